@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/cli/commands.h"
+
+#include <ostream>
+
+namespace lowbit::cli {
+
+const std::vector<Command> &commands()
+{
+    static const std::vector<Command> table = {
+        {"inspect", "show a model's config and per-tensor statistics",
+         "lowbit inspect MODEL [--json] [--threads N]", runInspect},
+        {"convert", "convert a llama2.c checkpoint into a Hugging Face folder",
+         "lowbit convert IN.bin OUT_DIR [--force]", runConvert},
+        {"formats", "list every quantization format with its bits per weight",
+         "lowbit formats [--group G] [--json]", runFormats},
+        {"error", "per-tensor RTN quantization error of every linear weight",
+         "lowbit error MODEL --format NAME [--group G] [--scale fp16] [--json]", runError},
+    };
+    return table;
+}
+
+static void printHelp(std::ostream &out)
+{
+    out << "lowbit - low-bit quantization studio for LLaMA-family models\n\nUsage: lowbit COMMAND [ARGS]\n\nCommands:\n";
+    for (const auto &c : commands())
+        out << "  " << c.name << std::string(10 - c.name.size(), ' ') << c.summary << "\n";
+    out << "\nRun 'lowbit help COMMAND' for a command's options.\n";
+}
+
+int runCli(int argc, char **argv, std::ostream &out, std::ostream &err)
+{
+    if (argc < 2) {
+        printHelp(err);
+        return 2;
+    }
+    const std::string name = argv[1];
+    if (name == "help" || name == "--help" || name == "-h") {
+        if (argc >= 3) {
+            for (const auto &c : commands())
+                if (c.name == argv[2]) {
+                    out << c.usage << "\n  " << c.summary << "\n";
+                    return 0;
+                }
+        }
+        printHelp(out);
+        return 0;
+    }
+    if (name == "--version" || name == "version") {
+        out << "lowbit " << LOWBIT_VERSION << "\n";
+        return 0;
+    }
+    for (const auto &c : commands()) {
+        if (c.name == name) {
+            std::vector<std::string> rest(argv + 2, argv + argc);
+            return c.run(rest, out, err);
+        }
+    }
+    err << "lowbit: unknown command '" << name << "'\n\n";
+    printHelp(err);
+    return 2;
+}
+
+} // namespace lowbit::cli
