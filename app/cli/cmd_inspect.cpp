@@ -3,5 +3,4 @@
 #include <ostream>
 namespace lowbit::cli {
 int runInspect(const std::vector<std::string> &, std::ostream &, std::ostream &err) { err << "todo\n"; return 1; }
-int runConvert(const std::vector<std::string> &, std::ostream &, std::ostream &err) { err << "todo\n"; return 1; }
 }
