@@ -77,6 +77,20 @@ void MappedFile::adviseDontNeed(std::size_t offset, std::size_t length) const
     advise(m_data, m_size, offset, length, MADV_DONTNEED);
 }
 
+void adviseReclaimRange(const void *p, std::size_t n)
+{
+#ifndef MADV_PAGEOUT
+    (void)p;
+    (void)n;
+#else
+    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto begin = (reinterpret_cast<std::uintptr_t>(p) + page - 1) / page * page;
+    const auto end = (reinterpret_cast<std::uintptr_t>(p) + n) / page * page;
+    if (end > begin)
+        ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_PAGEOUT);
+#endif
+}
+
 Result<std::string> readTextFile(const std::string &path, std::size_t maxBytes)
 {
     Fd f;

@@ -48,3 +48,11 @@ Result<std::string> readTextFile(const std::string &path, std::size_t maxBytes =
 Status writeFileAtomic(const std::string &path, std::span<const std::byte> data);
 
 } // namespace lowbit
+
+namespace lowbit {
+/// Asks the kernel to reclaim the pages fully inside [p, p+n) now (MADV_PAGEOUT), so a scan over
+/// a huge model keeps its resident set near one tensor. Contents are preserved (file pages are
+/// re-read, anonymous pages stay or go to swap), so it is safe on any memory; a no-op on kernels
+/// without MADV_PAGEOUT (< 5.4).
+void adviseReclaimRange(const void *p, std::size_t n);
+} // namespace lowbit
