@@ -72,7 +72,8 @@ Json toJson(const Model &model, const std::vector<TensorStats> &stats)
         row["shape"] = std::move(shape);
         row["dtype"] = Json(std::string(dtypeName(t.view.dtype)));
         row["params"] = Json(static_cast<unsigned long long>(t.view.numel()));
-        for (auto &[k, v] : tensorStatsJson(stats[i]).asObject())
+        Json statsJson = tensorStatsJson(stats[i]); // a named object: the loop must not outlive it
+        for (auto &[k, v] : statsJson.asObject())
             row[k] = std::move(v);
         tensors.push(std::move(row));
     }
