@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/dtypes/dtype.h"
 
-#include "core/dtypes/blocks.h"
+#include "core/dtypes/ggml_dequant.h"
 #include "core/dtypes/scalar_convert.h"
 
 #include <cstring>
@@ -55,29 +55,6 @@ void boolToFloat(const std::byte *src, float *dst, std::size_t n)
         dst[i] = src[i] != std::byte{0} ? 1.0f : 0.0f;
 }
 
-void q4_0ToFloat(const std::byte *src, float *dst, std::size_t n)
-{
-    for (std::size_t b = 0; b < n / kQK4_0; ++b) {
-        const auto blk = load<BlockQ4_0>(src + b * sizeof(BlockQ4_0));
-        const float d = fp16ToFloat(blk.d);
-        float *y = dst + b * kQK4_0;
-        for (int j = 0; j < kQK4_0 / 2; ++j) {
-            y[j] = d * static_cast<float>((blk.qs[j] & 0x0F) - 8);
-            y[j + kQK4_0 / 2] = d * static_cast<float>((blk.qs[j] >> 4) - 8);
-        }
-    }
-}
-
-void q8_0ToFloat(const std::byte *src, float *dst, std::size_t n)
-{
-    for (std::size_t b = 0; b < n / kQK8_0; ++b) {
-        const auto blk = load<BlockQ8_0>(src + b * sizeof(BlockQ8_0));
-        const float d = fp16ToFloat(blk.d);
-        for (int j = 0; j < kQK8_0; ++j)
-            dst[b * kQK8_0 + static_cast<std::size_t>(j)] = d * static_cast<float>(blk.qs[j]);
-    }
-}
-
 constexpr std::array<DTypeTraits, kDTypeCount> kDTypeTraits = {{
     // name      safetensors ggml blk bytes quant float toFloat
     {"f32", "F32", 0, 1, 4, false, true, plainToFloat<float>},
@@ -92,18 +69,21 @@ constexpr std::array<DTypeTraits, kDTypeCount> kDTypeTraits = {{
     {"i32", "I32", 26, 1, 4, false, false, plainToFloat<std::int32_t>},
     {"i64", "I64", 27, 1, 8, false, false, plainToFloat<std::int64_t>},
     {"bool", "BOOL", -1, 1, 1, false, false, boolToFloat},
-    {"q4_0", "", 2, 32, 18, true, false, q4_0ToFloat},
-    {"q8_0", "", 8, 32, 34, true, false, q8_0ToFloat},
-    {"q4_1", "", 3, 32, 20, true, false, nullptr},
-    {"q5_0", "", 6, 32, 22, true, false, nullptr},
-    {"q5_1", "", 7, 32, 24, true, false, nullptr},
-    {"q4_k", "", 12, 256, 144, true, false, nullptr},
-    {"q6_k", "", 14, 256, 210, true, false, nullptr},
-    {"iq4_nl", "", 20, 32, 18, true, false, nullptr},
-    {"mxfp4", "", 39, 32, 17, true, false, nullptr},
+    {"q4_0", "", 2, 32, 18, true, false, dequantizeQ4_0},
+    {"q8_0", "", 8, 32, 34, true, false, dequantizeQ8_0},
+    {"q4_1", "", 3, 32, 20, true, false, dequantizeQ4_1},
+    {"q5_0", "", 6, 32, 22, true, false, dequantizeQ5_0},
+    {"q5_1", "", 7, 32, 24, true, false, dequantizeQ5_1},
+    {"q4_K", "", 12, 256, 144, true, false, dequantizeQ4_K},
+    {"q6_K", "", 14, 256, 210, true, false, dequantizeQ6_K},
+    {"iq4_nl", "", 20, 32, 18, true, false, dequantizeIQ4_NL},
+    {"mxfp4", "", 39, 32, 17, true, false, dequantizeMXFP4},
     {"u16", "U16", -1, 1, 2, false, false, plainToFloat<std::uint16_t>},
     {"u32", "U32", -1, 1, 4, false, false, plainToFloat<std::uint32_t>},
     {"u64", "U64", -1, 1, 8, false, false, plainToFloat<std::uint64_t>},
+    {"q2_K", "", 10, 256, 84, true, false, dequantizeQ2_K},
+    {"q3_K", "", 11, 256, 110, true, false, dequantizeQ3_K},
+    {"q5_K", "", 13, 256, 176, true, false, dequantizeQ5_K},
 }};
 
 } // namespace

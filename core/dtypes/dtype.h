@@ -29,7 +29,7 @@ enum class DType : std::uint8_t {
     Bool = 11,
     Q4_0 = 12, ///< ggml: 32 weights, f16 d + 16 bytes of nibbles (4.5 bpw)
     Q8_0 = 13, ///< ggml: 32 weights, f16 d + 32 int8 (8.5 bpw)
-    Q4_1 = 14, ///< ggml: f16 d, f16 m + 16 bytes (5 bpw); reader support comes with export
+    Q4_1 = 14, ///< ggml: f16 d, f16 m + 16 bytes (5 bpw)
     Q5_0 = 15,
     Q5_1 = 16,
     Q4_K = 17,
@@ -39,8 +39,11 @@ enum class DType : std::uint8_t {
     U16 = 21,
     U32 = 22,
     U64 = 23,
+    Q2_K = 24,
+    Q3_K = 25,
+    Q5_K = 26,
 };
-inline constexpr std::size_t kDTypeCount = 24;
+inline constexpr std::size_t kDTypeCount = 27;
 
 /// Converts `n` elements (a multiple of blockSize) starting at `src` to fp32.
 using DTypeToFloatFn = void (*)(const std::byte *src, float *dst, std::size_t n);
