@@ -3,13 +3,12 @@
 /// Opens a model off the GUI thread (QtConcurrent::run + QFutureWatcher). Starting a new load
 /// while one runs makes the older result be dropped (Model::open cannot be interrupted).
 
+#include <QFutureWatcher>
 #include <QObject>
 #include <QString>
 
 #include <cstdint>
 #include <memory>
-
-template <class T> class QFutureWatcher;
 
 namespace lowbit {
 class Model;

@@ -19,7 +19,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <stop_token>
+#include <utility>
 
 namespace lowbit::studio {
 namespace {
@@ -54,11 +54,6 @@ QString fieldKey(TensorPanel::Field f)
 Setting<bool> logScaleSetting() { return {keys::kHistogramLogScale, false}; }
 
 } // namespace
-
-struct TensorPanel::Job {
-    std::stop_source stop;
-    QFutureWatcher<TensorAnalysis> *watcher = nullptr;
-};
 
 TensorPanel::TensorPanel(QWidget *parent) : QWidget(parent)
 {
@@ -126,7 +121,7 @@ TensorPanel::TensorPanel(QWidget *parent) : QWidget(parent)
 
 TensorPanel::~TensorPanel() { cancelJob(); }
 
-bool TensorPanel::isBusy() const { return m_job != nullptr; }
+bool TensorPanel::isBusy() const { return m_watcher != nullptr; }
 
 QString TensorPanel::fieldText(Field field) const
 {
@@ -138,15 +133,14 @@ void TensorPanel::setField(Field field, const QString &text) { m_values.at(field
 
 void TensorPanel::cancelJob()
 {
-    if (!m_job)
+    if (!m_watcher)
         return;
-    m_job->stop.request_stop();
-    QFutureWatcher<TensorAnalysis> *watcher = m_job->watcher;
+    m_stop.request_stop();
+    QFutureWatcher<TensorAnalysis> *watcher = std::exchange(m_watcher, nullptr);
     disconnect(watcher, nullptr, this, nullptr);
     connect(watcher, &QFutureWatcherBase::finished, watcher, &QObject::deleteLater);
     if (watcher->isFinished())
         watcher->deleteLater();
-    m_job.reset();
 }
 
 void TensorPanel::showTensor(const ModelTensor *tensor)
@@ -177,19 +171,19 @@ void TensorPanel::showTensor(const ModelTensor *tensor)
         applyAnalysis(analyzeTensor(view, kHistogramBins, {}, 1));
         return;
     }
-    m_job = std::make_unique<Job>();
+    m_stop = std::stop_source();
     auto *watcher = new QFutureWatcher<TensorAnalysis>(this);
-    m_job->watcher = watcher;
+    m_watcher = watcher;
     const quint64 generation = m_generation;
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
         watcher->deleteLater();
         if (generation != m_generation)
             return;
-        m_job.reset();
+        m_watcher = nullptr;
         applyAnalysis(watcher->result());
     });
     m_status->setText(tr("Computing statistics…"));
-    const std::stop_token token = m_job->stop.get_token();
+    const std::stop_token token = m_stop.get_token();
     watcher->setFuture(QtConcurrent::run([view, token] { return analyzeTensor(view, kHistogramBins, token); }));
 }
 

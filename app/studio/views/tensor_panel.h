@@ -7,15 +7,14 @@
 
 #include "app/studio/jobs/tensor_analysis.h"
 
+#include <QFutureWatcher>
 #include <QWidget>
 
 #include <map>
-#include <memory>
 #include <optional>
 
 class QCheckBox;
 class QLabel;
-template <class T> class QFutureWatcher;
 
 namespace lowbit {
 struct ModelTensor;
@@ -62,7 +61,6 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
-    struct Job;
     void applyAnalysis(TensorAnalysis analysis);
     void cancelJob();
     void retranslateUi();
@@ -77,7 +75,8 @@ private:
     std::map<Field, QLabel *> m_captions;
     QString m_tensorName;
     std::optional<TensorAnalysis> m_analysis;
-    std::unique_ptr<Job> m_job;
+    QFutureWatcher<TensorAnalysis> *m_watcher = nullptr; ///< the running job, nullptr when idle
+    std::stop_source m_stop;                              ///< stops the running job
     quint64 m_generation = 0;
 };
 
