@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "gpu/device/vulkan_probe.h"
+#include "gpu/device/context.h"
 
 #include "test_support.h"
 
@@ -12,7 +12,7 @@ class TestVulkanProbe : public QObject {
 private slots:
     void listsDevices()
     {
-        auto devices = gpu::listVulkanDevices();
+        auto devices = gpu::listDevices();
         if (!devices.ok() || devices->empty()) {
             // CI installs Mesa's lavapipe, so a missing device there is a failure, not a skip.
             if (lowbit::test::runningInCi())
@@ -21,8 +21,28 @@ private slots:
         }
         for (const auto &d : *devices) {
             QVERIFY(!d.name.empty());
-            QVERIFY(d.apiVersion >= (1u << 22)); // at least Vulkan 1.0
+            QVERIFY(d.apiVersion >= VK_API_VERSION_1_0);
+            QVERIFY(d.subgroupSize >= 1);
+            QVERIFY(d.maxStorageBufferRange >= (1u << 27) || d.type != "cpu");
         }
+    }
+    void selectionErrors()
+    {
+        auto devices = gpu::listDevices();
+        if (!devices.ok() || devices->empty())
+            QSKIP("no Vulkan device");
+        gpu::DeviceSelection bad;
+        bad.index = 99;
+        auto c = gpu::Context::create(bad);
+        QVERIFY(!c.ok());
+        QCOMPARE(c.error().code, ErrorCode::InvalidArgument);
+        gpu::DeviceSelection byName;
+        byName.nameContains = "no-such-gpu-anywhere";
+        QCOMPARE(gpu::Context::create(byName).error().code, ErrorCode::InvalidArgument);
+        gpu::DeviceSelection first;
+        first.nameContains = (*devices)[0].name.substr(0, 4);
+        auto ok = gpu::Context::create(first);
+        QVERIFY2(ok.ok(), ok.ok() ? "" : ok.error().message().c_str());
     }
 };
 

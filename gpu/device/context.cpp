@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gpu/device/context.h"
+
+#include "gpu/device/vk_check.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace lowbit::gpu {
+
+namespace {
+
+struct InstanceDeleter {
+    void operator()(VkInstance_T *i) const { vkDestroyInstance(i, nullptr); }
+};
+using InstancePtr = std::unique_ptr<VkInstance_T, InstanceDeleter>;
+
+bool layerAvailable(const char *name)
+{
+    std::uint32_t n = 0;
+    vkEnumerateInstanceLayerProperties(&n, nullptr);
+    std::vector<VkLayerProperties> layers(n);
+    vkEnumerateInstanceLayerProperties(&n, layers.data());
+    return std::any_of(layers.begin(), layers.end(), [&](const auto &l) { return std::strcmp(l.layerName, name) == 0; });
+}
+
+Result<InstancePtr> createInstance(bool validation)
+{
+    VkApplicationInfo app{};
+    app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO;
+    app.pApplicationName = "lowbit";
+    app.apiVersion = VK_API_VERSION_1_2;
+    const char *layer = "VK_LAYER_KHRONOS_validation";
+    const char *ext = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
+    VkInstanceCreateInfo ci{};
+    ci.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
+    ci.pApplicationInfo = &app;
+    if (validation && layerAvailable(layer)) {
+        ci.enabledLayerCount = 1;
+        ci.ppEnabledLayerNames = &layer;
+        ci.enabledExtensionCount = 1;
+        ci.ppEnabledExtensionNames = &ext;
+    }
+    VkInstance raw = VK_NULL_HANDLE;
+    const VkResult r = vkCreateInstance(&ci, nullptr, &raw);
+    if (r != VK_SUCCESS)
+        return makeError(ErrorCode::Unsupported, "no usable Vulkan driver (vkCreateInstance: " + vkResultName(r) + ")");
+    return InstancePtr(raw);
+}
+
+const char *typeName(VkPhysicalDeviceType t)
+{
+    switch (t) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "discrete";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "integrated";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "virtual";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "cpu";
+    default: return "other";
+    }
+}
+
+int typeRank(const std::string &t)
+{
+    if (t == "discrete")
+        return 0;
+    if (t == "integrated")
+        return 1;
+    if (t == "virtual")
+        return 2;
+    if (t == "cpu")
+        return 3;
+    return 4;
+}
+
+DeviceInfo describe(VkPhysicalDevice d, std::uint32_t index)
+{
+    VkPhysicalDeviceSubgroupProperties sub{};
+    sub.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES;
+    VkPhysicalDeviceProperties2 p2{};
+    p2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
+    p2.pNext = &sub;
+    vkGetPhysicalDeviceProperties2(d, &p2);
+    VkPhysicalDeviceVulkan11Features f11{};
+    f11.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES;
+    VkPhysicalDeviceVulkan12Features f12{};
+    f12.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES;
+    f12.pNext = &f11;
+    VkPhysicalDeviceFeatures2 f2{};
+    f2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
+    f2.pNext = &f12;
+    vkGetPhysicalDeviceFeatures2(d, &f2);
+    VkPhysicalDeviceMemoryProperties mp{};
+    vkGetPhysicalDeviceMemoryProperties(d, &mp);
+
+    DeviceInfo info;
+    info.index = index;
+    info.name = p2.properties.deviceName;
+    info.type = typeName(p2.properties.deviceType);
+    info.apiVersion = p2.properties.apiVersion;
+    info.subgroupSize = sub.subgroupSize;
+    info.maxStorageBufferRange = p2.properties.limits.maxStorageBufferRange;
+    info.maxComputeSharedMemory = p2.properties.limits.maxComputeSharedMemorySize;
+    info.shaderFloat16 = f12.shaderFloat16 == VK_TRUE;
+    info.shaderInt8 = f12.shaderInt8 == VK_TRUE;
+    info.storage16Bit = f11.storageBuffer16BitAccess == VK_TRUE;
+    for (std::uint32_t h = 0; h < mp.memoryHeapCount; ++h)
+        if (mp.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
+            info.deviceLocalBytes += mp.memoryHeaps[h].size;
+    return info;
+}
+
+std::vector<VkPhysicalDevice> physicalDevices(VkInstance instance)
+{
+    std::uint32_t n = 0;
+    vkEnumeratePhysicalDevices(instance, &n, nullptr);
+    std::vector<VkPhysicalDevice> devs(n);
+    vkEnumeratePhysicalDevices(instance, &n, devs.data());
+    devs.resize(n);
+    return devs;
+}
+
+std::string lower(std::string s)
+{
+    for (auto &c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+VKAPI_ATTR VkBool32 VKAPI_CALL onValidationMessage(VkDebugUtilsMessageSeverityFlagBitsEXT, VkDebugUtilsMessageTypeFlagsEXT,
+                                                   const VkDebugUtilsMessengerCallbackDataEXT *data, void *user)
+{
+    static_cast<std::vector<std::string> *>(user)->emplace_back(data->pMessage ? data->pMessage : "");
+    return VK_FALSE;
+}
+
+} // namespace
+
+std::string vulkanVersionString(std::uint32_t v)
+{
+    return std::to_string(VK_API_VERSION_MAJOR(v)) + "." + std::to_string(VK_API_VERSION_MINOR(v)) + "."
+        + std::to_string(VK_API_VERSION_PATCH(v));
+}
+
+Result<std::vector<DeviceInfo>> listDevices()
+{
+    LOWBIT_TRY(InstancePtr instance, createInstance(false));
+    std::vector<DeviceInfo> out;
+    std::uint32_t i = 0;
+    for (VkPhysicalDevice d : physicalDevices(instance.get()))
+        out.push_back(describe(d, i++));
+    return out;
+}
+
+Result<std::unique_ptr<Context>> Context::create(const DeviceSelection &sel)
+{
+    LOWBIT_TRY(InstancePtr instance, createInstance(sel.validation));
+    auto ctx = std::unique_ptr<Context>(new Context());
+    const auto devs = physicalDevices(instance.get());
+    if (devs.empty())
+        return makeError(ErrorCode::Unsupported, "no Vulkan device found");
+    std::vector<DeviceInfo> infos;
+    for (std::uint32_t i = 0; i < devs.size(); ++i)
+        infos.push_back(describe(devs[i], i));
+    int chosen = -1;
+    if (sel.index >= 0) {
+        if (static_cast<std::size_t>(sel.index) >= devs.size())
+            return makeError(ErrorCode::InvalidArgument, "Vulkan device index " + std::to_string(sel.index) + " does not exist ("
+                                                             + std::to_string(devs.size()) + " devices; see 'lowbit devices')");
+        chosen = sel.index;
+    } else if (!sel.nameContains.empty()) {
+        for (std::size_t i = 0; i < infos.size() && chosen < 0; ++i)
+            if (lower(infos[i].name).find(lower(sel.nameContains)) != std::string::npos)
+                chosen = static_cast<int>(i);
+        if (chosen < 0)
+            return makeError(ErrorCode::InvalidArgument, "no Vulkan device name contains '" + sel.nameContains + "' (see 'lowbit devices')");
+    } else {
+        chosen = 0;
+        for (std::size_t i = 1; i < infos.size(); ++i)
+            if (typeRank(infos[i].type) < typeRank(infos[static_cast<std::size_t>(chosen)].type))
+                chosen = static_cast<int>(i);
+    }
+    ctx->m_physical = devs[static_cast<std::size_t>(chosen)];
+    ctx->m_info = infos[static_cast<std::size_t>(chosen)];
+    vkGetPhysicalDeviceMemoryProperties(ctx->m_physical, &ctx->m_memProps);
+
+    std::uint32_t nq = 0;
+    vkGetPhysicalDeviceQueueFamilyProperties(ctx->m_physical, &nq, nullptr);
+    std::vector<VkQueueFamilyProperties> families(nq);
+    vkGetPhysicalDeviceQueueFamilyProperties(ctx->m_physical, &nq, families.data());
+    bool found = false;
+    for (std::uint32_t i = 0; i < nq && !found; ++i)
+        if (families[i].queueFlags & VK_QUEUE_COMPUTE_BIT) {
+            ctx->m_queueFamily = i;
+            found = true;
+        }
+    if (!found)
+        return makeError(ErrorCode::Unsupported, ctx->m_info.name + " has no compute queue");
+
+    ctx->m_instance = instance.release();
+    if (sel.validation) {
+        auto createMessenger = reinterpret_cast<PFN_vkCreateDebugUtilsMessengerEXT>(
+            vkGetInstanceProcAddr(ctx->m_instance, "vkCreateDebugUtilsMessengerEXT"));
+        if (createMessenger) {
+            VkDebugUtilsMessengerCreateInfoEXT mi{};
+            mi.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT;
+            mi.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT;
+            mi.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT;
+            mi.pfnUserCallback = onValidationMessage;
+            mi.pUserData = &ctx->m_messages;
+            createMessenger(ctx->m_instance, &mi, nullptr, &ctx->m_messenger);
+        }
+    }
+
+    const float priority = 1.0f;
+    VkDeviceQueueCreateInfo qi{};
+    qi.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO;
+    qi.queueFamilyIndex = ctx->m_queueFamily;
+    qi.queueCount = 1;
+    qi.pQueuePriorities = &priority;
+    VkDeviceCreateInfo di{};
+    di.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
+    di.queueCreateInfoCount = 1;
+    di.pQueueCreateInfos = &qi;
+    LOWBIT_VK_CHECK(vkCreateDevice(ctx->m_physical, &di, nullptr, &ctx->m_device));
+    vkGetDeviceQueue(ctx->m_device, ctx->m_queueFamily, 0, &ctx->m_queue);
+    VkCommandPoolCreateInfo pi{};
+    pi.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
+    pi.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+    pi.queueFamilyIndex = ctx->m_queueFamily;
+    LOWBIT_VK_CHECK(vkCreateCommandPool(ctx->m_device, &pi, nullptr, &ctx->m_pool));
+    return ctx;
+}
+
+Context::~Context()
+{
+    if (m_device) {
+        vkDeviceWaitIdle(m_device);
+        if (m_pool)
+            vkDestroyCommandPool(m_device, m_pool, nullptr);
+        vkDestroyDevice(m_device, nullptr);
+    }
+    if (m_messenger) {
+        auto destroy = reinterpret_cast<PFN_vkDestroyDebugUtilsMessengerEXT>(
+            vkGetInstanceProcAddr(m_instance, "vkDestroyDebugUtilsMessengerEXT"));
+        if (destroy)
+            destroy(m_instance, m_messenger, nullptr);
+    }
+    if (m_instance)
+        vkDestroyInstance(m_instance, nullptr);
+}
+
+} // namespace lowbit::gpu

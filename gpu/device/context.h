@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+/// A Vulkan compute context: instance, the chosen physical device, a logical device with one
+/// compute queue and a command pool. Owns its handles (RAII); not copyable.
+
+#include "core/util/result.h"
+
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lowbit::gpu {
+
+struct DeviceInfo {
+    std::uint32_t index = 0;          ///< position in the loader's enumeration
+    std::string name;
+    std::string type;                 ///< "discrete", "integrated", "virtual", "cpu", "other"
+    std::uint32_t apiVersion = 0;
+    std::uint64_t deviceLocalBytes = 0;
+    std::uint32_t subgroupSize = 0;
+    std::uint64_t maxStorageBufferRange = 0;
+    std::uint32_t maxComputeSharedMemory = 0;
+    bool shaderFloat16 = false;
+    bool storage16Bit = false;
+    bool shaderInt8 = false;
+};
+
+/// "1.3.230"
+std::string vulkanVersionString(std::uint32_t v);
+
+/// Lists every physical device. Errors: Unsupported when no Vulkan loader/driver is usable.
+Result<std::vector<DeviceInfo>> listDevices();
+
+struct DeviceSelection {
+    int index = -1;           ///< explicit device index, or -1
+    std::string nameContains; ///< case-insensitive substring of the device name, or empty
+    bool validation = false;  ///< enable VK_LAYER_KHRONOS_validation when installed
+};
+
+class Context {
+public:
+    /// Picks a device (explicit index or name, else discrete > integrated > virtual > cpu) and
+    /// creates the logical device. Errors: Unsupported (no device / no compute queue / no match).
+    static Result<std::unique_ptr<Context>> create(const DeviceSelection &selection = {});
+    ~Context();
+    Context(const Context &) = delete;
+    Context &operator=(const Context &) = delete;
+
+    VkDevice device() const { return m_device; }
+    VkPhysicalDevice physicalDevice() const { return m_physical; }
+    VkQueue queue() const { return m_queue; }
+    VkCommandPool commandPool() const { return m_pool; }
+    const DeviceInfo &info() const { return m_info; }
+    const VkPhysicalDeviceMemoryProperties &memoryProperties() const { return m_memProps; }
+    /// Messages reported by the validation layer (errors and warnings), for tests.
+    const std::vector<std::string> &validationMessages() const { return m_messages; }
+    /// True when the validation layer was requested, installed and hooked up.
+    bool validationEnabled() const { return m_messenger != VK_NULL_HANDLE; }
+
+private:
+    Context() = default;
+    VkInstance m_instance = VK_NULL_HANDLE;
+    VkDebugUtilsMessengerEXT m_messenger = VK_NULL_HANDLE;
+    VkPhysicalDevice m_physical = VK_NULL_HANDLE;
+    VkDevice m_device = VK_NULL_HANDLE;
+    VkQueue m_queue = VK_NULL_HANDLE;
+    std::uint32_t m_queueFamily = 0;
+    VkCommandPool m_pool = VK_NULL_HANDLE;
+    DeviceInfo m_info;
+    VkPhysicalDeviceMemoryProperties m_memProps{};
+    std::vector<std::string> m_messages;
+};
+
+} // namespace lowbit::gpu

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gpu/ops/basic_ops.h"
+
+#include "gpu/memory/arena.h"
+#include "gpu/ops/recorder.h"
+
+namespace lowbit::gpu {
+
+namespace {
+Status checkSize(const Buffer &b, std::uint64_t floats, const char *what)
+{
+    if (b.size < floats * sizeof(float))
+        return makeError(ErrorCode::Internal, std::string(what) + " buffer is smaller than the op needs");
+    return {};
+}
+} // namespace
+
+Status recordMatvecF32(Recorder &rec, const Buffer &w, const Buffer &x, const Buffer &y, std::uint32_t rows, std::uint32_t cols)
+{
+    LOWBIT_CHECK(checkSize(w, std::uint64_t(rows) * cols, "matvec W"));
+    LOWBIT_CHECK(checkSize(x, cols, "matvec x"));
+    LOWBIT_CHECK(checkSize(y, rows, "matvec y"));
+    return rec.dispatch(ShaderId::matvec_f32_f32, {&w, &x, &y}, MatvecPush{rows, cols}, gridFor(rows));
+}
+
+Status recordRmsnormF32(Recorder &rec, const Buffer &x, const Buffer &g, const Buffer &y, std::uint32_t rows, std::uint32_t cols, float eps)
+{
+    LOWBIT_CHECK(checkSize(x, std::uint64_t(rows) * cols, "rmsnorm x"));
+    LOWBIT_CHECK(checkSize(g, cols, "rmsnorm weight"));
+    LOWBIT_CHECK(checkSize(y, std::uint64_t(rows) * cols, "rmsnorm y"));
+    if (rows > 65535)
+        return makeError(ErrorCode::InvalidArgument, "rmsnorm: more than 65535 rows in one dispatch");
+    return rec.dispatch(ShaderId::rmsnorm_f32, {&x, &g, &y}, RmsnormPush{cols, eps}, {rows, 1, 1});
+}
+
+} // namespace lowbit::gpu

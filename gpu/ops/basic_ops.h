@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+/// Host side of the fp32 kernels: one push-constant struct per shader family, its size checked
+/// at compile time against the generated shader table, and a recording function per op.
+
+#include "core/util/result.h"
+#include "gpu/pipeline/shader_registry.h"
+
+#include <cstdint>
+
+namespace lowbit::gpu {
+
+class Recorder;
+struct Buffer;
+
+struct MatvecPush {
+    std::uint32_t rows;
+    std::uint32_t cols;
+};
+static_assert(sizeof(MatvecPush) == shaderInfo(ShaderId::matvec_f32_f32).pushBytes, "matvec push constants drifted from the shader");
+
+struct RmsnormPush {
+    std::uint32_t cols;
+    float eps;
+};
+static_assert(sizeof(RmsnormPush) == shaderInfo(ShaderId::rmsnorm_f32).pushBytes, "rmsnorm push constants drifted from the shader");
+
+/// y[rows] = W[rows, cols] · x[cols], all fp32, W row-major.
+Status recordMatvecF32(Recorder &rec, const Buffer &w, const Buffer &x, const Buffer &y, std::uint32_t rows, std::uint32_t cols);
+/// y[r, :] = x[r, :] / sqrt(mean(x[r, :]²) + eps) · g, for `rows` rows of `cols` values.
+Status recordRmsnormF32(Recorder &rec, const Buffer &x, const Buffer &g, const Buffer &y, std::uint32_t rows, std::uint32_t cols, float eps);
+
+} // namespace lowbit::gpu

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gpu/ops/recorder.h"
+
+#include "gpu/device/context.h"
+#include "gpu/device/vk_check.h"
+#include "gpu/memory/arena.h"
+#include "gpu/pipeline/pipelines.h"
+
+#include <vector>
+
+namespace lowbit::gpu {
+
+std::array<std::uint32_t, 3> gridFor(std::uint64_t n, std::uint32_t maxX)
+{
+    if (n <= maxX)
+        return {static_cast<std::uint32_t>(std::max<std::uint64_t>(n, 1)), 1, 1};
+    const std::uint64_t y = (n + maxX - 1) / maxX;
+    return {maxX, static_cast<std::uint32_t>(y), 1};
+}
+
+Result<std::unique_ptr<Recorder>> Recorder::begin(const Context &ctx, Pipelines &pipelines, std::uint32_t maxDispatches)
+{
+    auto r = std::unique_ptr<Recorder>(new Recorder(ctx, pipelines));
+    r->m_maxDispatches = maxDispatches;
+    VkDescriptorPoolSize size{};
+    size.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    size.descriptorCount = maxDispatches * 8;
+    VkDescriptorPoolCreateInfo pi{};
+    pi.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
+    pi.maxSets = maxDispatches;
+    pi.poolSizeCount = 1;
+    pi.pPoolSizes = &size;
+    LOWBIT_VK_CHECK(vkCreateDescriptorPool(ctx.device(), &pi, nullptr, &r->m_pool));
+    VkCommandBufferAllocateInfo ai{};
+    ai.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
+    ai.commandPool = ctx.commandPool();
+    ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+    ai.commandBufferCount = 1;
+    LOWBIT_VK_CHECK(vkAllocateCommandBuffers(ctx.device(), &ai, &r->m_cmd));
+    VkFenceCreateInfo fi{};
+    fi.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
+    LOWBIT_VK_CHECK(vkCreateFence(ctx.device(), &fi, nullptr, &r->m_fence));
+    VkCommandBufferBeginInfo bi{};
+    bi.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+    bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    LOWBIT_VK_CHECK(vkBeginCommandBuffer(r->m_cmd, &bi));
+    return r;
+}
+
+Recorder::~Recorder()
+{
+    VkDevice dev = m_ctx.device();
+    if (m_fence)
+        vkDestroyFence(dev, m_fence, nullptr);
+    if (m_cmd)
+        vkFreeCommandBuffers(dev, m_ctx.commandPool(), 1, &m_cmd);
+    if (m_pool)
+        vkDestroyDescriptorPool(dev, m_pool, nullptr);
+}
+
+Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> buffers, const void *push, std::size_t pushBytes,
+                             std::array<std::uint32_t, 3> groups)
+{
+    const ShaderInfo &info = shaderInfo(id);
+    if (m_submitted)
+        return makeError(ErrorCode::Internal, "dispatch after submit");
+    if (buffers.size() != info.bindings)
+        return makeError(ErrorCode::Internal, std::string(info.name) + ": " + std::to_string(buffers.size()) + " buffers bound, shader has "
+                                                  + std::to_string(info.bindings) + " bindings");
+    if (pushBytes != info.pushBytes)
+        return makeError(ErrorCode::Internal, std::string(info.name) + ": push constants of " + std::to_string(pushBytes)
+                                                  + " bytes, shader expects " + std::to_string(info.pushBytes));
+    if (groups[0] == 0 || groups[1] == 0 || groups[2] == 0 || groups[0] > 65535 || groups[1] > 65535 || groups[2] > 65535)
+        return makeError(ErrorCode::Internal, std::string(info.name) + ": workgroup count outside the guaranteed limit");
+    if (m_dispatches >= m_maxDispatches)
+        return makeError(ErrorCode::Internal, "recorder is full: submit before recording more dispatches");
+    LOWBIT_TRY(const Pipeline *p, m_pipelines.get(id));
+
+    VkDescriptorSetAllocateInfo ai{};
+    ai.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
+    ai.descriptorPool = m_pool;
+    ai.descriptorSetCount = 1;
+    ai.pSetLayouts = &p->setLayout;
+    VkDescriptorSet set = VK_NULL_HANDLE;
+    LOWBIT_VK_CHECK(vkAllocateDescriptorSets(m_ctx.device(), &ai, &set));
+    std::vector<VkDescriptorBufferInfo> infos;
+    std::vector<VkWriteDescriptorSet> writes;
+    infos.reserve(buffers.size());
+    for (const Buffer *b : buffers) {
+        if (!b)
+            return makeError(ErrorCode::Internal, std::string(info.name) + ": null buffer");
+        infos.push_back({b->handle, 0, b->size});
+    }
+    for (std::uint32_t i = 0; i < infos.size(); ++i) {
+        VkWriteDescriptorSet w{};
+        w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+        w.dstSet = set;
+        w.dstBinding = i;
+        w.descriptorCount = 1;
+        w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+        w.pBufferInfo = &infos[i];
+        writes.push_back(w);
+    }
+    vkUpdateDescriptorSets(m_ctx.device(), static_cast<std::uint32_t>(writes.size()), writes.data(), 0, nullptr);
+
+    vkCmdBindPipeline(m_cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipeline);
+    vkCmdBindDescriptorSets(m_cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout, 0, 1, &set, 0, nullptr);
+    if (pushBytes)
+        vkCmdPushConstants(m_cmd, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, static_cast<std::uint32_t>(pushBytes), push);
+    vkCmdDispatch(m_cmd, groups[0], groups[1], groups[2]);
+    VkMemoryBarrier barrier{};
+    barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
+    barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
+    barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_HOST_READ_BIT;
+    vkCmdPipelineBarrier(m_cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT,
+                         0, 1, &barrier, 0, nullptr, 0, nullptr);
+    ++m_dispatches;
+    return {};
+}
+
+Status Recorder::submitAndWait()
+{
+    if (m_submitted)
+        return makeError(ErrorCode::Internal, "submitted twice");
+    m_submitted = true;
+    LOWBIT_VK_CHECK(vkEndCommandBuffer(m_cmd));
+    VkSubmitInfo si{};
+    si.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
+    si.commandBufferCount = 1;
+    si.pCommandBuffers = &m_cmd;
+    LOWBIT_VK_CHECK(vkQueueSubmit(m_ctx.queue(), 1, &si, m_fence));
+    constexpr std::uint64_t kTimeoutNs = 600ull * 1000 * 1000 * 1000;
+    LOWBIT_VK_CHECK(vkWaitForFences(m_ctx.device(), 1, &m_fence, VK_TRUE, kTimeoutNs));
+    return {};
+}
+
+} // namespace lowbit::gpu

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+/// Records compute dispatches into one command buffer and submits them with a fence. Every
+/// dispatch is checked against the shader's binding count, push-constant size and the device's
+/// workgroup-count limit; dispatches are separated by compute→compute memory barriers.
+
+#include "core/util/result.h"
+#include "gpu/pipeline/shader_registry.h"
+
+#include <vulkan/vulkan.h>
+
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+
+namespace lowbit::gpu {
+
+class Context;
+class Pipelines;
+struct Buffer;
+
+class Recorder {
+public:
+    /// maxDispatches bounds the descriptor sets this recorder can hand out.
+    static Result<std::unique_ptr<Recorder>> begin(const Context &ctx, Pipelines &pipelines, std::uint32_t maxDispatches = 256);
+    ~Recorder();
+    Recorder(const Recorder &) = delete;
+    Recorder &operator=(const Recorder &) = delete;
+
+    template <class Push>
+    Status dispatch(ShaderId id, std::initializer_list<const Buffer *> buffers, const Push &push, std::array<std::uint32_t, 3> groups)
+    {
+        return dispatchRaw(id, buffers, &push, sizeof(Push), groups);
+    }
+    Status dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> buffers, const void *push, std::size_t pushBytes,
+                       std::array<std::uint32_t, 3> groups);
+    /// Ends recording, submits, waits for the fence. Errors: device lost, timeout.
+    Status submitAndWait();
+
+private:
+    Recorder(const Context &ctx, Pipelines &p) : m_ctx(ctx), m_pipelines(p) {}
+    const Context &m_ctx;
+    Pipelines &m_pipelines;
+    VkCommandBuffer m_cmd = VK_NULL_HANDLE;
+    VkDescriptorPool m_pool = VK_NULL_HANDLE;
+    VkFence m_fence = VK_NULL_HANDLE;
+    std::uint32_t m_dispatches = 0;
+    std::uint32_t m_maxDispatches = 0;
+    bool m_submitted = false;
+};
+
+/// Splits `n` workgroups into an x·y grid within the device's limit on x (shaders compute the
+/// linear id as x + y·numX and return when it is past the end).
+std::array<std::uint32_t, 3> gridFor(std::uint64_t n, std::uint32_t maxX = 65535);
+
+} // namespace lowbit::gpu
