@@ -6,6 +6,7 @@
 #include "gpu/ops/recorder.h"
 #include "gpu/pipeline/pipelines.h"
 
+#include "gpu_fixture.h"
 #include "test_support.h"
 
 #include <QTest>
@@ -18,22 +19,16 @@ using namespace lowbit::gpu;
 
 class TestBasicKernels : public QObject {
     Q_OBJECT
-    std::unique_ptr<Context> m_ctx;
-    std::unique_ptr<Pipelines> m_pipelines;
+    test::GpuFixture m_fx;
+    Context *m_ctx = nullptr;
+    Pipelines *m_pipelines = nullptr;
 
 private slots:
     void initTestCase()
     {
-        DeviceSelection sel;
-        sel.validation = true;
-        auto ctx = Context::create(sel);
-        if (!ctx.ok()) {
-            if (lowbit::test::runningInCi())
-                QFAIL(("CI=true but no Vulkan device: " + ctx.error().message()).c_str());
-            QSKIP(("no Vulkan device: " + ctx.error().message()).c_str());
-        }
-        m_ctx = std::move(*ctx);
-        m_pipelines = std::make_unique<Pipelines>(*m_ctx);
+        LOWBIT_GPU_INIT(m_fx);
+        m_ctx = m_fx.ctx.get();
+        m_pipelines = m_fx.pipelines.get();
         qInfo("device: %s (subgroup %u), validation %s", m_ctx->info().name.c_str(), m_ctx->info().subgroupSize,
               m_ctx->validationEnabled() ? "on" : "off");
         if (lowbit::test::runningInCi())
@@ -43,7 +38,7 @@ private slots:
     {
         if (!m_ctx)
             return;
-        m_pipelines.reset();
+        m_fx.pipelines.reset();
         for (const auto &msg : m_ctx->validationMessages())
             qWarning("validation: %s", msg.c_str());
         QVERIFY(m_ctx->validationMessages().empty());

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gpu/ops/layer_ops.h"
+
+#include "gpu/memory/arena.h"
+#include "gpu/ops/recorder.h"
+
+namespace lowbit::gpu {
+
+namespace {
+Status needs(const Buffer &b, std::uint64_t elements, const char *what)
+{
+    if (b.size < elements * 4)
+        return makeError(ErrorCode::Internal, std::string(what) + " buffer is smaller than the op needs");
+    return {};
+}
+std::uint64_t groupsOf(std::uint64_t n, std::uint64_t wg) { return (n + wg - 1) / wg; }
+} // namespace
+
+Status recordRope(Recorder &rec, const Buffer &x, const Buffer &invFreq, const RopePush &p)
+{
+    if (p.headDim % 2 != 0)
+        return makeError(ErrorCode::InvalidArgument, "rope: head dim must be even");
+    const std::uint64_t pairs = std::uint64_t(p.tokens) * p.heads * (p.headDim / 2);
+    LOWBIT_CHECK(needs(x, pairs * 2, "rope x"));
+    LOWBIT_CHECK(needs(invFreq, p.headDim / 2, "rope frequencies"));
+    return rec.dispatch(ShaderId::rope_f32, {&x, &invFreq}, p, gridFor(groupsOf(pairs, 64)));
+}
+
+Status recordAttention(Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &v, const Buffer &o, const AttentionPush &p)
+{
+    if (p.headDim == 0 || p.headDim > 256 || p.kvHeads == 0 || p.heads % p.kvHeads != 0)
+        return makeError(ErrorCode::InvalidArgument, "attention: head dim must be 1..256 and heads a multiple of kv heads");
+    const std::uint64_t qElems = std::uint64_t(p.tokens) * p.heads * p.headDim;
+    const std::uint64_t cacheElems = std::uint64_t(p.pos0 + p.tokens) * p.kvStride;
+    LOWBIT_CHECK(needs(q, qElems, "attention q"));
+    LOWBIT_CHECK(needs(k, cacheElems, "attention k cache"));
+    LOWBIT_CHECK(needs(v, cacheElems, "attention v cache"));
+    LOWBIT_CHECK(needs(o, qElems, "attention output"));
+    return rec.dispatch(ShaderId::attention_f32, {&q, &k, &v, &o}, p, gridFor(std::uint64_t(p.tokens) * p.heads));
+}
+
+Status recordSiluMul(Recorder &rec, const Buffer &gate, const Buffer &up, const Buffer &out, std::uint32_t n)
+{
+    LOWBIT_CHECK(needs(gate, n, "silu gate"));
+    LOWBIT_CHECK(needs(up, n, "silu up"));
+    LOWBIT_CHECK(needs(out, n, "silu out"));
+    return rec.dispatch(ShaderId::silu_mul_f32, {&gate, &up, &out}, ElementwisePush{n}, gridFor(groupsOf(n, 256)));
+}
+
+Status recordAdd(Recorder &rec, const Buffer &y, const Buffer &x, std::uint32_t n)
+{
+    LOWBIT_CHECK(needs(y, n, "add y"));
+    LOWBIT_CHECK(needs(x, n, "add x"));
+    return rec.dispatch(ShaderId::add_f32, {&y, &x}, ElementwisePush{n}, gridFor(groupsOf(n, 256)));
+}
+
+Status recordEmbedding(Recorder &rec, const Buffer &table, const Buffer &ids, const Buffer &out, const EmbeddingPush &p)
+{
+    LOWBIT_CHECK(needs(table, std::uint64_t(p.vocab) * p.dim, "embedding table"));
+    LOWBIT_CHECK(needs(ids, p.tokens, "embedding ids"));
+    LOWBIT_CHECK(needs(out, std::uint64_t(p.tokens) * p.dim, "embedding out"));
+    return rec.dispatch(ShaderId::embedding_f32, {&table, &ids, &out}, p, gridFor(groupsOf(std::uint64_t(p.tokens) * p.dim, 256)));
+}
+
+} // namespace lowbit::gpu

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gpu_fixture.h"
+
+#include <random>
+
+namespace lowbit::test {
+
+GpuFixture makeGpuFixture()
+{
+    GpuFixture fx;
+    gpu::DeviceSelection sel;
+    sel.validation = true;
+    auto ctx = gpu::Context::create(sel);
+    if (!ctx.ok()) {
+        fx.skipReason = "no Vulkan device: " + ctx.error().message();
+        return fx;
+    }
+    fx.ctx = std::move(*ctx);
+    fx.pipelines = std::make_unique<gpu::Pipelines>(*fx.ctx);
+    return fx;
+}
+
+std::vector<float> randomFloats(std::size_t n, unsigned seed, float scale)
+{
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> dist(0.0f, scale);
+    std::vector<float> v(n);
+    for (auto &x : v)
+        x = dist(rng);
+    return v;
+}
+
+} // namespace lowbit::test

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// RoPE, attention over a KV cache, SwiGLU product, residual add and embedding lookup on the
+// Vulkan device against scalar references.
+#include "gpu/ops/layer_ops.h"
+
+#include "gpu_fixture.h"
+#include "test_support.h"
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace lowbit;
+using namespace lowbit::gpu;
+
+namespace {
+
+void ropeRef(std::vector<float> &x, int tokens, int heads, int hd, int pos0, bool interleaved, const std::vector<float> &invFreq)
+{
+    for (int t = 0; t < tokens; ++t)
+        for (int h = 0; h < heads; ++h)
+            for (int i = 0; i < hd / 2; ++i) {
+                float *base = x.data() + (std::size_t(t) * heads + h) * hd;
+                const int a = interleaved ? 2 * i : i, b = interleaved ? 2 * i + 1 : i + hd / 2;
+                const double ang = double(pos0 + t) * invFreq[std::size_t(i)];
+                const double x0 = base[a], x1 = base[b];
+                base[a] = float(x0 * std::cos(ang) - x1 * std::sin(ang));
+                base[b] = float(x0 * std::sin(ang) + x1 * std::cos(ang));
+            }
+}
+
+/// q[tokens, heads, hd], caches [pos0+tokens, kvHeads, hd]
+std::vector<float> attentionRef(const std::vector<float> &q, const std::vector<float> &k, const std::vector<float> &v, int tokens,
+                                int heads, int kvHeads, int hd, int pos0)
+{
+    std::vector<float> o(q.size());
+    for (int t = 0; t < tokens; ++t)
+        for (int h = 0; h < heads; ++h) {
+            const int kvh = h / (heads / kvHeads);
+            const int nk = pos0 + t + 1;
+            std::vector<double> s(static_cast<std::size_t>(nk));
+            double m = -INFINITY;
+            for (int j = 0; j < nk; ++j) {
+                double d = 0;
+                for (int e = 0; e < hd; ++e)
+                    d += double(q[(std::size_t(t) * heads + h) * hd + e]) * k[(std::size_t(j) * kvHeads + kvh) * hd + e];
+                s[std::size_t(j)] = d / std::sqrt(double(hd));
+                m = std::max(m, s[std::size_t(j)]);
+            }
+            double sum = 0;
+            for (auto &x : s)
+                sum += (x = std::exp(x - m));
+            for (int e = 0; e < hd; ++e) {
+                double acc = 0;
+                for (int j = 0; j < nk; ++j)
+                    acc += s[std::size_t(j)] * v[(std::size_t(j) * kvHeads + kvh) * hd + e];
+                o[(std::size_t(t) * heads + h) * hd + e] = float(acc / sum);
+            }
+        }
+    return o;
+}
+
+} // namespace
+
+class TestLayerKernels : public QObject {
+    Q_OBJECT
+    test::GpuFixture m_fx;
+
+    template <class Fn>
+    void run(Fn &&record)
+    {
+        auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
+        QVERIFY(rec.ok());
+        const Status st = record(**rec);
+        QVERIFY2(st.ok(), st.ok() ? "" : st.error().message().c_str());
+        QVERIFY((*rec)->submitAndWait().ok());
+    }
+
+private slots:
+    void initTestCase() { LOWBIT_GPU_INIT(m_fx); }
+    void cleanupTestCase()
+    {
+        if (m_fx.ctx) {
+            m_fx.pipelines.reset();
+            QVERIFY(m_fx.ctx->validationMessages().empty());
+        }
+    }
+    void rope_data()
+    {
+        QTest::addColumn<bool>("interleaved");
+        QTest::newRow("half split (HF)") << false;
+        QTest::newRow("interleaved (llama2.c, GGUF)") << true;
+    }
+    void rope()
+    {
+        QFETCH(bool, interleaved);
+        const int tokens = 7, heads = 3, hd = 16, pos0 = 100;
+        std::vector<float> invFreq(hd / 2);
+        for (int i = 0; i < hd / 2; ++i)
+            invFreq[std::size_t(i)] = float(std::pow(10000.0, -2.0 * i / hd));
+        auto x = test::randomFloats(std::size_t(tokens) * heads * hd, 1);
+        Arena arena(*m_fx.ctx);
+        auto bx = arena.upload(std::span<const float>(x));
+        auto bf = arena.upload(std::span<const float>(invFreq));
+        QVERIFY(bx.ok() && bf.ok());
+        run([&](Recorder &r) { return recordRope(r, **bx, **bf, RopePush{tokens, heads, hd, pos0, interleaved ? 1u : 0u}); });
+        ropeRef(x, tokens, heads, hd, pos0, interleaved, invFreq);
+        const auto y = (*bx)->as<float>();
+        for (std::size_t i = 0; i < x.size(); ++i)
+            QVERIFY2(std::fabs(y[i] - x[i]) < 2e-4f, qPrintable(QStringLiteral("%1: %2 vs %3").arg(i).arg(y[i]).arg(x[i])));
+    }
+    void attention_data()
+    {
+        QTest::addColumn<int>("tokens");
+        QTest::addColumn<int>("heads");
+        QTest::addColumn<int>("kvHeads");
+        QTest::addColumn<int>("hd");
+        QTest::addColumn<int>("pos0");
+        QTest::newRow("prefill GQA") << 9 << 8 << 4 << 8 << 0;
+        QTest::newRow("decode after 20") << 1 << 8 << 2 << 16 << 20;
+        QTest::newRow("MHA hd 128") << 3 << 2 << 2 << 128 << 5;
+        QTest::newRow("longer than a tile") << 2 << 2 << 1 << 32 << 1500;
+    }
+    void attention()
+    {
+        QFETCH(int, tokens);
+        QFETCH(int, heads);
+        QFETCH(int, kvHeads);
+        QFETCH(int, hd);
+        QFETCH(int, pos0);
+        const int ctxLen = pos0 + tokens;
+        auto q = test::randomFloats(std::size_t(tokens) * heads * hd, 2);
+        auto k = test::randomFloats(std::size_t(ctxLen) * kvHeads * hd, 3);
+        auto v = test::randomFloats(std::size_t(ctxLen) * kvHeads * hd, 4);
+        Arena arena(*m_fx.ctx);
+        auto bq = arena.upload(std::span<const float>(q));
+        auto bk = arena.upload(std::span<const float>(k));
+        auto bv = arena.upload(std::span<const float>(v));
+        auto bo = arena.allocate(q.size() * 4);
+        QVERIFY(bq.ok() && bk.ok() && bv.ok() && bo.ok());
+        const AttentionPush p{std::uint32_t(tokens), std::uint32_t(heads), std::uint32_t(kvHeads), std::uint32_t(hd), std::uint32_t(pos0),
+                              std::uint32_t(kvHeads * hd), 1.0f / std::sqrt(float(hd))};
+        run([&](Recorder &r) { return recordAttention(r, **bq, **bk, **bv, **bo, p); });
+        const auto ref = attentionRef(q, k, v, tokens, heads, kvHeads, hd, pos0);
+        const auto o = (*bo)->as<float>();
+        for (std::size_t i = 0; i < ref.size(); ++i)
+            QVERIFY2(std::fabs(o[i] - ref[i]) < 1e-4f, qPrintable(QStringLiteral("%1: %2 vs %3").arg(i).arg(o[i]).arg(ref[i])));
+    }
+    void incrementalDecodeEqualsPrefill()
+    {
+        // The last row of a full causal prefill equals a one-token decode against the same cache.
+        const int tokens = 12, heads = 4, kvHeads = 2, hd = 8;
+        auto q = test::randomFloats(std::size_t(tokens) * heads * hd, 5);
+        auto k = test::randomFloats(std::size_t(tokens) * kvHeads * hd, 6);
+        auto v = test::randomFloats(std::size_t(tokens) * kvHeads * hd, 7);
+        Arena arena(*m_fx.ctx);
+        auto bq = arena.upload(std::span<const float>(q));
+        auto bqLast = arena.upload(std::span<const float>(q).subspan(std::size_t(tokens - 1) * heads * hd));
+        auto bk = arena.upload(std::span<const float>(k));
+        auto bv = arena.upload(std::span<const float>(v));
+        auto bo = arena.allocate(q.size() * 4);
+        auto boLast = arena.allocate(std::size_t(heads) * hd * 4);
+        QVERIFY(bq.ok() && bqLast.ok() && bk.ok() && bv.ok() && bo.ok() && boLast.ok());
+        const float scale = 1.0f / std::sqrt(float(hd));
+        run([&](Recorder &r) -> Status {
+            LOWBIT_CHECK(recordAttention(r, **bq, **bk, **bv, **bo, {tokens, heads, kvHeads, hd, 0, kvHeads * hd, scale}));
+            return recordAttention(r, **bqLast, **bk, **bv, **boLast, {1, heads, kvHeads, hd, tokens - 1, kvHeads * hd, scale});
+        });
+        const auto full = (*bo)->as<float>();
+        const auto last = (*boLast)->as<float>();
+        for (int i = 0; i < heads * hd; ++i)
+            QVERIFY(std::fabs(full[std::size_t((tokens - 1) * heads * hd + i)] - last[std::size_t(i)]) < 1e-6f);
+    }
+    void siluMulAndAdd()
+    {
+        const std::uint32_t n = 1000;
+        auto g = test::randomFloats(n, 8, 3.0f), u = test::randomFloats(n, 9), y = test::randomFloats(n, 10);
+        Arena arena(*m_fx.ctx);
+        auto bg = arena.upload(std::span<const float>(g));
+        auto bu = arena.upload(std::span<const float>(u));
+        auto bo = arena.allocate(n * 4);
+        auto by = arena.upload(std::span<const float>(y));
+        QVERIFY(bg.ok() && bu.ok() && bo.ok() && by.ok());
+        run([&](Recorder &r) -> Status {
+            LOWBIT_CHECK(recordSiluMul(r, **bg, **bu, **bo, n));
+            return recordAdd(r, **by, **bo, n); // y += silu(g)*u, ordered by the recorder's barrier
+        });
+        const auto out = (*by)->as<float>();
+        for (std::size_t i = 0; i < n; ++i) {
+            const double ref = y[i] + g[i] / (1.0 + std::exp(-double(g[i]))) * u[i];
+            QVERIFY(std::fabs(out[i] - ref) < 1e-5);
+        }
+    }
+    void embedding()
+    {
+        const std::uint32_t vocab = 50, dim = 12;
+        auto table = test::randomFloats(vocab * dim, 11);
+        const std::vector<std::uint32_t> ids = {0, 49, 7, 7, 1000 /* out of range: zeros */};
+        Arena arena(*m_fx.ctx);
+        auto bt = arena.upload(std::span<const float>(table));
+        auto bi = arena.upload(std::span<const std::uint32_t>(ids));
+        auto bo = arena.allocate(ids.size() * dim * 4);
+        QVERIFY(bt.ok() && bi.ok() && bo.ok());
+        run([&](Recorder &r) { return recordEmbedding(r, **bt, **bi, **bo, {std::uint32_t(ids.size()), dim, vocab}); });
+        const auto o = (*bo)->as<float>();
+        for (std::size_t t = 0; t < ids.size(); ++t)
+            for (std::size_t c = 0; c < dim; ++c)
+                QCOMPARE(o[t * dim + c], ids[t] < vocab ? table[ids[t] * dim + c] : 0.0f);
+    }
+    void rejectsBadShapes()
+    {
+        Arena arena(*m_fx.ctx);
+        auto b = arena.allocate(1024);
+        auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
+        QVERIFY(b.ok() && rec.ok());
+        QVERIFY(!recordAttention(**rec, **b, **b, **b, **b, {1, 3, 2, 8, 0, 16, 1.0f}).ok()); // 3 heads, 2 kv heads
+        QVERIFY(!recordRope(**rec, **b, **b, {1, 1, 7, 0, 0}).ok());                           // odd head dim
+        QVERIFY(!recordSiluMul(**rec, **b, **b, **b, 1u << 20).ok());                           // buffers too small
+    }
+};
+
+QTEST_APPLESS_MAIN(TestLayerKernels)
+#include "tst_layer_kernels.moc"
