@@ -5,6 +5,7 @@
 #include "app/studio/settings/recent_models.h"
 #include "app/studio/settings/setting.h"
 #include "app/studio/settings/settings_keys.h"
+#include "app/studio/util/app_icon.h"
 #include "app/studio/util/display_format.h"
 #include "app/studio/views/empty_state_widget.h"
 #include "app/studio/views/model_tree_panel.h"
@@ -61,7 +62,7 @@ Setting<QString> lastOpenDirSetting() { return {keys::kLastOpenDir, QDir::homePa
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 {
     setObjectName(QStringLiteral("mainWindow"));
-    setWindowIcon(QIcon(QStringLiteral(":/icons/lowbit.svg")));
+    setWindowIcon(appIcon());
     setAcceptDrops(true);
     resize(1280, 800);
 
@@ -261,19 +262,24 @@ void MainWindow::onLoadFinished(const ModelLoadResult &result)
             m_errorReporter(tr("Could not open model"), tr("Could not open %1:\n\n%2").arg(result.path, result.error));
         return;
     }
-    m_model = result.model;
-    m_bytesOnDisk = result.bytesOnDisk;
-    m_treePanel->setModel(m_model);
-    m_stack->setCurrentWidget(m_tensorPanel);
-    m_treeDock->show();
+    showModel(result.model, result.bytesOnDisk);
     addRecentModel(QFileInfo(result.path).absoluteFilePath());
     updateRecentMenu();
+    emit modelLoaded(result.path);
+}
+
+void MainWindow::showModel(std::shared_ptr<const lowbit::Model> model, std::uint64_t bytesOnDisk)
+{
+    m_model = std::move(model);
+    m_bytesOnDisk = bytesOnDisk;
+    m_treePanel->setModel(m_model);
+    m_stack->setCurrentWidget(m_model ? static_cast<QWidget *>(m_tensorPanel) : m_emptyState);
+    m_treeDock->setVisible(m_model != nullptr);
     retranslateUi(); // window title and status bar
-    if (!m_pendingSelection.isEmpty()) {
+    if (m_model && !m_pendingSelection.isEmpty()) {
         m_treePanel->selectTensor(m_pendingSelection);
         m_pendingSelection.clear();
     }
-    emit modelLoaded(result.path);
 }
 
 void MainWindow::updateRecentMenu()

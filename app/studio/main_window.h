@@ -41,6 +41,9 @@ public:
     /// Starts loading a model folder or file in the background; modelLoaded() or
     /// modelLoadFailed() follows. The current model stays on display until then.
     void openModel(const QString &path);
+    /// Puts an already opened model on display (what a finished load does); nullptr returns to
+    /// the empty state. `bytesOnDisk` is shown in the status bar.
+    void showModel(std::shared_ptr<const lowbit::Model> model, std::uint64_t bytesOnDisk = 0);
     /// Selects the tensor `name` now, or as soon as the model being loaded is on display.
     void selectTensor(const QString &name);
     void setErrorReporter(ErrorReporter reporter);

@@ -12,6 +12,7 @@
 #include "app/studio/views/model_tree_panel.h"
 #include "app/studio/views/tensor_panel.h"
 #include "core/model/model.h"
+#include "helpers/tiny_model.h"
 #include "test_support.h"
 
 #include <QCheckBox>
@@ -53,6 +54,7 @@ private slots:
     void badPathReportsError();
     void defaultErrorBoxIsNonBlocking();
     void dropOpensPath();
+    void showModelFillsTreeAndPanel();
     void opensLlama2cBin();
     void opensHfFolder();
 
@@ -157,6 +159,34 @@ void TestMainWindow::dropOpensPath()
     rejected.setAccepted(false);
     QCoreApplication::sendEvent(&w, &rejected);
     QVERIFY(!rejected.isAccepted());
+}
+
+void TestMainWindow::showModelFillsTreeAndPanel()
+{
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    const auto model = lowbit::test::makeTinyModel();
+    QVERIFY(model);
+    w.selectTensor(QStringLiteral("model.layers.1.mlp.down_proj.weight")); // no model yet: kept pending
+    w.showModel(model, 12345);
+    QVERIFY(!w.isEmptyStateShown());
+    QVERIFY(w.treeDock()->isVisible());
+    QCOMPARE(w.treePanel()->layerTreeModel()->rowCount(), 4);
+    QCOMPARE(w.tensorPanel()->tensorName(), QStringLiteral("model.layers.1.mlp.down_proj.weight"));
+    QVERIFY(w.tensorPanel()->analysis());
+    QCOMPARE(w.tensorPanel()->channelChart()->channelCount(), 8);
+    QCOMPARE(w.tensorPanel()->histogramChart()->binCount(), lowbit::studio::kHistogramBins);
+    QVERIFY(w.findChild<QLabel *>(QStringLiteral("statusSize"))->text().contains(lowbit::studio::formatBytes(12345)));
+    QVERIFY(w.findChild<QLabel *>(QStringLiteral("statusParams"))->text().contains(lowbit::studio::formatCount(model->totalParams())));
+    w.selectTensor(QStringLiteral("model.layers.0.self_attn.k_proj.weight"));
+    QCOMPARE(w.tensorPanel()->tensorName(), QStringLiteral("model.layers.0.self_attn.k_proj.weight"));
+    QCOMPARE(w.tensorPanel()->channelChart()->channelCount(), 4);
+    w.showModel(nullptr);
+    QVERIFY(w.isEmptyStateShown());
+    QVERIFY(!w.treeDock()->isVisible());
+    QCOMPARE(w.treePanel()->layerTreeModel()->rowCount(), 0);
+    QVERIFY(!w.tensorPanel()->analysis());
 }
 
 void TestMainWindow::openAndCheck(const QString &path)

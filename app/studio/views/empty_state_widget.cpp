@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/studio/views/empty_state_widget.h"
 
+#include "app/studio/util/app_icon.h"
+
 #include <QEvent>
 #include <QHBoxLayout>
-#include <QIcon>
 #include <QLabel>
 #include <QPushButton>
 #include <QVBoxLayout>
@@ -14,7 +15,7 @@ EmptyStateWidget::EmptyStateWidget(QWidget *parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("emptyState"));
     auto *icon = new QLabel(this);
-    icon->setPixmap(QIcon(QStringLiteral(":/icons/lowbit.svg")).pixmap(96, 96));
+    icon->setPixmap(appIcon().pixmap(96, 96));
     icon->setAlignment(Qt::AlignCenter);
 
     m_title = new QLabel(this);
@@ -27,15 +28,15 @@ EmptyStateWidget::EmptyStateWidget(QWidget *parent) : QWidget(parent)
     m_hint = new QLabel(this);
     m_hint->setAlignment(Qt::AlignCenter);
     m_hint->setWordWrap(true);
-    m_hint->setMaximumWidth(520);
+    m_hint->setFixedWidth(560); // a word-wrapped label needs a width to wrap against
 
     m_openFolder = new QPushButton(this);
     m_openFolder->setObjectName(QStringLiteral("openFolderButton"));
     m_openFolder->setDefault(true);
-    m_openFolder->setMinimumHeight(36);
+    m_openFolder->setMinimumSize(150, 36);
     m_openFile = new QPushButton(this);
     m_openFile->setObjectName(QStringLiteral("openFileButton"));
-    m_openFile->setMinimumHeight(36);
+    m_openFile->setMinimumSize(150, 36);
     connect(m_openFolder, &QPushButton::clicked, this, &EmptyStateWidget::openFolderRequested);
     connect(m_openFile, &QPushButton::clicked, this, &EmptyStateWidget::openFileRequested);
 
@@ -70,6 +71,9 @@ void EmptyStateWidget::retranslateUi()
     m_title->setText(tr("Open a model"));
     m_hint->setText(tr("Open a Hugging Face folder (config.json with .safetensors shards), a .gguf file or a "
                        "llama2.c .bin checkpoint — or drop one onto this window."));
+    // The centred (aligned) label gets its size hint, not its height-for-width: reserve the
+    // wrapped height explicitly.
+    m_hint->setMinimumHeight(m_hint->heightForWidth(m_hint->width()));
     m_openFolder->setText(tr("Open folder…"));
     m_openFile->setText(tr("Open file…"));
 }
