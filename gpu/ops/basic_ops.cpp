@@ -23,6 +23,19 @@ Status recordMatvecF32(Recorder &rec, const Buffer &w, const Buffer &x, const Bu
     return rec.dispatch(ShaderId::matvec_f32_f32, {&w, &x, &y}, MatvecPush{rows, cols}, gridFor(rows));
 }
 
+Status recordMatmulF32(Recorder &rec, const Buffer &w, const Buffer &x, const Buffer &y, const MatmulPush &p)
+{
+    if (p.yStride < p.rows)
+        return makeError(ErrorCode::Internal, "matmul: output stride smaller than the row count");
+    LOWBIT_CHECK(checkSize(w, std::uint64_t(p.rows) * p.cols, "matmul W"));
+    LOWBIT_CHECK(checkSize(x, std::uint64_t(p.tokens) * p.cols, "matmul X"));
+    if (p.tokens == 0)
+        return {};
+    LOWBIT_CHECK(checkSize(y, p.yOffset + std::uint64_t(p.tokens - 1) * p.yStride + p.rows, "matmul Y"));
+    const std::uint64_t tiles = (p.tokens + 7) / 8;
+    return rec.dispatch(ShaderId::matmul_f32_f32, {&w, &x, &y}, p, gridFor(std::uint64_t(p.rows) * tiles));
+}
+
 Status recordRmsnormF32(Recorder &rec, const Buffer &x, const Buffer &g, const Buffer &y, std::uint32_t rows, std::uint32_t cols, float eps)
 {
     LOWBIT_CHECK(checkSize(x, std::uint64_t(rows) * cols, "rmsnorm x"));

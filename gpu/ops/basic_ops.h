@@ -19,6 +19,13 @@ struct MatvecPush {
 };
 static_assert(sizeof(MatvecPush) == shaderInfo(ShaderId::matvec_f32_f32).pushBytes, "matvec push constants drifted from the shader");
 
+struct MatmulPush {
+    std::uint32_t rows, cols, tokens;
+    std::uint32_t yOffset; ///< first output float
+    std::uint32_t yStride; ///< floats between output rows (tokens); ≥ rows
+};
+static_assert(sizeof(MatmulPush) == shaderInfo(ShaderId::matmul_f32_f32).pushBytes, "matmul push constants drifted from the shader");
+
 struct RmsnormPush {
     std::uint32_t cols;
     float eps;
@@ -27,6 +34,8 @@ static_assert(sizeof(RmsnormPush) == shaderInfo(ShaderId::rmsnorm_f32).pushBytes
 
 /// y[rows] = W[rows, cols] · x[cols], all fp32, W row-major.
 Status recordMatvecF32(Recorder &rec, const Buffer &w, const Buffer &x, const Buffer &y, std::uint32_t rows, std::uint32_t cols);
+/// Y[t, r] = W[rows, cols] · X[t, :] for t < tokens, written at yOffset + t·yStride + r.
+Status recordMatmulF32(Recorder &rec, const Buffer &w, const Buffer &x, const Buffer &y, const MatmulPush &p);
 /// y[r, :] = x[r, :] / sqrt(mean(x[r, :]²) + eps) · g, for `rows` rows of `cols` values.
 Status recordRmsnormF32(Recorder &rec, const Buffer &x, const Buffer &g, const Buffer &y, std::uint32_t rows, std::uint32_t cols, float eps);
 

@@ -21,7 +21,7 @@ Status recordRope(Recorder &rec, const Buffer &x, const Buffer &invFreq, const R
     if (p.headDim % 2 != 0)
         return makeError(ErrorCode::InvalidArgument, "rope: head dim must be even");
     const std::uint64_t pairs = std::uint64_t(p.tokens) * p.heads * (p.headDim / 2);
-    LOWBIT_CHECK(needs(x, pairs * 2, "rope x"));
+    LOWBIT_CHECK(needs(x, p.offset + pairs * 2, "rope x"));
     LOWBIT_CHECK(needs(invFreq, p.headDim / 2, "rope frequencies"));
     return rec.dispatch(ShaderId::rope_f32, {&x, &invFreq}, p, gridFor(groupsOf(pairs, 64)));
 }

@@ -16,6 +16,7 @@ struct Buffer;
 
 struct RopePush {
     std::uint32_t tokens, heads, headDim, pos0, interleaved;
+    std::uint32_t offset = 0; ///< floats before x[0,0,0] in the buffer
 };
 static_assert(sizeof(RopePush) == shaderInfo(ShaderId::rope_f32).pushBytes, "rope push constants drifted from the shader");
 
@@ -36,7 +37,7 @@ struct EmbeddingPush {
 };
 static_assert(sizeof(EmbeddingPush) == shaderInfo(ShaderId::embedding_f32).pushBytes, "embedding push constants drifted");
 
-/// In place on x[tokens, heads, headDim]; invFreq holds headDim/2 floats.
+/// In place on x[tokens, heads, headDim] starting at float `offset`; invFreq holds headDim/2 floats.
 Status recordRope(Recorder &rec, const Buffer &x, const Buffer &invFreq, const RopePush &p);
 /// q[tokens, heads, hd] against the cache k/v[pos0+tokens, kvHeads, hd] → o[tokens, heads, hd].
 /// headDim ≤ 256; heads a multiple of kvHeads.

@@ -8,8 +8,9 @@
 # buffers); PUSH_BYTES: size of the push-constant block (checked against the C++ struct).
 lowbit_shader(matvec_f32_f32 matvec.comp 3 8 A_F32)
 lowbit_shader(rmsnorm_f32 rmsnorm.comp 3 8)
-lowbit_shader(rope_f32 rope.comp 2 20)
+lowbit_shader(rope_f32 rope.comp 2 24)
 lowbit_shader(attention_f32 attention.comp 4 28)
 lowbit_shader(silu_mul_f32 silu_mul.comp 3 4)
 lowbit_shader(add_f32 add.comp 2 4)
 lowbit_shader(embedding_f32 embedding.comp 3 12)
+lowbit_shader(matmul_f32_f32 matmul.comp 3 20 A_F32)

@@ -103,7 +103,7 @@ private slots:
         auto bx = arena.upload(std::span<const float>(x));
         auto bf = arena.upload(std::span<const float>(invFreq));
         QVERIFY(bx.ok() && bf.ok());
-        run([&](Recorder &r) { return recordRope(r, **bx, **bf, RopePush{tokens, heads, hd, pos0, interleaved ? 1u : 0u}); });
+        run([&](Recorder &r) { return recordRope(r, **bx, **bf, RopePush{tokens, heads, hd, pos0, interleaved ? 1u : 0u, 0}); });
         ropeRef(x, tokens, heads, hd, pos0, interleaved, invFreq);
         const auto y = (*bx)->as<float>();
         for (std::size_t i = 0; i < x.size(); ++i)
@@ -214,7 +214,7 @@ private slots:
         auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
         QVERIFY(b.ok() && rec.ok());
         QVERIFY(!recordAttention(**rec, **b, **b, **b, **b, {1, 3, 2, 8, 0, 16, 1.0f}).ok()); // 3 heads, 2 kv heads
-        QVERIFY(!recordRope(**rec, **b, **b, {1, 1, 7, 0, 0}).ok());                           // odd head dim
+        QVERIFY(!recordRope(**rec, **b, **b, {1, 1, 7, 0, 0, 0}).ok());                           // odd head dim
         QVERIFY(!recordSiluMul(**rec, **b, **b, **b, 1u << 20).ok());                           // buffers too small
     }
 };

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gpu/engine/gpu_model.h"
+
+#include "core/model/rope.h"
+#include "gpu/device/context.h"
+#include "gpu/memory/arena.h"
+#include "gpu/ops/basic_ops.h"
+#include "gpu/ops/layer_ops.h"
+#include "gpu/ops/recorder.h"
+#include "gpu/pipeline/pipelines.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace lowbit::gpu {
+
+struct Scratch {
+    Buffer *ids, *x, *xn, *q, *attn, *tmp, *gate, *up, *act, *logits;
+};
+
+GpuModel::GpuModel(Context &ctx) : m_ctx(ctx) {}
+GpuModel::~GpuModel() = default;
+
+namespace {
+Result<Buffer *> uploadTensor(Arena &arena, const ModelTensor *t, const char *what)
+{
+    if (!t)
+        return makeError(ErrorCode::Inconsistent, std::string("model has no ") + what + " tensor");
+    auto values = t->view.toFloatVector();
+    if (!values)
+        return values.error().withContext(t->view.name);
+    auto b = arena.upload(std::span<const float>(*values));
+    if (!b)
+        return b.error().withContext(t->view.name);
+    return *b;
+}
+} // namespace
+
+Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &model, const GpuModelOptions &options)
+{
+    const ModelConfig &c = model.config();
+    if (c.attentionBias)
+        return makeError(ErrorCode::Unsupported, "the Vulkan engine does not handle attention biases (qwen2) yet");
+    auto m = std::unique_ptr<GpuModel>(new GpuModel(ctx));
+    m->m_config = c;
+    m->m_maxContext = options.maxContext > 0 ? options.maxContext : (c.maxPositions > 0 ? c.maxPositions : 2048);
+    m->m_pipelines = std::make_unique<Pipelines>(ctx);
+    m->m_weights = std::make_unique<Arena>(ctx);
+    m->m_scratch = std::make_unique<Arena>(ctx, VkDeviceSize(64) << 20);
+    Arena &a = *m->m_weights;
+
+    LOWBIT_TRY(m->m_embedding, uploadTensor(a, model.find(TensorRole::Embedding), "embedding"));
+    LOWBIT_TRY(m->m_finalNorm, uploadTensor(a, model.find(TensorRole::FinalNorm), "final norm"));
+    if (c.tieWordEmbeddings && !model.find(TensorRole::Output)) {
+        m->m_output = m->m_embedding;
+    } else {
+        LOWBIT_TRY(m->m_output, uploadTensor(a, model.find(TensorRole::Output), "output"));
+    }
+    const auto cacheFloats = static_cast<VkDeviceSize>(m->m_maxContext) * static_cast<VkDeviceSize>(c.kvDim());
+    for (int l = 0; l < c.numLayers; ++l) {
+        Layer L;
+        LOWBIT_TRY(L.attnNorm, uploadTensor(a, model.find(TensorRole::AttnNorm, l), "attention norm"));
+        LOWBIT_TRY(L.q, uploadTensor(a, model.find(TensorRole::Q, l), "q"));
+        LOWBIT_TRY(L.k, uploadTensor(a, model.find(TensorRole::K, l), "k"));
+        LOWBIT_TRY(L.v, uploadTensor(a, model.find(TensorRole::V, l), "v"));
+        LOWBIT_TRY(L.o, uploadTensor(a, model.find(TensorRole::O, l), "o"));
+        LOWBIT_TRY(L.ffnNorm, uploadTensor(a, model.find(TensorRole::FfnNorm, l), "ffn norm"));
+        LOWBIT_TRY(L.gate, uploadTensor(a, model.find(TensorRole::Gate, l), "gate"));
+        LOWBIT_TRY(L.up, uploadTensor(a, model.find(TensorRole::Up, l), "up"));
+        LOWBIT_TRY(L.down, uploadTensor(a, model.find(TensorRole::Down, l), "down"));
+        LOWBIT_TRY(L.kCache, a.allocate(cacheFloats * sizeof(float)));
+        LOWBIT_TRY(L.vCache, a.allocate(cacheFloats * sizeof(float)));
+        m->m_layers.push_back(L);
+    }
+    LOWBIT_TRY(std::vector<double> inv, ropeInverseFrequencies(c));
+    std::vector<float> invF(inv.begin(), inv.end());
+    LOWBIT_TRY(m->m_invFreq, a.upload(std::span<const float>(invF)));
+    return m;
+}
+
+Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
+{
+    const ModelConfig &c = m_config;
+    const auto d = static_cast<std::uint32_t>(c.hiddenSize);
+    const auto hd = static_cast<std::uint32_t>(c.headDim);
+    const auto nh = static_cast<std::uint32_t>(c.numHeads);
+    const auto nkv = static_cast<std::uint32_t>(c.numKvHeads);
+    const std::uint32_t qd = nh * hd, kvd = nkv * hd;
+    const auto ff = static_cast<std::uint32_t>(c.intermediateSize);
+    const auto vocab = static_cast<std::uint32_t>(c.vocabSize);
+    const auto pos0 = static_cast<std::uint32_t>(m_position);
+    const auto eps = static_cast<float>(c.rmsNormEps);
+    const std::uint32_t interleaved = c.ropeLayout == RopeLayout::Interleaved ? 1u : 0u;
+
+    LOWBIT_CHECK(recordEmbedding(rec, *m_embedding, *s.ids, *s.x, {n, d, vocab}));
+    for (const Layer &L : m_layers) {
+        LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *L.attnNorm, *s.xn, n, d, eps));
+        LOWBIT_CHECK(recordMatmulF32(rec, *L.q, *s.xn, *s.q, {qd, d, n, 0, qd}));
+        LOWBIT_CHECK(recordMatmulF32(rec, *L.k, *s.xn, *L.kCache, {kvd, d, n, pos0 * kvd, kvd}));
+        LOWBIT_CHECK(recordMatmulF32(rec, *L.v, *s.xn, *L.vCache, {kvd, d, n, pos0 * kvd, kvd}));
+        LOWBIT_CHECK(recordRope(rec, *s.q, *m_invFreq, {n, nh, hd, pos0, interleaved, 0}));
+        LOWBIT_CHECK(recordRope(rec, *L.kCache, *m_invFreq, {n, nkv, hd, pos0, interleaved, pos0 * kvd}));
+        LOWBIT_CHECK(recordAttention(rec, *s.q, *L.kCache, *L.vCache, *s.attn,
+                                     {n, nh, nkv, hd, pos0, kvd, 1.0f / std::sqrt(static_cast<float>(hd))}));
+        LOWBIT_CHECK(recordMatmulF32(rec, *L.o, *s.attn, *s.tmp, {d, qd, n, 0, d}));
+        LOWBIT_CHECK(recordAdd(rec, *s.x, *s.tmp, n * d));
+        LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *L.ffnNorm, *s.xn, n, d, eps));
+        LOWBIT_CHECK(recordMatmulF32(rec, *L.gate, *s.xn, *s.gate, {ff, d, n, 0, ff}));
+        LOWBIT_CHECK(recordMatmulF32(rec, *L.up, *s.xn, *s.up, {ff, d, n, 0, ff}));
+        LOWBIT_CHECK(recordSiluMul(rec, *s.gate, *s.up, *s.act, n * ff));
+        LOWBIT_CHECK(recordMatmulF32(rec, *L.down, *s.act, *s.tmp, {d, ff, n, 0, d}));
+        LOWBIT_CHECK(recordAdd(rec, *s.x, *s.tmp, n * d));
+    }
+    LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *m_finalNorm, *s.xn, n, d, eps));
+    return recordMatmulF32(rec, *m_output, *s.xn, *s.logits, {vocab, d, n, 0, vocab});
+}
+
+Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> tokens)
+{
+    const ModelConfig &c = m_config;
+    const auto n = static_cast<std::uint32_t>(tokens.size());
+    if (n == 0)
+        return std::vector<float>{};
+    if (m_position + n > m_maxContext)
+        return makeError(ErrorCode::InvalidArgument, "context full: " + std::to_string(m_position) + " + " + std::to_string(n)
+                                                         + " tokens exceed the KV cache of " + std::to_string(m_maxContext));
+    for (const std::int32_t t : tokens)
+        if (t < 0 || t >= c.vocabSize)
+            return makeError(ErrorCode::InvalidArgument, "token id " + std::to_string(t) + " is outside the vocabulary");
+    m_scratch->reset();
+    Arena &a = *m_scratch;
+    auto floats = [&](std::int64_t count) { return a.allocate(static_cast<VkDeviceSize>(count) * n * sizeof(float)); };
+    Scratch s{};
+    LOWBIT_TRY(s.ids, a.upload(std::as_bytes(tokens)));
+    LOWBIT_TRY(s.x, floats(c.hiddenSize));
+    LOWBIT_TRY(s.xn, floats(c.hiddenSize));
+    LOWBIT_TRY(s.q, floats(c.numHeads * c.headDim));
+    LOWBIT_TRY(s.attn, floats(c.numHeads * c.headDim));
+    LOWBIT_TRY(s.tmp, floats(c.hiddenSize));
+    LOWBIT_TRY(s.gate, floats(c.intermediateSize));
+    LOWBIT_TRY(s.up, floats(c.intermediateSize));
+    LOWBIT_TRY(s.act, floats(c.intermediateSize));
+    LOWBIT_TRY(s.logits, floats(c.vocabSize));
+    const auto maxDispatches = static_cast<std::uint32_t>(16 * m_layers.size() + 16);
+    LOWBIT_TRY(auto rec, Recorder::begin(m_ctx, *m_pipelines, maxDispatches));
+    LOWBIT_CHECK(recordForward(*rec, n, s));
+    LOWBIT_CHECK(rec->submitAndWait());
+    m_position += n;
+    const auto out = s.logits->as<float>();
+    return std::vector<float>(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(std::size_t(n) * static_cast<std::size_t>(c.vocabSize)));
+}
+
+} // namespace lowbit::gpu

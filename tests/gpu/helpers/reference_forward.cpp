@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "reference_forward.h"
+
+#include "core/model/rope.h"
+
+#include <cmath>
+#include <random>
+
+namespace lowbit::test {
+
+namespace {
+using Vec = std::vector<double>;
+
+Vec weights(const Model &m, TensorRole r, int layer)
+{
+    const ModelTensor *t = m.find(r, layer);
+    auto v = t->view.toFloatVector();
+    return Vec(v->begin(), v->end());
+}
+
+Vec rmsnorm(const Vec &x, const Vec &g, double eps)
+{
+    double ss = 0;
+    for (double v : x)
+        ss += v * v;
+    const double inv = 1.0 / std::sqrt(ss / double(x.size()) + eps);
+    Vec y(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i)
+        y[i] = x[i] * inv * g[i];
+    return y;
+}
+
+Vec matvec(const Vec &w, const Vec &x, std::size_t rows)
+{
+    const std::size_t cols = x.size();
+    Vec y(rows, 0.0);
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < cols; ++c)
+            y[r] += w[r * cols + c] * x[c];
+    return y;
+}
+
+void rope(Vec &x, std::size_t heads, std::size_t hd, double pos, const std::vector<double> &invFreq, bool interleaved)
+{
+    for (std::size_t h = 0; h < heads; ++h)
+        for (std::size_t i = 0; i < hd / 2; ++i) {
+            const std::size_t a = h * hd + (interleaved ? 2 * i : i), b = h * hd + (interleaved ? 2 * i + 1 : i + hd / 2);
+            const double ang = pos * invFreq[i], x0 = x[a], x1 = x[b];
+            x[a] = x0 * std::cos(ang) - x1 * std::sin(ang);
+            x[b] = x0 * std::sin(ang) + x1 * std::cos(ang);
+        }
+}
+} // namespace
+
+std::vector<double> referenceForward(const Model &m, const std::vector<std::int32_t> &tokens)
+{
+    const ModelConfig &c = m.config();
+    const auto d = std::size_t(c.hiddenSize), hd = std::size_t(c.headDim), nh = std::size_t(c.numHeads), nkv = std::size_t(c.numKvHeads);
+    const auto ff = std::size_t(c.intermediateSize), vocab = std::size_t(c.vocabSize), T = tokens.size();
+    const auto invFreq = *ropeInverseFrequencies(c);
+    const bool inter = c.ropeLayout == RopeLayout::Interleaved;
+    const Vec emb = weights(m, TensorRole::Embedding, -1);
+    std::vector<Vec> x(T);
+    for (std::size_t t = 0; t < T; ++t)
+        x[t] = Vec(emb.begin() + std::ptrdiff_t(std::size_t(tokens[t]) * d), emb.begin() + std::ptrdiff_t((std::size_t(tokens[t]) + 1) * d));
+    for (int l = 0; l < c.numLayers; ++l) {
+        const Vec an = weights(m, TensorRole::AttnNorm, l), wq = weights(m, TensorRole::Q, l), wk = weights(m, TensorRole::K, l);
+        const Vec wv = weights(m, TensorRole::V, l), wo = weights(m, TensorRole::O, l), fn = weights(m, TensorRole::FfnNorm, l);
+        const Vec wg = weights(m, TensorRole::Gate, l), wu = weights(m, TensorRole::Up, l), wd = weights(m, TensorRole::Down, l);
+        std::vector<Vec> q(T), k(T), v(T);
+        for (std::size_t t = 0; t < T; ++t) {
+            const Vec xn = rmsnorm(x[t], an, c.rmsNormEps);
+            q[t] = matvec(wq, xn, nh * hd);
+            k[t] = matvec(wk, xn, nkv * hd);
+            v[t] = matvec(wv, xn, nkv * hd);
+            rope(q[t], nh, hd, double(t), invFreq, inter);
+            rope(k[t], nkv, hd, double(t), invFreq, inter);
+        }
+        for (std::size_t t = 0; t < T; ++t) {
+            Vec att(nh * hd, 0.0);
+            for (std::size_t h = 0; h < nh; ++h) {
+                const std::size_t g = h / (nh / nkv);
+                Vec s(t + 1);
+                double mx = -INFINITY;
+                for (std::size_t j = 0; j <= t; ++j) {
+                    double dot = 0;
+                    for (std::size_t e = 0; e < hd; ++e)
+                        dot += q[t][h * hd + e] * k[j][g * hd + e];
+                    s[j] = dot / std::sqrt(double(hd));
+                    mx = std::max(mx, s[j]);
+                }
+                double sum = 0;
+                for (auto &z : s)
+                    sum += (z = std::exp(z - mx));
+                for (std::size_t j = 0; j <= t; ++j)
+                    for (std::size_t e = 0; e < hd; ++e)
+                        att[h * hd + e] += s[j] / sum * v[j][g * hd + e];
+            }
+            const Vec o = matvec(wo, att, d);
+            for (std::size_t i = 0; i < d; ++i)
+                x[t][i] += o[i];
+            const Vec xn = rmsnorm(x[t], fn, c.rmsNormEps);
+            const Vec gt = matvec(wg, xn, ff), up = matvec(wu, xn, ff);
+            Vec act(ff);
+            for (std::size_t i = 0; i < ff; ++i)
+                act[i] = gt[i] / (1.0 + std::exp(-gt[i])) * up[i];
+            const Vec dn = matvec(wd, act, d);
+            for (std::size_t i = 0; i < d; ++i)
+                x[t][i] += dn[i];
+        }
+    }
+    const Vec fnorm = weights(m, TensorRole::FinalNorm, -1);
+    const Vec out = m.find(TensorRole::Output) ? weights(m, TensorRole::Output, -1) : emb;
+    std::vector<double> logits;
+    for (std::size_t t = 0; t < T; ++t) {
+        const Vec l = matvec(out, rmsnorm(x[t], fnorm, c.rmsNormEps), vocab);
+        logits.insert(logits.end(), l.begin(), l.end());
+    }
+    return logits;
+}
+
+Model makeRandomModel(std::int64_t dim, std::int64_t hidden, std::int64_t layers, std::int64_t heads, std::int64_t kvHeads,
+                      std::int64_t vocab, RopeLayout layout, bool tied, unsigned seed)
+{
+    ModelConfig c;
+    c.modelType = "llama";
+    c.hiddenSize = dim;
+    c.intermediateSize = hidden;
+    c.numLayers = layers;
+    c.numHeads = heads;
+    c.numKvHeads = kvHeads;
+    c.headDim = dim / heads;
+    c.vocabSize = vocab;
+    c.maxPositions = 64;
+    c.ropeLayout = layout;
+    c.tieWordEmbeddings = tied;
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> dist(0.0f, 1.0f);
+    std::vector<ModelTensor> ts;
+    auto add = [&](TensorRole r, int l, std::vector<std::int64_t> shape, bool norm) {
+        std::size_t n = 1;
+        for (auto s : shape)
+            n *= std::size_t(s);
+        std::vector<float> v(n);
+        const float scale = norm ? 0.1f : 1.0f / std::sqrt(float(shape.back()));
+        for (auto &x : v)
+            x = (norm ? 1.0f : 0.0f) + scale * dist(rng);
+        ts.push_back({makeOwnedF32(hfTensorName(r, l), shape, std::move(v)), r, l});
+    };
+    add(TensorRole::Embedding, -1, {vocab, dim}, false);
+    for (int l = 0; l < layers; ++l) {
+        add(TensorRole::AttnNorm, l, {dim}, true);
+        add(TensorRole::Q, l, {heads * c.headDim, dim}, false);
+        add(TensorRole::K, l, {kvHeads * c.headDim, dim}, false);
+        add(TensorRole::V, l, {kvHeads * c.headDim, dim}, false);
+        add(TensorRole::O, l, {dim, heads * c.headDim}, false);
+        add(TensorRole::FfnNorm, l, {dim}, true);
+        add(TensorRole::Gate, l, {hidden, dim}, false);
+        add(TensorRole::Up, l, {hidden, dim}, false);
+        add(TensorRole::Down, l, {dim, hidden}, false);
+    }
+    add(TensorRole::FinalNorm, -1, {dim}, true);
+    if (!tied)
+        add(TensorRole::Output, -1, {vocab, dim}, false);
+    return *Model::fromParts(ModelSource::HfFolder, "random", c, std::move(ts));
+}
+
+} // namespace lowbit::test

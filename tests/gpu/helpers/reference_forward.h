@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+/// An obviously-correct fp64 LLaMA forward pass (no KV cache, full causal attention) and a
+/// random tiny model, to check the GPU engine against.
+
+#include "core/model/model.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace lowbit::test {
+
+/// Logits [tokens, vocab] for the whole sequence.
+std::vector<double> referenceForward(const Model &model, const std::vector<std::int32_t> &tokens);
+
+/// A random model (Gaussian weights, norms near 1) with the given shape.
+Model makeRandomModel(std::int64_t dim, std::int64_t hidden, std::int64_t layers, std::int64_t heads, std::int64_t kvHeads,
+                      std::int64_t vocab, RopeLayout layout, bool tied, unsigned seed);
+
+} // namespace lowbit::test
