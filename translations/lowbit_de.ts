@@ -4,6 +4,10 @@
 <context>
     <name>DisplayFormat</name>
     <message>
+        <source>%1 layers</source>
+        <translation>%1 Schichten</translation>
+    </message>
+    <message>
         <source>dim %1</source>
         <translation>Dim. %1</translation>
     </message>
@@ -115,12 +119,9 @@
         <source>Other</source>
         <translation>Sonstige</translation>
     </message>
-    <message numerus="yes">
-        <source>%n tensor(s), %1 parameters</source>
-        <translation>
-            <numerusform>%n Tensor, %1 Parameter</numerusform>
-            <numerusform>%n Tensoren, %1 Parameter</numerusform>
-        </translation>
+    <message>
+        <source>Tensors: %1 · parameters: %2</source>
+        <translation>Tensoren: %1 · Parameter: %2</translation>
     </message>
     <message>
         <source>Name</source>
@@ -303,12 +304,9 @@
         <source> (channel %1)</source>
         <translation> (Kanal %1)</translation>
     </message>
-    <message numerus="yes">
-        <source>Warning: %n non-finite value(s) excluded from the statistics</source>
-        <translation>
-            <numerusform>Warnung: %n nicht endlicher Wert nicht in der Statistik</numerusform>
-            <numerusform>Warnung: %n nicht endliche Werte nicht in der Statistik</numerusform>
-        </translation>
+    <message>
+        <source>Warning: non-finite values excluded from the statistics: %1</source>
+        <translation>Warnung: nicht endliche Werte aus der Statistik ausgeschlossen: %1</translation>
     </message>
     <message>
         <source>Log count axis</source>

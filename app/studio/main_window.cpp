@@ -82,7 +82,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_treeDock->setWidget(m_treePanel);
     m_treeDock->setMinimumWidth(360);
     addDockWidget(Qt::LeftDockWidgetArea, m_treeDock);
-    resizeDocks({m_treeDock}, {560}, Qt::Horizontal);
+    resizeDocks({m_treeDock}, {620}, Qt::Horizontal);
     m_treeDock->hide(); // shown with the first model
 
     connect(m_treePanel, &ModelTreePanel::currentTensorChanged, m_tensorPanel, &TensorPanel::showTensor);

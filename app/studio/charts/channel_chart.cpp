@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/studio/charts/channel_chart.h"
 
+#include "app/studio/charts/chart_ticks.h"
+
 #include <QEvent>
 #include <QVBoxLayout>
 #include <QtCharts/QChart>
@@ -108,10 +110,14 @@ void ChannelChart::rebuild()
     auto *x = new QValueAxis;
     x->setRange(0.0, static_cast<double>(std::max<std::size_t>(1, n - 1)));
     x->setLabelFormat(QStringLiteral("%.0f"));
+    x->setTickType(QValueAxis::TicksDynamic);
+    x->setTickAnchor(0.0);
+    x->setTickInterval(niceTickInterval(static_cast<double>(n - 1), 10, 1.0));
     x->setTitleText(m_perElement ? tr("element") : tr("output channel"));
     auto *y = new QValueAxis;
     y->setRange(0.0, std::max(1e-12, static_cast<double>(peak) * 1.08));
     y->setLabelFormat(QStringLiteral("%.3g"));
+    y->applyNiceNumbers();
     y->setTitleText(tr("absmax"));
     m_chart->addAxis(x, Qt::AlignBottom);
     m_chart->addAxis(y, Qt::AlignLeft);

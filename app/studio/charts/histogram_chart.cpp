@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/studio/charts/histogram_chart.h"
 
+#include "app/studio/charts/chart_ticks.h"
+
 #include <QEvent>
 #include <QVBoxLayout>
 #include <QtCharts/QAreaSeries>
+#include <QtCharts/QCategoryAxis>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
@@ -99,11 +102,9 @@ void HistogramChart::rebuild()
     area->setBorderColor(QColor(0x1f, 0x4e, 0x86));
     m_chart->addSeries(area);
 
-    auto *x = new QValueAxis;
-    x->setRange(m_min, m_max);
+    auto *x = new QCategoryAxis;
+    setNiceCategoryTicks(x, m_min, m_max, 8);
     x->setTitleText(tr("weight"));
-    x->setLabelFormat(QStringLiteral("%.3g"));
-    x->setTickCount(7);
     m_chart->addAxis(x, Qt::AlignBottom);
     area->attachAxis(x);
 

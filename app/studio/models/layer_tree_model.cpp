@@ -167,8 +167,7 @@ QVariant LayerTreeModel::groupData(const Group &group, int row, int column, int 
         return {};
     case Qt::ToolTipRole:
         if (column == NameColumn)
-            return tr("%n tensor(s), %1 parameters", nullptr, static_cast<int>(group.tensors.size()))
-                .arg(formatCount(group.params));
+            return tr("Tensors: %1 · parameters: %2").arg(group.tensors.size()).arg(formatCount(group.params));
         return {};
     case Qt::TextAlignmentRole:
         if (column == ParamsColumn)

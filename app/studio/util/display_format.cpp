@@ -49,7 +49,7 @@ QString architectureSummary(const ModelConfig &c)
 {
     QStringList parts;
     parts << QString::fromStdString(c.modelType.empty() ? c.architecture : c.modelType);
-    parts << QCoreApplication::translate("DisplayFormat", "%n layer(s)", nullptr, static_cast<int>(c.numLayers));
+    parts << QCoreApplication::translate("DisplayFormat", "%1 layers").arg(c.numLayers);
     parts << QCoreApplication::translate("DisplayFormat", "dim %1").arg(c.hiddenSize);
     parts << QCoreApplication::translate("DisplayFormat", "%1/%2 heads").arg(c.numHeads).arg(c.numKvHeads);
     parts << QCoreApplication::translate("DisplayFormat", "ffn %1").arg(c.intermediateSize);

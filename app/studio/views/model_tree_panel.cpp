@@ -44,14 +44,14 @@ ModelTreePanel::ModelTreePanel(QWidget *parent) : QWidget(parent)
     QHeaderView *header = m_view->header();
     header->setStretchLastSection(false);
     header->setSectionResizeMode(QHeaderView::Interactive);
-    header->resizeSection(LayerTreeModel::NameColumn, 250);
-    header->resizeSection(LayerTreeModel::RoleColumn, 80);
-    header->resizeSection(LayerTreeModel::ShapeColumn, 90);
-    header->resizeSection(LayerTreeModel::DTypeColumn, 55);
-    header->resizeSection(LayerTreeModel::ParamsColumn, 75);
-    header->resizeSection(LayerTreeModel::FormatColumn, 60);
-    header->resizeSection(LayerTreeModel::BpwColumn, 80);
-    header->resizeSection(LayerTreeModel::ErrorColumn, 60);
+    header->resizeSection(LayerTreeModel::NameColumn, 310);
+    header->resizeSection(LayerTreeModel::RoleColumn, 72);
+    header->resizeSection(LayerTreeModel::ShapeColumn, 80);
+    header->resizeSection(LayerTreeModel::DTypeColumn, 50);
+    header->resizeSection(LayerTreeModel::ParamsColumn, 70);
+    // Format, bits/weight and error stay empty until a model is quantized: hidden until then.
+    for (const int c : {LayerTreeModel::FormatColumn, LayerTreeModel::BpwColumn, LayerTreeModel::ErrorColumn})
+        m_view->setColumnHidden(c, true);
 
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this] { emit currentTensorChanged(currentTensor()); });

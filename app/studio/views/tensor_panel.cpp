@@ -66,7 +66,7 @@ TensorPanel::TensorPanel(QWidget *parent) : QWidget(parent)
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("tensorStatus"));
-    m_status->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    m_status->setStyleSheet(QStringLiteral("color: #5a5a5a;"));
 
     auto *grid = new QGridLayout;
     grid->setHorizontalSpacing(12);
@@ -212,8 +212,8 @@ void TensorPanel::applyAnalysis(TensorAnalysis analysis)
     m_histogram->setHistogram(analysis.histogram, analysis.histMin, analysis.histMax);
     m_channels->setChannels(analysis.channelAbsmax, analysis.channelsAreElements);
     if (s.nanCount + s.infCount > 0)
-        m_status->setText(tr("Warning: %n non-finite value(s) excluded from the statistics", nullptr,
-                             static_cast<int>(std::min<std::uint64_t>(s.nanCount + s.infCount, INT32_MAX))));
+        m_status->setText(tr("Warning: non-finite values excluded from the statistics: %1")
+                              .arg(QLocale().toString(static_cast<qulonglong>(s.nanCount + s.infCount))));
     m_analysis = std::move(analysis);
     emit analysisReady();
 }
