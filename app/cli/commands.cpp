@@ -16,6 +16,8 @@ const std::vector<Command> &commands()
          "lowbit formats [--group G] [--json]", runFormats},
         {"error", "per-tensor RTN quantization error of every linear weight",
          "lowbit error MODEL --format NAME [--group G] [--scale fp16] [--json]", runError},
+        {"devices", "list the Vulkan devices with memory and features",
+         "lowbit devices [--json]", runDevices},
     };
     return table;
 }
