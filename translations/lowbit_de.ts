@@ -211,6 +211,14 @@
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <source>System Default</source>
+        <translation>Systemvorgabe</translation>
+    </message>
+    <message>
         <source>&amp;About Lowbit Studio</source>
         <translation>Ü&amp;ber Lowbit Studio</translation>
     </message>

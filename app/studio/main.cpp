@@ -43,6 +43,7 @@ int main(int argc, char **argv)
     languages.setLanguage(lang);
 
     lowbit::studio::MainWindow window;
+    window.setLanguageManager(&languages);
     window.show();
 
     QString model = parser.positionalArguments().value(0);

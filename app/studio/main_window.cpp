@@ -2,6 +2,7 @@
 #include "app/studio/main_window.h"
 
 #include "app/studio/jobs/model_load_job.h"
+#include "app/studio/language_manager.h"
 #include "app/studio/settings/recent_models.h"
 #include "app/studio/settings/setting.h"
 #include "app/studio/settings/settings_keys.h"
@@ -13,6 +14,7 @@
 #include "core/model/model.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -22,6 +24,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -192,6 +195,10 @@ void MainWindow::retranslateUi()
     m_viewMenu->setTitle(tr("&View"));
     m_treeDock->setWindowTitle(tr("Tensors"));
     m_helpMenu->setTitle(tr("&Help"));
+    if (m_languageMenu) {
+        m_languageMenu->setTitle(tr("&Language"));
+        m_systemLanguageAction->setText(tr("System Default"));
+    }
     m_aboutAction->setText(tr("&About Lowbit Studio"));
     m_aboutQtAction->setText(tr("About &Qt"));
     m_busyLabel->setText(tr("Loading…"));
@@ -227,6 +234,38 @@ void MainWindow::dropEvent(QDropEvent *event)
 }
 
 void MainWindow::setErrorReporter(ErrorReporter reporter) { m_errorReporter = std::move(reporter); }
+
+void MainWindow::setLanguageManager(LanguageManager *languages)
+{
+    if (m_languageMenu || !languages)
+        return;
+    m_viewMenu->addSeparator();
+    m_languageMenu = m_viewMenu->addMenu(QString());
+    m_languageMenu->setObjectName(QStringLiteral("languageMenu"));
+    auto *group = new QActionGroup(m_languageMenu);
+    auto addLanguage = [&](QAction *action, const QString &code) {
+        action->setCheckable(true);
+        action->setChecked(languages->language() == code);
+        action->setData(code);
+        group->addAction(action);
+        connect(action, &QAction::triggered, this, [languages, code] {
+            languages->setLanguage(code);
+            Setting<QString>(keys::kLanguage, QString()).setValue(code);
+        });
+    };
+    m_systemLanguageAction = m_languageMenu->addAction(QString());
+    addLanguage(m_systemLanguageAction, QString());
+    m_languageMenu->addSeparator();
+    for (const QString &code : LanguageManager::availableLanguages()) {
+        const QLocale locale(code);
+        // Each language names itself ("Deutsch"), so it can be found whatever the current one is.
+        QString name = locale.nativeLanguageName();
+        if (!name.isEmpty())
+            name[0] = name[0].toUpper();
+        addLanguage(m_languageMenu->addAction(name.isEmpty() ? code : name), code);
+    }
+    retranslateUi();
+}
 
 bool MainWindow::isLoading() const { return m_loader->isRunning(); }
 

@@ -23,6 +23,7 @@ class Model;
 namespace lowbit::studio {
 
 class EmptyStateWidget;
+class LanguageManager;
 class ModelLoadJob;
 class ModelTreePanel;
 class TensorPanel;
@@ -47,6 +48,9 @@ public:
     /// Selects the tensor `name` now, or as soon as the model being loaded is on display.
     void selectTensor(const QString &name);
     void setErrorReporter(ErrorReporter reporter);
+    /// Adds View > Language, switching through `languages` (not owned; must outlive the window)
+    /// and remembering the choice in the settings.
+    void setLanguageManager(LanguageManager *languages);
 
     bool isLoading() const;
     bool isEmptyStateShown() const;
@@ -95,6 +99,8 @@ private:
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QMenu *m_helpMenu = nullptr;
+    QMenu *m_languageMenu = nullptr;
+    QAction *m_systemLanguageAction = nullptr;
     QAction *m_openFolderAction = nullptr;
     QAction *m_openFileAction = nullptr;
     QAction *m_clearRecentAction = nullptr;

@@ -3,6 +3,7 @@
 // folder), tree and Tensor panel filled on selection, errors reported without blocking, drops.
 #include "app/studio/charts/channel_chart.h"
 #include "app/studio/charts/histogram_chart.h"
+#include "app/studio/language_manager.h"
 #include "app/studio/main_window.h"
 #include "app/studio/models/layer_tree_model.h"
 #include "app/studio/settings/recent_models.h"
@@ -19,6 +20,7 @@
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -55,6 +57,7 @@ private slots:
     void defaultErrorBoxIsNonBlocking();
     void dropOpensPath();
     void showModelFillsTreeAndPanel();
+    void languageSwitchRetranslates();
     void opensLlama2cBin();
     void opensHfFolder();
 
@@ -187,6 +190,40 @@ void TestMainWindow::showModelFillsTreeAndPanel()
     QVERIFY(!w.treeDock()->isVisible());
     QCOMPARE(w.treePanel()->layerTreeModel()->rowCount(), 0);
     QVERIFY(!w.tensorPanel()->analysis());
+}
+
+void TestMainWindow::languageSwitchRetranslates()
+{
+    lowbit::studio::LanguageManager languages;
+    MainWindow w;
+    w.setLanguageManager(&languages);
+    QVERIFY(lowbit::studio::LanguageManager::availableLanguages().contains(QStringLiteral("de")));
+    auto menuTitles = [&] {
+        QStringList titles;
+        for (QAction *a : w.menuBar()->actions())
+            titles << a->text();
+        return titles;
+    };
+    auto *status = w.findChild<QLabel *>(QStringLiteral("statusModel"));
+    QVERIFY(status);
+    auto *languageMenu = w.findChild<QMenu *>(QStringLiteral("languageMenu"));
+    QVERIFY(languageMenu);
+    QAction *deutsch = nullptr;
+    for (QAction *a : languageMenu->actions())
+        if (a->data().toString() == QStringLiteral("de"))
+            deutsch = a;
+    QVERIFY(deutsch);
+    deutsch->trigger(); // what the user does: View > Language > Deutsch
+    QCOMPARE(languages.language(), QStringLiteral("de"));
+    // QApplication posts LanguageChange to the top-level widgets: wait for it.
+    QTRY_COMPARE(menuTitles(), (QStringList{QStringLiteral("&Datei"), QStringLiteral("&Ansicht"), QStringLiteral("&Hilfe")}));
+    QCOMPARE(status->text(), QStringLiteral("Kein Modell geladen"));
+    QCOMPARE(w.emptyState()->openFolderButton()->text(), QStringLiteral("Ordner öffnen…"));
+    QCOMPARE(languageMenu->title(), QStringLiteral("&Sprache"));
+    QVERIFY(!languages.setLanguage(QStringLiteral("fr"))); // no French translation: English
+    QTRY_COMPARE(menuTitles().value(0), QStringLiteral("&File"));
+    QVERIFY(languages.setLanguage(QStringLiteral("en")));
+    QTRY_COMPARE(status->text(), QStringLiteral("No model loaded"));
 }
 
 void TestMainWindow::openAndCheck(const QString &path)
