@@ -289,6 +289,10 @@
         <translation>Kein Tensor ausgewählt</translation>
     </message>
     <message>
+        <source> (channel %1)</source>
+        <translation> (Kanal %1)</translation>
+    </message>
+    <message>
         <source>Select a tensor in the tree to see its statistics.</source>
         <translation>Wählen Sie im Baum einen Tensor aus, um seine Statistik zu sehen.</translation>
     </message>
@@ -307,10 +311,6 @@
     <message>
         <source>Statistics unavailable: %1</source>
         <translation>Statistik nicht verfügbar: %1</translation>
-    </message>
-    <message>
-        <source> (channel %1)</source>
-        <translation> (Kanal %1)</translation>
     </message>
     <message>
         <source>Warning: non-finite values excluded from the statistics: %1</source>

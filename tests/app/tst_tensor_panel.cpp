@@ -8,6 +8,7 @@
 #include "core/model/model.h"
 
 #include <QCheckBox>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
@@ -56,6 +57,7 @@ private slots:
     void outlierChannelsMarked();
     void logScaleToggle();
     void clearEmptiesCharts();
+    void nonFiniteValuesWarn();
 };
 
 void TestTensorPanel::initTestCase()
@@ -237,6 +239,23 @@ void TestTensorPanel::clearEmptiesCharts()
     QCOMPARE(panel.histogramChart()->pointCount(), 0);
     QCOMPARE(panel.channelChart()->channelCount(), 0);
     QCOMPARE(panel.fieldText(TensorPanel::Field::Mean), QStringLiteral("—"));
+}
+
+void TestTensorPanel::nonFiniteValuesWarn()
+{
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const auto t = makeTensor("nan", {2, 2}, {1.f, nan, -1.f, std::numeric_limits<float>::infinity()});
+    TensorPanel panel;
+    panel.showTensor(&t);
+    QVERIFY(panel.analysis());
+    QCOMPARE(panel.fieldText(TensorPanel::Field::NanInf), QStringLiteral("1 / 1"));
+    auto *status = panel.findChild<QLabel *>(QStringLiteral("tensorStatus"));
+    QVERIFY(status);
+    QVERIFY2(status->text().contains(QStringLiteral("non-finite")), qPrintable(status->text()));
+    QVERIFY(status->text().contains(QStringLiteral("layer 0")));
+    const auto clean = makeTensor("clean", {2, 2}, {1.f, 2.f, 3.f, 4.f});
+    panel.showTensor(&clean);
+    QVERIFY(!status->text().contains(QStringLiteral("non-finite")));
 }
 
 QTEST_MAIN(TestTensorPanel)

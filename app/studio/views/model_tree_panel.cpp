@@ -44,7 +44,7 @@ ModelTreePanel::ModelTreePanel(QWidget *parent) : QWidget(parent)
     QHeaderView *header = m_view->header();
     header->setStretchLastSection(false);
     header->setSectionResizeMode(QHeaderView::Interactive);
-    header->resizeSection(LayerTreeModel::NameColumn, 310);
+    header->resizeSection(LayerTreeModel::NameColumn, 290);
     header->resizeSection(LayerTreeModel::RoleColumn, 72);
     header->resizeSection(LayerTreeModel::ShapeColumn, 80);
     header->resizeSection(LayerTreeModel::DTypeColumn, 50);

@@ -148,24 +148,23 @@ void TensorPanel::showTensor(const ModelTensor *tensor)
     cancelJob();
     ++m_generation;
     m_analysis.reset();
+    m_failure.clear();
     m_histogram->clear();
     m_channels->clear();
+    m_tensorName = tensor ? QString::fromStdString(tensor->view.name) : QString();
+    m_role = tensor ? QString::fromUtf8(tensorRoleName(tensor->role)) : QString();
+    m_layer = tensor ? tensor->layer : -1;
+    m_title->setText(tensor ? m_tensorName : tr("No tensor selected"));
     for (const Field f : kFields)
         setField(f, QStringLiteral("—"));
     if (!tensor) {
-        m_tensorName.clear();
-        m_title->setText(tr("No tensor selected"));
-        m_status->setText(tr("Select a tensor in the tree to see its statistics."));
+        updateStatus();
         return;
     }
     const TensorView view = tensor->view;
-    m_tensorName = QString::fromStdString(view.name);
-    m_title->setText(m_tensorName);
     setField(Field::Shape, formatShape(view.shape));
     setField(Field::DType, QString::fromUtf8(dtypeName(view.dtype)));
     setField(Field::Params, formatCount(view.numel()));
-    m_status->setText(tr("%1 · layer %2").arg(QString::fromUtf8(tensorRoleName(tensor->role)))
-                          .arg(tensor->layer >= 0 ? QString::number(tensor->layer) : tr("none")));
 
     if (view.numel() <= kSyncAnalysisLimit) {
         applyAnalysis(analyzeTensor(view, kHistogramBins, {}, 1));
@@ -182,19 +181,30 @@ void TensorPanel::showTensor(const ModelTensor *tensor)
         m_watcher = nullptr;
         applyAnalysis(watcher->result());
     });
-    m_status->setText(tr("Computing statistics…"));
+    updateStatus();
     const std::stop_token token = m_stop.get_token();
     watcher->setFuture(QtConcurrent::run([view, token] { return analyzeTensor(view, kHistogramBins, token); }));
 }
 
 void TensorPanel::applyAnalysis(TensorAnalysis analysis)
 {
-    if (!analysis.ok()) {
-        m_status->setText(tr("Statistics unavailable: %1").arg(analysis.error));
-        emit analysisReady();
-        return;
+    if (analysis.ok()) {
+        m_histogram->setHistogram(analysis.histogram, analysis.histMin, analysis.histMax);
+        m_channels->setChannels(analysis.channelAbsmax, analysis.channelsAreElements);
+        m_analysis = std::move(analysis);
+    } else {
+        m_failure = analysis.error;
     }
-    const TensorStats &s = analysis.stats;
+    updateStatsFields();
+    updateStatus();
+    emit analysisReady();
+}
+
+void TensorPanel::updateStatsFields()
+{
+    if (!m_analysis)
+        return;
+    const TensorStats &s = m_analysis->stats;
     const QLocale loc;
     setField(Field::Min, formatReal(s.min));
     setField(Field::Max, formatReal(s.max));
@@ -205,17 +215,30 @@ void TensorPanel::applyAnalysis(TensorAnalysis analysis)
     setField(Field::ZeroFraction, loc.toString(100.0 * s.zeroFraction, 'f', 2) + QStringLiteral(" %"));
     setField(Field::NanInf, QStringLiteral("%1 / %2").arg(loc.toString(static_cast<qulonglong>(s.nanCount)),
                                                           loc.toString(static_cast<qulonglong>(s.infCount))));
-    setField(Field::ChannelRatio, analysis.channelsAreElements ? QStringLiteral("—")
-                                                              : formatReal(s.maxChannelRatio, 3)
-                                                                    + (s.maxChannel >= 0 ? tr(" (channel %1)").arg(s.maxChannel)
-                                                                                         : QString()));
-    m_histogram->setHistogram(analysis.histogram, analysis.histMin, analysis.histMax);
-    m_channels->setChannels(analysis.channelAbsmax, analysis.channelsAreElements);
-    if (s.nanCount + s.infCount > 0)
-        m_status->setText(tr("Warning: non-finite values excluded from the statistics: %1")
-                              .arg(QLocale().toString(static_cast<qulonglong>(s.nanCount + s.infCount))));
-    m_analysis = std::move(analysis);
-    emit analysisReady();
+    QString ratio = QStringLiteral("—");
+    if (!m_analysis->channelsAreElements) {
+        ratio = formatReal(s.maxChannelRatio, 3);
+        if (s.maxChannel >= 0)
+            ratio += tr(" (channel %1)").arg(s.maxChannel);
+    }
+    setField(Field::ChannelRatio, ratio);
+}
+
+void TensorPanel::updateStatus()
+{
+    if (m_tensorName.isEmpty()) {
+        m_status->setText(tr("Select a tensor in the tree to see its statistics."));
+        return;
+    }
+    QString text = tr("%1 · layer %2").arg(m_role, m_layer >= 0 ? QString::number(m_layer) : tr("none"));
+    if (isBusy())
+        text += QStringLiteral(" — ") + tr("Computing statistics…");
+    else if (!m_failure.isEmpty())
+        text += QStringLiteral(" — ") + tr("Statistics unavailable: %1").arg(m_failure);
+    else if (m_analysis && m_analysis->stats.nanCount + m_analysis->stats.infCount > 0)
+        text += QStringLiteral(" — ") + tr("Warning: non-finite values excluded from the statistics: %1")
+                    .arg(QLocale().toString(static_cast<qulonglong>(m_analysis->stats.nanCount + m_analysis->stats.infCount)));
+    m_status->setText(text);
 }
 
 void TensorPanel::changeEvent(QEvent *event)
@@ -242,10 +265,10 @@ void TensorPanel::retranslateUi()
     m_captions.at(Field::ChannelRatio)->setText(tr("Max/median channel:"));
     m_captions.at(Field::ChannelRatio)->setToolTip(
         tr("Largest per-output-channel absmax divided by the median: values well above 1 flag outlier channels"));
-    if (m_tensorName.isEmpty()) {
+    if (m_tensorName.isEmpty())
         m_title->setText(tr("No tensor selected"));
-        m_status->setText(tr("Select a tensor in the tree to see its statistics."));
-    }
+    updateStatsFields();
+    updateStatus();
 }
 
 } // namespace lowbit::studio

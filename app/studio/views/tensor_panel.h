@@ -62,6 +62,8 @@ protected:
 
 private:
     void applyAnalysis(TensorAnalysis analysis);
+    void updateStatsFields(); ///< the statistics fields from m_analysis (kept on language change)
+    void updateStatus();      ///< role, layer and job state under the title
     void cancelJob();
     void retranslateUi();
     void setField(Field field, const QString &text);
@@ -74,6 +76,9 @@ private:
     std::map<Field, QLabel *> m_values;
     std::map<Field, QLabel *> m_captions;
     QString m_tensorName;
+    QString m_role;       ///< the shown tensor's role name
+    int m_layer = -1;
+    QString m_failure;    ///< the analysis error, empty when none
     std::optional<TensorAnalysis> m_analysis;
     QFutureWatcher<TensorAnalysis> *m_watcher = nullptr; ///< the running job, nullptr when idle
     std::stop_source m_stop;                              ///< stops the running job
