@@ -1,12 +1,57 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Placeholder: replaced by the reader's real implementation.
+// Hugging Face folders: config.json + model.safetensors, or model.safetensors.index.json + shards.
 #include "core/io/model_readers.h"
+#include "core/io/safetensors_reader.h"
+
+#include <filesystem>
 
 namespace lowbit {
 
 Result<Model> openHfModel(const std::string &path)
 {
-    return makeError(ErrorCode::Unsupported, path + ": reader not implemented yet");
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path dir, weights;
+    bool sharded = false;
+    if (fs::is_directory(path, ec)) {
+        dir = path;
+        if (fs::exists(dir / "model.safetensors.index.json", ec)) {
+            weights = dir / "model.safetensors.index.json";
+            sharded = true;
+        } else if (fs::exists(dir / "model.safetensors", ec)) {
+            weights = dir / "model.safetensors";
+        } else {
+            return makeError(ErrorCode::NotFound, path + ": no model.safetensors or model.safetensors.index.json in the folder");
+        }
+    } else {
+        weights = path;
+        dir = weights.parent_path();
+        sharded = weights.extension() == ".json";
+    }
+    const fs::path configPath = dir / "config.json";
+    auto configText = readTextFile(configPath.string(), 16u << 20);
+    if (!configText) {
+        if (configText.error().code == ErrorCode::NotFound)
+            return makeError(ErrorCode::NotFound, configPath.string() + ": missing (a Hugging Face model needs its config.json beside the weights)");
+        return configText.error();
+    }
+    LOWBIT_TRY(ModelConfig config, parseHfConfig(*configText, configPath.string()));
+
+    std::vector<SafetensorsFile> files;
+    if (sharded) {
+        LOWBIT_TRY(files, readShardedSafetensors(weights.string()));
+    } else {
+        LOWBIT_TRY(SafetensorsFile f, readSafetensors(weights.string()));
+        files.push_back(std::move(f));
+    }
+    std::vector<ModelTensor> tensors;
+    for (auto &f : files)
+        for (auto &v : f.tensors) {
+            const RoleAndLayer rl = roleFromHfName(v.name);
+            tensors.push_back({std::move(v), rl.role, rl.layer});
+        }
+    return Model::fromParts(fs::is_directory(path, ec) ? ModelSource::HfFolder : ModelSource::Safetensors, path, std::move(config),
+                            std::move(tensors));
 }
 
 } // namespace lowbit

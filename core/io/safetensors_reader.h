@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+/// Reads safetensors files (single and sharded) with full header validation; tensor data stays
+/// in the memory-mapped file (zero copy).
+
+#include "core/io/safetensors_writer.h"
+#include "core/tensor/tensor_view.h"
+#include "core/util/mapped_file.h"
+#include "core/util/result.h"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace lowbit {
+
+/// Largest header we accept (the format's reference implementation uses 100 MB).
+inline constexpr std::uint64_t kSafetensorsMaxHeader = 100ull << 20;
+
+struct SafetensorsTensorInfo {
+    std::string name;
+    DType dtype = DType::F32;
+    std::vector<std::int64_t> shape;
+    std::uint64_t begin = 0, end = 0; ///< relative to the data section
+};
+
+struct SafetensorsHeader {
+    std::uint64_t dataStart = 0; ///< 8 + header length
+    std::vector<SafetensorsTensorInfo> tensors; ///< header order
+    SafetensorsMetadata metadata;
+};
+
+/// Validates a whole file image: header length bounds, strict JSON (no duplicate keys, valid
+/// UTF-8), known dtypes, shapes (non-negative, rank ≤ 8, no overflow), offsets inside the data
+/// section, byte counts equal to shape × element size, no overlaps. `name` is used in messages.
+/// Errors: Truncated or Malformed (Unsupported for an unknown dtype).
+Result<SafetensorsHeader> parseSafetensorsHeader(std::span<const std::byte> file, const std::string &name);
+
+struct SafetensorsFile {
+    std::string path;
+    std::shared_ptr<const MappedFile> file;
+    std::vector<TensorView> tensors; ///< header order; views into `file`
+    SafetensorsMetadata metadata;
+};
+
+Result<SafetensorsFile> readSafetensors(const std::string &path);
+
+/// Reads model.safetensors.index.json and every shard it names (plain file names in the same
+/// folder). Errors: NotFound for a missing shard, Inconsistent when the weight map and the
+/// shards disagree, Malformed for a bad index or a shard name with a path in it.
+Result<std::vector<SafetensorsFile>> readShardedSafetensors(const std::string &indexPath);
+
+} // namespace lowbit
