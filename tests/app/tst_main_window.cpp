@@ -241,8 +241,6 @@ void TestMainWindow::openAndCheck(const QString &path)
     QVERIFY(w.isLoading());
     w.selectTensor(kQName); // applied once the model is on display
     QTRY_VERIFY_WITH_TIMEOUT(!w.isLoading(), kLoadTimeoutMs);
-    if (reported.count > 0 && reported.message.contains(QStringLiteral("not implemented yet")))
-        QSKIP(qPrintable(QStringLiteral("the reader has not landed yet: ") + reported.message));
     QVERIFY2(reported.count == 0, qPrintable(reported.message));
     QCOMPARE(loaded.count(), 1);
 
