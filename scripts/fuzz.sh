@@ -13,14 +13,16 @@ if ! command -v clang++ >/dev/null || ! dpkg-query -W -f='${Status}' libclang-rt
 fi
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DLOWBIT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" --parallel "$(nproc)"
+mkdir -p "$build/seeds"
+"$build/tests/fuzz/fuzz_make_seeds" "$build/seeds"
 status=0
-for f in "$build"/tests/fuzz/fuzz_*; do
+for f in "$build"/tests/fuzz/fuzz_{safetensors,gguf,llama2c}; do
   [ -x "$f" ] || continue
   name="$(basename "$f")"
   corpus="$build/corpus/$name"
   mkdir -p "$corpus"
   echo "fuzz: $name for ${seconds}s"
-  "$f" "$corpus" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 2>"$build/$name.log" || { status=1; tail -40 "$build/$name.log"; }
+  "$f" "$corpus" "$build/seeds" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 2>"$build/$name.log" || { status=1; tail -40 "$build/$name.log"; }
   grep -E "stat::number_of_executed_units|stat::average_exec_per_sec" "$build/$name.log" || true
 done
 exit $status
