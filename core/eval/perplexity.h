@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+/// Perplexity and model-vs-model comparison over a text.
+
+#include "core/infer/cpu_model.h"
+#include "core/infer/tokenizer.h"
+#include "core/util/result.h"
+
+#include <functional>
+#include <stop_token>
+#include <string_view>
+
+namespace lowbit {
+
+using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
+
+struct EvalOptions {
+    std::int64_t contextLength = 0; ///< 0 = the model's context length
+    std::int64_t maxDocuments = 0;  ///< 0 = all (document mode) / all chunks (chunked mode)
+    /// Document mode (default): split on <|endoftext|>, BOS per document, truncate, score every
+    /// next-token prediction inside the document. Chunked (llama.cpp's perplexity): the whole
+    /// text in non-overlapping chunks of contextLength tokens, first token set to BOS, the
+    /// second half of each chunk scored.
+    bool chunked = false;
+};
+
+struct EvalResult {
+    double meanNll = 0.0;      ///< nats per predicted token
+    double perplexity = 0.0;
+    std::uint64_t tokens = 0;  ///< predicted tokens
+    std::int64_t sequences = 0;
+    double seconds = 0.0;
+};
+
+/// Errors: InvalidArgument (no text / no scored tokens), Cancelled, engine errors.
+Result<EvalResult> evaluatePerplexity(CpuModel &model, const Tokenizer &tok, std::string_view text, const EvalOptions &options = {},
+                                      const ProgressFn &progress = {}, std::stop_token stop = {});
+
+struct CompareResult {
+    double klDivergence = 0.0;  ///< mean KL(reference ‖ candidate), nats
+    double top1Agreement = 0.0; ///< fraction of positions where the argmaxes agree
+    double referenceNll = 0.0, candidateNll = 0.0;
+    double deltaNll = 0.0;      ///< candidate − reference
+    std::uint64_t tokens = 0;
+    double seconds = 0.0;
+};
+
+/// Runs both models over the same tokens (document protocol) and compares their next-token
+/// distributions. The models must share the vocabulary.
+Result<CompareResult> compareModels(CpuModel &reference, CpuModel &candidate, const Tokenizer &tok, std::string_view text,
+                                    const EvalOptions &options = {}, const ProgressFn &progress = {}, std::stop_token stop = {});
+
+/// −log softmax(logits)[target] in double precision.
+double negativeLogLikelihood(const float *logits, std::int64_t vocab, std::int32_t target);
+
+} // namespace lowbit

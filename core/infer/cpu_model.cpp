@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/infer/cpu_model.h"
+
+#include "core/model/rope.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace lowbit {
+
+const char *linearInputName(LinearInput which)
+{
+    static const char *const kNames[kLinearInputCount] = {"attn_in", "attn_out", "mlp_in", "mlp_out"};
+    return kNames[static_cast<int>(which)];
+}
+
+CpuModel::~CpuModel() = default;
+
+namespace {
+
+Result<std::vector<float>> weights(const Model &m, TensorRole role, int layer, bool required)
+{
+    const ModelTensor *t = m.find(role, layer);
+    if (!t) {
+        if (required)
+            return makeError(ErrorCode::Inconsistent, m.path() + ": missing " + std::string(tensorRoleName(role)) + " tensor");
+        return std::vector<float>{};
+    }
+    auto v = t->view.toFloatVector();
+    if (!v)
+        return v.error().withContext(t->view.name);
+    return std::move(*v);
+}
+
+void rmsnorm(const float *x, const float *g, float *y, std::int64_t rows, std::int64_t d, double eps)
+{
+#pragma omp parallel for schedule(static) if (rows > 4)
+    for (std::int64_t r = 0; r < rows; ++r) {
+        const float *xr = x + r * d;
+        float ss = 0.0f;
+        for (std::int64_t i = 0; i < d; ++i)
+            ss += xr[i] * xr[i];
+        const float inv = 1.0f / std::sqrt(ss / static_cast<float>(d) + static_cast<float>(eps));
+        for (std::int64_t i = 0; i < d; ++i)
+            y[r * d + i] = xr[i] * inv * g[i];
+    }
+}
+
+/// In place on x[rows, heads, hd] at positions pos0 + row.
+void rope(float *x, std::int64_t rows, std::int64_t heads, std::int64_t hd, std::int64_t pos0, const std::vector<float> &invFreq,
+          bool interleaved)
+{
+    const std::int64_t half = hd / 2;
+#pragma omp parallel for schedule(static) if (rows > 4)
+    for (std::int64_t t = 0; t < rows; ++t)
+        for (std::int64_t i = 0; i < half; ++i) {
+            const float angle = static_cast<float>(pos0 + t) * invFreq[static_cast<std::size_t>(i)];
+            const float c = std::cos(angle), s = std::sin(angle);
+            for (std::int64_t h = 0; h < heads; ++h) {
+                float *base = x + (t * heads + h) * hd;
+                const std::int64_t a = interleaved ? 2 * i : i, b = interleaved ? 2 * i + 1 : i + half;
+                const float x0 = base[a], x1 = base[b];
+                base[a] = x0 * c - x1 * s;
+                base[b] = x0 * s + x1 * c;
+            }
+        }
+}
+
+} // namespace
+
+Result<std::unique_ptr<CpuModel>> CpuModel::load(const Model &model, const EngineOptions &options)
+{
+    auto m = std::unique_ptr<CpuModel>(new CpuModel());
+    const ModelConfig &c = model.config();
+    m->m_config = c;
+    m->m_options = options;
+    m->m_maxContext = options.maxContext > 0 ? options.maxContext : (c.maxPositions > 0 ? c.maxPositions : 2048);
+    setComputeThreads(options.threads);
+    LOWBIT_TRY(m->m_embedding, weights(model, TensorRole::Embedding, -1, true));
+    LOWBIT_TRY(m->m_finalNorm, weights(model, TensorRole::FinalNorm, -1, true));
+    LOWBIT_TRY(m->m_output, weights(model, TensorRole::Output, -1, !c.tieWordEmbeddings));
+    for (int l = 0; l < c.numLayers; ++l) {
+        Layer L;
+        LOWBIT_TRY(L.attnNorm, weights(model, TensorRole::AttnNorm, l, true));
+        LOWBIT_TRY(L.q, weights(model, TensorRole::Q, l, true));
+        LOWBIT_TRY(L.k, weights(model, TensorRole::K, l, true));
+        LOWBIT_TRY(L.v, weights(model, TensorRole::V, l, true));
+        LOWBIT_TRY(L.o, weights(model, TensorRole::O, l, true));
+        LOWBIT_TRY(L.ffnNorm, weights(model, TensorRole::FfnNorm, l, true));
+        LOWBIT_TRY(L.gate, weights(model, TensorRole::Gate, l, true));
+        LOWBIT_TRY(L.up, weights(model, TensorRole::Up, l, true));
+        LOWBIT_TRY(L.down, weights(model, TensorRole::Down, l, true));
+        LOWBIT_TRY(L.qBias, weights(model, TensorRole::QBias, l, false));
+        LOWBIT_TRY(L.kBias, weights(model, TensorRole::KBias, l, false));
+        LOWBIT_TRY(L.vBias, weights(model, TensorRole::VBias, l, false));
+        const auto cache = static_cast<std::size_t>(m->m_maxContext * c.kvDim());
+        L.kCache.assign(cache, 0.0f);
+        L.vCache.assign(cache, 0.0f);
+        m->m_layers.push_back(std::move(L));
+    }
+    LOWBIT_TRY(std::vector<double> inv, ropeInverseFrequencies(c));
+    m->m_invFreq.assign(inv.begin(), inv.end());
+    return m;
+}
+
+void CpuModel::linear(const std::vector<float> &w, const float *x, std::int64_t rows, std::int64_t in, std::int64_t out, float *y)
+{
+    m_matmul.run(x, rows, in, w.data(), out, y);
+}
+
+Result<std::vector<float>> CpuModel::forward(std::span<const std::int32_t> tokens, bool allLogits)
+{
+    const ModelConfig &c = m_config;
+    const auto n = static_cast<std::int64_t>(tokens.size());
+    if (n == 0)
+        return std::vector<float>{};
+    if (m_position + n > m_maxContext)
+        return makeError(ErrorCode::InvalidArgument, "context full: " + std::to_string(m_position) + " + " + std::to_string(n)
+                                                         + " tokens exceed the KV cache of " + std::to_string(m_maxContext));
+    for (const std::int32_t t : tokens)
+        if (t < 0 || t >= c.vocabSize)
+            return makeError(ErrorCode::InvalidArgument, "token id " + std::to_string(t) + " is outside the vocabulary");
+    setComputeThreads(m_options.threads);
+    const std::int64_t d = c.hiddenSize, hd = c.headDim, nh = c.numHeads, nkv = c.numKvHeads;
+    const std::int64_t qd = nh * hd, kvd = nkv * hd, ff = c.intermediateSize, pos0 = m_position;
+    const bool interleaved = c.ropeLayout == RopeLayout::Interleaved;
+    auto buf = [n](std::int64_t w) { return std::vector<float>(static_cast<std::size_t>(n * w)); };
+    std::vector<float> x = buf(d), xn = buf(d), q = buf(qd), att = buf(qd), tmp = buf(d), g = buf(ff), u = buf(ff);
+    for (std::int64_t t = 0; t < n; ++t)
+        std::copy_n(m_embedding.begin() + tokens[static_cast<std::size_t>(t)] * d, d, x.begin() + t * d);
+
+    const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+    for (std::size_t l = 0; l < m_layers.size(); ++l) {
+        Layer &L = m_layers[l];
+        const int li = static_cast<int>(l);
+        rmsnorm(x.data(), L.attnNorm.data(), xn.data(), n, d, c.rmsNormEps);
+        if (m_hook)
+            m_hook(li, LinearInput::AttnIn, xn.data(), n, d);
+        float *kNew = L.kCache.data() + pos0 * kvd;
+        float *vNew = L.vCache.data() + pos0 * kvd;
+        linear(L.q, xn.data(), n, d, qd, q.data());
+        linear(L.k, xn.data(), n, d, kvd, kNew);
+        linear(L.v, xn.data(), n, d, kvd, vNew);
+        if (!L.qBias.empty())
+            for (std::int64_t t = 0; t < n; ++t) {
+                for (std::int64_t i = 0; i < qd; ++i)
+                    q[static_cast<std::size_t>(t * qd + i)] += L.qBias[static_cast<std::size_t>(i)];
+                for (std::int64_t i = 0; i < kvd; ++i) {
+                    kNew[t * kvd + i] += L.kBias[static_cast<std::size_t>(i)];
+                    vNew[t * kvd + i] += L.vBias[static_cast<std::size_t>(i)];
+                }
+            }
+        rope(q.data(), n, nh, hd, pos0, m_invFreq, interleaved);
+        rope(kNew, n, nkv, hd, pos0, m_invFreq, interleaved);
+
+        // causal GQA attention, one (token, head) per iteration
+        const std::int64_t group = nh / nkv;
+#pragma omp parallel
+        {
+            std::vector<float> scores(static_cast<std::size_t>(pos0 + n));
+#pragma omp for schedule(dynamic, 4)
+            for (std::int64_t th = 0; th < n * nh; ++th) {
+                const std::int64_t t = th / nh, h = th % nh, kvh = h / group, nk = pos0 + t + 1;
+                const float *qv = q.data() + t * qd + h * hd;
+                float mx = -INFINITY;
+                for (std::int64_t j = 0; j < nk; ++j) {
+                    const float *kv = L.kCache.data() + j * kvd + kvh * hd;
+                    float s = 0.0f;
+                    for (std::int64_t e = 0; e < hd; ++e)
+                        s += qv[e] * kv[e];
+                    s *= scale;
+                    scores[static_cast<std::size_t>(j)] = s;
+                    mx = std::max(mx, s);
+                }
+                float sum = 0.0f;
+                for (std::int64_t j = 0; j < nk; ++j)
+                    sum += (scores[static_cast<std::size_t>(j)] = std::exp(scores[static_cast<std::size_t>(j)] - mx));
+                float *out = att.data() + t * qd + h * hd;
+                std::fill(out, out + hd, 0.0f);
+                for (std::int64_t j = 0; j < nk; ++j) {
+                    const float p = scores[static_cast<std::size_t>(j)] / sum;
+                    const float *vv = L.vCache.data() + j * kvd + kvh * hd;
+                    for (std::int64_t e = 0; e < hd; ++e)
+                        out[e] += p * vv[e];
+                }
+            }
+        }
+        if (m_hook)
+            m_hook(li, LinearInput::AttnOut, att.data(), n, qd);
+        linear(L.o, att.data(), n, qd, d, tmp.data());
+        for (std::size_t i = 0; i < x.size(); ++i)
+            x[i] += tmp[i];
+
+        rmsnorm(x.data(), L.ffnNorm.data(), xn.data(), n, d, c.rmsNormEps);
+        if (m_hook)
+            m_hook(li, LinearInput::MlpIn, xn.data(), n, d);
+        linear(L.gate, xn.data(), n, d, ff, g.data());
+        linear(L.up, xn.data(), n, d, ff, u.data());
+#pragma omp parallel for schedule(static) if (n * ff > 65536)
+        for (std::int64_t i = 0; i < n * ff; ++i) {
+            const float gv = g[static_cast<std::size_t>(i)];
+            g[static_cast<std::size_t>(i)] = gv / (1.0f + std::exp(-gv)) * u[static_cast<std::size_t>(i)];
+        }
+        if (m_hook)
+            m_hook(li, LinearInput::MlpOut, g.data(), n, ff);
+        linear(L.down, g.data(), n, ff, d, tmp.data());
+        for (std::size_t i = 0; i < x.size(); ++i)
+            x[i] += tmp[i];
+    }
+    m_position += n;
+    const std::int64_t first = allLogits ? 0 : n - 1, rows = n - first;
+    rmsnorm(x.data() + first * d, m_finalNorm.data(), xn.data(), rows, d, c.rmsNormEps);
+    std::vector<float> logits(static_cast<std::size_t>(rows * c.vocabSize));
+    linear(m_output.empty() ? m_embedding : m_output, xn.data(), rows, d, c.vocabSize, logits.data());
+    return logits;
+}
+
+} // namespace lowbit
