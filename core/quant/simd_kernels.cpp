@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/quant/simd_kernels.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define LOWBIT_HAVE_X86 1
+#else
+#define LOWBIT_HAVE_X86 0
+#endif
+
+namespace lowbit::simd {
+
+namespace {
+
+std::atomic<bool> g_forcePortable{false};
+
+bool cpuHasAvx2()
+{
+#if LOWBIT_HAVE_X86
+    static const bool has = __builtin_cpu_supports("avx2") != 0;
+    return has;
+#else
+    return false;
+#endif
+}
+
+// ---- portable element rules (the definitions; AVX2 must equal them) ----
+
+inline std::uint8_t countBelow(float y, const GridLut &lut)
+{
+    // branch-free lower bound over the padded, non-decreasing midpoints: #{m < y}
+    int pos = 0;
+    for (int step = 1 << (lut.steps - 1); step >= 1; step >>= 1)
+        if (lut.mids[static_cast<std::size_t>(pos + step - 1)] < y)
+            pos += step;
+    return static_cast<std::uint8_t>(pos);
+}
+
+inline float roundHalfAway(float y)
+{
+    const float t = std::trunc(y);
+    const float d = y - t; // exact
+    if (std::fabs(d) >= 0.5f)
+        return t + (y < 0.0f ? -1.0f : 1.0f);
+    return t;
+}
+
+void gridIndicesPortable(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t *codes)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        codes[i] = countBelow(x[i] / s, lut);
+}
+
+void gridIndicesTwoScalePortable(const float *x, std::int64_t n, float sPos, float sNeg, const GridLut &lut,
+                                 std::uint8_t zeroCode, std::uint8_t *codes)
+{
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float v = x[i];
+        if (v > 0.0f)
+            codes[i] = countBelow(v / sPos, lut);
+        else if (v < 0.0f)
+            codes[i] = countBelow(v / sNeg, lut);
+        else
+            codes[i] = zeroCode;
+    }
+}
+
+void intIndicesPortable(const float *x, std::int64_t n, float s, float offset, float maxCode, std::uint8_t nanCode,
+                        std::uint8_t *codes)
+{
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float y = x[i] / s;
+        if (std::isnan(y)) {
+            codes[i] = nanCode;
+            continue;
+        }
+        float q = roundHalfAway(y) + offset;
+        q = q < 0.0f ? 0.0f : (q > maxCode ? maxCode : q);
+        codes[i] = static_cast<std::uint8_t>(q);
+    }
+}
+
+void gridDequantPortable(const std::uint8_t *codes, std::int64_t n, float s, const float *lut, float *out)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        out[i] = lut[codes[i]] * s;
+}
+
+void gridDequantTwoScalePortable(const std::uint8_t *codes, std::int64_t n, float sPos, float sNeg, const float *lut, float *out)
+{
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float v = lut[codes[i]];
+        out[i] = v * (v < 0.0f ? sNeg : sPos);
+    }
+}
+
+float absMaxPortable(const float *x, std::int64_t n)
+{
+    float m = 0.0f;
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float a = std::fabs(x[i]);
+        m = a > m ? a : m; // NaN compares false: ignored
+    }
+    return m;
+}
+
+void minMaxPortable(const float *x, std::int64_t n, float &mn, float &mx)
+{
+    float lo = std::numeric_limits<float>::infinity(), hi = -std::numeric_limits<float>::infinity();
+    for (std::int64_t i = 0; i < n; ++i) {
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
+    }
+    mn = lo;
+    mx = hi;
+}
+
+#if LOWBIT_HAVE_X86
+// ---- AVX2 ----
+#define LOWBIT_AVX2 __attribute__((target("avx2")))
+
+LOWBIT_AVX2 inline void store8Codes(std::uint8_t *dst, __m256i idx)
+{
+    const __m256i shuf = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, //
+                                          0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m256i b = _mm256_shuffle_epi8(idx, shuf);
+    const __m256i packed = _mm256_permutevar8x32_epi32(b, _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i *>(dst), _mm256_castsi256_si128(packed));
+}
+
+LOWBIT_AVX2 inline __m256i countBelowAvx2(__m256 y, const GridLut &lut)
+{
+    if (lut.steps <= 4) { // ≤ 15 midpoints: compare against each
+        __m256i cnt = _mm256_setzero_si256();
+        const int nm = (1 << lut.steps) - 1;
+        for (int j = 0; j < nm; ++j) {
+            const __m256 m = _mm256_set1_ps(lut.mids[static_cast<std::size_t>(j)]);
+            cnt = _mm256_sub_epi32(cnt, _mm256_castps_si256(_mm256_cmp_ps(m, y, _CMP_LT_OQ)));
+        }
+        return cnt;
+    }
+    __m256i pos = _mm256_setzero_si256();
+    for (int step = 1 << (lut.steps - 1); step >= 1; step >>= 1) {
+        const __m256i probe = _mm256_add_epi32(pos, _mm256_set1_epi32(step - 1));
+        const __m256 m = _mm256_i32gather_ps(lut.mids.data(), probe, 4);
+        const __m256i lt = _mm256_castps_si256(_mm256_cmp_ps(m, y, _CMP_LT_OQ));
+        pos = _mm256_add_epi32(pos, _mm256_and_si256(lt, _mm256_set1_epi32(step)));
+    }
+    return pos;
+}
+
+LOWBIT_AVX2 void gridIndicesAvx2(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t *codes)
+{
+    const __m256 vs = _mm256_set1_ps(s);
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        store8Codes(codes + i, countBelowAvx2(_mm256_div_ps(_mm256_loadu_ps(x + i), vs), lut));
+    gridIndicesPortable(x + i, n - i, s, lut, codes + i);
+}
+
+LOWBIT_AVX2 void gridIndicesTwoScaleAvx2(const float *x, std::int64_t n, float sPos, float sNeg, const GridLut &lut,
+                                         std::uint8_t zeroCode, std::uint8_t *codes)
+{
+    const __m256 vp = _mm256_set1_ps(sPos), vn = _mm256_set1_ps(sNeg), zero = _mm256_setzero_ps();
+    const __m256i zc = _mm256_set1_epi32(zeroCode);
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        const __m256 pos = _mm256_cmp_ps(v, zero, _CMP_GT_OQ);
+        const __m256 neg = _mm256_cmp_ps(v, zero, _CMP_LT_OQ);
+        const __m256 y = _mm256_div_ps(v, _mm256_blendv_ps(vn, vp, pos));
+        const __m256i c = countBelowAvx2(y, lut);
+        const __m256i either = _mm256_castps_si256(_mm256_or_ps(pos, neg));
+        store8Codes(codes + i, _mm256_blendv_epi8(zc, c, either));
+    }
+    gridIndicesTwoScalePortable(x + i, n - i, sPos, sNeg, lut, zeroCode, codes + i);
+}
+
+LOWBIT_AVX2 void intIndicesAvx2(const float *x, std::int64_t n, float s, float offset, float maxCode, std::uint8_t nanCode,
+                                std::uint8_t *codes)
+{
+    const __m256 vs = _mm256_set1_ps(s), off = _mm256_set1_ps(offset), hi = _mm256_set1_ps(maxCode);
+    const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
+    const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    const __m256 signMask = _mm256_castsi256_ps(_mm256_set1_epi32(static_cast<int>(0x80000000u)));
+    const __m256i nc = _mm256_set1_epi32(nanCode);
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 y = _mm256_div_ps(_mm256_loadu_ps(x + i), vs);
+        const __m256 t = _mm256_round_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+        const __m256 d = _mm256_sub_ps(y, t);
+        const __m256 up = _mm256_cmp_ps(_mm256_and_ps(d, absMask), half, _CMP_GE_OQ);
+        const __m256 step = _mm256_and_ps(up, _mm256_or_ps(one, _mm256_and_ps(y, signMask)));
+        __m256 q = _mm256_add_ps(_mm256_add_ps(t, step), off);
+        // clamp as the portable code: q < 0 → 0, q > max → max (q is not NaN here unless y is)
+        q = _mm256_blendv_ps(q, zero, _mm256_cmp_ps(q, zero, _CMP_LT_OQ));
+        q = _mm256_blendv_ps(q, hi, _mm256_cmp_ps(q, hi, _CMP_GT_OQ));
+        const __m256 isNan = _mm256_cmp_ps(y, y, _CMP_UNORD_Q);
+        const __m256i c = _mm256_blendv_epi8(_mm256_cvttps_epi32(q), nc, _mm256_castps_si256(isNan));
+        store8Codes(codes + i, c);
+    }
+    intIndicesPortable(x + i, n - i, s, offset, maxCode, nanCode, codes + i);
+}
+
+LOWBIT_AVX2 inline __m256 lutLookup(const std::uint8_t *codes, const float *lut)
+{
+    const __m256i idx = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(codes)));
+    return _mm256_i32gather_ps(lut, idx, 4);
+}
+
+LOWBIT_AVX2 void gridDequantAvx2(const std::uint8_t *codes, std::int64_t n, float s, const float *lut, float *out)
+{
+    const __m256 vs = _mm256_set1_ps(s);
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(lutLookup(codes + i, lut), vs));
+    gridDequantPortable(codes + i, n - i, s, lut, out + i);
+}
+
+LOWBIT_AVX2 void gridDequantTwoScaleAvx2(const std::uint8_t *codes, std::int64_t n, float sPos, float sNeg, const float *lut,
+                                         float *out)
+{
+    const __m256 vp = _mm256_set1_ps(sPos), vn = _mm256_set1_ps(sNeg), zero = _mm256_setzero_ps();
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = lutLookup(codes + i, lut);
+        const __m256 sc = _mm256_blendv_ps(vp, vn, _mm256_cmp_ps(v, zero, _CMP_LT_OQ));
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(v, sc));
+    }
+    gridDequantTwoScalePortable(codes + i, n - i, sPos, sNeg, lut, out + i);
+}
+
+LOWBIT_AVX2 float absMaxAvx2(const float *x, std::int64_t n)
+{
+    const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    __m256 m = _mm256_setzero_ps();
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        m = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + i), absMask), m); // NaN first operand → m kept
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, m);
+    float r = absMaxPortable(x + i, n - i);
+    for (float l : lanes)
+        r = l > r ? l : r;
+    return r;
+}
+
+LOWBIT_AVX2 void minMaxAvx2(const float *x, std::int64_t n, float &mn, float &mx)
+{
+    __m256 lo = _mm256_set1_ps(std::numeric_limits<float>::infinity());
+    __m256 hi = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        lo = _mm256_min_ps(v, lo);
+        hi = _mm256_max_ps(v, hi);
+    }
+    alignas(32) float l[8], h[8];
+    _mm256_store_ps(l, lo);
+    _mm256_store_ps(h, hi);
+    float a = 0, b = 0;
+    minMaxPortable(x + i, n - i, a, b);
+    for (int k = 0; k < 8; ++k) {
+        a = l[k] < a ? l[k] : a;
+        b = h[k] > b ? h[k] : b;
+    }
+    mn = a;
+    mx = b;
+}
+#endif
+
+} // namespace
+
+bool avx2Active() { return cpuHasAvx2() && !g_forcePortable.load(std::memory_order_relaxed); }
+
+bool forcePortable(bool portable) { return g_forcePortable.exchange(portable); }
+
+GridLut makeGridLut(std::span<const float> sortedGrid)
+{
+    GridLut lut;
+    lut.values.assign(sortedGrid.begin(), sortedGrid.end());
+    const std::size_t n = std::max<std::size_t>(1, sortedGrid.size());
+    int steps = 0;
+    while ((std::size_t{1} << steps) < n)
+        ++steps;
+    lut.steps = std::max(steps, 1);
+    lut.mids.assign((std::size_t{1} << lut.steps) - 1, std::numeric_limits<float>::infinity());
+    for (std::size_t i = 0; i + 1 < sortedGrid.size(); ++i)
+        lut.mids[i] = (sortedGrid[i] + sortedGrid[i + 1]) * 0.5f;
+    return lut;
+}
+
+#if LOWBIT_HAVE_X86
+#define LOWBIT_DISPATCH(name, ...) (avx2Active() ? name##Avx2(__VA_ARGS__) : name##Portable(__VA_ARGS__))
+#else
+#define LOWBIT_DISPATCH(name, ...) name##Portable(__VA_ARGS__)
+#endif
+
+void gridIndices(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t *codes)
+{
+    LOWBIT_DISPATCH(gridIndices, x, n, s, lut, codes);
+}
+
+void gridIndicesTwoScale(const float *x, std::int64_t n, float sPos, float sNeg, const GridLut &lut, std::uint8_t zeroCode,
+                         std::uint8_t *codes)
+{
+    LOWBIT_DISPATCH(gridIndicesTwoScale, x, n, sPos, sNeg, lut, zeroCode, codes);
+}
+
+void intIndices(const float *x, std::int64_t n, float s, float offset, float maxCode, std::uint8_t nanCode, std::uint8_t *codes)
+{
+    LOWBIT_DISPATCH(intIndices, x, n, s, offset, maxCode, nanCode, codes);
+}
+
+void gridDequant(const std::uint8_t *codes, std::int64_t n, float s, const float *lut, float *out)
+{
+    LOWBIT_DISPATCH(gridDequant, codes, n, s, lut, out);
+}
+
+void gridDequantTwoScale(const std::uint8_t *codes, std::int64_t n, float sPos, float sNeg, const float *lut, float *out)
+{
+    LOWBIT_DISPATCH(gridDequantTwoScale, codes, n, sPos, sNeg, lut, out);
+}
+
+float absMax(const float *x, std::int64_t n) { return LOWBIT_DISPATCH(absMax, x, n); }
+
+void minMax(const float *x, std::int64_t n, float &mn, float &mx) { LOWBIT_DISPATCH(minMax, x, n, mn, mx); }
+
+} // namespace lowbit::simd

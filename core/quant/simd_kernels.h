@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+/// Element-wise building blocks of the fast quantizers, each in an AVX2 version and a portable
+/// version that give the same bits (the AVX2 code is compiled with __attribute__((target)) and
+/// chosen at run time with __builtin_cpu_supports; no -march flags). Every function is defined
+/// element by element (or as an order-independent reduction), so AVX2, portable and the scalar
+/// reference agree bit for bit: no FMA, true divisions, the same comparisons.
+///
+/// Internal to core/quant (fast_quantize.cpp); not a stable API.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace lowbit::simd {
+
+/// True when the AVX2 versions run (the CPU has AVX2 and the portable path is not forced).
+bool avx2Active();
+/// Forces the portable versions (tests and the benchmark compare both); returns the old value.
+bool forcePortable(bool portable);
+
+/// A sorted grid prepared for branch-free searching: the midpoints m_i = (v_i + v_{i+1})·0.5f
+/// padded with +Inf to 2^steps − 1 entries.
+struct GridLut {
+    std::vector<float> values; ///< the grid, ascending, ≤ 256 values
+    std::vector<float> mids;   ///< 2^steps − 1 midpoints, +Inf padded
+    int steps = 0;             ///< log2 of the padded size
+};
+
+/// Builds the lookup for a sorted grid of 1…256 values.
+GridLut makeGridLut(std::span<const float> sortedGrid);
+
+/// codes[i] = number of midpoints strictly less than y, y = x[i] / s (true division); NaN y → 0.
+void gridIndices(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t *codes);
+
+/// AFPQ: y = x[i] / (x[i] > 0 ? sPos : sNeg), then as gridIndices. x[i] == 0 (either sign) and
+/// NaN use `zeroCode`.
+void gridIndicesTwoScale(const float *x, std::int64_t n, float sPos, float sNeg, const GridLut &lut, std::uint8_t zeroCode,
+                         std::uint8_t *codes);
+
+/// INT: codes[i] = clamp(roundHalfAwayFromZero(x[i] / s) + offset, 0, maxCode), NaN → nanCode.
+/// offset and maxCode are small integers (exact in fp32).
+void intIndices(const float *x, std::int64_t n, float s, float offset, float maxCode, std::uint8_t nanCode, std::uint8_t *codes);
+
+/// out[i] = lut[codes[i]] · s (codes must index lut; ≤ 256 entries).
+void gridDequant(const std::uint8_t *codes, std::int64_t n, float s, const float *lut, float *out);
+
+/// AFPQ dequant: v = lut[codes[i]]; out[i] = v > 0 ? sPos·v : (v < 0 ? sNeg·v : v · sPos)… see fast_quantize.cpp
+/// for the exact rule: here out = v · (v < 0 ? sNeg : sPos).
+void gridDequantTwoScale(const std::uint8_t *codes, std::int64_t n, float sPos, float sNeg, const float *lut, float *out);
+
+/// max |x[i]| ignoring NaN (0 when none is a number); Inf counts.
+float absMax(const float *x, std::int64_t n);
+/// min and max ignoring NaN (+Inf / −Inf when none is a number).
+void minMax(const float *x, std::int64_t n, float &mn, float &mx);
+
+} // namespace lowbit::simd
