@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/infer/cpu_model.h"
 
+#include "core/infer/fast_math.h"
 #include "core/model/rope.h"
 
 #include <algorithm>
@@ -172,9 +173,12 @@ Result<std::vector<float>> CpuModel::forward(std::span<const std::int32_t> token
                     scores[static_cast<std::size_t>(j)] = s;
                     mx = std::max(mx, s);
                 }
+                float *sc = scores.data();
+                for (std::int64_t j = 0; j < nk; ++j)
+                    sc[j] = fastExp(sc[j] - mx);
                 float sum = 0.0f;
                 for (std::int64_t j = 0; j < nk; ++j)
-                    sum += (scores[static_cast<std::size_t>(j)] = std::exp(scores[static_cast<std::size_t>(j)] - mx));
+                    sum += sc[j];
                 float *out = att.data() + t * qd + h * hd;
                 std::fill(out, out + hd, 0.0f);
                 for (std::int64_t j = 0; j < nk; ++j) {
