@@ -16,6 +16,12 @@ const std::vector<Command> &commands()
          "lowbit formats [--group G] [--json]", runFormats},
         {"error", "per-tensor RTN quantization error of every linear weight",
          "lowbit error MODEL --format NAME [--group G] [--scale fp16] [--json]", runError},
+        {"eval", "perplexity of a model on a text, or KL/top-1 against a reference model",
+         "lowbit eval MODEL --text FILE [--ctx N] [--max-docs N] [--chunked] [--threads T] [--reference MODEL] [--json]", runEval},
+        {"generate", "generate text (greedy or sampled) with tokens/s",
+         "lowbit generate MODEL [--prompt S] [-n N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]", runGenerate},
+        {"calibrate", "accumulate per-layer input statistics (Hessians) over a text",
+         "lowbit calibrate MODEL --text FILE [--tokens N] --out FILE [--force]", runCalibrate},
         {"devices", "list the Vulkan devices with memory and features",
          "lowbit devices [--json]", runDevices},
     };

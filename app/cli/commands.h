@@ -23,6 +23,9 @@ int runInspect(const std::vector<std::string> &args, std::ostream &out, std::ost
 int runConvert(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
 int runFormats(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
 int runError(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
+int runEval(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
+int runGenerate(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
+int runCalibrate(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
 int runDevices(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
 
 /// All commands, in the order `lowbit help` lists them.

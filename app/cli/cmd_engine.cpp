@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// lowbit eval / generate / calibrate: the CPU engine from the command line.
+#include "app/cli/args.h"
+#include "app/cli/cli_util.h"
+#include "app/cli/commands.h"
+
+#include "core/calib/calibration.h"
+#include "core/eval/perplexity.h"
+#include "core/infer/generate.h"
+#include "core/util/json.h"
+#include "core/util/mapped_file.h"
+
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+
+namespace lowbit::cli {
+
+namespace {
+
+struct Loaded {
+    Model model;
+    std::unique_ptr<CpuModel> engine;
+    std::unique_ptr<Tokenizer> tokenizer;
+};
+
+/// Opens model + engine + tokenizer; prints the error and returns nullopt on failure.
+std::optional<Loaded> load(const std::string &path, unsigned threads, std::ostream &err, const char *cmd)
+{
+    auto m = Model::open(path);
+    if (!m) {
+        err << "lowbit " << cmd << ": " << m.error().message() << "\n";
+        return std::nullopt;
+    }
+    EngineOptions eo;
+    eo.threads = threads;
+    auto e = CpuModel::load(*m, eo);
+    if (!e) {
+        err << "lowbit " << cmd << ": " << e.error().message() << "\n";
+        return std::nullopt;
+    }
+    auto t = loadTokenizer(path, m->config().vocabSize);
+    if (!t) {
+        err << "lowbit " << cmd << ": " << t.error().message() << "\n";
+        return std::nullopt;
+    }
+    return Loaded{std::move(*m), std::move(*e), std::move(*t)};
+}
+
+bool parseThreads(const Args &a, unsigned &threads, std::ostream &err, const char *cmd)
+{
+    threads = 0;
+    if (const auto t = a.value("threads")) {
+        const auto n = parsePositiveInt(*t);
+        if (!n) {
+            err << "lowbit " << cmd << ": --threads needs a positive integer\n";
+            return false;
+        }
+        threads = static_cast<unsigned>(*n);
+    }
+    return true;
+}
+
+std::string fmt(const char *spec, double v)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, spec, v);
+    return buf;
+}
+
+} // namespace
+
+int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostream &err)
+{
+    std::string pe;
+    const auto a = Args::parse(argv, {"json", "chunked"}, {"text", "ctx", "max-docs", "threads", "reference"}, pe);
+    if (!a || a->positionals().size() != 1 || !a->value("text")) {
+        err << "lowbit eval: " << (a ? "expected MODEL and --text FILE" : pe)
+            << "\nusage: lowbit eval MODEL --text FILE [--ctx N] [--max-docs N] [--chunked] [--threads T] [--reference MODEL] [--json]\n";
+        return 2;
+    }
+    unsigned threads = 0;
+    if (!parseThreads(*a, threads, err, "eval"))
+        return 2;
+    EvalOptions o;
+    o.chunked = a->flag("chunked");
+    for (const auto &[name, dst] : {std::pair{"ctx", &o.contextLength}, std::pair{"max-docs", &o.maxDocuments}})
+        if (const auto v = a->value(name)) {
+            const auto n = parsePositiveInt(*v);
+            if (!n) {
+                err << "lowbit eval: --" << name << " needs a positive integer\n";
+                return 2;
+            }
+            *dst = *n;
+        }
+    auto text = readTextFile(*a->value("text"));
+    if (!text) {
+        err << "lowbit eval: " << text.error().message() << "\n";
+        return 1;
+    }
+    auto cand = load(a->positionals()[0], threads, err, "eval");
+    if (!cand)
+        return 1;
+    Json j = Json::object();
+    j["model"] = Json(a->positionals()[0]);
+    if (const auto refPath = a->value("reference")) {
+        auto ref = load(*refPath, threads, err, "eval");
+        if (!ref)
+            return 1;
+        auto r = compareModels(*ref->engine, *cand->engine, *cand->tokenizer, *text, o);
+        if (!r) {
+            err << "lowbit eval: " << r.error().message() << "\n";
+            return 1;
+        }
+        j["reference"] = Json(*refPath);
+        j["kl_divergence"] = Json(r->klDivergence);
+        j["top1_agreement"] = Json(r->top1Agreement);
+        j["reference_nll"] = Json(r->referenceNll);
+        j["mean_nll"] = Json(r->candidateNll);
+        j["delta_nll"] = Json(r->deltaNll);
+        j["perplexity"] = Json(std::exp(r->candidateNll));
+        j["reference_perplexity"] = Json(std::exp(r->referenceNll));
+        j["tokens"] = Json(static_cast<unsigned long long>(r->tokens));
+        j["seconds"] = Json(r->seconds);
+        if (a->flag("json")) {
+            out << j.dump(2) << "\n";
+        } else {
+            out << "perplexity " << fmt("%.4f", std::exp(r->candidateNll)) << " (reference " << fmt("%.4f", std::exp(r->referenceNll))
+                << ")\nmean NLL   " << fmt("%.5f", r->candidateNll) << " (Δ " << fmt("%+.5f", r->deltaNll) << ")\nKL         "
+                << fmt("%.6f", r->klDivergence) << " nats/token\ntop-1      " << fmt("%.2f%%", 100 * r->top1Agreement) << "\ntokens     "
+                << withThousands(r->tokens) << " in " << fmt("%.1f", r->seconds) << " s\n";
+        }
+        return 0;
+    }
+    auto r = evaluatePerplexity(*cand->engine, *cand->tokenizer, *text, o);
+    if (!r) {
+        err << "lowbit eval: " << r.error().message() << "\n";
+        return 1;
+    }
+    const double tps = r->seconds > 0 ? static_cast<double>(r->tokens) / r->seconds : 0.0;
+    if (a->flag("json")) {
+        j["perplexity"] = Json(r->perplexity);
+        j["mean_nll"] = Json(r->meanNll);
+        j["tokens"] = Json(static_cast<unsigned long long>(r->tokens));
+        j["sequences"] = Json(static_cast<long long>(r->sequences));
+        j["seconds"] = Json(r->seconds);
+        j["tokens_per_second"] = Json(tps);
+        out << j.dump(2) << "\n";
+    } else {
+        out << "perplexity " << fmt("%.4f", r->perplexity) << "\nmean NLL   " << fmt("%.5f", r->meanNll) << " nats\ntokens     "
+            << withThousands(r->tokens) << " (" << r->sequences << (o.chunked ? " chunks" : " documents") << ")\ntime       "
+            << fmt("%.2f", r->seconds) << " s (" << fmt("%.0f", tps) << " tokens/s)\n";
+    }
+    return 0;
+}
+
+int runGenerate(const std::vector<std::string> &argv, std::ostream &out, std::ostream &err)
+{
+    std::string pe;
+    const auto a = Args::parse(argv, {"json"}, {"prompt", "n", "temperature", "top-k", "top-p", "seed", "threads"}, pe);
+    if (!a || a->positionals().size() != 1) {
+        err << "lowbit generate: " << (a ? "expected MODEL" : pe)
+            << "\nusage: lowbit generate MODEL [--prompt S] [-n N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]\n";
+        return 2;
+    }
+    unsigned threads = 0;
+    if (!parseThreads(*a, threads, err, "generate"))
+        return 2;
+    SamplerOptions s;
+    std::int64_t n = 256;
+    if (const auto v = a->value("n")) {
+        const auto x = parsePositiveInt(*v);
+        if (!x) {
+            err << "lowbit generate: -n needs a positive integer\n";
+            return 2;
+        }
+        n = *x;
+    }
+    const auto num = [&](const char *name, double lo, double hi, auto &dst) {
+        if (const auto v = a->value(name)) {
+            const auto x = parseDouble(*v);
+            if (!x || *x < lo || *x > hi) {
+                err << "lowbit generate: --" << name << " must be a number in [" << lo << ", " << hi << "]\n";
+                return false;
+            }
+            dst = static_cast<std::remove_reference_t<decltype(dst)>>(*x);
+        }
+        return true;
+    };
+    if (!num("temperature", 0.0, 100.0, s.temperature) || !num("top-k", 0.0, 1e9, s.topK) || !num("top-p", 0.0, 1.0, s.topP)
+        || !num("seed", 0.0, 1.8e19, s.seed))
+        return 2;
+    auto l = load(a->positionals()[0], threads, err, "generate");
+    if (!l)
+        return 1;
+    const bool json = a->flag("json");
+    const std::string prompt = a->value("prompt").value_or("");
+    if (!json)
+        out << prompt << std::flush;
+    auto r = generate(*l->engine, *l->tokenizer, prompt, n, s, [&](const std::string &piece) {
+        if (!json)
+            out << piece << std::flush;
+    });
+    if (!r) {
+        err << "\nlowbit generate: " << r.error().message() << "\n";
+        return 1;
+    }
+    if (json) {
+        Json j = Json::object();
+        j["prompt"] = Json(prompt);
+        j["text"] = Json(r->text);
+        j["generated_tokens"] = Json(static_cast<long long>(r->generated));
+        j["seconds"] = Json(r->seconds);
+        j["tokens_per_second"] = Json(r->tokensPerSecond);
+        out << j.dump(2) << "\n";
+    } else {
+        out << "\n\n[" << r->generated << " tokens, " << fmt("%.1f", r->tokensPerSecond) << " tokens/s]\n";
+    }
+    return 0;
+}
+
+int runCalibrate(const std::vector<std::string> &argv, std::ostream &out, std::ostream &err)
+{
+    std::string pe;
+    const auto a = Args::parse(argv, {"force"}, {"text", "tokens", "out", "threads"}, pe);
+    if (!a || a->positionals().size() != 1 || !a->value("text") || !a->value("out")) {
+        err << "lowbit calibrate: " << (a ? "expected MODEL, --text FILE and --out FILE" : pe)
+            << "\nusage: lowbit calibrate MODEL --text FILE [--tokens N] --out FILE [--force]\n";
+        return 2;
+    }
+    unsigned threads = 0;
+    if (!parseThreads(*a, threads, err, "calibrate"))
+        return 2;
+    CalibrationOptions o;
+    if (const auto v = a->value("tokens")) {
+        const auto x = parsePositiveInt(*v);
+        if (!x) {
+            err << "lowbit calibrate: --tokens needs a positive integer\n";
+            return 2;
+        }
+        o.maxTokens = *x;
+    }
+    auto text = readTextFile(*a->value("text"));
+    if (!text) {
+        err << "lowbit calibrate: " << text.error().message() << "\n";
+        return 1;
+    }
+    auto l = load(a->positionals()[0], threads, err, "calibrate");
+    if (!l)
+        return 1;
+    auto stats = calibrate(*l->engine, *l->tokenizer, *text, o);
+    if (!stats) {
+        err << "lowbit calibrate: " << stats.error().message() << "\n";
+        return 1;
+    }
+    if (auto st = saveCalibration(*stats, *a->value("out"), a->flag("force")); !st) {
+        err << "lowbit calibrate: " << st.error().message() << "\n";
+        return 1;
+    }
+    out << "calibrated " << stats->inputs.size() << " linear inputs over " << withThousands(stats->tokens) << " tokens\nwrote "
+        << *a->value("out") << "\n";
+    return 0;
+}
+
+} // namespace lowbit::cli
