@@ -111,8 +111,8 @@ Result<CompareResult> compareModels(CpuModel &ref, CpuModel &cand, const Tokeniz
         if (seq.size() < 2)
             continue;
         ref.reset();
-        cand.reset();
         LOWBIT_TRY(std::vector<float> a, ref.forward(seq));
+        cand.reset(); // (the same engine may be passed twice)
         LOWBIT_TRY(std::vector<float> b, cand.forward(seq));
         for (std::size_t t = static_cast<std::size_t>(plan.firstScored[s]); t + 1 < seq.size(); ++t) {
             const float *la = a.data() + static_cast<std::int64_t>(t) * vocab, *lb = b.data() + static_cast<std::int64_t>(t) * vocab;

@@ -94,6 +94,16 @@ Result<std::unique_ptr<CpuModel>> CpuModel::load(const Model &model, const Engin
         LOWBIT_TRY(L.qBias, weights(model, TensorRole::QBias, l, false));
         LOWBIT_TRY(L.kBias, weights(model, TensorRole::KBias, l, false));
         LOWBIT_TRY(L.vBias, weights(model, TensorRole::VBias, l, false));
+        if (c.ropeLayout == RopeLayout::Interleaved) {
+            // One canonical pairing: a llama2.c/GGUF model and its HF conversion then run the
+            // very same arithmetic and give bit-identical logits.
+            L.q = permuteInterleavedToHalfSplit(L.q, c.numHeads, c.headDim, c.hiddenSize);
+            L.k = permuteInterleavedToHalfSplit(L.k, c.numKvHeads, c.headDim, c.hiddenSize);
+            if (!L.qBias.empty()) {
+                L.qBias = permuteInterleavedToHalfSplit(L.qBias, c.numHeads, c.headDim, 1);
+                L.kBias = permuteInterleavedToHalfSplit(L.kBias, c.numKvHeads, c.headDim, 1);
+            }
+        }
         const auto cache = static_cast<std::size_t>(m->m_maxContext * c.kvDim());
         L.kCache.assign(cache, 0.0f);
         L.vCache.assign(cache, 0.0f);
@@ -124,7 +134,7 @@ Result<std::vector<float>> CpuModel::forward(std::span<const std::int32_t> token
     setComputeThreads(m_options.threads);
     const std::int64_t d = c.hiddenSize, hd = c.headDim, nh = c.numHeads, nkv = c.numKvHeads;
     const std::int64_t qd = nh * hd, kvd = nkv * hd, ff = c.intermediateSize, pos0 = m_position;
-    const bool interleaved = c.ropeLayout == RopeLayout::Interleaved;
+    const bool interleaved = false; // weights were permuted to the half-split pairing at load
     auto buf = [n](std::int64_t w) { return std::vector<float>(static_cast<std::size_t>(n * w)); };
     std::vector<float> x = buf(d), xn = buf(d), q = buf(qd), att = buf(qd), tmp = buf(d), g = buf(ff), u = buf(ff);
     for (std::int64_t t = 0; t < n; ++t)

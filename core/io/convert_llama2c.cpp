@@ -11,33 +11,6 @@
 
 namespace lowbit {
 
-namespace {
-std::vector<float> permuteRows(const std::vector<float> &w, std::int64_t heads, std::int64_t hd, std::int64_t cols, bool toHalfSplit)
-{
-    std::vector<float> out(w.size());
-    const std::int64_t half = hd / 2;
-    for (std::int64_t h = 0; h < heads; ++h)
-        for (std::int64_t i = 0; i < half; ++i)
-            for (std::int64_t j = 0; j < 2; ++j) {
-                const std::int64_t interleaved = h * hd + 2 * i + j; // pair i, member j
-                const std::int64_t halfSplit = h * hd + j * half + i;
-                const std::int64_t src = toHalfSplit ? interleaved : halfSplit, dst = toHalfSplit ? halfSplit : interleaved;
-                std::copy_n(w.begin() + src * cols, cols, out.begin() + dst * cols);
-            }
-    return out;
-}
-} // namespace
-
-std::vector<float> permuteInterleavedToHalfSplit(const std::vector<float> &w, std::int64_t heads, std::int64_t headDim, std::int64_t cols)
-{
-    return permuteRows(w, heads, headDim, cols, true);
-}
-
-std::vector<float> permuteHalfSplitToInterleaved(const std::vector<float> &w, std::int64_t heads, std::int64_t headDim, std::int64_t cols)
-{
-    return permuteRows(w, heads, headDim, cols, false);
-}
-
 Result<ConvertReport> convertLlama2cToHf(const std::string &binPath, const std::string &outDir, bool overwrite)
 {
     namespace fs = std::filesystem;

@@ -3,6 +3,7 @@
 /// llama2.c checkpoint → Hugging Face folder (config.json + model.safetensors).
 
 #include "core/model/model.h"
+#include "core/model/rope.h"
 #include "core/util/result.h"
 
 #include <cstdint>
@@ -10,12 +11,6 @@
 #include <vector>
 
 namespace lowbit {
-
-/// Reorders the rows of a q or k matrix [heads·hd, cols] from the interleaved RoPE pairing
-/// (2i, 2i+1) to Hugging Face's rotate_half pairing (i, i + hd/2), head by head.
-std::vector<float> permuteInterleavedToHalfSplit(const std::vector<float> &w, std::int64_t heads, std::int64_t headDim, std::int64_t cols);
-/// The inverse (HF → interleaved, as llama.cpp's converter does for GGUF).
-std::vector<float> permuteHalfSplitToInterleaved(const std::vector<float> &w, std::int64_t heads, std::int64_t headDim, std::int64_t cols);
 
 struct ConvertReport {
     std::vector<std::string> written; ///< paths

@@ -15,4 +15,11 @@ namespace lowbit {
 /// Errors: Unsupported for scaling types not implemented yet ("dynamic", "yarn", ...).
 Result<std::vector<double>> ropeInverseFrequencies(const ModelConfig &config);
 
+/// Reorders the rows of a q or k matrix [heads·hd, cols] (or a bias, cols = 1) from the
+/// interleaved RoPE pairing (2i, 2i+1) to Hugging Face's rotate_half pairing (i, i + hd/2),
+/// head by head.
+std::vector<float> permuteInterleavedToHalfSplit(const std::vector<float> &w, std::int64_t heads, std::int64_t headDim, std::int64_t cols);
+/// The inverse (HF → interleaved, as llama.cpp's converter does for GGUF).
+std::vector<float> permuteHalfSplitToInterleaved(const std::vector<float> &w, std::int64_t heads, std::int64_t headDim, std::int64_t cols);
+
 } // namespace lowbit
