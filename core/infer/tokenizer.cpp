@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/infer/tokenizer.h"
 
+#include "core/infer/tokenizer_bpe.h"
 #include "core/infer/tokenizer_sp.h"
+#include "core/util/mapped_file.h"
 
 #include <filesystem>
 
@@ -26,7 +28,12 @@ Result<std::unique_ptr<Tokenizer>> loadTokenizer(const std::string &modelPath, s
     if (dir.empty())
         dir = ".";
     const std::string names[] = {"tokenizer.bin", "tok" + std::to_string(vocabSize) + ".bin"};
-    std::string searched;
+    std::string searched = (dir / "tokenizer.json").string();
+    if (fs::exists(dir / "tokenizer.json", ec)) {
+        LOWBIT_TRY(std::string json, readTextFile((dir / "tokenizer.json").string(), 256u << 20));
+        LOWBIT_TRY(std::unique_ptr<BpeTokenizer> t, BpeTokenizer::fromJson(json, (dir / "tokenizer.json").string()));
+        return std::unique_ptr<Tokenizer>(std::move(t));
+    }
     for (const fs::path &d : {dir, dir.parent_path()}) {
         for (const auto &n : names) {
             const fs::path p = d / n;

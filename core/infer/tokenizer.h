@@ -27,9 +27,10 @@ public:
     virtual std::int64_t vocabSize() const = 0;
 };
 
-/// Finds the tokenizer of a model: for a llama2.c .bin, a tokenizer.bin or tok<vocab>.bin in the
-/// same folder; for a Hugging Face folder (or a file in it), tokenizer.bin / tok<vocab>.bin in the
-/// folder or its parent (stories260K's HF conversion keeps tok512.bin one level up).
+/// Finds the tokenizer of a model, in this order: tokenizer.json in the model's folder (Hugging
+/// Face BPE); tokenizer.bin or tok<vocab>.bin in the folder; the same in the parent folder
+/// (stories260K's HF conversion keeps tok512.bin one level up). GGUF-embedded vocabularies are
+/// not read yet.
 /// Errors: NotFound listing the places searched; the reader's errors for a bad file.
 Result<std::unique_ptr<Tokenizer>> loadTokenizer(const std::string &modelPath, std::int64_t vocabSize);
 
