@@ -10,6 +10,11 @@
 #include "core/util/json.h"
 #include "core/util/mapped_file.h"
 
+#ifdef LOWBIT_HAVE_VULKAN
+#include "gpu/device/context.h"
+#include "gpu/engine/gpu_model.h"
+#endif
+
 #include <cmath>
 #include <cstdio>
 #include <ostream>
@@ -20,23 +25,27 @@ namespace {
 
 struct Loaded {
     Model model;
-    std::unique_ptr<CpuModel> engine;
+#ifdef LOWBIT_HAVE_VULKAN
+    std::unique_ptr<gpu::Context> gpuContext; // outlives the engine below
+#endif
+    std::unique_ptr<InferenceModel> engine;
     std::unique_ptr<Tokenizer> tokenizer;
 };
+
+/// "cpu" (default), "vulkan", "vulkan:N" (device index) or "vulkan:NAME" (name substring).
+std::optional<Loaded> loadOnDevice(const std::string &path, unsigned threads, const std::string &device, std::ostream &err, const char *cmd);
 
 /// Opens model + engine + tokenizer; prints the error and returns nullopt on failure.
 std::optional<Loaded> load(const std::string &path, unsigned threads, std::ostream &err, const char *cmd)
 {
+    return loadOnDevice(path, threads, "cpu", err, cmd);
+}
+
+std::optional<Loaded> loadOnDevice(const std::string &path, unsigned threads, const std::string &device, std::ostream &err, const char *cmd)
+{
     auto m = Model::open(path);
     if (!m) {
         err << "lowbit " << cmd << ": " << m.error().message() << "\n";
-        return std::nullopt;
-    }
-    EngineOptions eo;
-    eo.threads = threads;
-    auto e = CpuModel::load(*m, eo);
-    if (!e) {
-        err << "lowbit " << cmd << ": " << e.error().message() << "\n";
         return std::nullopt;
     }
     auto t = loadTokenizer(path, m->config().vocabSize);
@@ -44,7 +53,48 @@ std::optional<Loaded> load(const std::string &path, unsigned threads, std::ostre
         err << "lowbit " << cmd << ": " << t.error().message() << "\n";
         return std::nullopt;
     }
-    return Loaded{std::move(*m), std::move(*e), std::move(*t)};
+    Loaded l{std::move(*m), {}, {}, std::move(*t)};
+    if (device == "cpu") {
+        EngineOptions eo;
+        eo.threads = threads;
+        auto e = CpuModel::load(l.model, eo);
+        if (!e) {
+            err << "lowbit " << cmd << ": " << e.error().message() << "\n";
+            return std::nullopt;
+        }
+        l.engine = std::move(*e);
+        return l;
+    }
+    if (device.rfind("vulkan", 0) != 0) {
+        err << "lowbit " << cmd << ": unknown --device '" << device << "' (cpu, vulkan, vulkan:INDEX or vulkan:NAME)\n";
+        return std::nullopt;
+    }
+#ifdef LOWBIT_HAVE_VULKAN
+    gpu::DeviceSelection sel;
+    if (device.size() > 7) {
+        const std::string what = device.substr(7);
+        if (const auto idx = parsePositiveInt(what); idx || what == "0")
+            sel.index = what == "0" ? 0 : static_cast<int>(*idx);
+        else
+            sel.nameContains = what;
+    }
+    auto ctx = gpu::Context::create(sel);
+    if (!ctx) {
+        err << "lowbit " << cmd << ": " << ctx.error().message() << "\n(run on the CPU instead with --device cpu)\n";
+        return std::nullopt;
+    }
+    auto g = gpu::GpuModel::load(**ctx, l.model);
+    if (!g) {
+        err << "lowbit " << cmd << ": " << g.error().message() << "\n(run on the CPU instead with --device cpu)\n";
+        return std::nullopt;
+    }
+    l.gpuContext = std::move(*ctx);
+    l.engine = std::move(*g);
+    return l;
+#else
+    err << "lowbit " << cmd << ": this build has no Vulkan backend; use --device cpu\n";
+    return std::nullopt;
+#endif
 }
 
 bool parseThreads(const Args &a, unsigned &threads, std::ostream &err, const char *cmd)
@@ -73,13 +123,14 @@ std::string fmt(const char *spec, double v)
 int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostream &err)
 {
     std::string pe;
-    const auto a = Args::parse(argv, {"json", "chunked"}, {"text", "ctx", "max-docs", "threads", "reference"}, pe);
+    const auto a = Args::parse(argv, {"json", "chunked"}, {"text", "ctx", "max-docs", "threads", "reference", "device"}, pe);
     if (!a || a->positionals().size() != 1 || !a->value("text")) {
         err << "lowbit eval: " << (a ? "expected MODEL and --text FILE" : pe)
-            << "\nusage: lowbit eval MODEL --text FILE [--ctx N] [--max-docs N] [--chunked] [--threads T] [--reference MODEL] [--json]\n";
+            << "\nusage: lowbit eval MODEL --text FILE [--ctx N] [--max-docs N] [--chunked] [--threads T] [--device cpu|vulkan[:N]] [--reference MODEL] [--json]\n";
         return 2;
     }
     unsigned threads = 0;
+    const std::string device = a->value("device").value_or("cpu");
     if (!parseThreads(*a, threads, err, "eval"))
         return 2;
     EvalOptions o;
@@ -98,11 +149,12 @@ int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostrea
         err << "lowbit eval: " << text.error().message() << "\n";
         return 1;
     }
-    auto cand = load(a->positionals()[0], threads, err, "eval");
+    auto cand = loadOnDevice(a->positionals()[0], threads, device, err, "eval");
     if (!cand)
         return 1;
     Json j = Json::object();
     j["model"] = Json(a->positionals()[0]);
+    j["device"] = Json(device);
     if (const auto refPath = a->value("reference")) {
         auto ref = load(*refPath, threads, err, "eval");
         if (!ref)
@@ -157,10 +209,10 @@ int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostrea
 int runGenerate(const std::vector<std::string> &argv, std::ostream &out, std::ostream &err)
 {
     std::string pe;
-    const auto a = Args::parse(argv, {"json"}, {"prompt", "n", "temperature", "top-k", "top-p", "seed", "threads"}, pe);
+    const auto a = Args::parse(argv, {"json"}, {"prompt", "n", "temperature", "top-k", "top-p", "seed", "threads", "device"}, pe);
     if (!a || a->positionals().size() != 1) {
         err << "lowbit generate: " << (a ? "expected MODEL" : pe)
-            << "\nusage: lowbit generate MODEL [--prompt S] [-n N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]\n";
+            << "\nusage: lowbit generate MODEL [--prompt S] [-n N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--device cpu|vulkan[:N]] [--json]\n";
         return 2;
     }
     unsigned threads = 0;
@@ -190,7 +242,7 @@ int runGenerate(const std::vector<std::string> &argv, std::ostream &out, std::os
     if (!num("temperature", 0.0, 100.0, s.temperature) || !num("top-k", 0.0, 1e9, s.topK) || !num("top-p", 0.0, 1.0, s.topP)
         || !num("seed", 0.0, 1.8e19, s.seed))
         return 2;
-    auto l = load(a->positionals()[0], threads, err, "generate");
+    auto l = loadOnDevice(a->positionals()[0], threads, a->value("device").value_or("cpu"), err, "generate");
     if (!l)
         return 1;
     const bool json = a->flag("json");
@@ -248,7 +300,7 @@ int runCalibrate(const std::vector<std::string> &argv, std::ostream &out, std::o
     auto l = load(a->positionals()[0], threads, err, "calibrate");
     if (!l)
         return 1;
-    auto stats = calibrate(*l->engine, *l->tokenizer, *text, o);
+    auto stats = calibrate(static_cast<CpuModel &>(*l->engine), *l->tokenizer, *text, o); // load() gives the CPU engine
     if (!stats) {
         err << "lowbit calibrate: " << stats.error().message() << "\n";
         return 1;

@@ -60,7 +60,7 @@ double negativeLogLikelihood(const float *logits, std::int64_t vocab, std::int32
     return std::log(sum) + mx - static_cast<double>(logits[target]);
 }
 
-Result<EvalResult> evaluatePerplexity(CpuModel &model, const Tokenizer &tok, std::string_view text, const EvalOptions &o,
+Result<EvalResult> evaluatePerplexity(InferenceModel &model, const Tokenizer &tok, std::string_view text, const EvalOptions &o,
                                       const ProgressFn &progress, std::stop_token stop)
 {
     const auto t0 = std::chrono::steady_clock::now();
@@ -92,7 +92,7 @@ Result<EvalResult> evaluatePerplexity(CpuModel &model, const Tokenizer &tok, std
     return r;
 }
 
-Result<CompareResult> compareModels(CpuModel &ref, CpuModel &cand, const Tokenizer &tok, std::string_view text, const EvalOptions &o,
+Result<CompareResult> compareModels(InferenceModel &ref, InferenceModel &cand, const Tokenizer &tok, std::string_view text, const EvalOptions &o,
                                     const ProgressFn &progress, std::stop_token stop)
 {
     const auto t0 = std::chrono::steady_clock::now();

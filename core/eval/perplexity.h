@@ -33,7 +33,7 @@ struct EvalResult {
 };
 
 /// Errors: InvalidArgument (no text / no scored tokens), Cancelled, engine errors.
-Result<EvalResult> evaluatePerplexity(CpuModel &model, const Tokenizer &tok, std::string_view text, const EvalOptions &options = {},
+Result<EvalResult> evaluatePerplexity(InferenceModel &model, const Tokenizer &tok, std::string_view text, const EvalOptions &options = {},
                                       const ProgressFn &progress = {}, std::stop_token stop = {});
 
 struct CompareResult {
@@ -47,7 +47,7 @@ struct CompareResult {
 
 /// Runs both models over the same tokens (document protocol) and compares their next-token
 /// distributions. The models must share the vocabulary.
-Result<CompareResult> compareModels(CpuModel &reference, CpuModel &candidate, const Tokenizer &tok, std::string_view text,
+Result<CompareResult> compareModels(InferenceModel &reference, InferenceModel &candidate, const Tokenizer &tok, std::string_view text,
                                     const EvalOptions &options = {}, const ProgressFn &progress = {}, std::stop_token stop = {});
 
 /// −log softmax(logits)[target] in double precision.

@@ -5,6 +5,7 @@
 /// or separate classifier. Matmuls through oneDNN; attention and elementwise loops through
 /// OpenMP. Weights are converted to fp32 once at load (from any dtype the model holds).
 
+#include "core/infer/inference_model.h"
 #include "core/infer/matmul.h"
 #include "core/model/model.h"
 #include "core/util/result.h"
@@ -27,21 +28,21 @@ struct EngineOptions {
     std::int64_t maxContext = 0; ///< KV-cache length; 0 = the model's context length
 };
 
-class CpuModel {
+class CpuModel final : public InferenceModel {
 public:
     /// Errors: whatever converting a weight to fp32 reports; Unsupported rope scaling.
     static Result<std::unique_ptr<CpuModel>> load(const Model &model, const EngineOptions &options = {});
-    ~CpuModel();
+    ~CpuModel() override;
 
     /// Runs tokens at positions position() .. position()+n−1 and appends their keys/values to
     /// the cache. Returns logits [n, vocab] (or only the last row when allLogits is false).
     /// Errors: InvalidArgument for token ids outside the vocabulary or a full cache (nothing is
     /// changed then).
-    Result<std::vector<float>> forward(std::span<const std::int32_t> tokens, bool allLogits = true);
-    void reset() { m_position = 0; }
-    std::int64_t position() const { return m_position; }
-    std::int64_t maxContext() const { return m_maxContext; }
-    const ModelConfig &config() const { return m_config; }
+    Result<std::vector<float>> forward(std::span<const std::int32_t> tokens, bool allLogits = true) override;
+    void reset() override { m_position = 0; }
+    std::int64_t position() const override { return m_position; }
+    std::int64_t maxContext() const override { return m_maxContext; }
+    const ModelConfig &config() const override { return m_config; }
 
     /// Called during forward with each linear layer's input [rows, cols] (calibration).
     using ActivationHook = std::function<void(int layer, LinearInput which, const float *x, std::int64_t rows, std::int64_t cols)>;

@@ -52,7 +52,7 @@ std::int32_t Sampler::sample(const float *logits, std::int64_t vocab)
     return idx[keep - 1];
 }
 
-Result<GenerateResult> generate(CpuModel &model, const Tokenizer &tok, std::string_view prompt, std::int64_t maxTokens,
+Result<GenerateResult> generate(InferenceModel &model, const Tokenizer &tok, std::string_view prompt, std::int64_t maxTokens,
                                 const SamplerOptions &sampling, const std::function<void(const std::string &)> &onToken,
                                 std::stop_token stop)
 {

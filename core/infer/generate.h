@@ -39,7 +39,7 @@ struct GenerateResult {
 
 /// Generates up to maxTokens after `prompt` (BOS added), stopping at BOS/EOS or a full context.
 /// onToken receives each piece of text as it is produced.
-Result<GenerateResult> generate(CpuModel &model, const Tokenizer &tok, std::string_view prompt, std::int64_t maxTokens,
+Result<GenerateResult> generate(InferenceModel &model, const Tokenizer &tok, std::string_view prompt, std::int64_t maxTokens,
                                 const SamplerOptions &sampling, const std::function<void(const std::string &)> &onToken = {},
                                 std::stop_token stop = {});
 

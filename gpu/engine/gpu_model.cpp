@@ -115,7 +115,7 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
     return recordMatmulF32(rec, *m_output, *s.xn, *s.logits, {vocab, d, n, 0, vocab});
 }
 
-Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> tokens)
+Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> tokens, bool allLogits)
 {
     const ModelConfig &c = m_config;
     const auto n = static_cast<std::uint32_t>(tokens.size());
@@ -147,7 +147,9 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
     LOWBIT_CHECK(rec->submitAndWait());
     m_position += n;
     const auto out = s.logits->as<float>();
-    return std::vector<float>(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(std::size_t(n) * static_cast<std::size_t>(c.vocabSize)));
+    const auto vocab = static_cast<std::size_t>(c.vocabSize);
+    const std::size_t first = allLogits ? 0 : (n - 1) * vocab;
+    return std::vector<float>(out.begin() + static_cast<std::ptrdiff_t>(first), out.begin() + static_cast<std::ptrdiff_t>(std::size_t(n) * vocab));
 }
 
 } // namespace lowbit::gpu

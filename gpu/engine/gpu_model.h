@@ -4,6 +4,7 @@
 /// formats come with the fused dequant kernels) with a KV cache: prefill and decode give the
 /// logits of every position.
 
+#include "core/infer/inference_model.h"
 #include "core/model/model.h"
 #include "core/util/result.h"
 
@@ -23,25 +24,25 @@ struct GpuModelOptions {
     std::int64_t maxContext = 0; ///< KV-cache length; 0 = the model's context length
 };
 
-class GpuModel {
+class GpuModel final : public InferenceModel {
 public:
     /// Uploads the model's weights (converted to fp32) and allocates the KV cache.
     /// Errors: Unsupported (attention biases, rope scaling types not handled yet), InvalidArgument
     /// (a tensor larger than the device's storage-buffer range), Io (out of device memory).
     static Result<std::unique_ptr<GpuModel>> load(Context &ctx, const Model &model, const GpuModelOptions &options = {});
-    ~GpuModel();
+    ~GpuModel() override;
     GpuModel(const GpuModel &) = delete;
     GpuModel &operator=(const GpuModel &) = delete;
 
     /// Runs `tokens` at positions position() .. position()+n−1, appending their keys and values
     /// to the cache, and returns the logits [n, vocab] (row-major). Errors: InvalidArgument when
     /// the cache would overflow or a token id is outside the vocabulary.
-    Result<std::vector<float>> forward(std::span<const std::int32_t> tokens);
+    Result<std::vector<float>> forward(std::span<const std::int32_t> tokens, bool allLogits = true) override;
     /// Empties the KV cache.
-    void reset() { m_position = 0; }
-    std::int64_t position() const { return m_position; }
-    std::int64_t maxContext() const { return m_maxContext; }
-    const ModelConfig &config() const { return m_config; }
+    void reset() override { m_position = 0; }
+    std::int64_t position() const override { return m_position; }
+    std::int64_t maxContext() const override { return m_maxContext; }
+    const ModelConfig &config() const override { return m_config; }
 
 private:
     struct Layer {
