@@ -51,10 +51,12 @@ inline float roundHalfAway(float y)
     return t;
 }
 
-void gridIndicesPortable(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t *codes)
+void gridIndicesPortable(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t nanCode, std::uint8_t *codes)
 {
-    for (std::int64_t i = 0; i < n; ++i)
-        codes[i] = countBelow(x[i] / s, lut);
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float y = x[i] / s;
+        codes[i] = std::isnan(y) ? nanCode : countBelow(y, lut);
+    }
 }
 
 void gridIndicesTwoScalePortable(const float *x, std::int64_t n, float sPos, float sNeg, const GridLut &lut,
@@ -62,12 +64,8 @@ void gridIndicesTwoScalePortable(const float *x, std::int64_t n, float sPos, flo
 {
     for (std::int64_t i = 0; i < n; ++i) {
         const float v = x[i];
-        if (v > 0.0f)
-            codes[i] = countBelow(v / sPos, lut);
-        else if (v < 0.0f)
-            codes[i] = countBelow(v / sNeg, lut);
-        else
-            codes[i] = zeroCode;
+        const float y = v > 0.0f ? v / sPos : (v < 0.0f ? v / sNeg : NAN);
+        codes[i] = std::isnan(y) ? zeroCode : countBelow(y, lut);
     }
 }
 
@@ -90,6 +88,12 @@ void gridDequantPortable(const std::uint8_t *codes, std::int64_t n, float s, con
 {
     for (std::int64_t i = 0; i < n; ++i)
         out[i] = lut[codes[i]] * s;
+}
+
+void intDequantPortable(const std::uint8_t *codes, std::int64_t n, float s, float z, float *out)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        out[i] = (static_cast<float>(codes[i]) - z) * s;
 }
 
 void gridDequantTwoScalePortable(const std::uint8_t *codes, std::int64_t n, float sPos, float sNeg, const float *lut, float *out)
@@ -155,13 +159,18 @@ LOWBIT_AVX2 inline __m256i countBelowAvx2(__m256 y, const GridLut &lut)
     return pos;
 }
 
-LOWBIT_AVX2 void gridIndicesAvx2(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t *codes)
+LOWBIT_AVX2 void gridIndicesAvx2(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t nanCode,
+                                 std::uint8_t *codes)
 {
     const __m256 vs = _mm256_set1_ps(s);
+    const __m256i nc = _mm256_set1_epi32(nanCode);
     std::int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        store8Codes(codes + i, countBelowAvx2(_mm256_div_ps(_mm256_loadu_ps(x + i), vs), lut));
-    gridIndicesPortable(x + i, n - i, s, lut, codes + i);
+    for (; i + 8 <= n; i += 8) {
+        const __m256 y = _mm256_div_ps(_mm256_loadu_ps(x + i), vs);
+        const __m256 isNan = _mm256_cmp_ps(y, y, _CMP_UNORD_Q);
+        store8Codes(codes + i, _mm256_blendv_epi8(countBelowAvx2(y, lut), nc, _mm256_castps_si256(isNan)));
+    }
+    gridIndicesPortable(x + i, n - i, s, lut, nanCode, codes + i);
 }
 
 LOWBIT_AVX2 void gridIndicesTwoScaleAvx2(const float *x, std::int64_t n, float sPos, float sNeg, const GridLut &lut,
@@ -176,7 +185,8 @@ LOWBIT_AVX2 void gridIndicesTwoScaleAvx2(const float *x, std::int64_t n, float s
         const __m256 neg = _mm256_cmp_ps(v, zero, _CMP_LT_OQ);
         const __m256 y = _mm256_div_ps(v, _mm256_blendv_ps(vn, vp, pos));
         const __m256i c = countBelowAvx2(y, lut);
-        const __m256i either = _mm256_castps_si256(_mm256_or_ps(pos, neg));
+        const __m256 ordered = _mm256_cmp_ps(y, y, _CMP_ORD_Q);
+        const __m256i either = _mm256_castps_si256(_mm256_and_ps(_mm256_or_ps(pos, neg), ordered));
         store8Codes(codes + i, _mm256_blendv_epi8(zc, c, either));
     }
     gridIndicesTwoScalePortable(x + i, n - i, sPos, sNeg, lut, zeroCode, codes + i);
@@ -221,6 +231,17 @@ LOWBIT_AVX2 void gridDequantAvx2(const std::uint8_t *codes, std::int64_t n, floa
     for (; i + 8 <= n; i += 8)
         _mm256_storeu_ps(out + i, _mm256_mul_ps(lutLookup(codes + i, lut), vs));
     gridDequantPortable(codes + i, n - i, s, lut, out + i);
+}
+
+LOWBIT_AVX2 void intDequantAvx2(const std::uint8_t *codes, std::int64_t n, float s, float z, float *out)
+{
+    const __m256 vs = _mm256_set1_ps(s), vz = _mm256_set1_ps(z);
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256i c = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(codes + i)));
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_sub_ps(_mm256_cvtepi32_ps(c), vz), vs));
+    }
+    intDequantPortable(codes + i, n - i, s, z, out + i);
 }
 
 LOWBIT_AVX2 void gridDequantTwoScaleAvx2(const std::uint8_t *codes, std::int64_t n, float sPos, float sNeg, const float *lut,
@@ -302,9 +323,9 @@ GridLut makeGridLut(std::span<const float> sortedGrid)
 #define LOWBIT_DISPATCH(name, ...) name##Portable(__VA_ARGS__)
 #endif
 
-void gridIndices(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t *codes)
+void gridIndices(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t nanCode, std::uint8_t *codes)
 {
-    LOWBIT_DISPATCH(gridIndices, x, n, s, lut, codes);
+    LOWBIT_DISPATCH(gridIndices, x, n, s, lut, nanCode, codes);
 }
 
 void gridIndicesTwoScale(const float *x, std::int64_t n, float sPos, float sNeg, const GridLut &lut, std::uint8_t zeroCode,
@@ -321,6 +342,11 @@ void intIndices(const float *x, std::int64_t n, float s, float offset, float max
 void gridDequant(const std::uint8_t *codes, std::int64_t n, float s, const float *lut, float *out)
 {
     LOWBIT_DISPATCH(gridDequant, codes, n, s, lut, out);
+}
+
+void intDequant(const std::uint8_t *codes, std::int64_t n, float s, float z, float *out)
+{
+    LOWBIT_DISPATCH(intDequant, codes, n, s, z, out);
 }
 
 void gridDequantTwoScale(const std::uint8_t *codes, std::int64_t n, float sPos, float sNeg, const float *lut, float *out)

@@ -30,11 +30,11 @@ struct GridLut {
 /// Builds the lookup for a sorted grid of 1…256 values.
 GridLut makeGridLut(std::span<const float> sortedGrid);
 
-/// codes[i] = number of midpoints strictly less than y, y = x[i] / s (true division); NaN y → 0.
-void gridIndices(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t *codes);
+/// codes[i] = number of midpoints strictly less than y, y = x[i] / s (true division); NaN y → nanCode.
+void gridIndices(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t nanCode, std::uint8_t *codes);
 
-/// AFPQ: y = x[i] / (x[i] > 0 ? sPos : sNeg), then as gridIndices. x[i] == 0 (either sign) and
-/// NaN use `zeroCode`.
+/// AFPQ: y = x[i] / (x[i] > 0 ? sPos : sNeg), then as gridIndices. x[i] == 0 (either sign), NaN x
+/// and NaN y (Inf / Inf) use `zeroCode`.
 void gridIndicesTwoScale(const float *x, std::int64_t n, float sPos, float sNeg, const GridLut &lut, std::uint8_t zeroCode,
                          std::uint8_t *codes);
 
@@ -45,8 +45,10 @@ void intIndices(const float *x, std::int64_t n, float s, float offset, float max
 /// out[i] = lut[codes[i]] · s (codes must index lut; ≤ 256 entries).
 void gridDequant(const std::uint8_t *codes, std::int64_t n, float s, const float *lut, float *out);
 
-/// AFPQ dequant: v = lut[codes[i]]; out[i] = v > 0 ? sPos·v : (v < 0 ? sNeg·v : v · sPos)… see fast_quantize.cpp
-/// for the exact rule: here out = v · (v < 0 ? sNeg : sPos).
+/// INT-asym dequant: out[i] = (float(codes[i]) − z) · s (z a small integer, exact in fp32).
+void intDequant(const std::uint8_t *codes, std::int64_t n, float s, float z, float *out);
+
+/// AFPQ dequant: v = lut[codes[i]]; out[i] = v · (v < 0 ? sNeg : sPos).
 void gridDequantTwoScale(const std::uint8_t *codes, std::int64_t n, float sPos, float sNeg, const float *lut, float *out);
 
 /// max |x[i]| ignoring NaN (0 when none is a number); Inf counts.

@@ -2,6 +2,8 @@
 // Fast quantize/dequantize: the SIMD building blocks equal their definitions (AVX2 and portable),
 // and the whole-matrix fast paths equal the scalar reference bit for bit.
 
+#include "core/dtypes/scalar_convert.h"
+#include "core/quant/fast_quantize.h"
 #include "core/quant/simd_kernels.h"
 
 #include <QTest>
@@ -71,6 +73,216 @@ std::vector<float> fpGrid(int e, int m)
     return g;
 }
 
+// ---- a plain scalar oracle of the reference contract (datatypes.md §5), one element at a time ----
+
+float oracleAbsMax(const float *x, std::int64_t n)
+{
+    float m = 0;
+    for (std::int64_t i = 0; i < n; ++i)
+        if (std::fabs(x[i]) > m)
+            m = std::fabs(x[i]);
+    return m;
+}
+
+std::uint8_t oracleGridCode(float y, const FastMember &m)
+{
+    if (std::isnan(y))
+        return m.zeroCode;
+    return countOracle(y, m.lut.values);
+}
+
+struct OracleGroup {
+    float s1 = 0, s2 = 0;
+    std::vector<std::uint8_t> codes;
+    std::vector<float> deq;
+};
+
+OracleGroup oracleMember(const FastMember &m, const FastPlan &plan, const float *x, std::int64_t n, float t)
+{
+    OracleGroup g;
+    g.codes.resize(static_cast<std::size_t>(n));
+    g.deq.resize(static_cast<std::size_t>(n));
+    float mn = kInf, mx = -kInf;
+    for (std::int64_t i = 0; i < n; ++i)
+        if (!std::isnan(x[i])) {
+            mn = std::min(mn, x[i]);
+            mx = std::max(mx, x[i]);
+        }
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float v = x[i];
+        auto &c = g.codes[static_cast<std::size_t>(i)];
+        switch (m.kind) {
+        case FastKind::IntSym:
+            if (i == 0)
+                g.s1 = roundScaleToStorage(oracleAbsMax(x, n) / m.qmax, plan.storage);
+            if (g.s1 == 0 || std::isnan(v / g.s1))
+                c = m.zeroCode;
+            else
+                c = static_cast<std::uint8_t>(std::clamp(std::round(v / g.s1), -m.qmax, m.qmax) + m.qmax);
+            break;
+        case FastKind::IntAsym:
+            if (i == 0 && mx >= mn) {
+                g.s1 = roundScaleToStorage((mx - mn) / m.qmax, plan.storage);
+                g.s2 = g.s1 > 0 && std::isfinite(g.s1) ? std::clamp(std::round(-mn / g.s1), 0.0f, m.qmax) : 0.0f;
+                if (std::isnan(g.s2))
+                    g.s2 = 0;
+            }
+            if (g.s1 == 0)
+                c = 0;
+            else if (std::isnan(v / g.s1))
+                c = static_cast<std::uint8_t>(g.s2);
+            else
+                c = static_cast<std::uint8_t>(std::clamp(std::round(v / g.s1) + g.s2, 0.0f, m.qmax));
+            break;
+        case FastKind::Grid:
+            if (i == 0) {
+                const float am = oracleAbsMax(x, n);
+                g.s1 = roundScaleToStorage(am / m.qmax, plan.storage);
+            }
+            c = g.s1 == 0 ? m.zeroCode : oracleGridCode(v / g.s1, m);
+            break;
+        case FastKind::GridTwoScale:
+            if (i == 0) {
+                g.s1 = roundScaleToStorage(std::max(mx, 0.0f) / m.qmax, plan.storage);
+                g.s2 = roundScaleToStorage(std::fabs(std::min(mn, 0.0f)) / m.qmax, plan.storage);
+            }
+            c = v > 0 ? oracleGridCode(v / g.s1, m) : v < 0 ? oracleGridCode(v / g.s2, m) : m.zeroCode;
+            break;
+        case FastKind::Iq4nl:
+            if (i == 0) {
+                float best = 0;
+                for (std::int64_t k = 0; k < n; ++k)
+                    if (std::fabs(x[k]) > std::fabs(best))
+                        best = x[k];
+                g.s1 = roundScaleToStorage(best / -127.0f, plan.storage);
+            }
+            c = g.s1 == 0 ? m.zeroCode : oracleGridCode(v / g.s1, m);
+            break;
+        case FastKind::Mx:
+            if (i == 0) {
+                const float am = oracleAbsMax(x, n);
+                const int e = am == 0 ? -127 : std::isinf(am) ? 127 : std::clamp(static_cast<int>(std::floor(std::log2(static_cast<double>(am)))) - plan.mxEmax, -127, 127);
+                g.s1 = std::ldexp(1.0f, e);
+            }
+            c = oracleGridCode(v / g.s1, m);
+            break;
+        case FastKind::Nvfp4:
+            if (i == 0)
+                g.s1 = t > 0 ? fp8e4m3ToFloat(floatToFp8e4m3((oracleAbsMax(x, n) / 6.0f) / t)) : 0.0f;
+            c = g.s1 * t == 0 ? m.zeroCode : oracleGridCode(v / (g.s1 * t), m);
+            break;
+        default:
+            c = m.zeroCode;
+            break;
+        }
+    }
+    for (std::int64_t i = 0; i < n; ++i) {
+        const auto c = g.codes[static_cast<std::size_t>(i)];
+        float &d = g.deq[static_cast<std::size_t>(i)];
+        const float val = m.table[c];
+        switch (m.kind) {
+        case FastKind::IntAsym: d = (static_cast<float>(c) - g.s2) * g.s1; break;
+        case FastKind::GridTwoScale: d = val * (val < 0 ? g.s2 : g.s1); break;
+        case FastKind::Nvfp4: d = (val * g.s1) * t; break;
+        default: d = val * g.s1; break;
+        }
+    }
+    return g;
+}
+
+/// Whole-matrix oracle: the same fields as FastQuantized plus the dequantized matrix.
+FastQuantized oracleQuantize(const std::vector<float> &w, std::int64_t rows, std::int64_t cols, const FastPlan &plan,
+                             std::vector<float> &deq)
+{
+    FastQuantized q;
+    q.rows = rows;
+    q.cols = cols;
+    q.codes.resize(w.size());
+    deq.assign(w.size(), 0.0f);
+    if (plan.kind == FastKind::Nvfp4)
+        q.tensorScale = oracleAbsMax(w.data(), static_cast<std::int64_t>(w.size())) / (448.0f * 6.0f);
+    bool two = false;
+    for (const auto &m : plan.members)
+        two = two || m.kind == FastKind::IntAsym || m.kind == FastKind::GridTwoScale;
+    std::vector<std::pair<std::int64_t, std::int64_t>> groups; // offset, length
+    if (plan.groupSize < 0)
+        groups.emplace_back(0, rows * cols);
+    else {
+        const std::int64_t g = plan.groupSize == 0 ? cols : plan.groupSize;
+        for (std::int64_t r = 0; r < rows; ++r)
+            for (std::int64_t s = 0; s < cols; s += g)
+                groups.emplace_back(r * cols + s, std::min(g, cols - s));
+    }
+    for (const auto &[off, len] : groups) {
+        OracleGroup best;
+        double bestErr = 0;
+        std::size_t bestK = 0;
+        for (std::size_t k = 0; k < plan.members.size(); ++k) {
+            OracleGroup og = oracleMember(plan.members[k], plan, w.data() + off, len, q.tensorScale);
+            double err = 0;
+            for (std::int64_t i = 0; i < len; ++i) {
+                const double d = static_cast<double>(w[static_cast<std::size_t>(off + i)]) - static_cast<double>(og.deq[static_cast<std::size_t>(i)]);
+                err += d * d;
+            }
+            if (k == 0 || err < bestErr) {
+                bestErr = err;
+                best = og;
+                bestK = k;
+            }
+        }
+        q.scales.push_back(best.s1);
+        if (two)
+            q.scales2.push_back(best.s2);
+        if (plan.kind == FastKind::Mixture)
+            q.selectors.push_back(static_cast<std::uint8_t>(bestK));
+        std::copy(best.codes.begin(), best.codes.end(), q.codes.begin() + off);
+        std::copy(best.deq.begin(), best.deq.end(), deq.begin() + off);
+    }
+    return q;
+}
+
+std::vector<std::uint32_t> bitsOf(const std::vector<float> &v)
+{
+    std::vector<std::uint32_t> b(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i)
+        b[i] = std::bit_cast<std::uint32_t>(v[i]);
+    return b;
+}
+
+enum class Input { Gaussian, StudentT, OutlierChannels, Adversarial };
+
+std::vector<float> makeMatrix(Input kind, std::int64_t rows, std::int64_t cols, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> g(0.0f, 0.02f);
+    std::student_t_distribution<float> st(3.0f);
+    std::vector<float> w(static_cast<std::size_t>(rows * cols));
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t c = 0; c < cols; ++c) {
+            float &x = w[static_cast<std::size_t>(r * cols + c)];
+            switch (kind) {
+            case Input::Gaussian: x = g(rng); break;
+            case Input::StudentT: x = st(rng) * 0.01f; break;
+            case Input::OutlierChannels: x = g(rng) * (c % 17 == 3 ? 50.0f : 1.0f); break;
+            case Input::Adversarial: {
+                const std::int64_t block = c / 8; // 8-wide stripes of one kind each
+                switch ((r * 7 + block) % 9) {
+                case 0: x = 0.0f; break;                                                  // all-zero
+                case 1: x = 0.0371f; break;                                               // constant
+                case 2: x = std::numeric_limits<float>::denorm_min() * static_cast<float>(c % 13); break; // denormals
+                case 3: x = c % 8 == 5 ? 1e30f : g(rng); break;                           // one huge outlier
+                case 4: x = c % 8 == 2 ? std::nanf("") : g(rng); break;                   // NaN
+                case 5: x = c % 8 == 1 ? -kInf : g(rng); break;                           // Inf
+                case 6: x = -0.0f; break;
+                case 7: x = -std::fabs(g(rng)); break;                                    // one-signed
+                default: x = g(rng); break;
+                }
+            }
+            }
+        }
+    return w;
+}
+
 struct PortableGuard {
     bool old;
     explicit PortableGuard(bool p) : old(simd::forcePortable(p)) {}
@@ -111,14 +323,15 @@ private slots:
         for (std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{13}, std::size_t{1000}}) {
             const auto x = awkwardValues(n, static_cast<unsigned>(n + grid.size()), grid, scale);
             std::vector<std::uint8_t> codes(n);
-            simd::gridIndices(x.data(), static_cast<std::int64_t>(n), scale, lut, codes.data());
+            simd::gridIndices(x.data(), static_cast<std::int64_t>(n), scale, lut, 5, codes.data());
             for (std::size_t i = 0; i < n; ++i)
-                QCOMPARE(codes[i], countOracle(x[i] / scale, grid));
+                QCOMPARE(codes[i], std::isnan(x[i] / scale) ? std::uint8_t{5} : countOracle(x[i] / scale, grid));
             // two scales
             const float sNeg = scale * 1.75f;
             simd::gridIndicesTwoScale(x.data(), static_cast<std::int64_t>(n), scale, sNeg, lut, 3, codes.data());
             for (std::size_t i = 0; i < n; ++i) {
-                const std::uint8_t want = x[i] > 0 ? countOracle(x[i] / scale, grid) : x[i] < 0 ? countOracle(x[i] / sNeg, grid) : 3;
+                const float y = x[i] > 0 ? x[i] / scale : x[i] < 0 ? x[i] / sNeg : std::nanf("");
+                const std::uint8_t want = std::isnan(y) ? 3 : countOracle(y, grid);
                 QCOMPARE(codes[i], want);
             }
             // INT: round half away from zero, clamp to [0, 14] after +7
@@ -155,6 +368,132 @@ private slots:
             simd::minMax(x.data(), static_cast<std::int64_t>(n), mn, mx);
             QCOMPARE(mn, lo);
             QCOMPARE(mx, hi);
+        }
+    }
+
+    void matrices_data()
+    {
+        QTest::addColumn<int>("planIndex");
+        QTest::addColumn<int>("input");
+        QTest::addColumn<int>("cols");
+        QTest::addColumn<qint64>("group");
+        const auto names = planNames();
+        const int colsList[] = {64, 100};
+        const qint64 groupList[] = {32, 24, 0, -1};
+        for (int p = 0; p < static_cast<int>(names.size()); ++p)
+            for (int in = 0; in < 4; ++in)
+                for (int c : colsList)
+                    for (qint64 g : groupList) {
+                        if (names[static_cast<std::size_t>(p)].rfind("mx", 0) == 0 || names[static_cast<std::size_t>(p)] == "nvfp4") {
+                            if (g != 32)
+                                continue; // fixed groups
+                        }
+                        QTest::addRow("%s in%d c%d g%lld", names[static_cast<std::size_t>(p)].c_str(), in, c, static_cast<long long>(g))
+                            << p << in << c << g;
+                    }
+    }
+    void matrices()
+    {
+        QFETCH(int, planIndex);
+        QFETCH(int, input);
+        QFETCH(int, cols);
+        QFETCH(qint64, group);
+        FastPlan plan = makePlan(planIndex);
+        if (plan.kind != FastKind::Mx && plan.kind != FastKind::Nvfp4)
+            plan.groupSize = group;
+        const std::int64_t rows = 9;
+        const auto w = makeMatrix(static_cast<Input>(input), rows, cols, static_cast<unsigned>(planIndex * 131 + input * 7 + cols));
+        std::vector<float> want;
+        const FastQuantized ref = oracleQuantize(w, rows, cols, plan, want);
+        for (bool portable : {false, true}) {
+            if (!portable && !simd::avx2Active())
+                continue;
+            PortableGuard guard(portable);
+            for (unsigned threads : {1u, 3u}) {
+                auto q = quantizeWithPlan(w.data(), rows, cols, plan, nullptr, threads);
+                QVERIFY(q.ok());
+                QCOMPARE(q->codes, ref.codes);
+                QCOMPARE(bitsOf(q->scales), bitsOf(ref.scales));
+                QCOMPARE(bitsOf(q->scales2), bitsOf(ref.scales2));
+                QCOMPARE(q->selectors, ref.selectors);
+                QCOMPARE(std::bit_cast<std::uint32_t>(q->tensorScale), std::bit_cast<std::uint32_t>(ref.tensorScale));
+                std::vector<float> got(w.size(), -1.0f);
+                QVERIFY(dequantizeWithPlan(*q, plan, got.data(), threads).ok());
+                QCOMPARE(bitsOf(got), bitsOf(want));
+            }
+        }
+    }
+
+    void badInput()
+    {
+        const FastPlan plan = fastSinglePlan(fastIntMember(4), 32, FastScaleRound::F32);
+        QVERIFY(!quantizeWithPlan(nullptr, -1, 4, plan).ok());
+        FastPlan empty;
+        const float x[4] = {1, 2, 3, 4};
+        QVERIFY(!quantizeWithPlan(x, 1, 4, empty).ok());
+        auto q = quantizeWithPlan(x, 1, 4, plan);
+        QVERIFY(q.ok());
+        float out[4];
+        FastQuantized bad = *q;
+        bad.codes[1] = 15; // int4 sym codes are 0..14
+        QVERIFY(!dequantizeWithPlan(bad, plan, out).ok());
+        bad = *q;
+        bad.scales.clear();
+        QVERIFY(!dequantizeWithPlan(bad, plan, out).ok());
+    }
+
+private:
+    static std::vector<std::string> planNames()
+    {
+        return {"int2", "int4", "int8", "int3-asym", "int4-asym", "int8-asym", "fp4", "fp3", "fp6-e3m2", "fp8-e4m3", "nf4",
+                "fp4-asym", "nf3-asym", "iq4nl", "lut", "bitmod-fp3", "mix", "mxfp4", "mxfp6-e2m3", "mxfp8-e4m3", "nvfp4",
+                "int4-f16", "fp4-bf16", "nf4-e4m3", "int4-e8m0"};
+    }
+    static FastPlan makePlan(int i)
+    {
+        const std::vector<float> nf4{-1.0f, -0.6961928f, -0.5250731f, -0.3949175f, -0.2844414f, -0.1847734f, -0.0910500f, 0.0f,
+                                     0.0795803f, 0.1609302f, 0.2461123f, 0.3379152f, 0.4407098f, 0.5626170f, 0.7229568f, 1.0f};
+        const std::vector<float> nf3{-1.0f, -0.5350227f, -0.2469314f, 0.0f, 0.1833375f, 0.3819939f, 0.6229857f, 1.0f};
+        const std::vector<float> fp3{-4, -2, -1, 0, 1, 2, 4};
+        auto with = [](std::vector<float> g, float v) {
+            g.push_back(v);
+            std::sort(g.begin(), g.end());
+            return g;
+        };
+        const auto f32 = FastScaleRound::F32;
+        switch (i) {
+        case 0: return fastSinglePlan(fastIntMember(2), 32, f32);
+        case 1: return fastSinglePlan(fastIntMember(4), 32, f32);
+        case 2: return fastSinglePlan(fastIntMember(8), 32, f32);
+        case 3: return fastSinglePlan(fastIntAsymMember(3), 32, f32);
+        case 4: return fastSinglePlan(fastIntAsymMember(4), 32, f32);
+        case 5: return fastSinglePlan(fastIntAsymMember(8), 32, f32);
+        case 6: return fastSinglePlan(fastGridMember(minifloatGrid(2, 1), false), 32, f32);
+        case 7: return fastSinglePlan(fastGridMember(fp3, false), 32, f32);
+        case 8: return fastSinglePlan(fastGridMember(minifloatGrid(3, 2), false), 32, f32);
+        case 9: return fastSinglePlan(fastGridMember(minifloatGrid(4, 3), false), 32, f32);
+        case 10: return fastSinglePlan(fastGridMember(nf4, false), 32, f32);
+        case 11: return fastSinglePlan(fastGridMember(minifloatGrid(2, 1), true), 32, f32);
+        case 12: return fastSinglePlan(fastGridMember(nf3, true), 32, f32);
+        case 13: return fastSinglePlan(fastIq4nlMember(), 32, f32);
+        case 14: return fastSinglePlan(fastGridMember({-3.5f, -1.0f, 0.25f, 2.0f, 7.0f}, false), 32, f32);
+        case 15:
+            return fastMixturePlan({fastGridMember(with(fp3, 3), false), fastGridMember(with(fp3, -3), false),
+                                    fastGridMember(with(fp3, 6), false), fastGridMember(with(fp3, -6), false)},
+                                   32, f32);
+        case 16:
+            return fastMixturePlan({fastIntMember(4), fastGridMember(minifloatGrid(2, 1), false), fastGridMember(nf4, true)}, 32, f32);
+        case 17: return fastMxPlan(minifloatGrid(2, 1), 2);
+        case 18: return fastMxPlan(minifloatGrid(2, 3), 2);
+        case 19: return fastMxPlan(minifloatGrid(4, 3), 8);
+        case 20: {
+            FastPlan p = fastNvfp4Plan();
+            return p;
+        }
+        case 21: return fastSinglePlan(fastIntMember(4), 32, FastScaleRound::F16);
+        case 22: return fastSinglePlan(fastGridMember(minifloatGrid(2, 1), false), 32, FastScaleRound::BF16);
+        case 23: return fastSinglePlan(fastGridMember(nf4, false), 32, FastScaleRound::E4M3);
+        default: return fastSinglePlan(fastIntMember(4), 32, FastScaleRound::E8M0);
         }
     }
 };
