@@ -40,7 +40,7 @@ Params chooseParams(const FastMember &m, const FastPlan &plan, const float *x, s
         if (p.s1 > 0.0f && std::isfinite(p.s1)) {
             float z = std::round(-mn / p.s1);
             z = z < 0.0f ? 0.0f : (z > m.qmax ? m.qmax : z);
-            p.s2 = std::isnan(z) ? 0.0f : z;
+            p.s2 = std::isnan(z) || z == 0.0f ? 0.0f : z; // an integer, never −0
         }
         break;
     }
@@ -205,6 +205,14 @@ bool usesScales2(const FastPlan &plan)
 }
 
 } // namespace
+
+void dequantizeGroup(const FastMember &m, float s1, float s2, const std::uint8_t *codes, std::int64_t n, float tensorScale, float *out)
+{
+    Params p;
+    p.s1 = s1;
+    p.s2 = s2;
+    decode(m, p, codes, n, tensorScale, out);
+}
 
 float roundScaleToStorage(float s, FastScaleRound storage)
 {

@@ -43,4 +43,8 @@ Result<FastQuantized> quantizeWithPlan(const float *w, std::int64_t rows, std::i
 /// sizes do not match the plan and shape, or a code/selector is out of range.
 Status dequantizeWithPlan(const FastQuantized &q, const FastPlan &plan, float *out, unsigned threads = 0);
 
+/// Dequantizes one group of n codes of member m: s1 = scale (s_pos), s2 = s_neg or zero point,
+/// tensorScale for NVFP4. The one decoding rule shared by the fast path and PackedTensor.
+void dequantizeGroup(const FastMember &m, float s1, float s2, const std::uint8_t *codes, std::int64_t n, float tensorScale, float *out);
+
 } // namespace lowbit
