@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 namespace lowbit {
@@ -19,24 +20,39 @@ struct Params {
 
 inline float clipped(float v, float clip) { return clip == 1.0f ? v : v * clip; }
 
-Params chooseParams(const FastMember &m, const FastPlan &plan, const float *x, std::int64_t n, float tensorScale)
+/// Member-independent statistics of a group, computed once (NaN ignored).
+struct GroupStats {
+    float mn = 0.0f, mx = 0.0f, absMax = 0.0f;
+    bool any = false; ///< at least one number
+};
+
+GroupStats groupStats(const float *x, std::int64_t n)
+{
+    GroupStats st;
+    simd::minMax(x, n, st.mn, st.mx);
+    st.any = st.mx >= st.mn;
+    st.absMax = st.any ? std::max(std::fabs(st.mn), std::fabs(st.mx)) : 0.0f; // = max |x| exactly
+    return st;
+}
+
+Params chooseParams(const FastMember &m, const FastPlan &plan, const float *x, std::int64_t n, float tensorScale, const GroupStats &st)
 {
     Params p;
     switch (m.kind) {
     case FastKind::IntSym:
     case FastKind::Grid: {
-        const float am = clipped(simd::absMax(x, n), plan.clip);
+        const float am = clipped(st.absMax, plan.clip);
         p.s1 = roundScaleToStorage(am / m.qmax, plan.storage);
         break;
     }
     case FastKind::IntAsym: {
-        float mn = 0, mx = 0;
-        simd::minMax(x, n, mn, mx);
-        if (!(mx >= mn)) // no number in the group
+        if (!st.any) // no number in the group
             return p;
-        mn = clipped(mn, plan.clip);
-        mx = clipped(mx, plan.clip);
+        const float mn = clipped(st.mn, plan.clip);
+        const float mx = clipped(st.mx, plan.clip);
         p.s1 = roundScaleToStorage((mx - mn) / m.qmax, plan.storage);
+        if (p.s1 == 0.0f)
+            p.s1 = 0.0f; // +0 whatever the signs of zero at the extremes
         if (p.s1 > 0.0f && std::isfinite(p.s1)) {
             float z = std::round(-mn / p.s1);
             z = z < 0.0f ? 0.0f : (z > m.qmax ? m.qmax : z);
@@ -45,10 +61,9 @@ Params chooseParams(const FastMember &m, const FastPlan &plan, const float *x, s
         break;
     }
     case FastKind::GridTwoScale: {
-        float mn = 0, mx = 0;
-        simd::minMax(x, n, mn, mx);
-        const float xmax = clipped(std::max(mx, 0.0f), plan.clip);
-        const float xmin = clipped(std::min(mn, 0.0f), plan.clip);
+        // explicit comparisons: a ±0 extreme gives +0 whatever order the SIMD reduction saw
+        const float xmax = clipped(st.any && st.mx > 0.0f ? st.mx : 0.0f, plan.clip);
+        const float xmin = clipped(st.any && st.mn < 0.0f ? st.mn : 0.0f, plan.clip);
         p.s1 = roundScaleToStorage(xmax / m.qmax, plan.storage);
         p.s2 = roundScaleToStorage(std::fabs(xmin) / m.qmax, plan.storage);
         break;
@@ -66,7 +81,7 @@ Params chooseParams(const FastMember &m, const FastPlan &plan, const float *x, s
         break;
     }
     case FastKind::Mx: {
-        const float am = simd::absMax(x, n);
+        const float am = st.absMax;
         int e = -127;
         if (am > 0.0f) {
             int ex = 0;
@@ -77,7 +92,7 @@ Params chooseParams(const FastMember &m, const FastPlan &plan, const float *x, s
         break;
     }
     case FastKind::Nvfp4: {
-        const float am = simd::absMax(x, n);
+        const float am = st.absMax;
         p.s1 = tensorScale > 0.0f ? fp8e4m3ToFloat(floatToFp8e4m3((am / 6.0f) / tensorScale)) : 0.0f;
         break;
     }
@@ -146,17 +161,7 @@ void decode(const FastMember &m, const Params &p, const std::uint8_t *codes, std
     }
 }
 
-double squaredError(const float *x, const float *xh, const float *imp, std::int64_t n)
-{
-    double e = 0.0;
-    for (std::int64_t i = 0; i < n; ++i) {
-        const double d = static_cast<double>(x[i]) - static_cast<double>(xh[i]);
-        e += imp ? static_cast<double>(imp[i]) * d * d : d * d;
-    }
-    return e;
-}
-
-/// Scratch of one thread for mixtures.
+/// Scratch of one thread for mixtures: codes and dequantized values of every member.
 struct Scratch {
     std::vector<std::uint8_t> codes;
     std::vector<float> deq;
@@ -166,34 +171,81 @@ struct Scratch {
 void quantizeGroup(const FastPlan &plan, const float *x, const float *imp, std::int64_t n, float tensorScale, std::uint8_t *codes,
                    float &s1, float *s2, std::uint8_t *sel, Scratch &scratch)
 {
+    const GroupStats st = groupStats(x, n);
     if (plan.kind != FastKind::Mixture) {
-        const Params p = chooseParams(plan.members[0], plan, x, n, tensorScale);
+        const Params p = chooseParams(plan.members[0], plan, x, n, tensorScale, st);
         encode(plan.members[0], p, x, n, tensorScale, codes);
         s1 = p.s1;
         if (s2)
             *s2 = p.s2;
         return;
     }
-    scratch.codes.resize(static_cast<std::size_t>(n));
-    scratch.deq.resize(static_cast<std::size_t>(n));
+    const std::size_t count = plan.members.size(), len = static_cast<std::size_t>(n);
+    scratch.codes.resize(count * len);
+    scratch.deq.resize(count * len);
     double bestErr = 0.0;
-    for (std::size_t k = 0; k < plan.members.size(); ++k) {
-        const FastMember &m = plan.members[k];
-        const Params p = chooseParams(m, plan, x, n, tensorScale);
-        std::uint8_t *dst = k == 0 ? codes : scratch.codes.data();
-        encode(m, p, x, n, tensorScale, dst);
-        decode(m, p, dst, n, tensorScale, scratch.deq.data());
-        const double err = squaredError(x, scratch.deq.data(), imp, n);
-        if (k == 0 || err < bestErr) {
-            bestErr = err;
-            if (k != 0)
-                std::copy(dst, dst + n, codes);
-            s1 = p.s1;
-            if (s2)
-                *s2 = p.s2;
-            *sel = static_cast<std::uint8_t>(k);
+    std::size_t best = 0;
+    Params bestParams;
+    for (std::size_t k0 = 0; k0 < count; k0 += 4) {
+        const int batch = static_cast<int>(std::min<std::size_t>(4, count - k0));
+        Params params[4];
+        const float *deq[4] = {};
+        for (int b = 0; b < batch; ++b) {
+            const FastMember &m = plan.members[k0 + static_cast<std::size_t>(b)];
+            std::uint8_t *c = scratch.codes.data() + (k0 + static_cast<std::size_t>(b)) * len;
+            float *d = scratch.deq.data() + (k0 + static_cast<std::size_t>(b)) * len;
+            params[b] = chooseParams(m, plan, x, n, tensorScale, st);
+            encode(m, params[b], x, n, tensorScale, c);
+            decode(m, params[b], c, n, tensorScale, d);
+            deq[b] = d;
+        }
+        for (int b = batch; b < 4; ++b)
+            deq[b] = deq[0]; // padding lanes, ignored
+        double err[4] = {};
+        simd::squaredErrors4(x, deq, imp, n, err);
+        for (int b = 0; b < batch; ++b) {
+            const std::size_t k = k0 + static_cast<std::size_t>(b);
+            if (k == 0 || err[b] < bestErr) { // strict: ties keep the earlier member
+                bestErr = err[b];
+                best = k;
+                bestParams = params[b];
+            }
         }
     }
+    const std::uint8_t *c = scratch.codes.data() + best * len;
+    std::copy(c, c + n, codes);
+    s1 = bestParams.s1;
+    if (s2)
+        *s2 = bestParams.s2;
+    *sel = static_cast<std::uint8_t>(best);
+}
+
+/// Statistics of a whole matrix, in parallel chunks (min/max are order-independent).
+void parallelStats(const float *w, std::int64_t n, unsigned threads, GroupStats &out)
+{
+    const std::int64_t chunks = std::max<std::int64_t>(1, std::min<std::int64_t>(64, n / 65536));
+    std::vector<GroupStats> part(static_cast<std::size_t>(chunks));
+    const std::int64_t per = (n + chunks - 1) / chunks;
+    parallelFor(
+        chunks,
+        [&](std::int64_t c0, std::int64_t c1) {
+            for (std::int64_t c = c0; c < c1; ++c) {
+                const std::int64_t b = c * per, e = std::min(n, b + per);
+                part[static_cast<std::size_t>(c)] = b < e ? groupStats(w + b, e - b) : GroupStats{};
+            }
+        },
+        threads);
+    GroupStats st;
+    st.mn = std::numeric_limits<float>::infinity();
+    st.mx = -std::numeric_limits<float>::infinity();
+    for (const auto &p : part)
+        if (p.any) {
+            st.mn = std::min(st.mn, p.mn);
+            st.mx = std::max(st.mx, p.mx);
+            st.any = true;
+        }
+    st.absMax = st.any ? std::max(std::fabs(st.mn), std::fabs(st.mx)) : 0.0f;
+    out = st;
 }
 
 bool usesScales2(const FastPlan &plan)
@@ -271,7 +323,11 @@ Result<FastQuantized> quantizeWithPlan(const float *w, std::int64_t rows, std::i
     if (n == 0)
         return q;
     if (plan.kind == FastKind::Nvfp4)
-        q.tensorScale = simd::absMax(w, n) / (448.0f * 6.0f);
+    {
+        GroupStats st;
+        parallelStats(w, n, threads, st);
+        q.tensorScale = st.absMax / (448.0f * 6.0f);
+    }
     float *s2 = q.scales2.empty() ? nullptr : q.scales2.data();
     std::uint8_t *sel = q.selectors.empty() ? nullptr : q.selectors.data();
 
@@ -283,7 +339,9 @@ Result<FastQuantized> quantizeWithPlan(const float *w, std::int64_t rows, std::i
             return q;
         }
         const FastMember &m = plan.members[0];
-        const Params p = chooseParams(m, plan, w, n, q.tensorScale);
+        GroupStats st;
+        parallelStats(w, n, threads, st);
+        const Params p = chooseParams(m, plan, w, n, q.tensorScale, st);
         q.scales[0] = p.s1;
         if (s2)
             *s2 = p.s2;

@@ -104,6 +104,18 @@ void gridDequantTwoScalePortable(const std::uint8_t *codes, std::int64_t n, floa
     }
 }
 
+void squaredErrors4Portable(const float *x, const float *const xh[4], const float *imp, std::int64_t n, double err[4])
+{
+    for (int k = 0; k < 4; ++k) {
+        double e = 0.0;
+        for (std::int64_t i = 0; i < n; ++i) {
+            const double d = static_cast<double>(x[i]) - static_cast<double>(xh[k][i]);
+            e += imp ? static_cast<double>(imp[i]) * d * d : d * d;
+        }
+        err[k] = e;
+    }
+}
+
 float absMaxPortable(const float *x, std::int64_t n)
 {
     float m = 0.0f;
@@ -257,6 +269,24 @@ LOWBIT_AVX2 void gridDequantTwoScaleAvx2(const std::uint8_t *codes, std::int64_t
     gridDequantTwoScalePortable(codes + i, n - i, sPos, sNeg, lut, out + i);
 }
 
+LOWBIT_AVX2 void squaredErrors4Avx2(const float *x, const float *const xh[4], const float *imp, std::int64_t n, double err[4])
+{
+    __m256d e = _mm256_setzero_pd();
+    const float *a = xh[0], *b = xh[1], *c = xh[2], *d = xh[3];
+    for (std::int64_t i = 0; i < n; ++i) {
+        const __m256d xi = _mm256_set1_pd(static_cast<double>(x[i]));
+        const __m256d v = _mm256_cvtps_pd(_mm_setr_ps(a[i], b[i], c[i], d[i]));
+        const __m256d diff = _mm256_sub_pd(xi, v);
+        __m256d sq;
+        if (imp)
+            sq = _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(static_cast<double>(imp[i])), diff), diff);
+        else
+            sq = _mm256_mul_pd(diff, diff);
+        e = _mm256_add_pd(e, sq);
+    }
+    _mm256_storeu_pd(err, e);
+}
+
 LOWBIT_AVX2 float absMaxAvx2(const float *x, std::int64_t n)
 {
     const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
@@ -352,6 +382,11 @@ void intDequant(const std::uint8_t *codes, std::int64_t n, float s, float z, flo
 void gridDequantTwoScale(const std::uint8_t *codes, std::int64_t n, float sPos, float sNeg, const float *lut, float *out)
 {
     LOWBIT_DISPATCH(gridDequantTwoScale, codes, n, sPos, sNeg, lut, out);
+}
+
+void squaredErrors4(const float *x, const float *const xh[4], const float *imp, std::int64_t n, double err[4])
+{
+    LOWBIT_DISPATCH(squaredErrors4, x, xh, imp, n, err);
 }
 
 float absMax(const float *x, std::int64_t n) { return LOWBIT_DISPATCH(absMax, x, n); }

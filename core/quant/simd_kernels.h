@@ -51,6 +51,11 @@ void intDequant(const std::uint8_t *codes, std::int64_t n, float s, float z, flo
 /// AFPQ dequant: v = lut[codes[i]]; out[i] = v · (v < 0 ? sNeg : sPos).
 void gridDequantTwoScale(const std::uint8_t *codes, std::int64_t n, float sPos, float sNeg, const float *lut, float *out);
 
+/// Squared errors of 4 candidates: err[k] = Σ_i w_i·(x_i − xh[k][i])² (w_i = 1 without imp), each
+/// summed in double in element order (d = double(x) − double(xh), then (w·d)·d or d·d), exactly
+/// like four separate sequential loops; the AVX2 version keeps one candidate per double lane.
+void squaredErrors4(const float *x, const float *const xh[4], const float *imp, std::int64_t n, double err[4]);
+
 /// max |x[i]| ignoring NaN (0 when none is a number); Inf counts.
 float absMax(const float *x, std::int64_t n);
 /// min and max ignoring NaN (+Inf / −Inf when none is a number).

@@ -124,6 +124,8 @@ OracleGroup oracleMember(const FastMember &m, const FastPlan &plan, const float 
         case FastKind::IntAsym:
             if (i == 0 && mx >= mn) {
                 g.s1 = roundScaleToStorage((mx - mn) / m.qmax, plan.storage);
+                if (g.s1 == 0)
+                    g.s1 = 0.0f;
                 g.s2 = g.s1 > 0 && std::isfinite(g.s1) ? std::clamp(std::round(-mn / g.s1), 0.0f, m.qmax) : 0.0f;
                 if (std::isnan(g.s2) || g.s2 == 0)
                     g.s2 = 0;
@@ -144,8 +146,8 @@ OracleGroup oracleMember(const FastMember &m, const FastPlan &plan, const float 
             break;
         case FastKind::GridTwoScale:
             if (i == 0) {
-                g.s1 = roundScaleToStorage(std::max(mx, 0.0f) / m.qmax, plan.storage);
-                g.s2 = roundScaleToStorage(std::fabs(std::min(mn, 0.0f)) / m.qmax, plan.storage);
+                g.s1 = roundScaleToStorage((mx > 0 ? mx : 0.0f) / m.qmax, plan.storage);
+                g.s2 = roundScaleToStorage(std::fabs(mn < 0 ? mn : 0.0f) / m.qmax, plan.storage);
             }
             c = v > 0 ? oracleGridCode(v / g.s1, m) : v < 0 ? oracleGridCode(v / g.s2, m) : m.zeroCode;
             break;
