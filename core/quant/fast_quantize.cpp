@@ -156,7 +156,7 @@ void decode(const FastMember &m, const Params &p, const std::uint8_t *codes, std
             out[i] = out[i] * tensorScale;
         return;
     default:
-        simd::gridDequant(codes, n, p.s1, m.table.data(), out);
+        simd::gridDequant(codes, n, p.s1, m.table.data(), out, static_cast<int>(m.maxCode) + 1);
         return;
     }
 }
@@ -167,57 +167,97 @@ struct Scratch {
     std::vector<float> deq;
 };
 
-/// One group: parameters, codes, selector.
-void quantizeGroup(const FastPlan &plan, const float *x, const float *imp, std::int64_t n, float tensorScale, std::uint8_t *codes,
-                   float &s1, float *s2, std::uint8_t *sel, Scratch &scratch)
+/// One group to quantize: input, importance, outputs.
+struct GroupJob {
+    const float *x = nullptr;
+    const float *imp = nullptr;
+    std::int64_t n = 0;
+    std::uint8_t *codes = nullptr;
+    float *s1 = nullptr;
+    float *s2 = nullptr;           ///< null when the plan has no second scales
+    std::uint8_t *sel = nullptr;   ///< null unless a mixture
+};
+
+/// Up to 4 groups of a mixture: every member's codes and dequantized values, then the squared
+/// errors of 4 groups × 4 members per pass, the lowest error per group (ties: the earlier member).
+void quantizeMixtureGroups(const FastPlan &plan, const GroupJob *jobs, int count, float tensorScale, Scratch &scratch)
 {
-    const GroupStats st = groupStats(x, n);
-    if (plan.kind != FastKind::Mixture) {
-        const Params p = chooseParams(plan.members[0], plan, x, n, tensorScale, st);
-        encode(plan.members[0], p, x, n, tensorScale, codes);
-        s1 = p.s1;
-        if (s2)
-            *s2 = p.s2;
+    const std::size_t members = plan.members.size();
+    std::int64_t maxN = 0;
+    for (int q = 0; q < count; ++q)
+        maxN = std::max(maxN, jobs[q].n);
+    const std::size_t len = static_cast<std::size_t>(maxN);
+    scratch.codes.resize(4 * members * len);
+    scratch.deq.resize(4 * members * len);
+    std::vector<Params> params(4 * members);
+    auto slot = [&](int q, std::size_t k) { return (static_cast<std::size_t>(q) * members + k) * len; };
+    for (int q = 0; q < count; ++q) {
+        const GroupJob &j = jobs[q];
+        const GroupStats st = groupStats(j.x, j.n);
+        for (std::size_t k = 0; k < members; ++k) {
+            const FastMember &m = plan.members[k];
+            Params &p = params[static_cast<std::size_t>(q) * members + k];
+            p = chooseParams(m, plan, j.x, j.n, tensorScale, st);
+            std::uint8_t *c = scratch.codes.data() + slot(q, k);
+            float *d = scratch.deq.data() + slot(q, k);
+            if ((m.kind == FastKind::Grid || m.kind == FastKind::Mx) && p.s1 != 0.0f) {
+                simd::gridIndicesDequant(j.x, j.n, p.s1, m.lut, m.zeroCode, c, d); // encode + decode in one pass
+                continue;
+            }
+            encode(m, p, j.x, j.n, tensorScale, c);
+            decode(m, p, c, j.n, tensorScale, d);
+        }
+    }
+    double bestErr[4] = {};
+    std::size_t best[4] = {};
+    for (std::size_t k0 = 0; k0 < members; k0 += 4) {
+        const std::size_t batch = std::min<std::size_t>(4, members - k0);
+        const float *xs[4] = {}, *imps[4] = {};
+        const float *xh[4][4] = {};
+        std::int64_t ns[4] = {};
+        for (int q = 0; q < count; ++q) {
+            xs[q] = jobs[q].x;
+            imps[q] = jobs[q].imp;
+            ns[q] = jobs[q].n;
+            for (std::size_t b = 0; b < 4; ++b) // padding lanes repeat the first candidate, ignored
+                xh[q][b] = scratch.deq.data() + slot(q, k0 + (b < batch ? b : 0));
+        }
+        double err[4][4] = {};
+        simd::squaredErrors4x4(count, xs, xh, imps, ns, err);
+        for (int q = 0; q < count; ++q)
+            for (std::size_t b = 0; b < batch; ++b) {
+                const std::size_t k = k0 + b;
+                if (k == 0 || err[q][b] < bestErr[q]) { // strict: ties keep the earlier member
+                    bestErr[q] = err[q][b];
+                    best[q] = k;
+                }
+            }
+    }
+    for (int q = 0; q < count; ++q) {
+        const GroupJob &j = jobs[q];
+        const std::uint8_t *c = scratch.codes.data() + slot(q, best[q]);
+        std::copy(c, c + j.n, j.codes);
+        const Params &p = params[static_cast<std::size_t>(q) * members + best[q]];
+        *j.s1 = p.s1;
+        if (j.s2)
+            *j.s2 = p.s2;
+        *j.sel = static_cast<std::uint8_t>(best[q]);
+    }
+}
+
+/// One group: parameters, codes, selector.
+void quantizeGroup(const FastPlan &plan, const GroupJob &j, float tensorScale, Scratch &scratch)
+{
+    if (plan.kind == FastKind::Mixture) {
+        quantizeMixtureGroups(plan, &j, 1, tensorScale, scratch);
         return;
     }
-    const std::size_t count = plan.members.size(), len = static_cast<std::size_t>(n);
-    scratch.codes.resize(count * len);
-    scratch.deq.resize(count * len);
-    double bestErr = 0.0;
-    std::size_t best = 0;
-    Params bestParams;
-    for (std::size_t k0 = 0; k0 < count; k0 += 4) {
-        const int batch = static_cast<int>(std::min<std::size_t>(4, count - k0));
-        Params params[4];
-        const float *deq[4] = {};
-        for (int b = 0; b < batch; ++b) {
-            const FastMember &m = plan.members[k0 + static_cast<std::size_t>(b)];
-            std::uint8_t *c = scratch.codes.data() + (k0 + static_cast<std::size_t>(b)) * len;
-            float *d = scratch.deq.data() + (k0 + static_cast<std::size_t>(b)) * len;
-            params[b] = chooseParams(m, plan, x, n, tensorScale, st);
-            encode(m, params[b], x, n, tensorScale, c);
-            decode(m, params[b], c, n, tensorScale, d);
-            deq[b] = d;
-        }
-        for (int b = batch; b < 4; ++b)
-            deq[b] = deq[0]; // padding lanes, ignored
-        double err[4] = {};
-        simd::squaredErrors4(x, deq, imp, n, err);
-        for (int b = 0; b < batch; ++b) {
-            const std::size_t k = k0 + static_cast<std::size_t>(b);
-            if (k == 0 || err[b] < bestErr) { // strict: ties keep the earlier member
-                bestErr = err[b];
-                best = k;
-                bestParams = params[b];
-            }
-        }
-    }
-    const std::uint8_t *c = scratch.codes.data() + best * len;
-    std::copy(c, c + n, codes);
-    s1 = bestParams.s1;
-    if (s2)
-        *s2 = bestParams.s2;
-    *sel = static_cast<std::uint8_t>(best);
+    const GroupStats st = groupStats(j.x, j.n);
+    const Params p = chooseParams(plan.members[0], plan, j.x, j.n, tensorScale, st);
+    encode(plan.members[0], p, j.x, j.n, tensorScale, j.codes);
+    *j.s1 = p.s1;
+    if (j.s2)
+        *j.s2 = p.s2;
 }
 
 /// Statistics of a whole matrix, in parallel chunks (min/max are order-independent).
@@ -334,8 +374,8 @@ Result<FastQuantized> quantizeWithPlan(const float *w, std::int64_t rows, std::i
     if (plan.groupSize < 0) { // per-tensor: one group over the whole matrix
         if (plan.kind == FastKind::Mixture) {
             Scratch scratch;
-            std::uint8_t dummy = 0;
-            quantizeGroup(plan, w, importance, n, q.tensorScale, q.codes.data(), q.scales[0], s2, sel ? sel : &dummy, scratch);
+            const GroupJob job{w, importance, n, q.codes.data(), q.scales.data(), s2, sel};
+            quantizeGroup(plan, job, q.tensorScale, scratch);
             return q;
         }
         const FastMember &m = plan.members[0];
@@ -356,14 +396,26 @@ Result<FastQuantized> quantizeWithPlan(const float *w, std::int64_t rows, std::i
         rows,
         [&](std::int64_t r0, std::int64_t r1) {
             Scratch scratch;
-            std::uint8_t dummy = 0;
+            GroupJob batch[4];
+            int pending = 0;
             for (std::int64_t r = r0; r < r1; ++r)
                 for (std::int64_t j = 0; j < gpr; ++j) {
                     const std::int64_t start = j * g, len = std::min(g, cols - start);
                     const std::int64_t off = r * cols + start, gi = r * gpr + j;
-                    quantizeGroup(plan, w + off, importance ? importance + off : nullptr, len, q.tensorScale, q.codes.data() + off,
-                                  q.scales[static_cast<std::size_t>(gi)], s2 ? s2 + gi : nullptr, sel ? sel + gi : &dummy, scratch);
+                    const GroupJob job{w + off, importance ? importance + off : nullptr, len, q.codes.data() + off,
+                                       q.scales.data() + gi, s2 ? s2 + gi : nullptr, sel ? sel + gi : nullptr};
+                    if (plan.kind != FastKind::Mixture) {
+                        quantizeGroup(plan, job, q.tensorScale, scratch);
+                        continue;
+                    }
+                    batch[pending++] = job;
+                    if (pending == 4) {
+                        quantizeMixtureGroups(plan, batch, pending, q.tensorScale, scratch);
+                        pending = 0;
+                    }
                 }
+            if (pending > 0)
+                quantizeMixtureGroups(plan, batch, pending, q.tensorScale, scratch);
         },
         threads, std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(1, cols)));
     return q;

@@ -84,10 +84,18 @@ void intIndicesPortable(const float *x, std::int64_t n, float s, float offset, f
     }
 }
 
-void gridDequantPortable(const std::uint8_t *codes, std::int64_t n, float s, const float *lut, float *out)
+void gridDequantPortable(const std::uint8_t *codes, std::int64_t n, float s, const float *lut, float *out, int = 256)
 {
     for (std::int64_t i = 0; i < n; ++i)
         out[i] = lut[codes[i]] * s;
+}
+
+void gridIndicesDequantPortable(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t nanCode,
+                                std::uint8_t *codes, float *out)
+{
+    gridIndicesPortable(x, n, s, lut, nanCode, codes);
+    for (std::int64_t i = 0; i < n; ++i)
+        out[i] = lut.values[codes[i]] * s;
 }
 
 void intDequantPortable(const std::uint8_t *codes, std::int64_t n, float s, float z, float *out)
@@ -114,6 +122,13 @@ void squaredErrors4Portable(const float *x, const float *const xh[4], const floa
         }
         err[k] = e;
     }
+}
+
+void squaredErrors4x4Portable(int groups, const float *const x[4], const float *const xh[4][4], const float *const imp[4],
+                              const std::int64_t n[4], double err[4][4])
+{
+    for (int q = 0; q < groups; ++q)
+        squaredErrors4Portable(x[q], xh[q], imp[q], n[q], err[q]);
 }
 
 float absMaxPortable(const float *x, std::int64_t n)
@@ -150,18 +165,47 @@ LOWBIT_AVX2 inline void store8Codes(std::uint8_t *dst, __m256i idx)
     _mm_storel_epi64(reinterpret_cast<__m128i *>(dst), _mm256_castsi256_si128(packed));
 }
 
-LOWBIT_AVX2 inline __m256i countBelowAvx2(__m256 y, const GridLut &lut)
+/// lut[idx] for idx in 0..15 from two registers (lo = lut[0..7], hi = lut[8..15]).
+LOWBIT_AVX2 inline __m256 lookup16(__m256i idx, __m256 lo, __m256 hi)
 {
-    if (lut.steps <= 4) { // ≤ 15 midpoints: compare against each
-        __m256i cnt = _mm256_setzero_si256();
-        const int nm = (1 << lut.steps) - 1;
-        for (int j = 0; j < nm; ++j) {
-            const __m256 m = _mm256_set1_ps(lut.mids[static_cast<std::size_t>(j)]);
-            cnt = _mm256_sub_epi32(cnt, _mm256_castps_si256(_mm256_cmp_ps(m, y, _CMP_LT_OQ)));
-        }
-        return cnt;
+    const __m256 a = _mm256_permutevar8x32_ps(lo, idx);
+    const __m256 b = _mm256_permutevar8x32_ps(hi, idx);
+    return _mm256_blendv_ps(a, b, _mm256_castsi256_ps(_mm256_slli_epi32(idx, 28))); // bit 3 → sign
+}
+
+/// The midpoints in registers when there are ≤ 15 of them (+Inf padded to 16).
+struct SmallMids {
+    __m256 lo, hi;
+    int top = 0; ///< first binary-search step; 0 when the grid is too large (gather path)
+};
+
+LOWBIT_AVX2 inline SmallMids smallMids(const GridLut &lut)
+{
+    SmallMids m;
+    alignas(32) float t[16];
+    std::fill(t, t + 16, std::numeric_limits<float>::infinity());
+    if (lut.steps <= 4) {
+        std::copy(lut.mids.begin(), lut.mids.end(), t);
+        m.top = 1 << (lut.steps - 1);
     }
+    m.lo = _mm256_load_ps(t);
+    m.hi = _mm256_load_ps(t + 8);
+    return m;
+}
+
+/// #{midpoints < y}: branch-free binary search (in registers for ≤ 15 midpoints, else gathers);
+/// on a non-decreasing array this is exactly the count.
+LOWBIT_AVX2 inline __m256i countBelowAvx2(__m256 y, const GridLut &lut, const SmallMids &sm)
+{
     __m256i pos = _mm256_setzero_si256();
+    if (sm.top != 0) {
+        for (int step = sm.top; step >= 1; step >>= 1) {
+            const __m256i probe = _mm256_add_epi32(pos, _mm256_set1_epi32(step - 1));
+            const __m256i lt = _mm256_castps_si256(_mm256_cmp_ps(lookup16(probe, sm.lo, sm.hi), y, _CMP_LT_OQ));
+            pos = _mm256_add_epi32(pos, _mm256_and_si256(lt, _mm256_set1_epi32(step)));
+        }
+        return pos;
+    }
     for (int step = 1 << (lut.steps - 1); step >= 1; step >>= 1) {
         const __m256i probe = _mm256_add_epi32(pos, _mm256_set1_epi32(step - 1));
         const __m256 m = _mm256_i32gather_ps(lut.mids.data(), probe, 4);
@@ -176,11 +220,12 @@ LOWBIT_AVX2 void gridIndicesAvx2(const float *x, std::int64_t n, float s, const 
 {
     const __m256 vs = _mm256_set1_ps(s);
     const __m256i nc = _mm256_set1_epi32(nanCode);
+    const SmallMids sm = smallMids(lut);
     std::int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
         const __m256 y = _mm256_div_ps(_mm256_loadu_ps(x + i), vs);
         const __m256 isNan = _mm256_cmp_ps(y, y, _CMP_UNORD_Q);
-        store8Codes(codes + i, _mm256_blendv_epi8(countBelowAvx2(y, lut), nc, _mm256_castps_si256(isNan)));
+        store8Codes(codes + i, _mm256_blendv_epi8(countBelowAvx2(y, lut, sm), nc, _mm256_castps_si256(isNan)));
     }
     gridIndicesPortable(x + i, n - i, s, lut, nanCode, codes + i);
 }
@@ -190,13 +235,14 @@ LOWBIT_AVX2 void gridIndicesTwoScaleAvx2(const float *x, std::int64_t n, float s
 {
     const __m256 vp = _mm256_set1_ps(sPos), vn = _mm256_set1_ps(sNeg), zero = _mm256_setzero_ps();
     const __m256i zc = _mm256_set1_epi32(zeroCode);
+    const SmallMids sm = smallMids(lut);
     std::int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
         const __m256 v = _mm256_loadu_ps(x + i);
         const __m256 pos = _mm256_cmp_ps(v, zero, _CMP_GT_OQ);
         const __m256 neg = _mm256_cmp_ps(v, zero, _CMP_LT_OQ);
         const __m256 y = _mm256_div_ps(v, _mm256_blendv_ps(vn, vp, pos));
-        const __m256i c = countBelowAvx2(y, lut);
+        const __m256i c = countBelowAvx2(y, lut, sm);
         const __m256 ordered = _mm256_cmp_ps(y, y, _CMP_ORD_Q);
         const __m256i either = _mm256_castps_si256(_mm256_and_ps(_mm256_or_ps(pos, neg), ordered));
         store8Codes(codes + i, _mm256_blendv_epi8(zc, c, either));
@@ -236,13 +282,48 @@ LOWBIT_AVX2 inline __m256 lutLookup(const std::uint8_t *codes, const float *lut)
     return _mm256_i32gather_ps(lut, idx, 4);
 }
 
-LOWBIT_AVX2 void gridDequantAvx2(const std::uint8_t *codes, std::int64_t n, float s, const float *lut, float *out)
+LOWBIT_AVX2 void gridDequantAvx2(const std::uint8_t *codes, std::int64_t n, float s, const float *lut, float *out, int lutSize)
 {
     const __m256 vs = _mm256_set1_ps(s);
     std::int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(out + i, _mm256_mul_ps(lutLookup(codes + i, lut), vs));
+    if (lutSize <= 16) {
+        alignas(32) float t[16] = {};
+        std::copy(lut, lut + lutSize, t);
+        const __m256 lo = _mm256_load_ps(t), hi = _mm256_load_ps(t + 8);
+        for (; i + 8 <= n; i += 8) {
+            const __m256i idx = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(codes + i)));
+            _mm256_storeu_ps(out + i, _mm256_mul_ps(lookup16(idx, lo, hi), vs));
+        }
+    } else {
+        for (; i + 8 <= n; i += 8)
+            _mm256_storeu_ps(out + i, _mm256_mul_ps(lutLookup(codes + i, lut), vs));
+    }
     gridDequantPortable(codes + i, n - i, s, lut, out + i);
+}
+
+LOWBIT_AVX2 void gridIndicesDequantAvx2(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t nanCode,
+                                        std::uint8_t *codes, float *out)
+{
+    if (lut.values.size() > 16) {
+        gridIndicesAvx2(x, n, s, lut, nanCode, codes);
+        gridDequantAvx2(codes, n, s, lut.values.data(), out, static_cast<int>(lut.values.size()));
+        return;
+    }
+    alignas(32) float t[16] = {};
+    std::copy(lut.values.begin(), lut.values.end(), t);
+    const __m256 lo = _mm256_load_ps(t), hi = _mm256_load_ps(t + 8);
+    const __m256 vs = _mm256_set1_ps(s);
+    const __m256i nc = _mm256_set1_epi32(nanCode);
+    const SmallMids sm = smallMids(lut);
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 y = _mm256_div_ps(_mm256_loadu_ps(x + i), vs);
+        const __m256 isNan = _mm256_cmp_ps(y, y, _CMP_UNORD_Q);
+        const __m256i idx = _mm256_blendv_epi8(countBelowAvx2(y, lut, sm), nc, _mm256_castps_si256(isNan));
+        store8Codes(codes + i, idx);
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(lookup16(idx, lo, hi), vs));
+    }
+    gridIndicesDequantPortable(x + i, n - i, s, lut, nanCode, codes + i, out + i);
 }
 
 LOWBIT_AVX2 void intDequantAvx2(const std::uint8_t *codes, std::int64_t n, float s, float z, float *out)
@@ -285,6 +366,39 @@ LOWBIT_AVX2 void squaredErrors4Avx2(const float *x, const float *const xh[4], co
         e = _mm256_add_pd(e, sq);
     }
     _mm256_storeu_pd(err, e);
+}
+
+LOWBIT_AVX2 inline __m256d errTerm(const float *x, const float *const xh[4], const float *imp, std::int64_t i)
+{
+    const __m256d xi = _mm256_set1_pd(static_cast<double>(x[i]));
+    const __m256d diff = _mm256_sub_pd(xi, _mm256_cvtps_pd(_mm_setr_ps(xh[0][i], xh[1][i], xh[2][i], xh[3][i])));
+    if (imp)
+        return _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(static_cast<double>(imp[i])), diff), diff);
+    return _mm256_mul_pd(diff, diff);
+}
+
+LOWBIT_AVX2 void squaredErrors4x4Avx2(int groups, const float *const x[4], const float *const xh[4][4], const float *const imp[4],
+                                      const std::int64_t n[4], double err[4][4])
+{
+    if (groups != 4) {
+        for (int q = 0; q < groups; ++q)
+            squaredErrors4Avx2(x[q], xh[q], imp[q], n[q], err[q]);
+        return;
+    }
+    const std::int64_t common = std::min(std::min(n[0], n[1]), std::min(n[2], n[3]));
+    __m256d e0 = _mm256_setzero_pd(), e1 = e0, e2 = e0, e3 = e0;
+    for (std::int64_t i = 0; i < common; ++i) {
+        e0 = _mm256_add_pd(e0, errTerm(x[0], xh[0], imp[0], i));
+        e1 = _mm256_add_pd(e1, errTerm(x[1], xh[1], imp[1], i));
+        e2 = _mm256_add_pd(e2, errTerm(x[2], xh[2], imp[2], i));
+        e3 = _mm256_add_pd(e3, errTerm(x[3], xh[3], imp[3], i));
+    }
+    __m256d *acc[4] = {&e0, &e1, &e2, &e3};
+    for (int q = 0; q < 4; ++q) {
+        for (std::int64_t i = common; i < n[q]; ++i) // the rest of a longer group, still in order
+            *acc[q] = _mm256_add_pd(*acc[q], errTerm(x[q], xh[q], imp[q], i));
+        _mm256_storeu_pd(err[q], *acc[q]);
+    }
 }
 
 LOWBIT_AVX2 float absMaxAvx2(const float *x, std::int64_t n)
@@ -369,9 +483,15 @@ void intIndices(const float *x, std::int64_t n, float s, float offset, float max
     LOWBIT_DISPATCH(intIndices, x, n, s, offset, maxCode, nanCode, codes);
 }
 
-void gridDequant(const std::uint8_t *codes, std::int64_t n, float s, const float *lut, float *out)
+void gridDequant(const std::uint8_t *codes, std::int64_t n, float s, const float *lut, float *out, int lutSize)
 {
-    LOWBIT_DISPATCH(gridDequant, codes, n, s, lut, out);
+    LOWBIT_DISPATCH(gridDequant, codes, n, s, lut, out, lutSize);
+}
+
+void gridIndicesDequant(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t nanCode, std::uint8_t *codes,
+                        float *out)
+{
+    LOWBIT_DISPATCH(gridIndicesDequant, x, n, s, lut, nanCode, codes, out);
 }
 
 void intDequant(const std::uint8_t *codes, std::int64_t n, float s, float z, float *out)
@@ -387,6 +507,12 @@ void gridDequantTwoScale(const std::uint8_t *codes, std::int64_t n, float sPos, 
 void squaredErrors4(const float *x, const float *const xh[4], const float *imp, std::int64_t n, double err[4])
 {
     LOWBIT_DISPATCH(squaredErrors4, x, xh, imp, n, err);
+}
+
+void squaredErrors4x4(int groups, const float *const x[4], const float *const xh[4][4], const float *const imp[4],
+                      const std::int64_t n[4], double err[4][4])
+{
+    LOWBIT_DISPATCH(squaredErrors4x4, groups, x, xh, imp, n, err);
 }
 
 float absMax(const float *x, std::int64_t n) { return LOWBIT_DISPATCH(absMax, x, n); }

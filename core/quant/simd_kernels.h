@@ -42,8 +42,13 @@ void gridIndicesTwoScale(const float *x, std::int64_t n, float sPos, float sNeg,
 /// offset and maxCode are small integers (exact in fp32).
 void intIndices(const float *x, std::int64_t n, float s, float offset, float maxCode, std::uint8_t nanCode, std::uint8_t *codes);
 
-/// out[i] = lut[codes[i]] · s (codes must index lut; ≤ 256 entries).
-void gridDequant(const std::uint8_t *codes, std::int64_t n, float s, const float *lut, float *out);
+/// out[i] = lut[codes[i]] · s (codes must index lut; ≤ 256 entries). lutSize ≤ 16 takes an
+/// in-register lookup instead of a gather (same values).
+void gridDequant(const std::uint8_t *codes, std::int64_t n, float s, const float *lut, float *out, int lutSize = 256);
+
+/// gridIndices and then gridDequant with lut = the grid, in one pass (mixtures need both).
+void gridIndicesDequant(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t nanCode, std::uint8_t *codes,
+                        float *out);
 
 /// INT-asym dequant: out[i] = (float(codes[i]) − z) · s (z a small integer, exact in fp32).
 void intDequant(const std::uint8_t *codes, std::int64_t n, float s, float z, float *out);
@@ -55,6 +60,11 @@ void gridDequantTwoScale(const std::uint8_t *codes, std::int64_t n, float sPos, 
 /// summed in double in element order (d = double(x) − double(xh), then (w·d)·d or d·d), exactly
 /// like four separate sequential loops; the AVX2 version keeps one candidate per double lane.
 void squaredErrors4(const float *x, const float *const xh[4], const float *imp, std::int64_t n, double err[4]);
+
+/// squaredErrors4 for up to 4 groups at once (groups ≤ 4; group q: x[q], its 4 candidates xh[q],
+/// imp[q] (may be null), n[q] elements). Same sums, same order; the independent chains hide latency.
+void squaredErrors4x4(int groups, const float *const x[4], const float *const xh[4][4], const float *const imp[4],
+                      const std::int64_t n[4], double err[4][4]);
 
 /// max |x[i]| ignoring NaN (0 when none is a number); Inf counts.
 float absMax(const float *x, std::int64_t n);
