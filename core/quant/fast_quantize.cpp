@@ -5,6 +5,7 @@
 #include "core/util/parallel.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -165,6 +166,7 @@ void decode(const FastMember &m, const Params &p, const std::uint8_t *codes, std
 struct Scratch {
     std::vector<std::uint8_t> codes;
     std::vector<float> deq;
+    std::vector<float> y; ///< x / s of the last scale, shared by members with the same scale
 };
 
 /// One group to quantize: input, importance, outputs.
@@ -191,9 +193,12 @@ void quantizeMixtureGroups(const FastPlan &plan, const GroupJob *jobs, int count
     scratch.deq.resize(4 * members * len);
     std::vector<Params> params(4 * members);
     auto slot = [&](int q, std::size_t k) { return (static_cast<std::size_t>(q) * members + k) * len; };
+    scratch.y.resize(len);
     for (int q = 0; q < count; ++q) {
         const GroupJob &j = jobs[q];
         const GroupStats st = groupStats(j.x, j.n);
+        bool haveY = false;
+        float yScale = 0.0f;
         for (std::size_t k = 0; k < members; ++k) {
             const FastMember &m = plan.members[k];
             Params &p = params[static_cast<std::size_t>(q) * members + k];
@@ -201,7 +206,13 @@ void quantizeMixtureGroups(const FastPlan &plan, const GroupJob *jobs, int count
             std::uint8_t *c = scratch.codes.data() + slot(q, k);
             float *d = scratch.deq.data() + slot(q, k);
             if ((m.kind == FastKind::Grid || m.kind == FastKind::Mx) && p.s1 != 0.0f) {
-                simd::gridIndicesDequant(j.x, j.n, p.s1, m.lut, m.zeroCode, c, d); // encode + decode in one pass
+                // encode + decode in one pass; members with the same scale share the quotients x / s
+                if (!haveY || std::bit_cast<std::uint32_t>(yScale) != std::bit_cast<std::uint32_t>(p.s1)) {
+                    simd::divide(j.x, j.n, p.s1, scratch.y.data());
+                    haveY = true;
+                    yScale = p.s1;
+                }
+                simd::gridIndicesDequantY(scratch.y.data(), j.n, p.s1, m.lut, m.zeroCode, c, d);
                 continue;
             }
             encode(m, p, j.x, j.n, tensorScale, c);

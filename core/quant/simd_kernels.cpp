@@ -98,6 +98,21 @@ void gridIndicesDequantPortable(const float *x, std::int64_t n, float s, const G
         out[i] = lut.values[codes[i]] * s;
 }
 
+void dividePortable(const float *x, std::int64_t n, float s, float *y)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        y[i] = x[i] / s;
+}
+
+void gridIndicesDequantYPortable(const float *y, std::int64_t n, float s, const GridLut &lut, std::uint8_t nanCode,
+                                 std::uint8_t *codes, float *out)
+{
+    for (std::int64_t i = 0; i < n; ++i) {
+        codes[i] = std::isnan(y[i]) ? nanCode : countBelow(y[i], lut);
+        out[i] = lut.values[codes[i]] * s;
+    }
+}
+
 void intDequantPortable(const std::uint8_t *codes, std::int64_t n, float s, float z, float *out)
 {
     for (std::int64_t i = 0; i < n; ++i)
@@ -326,6 +341,39 @@ LOWBIT_AVX2 void gridIndicesDequantAvx2(const float *x, std::int64_t n, float s,
     gridIndicesDequantPortable(x + i, n - i, s, lut, nanCode, codes + i, out + i);
 }
 
+LOWBIT_AVX2 void divideAvx2(const float *x, std::int64_t n, float s, float *y)
+{
+    const __m256 vs = _mm256_set1_ps(s);
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_div_ps(_mm256_loadu_ps(x + i), vs));
+    dividePortable(x + i, n - i, s, y + i);
+}
+
+LOWBIT_AVX2 void gridIndicesDequantYAvx2(const float *yv, std::int64_t n, float s, const GridLut &lut, std::uint8_t nanCode,
+                                         std::uint8_t *codes, float *out)
+{
+    if (lut.values.size() > 16) {
+        gridIndicesDequantYPortable(yv, n, s, lut, nanCode, codes, out);
+        return;
+    }
+    alignas(32) float t[16] = {};
+    std::copy(lut.values.begin(), lut.values.end(), t);
+    const __m256 lo = _mm256_load_ps(t), hi = _mm256_load_ps(t + 8);
+    const __m256 vs = _mm256_set1_ps(s);
+    const __m256i nc = _mm256_set1_epi32(nanCode);
+    const SmallMids sm = smallMids(lut);
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 y = _mm256_loadu_ps(yv + i);
+        const __m256 isNan = _mm256_cmp_ps(y, y, _CMP_UNORD_Q);
+        const __m256i idx = _mm256_blendv_epi8(countBelowAvx2(y, lut, sm), nc, _mm256_castps_si256(isNan));
+        store8Codes(codes + i, idx);
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(lookup16(idx, lo, hi), vs));
+    }
+    gridIndicesDequantYPortable(yv + i, n - i, s, lut, nanCode, codes + i, out + i);
+}
+
 LOWBIT_AVX2 void intDequantAvx2(const std::uint8_t *codes, std::int64_t n, float s, float z, float *out)
 {
     const __m256 vs = _mm256_set1_ps(s), vz = _mm256_set1_ps(z);
@@ -492,6 +540,14 @@ void gridIndicesDequant(const float *x, std::int64_t n, float s, const GridLut &
                         float *out)
 {
     LOWBIT_DISPATCH(gridIndicesDequant, x, n, s, lut, nanCode, codes, out);
+}
+
+void divide(const float *x, std::int64_t n, float s, float *y) { LOWBIT_DISPATCH(divide, x, n, s, y); }
+
+void gridIndicesDequantY(const float *y, std::int64_t n, float s, const GridLut &lut, std::uint8_t nanCode, std::uint8_t *codes,
+                         float *out)
+{
+    LOWBIT_DISPATCH(gridIndicesDequantY, y, n, s, lut, nanCode, codes, out);
 }
 
 void intDequant(const std::uint8_t *codes, std::int64_t n, float s, float z, float *out)

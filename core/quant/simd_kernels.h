@@ -46,6 +46,13 @@ void intIndices(const float *x, std::int64_t n, float s, float offset, float max
 /// in-register lookup instead of a gather (same values).
 void gridDequant(const std::uint8_t *codes, std::int64_t n, float s, const float *lut, float *out, int lutSize = 256);
 
+/// y[i] = x[i] / s (true division), to share one division among mixture members with equal scales.
+void divide(const float *x, std::int64_t n, float s, float *y);
+
+/// As gridIndicesDequant with the quotients y = x / s already computed.
+void gridIndicesDequantY(const float *y, std::int64_t n, float s, const GridLut &lut, std::uint8_t nanCode, std::uint8_t *codes,
+                         float *out);
+
 /// gridIndices and then gridDequant with lut = the grid, in one pass (mixtures need both).
 void gridIndicesDequant(const float *x, std::int64_t n, float s, const GridLut &lut, std::uint8_t nanCode, std::uint8_t *codes,
                         float *out);
