@@ -54,7 +54,8 @@ int runFormats(const std::vector<std::string> &argv, std::ostream &out, std::ost
             err << "lowbit formats: " << f.error().message() << "\n";
             return 1;
         }
-        auto spec = makeFormatSpec(*f, f->family == FormatFamily::Mx || f->family == FormatFamily::Nvfp4 ? std::nullopt : std::optional(group), storage);
+        const bool fixed = f->family == FormatFamily::Mx || f->family == FormatFamily::Nvfp4; // own group and scale rules
+        auto spec = makeFormatSpec(*f, fixed ? std::nullopt : std::optional(group), fixed ? std::nullopt : storage);
         if (!spec) {
             err << "lowbit formats: " << spec.error().message() << "\n";
             return 1;
