@@ -4,6 +4,7 @@
 // scale storage encodings, bad input.
 
 #include "core/quant/bitstream.h"
+#include "core/quant/fast_format.h"
 #include "core/quant/fast_quantize.h"
 #include "core/quant/packed_tensor.h"
 #include "fast_plans.h"
@@ -102,6 +103,55 @@ private slots:
         for (std::int64_t r = 0; r < rows; ++r)
             QVERIFY(dequantizeRow(*p, r, rowsOut.data() + r * cols).ok());
         QCOMPARE(bitsOf(rowsOut), bitsOf(whole));
+    }
+
+    void registryBpw_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<qint64>("group");
+        QTest::addColumn<int>("storage");
+        const char *names[] = {"int2", "int3", "int4", "int8", "int3-asym", "int4-asym", "int8-asym", "fp3", "fp4", "fp-e3m1",
+                               "fp6-e3m2", "fp6-e2m3", "fp8-e4m3", "fp8-e5m2", "nf3", "nf4", "fp4-asym", "nf4-asym", "fp3-asym",
+                               "iq4nl", "lut:-1,-0.25,0.5,2", "bitmod-fp3", "bitmod-fp4", "fp4-ea-neg", "mix:int4|fp4|nf4",
+                               "mix:int3|fp3|nf3|fp-e2m0|int2", "mxfp4", "mxfp6-e3m2", "mxfp6-e2m3", "mxfp8-e4m3", "nvfp4"};
+        for (const char *n : names)
+            for (qint64 g : {32, 48, 0, -1})
+                for (int st : {0, 1}) {
+                    const bool fixed = QByteArray(n).startsWith("mx") || QByteArray(n) == "nvfp4";
+                    if (fixed && (g != 32 || st != 0))
+                        continue;
+                    QTest::addRow("%s g%lld s%d", n, static_cast<long long>(g), st) << QString::fromLatin1(n) << g << st;
+                }
+    }
+    void registryBpw()
+    {
+        QFETCH(QString, name);
+        QFETCH(qint64, group);
+        QFETCH(int, storage);
+        auto format = parseFormat(name.toStdString());
+        QVERIFY2(format.ok(), format.ok() ? "" : format.error().message().c_str());
+        const bool fixed = format->family == FormatFamily::Mx || format->family == FormatFamily::Nvfp4;
+        auto spec = fixed ? makeFormatSpec(*format)
+                          : makeFormatSpec(*format, group, storage == 0 ? ScaleStorage::F32 : ScaleStorage::F16);
+        QVERIFY2(spec.ok(), spec.ok() ? "" : spec.error().message().c_str());
+        const std::int64_t rows = 6, cols = 96;
+        const auto w = lowbit::test::makeMatrix(lowbit::test::Input::StudentT, rows, cols, 11);
+        auto p = quantizePackedFast(w.data(), rows, cols, *spec, nullptr, 2);
+        QVERIFY2(p.ok(), p.ok() ? "" : p.error().message().c_str());
+        const double bpw = bitsPerWeight(*spec, rows, cols).total();
+        QCOMPARE(static_cast<double>(p->payloadBits()), bpw * static_cast<double>(rows * cols));
+        QVERIFY(p->byteSize() * 8 >= p->payloadBits());
+        // the whole-tensor dequantization of the packed form equals the unpacked fast path
+        auto plan = fastPlanFor(*spec);
+        QVERIFY(plan.ok());
+        auto q = quantizeWithPlan(w.data(), rows, cols, *plan);
+        QVERIFY(q.ok());
+        std::vector<float> a(w.size()), b(w.size());
+        QVERIFY(dequantizeWithPlan(*q, *plan, a.data()).ok());
+        QVERIFY(dequantizeFast(*p, b.data(), 2).ok());
+        QCOMPARE(bitsOf(b), bitsOf(a));
+        const bool fp6 = name.contains(QStringLiteral("e3m2")) || name.contains(QStringLiteral("e2m3"));
+        QCOMPARE(p->layout == CodeLayout::Fp6Planes, fp6);
     }
 
     void byteSizeMatchesBitsWhenAligned()
