@@ -375,9 +375,26 @@ Result<FastQuantized> quantizeWithPlan(const float *w, std::int64_t rows, std::i
         return q;
     if (plan.kind == FastKind::Nvfp4)
     {
-        GroupStats st;
-        parallelStats(w, n, threads, st);
-        q.tensorScale = st.absMax / (448.0f * 6.0f);
+        // t from the finite weights only: one Inf weight must not turn every group into NaN
+        const std::int64_t chunks = std::max<std::int64_t>(1, std::min<std::int64_t>(64, n / 65536));
+        const std::int64_t per = (n + chunks - 1) / chunks;
+        std::vector<float> part(static_cast<std::size_t>(chunks), 0.0f);
+        parallelFor(
+            chunks,
+            [&](std::int64_t c0, std::int64_t c1) {
+                for (std::int64_t c = c0; c < c1; ++c) {
+                    float amax = 0.0f;
+                    for (std::int64_t i = c * per, e = std::min(n, i + per); i < e; ++i)
+                        if (std::isfinite(w[i]))
+                            amax = std::max(amax, std::fabs(w[i]));
+                    part[static_cast<std::size_t>(c)] = amax;
+                }
+            },
+            threads);
+        float amax = 0.0f;
+        for (float a : part)
+            amax = std::max(amax, a); // max is order-independent
+        q.tensorScale = amax / (448.0f * 6.0f);
     }
     float *s2 = q.scales2.empty() ? nullptr : q.scales2.data();
     std::uint8_t *sel = q.selectors.empty() ? nullptr : q.selectors.data();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -218,6 +219,20 @@ LOWBIT_AVX2 inline __m256i countBelowAvx2(__m256 y, const GridLut &lut, const Sm
             const __m256i probe = _mm256_add_epi32(pos, _mm256_set1_epi32(step - 1));
             const __m256i lt = _mm256_castps_si256(_mm256_cmp_ps(lookup16(probe, sm.lo, sm.hi), y, _CMP_LT_OQ));
             pos = _mm256_add_epi32(pos, _mm256_and_si256(lt, _mm256_set1_epi32(step)));
+        }
+        return pos;
+    }
+    if (lut.perBucket > 0) {
+        // bucket of y by its order key, then a few steps inside the bucket
+        const __m256i u = _mm256_castps_si256(_mm256_add_ps(y, _mm256_setzero_ps())); // −0 → +0
+        const __m256i neg = _mm256_srai_epi32(u, 31);
+        const __m256i ordered = _mm256_xor_si256(u, _mm256_or_si256(neg, _mm256_set1_epi32(static_cast<int>(0x80000000u))));
+        const __m256i key = _mm256_srli_epi32(ordered, 20);
+        pos = _mm256_i32gather_epi32(lut.bucketStart.data(), key, 4);
+        const __m256i one = _mm256_set1_epi32(1);
+        for (int t = 0; t < lut.perBucket; ++t) {
+            const __m256 m = _mm256_i32gather_ps(lut.midsEnd.data(), pos, 4);
+            pos = _mm256_add_epi32(pos, _mm256_and_si256(_mm256_castps_si256(_mm256_cmp_ps(m, y, _CMP_LT_OQ)), one));
         }
         return pos;
     }
@@ -494,6 +509,18 @@ bool avx2Active() { return cpuHasAvx2() && !g_forcePortable.load(std::memory_ord
 
 bool forcePortable(bool portable) { return g_forcePortable.exchange(portable); }
 
+namespace {
+
+/// Order-preserving 12-bit key of a float (−0 and +0 share a key; NaN lands at an end).
+inline std::uint32_t orderKey(float v)
+{
+    const std::uint32_t u = std::bit_cast<std::uint32_t>(v + 0.0f);
+    const std::uint32_t mask = (u & 0x80000000u) ? 0xFFFFFFFFu : 0x80000000u;
+    return (u ^ mask) >> 20;
+}
+
+} // namespace
+
 GridLut makeGridLut(std::span<const float> sortedGrid)
 {
     GridLut lut;
@@ -506,6 +533,26 @@ GridLut makeGridLut(std::span<const float> sortedGrid)
     lut.mids.assign((std::size_t{1} << lut.steps) - 1, std::numeric_limits<float>::infinity());
     for (std::size_t i = 0; i + 1 < sortedGrid.size(); ++i)
         lut.mids[i] = (sortedGrid[i] + sortedGrid[i + 1]) * 0.5f;
+    if (lut.steps > 4) {
+        const std::size_t nm = sortedGrid.size() - 1;
+        lut.midsEnd.assign(lut.mids.begin(), lut.mids.begin() + static_cast<std::ptrdiff_t>(nm));
+        lut.midsEnd.push_back(std::numeric_limits<float>::infinity());
+        lut.bucketStart.assign(4096, 0);
+        std::vector<int> perKey(4096, 0);
+        for (std::size_t i = 0; i < nm; ++i)
+            ++perKey[orderKey(lut.mids[i])];
+        int below = 0, most = 0;
+        for (std::size_t k = 0; k < 4096; ++k) {
+            lut.bucketStart[k] = below;
+            below += perKey[k];
+            most = std::max(most, perKey[k]);
+        }
+        lut.perBucket = most <= 6 ? std::max(most, 1) : 0; // crowded buckets: binary search instead
+        if (lut.perBucket == 0) {
+            lut.bucketStart.clear();
+            lut.midsEnd.clear();
+        }
+    }
     return lut;
 }
 

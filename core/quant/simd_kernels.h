@@ -25,6 +25,12 @@ struct GridLut {
     std::vector<float> values; ///< the grid, ascending, ≤ 256 values
     std::vector<float> mids;   ///< 2^steps − 1 midpoints, +Inf padded
     int steps = 0;             ///< log2 of the padded size
+    /// Bucketed search for large grids: the 12-bit order key of y (sign, exponent, 3 mantissa bits;
+    /// ±0 merged) indexes bucketStart = #midpoints in lower buckets, then at most perBucket
+    /// compares against midsEnd (the midpoints + one +Inf). perBucket = 0: not used.
+    std::vector<std::int32_t> bucketStart;
+    std::vector<float> midsEnd;
+    int perBucket = 0;
 };
 
 /// Builds the lookup for a sorted grid of 1…256 values.

@@ -202,8 +202,13 @@ FastQuantized oracleQuantize(const std::vector<float> &w, std::int64_t rows, std
     q.cols = cols;
     q.codes.resize(w.size());
     deq.assign(w.size(), 0.0f);
-    if (plan.kind == FastKind::Nvfp4)
-        q.tensorScale = oracleAbsMax(w.data(), static_cast<std::int64_t>(w.size())) / (448.0f * 6.0f);
+    if (plan.kind == FastKind::Nvfp4) { // t from the finite weights
+        float amax = 0;
+        for (float v : w)
+            if (std::isfinite(v) && std::fabs(v) > amax)
+                amax = std::fabs(v);
+        q.tensorScale = amax / (448.0f * 6.0f);
+    }
     bool two = false;
     for (const auto &m : plan.members)
         two = two || m.kind == FastKind::IntAsym || m.kind == FastKind::GridTwoScale;
