@@ -198,14 +198,9 @@ struct SmallMids {
 LOWBIT_AVX2 inline SmallMids smallMids(const GridLut &lut)
 {
     SmallMids m;
-    alignas(32) float t[16];
-    std::fill(t, t + 16, std::numeric_limits<float>::infinity());
-    if (lut.steps <= 4) {
-        std::copy(lut.mids.begin(), lut.mids.end(), t);
-        m.top = 1 << (lut.steps - 1);
-    }
-    m.lo = _mm256_load_ps(t);
-    m.hi = _mm256_load_ps(t + 8);
+    m.top = lut.steps <= 4 ? 1 << (lut.steps - 1) : 0;
+    m.lo = _mm256_loadu_ps(lut.mids16.data());
+    m.hi = _mm256_loadu_ps(lut.mids16.data() + 8);
     return m;
 }
 
@@ -339,9 +334,7 @@ LOWBIT_AVX2 void gridIndicesDequantAvx2(const float *x, std::int64_t n, float s,
         gridDequantAvx2(codes, n, s, lut.values.data(), out, static_cast<int>(lut.values.size()));
         return;
     }
-    alignas(32) float t[16] = {};
-    std::copy(lut.values.begin(), lut.values.end(), t);
-    const __m256 lo = _mm256_load_ps(t), hi = _mm256_load_ps(t + 8);
+    const __m256 lo = _mm256_loadu_ps(lut.values16.data()), hi = _mm256_loadu_ps(lut.values16.data() + 8);
     const __m256 vs = _mm256_set1_ps(s);
     const __m256i nc = _mm256_set1_epi32(nanCode);
     const SmallMids sm = smallMids(lut);
@@ -372,9 +365,7 @@ LOWBIT_AVX2 void gridIndicesDequantYAvx2(const float *yv, std::int64_t n, float 
         gridIndicesDequantYPortable(yv, n, s, lut, nanCode, codes, out);
         return;
     }
-    alignas(32) float t[16] = {};
-    std::copy(lut.values.begin(), lut.values.end(), t);
-    const __m256 lo = _mm256_load_ps(t), hi = _mm256_load_ps(t + 8);
+    const __m256 lo = _mm256_loadu_ps(lut.values16.data()), hi = _mm256_loadu_ps(lut.values16.data() + 8);
     const __m256 vs = _mm256_set1_ps(s);
     const __m256i nc = _mm256_set1_epi32(nanCode);
     const SmallMids sm = smallMids(lut);
@@ -489,17 +480,18 @@ LOWBIT_AVX2 void minMaxAvx2(const float *x, std::int64_t n, float &mn, float &mx
         lo = _mm256_min_ps(v, lo);
         hi = _mm256_max_ps(v, hi);
     }
-    alignas(32) float l[8], h[8];
-    _mm256_store_ps(l, lo);
-    _mm256_store_ps(h, hi);
+    // horizontal reduction by shuffles (lanes hold no NaN)
+    __m128 l4 = _mm_min_ps(_mm256_castps256_ps128(lo), _mm256_extractf128_ps(lo, 1));
+    __m128 h4 = _mm_max_ps(_mm256_castps256_ps128(hi), _mm256_extractf128_ps(hi, 1));
+    l4 = _mm_min_ps(l4, _mm_movehl_ps(l4, l4));
+    h4 = _mm_max_ps(h4, _mm_movehl_ps(h4, h4));
+    l4 = _mm_min_ss(l4, _mm_shuffle_ps(l4, l4, 1));
+    h4 = _mm_max_ss(h4, _mm_shuffle_ps(h4, h4, 1));
     float a = 0, b = 0;
     minMaxPortable(x + i, n - i, a, b);
-    for (int k = 0; k < 8; ++k) {
-        a = l[k] < a ? l[k] : a;
-        b = h[k] > b ? h[k] : b;
-    }
-    mn = a;
-    mx = b;
+    const float la = _mm_cvtss_f32(l4), hb = _mm_cvtss_f32(h4);
+    mn = la < a ? la : a;
+    mx = hb > b ? hb : b;
 }
 #endif
 
@@ -533,6 +525,12 @@ GridLut makeGridLut(std::span<const float> sortedGrid)
     lut.mids.assign((std::size_t{1} << lut.steps) - 1, std::numeric_limits<float>::infinity());
     for (std::size_t i = 0; i + 1 < sortedGrid.size(); ++i)
         lut.mids[i] = (sortedGrid[i] + sortedGrid[i + 1]) * 0.5f;
+    lut.mids16.fill(std::numeric_limits<float>::infinity());
+    lut.values16.fill(0.0f);
+    if (lut.steps <= 4) {
+        std::copy(lut.mids.begin(), lut.mids.end(), lut.mids16.begin());
+        std::copy(sortedGrid.begin(), sortedGrid.end(), lut.values16.begin());
+    }
     if (lut.steps > 4) {
         const std::size_t nm = sortedGrid.size() - 1;
         lut.midsEnd.assign(lut.mids.begin(), lut.mids.begin() + static_cast<std::ptrdiff_t>(nm));

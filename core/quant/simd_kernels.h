@@ -8,6 +8,7 @@
 ///
 /// Internal to core/quant (fast_quantize.cpp); not a stable API.
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -25,6 +26,8 @@ struct GridLut {
     std::vector<float> values; ///< the grid, ascending, ≤ 256 values
     std::vector<float> mids;   ///< 2^steps − 1 midpoints, +Inf padded
     int steps = 0;             ///< log2 of the padded size
+    std::array<float, 16> mids16{};   ///< grids ≤ 16 values: the midpoints, +Inf padded (in-register search)
+    std::array<float, 16> values16{}; ///< grids ≤ 16 values: the values, zero padded (in-register lookup)
     /// Bucketed search for large grids: the 12-bit order key of y (sign, exponent, 3 mantissa bits;
     /// ±0 merged) indexes bucketStart = #midpoints in lower buckets, then at most perBucket
     /// compares against midsEnd (the midpoints + one +Inf). perBucket = 0: not used.
