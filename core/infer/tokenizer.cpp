@@ -6,6 +6,7 @@
 #include "core/util/mapped_file.h"
 
 #include <filesystem>
+#include <vector>
 
 namespace lowbit {
 
@@ -27,21 +28,27 @@ Result<std::unique_ptr<Tokenizer>> loadTokenizer(const std::string &modelPath, s
     fs::path dir = fs::is_directory(modelPath, ec) ? fs::path(modelPath) : fs::path(modelPath).parent_path();
     if (dir.empty())
         dir = ".";
-    const std::string names[] = {"tokenizer.bin", "tok" + std::to_string(vocabSize) + ".bin"};
-    std::string searched = (dir / "tokenizer.json").string();
-    if (fs::exists(dir / "tokenizer.json", ec)) {
-        LOWBIT_TRY(std::string json, readTextFile((dir / "tokenizer.json").string(), 256u << 20));
-        LOWBIT_TRY(std::unique_ptr<BpeTokenizer> t, BpeTokenizer::fromJson(json, (dir / "tokenizer.json").string()));
-        return std::unique_ptr<Tokenizer>(std::move(t));
-    }
-    for (const fs::path &d : {dir, dir.parent_path()}) {
-        for (const auto &n : names) {
+    fs::path absDir = fs::absolute(dir, ec).lexically_normal();
+    if (!absDir.has_filename()) // "hf/" → "hf"
+        absDir = absDir.parent_path();
+    const fs::path parent = absDir.parent_path();
+    std::vector<fs::path> dirs{dir};
+    if (!parent.empty() && !fs::equivalent(parent, dir, ec))
+        dirs.push_back(parent);
+    std::string searched;
+    for (const fs::path &d : dirs) {
+        for (const std::string &n : {std::string("tokenizer.json"), std::string("tokenizer.bin"), "tok" + std::to_string(vocabSize) + ".bin"}) {
             const fs::path p = d / n;
             searched += (searched.empty() ? "" : ", ") + p.string();
-            if (fs::exists(p, ec)) {
-                LOWBIT_TRY(TokenizerBin t, readTokenizerBin(p.string(), vocabSize));
-                return std::unique_ptr<Tokenizer>(new SentencePieceTokenizer(std::move(t)));
+            if (!fs::is_regular_file(p, ec))
+                continue;
+            if (n == "tokenizer.json") {
+                LOWBIT_TRY(std::string json, readTextFile(p.string(), 256u << 20));
+                LOWBIT_TRY(std::unique_ptr<BpeTokenizer> t, BpeTokenizer::fromJson(json, p.string()));
+                return std::unique_ptr<Tokenizer>(std::move(t));
             }
+            LOWBIT_TRY(TokenizerBin t, readTokenizerBin(p.string(), vocabSize));
+            return std::unique_ptr<Tokenizer>(new SentencePieceTokenizer(std::move(t)));
         }
     }
     return makeError(ErrorCode::NotFound, modelPath + ": no tokenizer found (looked for " + searched + ")");

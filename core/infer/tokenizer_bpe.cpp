@@ -1,111 +1,201 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/infer/tokenizer_bpe.h"
 
+#include "core/infer/tokenizer_merge.h"
 #include "core/util/json.h"
 
 #include <algorithm>
-#include <array>
 #include <climits>
 #include <cstdio>
+#include <optional>
 
 namespace lowbit {
 
 namespace {
 
 const std::string kSpaceMark = "\xE2\x96\x81"; // U+2581 "▁"
+constexpr std::int64_t kMaxId = std::int64_t(1) << 24;
 
-void appendUtf8(std::string &out, std::uint32_t cp)
+/// Calls f on every object of the tree (the JSON parser bounds the depth).
+template <class F>
+void forEachObject(const Json &j, F &&f)
 {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
+    if (j.isObject()) {
+        f(j);
+        for (const auto &[key, value] : j.asObject())
+            forEachObject(value, f);
+    } else if (j.isArray()) {
+        for (const Json &v : j.asArray())
+            forEachObject(v, f);
     }
 }
 
-/// Decodes one code point at s[i] (invalid bytes decode as themselves); returns its length.
-std::size_t codePointAt(std::string_view s, std::size_t i, std::uint32_t &cp)
+std::string stringAt(const Json &j, std::string_view key)
 {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
-    if (i + len > s.size())
-        len = 1;
-    cp = len == 1 ? c : c & (0xFFu >> (len + 1));
-    for (std::size_t k = 1; k < len; ++k)
-        cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
-    return len;
+    const Json *v = j.find(key);
+    return v && v->isString() ? v->asString() : std::string();
 }
 
-std::array<std::uint32_t, 256> byteToCodePoint()
+bool boolAt(const Json &j, std::string_view key, bool fallback)
 {
-    std::array<std::uint32_t, 256> map{};
-    std::uint32_t next = 256;
-    for (std::uint32_t b = 0; b < 256; ++b) {
-        const bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174);
-        map[b] = printable ? b : next++;
-    }
-    return map;
+    const Json *v = j.find(key);
+    return v && v->isBool() ? v->asBool() : fallback;
 }
 
-enum class CharClass { Letter, Number, Space, Other };
-
-CharClass classify(std::uint32_t cp)
+std::optional<std::int32_t> validId(const Json *v)
 {
-    if (cp < 0x80) {
-        if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z'))
-            return CharClass::Letter;
-        if (cp >= '0' && cp <= '9')
-            return CharClass::Number;
-        if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\v' || cp == '\f')
-            return CharClass::Space;
-        return CharClass::Other;
-    }
-    // Outside ASCII, an approximation of the Unicode classes without tables: the common space
-    // and punctuation blocks, everything else counts as a letter (scripts, CJK, accents).
-    if (cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F
-        || cp == 0x205F || cp == 0x3000)
-        return CharClass::Space;
-    if ((cp >= 0x80 && cp <= 0xBF && cp != 0xAA && cp != 0xB5 && cp != 0xBA) || (cp >= 0x2010 && cp <= 0x2067) || (cp >= 0x3001 && cp <= 0x303F)
-        || (cp >= 0xFF01 && cp <= 0xFF0F))
-        return CharClass::Other;
-    if (cp >= 0xFF10 && cp <= 0xFF19)
-        return CharClass::Number;
-    return CharClass::Letter;
+    if (!v)
+        return std::nullopt;
+    const auto id = v->asInt64();
+    if (!v->isInteger() || !id || *id < 0 || *id >= kMaxId)
+        return std::nullopt;
+    return static_cast<std::int32_t>(*id);
+}
+
+std::uint64_t pairKey(std::int32_t a, std::int32_t b)
+{
+    return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) | static_cast<std::uint32_t>(b);
+}
+
+bool isByteToken(std::string_view piece, unsigned &byte)
+{
+    auto hex = [](char c) -> int { return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+    if (piece.size() != 6 || piece.substr(0, 3) != "<0x" || piece[5] != '>' || hex(piece[3]) < 0 || hex(piece[4]) < 0)
+        return false;
+    byte = static_cast<unsigned>(hex(piece[3]) * 16 + hex(piece[4]));
+    return true;
 }
 
 } // namespace
 
-std::string byteLevelEncode(std::string_view bytes)
+std::int32_t BpeTokenizer::idOf(std::string_view piece) const
 {
-    static const auto map = byteToCodePoint();
-    std::string out;
-    for (const char c : bytes)
-        appendUtf8(out, map[static_cast<unsigned char>(c)]);
-    return out;
+    const auto it = m_vocab.find(piece);
+    return it == m_vocab.end() ? -1 : it->second;
 }
 
-std::string byteLevelDecode(std::string_view text)
+Status BpeTokenizer::readModel(const Json &model, const std::string &name)
 {
-    static const auto map = byteToCodePoint();
-    std::string out;
-    for (std::size_t i = 0; i < text.size();) {
-        std::uint32_t cp = 0;
-        i += codePointAt(text, i, cp);
-        bool found = false;
-        for (std::uint32_t b = 0; b < 256 && !found; ++b)
-            if (map[b] == cp) {
-                out += static_cast<char>(b);
-                found = true;
-            }
-        if (!found)
-            appendUtf8(out, cp);
+    auto bad = [&](const std::string &what) { return makeError(ErrorCode::Malformed, name + ": " + what); };
+    const Json *vocab = model.find("vocab");
+    const Json *merges = model.find("merges");
+    if (!vocab || !vocab->isObject() || !merges || !merges->isArray())
+        return bad("the BPE model needs a \"vocab\" object and a \"merges\" array");
+    std::int64_t maxId = -1;
+    for (const auto &[piece, id] : vocab->asObject()) {
+        const auto v = validId(&id);
+        if (!v)
+            return bad("vocab entry '" + piece + "' has an invalid id (an integer in [0, 2^24) is needed)");
+        m_vocab[piece] = *v;
+        maxId = std::max<std::int64_t>(maxId, *v);
     }
-    return out;
+    for (const auto &[content, id] : m_added) {
+        m_vocab[content] = id;
+        maxId = std::max<std::int64_t>(maxId, id);
+    }
+    const std::size_t entries = vocab->asObject().size() + m_added.size();
+    if (maxId + 1 > static_cast<std::int64_t>(2 * entries + 1024)) // bounds the id → piece table
+        return bad("token ids up to " + std::to_string(maxId) + " for " + std::to_string(entries) + " tokens: too sparse");
+    m_pieces.assign(static_cast<std::size_t>(maxId + 1), std::string());
+    m_kind.assign(m_pieces.size(), kModel);
+    for (const auto &[piece, id] : vocab->asObject())
+        m_pieces[static_cast<std::size_t>(*validId(&id))] = piece;
+    std::size_t rank = 0;
+    for (const Json &m : merges->asArray()) {
+        std::string_view a, b;
+        if (m.isString()) {
+            const std::string &s = m.asString();
+            const std::size_t space = s.find(' ');
+            if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos)
+                return bad("merge \"" + s + "\" is not two symbols separated by one space");
+            a = std::string_view(s).substr(0, space);
+            b = std::string_view(s).substr(space + 1);
+        } else if (m.isArray() && m.size() == 2 && m.asArray()[0].isString() && m.asArray()[1].isString()) {
+            a = m.asArray()[0].asString();
+            b = m.asArray()[1].asString();
+        } else {
+            return bad("merge " + std::to_string(rank) + ": merges must be strings \"a b\" or pairs [\"a\", \"b\"]");
+        }
+        const std::int32_t ia = idOf(a), ib = idOf(b);
+        const std::int32_t merged = ia >= 0 && ib >= 0 ? idOf(std::string(a) + std::string(b)) : -1;
+        if (merged >= 0)
+            m_merges.emplace(pairKey(ia, ib), Merge{static_cast<std::int32_t>(std::min<std::size_t>(rank, INT32_MAX)), merged});
+        ++rank;
+    }
+    m_byteFallback = boolAt(model, "byte_fallback", false);
+    m_ignoreMerges = boolAt(model, "ignore_merges", false);
+    const std::string unk = stringAt(model, "unk_token");
+    m_unk = unk.empty() ? -1 : idOf(unk);
+    for (unsigned byte = 0; byte < 256; ++byte) {
+        char piece[8];
+        std::snprintf(piece, sizeof piece, "<0x%02X>", byte);
+        m_byteIds[byte] = idOf(piece);
+    }
+    return {};
+}
+
+void BpeTokenizer::readOptions(const Json &root)
+{
+    if (const Json *pre = root.find("pre_tokenizer"))
+        forEachObject(*pre, [&](const Json &o) {
+            const std::string type = stringAt(o, "type");
+            if (type == "ByteLevel") {
+                m_byteLevel = true;
+                m_addPrefixSpace = boolAt(o, "add_prefix_space", false);
+                if (boolAt(o, "use_regex", true) && m_split == SplitPattern::None)
+                    m_split = SplitPattern::Gpt2;
+            } else if (type == "Split") {
+                const Json *pattern = o.find("pattern");
+                const std::string regex = pattern ? stringAt(*pattern, "Regex") : std::string();
+                if (regex.find(R"([^\r\n\p{L}\p{N}]?\p{L}+)") != std::string::npos) {
+                    m_split = SplitPattern::Llama3;
+                    m_maxDigits = regex.find(R"(\p{N}{1,3})") != std::string::npos ? 3 : regex.find(R"(\p{N}{1,2})") != std::string::npos ? 2 : 1;
+                } else if (!regex.empty()) {
+                    m_split = SplitPattern::Gpt2; // another pattern: GPT-2's is the closest we have
+                }
+            } else if (type == "Metaspace") {
+                m_spaceToMark = true;
+                const std::string scheme = stringAt(o, "prepend_scheme");
+                m_prepend = scheme == "never" ? Prepend::Never
+                    : scheme == "first"       ? Prepend::First
+                    : scheme == "always"      ? Prepend::Always
+                    : boolAt(o, "add_prefix_space", true) ? Prepend::Always
+                                                          : Prepend::Never;
+            }
+        });
+    if (const Json *dec = root.find("decoder"))
+        forEachObject(*dec, [&](const Json &o) {
+            if (stringAt(o, "type") == "ByteLevel")
+                m_byteLevel = true;
+        });
+    if (const Json *norm = root.find("normalizer"))
+        forEachObject(*norm, [&](const Json &o) {
+            const std::string type = stringAt(o, "type");
+            if (type == "Prepend" && stringAt(o, "prepend") == kSpaceMark)
+                m_prepend = Prepend::Always;
+            const Json *pattern = o.find("pattern");
+            if (type == "Replace" && pattern && stringAt(*pattern, "String") == " " && stringAt(o, "content") == kSpaceMark)
+                m_spaceToMark = true;
+        });
+    if (m_byteLevel) {
+        m_prepend = Prepend::Never;
+        m_spaceToMark = false;
+    }
+    // BOS: the first special token of the post-processor's single-sequence template; else by name
+    if (const Json *pp = root.find("post_processor"))
+        forEachObject(*pp, [&](const Json &o) {
+            const Json *single = o.find("single");
+            if (m_bos >= 0 || !single || !single->isArray() || single->asArray().empty())
+                return;
+            if (const Json *st = single->asArray()[0].find("SpecialToken"))
+                m_bos = idOf(stringAt(*st, "id"));
+        });
+    for (const char *b : {"<s>", "<|begin_of_text|>", "<|startoftext|>"})
+        if (m_bos < 0)
+            m_bos = idOf(b);
+    for (const char *e : {"</s>", "<|end_of_text|>", "<|endoftext|>", "<|im_end|>", "<|eot_id|>"})
+        if (m_eos < 0)
+            m_eos = idOf(e);
 }
 
 Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::fromJson(std::string_view json, const std::string &name)
@@ -114,210 +204,105 @@ Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::fromJson(std::string_view js
     auto parsed = parseJson(json, JsonParseOptions{false, 64}); // real files repeat keys in added_tokens
     if (!parsed)
         return parsed.error().withContext(name);
-    const Json &j = *parsed;
-    const Json *model = j.find("model");
+    const Json &root = *parsed;
+    if (!root.isObject())
+        return bad("not a JSON object");
+    const Json *model = root.find("model");
     if (!model || !model->isObject())
         return bad("no \"model\" object");
-    const Json *type = model->find("type");
-    if (type && type->isString() && type->asString() != "BPE")
-        return makeError(ErrorCode::Unsupported, name + ": tokenizer model '" + type->asString() + "' (only BPE is supported)");
-    const Json *vocab = model->find("vocab");
-    const Json *merges = model->find("merges");
-    if (!vocab || !vocab->isObject() || !merges || !merges->isArray())
-        return bad("the BPE model needs a \"vocab\" object and a \"merges\" array");
+    if (const Json *type = model->find("type"); type && !type->isString())
+        return bad("\"model.type\" is not a string");
+    if (const std::string type = stringAt(*model, "type"); !type.empty() && type != "BPE")
+        return makeError(ErrorCode::Unsupported, name + ": tokenizer model '" + type + "' (only BPE is supported)");
     auto t = std::unique_ptr<BpeTokenizer>(new BpeTokenizer());
-    std::int64_t maxId = -1;
-    for (const auto &[piece, id] : vocab->asObject()) {
-        const auto v = id.asInt64();
-        if (!v || *v < 0 || *v > (1 << 24))
-            return bad("vocab entry '" + piece + "' has an invalid id");
-        t->m_vocab[piece] = static_cast<std::int32_t>(*v);
-        maxId = std::max(maxId, *v);
-    }
-    if (const Json *added = j.find("added_tokens"); added && added->isArray())
+    std::vector<bool> special;
+    if (const Json *added = root.find("added_tokens"); added && !added->isNull()) {
+        if (!added->isArray())
+            return bad("\"added_tokens\" is not an array");
         for (const Json &a : added->asArray()) {
-            const Json *content = a.find("content");
-            const Json *id = a.find("id");
-            if (!content || !content->isString() || !id || !id->asInt64() || *id->asInt64() < 0 || *id->asInt64() > (1 << 24))
-                return bad("an added token lacks a string content or a valid id");
-            t->m_vocab[content->asString()] = static_cast<std::int32_t>(*id->asInt64());
-            t->m_added.emplace_back(content->asString(), static_cast<std::int32_t>(*id->asInt64()));
-            maxId = std::max(maxId, *id->asInt64());
+            const Json *content = a.isObject() ? a.find("content") : nullptr;
+            const auto id = a.isObject() ? validId(a.find("id")) : std::nullopt;
+            if (!content || !content->isString() || content->asString().empty() || !id)
+                return bad("added token " + std::to_string(t->m_added.size()) + " lacks a non-empty string content or a valid id");
+            t->m_added.emplace_back(content->asString(), *id);
+            special.push_back(boolAt(a, "special", false));
         }
-    t->m_pieces.assign(static_cast<std::size_t>(maxId + 1), std::string());
-    t->m_special.assign(t->m_pieces.size(), false);
-    for (const auto &[piece, id] : t->m_vocab)
-        t->m_pieces[static_cast<std::size_t>(id)] = piece;
-    for (const auto &[piece, id] : t->m_added)
-        t->m_special[static_cast<std::size_t>(id)] = true;
-    std::sort(t->m_added.begin(), t->m_added.end(), [](const auto &a, const auto &b) { return a.first.size() > b.first.size(); });
-    int rank = 0;
-    for (const Json &m : merges->asArray()) {
-        std::string key;
-        if (m.isString()) {
-            key = m.asString();
-            if (key.find(' ') == std::string::npos)
-                return bad("merge \"" + key + "\" is not two space-separated symbols");
-        } else if (m.isArray() && m.size() == 2 && m.asArray()[0].isString() && m.asArray()[1].isString()) {
-            key = m.asArray()[0].asString() + " " + m.asArray()[1].asString();
-        } else {
-            return bad("merges must be strings \"a b\" or pairs [\"a\", \"b\"]");
-        }
-        t->m_ranks.emplace(std::move(key), rank++);
     }
-    if (const Json *bf = model->find("byte_fallback"); bf && bf->isBool())
-        t->m_byteFallback = bf->asBool();
-    if (const Json *unk = model->find("unk_token"); unk && unk->isString()) {
-        const auto it = t->m_vocab.find(unk->asString());
-        t->m_unk = it == t->m_vocab.end() ? -1 : it->second;
+    if (Status s = t->readModel(*model, name); !s)
+        return s.error();
+    for (std::size_t i = 0; i < t->m_added.size(); ++i) {
+        const auto &[content, id] = t->m_added[i];
+        t->m_pieces[static_cast<std::size_t>(id)] = content;
+        t->m_kind[static_cast<std::size_t>(id)] = special[i] ? kSpecial : kAdded;
+        t->m_addedFirstByte[static_cast<unsigned char>(content[0])] = true;
     }
-    // flavour: byte-level when a ByteLevel pre-tokenizer or decoder appears anywhere
-    const std::string pre = j.find("pre_tokenizer") ? j.find("pre_tokenizer")->dump() : "";
-    const std::string dec = j.find("decoder") ? j.find("decoder")->dump() : "";
-    const std::string norm = j.find("normalizer") ? j.find("normalizer")->dump() : "";
-    t->m_byteLevel = pre.find("\"ByteLevel\"") != std::string::npos || dec.find("\"ByteLevel\"") != std::string::npos;
-    t->m_digitsInThrees = pre.find("\\\\p{N}{1,3}") != std::string::npos;
-    t->m_prependSpace = !t->m_byteLevel
-        && (norm.find("\"Prepend\"") != std::string::npos || pre.find("\"Metaspace\"") != std::string::npos);
-    // BOS: the first special token of the post-processor's single template; else by name
-    auto idOf = [&](const std::string &s) {
-        const auto it = t->m_vocab.find(s);
-        return it == t->m_vocab.end() ? -1 : it->second;
-    };
-    if (const Json *pp = j.find("post_processor"); pp && pp->isObject())
-        if (const Json *single = pp->find("single"); single && single->isArray() && !single->asArray().empty())
-            if (const Json *st = single->asArray()[0].find("SpecialToken"); st && st->find("id") && st->find("id")->isString())
-                t->m_bos = idOf(st->find("id")->asString());
-    for (const char *b : {"<s>", "<|begin_of_text|>"})
-        if (t->m_bos < 0)
-            t->m_bos = idOf(b);
-    for (const char *e : {"</s>", "<|end_of_text|>", "<|endoftext|>", "<|im_end|>"})
-        if (t->m_eos < 0)
-            t->m_eos = idOf(e);
+    std::stable_sort(t->m_added.begin(), t->m_added.end(), [](const auto &a, const auto &b) { return a.first.size() > b.first.size(); });
+    t->readOptions(root);
     return t;
 }
 
-std::vector<std::string> BpeTokenizer::preTokenize(std::string_view text) const
+void BpeTokenizer::encodeWord(std::string_view word, std::vector<std::int32_t> &out) const
 {
-    if (!m_byteLevel) // SentencePiece-style: one sequence (spaces already became ▁)
-        return {std::string(text)};
-    // GPT-2's pattern: 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
-    std::vector<std::string> out;
-    std::vector<std::pair<std::uint32_t, std::size_t>> cps; // code point, byte offset
-    for (std::size_t i = 0; i < text.size();) {
+    if (word.empty())
+        return;
+    if (m_ignoreMerges)
+        if (const std::int32_t id = idOf(word); id >= 0) {
+            out.push_back(id);
+            return;
+        }
+    std::vector<std::int32_t> sym;
+    sym.reserve(word.size());
+    for (std::size_t i = 0; i < word.size();) {
         std::uint32_t cp = 0;
-        const std::size_t len = codePointAt(text, i, cp);
-        cps.emplace_back(cp, i);
+        const std::size_t len = codePointAt(word, i, cp);
+        const std::string_view ch = word.substr(i, len);
         i += len;
-    }
-    const std::size_t n = cps.size();
-    auto off = [&](std::size_t k) { return k < n ? cps[k].second : text.size(); };
-    auto cls = [&](std::size_t k) { return classify(cps[k].first); };
-    std::size_t i = 0;
-    while (i < n) {
-        const std::size_t start = i;
-        if (cps[i].first == '\'' && i + 1 < n) { // contractions
-            static const char *const kContractions[] = {"s", "t", "re", "ve", "m", "ll", "d"};
-            bool matched = false;
-            for (const char *c : kContractions) {
-                const std::size_t len = std::char_traits<char>::length(c);
-                bool ok = i + len < n; // the letters after the apostrophe exist
-                for (std::size_t k = 0; ok && k < len; ++k)
-                    ok = cps[i + 1 + k].first == static_cast<unsigned char>(c[k]);
-                if (ok) {
-                    i += 1 + len;
-                    matched = true;
-                    break;
-                }
-            }
-            if (matched) {
-                out.emplace_back(text.substr(off(start), off(i) - off(start)));
-                continue;
-            }
+        if (const std::int32_t id = idOf(ch); id >= 0) {
+            sym.push_back(id);
+            continue;
         }
-        std::size_t k = i;
-        const bool leadingSpace = cps[k].first == ' ' && k + 1 < n && cls(k + 1) != CharClass::Space;
-        if (leadingSpace)
-            ++k;
-        const CharClass c = cls(k);
-        if (c == CharClass::Space) {
-            std::size_t j = k;
-            while (j < n && cls(j) == CharClass::Space)
-                ++j;
-            // \s+(?!\S): leave the last space to lead the next word
-            if (j < n && j - k >= 2)
-                --j;
-            i = j;
-        } else if (c == CharClass::Number && m_digitsInThrees && !leadingSpace) {
-            std::size_t j = k;
-            while (j < n && j - k < 3 && cls(j) == CharClass::Number)
-                ++j;
-            i = j;
-        } else {
-            std::size_t j = k;
-            while (j < n && cls(j) == c)
-                ++j;
-            i = j;
+        bool bytesKnown = m_byteFallback;
+        for (std::size_t k = 0; bytesKnown && k < ch.size(); ++k)
+            bytesKnown = m_byteIds[static_cast<unsigned char>(ch[k])] >= 0;
+        if (bytesKnown) {
+            for (const char b : ch)
+                sym.push_back(m_byteIds[static_cast<unsigned char>(b)]);
+        } else if (m_unk >= 0) {
+            sym.push_back(m_unk);
         }
-        out.emplace_back(text.substr(off(start), off(i) - off(start)));
     }
-    return out;
+    detail::mergeAdjacentPairs(sym, [&](std::int32_t a, std::int32_t b) -> std::optional<std::pair<double, std::int32_t>> {
+        const auto it = m_merges.find(pairKey(a, b));
+        if (it == m_merges.end())
+            return std::nullopt;
+        return std::pair<double, std::int32_t>{-static_cast<double>(it->second.rank), it->second.merged}; // lowest rank first
+    });
+    out.insert(out.end(), sym.begin(), sym.end());
 }
 
-void BpeTokenizer::encodeChunk(std::string_view chunk, std::vector<std::int32_t> &out) const
+void BpeTokenizer::encodeSegment(std::string_view segment, bool first, std::vector<std::int32_t> &out) const
 {
-    for (const std::string &word : preTokenize(chunk)) {
-        const std::string mapped = m_byteLevel ? byteLevelEncode(word) : word;
-        std::vector<std::string> sym;
-        for (std::size_t i = 0; i < mapped.size();) {
-            std::uint32_t cp = 0;
-            const std::size_t len = codePointAt(mapped, i, cp);
-            sym.emplace_back(mapped.substr(i, len));
-            i += len;
-        }
-        while (sym.size() > 1) { // merge the lowest-ranked pair everywhere, left to right
-            int best = INT_MAX;
-            std::size_t at = 0;
-            for (std::size_t i = 0; i + 1 < sym.size(); ++i) {
-                const auto it = m_ranks.find(sym[i] + " " + sym[i + 1]);
-                if (it != m_ranks.end() && it->second < best) {
-                    best = it->second;
-                    at = i;
-                }
-            }
-            if (best == INT_MAX)
-                break;
-            const std::string a = sym[at], b = sym[at + 1];
-            std::vector<std::string> merged;
-            for (std::size_t i = 0; i < sym.size(); ++i) {
-                if (i + 1 < sym.size() && sym[i] == a && sym[i + 1] == b) {
-                    merged.push_back(a + b);
-                    ++i;
-                } else {
-                    merged.push_back(sym[i]);
-                }
-            }
-            sym = std::move(merged);
-        }
-        for (const std::string &s : sym) {
-            const auto it = m_vocab.find(s);
-            if (it != m_vocab.end()) {
-                out.push_back(it->second);
-            } else if (m_byteFallback) {
-                for (const char ch : s) {
-                    char name[8];
-                    std::snprintf(name, sizeof name, "<0x%02X>", static_cast<unsigned char>(ch));
-                    const auto b = m_vocab.find(name);
-                    if (b != m_vocab.end())
-                        out.push_back(b->second);
-                    else if (m_unk >= 0)
-                        out.push_back(m_unk);
-                }
-            } else if (m_unk >= 0) {
-                out.push_back(m_unk);
-            }
-        }
+    if (segment.empty())
+        return;
+    std::string text;
+    if (m_byteLevel) {
+        if (m_addPrefixSpace && first && segment.front() != ' ')
+            text = " ";
+        text += segment;
+        for (const std::string_view w : splitWords(text, m_split, m_maxDigits))
+            encodeWord(byteLevelEncode(w), out);
+        return;
     }
+    if (m_prepend == Prepend::Always || (m_prepend == Prepend::First && first))
+        text = kSpaceMark;
+    for (const char c : segment) {
+        if (c == ' ' && m_spaceToMark)
+            text += kSpaceMark;
+        else
+            text += c;
+    }
+    for (const std::string_view w : splitWords(text, m_split, m_maxDigits))
+        encodeWord(w, out);
 }
 
 std::vector<std::int32_t> BpeTokenizer::encode(std::string_view text, bool addBos) const
@@ -325,44 +310,39 @@ std::vector<std::int32_t> BpeTokenizer::encode(std::string_view text, bool addBo
     std::vector<std::int32_t> out;
     if (addBos && m_bos >= 0)
         out.push_back(m_bos);
-    std::string normalized;
-    if (!m_byteLevel) {
-        if (m_prependSpace && !text.empty())
-            normalized = kSpaceMark;
-        for (const char c : text)
-            normalized += c == ' ' ? kSpaceMark : std::string(1, c);
-        text = normalized;
-    }
-    // split on added tokens (longest first), BPE on the pieces between them
+    // split on added tokens (longest first) in the raw text, tokenize the pieces between them
     std::size_t pos = 0, chunkStart = 0;
     while (pos < text.size()) {
         bool hit = false;
-        for (const auto &[content, id] : m_added) {
-            if (!content.empty() && text.compare(pos, content.size(), content) == 0) {
-                encodeChunk(text.substr(chunkStart, pos - chunkStart), out);
-                out.push_back(id);
-                pos += content.size();
-                chunkStart = pos;
-                hit = true;
-                break;
+        if (m_addedFirstByte[static_cast<unsigned char>(text[pos])])
+            for (const auto &[content, id] : m_added) {
+                if (text.compare(pos, content.size(), content) == 0) {
+                    encodeSegment(text.substr(chunkStart, pos - chunkStart), chunkStart == 0, out);
+                    out.push_back(id);
+                    pos += content.size();
+                    chunkStart = pos;
+                    hit = true;
+                    break;
+                }
             }
-        }
         if (!hit)
             ++pos;
     }
-    encodeChunk(text.substr(chunkStart), out);
+    encodeSegment(text.substr(chunkStart), chunkStart == 0, out);
     return out;
 }
 
 std::string BpeTokenizer::decodeToken(std::int32_t prev, std::int32_t token) const
 {
-    if (token < 0 || static_cast<std::size_t>(token) >= m_pieces.size() || m_special[static_cast<std::size_t>(token)])
+    if (token < 0 || static_cast<std::size_t>(token) >= m_pieces.size() || m_kind[static_cast<std::size_t>(token)] == kSpecial)
         return {};
     const std::string &piece = m_pieces[static_cast<std::size_t>(token)];
+    if (m_kind[static_cast<std::size_t>(token)] == kAdded)
+        return piece;
     if (m_byteLevel)
         return byteLevelDecode(piece);
     unsigned byte = 0;
-    if (piece.size() == 6 && piece.rfind("<0x", 0) == 0 && piece.back() == '>' && std::sscanf(piece.c_str(), "<0x%02X>", &byte) == 1)
+    if (m_byteFallback && isByteToken(piece, byte))
         return std::string(1, static_cast<char>(byte));
     std::string s;
     for (std::size_t i = 0; i < piece.size();) {
@@ -373,7 +353,7 @@ std::string BpeTokenizer::decodeToken(std::int32_t prev, std::int32_t token) con
             s += piece[i++];
         }
     }
-    if ((prev < 0 || prev == m_bos) && m_prependSpace && !s.empty() && s.front() == ' ')
+    if ((prev < 0 || prev == m_bos) && m_prepend != Prepend::Never && !s.empty() && s.front() == ' ')
         s.erase(0, 1); // the dummy prefix
     return s;
 }

@@ -1,21 +1,27 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/infer/tokenizer_sp.h"
 
+#include "core/infer/tokenizer_merge.h"
+
 #include <cstdio>
-#include <queue>
 
 namespace lowbit {
+
+namespace {
+constexpr float kNoMerge = -1e10f; ///< llama2.c's initial best score
+} // namespace
 
 SentencePieceTokenizer::SentencePieceTokenizer(TokenizerBin vocab, std::int32_t bos, std::int32_t eos)
     : m_vocab(std::move(vocab)), m_bos(bos), m_eos(eos)
 {
+    m_vocab.scores.resize(m_vocab.pieces.size(), kNoMerge); // a hand-built vocab without scores never merges
     for (std::size_t i = 0; i < m_vocab.pieces.size(); ++i)
         m_index.emplace(m_vocab.pieces[i], static_cast<std::int32_t>(i)); // first id wins on duplicates, like bsearch on a stable sort
 }
 
 std::int32_t SentencePieceTokenizer::lookup(std::string_view piece) const
 {
-    const auto it = m_index.find(std::string(piece));
+    const auto it = m_index.find(piece);
     return it == m_index.end() ? -1 : it->second;
 }
 
@@ -37,8 +43,14 @@ std::vector<std::int32_t> SentencePieceTokenizer::initialTokens(std::string_view
         if (id >= 0) {
             out.push_back(id);
         } else {
-            for (std::size_t k = 0; k < len; ++k) // byte fallback: <0x00> is id 3
-                out.push_back(static_cast<std::int32_t>(static_cast<unsigned char>(text[i + k])) + 3);
+            const auto vocab = static_cast<std::int32_t>(m_vocab.pieces.size());
+            for (std::size_t k = 0; k < len; ++k) { // byte fallback: <0x00> is id 3
+                const std::int32_t b = static_cast<std::int32_t>(static_cast<unsigned char>(text[i + k])) + 3;
+                if (b < vocab)
+                    out.push_back(b);
+                else if (vocab > 0)
+                    out.push_back(0); // a vocabulary too small for byte tokens: <unk>
+            }
         }
         i += len;
     }
@@ -49,7 +61,7 @@ std::vector<std::int32_t> SentencePieceTokenizer::encodeNaive(std::string_view t
 {
     std::vector<std::int32_t> t = initialTokens(text);
     while (true) {
-        float best = -1e10f;
+        float best = kNoMerge;
         std::int32_t bestId = -1;
         std::size_t bestIdx = 0;
         for (std::size_t i = 0; i + 1 < t.size(); ++i) {
@@ -72,54 +84,24 @@ std::vector<std::int32_t> SentencePieceTokenizer::encodeNaive(std::string_view t
 
 std::vector<std::int32_t> SentencePieceTokenizer::encode(std::string_view text, bool addBos) const
 {
-    // Same result as encodeNaive in O(n log n): a heap of candidate merges ordered by score, then
-    // by position (the naive scan takes the leftmost best pair); stale candidates are skipped.
+    // Same result as encodeNaive in O(n log n). The naive loop starts from best = -1e10 with a
+    // strict '>', so scores at or below -1e10 (and NaN) never merge: filtered the same way here.
     std::vector<std::int32_t> tok = initialTokens(text);
-    const auto n = static_cast<std::int32_t>(tok.size());
-    std::vector<std::int32_t> prev(tok.size()), next(tok.size());
-    std::vector<std::uint32_t> version(tok.size(), 0);
-    for (std::int32_t i = 0; i < n; ++i) {
-        prev[static_cast<std::size_t>(i)] = i - 1;
-        next[static_cast<std::size_t>(i)] = i + 1 < n ? i + 1 : -1;
-    }
-    struct Cand {
-        float score;
-        std::int32_t left, right, merged;
-        std::uint32_t vl, vr;
-    };
-    auto worse = [](const Cand &a, const Cand &b) { return a.score != b.score ? a.score < b.score : a.left > b.left; };
-    std::priority_queue<Cand, std::vector<Cand>, decltype(worse)> heap(worse);
-    auto consider = [&](std::int32_t l, std::int32_t r) {
-        if (l < 0 || r < 0)
-            return;
-        const auto ul = static_cast<std::size_t>(l), ur = static_cast<std::size_t>(r);
-        const std::int32_t id = lookup(m_vocab.pieces[static_cast<std::size_t>(tok[ul])] + m_vocab.pieces[static_cast<std::size_t>(tok[ur])]);
-        if (id >= 0)
-            heap.push({m_vocab.scores[static_cast<std::size_t>(id)], l, r, id, version[ul], version[ur]});
-    };
-    for (std::int32_t i = 0; i + 1 < n; ++i)
-        consider(i, i + 1);
-    while (!heap.empty()) {
-        const Cand c = heap.top();
-        heap.pop();
-        const auto ul = static_cast<std::size_t>(c.left), ur = static_cast<std::size_t>(c.right);
-        if (version[ul] != c.vl || version[ur] != c.vr || next[ul] != c.right)
-            continue; // a neighbour changed since this candidate was made
-        tok[ul] = c.merged;
-        ++version[ul];
-        version[ur] = ~0u; // dead
-        next[ul] = next[ur];
-        if (next[ur] >= 0)
-            prev[static_cast<std::size_t>(next[ur])] = c.left;
-        consider(prev[ul], c.left);
-        consider(c.left, next[ul]);
-    }
-    std::vector<std::int32_t> out;
+    std::string joined;
+    detail::mergeAdjacentPairs(tok, [&](std::int32_t a, std::int32_t b) -> std::optional<std::pair<double, std::int32_t>> {
+        joined = m_vocab.pieces[static_cast<std::size_t>(a)];
+        joined += m_vocab.pieces[static_cast<std::size_t>(b)];
+        const std::int32_t id = lookup(joined);
+        if (id < 0)
+            return std::nullopt;
+        const float score = m_vocab.scores[static_cast<std::size_t>(id)];
+        if (!(score > kNoMerge))
+            return std::nullopt;
+        return std::pair<double, std::int32_t>{score, id};
+    });
     if (addBos)
-        out.push_back(m_bos);
-    for (std::int32_t i = n > 0 ? 0 : -1; i >= 0; i = next[static_cast<std::size_t>(i)])
-        out.push_back(tok[static_cast<std::size_t>(i)]);
-    return out;
+        tok.insert(tok.begin(), m_bos);
+    return tok;
 }
 
 std::string SentencePieceTokenizer::decodeToken(std::int32_t prevToken, std::int32_t token) const

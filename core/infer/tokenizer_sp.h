@@ -3,6 +3,7 @@
 /// SentencePiece-style BPE with llama2.c's semantics (tokenizer.bin): a dummy-prefix space, one
 /// token per UTF-8 code point or byte fallback <0xXX> (id = byte + 3), then repeatedly merge the
 /// adjacent pair whose concatenation is a token with the highest score (leftmost on ties).
+/// Byte tokens beyond a (hostile, tiny) vocabulary become <unk> (id 0) instead of reading past it.
 
 #include "core/infer/tokenizer.h"
 #include "core/io/tokenizer_bin.h"
@@ -29,7 +30,11 @@ private:
     std::int32_t lookup(std::string_view piece) const;
 
     TokenizerBin m_vocab;
-    std::unordered_map<std::string, std::int32_t> m_index;
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, std::int32_t, Hash, std::equal_to<>> m_index;
     std::int32_t m_bos, m_eos;
 };
 
