@@ -426,8 +426,16 @@ Result<FastQuantized> quantizeWithPlan(const float *w, std::int64_t rows, std::i
             Scratch scratch;
             GroupJob batch[4];
             int pending = 0;
+            const bool nvfp4Fast = plan.kind == FastKind::Nvfp4 && g == 16;
             for (std::int64_t r = r0; r < r1; ++r)
                 for (std::int64_t j = 0; j < gpr; ++j) {
+                    if (nvfp4Fast && j == 0 && cols >= 16) { // the row's whole groups in one kernel call
+                        const std::int64_t whole = cols / 16;
+                        simd::nvfp4Groups16(w + r * cols, whole, q.tensorScale, plan.members[0].lut, plan.members[0].zeroCode,
+                                            q.codes.data() + r * cols, q.scales.data() + r * gpr);
+                        j = whole - 1;
+                        continue;
+                    }
                     const std::int64_t start = j * g, len = std::min(g, cols - start);
                     const std::int64_t off = r * cols + start, gi = r * gpr + j;
                     const GroupJob job{w + off, importance ? importance + off : nullptr, len, q.codes.data() + off,

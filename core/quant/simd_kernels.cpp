@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/quant/simd_kernels.h"
 
+#include "core/dtypes/scalar_convert.h"
+
 #include <algorithm>
 #include <atomic>
 #include <bit>
@@ -145,6 +147,37 @@ void squaredErrors4x4Portable(int groups, const float *const x[4], const float *
 {
     for (int q = 0; q < groups; ++q)
         squaredErrors4Portable(x[q], xh[q], imp[q], n[q], err[q]);
+}
+
+/// E4M3 rounding of an NVFP4 group scale (as the generic path: encode then decode).
+inline float nvfp4Scale(float am, float t)
+{
+    static const auto table = [] {
+        std::array<float, 256> v{};
+        for (unsigned c = 0; c < 256; ++c)
+            v[c] = fp8e4m3ToFloat(static_cast<std::uint8_t>(c));
+        return v;
+    }();
+    return t > 0.0f ? table[floatToFp8e4m3((am / 6.0f) / t)] : 0.0f;
+}
+
+void nvfp4Groups16Portable(const float *x, std::int64_t groups, float t, const GridLut &lut, std::uint8_t zeroCode,
+                           std::uint8_t *codes, float *scales)
+{
+    for (std::int64_t g = 0; g < groups; ++g) {
+        const float *xg = x + g * 16;
+        float am = 0.0f;
+        for (int i = 0; i < 16; ++i) {
+            const float a = std::fabs(xg[i]);
+            am = a > am ? a : am;
+        }
+        scales[g] = nvfp4Scale(am, t);
+        const float s = scales[g] * t;
+        for (int i = 0; i < 16; ++i) {
+            const float y = xg[i] / s;
+            codes[g * 16 + i] = s == 0.0f || std::isnan(y) ? zeroCode : countBelow(y, lut);
+        }
+    }
 }
 
 float absMaxPortable(const float *x, std::int64_t n)
@@ -470,6 +503,36 @@ LOWBIT_AVX2 float absMaxAvx2(const float *x, std::int64_t n)
     return r;
 }
 
+LOWBIT_AVX2 void nvfp4Groups16Avx2(const float *x, std::int64_t groups, float t, const GridLut &lut, std::uint8_t zeroCode,
+                                   std::uint8_t *codes, float *scales)
+{
+    const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    const __m256i nc = _mm256_set1_epi32(zeroCode);
+    const SmallMids sm = smallMids(lut);
+    for (std::int64_t g = 0; g < groups; ++g) {
+        const float *xg = x + g * 16;
+        const __m256 a = _mm256_loadu_ps(xg), b = _mm256_loadu_ps(xg + 8);
+        // NaN lanes drop out: max(x, acc) returns acc when x is NaN
+        __m256 m = _mm256_max_ps(_mm256_and_ps(a, absMask), _mm256_setzero_ps());
+        m = _mm256_max_ps(_mm256_and_ps(b, absMask), m);
+        __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_shuffle_ps(m4, m4, 1));
+        scales[g] = nvfp4Scale(_mm_cvtss_f32(m4), t);
+        const float s = scales[g] * t;
+        if (s == 0.0f) {
+            std::memset(codes + g * 16, zeroCode, 16);
+            continue;
+        }
+        const __m256 vs = _mm256_set1_ps(s);
+        for (int h = 0; h < 2; ++h) {
+            const __m256 y = _mm256_div_ps(h == 0 ? a : b, vs);
+            const __m256 isNan = _mm256_cmp_ps(y, y, _CMP_UNORD_Q);
+            store8Codes(codes + g * 16 + h * 8, _mm256_blendv_epi8(countBelowAvx2(y, lut, sm), nc, _mm256_castps_si256(isNan)));
+        }
+    }
+}
+
 LOWBIT_AVX2 void minMaxAvx2(const float *x, std::int64_t n, float &mn, float &mx)
 {
     __m256 lo = _mm256_set1_ps(std::numeric_limits<float>::infinity());
@@ -614,6 +677,12 @@ void squaredErrors4x4(int groups, const float *const x[4], const float *const xh
                       const std::int64_t n[4], double err[4][4])
 {
     LOWBIT_DISPATCH(squaredErrors4x4, groups, x, xh, imp, n, err);
+}
+
+void nvfp4Groups16(const float *x, std::int64_t groups, float t, const GridLut &lut, std::uint8_t zeroCode, std::uint8_t *codes,
+                   float *scales)
+{
+    LOWBIT_DISPATCH(nvfp4Groups16, x, groups, t, lut, zeroCode, codes, scales);
 }
 
 float absMax(const float *x, std::int64_t n) { return LOWBIT_DISPATCH(absMax, x, n); }

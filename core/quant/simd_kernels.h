@@ -82,6 +82,12 @@ void squaredErrors4(const float *x, const float *const xh[4], const float *imp, 
 void squaredErrors4x4(int groups, const float *const x[4], const float *const xh[4][4], const float *const imp[4],
                       const std::int64_t n[4], double err[4][4]);
 
+/// NVFP4 over `groups` whole groups of 16 (contiguous): per group am = max |x| ignoring NaN,
+/// scale = E4M3(f32(am / 6) / t) (0 when t ≤ 0 or not a number), codes = gridIndices of x / (scale·t)
+/// (zeroCode when scale·t == 0). Writes 16·groups codes and `groups` scales.
+void nvfp4Groups16(const float *x, std::int64_t groups, float t, const GridLut &lut, std::uint8_t zeroCode, std::uint8_t *codes,
+                   float *scales);
+
 /// max |x[i]| ignoring NaN (0 when none is a number); Inf counts.
 float absMax(const float *x, std::int64_t n);
 /// min and max ignoring NaN (+Inf / −Inf when none is a number).
