@@ -33,7 +33,17 @@ Result<PackedTensor> quantizePackedFast(const float *w, std::int64_t rows, std::
 {
     LOWBIT_TRY(const FastPlan plan, fastPlanFor(spec));
     LOWBIT_TRY(const FastQuantized q, quantizeWithPlan(w, rows, cols, plan, importance, threads));
-    return pack(q, plan);
+    LOWBIT_TRY(PackedTensor p, pack(q, plan));
+    p.spec = spec;
+    return p;
+}
+
+Result<PackedTensor> pack(const FastQuantized &q, const FormatSpec &spec)
+{
+    LOWBIT_TRY(const FastPlan plan, fastPlanFor(spec));
+    LOWBIT_TRY(PackedTensor p, pack(q, plan));
+    p.spec = spec;
+    return p;
 }
 
 Status dequantizeFast(const PackedTensor &p, float *out, unsigned threads)

