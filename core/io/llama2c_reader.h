@@ -31,7 +31,12 @@ struct Llama2cLayout {
 /// as the header implies (Truncated when shorter, Malformed with the trailing byte count when
 /// longer). `name` appears in messages.
 Result<Llama2cHeader> parseLlama2cHeader(std::span<const std::byte> file, const std::string &name);
+/// Byte offsets of every array for a header that parseLlama2cHeader accepted (no overflow then).
 Llama2cLayout llama2cLayout(const Llama2cHeader &h);
+/// ModelConfig from the header: headDim = dim / n_heads, maxPositions = seq_len, tied when
+/// vocab_size > 0, eps 1e-5, theta 10000, BOS 1 / EOS 2, and ropeLayout = Interleaved: the q/k
+/// rows stay in llama2.c's order (RoPE pairs rows 2i, 2i+1 of each head), unlike Hugging Face's
+/// rotate_half order; convertLlama2cToHf permutes them.
 ModelConfig llama2cConfig(const Llama2cHeader &h);
 
 } // namespace lowbit
