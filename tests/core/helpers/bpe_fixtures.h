@@ -27,4 +27,32 @@ const char *kSentencePiece = R"({
     "vocab": {"<unk>": 0, "<s>": 1, "</s>": 2, "<0xE6>": 3, "<0x97>": 4, "<0xA5>": 5, "▁": 6, "a": 7, "b": 8, "▁a": 9, "ab": 10, "▁ab": 11, "c": 12},
     "merges": ["▁ a", "a b", "▁a b"]}
 })";
+
+// Byte-level with the Llama-3 split pattern, ignore_merges and a template BOS. The pattern is the
+// JSON text of Llama-3's (backslashes doubled by JSON).
+const char *kLlama3 = R"({
+  "added_tokens": [{"id": 0, "content": "<|begin_of_text|>", "special": true}, {"id": 1, "content": "<|end_of_text|>", "special": true},
+                   {"id": 2, "content": "<tool>", "special": false}],
+  "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+     {"type": "Split", "pattern": {"Regex": "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"},
+      "behavior": "Isolated", "invert": false},
+     {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false}]},
+  "post_processor": {"type": "Sequence", "processors": [{"type": "ByteLevel", "trim_offsets": false},
+     {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}]}]},
+  "decoder": {"type": "ByteLevel"},
+  "model": {"type": "BPE", "ignore_merges": true, "vocab": {"<|begin_of_text|>": 0, "<|end_of_text|>": 1, "<tool>": 2,
+     "1": 3, "2": 4, "3": 5, "4": 6, "5": 7, "12": 8, "123": 9, "45": 10, "Ġ": 11, "x": 12, "y": 13, "z": 14, "xyz": 15, "Ġx": 16},
+   "merges": ["1 2", "12 3", "4 5", "Ġ x"]}
+})";
+
+// SentencePiece-style with a Metaspace pre-tokenizer that prepends "▁" to the first piece only.
+const char *kMetaspace = R"({
+  "added_tokens": [{"id": 0, "content": "<unk>", "special": true}, {"id": 1, "content": "<s>", "special": true},
+                   {"id": 2, "content": "</s>", "special": true}],
+  "normalizer": null,
+  "pre_tokenizer": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": false},
+  "model": {"type": "BPE", "byte_fallback": true, "unk_token": "<unk>",
+    "vocab": {"<unk>": 0, "<s>": 1, "</s>": 2, "▁": 3, "a": 4, "▁a": 5},
+    "merges": ["▁ a"]}
+})";
 } // namespace
