@@ -317,10 +317,13 @@ BpwBreakdown bitsPerWeight(const FormatSpec &spec, std::int64_t rows, std::int64
     const double scaleBits = scaleStorageBits(spec.scaleStorage);
     b.codes = f.codeBits();
     b.scales = groups * scaleBits / n;
-    if (f.twoScale)
-        b.secondScales = groups * scaleBits / n;
-    if (f.family == FormatFamily::IntAsym)
-        b.secondScales = groups * f.bits / n; // the zero point is a k-bit code
+    // the second per-group parameter: AFPQ's s_neg (a scale) or INT-asym's zero point (k bits);
+    // a mixture stores the widest any member needs for every group
+    auto secondBits = [&](const Format &m) { return m.twoScale ? scaleBits : m.family == FormatFamily::IntAsym ? double(m.bits) : 0.0; };
+    double second = secondBits(f);
+    for (const auto &m : f.members)
+        second = std::max(second, secondBits(m));
+    b.secondScales = groups * second / n;
     b.selectors = groups * f.selectorBits() / n;
     if (f.family == FormatFamily::Nvfp4)
         b.tensor = 32.0 / n;
