@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Hugging Face folders: config.json + model.safetensors, or model.safetensors.index.json + shards.
+// Hugging Face folders: config.json + model.safetensors, or model.safetensors.index.json + shards;
+// also a single .safetensors file or the index .json, with config.json beside it. Tensors stay
+// zero-copy views into the mapped files, in file order (shards in weight-map order).
 #include "core/io/model_readers.h"
 #include "core/io/safetensors_reader.h"
 
@@ -23,10 +25,14 @@ Result<Model> openHfModel(const std::string &path)
         } else {
             return makeError(ErrorCode::NotFound, path + ": no model.safetensors or model.safetensors.index.json in the folder");
         }
-    } else {
+    } else if (fs::is_regular_file(path, ec)) {
         weights = path;
         dir = weights.parent_path();
+        if (dir.empty())
+            dir = ".";
         sharded = weights.extension() == ".json";
+    } else {
+        return makeError(ErrorCode::NotFound, path + ": no such file or folder");
     }
     const fs::path configPath = dir / "config.json";
     auto configText = readTextFile(configPath.string(), 16u << 20);
@@ -50,7 +56,8 @@ Result<Model> openHfModel(const std::string &path)
             const RoleAndLayer rl = roleFromHfName(v.name);
             tensors.push_back({std::move(v), rl.role, rl.layer});
         }
-    return Model::fromParts(fs::is_directory(path, ec) ? ModelSource::HfFolder : ModelSource::Safetensors, path, std::move(config),
+    const bool folder = fs::is_directory(path, ec);
+    return Model::fromParts(folder ? ModelSource::HfFolder : ModelSource::Safetensors, path, std::move(config),
                             std::move(tensors));
 }
 

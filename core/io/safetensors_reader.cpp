@@ -116,14 +116,17 @@ Result<SafetensorsHeader> parseSafetensorsHeader(std::span<const std::byte> file
     return h;
 }
 
-Result<SafetensorsFile> readSafetensors(const std::string &path)
+Result<SafetensorsFile> parseSafetensors(std::shared_ptr<const MappedFile> mf)
 {
-    LOWBIT_TRY(std::shared_ptr<const MappedFile> mf, MappedFile::open(path));
-    LOWBIT_TRY(SafetensorsHeader h, parseSafetensorsHeader(mf->bytes(), path));
+    if (!mf)
+        return makeError(ErrorCode::InvalidArgument, "parseSafetensors: no file mapping");
+    LOWBIT_TRY(SafetensorsHeader h, parseSafetensorsHeader(mf->bytes(), mf->path()));
     SafetensorsFile f;
-    f.path = path;
+    f.path = mf->path();
     f.file = mf;
     f.metadata = std::move(h.metadata);
+    f.dataStart = h.dataStart;
+    f.tensors.reserve(h.tensors.size());
     for (auto &t : h.tensors) {
         TensorView v;
         v.name = std::move(t.name);
@@ -137,6 +140,14 @@ Result<SafetensorsFile> readSafetensors(const std::string &path)
     return f;
 }
 
+Result<SafetensorsFile> readSafetensors(const std::string &path)
+{
+    LOWBIT_TRY(std::shared_ptr<const MappedFile> mf, MappedFile::open(path));
+    LOWBIT_TRY(SafetensorsFile f, parseSafetensors(std::move(mf)));
+    f.path = path;
+    return f;
+}
+
 Result<std::vector<SafetensorsFile>> readShardedSafetensors(const std::string &indexPath)
 {
     namespace fs = std::filesystem;
@@ -144,16 +155,23 @@ Result<std::vector<SafetensorsFile>> readShardedSafetensors(const std::string &i
     auto json = parseJson(text);
     if (!json)
         return json.error().withContext(indexPath);
+    if (!json->isObject())
+        return malformed(indexPath, "index is not a JSON object");
+    if (const Json *meta = json->find("metadata"); meta && !meta->isObject())
+        return malformed(indexPath, "\"metadata\" is not an object");
     const Json *map = json->find("weight_map");
     if (!map || !map->isObject())
         return malformed(indexPath, "no \"weight_map\" object");
+    if (map->asObject().empty())
+        return malformed(indexPath, "\"weight_map\" is empty");
     std::map<std::string, std::string> owner; // tensor → shard
     std::vector<std::string> shards;
     for (const auto &[tensor, shard] : map->asObject()) {
         if (!shard.isString())
             return malformed(indexPath, "weight_map entry for '" + tensor + "' is not a string");
         const std::string &s = shard.asString();
-        if (s.empty() || s.find('/') != std::string::npos || s.find('\\') != std::string::npos || s == "." || s == "..")
+        const bool control = std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+        if (s.empty() || control || s.find('/') != std::string::npos || s.find('\\') != std::string::npos || s == "." || s == "..")
             return malformed(indexPath, "shard name \"" + s + "\" must be a plain file name in the same folder");
         owner[tensor] = s;
         if (std::find(shards.begin(), shards.end(), s) == shards.end())
