@@ -5,7 +5,7 @@
 
 namespace {
 // Byte-level (GPT-2 style): "Ġ" is the mapped space (U+0120).
-const char *kByteLevel = R"({
+[[maybe_unused]] const char *kByteLevel = R"({
   "version": "1.0",
   "added_tokens": [{"id": 0, "content": "<|endoftext|>", "special": true}],
   "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false},
@@ -17,7 +17,7 @@ const char *kByteLevel = R"({
 })";
 
 // SentencePiece-style (Llama-2): spaces are "▁", a "▁" is prepended, byte fallback.
-const char *kSentencePiece = R"({
+[[maybe_unused]] const char *kSentencePiece = R"({
   "added_tokens": [{"id": 0, "content": "<unk>", "special": true}, {"id": 1, "content": "<s>", "special": true},
                    {"id": 2, "content": "</s>", "special": true}],
   "normalizer": {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "▁"}, {"type": "Replace", "pattern": {"String": " "}, "content": "▁"}]},
@@ -30,7 +30,7 @@ const char *kSentencePiece = R"({
 
 // Byte-level with the Llama-3 split pattern, ignore_merges and a template BOS. The pattern is the
 // JSON text of Llama-3's (backslashes doubled by JSON).
-const char *kLlama3 = R"({
+[[maybe_unused]] const char *kLlama3 = R"({
   "added_tokens": [{"id": 0, "content": "<|begin_of_text|>", "special": true}, {"id": 1, "content": "<|end_of_text|>", "special": true},
                    {"id": 2, "content": "<tool>", "special": false}],
   "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
@@ -46,7 +46,7 @@ const char *kLlama3 = R"({
 })";
 
 // SentencePiece-style with a Metaspace pre-tokenizer that prepends "▁" to the first piece only.
-const char *kMetaspace = R"({
+[[maybe_unused]] const char *kMetaspace = R"({
   "added_tokens": [{"id": 0, "content": "<unk>", "special": true}, {"id": 1, "content": "<s>", "special": true},
                    {"id": 2, "content": "</s>", "special": true}],
   "normalizer": null,
