@@ -73,6 +73,100 @@ private slots:
         QVERIFY(std::isnan((*v)[2]) && std::isinf((*v)[3]));
         QCOMPARE((*f->tensors[1].toFloatVector())[1], -2.0f);
     }
+    void roundTripEachDtype_data()
+    {
+        QTest::addColumn<int>("dtype");
+        int rows = 0;
+        for (std::size_t i = 0; i < kDTypeCount; ++i) {
+            const DType t = static_cast<DType>(i);
+            if (dtypeTraits(t).safetensorsName.empty())
+                continue;
+            QTest::newRow(std::string(dtypeTraits(t).safetensorsName).c_str()) << int(i);
+            ++rows;
+        }
+        QVERIFY(rows >= 15); // the 12 of the format plus U16/U32/U64
+    }
+    void roundTripEachDtype()
+    {
+        QFETCH(int, dtype);
+        const DType t = static_cast<DType>(dtype);
+        const std::vector<std::int64_t> shape = {3, 5};
+        const auto nbytes = dtypeByteCount(t, 15);
+        QVERIFY(nbytes.has_value());
+        std::vector<std::byte> payload(*nbytes);
+        std::uint32_t x = 0x9E3779B9u ^ std::uint32_t(dtype);
+        for (auto &b : payload) {
+            x = x * 1664525u + 1013904223u;
+            b = std::byte(x >> 24);
+        }
+        std::vector<std::byte> pad(3, std::byte{0x5A});
+        const std::vector<SafetensorsEntry> entries = {{"pad", DType::U8, {3}, pad}, {"w", t, shape, payload}};
+        // bytes only
+        auto image = serializeSafetensors(entries, {{"dtype", std::string(dtypeTraits(t).safetensorsName)}});
+        QVERIFY(image.ok());
+        auto h = parseSafetensorsHeader(*image, "mem.safetensors");
+        QVERIFY2(h.ok(), h.ok() ? "" : h.error().message().c_str());
+        QCOMPARE(h->tensors.size(), std::size_t(2));
+        QCOMPARE(h->tensors[1].dtype, t);
+        QCOMPARE(h->tensors[1].shape, shape);
+        QCOMPARE(h->tensors[1].end - h->tensors[1].begin, *nbytes);
+        QVERIFY(std::memcmp(image->data() + h->dataStart + h->tensors[1].begin, payload.data(), payload.size()) == 0);
+        // through a mapped file: zero copy, views keep the mapping alive
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + QStringLiteral("/d.safetensors")).toStdString();
+        QVERIFY(writeSafetensors(path, entries, {{"dtype", std::string(dtypeTraits(t).safetensorsName)}}).ok());
+        TensorView kept;
+        {
+            auto f = readSafetensors(path);
+            QVERIFY2(f.ok(), f.ok() ? "" : f.error().message().c_str());
+            QCOMPARE(f->path, path);
+            QCOMPARE(f->dataStart, h->dataStart);
+            QCOMPARE(f->metadata.size(), std::size_t(1));
+            QCOMPARE(f->metadata[0].second, std::string(dtypeTraits(t).safetensorsName));
+            const std::byte *lo = f->file->data(), *hi = lo + f->file->size();
+            QVERIFY(f->tensors[1].data >= lo + f->dataStart && f->tensors[1].data + f->tensors[1].nbytes <= hi);
+            QVERIFY(f->tensors[1].owner == f->file);
+            kept = f->tensors[1];
+        }
+        QCOMPARE(kept.nbytes, std::uint64_t(payload.size()));
+        QVERIFY(std::memcmp(kept.data, payload.data(), payload.size()) == 0);
+    }
+    void parseFromMapping()
+    {
+        QVERIFY(!parseSafetensors(nullptr).ok());
+        QCOMPARE(parseSafetensors(nullptr).error().code, ErrorCode::InvalidArgument);
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + QStringLiteral("/m.safetensors")).toStdString();
+        std::vector<float> w = {1, 2, 3, 4};
+        QVERIFY(writeSafetensors(path, {{"w", DType::F32, {2, 2}, std::as_bytes(std::span(w))}}).ok());
+        auto mf = MappedFile::open(path);
+        QVERIFY(mf.ok());
+        auto f = parseSafetensors(*mf);
+        QVERIFY(f.ok());
+        QCOMPARE(f->path, path);
+        QCOMPARE((*f->tensors[0].toFloatVector())[3], 4.0f);
+        // a header with only metadata and no tensors is valid; so is an empty object
+        auto onlyMeta = parseSafetensorsHeader(bytes(image(R"({"__metadata__":{"k":"v"}})")), "m.safetensors");
+        QVERIFY(onlyMeta.ok() && onlyMeta->tensors.empty() && onlyMeta->metadata.size() == 1);
+        QVERIFY(parseSafetensorsHeader(bytes(image("{}")), "e.safetensors").ok());
+    }
+    void nonFiniteWeightsLoad()
+    {
+        const std::vector<float> w = {NAN, -INFINITY, INFINITY, -0.0f, 1e-45f, 3.4e38f};
+        auto img = serializeSafetensors({{"w", DType::F32, {6}, std::as_bytes(std::span(w))}});
+        QVERIFY(img.ok());
+        QTemporaryDir dir;
+        const QString path = dir.path() + QStringLiteral("/nan.safetensors");
+        writeFile(path, QByteArray(reinterpret_cast<const char *>(img->data()), qsizetype(img->size())));
+        auto f = readSafetensors(path.toStdString());
+        QVERIFY2(f.ok(), f.ok() ? "" : f.error().message().c_str());
+        auto v = f->tensors[0].toFloatVector();
+        QVERIFY(v.ok());
+        QVERIFY(std::isnan((*v)[0]));
+        QVERIFY(std::isinf((*v)[1]) && (*v)[1] < 0);
+        QVERIFY(std::isinf((*v)[2]) && (*v)[2] > 0);
+        QCOMPARE((*v)[5], 3.4e38f);
+    }
     void writerRejectsBadEntries()
     {
         std::vector<float> x(3);
@@ -111,6 +205,18 @@ private slots:
         QTest::newRow("extra field") << image(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8],"x":1}})", 8) << int(ErrorCode::Malformed) << "unexpected field";
         QTest::newRow("deep nesting") << image(QByteArray(100, '[') + QByteArray(100, ']'), 0) << int(ErrorCode::Malformed) << "nesting";
         QTest::newRow("rank over 8") << image(R"({"t":{"dtype":"U8","shape":[1,1,1,1,1,1,1,1,1],"data_offsets":[0,1]}})", 1) << int(ErrorCode::Malformed) << "rank";
+        QTest::newRow("empty header") << image("", 0) << int(ErrorCode::Malformed) << "header";
+        QTest::newRow("entry not an object") << image(R"({"t":[1,2]})", 0) << int(ErrorCode::Malformed) << "not an object";
+        QTest::newRow("dtype not a string") << image(R"({"t":{"dtype":7,"shape":[2],"data_offsets":[0,8]}})", 8) << int(ErrorCode::Malformed) << "dtype";
+        QTest::newRow("shape not an array") << image(R"({"t":{"dtype":"F32","shape":2,"data_offsets":[0,8]}})", 8) << int(ErrorCode::Malformed) << "shape";
+        QTest::newRow("three data_offsets") << image(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8,8]}})", 8) << int(ErrorCode::Malformed) << "[begin, end]";
+        QTest::newRow("negative offset") << image(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[-8,0]}})", 8) << int(ErrorCode::Malformed) << "non-negative";
+        QTest::newRow("metadata not an object") << image(R"({"__metadata__":["a"]})", 0) << int(ErrorCode::Malformed) << "__metadata__";
+        QTest::newRow("metadata duplicate key") << image(R"({"__metadata__":{"a":"1","a":"2"}})", 0) << int(ErrorCode::Malformed) << "duplicate";
+        QTest::newRow("lone surrogate in name") << image(R"({"t\ud800":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}})", 1) << int(ErrorCode::Malformed) << "surrogate";
+        QTest::newRow("offset past u64 data") << image(R"({"t":{"dtype":"U8","shape":[1],"data_offsets":[18446744073709551615,18446744073709551615]}})", 1)
+                                             << int(ErrorCode::Truncated) << "past the data section";
+        QTest::newRow("trailing garbage after JSON") << image(R"({"t":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}} x)", 1) << int(ErrorCode::Malformed) << "header";
         QTest::newRow("empty name") << image(R"({"":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}})", 1) << int(ErrorCode::Malformed) << "empty tensor name";
     }
     void malformed()
@@ -155,6 +261,13 @@ private slots:
         expectError(R"({"weight_map":{"a":"../s1.safetensors"}})", ErrorCode::Malformed, "plain file name");
         expectError(R"({"weight_map":{"a":"s1.safetensors","z":"gone.safetensors"}})", ErrorCode::NotFound, "gone.safetensors");
         expectError(R"({"metadata":{}})", ErrorCode::Malformed, "weight_map");
+        expectError(R"({"weight_map":{}})", ErrorCode::Malformed, "empty");
+        expectError(R"([1])", ErrorCode::Malformed, "not a JSON object");
+        expectError(R"({"metadata":3,"weight_map":{"a":"s1.safetensors"}})", ErrorCode::Malformed, "metadata");
+        expectError(R"({"weight_map":{"a":".."}})", ErrorCode::Malformed, "plain file name");
+        expectError(R"({"weight_map":{"a":"/etc/passwd"}})", ErrorCode::Malformed, "plain file name");
+        expectError(R"({"weight_map":{"a":"s1.safetensors\u0000.txt"}})", ErrorCode::Malformed, "plain file name");
+        expectError(R"({"weight_map":{"a":"s1.safetensors","b":"s1.safetensors"}})", ErrorCode::Inconsistent, "'b' is not in its shard");
         // the same tensor in two shards
         QVERIFY(writeSafetensors((d + QStringLiteral("/s3.safetensors")).toStdString(), {{"a", DType::F32, {2}, std::as_bytes(std::span(a))}}).ok());
         expectError(R"({"weight_map":{"a":"s1.safetensors","b":"s3.safetensors"}})", ErrorCode::Inconsistent, "'a'");
