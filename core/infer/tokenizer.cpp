@@ -2,7 +2,9 @@
 #include "core/infer/tokenizer.h"
 
 #include "core/infer/tokenizer_bpe.h"
+#include "core/infer/tokenizer_gguf.h"
 #include "core/infer/tokenizer_sp.h"
+#include "core/io/gguf_reader.h"
 #include "core/util/mapped_file.h"
 
 #include <filesystem>
@@ -25,6 +27,12 @@ Result<std::unique_ptr<Tokenizer>> loadTokenizer(const std::string &modelPath, s
 {
     namespace fs = std::filesystem;
     std::error_code ec;
+    if (fs::path(modelPath).extension() == ".gguf" && fs::is_regular_file(modelPath, ec)) {
+        LOWBIT_TRY(GgufFile gguf, readGguf(modelPath));
+        LOWBIT_TRY(std::unique_ptr<Tokenizer> t, tokenizerFromGguf(gguf.header.kvs, modelPath));
+        if (t)
+            return t;
+    }
     fs::path dir = fs::is_directory(modelPath, ec) ? fs::path(modelPath) : fs::path(modelPath).parent_path();
     if (dir.empty())
         dir = ".";

@@ -30,12 +30,12 @@ public:
 
 /// Finds the tokenizer of a model. `modelPath` is a model folder (Hugging Face) or a file (.bin,
 /// .safetensors, .gguf); "the folder" is that folder, or the file's folder. Search order:
+///  0. a .gguf file's own tokenizer.ggml.* metadata (see tokenizer_gguf.h), when it has them;
 ///  1. <folder>/tokenizer.json (Hugging Face BPE);
 ///  2. <folder>/tokenizer.bin, then <folder>/tok<vocabSize>.bin (llama2.c);
 ///  3. <parent>/tokenizer.json, <parent>/tokenizer.bin, <parent>/tok<vocabSize>.bin (stories260K's
 ///     HF conversion keeps tok512.bin one level up).
 /// The first file that exists is used; a bad file is an error, not a reason to look further.
-/// GGUF-embedded vocabularies are not read yet (a .gguf needs a tokenizer file beside it).
 /// Errors: NotFound listing every place searched; the reader's errors for a bad file.
 Result<std::unique_ptr<Tokenizer>> loadTokenizer(const std::string &modelPath, std::int64_t vocabSize);
 

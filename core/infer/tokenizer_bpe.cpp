@@ -200,11 +200,15 @@ void BpeTokenizer::readOptions(const Json &root)
 
 Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::fromJson(std::string_view json, const std::string &name)
 {
-    auto bad = [&](const std::string &what) { return makeError(ErrorCode::Malformed, name + ": " + what); };
     auto parsed = parseJson(json, JsonParseOptions{false, 64}); // real files repeat keys in added_tokens
     if (!parsed)
         return parsed.error().withContext(name);
-    const Json &root = *parsed;
+    return fromJsonValue(*parsed, name);
+}
+
+Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::fromJsonValue(const Json &root, const std::string &name)
+{
+    auto bad = [&](const std::string &what) { return makeError(ErrorCode::Malformed, name + ": " + what); };
     if (!root.isObject())
         return bad("not a JSON object");
     const Json *model = root.find("model");

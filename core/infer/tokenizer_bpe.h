@@ -32,6 +32,14 @@ public:
     /// Unigram or WordPiece). `name` is used in messages. Merges naming a token missing from the
     /// vocabulary are ignored (they could never apply).
     static Result<std::unique_ptr<BpeTokenizer>> fromJson(std::string_view json, const std::string &name);
+    /// The same from an already parsed document (GGUF metadata are turned into one).
+    static Result<std::unique_ptr<BpeTokenizer>> fromJsonValue(const Json &root, const std::string &name);
+    /// Overrides the BOS/EOS ids found in the file (-1: none; BOS -1 means encode never adds one).
+    void setSpecialIds(std::int32_t bos, std::int32_t eos)
+    {
+        m_bos = bos;
+        m_eos = eos;
+    }
 
     std::vector<std::int32_t> encode(std::string_view text, bool addBos) const override;
     /// Byte-level: the piece mapped back to bytes. SentencePiece-style: "▁" → " ", <0xXX> → the

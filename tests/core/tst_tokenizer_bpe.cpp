@@ -2,6 +2,7 @@
 // Hugging Face tokenizer.json BPE, both flavours, on small hand-written fixtures; the merge loop
 // against a naive reference; the hand-written split patterns; malformed files.
 #include "core/infer/tokenizer_bpe.h"
+#include "core/infer/tokenizer_gguf.h"
 #include "core/util/json.h"
 
 #include "bpe_fixtures.h"
@@ -313,6 +314,53 @@ private slots:
         }
         QCOMPARE(t->decodeToken(1, -5), std::string());
         QCOMPARE(t->decodeToken(1, 1 << 20), std::string());
+    }
+    void ggufByteLevel_data()
+    {
+        QTest::addColumn<QByteArray>("pre");
+        QTest::addColumn<int>("pattern");
+        QTest::newRow("gpt2") << QByteArray("gpt2") << int(SplitPattern::Gpt2);
+        QTest::newRow("llama3") << QByteArray("llama-bpe") << int(SplitPattern::Llama3);
+        QTest::newRow("qwen2") << QByteArray("qwen2") << int(SplitPattern::Llama3);
+    }
+    void ggufByteLevel()
+    {
+        // kByteLevel as llama.cpp stores it: tokens by id, merges as strings, control token types
+        QFETCH(QByteArray, pre);
+        QFETCH(int, pattern);
+        auto json = parseJson(kByteLevel);
+        QVERIFY(json.ok());
+        const auto &vocab = json->find("model")->find("vocab")->asObject();
+        std::vector<GgufValue> tokens(vocab.size()), types(vocab.size(), GgufValue::ofI32(1)), merges;
+        for (const auto &[piece, id] : vocab)
+            tokens[static_cast<std::size_t>(*id.asInt64())] = GgufValue::ofString(piece);
+        types[0] = GgufValue::ofI32(3); // <|endoftext|>: control
+        for (const char *m : {"h e", "l l", "he ll", "hell o", "Ġ w", "o r", "Ġw or", "' s"})
+            merges.push_back(GgufValue::ofString(m));
+        GgufKvs kvs{{"tokenizer.ggml.model", GgufValue::ofString("gpt2")},
+                    {"tokenizer.ggml.pre", GgufValue::ofString(pre.toStdString())},
+                    {"tokenizer.ggml.tokens", GgufValue::ofArray(GgufType::String, tokens)},
+                    {"tokenizer.ggml.token_type", GgufValue::ofArray(GgufType::I32, types)},
+                    {"tokenizer.ggml.merges", GgufValue::ofArray(GgufType::String, merges)},
+                    {"tokenizer.ggml.eos_token_id", GgufValue::ofU32(0)}};
+        auto t = tokenizerFromGguf(kvs, "gpt2.gguf");
+        QVERIFY2(t.ok(), t.ok() ? "" : t.error().message().c_str());
+        const auto *bpe = dynamic_cast<const BpeTokenizer *>(t->get());
+        QVERIFY(bpe);
+        QCOMPARE(int(bpe->splitPattern()), pattern);
+        QCOMPARE((*t)->eosId(), 0);
+        QCOMPARE((*t)->bosId(), -1);
+        QCOMPARE((*t)->encode("hello world", true), (Ids{12, 15, 3, 8}));
+        QCOMPARE((*t)->encode("hello<|endoftext|>", false), (Ids{12, 0}));
+        QCOMPARE((*t)->decode(Ids{12, 15, 3, 8, 0}), std::string("hello world"));
+        // no tokenizer keys: nothing; wrong types: errors
+        auto none = tokenizerFromGguf(GgufKvs{}, "none.gguf");
+        QVERIFY(none.ok() && !*none);
+        kvs[2].second = GgufValue::ofU32(3);
+        QCOMPARE(tokenizerFromGguf(kvs, "bad.gguf").error().code, ErrorCode::Malformed);
+        kvs[2].second = GgufValue::ofArray(GgufType::String, tokens);
+        kvs.emplace_back("tokenizer.ggml.bos_token_id", GgufValue::ofU32(999));
+        QCOMPARE(tokenizerFromGguf(kvs, "bad.gguf").error().code, ErrorCode::Malformed);
     }
     void malformed_data()
     {

@@ -2,6 +2,7 @@
 #include "core/eval/text_corpus.h"
 #include "core/infer/tokenizer_bpe.h"
 #include "core/infer/tokenizer_sp.h"
+#include "core/io/gguf_writer.h"
 #include "core/util/mapped_file.h"
 
 #include "bpe_fixtures.h"
@@ -242,6 +243,57 @@ private slots:
         const SentencePieceTokenizer empty{TokenizerBin{}};
         QCOMPARE(empty.encode("abc", false), std::vector<std::int32_t>{});
         QCOMPARE(empty.decodeToken(1, 5), std::string());
+    }
+    void ggufVocabulary()
+    {
+        // tok512.bin stored the way llama.cpp stores a SentencePiece vocabulary ("▁" for spaces)
+        auto bin = readTokenizerBin(lowbit::test::sharedPath("models/stories260K/tok512.bin"), 512);
+        QVERIFY(bin.ok());
+        std::vector<GgufValue> tokens, scores;
+        for (std::size_t i = 0; i < bin->pieces.size(); ++i) {
+            std::string piece;
+            for (const char c : bin->pieces[i])
+                piece += c == ' ' ? std::string("\xE2\x96\x81") : std::string(1, c);
+            tokens.push_back(GgufValue::ofString(piece));
+            scores.push_back(GgufValue::ofF32(bin->scores[i]));
+        }
+        QTemporaryDir tmp;
+        const std::string path = tmp.path().toStdString() + "/model.gguf";
+        GgufWriter w;
+        w.set("general.architecture", GgufValue::ofString("llama"));
+        w.set("tokenizer.ggml.model", GgufValue::ofString("llama"));
+        w.set("tokenizer.ggml.tokens", GgufValue::ofArray(GgufType::String, tokens));
+        w.set("tokenizer.ggml.scores", GgufValue::ofArray(GgufType::F32, scores));
+        w.set("tokenizer.ggml.bos_token_id", GgufValue::ofU32(1));
+        w.set("tokenizer.ggml.eos_token_id", GgufValue::ofU32(2));
+        QVERIFY(w.write(path).ok());
+        auto t = loadTokenizer(path, 512);
+        QVERIFY2(t.ok(), t.ok() ? "" : t.error().message().c_str());
+        QCOMPARE((*t)->vocabSize(), std::int64_t(512));
+        for (const auto &d : m_docs) {
+            const auto ids = (*t)->encode(d, true);
+            QCOMPARE(ids, m_tok->encode(d, true));
+            QCOMPARE((*t)->decode(ids), d);
+        }
+        // an unsupported tokenizer model, and malformed metadata, are errors
+        w.set("tokenizer.ggml.model", GgufValue::ofString("bert"));
+        QVERIFY(w.write(path).ok());
+        t = loadTokenizer(path, 512);
+        QVERIFY(!t.ok());
+        QCOMPARE(t.error().code, ErrorCode::Unsupported);
+        w.set("tokenizer.ggml.model", GgufValue::ofString("llama"));
+        w.set("tokenizer.ggml.scores", GgufValue::ofArray(GgufType::F32, {GgufValue::ofF32(0.0f)}));
+        QVERIFY(w.write(path).ok());
+        t = loadTokenizer(path, 512);
+        QVERIFY(!t.ok());
+        QCOMPARE(t.error().code, ErrorCode::Malformed);
+        // no tokenizer metadata at all: the files beside it are searched
+        GgufWriter bare;
+        bare.set("general.architecture", GgufValue::ofString("llama"));
+        QVERIFY(bare.write(path).ok());
+        t = loadTokenizer(path, 512);
+        QVERIFY(!t.ok());
+        QCOMPARE(t.error().code, ErrorCode::NotFound);
     }
     void splitting()
     {
