@@ -17,6 +17,13 @@ SentencePieceTokenizer::SentencePieceTokenizer(TokenizerBin vocab, std::int32_t 
     m_vocab.scores.resize(m_vocab.pieces.size(), kNoMerge); // a hand-built vocab without scores never merges
     for (std::size_t i = 0; i < m_vocab.pieces.size(); ++i)
         m_index.emplace(m_vocab.pieces[i], static_cast<std::int32_t>(i)); // first id wins on duplicates, like bsearch on a stable sort
+    const auto size = static_cast<std::int32_t>(m_vocab.pieces.size());
+    for (int b = 0; b < 256; ++b) {
+        char name[8];
+        std::snprintf(name, sizeof name, "<0x%02X>", b);
+        const std::int32_t id = lookup(name);
+        m_byteIds[static_cast<std::size_t>(b)] = id >= 0 ? id : b + 3 < size ? b + 3 : size > 0 ? 0 : -1;
+    }
 }
 
 std::int32_t SentencePieceTokenizer::lookup(std::string_view piece) const
@@ -43,13 +50,10 @@ std::vector<std::int32_t> SentencePieceTokenizer::initialTokens(std::string_view
         if (id >= 0) {
             out.push_back(id);
         } else {
-            const auto vocab = static_cast<std::int32_t>(m_vocab.pieces.size());
-            for (std::size_t k = 0; k < len; ++k) { // byte fallback: <0x00> is id 3
-                const std::int32_t b = static_cast<std::int32_t>(static_cast<unsigned char>(text[i + k])) + 3;
-                if (b < vocab)
+            for (std::size_t k = 0; k < len; ++k) { // byte fallback
+                const std::int32_t b = m_byteIds[static_cast<unsigned char>(text[i + k])];
+                if (b >= 0)
                     out.push_back(b);
-                else if (vocab > 0)
-                    out.push_back(0); // a vocabulary too small for byte tokens: <unk>
             }
         }
         i += len;

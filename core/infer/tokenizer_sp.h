@@ -3,11 +3,14 @@
 /// SentencePiece-style BPE with llama2.c's semantics (tokenizer.bin): a dummy-prefix space, one
 /// token per UTF-8 code point or byte fallback <0xXX> (id = byte + 3), then repeatedly merge the
 /// adjacent pair whose concatenation is a token with the highest score (leftmost on ties).
-/// Byte tokens beyond a (hostile, tiny) vocabulary become <unk> (id 0) instead of reading past it.
+/// Byte tokens: the id of the piece "<0xXX>" when the vocabulary has one (llama2.c and Llama-2
+/// vocabularies hold them at byte + 3), else byte + 3 as llama2.c does, else (a hostile, tiny
+/// vocabulary) <unk> = id 0, never an id past the end.
 
 #include "core/infer/tokenizer.h"
 #include "core/io/tokenizer_bin.h"
 
+#include <array>
 #include <unordered_map>
 
 namespace lowbit {
@@ -36,6 +39,7 @@ private:
     };
     std::unordered_map<std::string, std::int32_t, Hash, std::equal_to<>> m_index;
     std::int32_t m_bos, m_eos;
+    std::array<std::int32_t, 256> m_byteIds{}; ///< byte → its fallback token (-1: dropped, empty vocab)
 };
 
 } // namespace lowbit

@@ -250,6 +250,12 @@ private slots:
         noScores.pieces = {"<unk>", "a", "aa"};
         const SentencePieceTokenizer sp2(std::move(noScores)); // scores missing: no merges
         QCOMPARE(sp2.encode("aa", false), (std::vector<std::int32_t>{1, 1}));
+        // byte tokens found by name when they are not at byte + 3
+        TokenizerBin named;
+        named.pieces = {"<unk>", "<s>", "</s>", "x", "<0xE6>", "<0x97>", "<0xA5>"};
+        const SentencePieceTokenizer sp3(std::move(named));
+        QCOMPARE(sp3.encode("日x", true), (std::vector<std::int32_t>{1, 4, 5, 6, 3}));
+        QCOMPARE(sp3.decode(sp3.encode("日x", true)), std::string("日x"));
         const SentencePieceTokenizer empty{TokenizerBin{}};
         QCOMPARE(empty.encode("abc", false), std::vector<std::int32_t>{});
         QCOMPARE(empty.decodeToken(1, 5), std::string());
