@@ -405,6 +405,38 @@ private slots:
         QCOMPARE(int(t.error().code), code);
         QVERIFY2(t.error().message().find("bad.json") != std::string::npos, t.error().message().c_str());
     }
+    void mutatedFiles()
+    {
+        // random byte flips, insertions and truncations of the fixtures: an error or a working
+        // tokenizer whose ids stay inside its vocabulary, never a crash
+        std::mt19937 rng(2024);
+        int loaded = 0;
+        for (const char *fixture : {kByteLevel, kSentencePiece, kLlama3, kMetaspace}) {
+            for (int iter = 0; iter < 1500; ++iter) {
+                std::string json = fixture;
+                for (std::size_t k = 0, edits = 1 + rng() % 4; k < edits; ++k) {
+                    const std::size_t at = rng() % json.size();
+                    switch (rng() % 4) {
+                    case 0: json[at] = static_cast<char>(rng()); break;
+                    case 1: json.insert(at, 1, "{}[]\",:0-9e"[rng() % 13]); break;
+                    case 2: json.erase(at, 1 + rng() % 8); break;
+                    default: json.resize(at); break;
+                    }
+                    if (json.empty())
+                        json = "{";
+                }
+                auto t = BpeTokenizer::fromJson(json, "mutated.json");
+                if (!t.ok())
+                    continue;
+                ++loaded;
+                const std::string text = randomText(rng, 20);
+                for (const auto id : (*t)->encode(text, true))
+                    QVERIFY(id >= 0 && id < (*t)->vocabSize());
+                (void)(*t)->decode((*t)->encode(text, false));
+            }
+        }
+        QVERIFY(loaded > 100); // many mutations keep the file valid: the encode path is exercised
+    }
     void emptyButValid()
     {
         // a minimal valid file: no tokens at all; encoding drops what it cannot represent
