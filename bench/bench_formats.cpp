@@ -1,53 +1,32 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Quantize and dequantize throughput of the fast paths per format on a rows × cols fp32 matrix
-// (default 4096 × 4096), with 1 thread and with all threads, in GB/s of fp32 input
-// (rows·cols·4 bytes / seconds, best of the repetitions). Targets: ≥ 1 GB/s per thread for scalar
-// formats; a mixture ≤ 4× the cost of one member.
-// Format names are the registry's (core/quant/format.h); scales fp16 unless the format fixes them.
-//   bench_formats [--formats int4,fp4,...] [--group 128] [--reps 3] [--rows 4096] [--cols 4096] [--threads N] [--portable]
-#include "core/quant/fast_quantize.h"
-#include "core/quant/format.h"
-#include "core/quant/simd_kernels.h"
+// Quantize and dequantize throughput of the core/formats fast path per format on a 4096×4096
+// fp32 matrix, 1 thread and all threads, in GB/s of fp32 input (best of --reps runs).
+// usage: bench_formats [--group G] [--reps N] [--size N] [NAME ...]
+#include "core/formats/fast_quantize.h"
 #include "core/util/parallel.h"
 
-#include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
-#include <map>
+#include <cstring>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
 using namespace lowbit;
+using namespace lowbit::formats;
 
 namespace {
 
-double threadCpuSeconds()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-struct Timing {
-    double wall = 1e300; ///< best wall-clock seconds
-    double cpu = 1e300;  ///< best CPU seconds of the calling thread (the whole run when single-threaded)
-};
-
 template <class F>
-Timing bestSeconds(int reps, F &&f)
+double bestSeconds(int reps, F &&fn)
 {
-    Timing best;
+    double best = 1e30;
     for (int r = 0; r < reps; ++r) {
-        const double c0 = threadCpuSeconds();
         const auto t0 = std::chrono::steady_clock::now();
-        f();
-        best.wall = std::min(best.wall, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        best.cpu = std::min(best.cpu, threadCpuSeconds() - c0);
+        fn();
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        best = s < best ? s : best;
     }
     return best;
 }
@@ -56,83 +35,61 @@ Timing bestSeconds(int reps, F &&f)
 
 int main(int argc, char **argv)
 {
-    std::string formats = "int4,int8,int4-asym,fp3,fp4,fp4-asym,fp6-e3m2,fp8-e4m3,nf4,nf4-asym,iq4nl,fp3-er-pos,bitmod-fp3,fp4-er-pos,"
-                          "bitmod-fp4,mix:int4|fp4|nf4,mxfp4,mxfp6-e3m2,mxfp8-e4m3,nvfp4";
+    std::int64_t group = 32, n = 4096;
     int reps = 3;
-    std::int64_t group = 128;
-    std::int64_t rows = 4096, cols = 4096;
-    unsigned threads = defaultThreadCount();
+    std::vector<std::string> names;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        const bool hasValue = i + 1 < argc;
-        if (a == "--formats" && hasValue)
-            formats = argv[++i];
-        else if (a == "--group" && hasValue)
-            group = std::atoi(argv[++i]);
-        else if (a == "--reps" && hasValue)
-            reps = std::max(1, std::atoi(argv[++i]));
-        else if (a == "--rows" && hasValue)
-            rows = std::max(1, std::atoi(argv[++i]));
-        else if (a == "--cols" && hasValue)
-            cols = std::max(1, std::atoi(argv[++i]));
-        else if (a == "--threads" && hasValue)
-            threads = static_cast<unsigned>(std::max(1, std::atoi(argv[++i])));
-        else if (a == "--portable")
-            simd::forcePortable(true);
-        else {
-            std::fprintf(stderr, "usage: bench_formats [--formats a,b,...] [--group G] [--reps N] [--rows R] [--cols C] [--threads T] [--portable]\n");
-            return 2;
+        if ((a == "--group" || a == "--reps" || a == "--size") && i + 1 < argc) {
+            const long v = std::strtol(argv[++i], nullptr, 10);
+            if (a == "--group")
+                group = v;
+            else if (a == "--size")
+                n = v > 0 ? v : n;
+            else
+                reps = v > 0 ? static_cast<int>(v) : reps;
+        } else {
+            names.push_back(a);
         }
     }
-    std::vector<float> w(static_cast<std::size_t>(rows * cols));
-    std::mt19937 rng(1);
-    std::student_t_distribution<float> st(5.0f);
-    for (auto &x : w)
-        x = st(rng) * 0.02f;
-    std::vector<float> out(w.size());
-    const double gb = static_cast<double>(w.size()) * 4.0 / 1e9;
-    std::printf("matrix %lld x %lld fp32 (%.1f MB), group %lld (MX/NVFP4: theirs), %s kernels, %u threads (hardware %u), best of %d\n",
-                static_cast<long long>(rows), static_cast<long long>(cols), gb * 1e3, static_cast<long long>(group), simd::avx2Active() ? "AVX2" : "portable", threads, defaultThreadCount(), reps);
-    std::printf("GB/s of fp32 input by wall clock; 'cpu' columns: by the thread's CPU time (immune to a shared machine)\n");
-    std::printf("%-18s %9s %9s %9s %11s %11s %11s\n", "format", "quant 1T", "cpu 1T", "quant NT", "dequant 1T", "cpu 1T", "dequant NT");
-    std::stringstream list(formats);
-    std::string name;
-    int status = 0;
-    while (std::getline(list, name, ',')) {
-        auto format = parseFormat(name);
-        if (!format) {
-            std::fprintf(stderr, "%s\n", format.error().message().c_str());
-            status = 2;
-            continue;
-        }
-        const bool fixed = format->family == FormatFamily::Mx || format->family == FormatFamily::Nvfp4;
-        auto spec = fixed ? makeFormatSpec(*format) : makeFormatSpec(*format, group, ScaleStorage::F16);
+    if (names.empty())
+        names = {"int4", "int4-asym", "int8", "fp3", "fp4", "fp4-asym", "nf4", "nf3-asym", "fp6-e3m2", "fp8-e4m3",
+                 "iq4nl", "q4_0", "fp3-er-pos", "bitmod-fp3", "fp4-er-pos", "bitmod-fp4", "mix:int4|fp4|nf4", "mxfp4",
+                 "mxfp6-e3m2", "nvfp4"};
+    std::vector<float> x(static_cast<std::size_t>(n * n));
+    std::mt19937 rng(42);
+    std::student_t_distribution<float> td(4.0f);
+    for (auto &v : x)
+        v = 0.02f * td(rng);
+    std::vector<float> y(x.size());
+    const double gb = static_cast<double>(x.size()) * sizeof(float) / 1e9;
+    const unsigned all = defaultThreadCount();
+    std::printf("%lldx%lld fp32 (%.3f GB), group %lld, %s kernels, best of %d; GB/s of fp32 input\n",
+                static_cast<long long>(n), static_cast<long long>(n), gb, static_cast<long long>(group), fastPathName(), reps);
+    std::printf("%-20s %8s %10s %10s %10s %10s\n", "format", "bpw", "quant 1t", "dequant 1t", "quant " , "dequant");
+    std::printf("%-20s %8s %10s %10s %9ut %9ut\n", "", "", "", "", all, all);
+    for (const std::string &name : names) {
+        auto spec = makeFormatSpec(name, group);
         if (!spec) {
             std::fprintf(stderr, "%s\n", spec.error().message().c_str());
-            status = 2;
-            continue;
+            return 1;
         }
-        auto planned = planForSpec(*spec);
-        if (!planned) {
-            std::fprintf(stderr, "%s\n", planned.error().message().c_str());
-            status = 2;
-            continue;
+        double r[4] = {};
+        int k = 0;
+        for (const unsigned threads : {1u, all}) {
+            const FastOptions o{threads, SimdPath::Auto};
+            Result<QuantizedMatrix> q = makeError(ErrorCode::Internal, "not run");
+            const double tq = bestSeconds(reps, [&] { q = quantizeFast(*spec, x.data(), n, n, nullptr, o); });
+            if (!q) {
+                std::fprintf(stderr, "%s\n", q.error().message().c_str());
+                return 1;
+            }
+            const double td2 = bestSeconds(reps, [&] { dequantizeFast(*q, y.data(), o); });
+            r[k++] = gb / tq;
+            r[k++] = gb / td2;
         }
-        const FastPlan plan = std::move(*planned);
-        Timing q[2], d[2];
-        FastQuantized result;
-        for (int k = 0; k < 2; ++k) {
-            const unsigned t = k == 0 ? 1u : threads;
-            q[k] = bestSeconds(reps, [&] {
-                auto r = quantizeWithPlan(w.data(), rows, cols, plan, nullptr, t);
-                if (r.ok())
-                    result = std::move(*r);
-            });
-            d[k] = bestSeconds(reps, [&] { (void)dequantizeWithPlan(result, plan, out.data(), t); });
-        }
-        std::printf("%-18s %9.2f %9.2f %9.2f %11.2f %11.2f %11.2f\n", name.c_str(), gb / q[0].wall, gb / q[0].cpu, gb / q[1].wall,
-                    gb / d[0].wall, gb / d[0].cpu, gb / d[1].wall);
-        std::fflush(stdout);
+        std::printf("%-20s %8.4f %10.2f %10.2f %10.2f %10.2f\n", spec->format.name.c_str(),
+                    bitsPerWeight(*spec, n, n)->bitsPerWeight, r[0], r[1], r[2], r[3]);
     }
-    return status;
+    return 0;
 }

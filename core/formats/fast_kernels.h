@@ -31,6 +31,10 @@ struct ElementKernels {
     void (*codesIntAsym)(const float *x, std::int64_t n, float s, float z, float qmax, std::uint8_t *codes);
     /// ggml q4_0: min(15, trunc(max(0, x·(1/d) + 8.5))), NaN → 8; d may be 0 (id = 0).
     void (*codesQ40)(const float *x, std::int64_t n, float d, std::uint8_t *codes);
+    /// codesGrid (s ≠ 0) fused with its dequantization: xh = s · t.values[code].
+    void (*encodeDecodeGrid)(const float *x, std::int64_t n, float s, const GridTable &t, std::uint8_t *codes, float *xh);
+    /// codesIntSym (s ≠ 0) fused with xh = s · (code − qmax).
+    void (*encodeDecodeIntSym)(const float *x, std::int64_t n, float s, float qmax, std::uint8_t *codes, float *xh);
     /// out = s · table[code].
     void (*dequantTable)(const std::uint8_t *codes, std::int64_t n, float s, const float *table, float *out);
     /// out = s · (code − z).

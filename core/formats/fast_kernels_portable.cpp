@@ -87,8 +87,22 @@ void dequantAfpq(const std::uint8_t *codes, std::int64_t n, float sPos, float sN
     }
 }
 
-constexpr ElementKernels kPortable{"portable", stats,        codesGrid,   codesAfpq,  codesIntSym,
-                                   codesIntAsym, codesQ40,   dequantTable, dequantAsym, dequantAfpq};
+void encodeDecodeGrid(const float *x, std::int64_t n, float s, const GridTable &t, std::uint8_t *codes, float *xh)
+{
+    codesGrid(x, n, s, t, codes);
+    dequantTable(codes, n, s, t.values, xh);
+}
+
+void encodeDecodeIntSym(const float *x, std::int64_t n, float s, float qmax, std::uint8_t *codes, float *xh)
+{
+    codesIntSym(x, n, s, qmax, codes);
+    for (std::int64_t i = 0; i < n; ++i)
+        xh[i] = s * static_cast<float>(static_cast<int>(codes[i]) - static_cast<int>(qmax));
+}
+
+constexpr ElementKernels kPortable{"portable",   stats,           codesGrid,          codesAfpq,
+                                   codesIntSym,  codesIntAsym,    codesQ40,           encodeDecodeGrid,
+                                   encodeDecodeIntSym, dequantTable, dequantAsym,     dequantAfpq};
 
 } // namespace
 

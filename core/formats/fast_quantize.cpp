@@ -5,6 +5,7 @@
 #include "core/util/parallel.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -74,10 +75,14 @@ Plan makePlan(const FormatSpec &spec, FastOptions o)
 GroupStats fastStats(const Plan &pl, const float *x, std::int64_t n)
 {
     const Family fam = pl.spec->format.family;
-    if (fam == Family::Iq4nl || fam == Family::Q4_0)
-        return groupStatsRef(x, n); // needs the first element of largest |x|
     GroupStats s;
     pl.k->stats(x, n, &s.absmax, &s.mn, &s.mx, &s.any);
+    if ((fam == Family::Iq4nl || fam == Family::Q4_0) && s.any) // the first element of largest |x|
+        for (std::int64_t i = 0; i < n; ++i)
+            if (std::isfinite(x[i]) && std::fabs(x[i]) == s.absmax) {
+                s.argAbsmax = i;
+                break;
+            }
     return s;
 }
 
@@ -126,7 +131,6 @@ void codesWithParams(const Plan &pl, const GroupParams &p, const float *x, std::
 struct Scratch {
     std::vector<std::uint8_t> codes;
     std::vector<float> xh;
-    std::vector<double> err;
 };
 
 GroupParams quantizeMixtureGroup(const Plan &pl, const GroupStats &st, const float *x, std::int64_t n, const float *w,
@@ -134,33 +138,54 @@ GroupParams quantizeMixtureGroup(const Plan &pl, const GroupStats &st, const flo
 {
     const Format &f = pl.spec->format;
     const std::size_t nm = f.members.size(), len = static_cast<std::size_t>(n);
-    s.codes.resize(nm * len);
-    s.xh.resize(nm * len);
-    s.err.assign(nm, 0.0);
-    const float a = st.absmax * pl.spec->clip;
-    std::vector<float> scales(nm);
-    for (std::size_t m = 0; m < nm; ++m) {
-        GroupParams p;
-        p.selector = static_cast<std::uint8_t>(m);
-        p.scale = p.codeScale = roundScale(a / f.members[m].qmax, pl.spec->storage);
-        scales[m] = p.scale;
-        codesWithParams(pl, p, x, n, s.codes.data() + m * len);
-        pl.k->dequantTable(s.codes.data() + m * len, n, p.scale, pl.members[m]->values, s.xh.data() + m * len);
+    if (s.codes.size() < nm * len) {
+        s.codes.resize(nm * len);
+        s.xh.resize(nm * len);
     }
-    // one independent double chain per member, each in element order (as the reference)
-    for (std::size_t i = 0; i < len; ++i) {
-        if (!std::isfinite(x[i]))
-            continue;
-        const double xi = x[i], ww = w ? static_cast<double>(w[i]) : 1.0;
-        for (std::size_t m = 0; m < nm; ++m) {
-            const double d = xi - static_cast<double>(s.xh[m * len + i]);
-            s.err[m] += ww * d * d;
+    const float a = st.absmax * pl.spec->clip;
+    std::array<float, 256> scales{};
+    for (std::size_t m = 0; m < nm; ++m) {
+        const MixMember &mem = f.members[m];
+        const float sc = roundScale(a / mem.qmax, pl.spec->storage);
+        scales[m] = sc;
+        std::uint8_t *c = s.codes.data() + m * len;
+        float *xh = s.xh.data() + m * len;
+        if (sc == 0.0f) {
+            fill(c, n, pl.memberZero[m]);
+            pl.k->dequantTable(c, n, sc, pl.members[m]->values, xh);
+        } else if (mem.intBits) {
+            pl.k->encodeDecodeIntSym(x, n, sc, mem.qmax, c, xh);
+        } else {
+            pl.k->encodeDecodeGrid(x, n, sc, *pl.members[m], c, xh);
         }
     }
+    // Σ w·(x − x̂)² per member, each an independent double chain in element order (as the
+    // reference), four members at a time so the chains overlap.
     std::size_t best = 0;
-    for (std::size_t m = 1; m < nm; ++m)
-        if (s.err[m] < s.err[best])
-            best = m;
+    double bestErr = 0.0;
+    for (std::size_t m0 = 0; m0 < nm; m0 += 4) {
+        const float *r[4];
+        for (std::size_t j = 0; j < 4; ++j)
+            r[j] = m0 + j < nm ? s.xh.data() + (m0 + j) * len : x; // x − x = 0 for missing members
+        double e0 = 0.0, e1 = 0.0, e2 = 0.0, e3 = 0.0;
+        for (std::size_t i = 0; i < len; ++i) {
+            if (!std::isfinite(x[i]))
+                continue;
+            const double xi = x[i], ww = w ? static_cast<double>(w[i]) : 1.0;
+            const double d0 = xi - static_cast<double>(r[0][i]), d1 = xi - static_cast<double>(r[1][i]);
+            const double d2 = xi - static_cast<double>(r[2][i]), d3 = xi - static_cast<double>(r[3][i]);
+            e0 += ww * d0 * d0;
+            e1 += ww * d1 * d1;
+            e2 += ww * d2 * d2;
+            e3 += ww * d3 * d3;
+        }
+        const double e[4] = {e0, e1, e2, e3};
+        for (std::size_t j = 0; j < 4 && m0 + j < nm; ++j)
+            if (m0 + j == 0 || e[j] < bestErr) {
+                bestErr = e[j];
+                best = m0 + j;
+            }
+    }
     std::memcpy(codes, s.codes.data() + best * len, len);
     GroupParams p;
     p.selector = static_cast<std::uint8_t>(best);
