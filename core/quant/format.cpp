@@ -11,14 +11,15 @@ namespace lowbit {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> kFamilyNames = {"int", "int-asym", "fp", "nf", "lut", "bitmod-variant", "iq4nl",
-                                                           "mixture", "mx", "nvfp4"};
+constexpr std::array<std::string_view, 11> kFamilyNames = {"int", "int-asym", "fp", "nf", "lut", "bitmod-variant", "iq4nl",
+                                                           "mixture", "mx", "nvfp4", "q4_0"};
 
 const std::vector<float> kNf4 = {-1.0f, -0.6961928f, -0.5250731f, -0.3949175f, -0.2844414f, -0.1847734f, -0.0910500f, 0.0f,
                                  0.0795803f, 0.1609302f, 0.2461123f, 0.3379152f, 0.4407098f, 0.5626170f, 0.7229568f, 1.0f};
 const std::vector<float> kNf3 = {-1.0f, -0.5350227f, -0.2469314f, 0.0f, 0.1833375f, 0.3819939f, 0.6229857f, 1.0f};
 const std::vector<float> kFp3 = {-4, -2, -1, 0, 1, 2, 4};
 const std::vector<float> kFp4x2 = {-12, -8, -6, -4, -3, -2, -1, 0, 1, 2, 3, 4, 6, 8, 12}; // E2M1 × 2
+const std::vector<float> kQ4_0 = {-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7};
 const std::vector<float> kIq4nl = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 
 std::vector<float> sortedUnique(std::vector<float> v)
@@ -115,6 +116,8 @@ Result<Format> parseBase(std::string_view n)
         return gridFormat("nf3", FormatFamily::Nf, kNf3, 3);
     if (n == "iq4nl")
         return gridFormat("iq4nl", FormatFamily::Iq4nl, kIq4nl, 4);
+    if (n == "q4_0")
+        return gridFormat("q4_0", FormatFamily::Q4_0, kQ4_0, 4);
     for (unsigned bits : {3u, 4u})
         for (bool res : {true, false})
             for (bool pos : {true, false}) {
@@ -186,7 +189,7 @@ Result<Format> parseBase(std::string_view n)
                      "unknown format '" + std::string(n)
                          + "'; valid: int2…int8[-asym], fp-eXmY (3 ≤ 1+X+Y ≤ 8) and aliases fp4, fp6-e3m2, fp6-e2m3, fp8-e4m3, "
                            "fp8-e5m2, fp3, nf3, nf4 (any FP/NF/LUT grid takes -asym), bitmod-fp3, bitmod-fp4, fp3|fp4-er|ea-pos|neg, "
-                           "mxfp4, mxfp6-e3m2, mxfp6-e2m3, mxfp8-e4m3, nvfp4, iq4nl, lut:v1,v2,…, mix:A|B|…");
+                           "mxfp4, mxfp6-e3m2, mxfp6-e2m3, mxfp8-e4m3, nvfp4, iq4nl, q4_0, lut:v1,v2,…, mix:A|B|…");
 }
 
 } // namespace
@@ -282,10 +285,10 @@ Result<FormatSpec> makeFormatSpec(const Format &format, std::optional<std::int64
     if (!(clip > 0.0f && clip <= 1.0f))
         return makeError(ErrorCode::InvalidArgument, "clipping ratio must be in (0, 1]");
     s.clip = clip;
-    const bool mx = format.family == FormatFamily::Mx, nv = format.family == FormatFamily::Nvfp4;
-    const std::int64_t fixedGroup = mx ? 32 : nv ? 16 : 0;
-    const ScaleStorage fixedStorage = mx ? ScaleStorage::E8M0 : ScaleStorage::E4M3;
-    if (mx || nv) {
+    const bool mx = format.family == FormatFamily::Mx, nv = format.family == FormatFamily::Nvfp4, q40 = format.family == FormatFamily::Q4_0;
+    const std::int64_t fixedGroup = mx || q40 ? 32 : nv ? 16 : 0;
+    const ScaleStorage fixedStorage = mx ? ScaleStorage::E8M0 : q40 ? ScaleStorage::F16 : ScaleStorage::E4M3;
+    if (mx || nv || q40) {
         if (groupSize && *groupSize != fixedGroup)
             return makeError(ErrorCode::InvalidArgument, format.name + " has fixed groups of " + std::to_string(fixedGroup) + " (asked for "
                                                              + std::to_string(*groupSize) + ")");
@@ -348,6 +351,8 @@ Result<FastPlan> planForSpec(const FormatSpec &spec)
     switch (f.family) {
     case FormatFamily::Mx: return fastMxPlan(f.grid, f.mxEmax);
     case FormatFamily::Nvfp4: return fastNvfp4Plan();
+    case FormatFamily::Q4_0:
+        return makeError(ErrorCode::Unsupported, "q4_0 (ggml's rule) has no fast path; use the reference quantizer (quantizeRef)");
     case FormatFamily::Mixture: {
         std::vector<FastMember> members;
         for (const auto &m : f.members)

@@ -17,7 +17,7 @@
 
 namespace lowbit {
 
-enum class FormatFamily : std::uint8_t { Int, IntAsym, Fp, Nf, Lut, BitmodVariant, Iq4nl, Mixture, Mx, Nvfp4 };
+enum class FormatFamily : std::uint8_t { Int, IntAsym, Fp, Nf, Lut, BitmodVariant, Iq4nl, Mixture, Mx, Nvfp4, Q4_0 };
 std::string_view formatFamilyName(FormatFamily f); ///< "int", "int-asym", "fp", …
 
 struct Format {
@@ -56,7 +56,8 @@ struct FormatSpec {
     float clip = 1.0f;
 };
 
-/// Validates and completes a spec: MX forces group 32 + E8M0, NVFP4 group 16 + E4M3 (asking for
+/// Validates and completes a spec: MX forces group 32 + E8M0, NVFP4 group 16 + E4M3, q4_0 group 32 +
+/// fp16 (ggml's block; codes {−8…7}, d = (element of largest |x|)/−8, q = min(15, trunc(x/d + 8.5))) (asking for
 /// something else is an InvalidArgument that says so); clip in (0, 1]; group ≥ −1.
 /// groupSize < −1 / storage left at default are handled as documented.
 Result<FormatSpec> makeFormatSpec(const Format &format, std::optional<std::int64_t> groupSize = std::nullopt,
@@ -69,7 +70,8 @@ struct BpwBreakdown {
 /// Exact bits per weight of a rows × cols matrix, every overhead included.
 BpwBreakdown bitsPerWeight(const FormatSpec &spec, std::int64_t rows, std::int64_t cols);
 
-/// The plan the fast quantizers execute for this spec.
+/// The plan the fast quantizers execute for this spec. q4_0 has no fast path (Unsupported: use
+/// quantizeRef, quantize_ref.h).
 Result<FastPlan> planForSpec(const FormatSpec &spec);
 
 } // namespace lowbit

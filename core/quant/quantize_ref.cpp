@@ -120,6 +120,17 @@ GroupParams memberParams(const Member &m, const FormatSpec &spec, const float *x
     case FormatFamily::Nvfp4:
         p.scale = tensorScale > 0.0f ? fp8e4m3ToFloat(floatToFp8e4m3((st.absMax / 6.0f) / tensorScale)) : 0.0f;
         return p;
+    case FormatFamily::Q4_0: { // ggml's quantize_row_q4_0_ref
+        float amax = 0.0f, max = 0.0f;
+        for (std::int64_t i = 0; i < n; ++i)
+            if (amax < std::fabs(x[i])) {
+                amax = std::fabs(x[i]);
+                max = x[i];
+            }
+        p.codingScale = max / -8.0f;
+        p.scale = roundScale(p.codingScale, ScaleStorage::F16);
+        return p;
+    }
     case FormatFamily::Iq4nl: {
         float best = 0.0f, bestAbs = 0.0f;
         for (std::int64_t i = 0; i < n; ++i)
@@ -147,6 +158,14 @@ GroupParams memberParams(const Member &m, const FormatSpec &spec, const float *x
 std::uint8_t encodeOne(const Member &m, const GroupParams &p, float x, float tensorScale)
 {
     const Format &f = *m.format;
+    if (f.family == FormatFamily::Q4_0) {
+        const float d = p.codingScale != 0.0f ? p.codingScale : p.scale;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        const float v = x * id + 8.5f;
+        if (std::isnan(v))
+            return 8; // NaN weights (and Inf · 0) take the code of 0
+        return static_cast<std::uint8_t>(std::clamp(v, 0.0f, 15.0f)); // trunc, as ggml's int8 cast
+    }
     if (std::isnan(x))
         return f.family == FormatFamily::IntAsym ? static_cast<std::uint8_t>(p.scale2) : m.zeroCode;
     if (f.family == FormatFamily::Int || f.family == FormatFamily::IntAsym) {

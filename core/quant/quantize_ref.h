@@ -15,7 +15,9 @@
 ///    divided by s_pos, x < 0 by s_neg, and the nearest value is searched over the whole grid;
 ///  - MX: s = 2^e, e = floor(log2 absmax) − emax (frexp, exact), clamped to [−127, 127], −127 for
 ///    an all-zero group; NVFP4: t = f32(amax(finite weights) / 2688), scale = E4M3(f32(absmax/6)/t),
-///    x̂ = (v·scale)·t; IQ4_NL: s = (element of largest |x|, first on ties) / −127.
+///    x̂ = (v·scale)·t; IQ4_NL: s = (element of largest |x|, first on ties) / −127;
+///  - q4_0 follows ggml (quantize_row_q4_0_ref) instead: d = (element of largest |x|)/−8, codes
+///    min(15, trunc(x·(1/d) + 8.5)) against the unrounded d, then d is stored as fp16; x̂ = (q − 8)·d.
 ///  - Mixtures: every member quantizes the group with its own parameters; the lowest squared error
 ///    Σ w_i·(x_i − x̂_i)² (double, element order; w_i = importance or 1) wins, ties to the first member.
 ///
@@ -53,6 +55,7 @@ struct GroupParams {
     float scale = 0.0f;      ///< s (s_pos for AFPQ, 2^e for MX, the E4M3 group scale for NVFP4)
     float scale2 = 0.0f;     ///< AFPQ s_neg, INT-asym zero point (an integer), else 0
     std::uint8_t member = 0; ///< mixture member (index into Format::members); 0 otherwise
+    float codingScale = 0.0f; ///< q4_0: the unrounded d that ggml codes against (0: use scale)
 };
 
 /// Groups in one row (1 for per-channel or per-tensor) and in the whole matrix (per-tensor: 1).
