@@ -9,6 +9,24 @@
 
 namespace lowbit::formats {
 
+std::uint8_t encodeE4m3Fast(float f)
+{
+    const std::uint32_t bits = std::bit_cast<std::uint32_t>(f);
+    const auto sign = static_cast<std::uint8_t>((bits >> 24) & 0x80u);
+    const std::uint32_t absBits = bits & 0x7FFFFFFFu;
+    if (absBits > 0x7F800000u)
+        return 0x7F; // NaN
+    const float a = std::bit_cast<float>(absBits);
+    if (a >= 448.0f)
+        return static_cast<std::uint8_t>(sign | 0x7Eu); // saturate
+    if (a < 0x1p-6f) // subnormal: m·2^-9, m = RNE(a·2^9) (exact scaling); m = 8 is 2^-6, code 0x08
+        return static_cast<std::uint8_t>(sign | static_cast<std::uint32_t>(std::nearbyint(a * 0x1p9f)));
+    // normal: round the 23-bit mantissa to 3 bits, nearest-even (a carry moves into the exponent)
+    const std::uint32_t r = (absBits + 0x7FFFFu + ((absBits >> 20) & 1u)) >> 20;
+    const std::uint32_t exp = (r >> 3) - 127u + 7u, man = r & 7u;
+    return static_cast<std::uint8_t>(sign | (exp << 3) | man);
+}
+
 Result<FormatSpec> makeFormatSpec(Format format, std::int64_t group, std::optional<ScaleStorage> storage, float clip)
 {
     const FamilyTraits &t = format.traits();
@@ -130,7 +148,7 @@ std::uint32_t encodeScale(float s, ScaleStorage storage)
         return static_cast<std::uint32_t>(p + 127);
     }
     case ScaleStorage::E4m3:
-        return floatToFp8e4m3(s);
+        return encodeE4m3Fast(s);
     }
     return 0;
 }

@@ -66,5 +66,8 @@ float roundScale(float s, ScaleStorage storage);
 /// Raw stored bits of a scale (little-endian width of the storage) and back.
 std::uint32_t encodeScale(float s, ScaleStorage storage);
 float decodeScale(std::uint32_t bits, ScaleStorage storage);
+/// Round-to-nearest-even into OCP E4M3fn saturating at ±448 (NaN → 0x7F): equal to
+/// floatToFp8e4m3 of core/dtypes, without its table search (NVFP4 rounds a scale per 16 weights).
+std::uint8_t encodeE4m3Fast(float f);
 
 } // namespace lowbit::formats

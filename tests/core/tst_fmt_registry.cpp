@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Registry: every grid equals the spec, names and aliases, bpw by hand, bad input.
+#include "core/dtypes/scalar_convert.h"
 #include "core/formats/format_spec.h"
+
+#include <bit>
 
 #include <QTest>
 
@@ -251,6 +254,24 @@ private slots:
         QCOMPARE(nominalBitsPerWeight(*makeFormatSpec("nvfp4")), 4.5);
         QCOMPARE(nominalBitsPerWeight(*makeFormatSpec("int4-asym", 128, ScaleStorage::Fp16)), 4.0 + 20.0 / 128);
         QCOMPARE(nominalBitsPerWeight(*makeFormatSpec("bitmod-fp3", 128, ScaleStorage::Fp16)), 3.0 + 18.0 / 128);
+    }
+
+    void e4m3EncoderEqualsDtypes()
+    {
+        // every 61st float pattern plus the neighbourhoods of every E4M3 value and midpoint
+        for (std::uint64_t b = 0; b <= 0xFFFFFFFFull; b += 61) {
+            const float f = std::bit_cast<float>(static_cast<std::uint32_t>(b));
+            QCOMPARE(encodeE4m3Fast(f), floatToFp8e4m3(f));
+        }
+        for (int c = 0; c < 127; ++c) {
+            const float v = fp8e4m3ToFloat(static_cast<std::uint8_t>(c)), next = c < 126 ? fp8e4m3ToFloat(static_cast<std::uint8_t>(c + 1)) : 464.0f;
+            for (const float base : {v, (v + next) * 0.5f})
+                for (int d = -3; d <= 3; ++d) {
+                    const float f = std::bit_cast<float>(std::bit_cast<std::uint32_t>(base) + static_cast<std::uint32_t>(d));
+                    QCOMPARE(encodeE4m3Fast(f), floatToFp8e4m3(f));
+                    QCOMPARE(encodeE4m3Fast(-f), floatToFp8e4m3(-f));
+                }
+        }
     }
 
     void scaleStorage()
