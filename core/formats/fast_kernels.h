@@ -15,7 +15,19 @@ struct GridTable {
     alignas(32) float values[256];
     int nMids = 0;  ///< grid size − 1
     int pow2 = 1;   ///< smallest power of two ≥ grid size
+    /// Big grids: the order key of y (float bits made monotone) picks one of kGridBuckets
+    /// buckets; bucketLo = midpoints below the bucket, bucketCompares = most midpoints inside
+    /// one bucket (0: not usable, binary search instead).
+    static constexpr int kBucketBits = 12;
+    int bucketCompares = 0;
+    alignas(32) std::int32_t bucketLo[1 << kBucketBits];
 };
+
+/// Order-preserving key of a non-NaN float (−0 just below +0).
+inline std::uint32_t floatOrderKey(std::uint32_t bits)
+{
+    return bits ^ ((bits & 0x80000000u) ? 0xFFFFFFFFu : 0x80000000u);
+}
 
 struct ElementKernels {
     const char *name;

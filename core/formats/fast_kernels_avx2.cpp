@@ -38,6 +38,18 @@ LOWBIT_AVX2 inline __m256i gridIndex(__m256 y, const GridTable &t)
             idx = _mm256_sub_epi32(idx, _mm256_castps_si256(_mm256_cmp_ps(_mm256_set1_ps(t.mids[m]), y, _CMP_LT_OQ)));
         return idx;
     }
+    if (t.bucketCompares > 0) { // bucket of the order key, then ≤ 4 compares
+        const __m256i u = _mm256_castps_si256(y);
+        const __m256i flip = _mm256_or_si256(_mm256_srai_epi32(u, 31), _mm256_set1_epi32(static_cast<int>(0x80000000u)));
+        const __m256i bucket = _mm256_srli_epi32(_mm256_xor_si256(u, flip), 32 - GridTable::kBucketBits);
+        const __m256i lo = _mm256_i32gather_epi32(t.bucketLo, bucket, 4);
+        __m256i idx = lo;
+        for (int j = 0; j < t.bucketCompares; ++j) {
+            const __m256 m = _mm256_i32gather_ps(t.mids, _mm256_add_epi32(lo, _mm256_set1_epi32(j)), 4);
+            idx = _mm256_sub_epi32(idx, _mm256_castps_si256(_mm256_cmp_ps(m, y, _CMP_LT_OQ)));
+        }
+        return idx;
+    }
     __m256i idx = _mm256_setzero_si256();
     for (int step = t.pow2 / 2; step >= 1; step /= 2) {
         const __m256i st = _mm256_set1_epi32(step);

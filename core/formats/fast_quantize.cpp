@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -26,6 +27,18 @@ void fillTable(GridTable &t, const std::vector<float> &grid, const std::vector<f
     t.pow2 = 1;
     while (t.pow2 < static_cast<int>(grid.size()))
         t.pow2 *= 2;
+    // buckets of the order key: midpoints below each bucket, and the most inside one
+    constexpr int kBuckets = 1 << GridTable::kBucketBits, kShift = 32 - GridTable::kBucketBits;
+    std::vector<int> inside(kBuckets, 0), below(kBuckets + 1, 0);
+    for (const float m : mids)
+        ++inside[floatOrderKey(std::bit_cast<std::uint32_t>(m)) >> kShift];
+    int maxInside = 0;
+    for (int b = 0; b < kBuckets; ++b) {
+        t.bucketLo[b] = below[static_cast<std::size_t>(b)];
+        below[static_cast<std::size_t>(b) + 1] = below[static_cast<std::size_t>(b)] + inside[static_cast<std::size_t>(b)];
+        maxInside = std::max(maxInside, inside[static_cast<std::size_t>(b)]);
+    }
+    t.bucketCompares = maxInside <= 4 ? maxInside : 0;
 }
 
 void fillIntValues(GridTable &t, int offset, int count)
