@@ -36,6 +36,15 @@ void unpackT(const std::uint32_t *words, std::int64_t n, int bits, T *codes)
 
 } // namespace
 
+std::uint32_t readBits(const std::uint32_t *words, std::int64_t i, int bits)
+{
+    const std::uint64_t bit = static_cast<std::uint64_t>(i) * static_cast<std::uint64_t>(bits);
+    std::uint64_t v = words[bit / 32];
+    if ((bit % 32) + static_cast<std::uint64_t>(bits) > 32)
+        v |= static_cast<std::uint64_t>(words[bit / 32 + 1]) << 32;
+    return static_cast<std::uint32_t>((v >> (bit % 32)) & ((std::uint64_t{1} << bits) - 1));
+}
+
 std::int64_t bitstreamWords(std::int64_t n, int bits) { return (n * bits + 31) / 32; }
 
 void packBits(const std::uint16_t *codes, std::int64_t n, int bits, std::uint32_t *words) { packT(codes, n, bits, words); }

@@ -18,4 +18,7 @@ void packBits(const std::uint8_t *codes, std::int64_t n, int bits, std::uint32_t
 void unpackBits(const std::uint32_t *words, std::int64_t n, int bits, std::uint16_t *codes);
 void unpackBits(const std::uint32_t *words, std::int64_t n, int bits, std::uint8_t *codes);
 
+/// Code i of a k-bit stream (random access).
+std::uint32_t readBits(const std::uint32_t *words, std::int64_t i, int bits);
+
 } // namespace lowbit::formats

@@ -20,6 +20,7 @@ bool usesFp6Planes(const Format &f)
 struct Fp6Maps {
     std::array<std::uint8_t, 64> toPattern{};
     std::array<std::uint8_t, 64> toIndex{};
+    std::array<bool, 64> valid{}; ///< the pattern is a value of the grid (−0 included)
 };
 
 Fp6Maps fp6Maps(const Format &f)
@@ -29,7 +30,10 @@ Fp6Maps fp6Maps(const Format &f)
         m.toPattern[i] = static_cast<std::uint8_t>(minifloatPattern(f, f.grid[i]));
     for (std::size_t i = 0; i < f.grid.size() && i < 64; ++i)
         m.toIndex[m.toPattern[i]] = static_cast<std::uint8_t>(i);
+    for (std::size_t i = 0; i < f.grid.size() && i < 64; ++i)
+        m.valid[m.toPattern[i]] = true;
     m.toIndex[32] = m.toIndex[0]; // −0
+    m.valid[32] = m.valid[0];
     return m;
 }
 
@@ -130,7 +134,7 @@ Result<PackedTensor> packTensor(const QuantizedMatrix &q)
     return p;
 }
 
-Result<QuantizedMatrix> unpackTensor(const PackedTensor &p)
+static Status checkSizes(const PackedTensor &p)
 {
     const GroupLayout &l = p.layout;
     const Format &f = p.spec.format;
@@ -150,6 +154,16 @@ Result<QuantizedMatrix> unpackTensor(const PackedTensor &p)
     if (p.fp6Planes && (p.wordsPerRowHi != bitstreamWords(l.cols, 2) ||
                         p.planeHiWords.size() != static_cast<std::size_t>(l.rows * p.wordsPerRowHi)))
         return malformed("FP6 plane sizes disagree with the layout");
+    return {};
+}
+
+Result<QuantizedMatrix> unpackTensor(const PackedTensor &p)
+{
+    LOWBIT_CHECK(checkSizes(p));
+    const GroupLayout &l = p.layout;
+    const Format &f = p.spec.format;
+    const FamilyTraits &t = f.traits();
+    const auto groups = static_cast<std::size_t>(l.groupCount);
     QuantizedMatrix q;
     q.spec = p.spec;
     q.layout = l;
@@ -163,7 +177,7 @@ Result<QuantizedMatrix> unpackTensor(const PackedTensor &p)
             unpackBits(p.planeHiWords.data() + r * p.wordsPerRowHi, l.cols, 2, hi.data());
             for (std::int64_t c = 0; c < l.cols; ++c) {
                 const auto pat = static_cast<std::uint8_t>((hi[static_cast<std::size_t>(c)] << 4) | lo[static_cast<std::size_t>(c)]);
-                if (minifloatPattern(f, f.grid[maps.toIndex[pat]]) != pat && pat != 32)
+                if (!maps.valid[pat & 63u])
                     return malformed("FP6 pattern " + std::to_string(pat) + " is not a value of " + f.name);
                 q.codes[static_cast<std::size_t>(r * l.cols + c)] = maps.toIndex[pat];
             }
@@ -212,23 +226,58 @@ Status dequantizeRow(const PackedTensor &p, std::int64_t row, float *out)
     const GroupLayout &l = p.layout;
     if (row < 0 || row >= l.rows)
         return makeError(ErrorCode::InvalidArgument, "dequantizeRow: row " + std::to_string(row) + " out of range");
-    // Unpack just this row: a one-row view of the packed arrays.
-    LOWBIT_TRY(QuantizedMatrix q, unpackTensor(p)); // validates sizes and ranges
+    LOWBIT_CHECK(checkSizes(p));
     const Format &f = p.spec.format;
-    for (std::int64_t c = 0; c < l.cols; ++c) {
-        const std::int64_t idx = row * l.cols + c;
-        const std::int64_t g = l.groupsPerRow == 0 ? 0 : row * l.groupsPerRow + c / l.groupLen;
-        const GroupParams gp = q.params(g);
-        const std::uint8_t code = q.codes[static_cast<std::size_t>(idx)];
-        if (p.fp6Planes && f.family != Family::GridAsym) {
-            std::uint32_t lo = 0, hi = 0;
-            const std::uint64_t b4 = static_cast<std::uint64_t>(c) * 4, b2 = static_cast<std::uint64_t>(c) * 2;
-            lo = (p.codeWords[static_cast<std::size_t>(row * p.wordsPerRow) + b4 / 32] >> (b4 % 32)) & 0xFu;
-            hi = (p.planeHiWords[static_cast<std::size_t>(row * p.wordsPerRowHi) + b2 / 32] >> (b2 % 32)) & 0x3u;
-            out[c] = fp6PlaneDequant(static_cast<std::uint8_t>(hi), static_cast<std::uint8_t>(lo), f.minifloatE,
-                                     f.minifloatM, gp.scale);
-        } else {
-            out[c] = dequantizeValue(p.spec, gp, code);
+    const FamilyTraits &t = f.traits();
+    // this row's codes only
+    std::vector<std::uint8_t> codes(static_cast<std::size_t>(l.cols)), hi;
+    if (p.fp6Planes) {
+        hi.resize(codes.size());
+        unpackBits(p.codeWords.data() + row * p.wordsPerRow, l.cols, 4, codes.data());
+        unpackBits(p.planeHiWords.data() + row * p.wordsPerRowHi, l.cols, 2, hi.data());
+    } else {
+        unpackBits(p.codeWords.data() + row * p.wordsPerRow, l.cols, f.codeBits, codes.data());
+    }
+    const Fp6Maps maps = p.fp6Planes ? fp6Maps(f) : Fp6Maps{};
+    const std::size_t codeLimit = t.hasGrid ? f.grid.size()
+                                            : (f.family == Family::IntSym ? 2 * static_cast<std::size_t>(f.qmax) + 1
+                                                                          : std::size_t{1} << f.codeBits);
+    const std::int64_t firstGroup = l.groupsPerRow == 0 ? 0 : row * l.groupsPerRow;
+    const std::int64_t nGroups = l.groupsPerRow == 0 ? 1 : l.groupsPerRow;
+    for (std::int64_t g = firstGroup; g < firstGroup + nGroups; ++g) {
+        const auto gi = static_cast<std::size_t>(g);
+        GroupParams gp;
+        gp.scale = getScale(p.scaleBytes, gi, p.spec.storage);
+        if (t.twoScales)
+            gp.scale2 = getScale(p.scale2Bytes, gi, p.spec.storage);
+        if (t.zeroPoint)
+            gp.scale2 = static_cast<float>(readBits(p.zeroWords.data(), g, f.intBits));
+        std::size_t limit = codeLimit;
+        if (t.selector) {
+            const std::uint32_t sel = readBits(p.selectorWords.data(), g, f.selectorBits);
+            if (sel >= f.members.size())
+                return malformed("selector " + std::to_string(sel) + " names no member");
+            gp.selector = static_cast<std::uint8_t>(sel);
+            const MixMember &m = f.members[sel];
+            limit = m.intBits ? 2 * static_cast<std::size_t>(m.qmax) + 1 : m.grid.size();
+        }
+        gp.codeScale = f.family == Family::Nvfp4 ? gp.scale * p.tensorScale : gp.scale;
+        const std::int64_t c0 = l.groupsPerRow == 0 ? 0 : (g - firstGroup) * l.groupLen;
+        const std::int64_t c1 = l.groupsPerRow == 0 ? l.cols : std::min(l.cols, c0 + l.groupLen);
+        for (std::int64_t c = c0; c < c1; ++c) {
+            const auto ci = static_cast<std::size_t>(c);
+            if (p.fp6Planes) {
+                const auto pat = static_cast<std::uint8_t>((hi[ci] << 4) | codes[ci]);
+                if (!maps.valid[pat & 63u])
+                    return malformed("FP6 pattern " + std::to_string(pat) + " is not a value of " + f.name);
+                out[c] = f.family == Family::GridAsym
+                             ? dequantizeValue(p.spec, gp, maps.toIndex[pat])
+                             : fp6PlaneDequant(hi[ci], codes[ci], f.minifloatE, f.minifloatM, gp.scale);
+            } else {
+                if (codes[ci] >= limit)
+                    return malformed("code " + std::to_string(codes[ci]) + " out of range for " + f.name);
+                out[c] = dequantizeValue(p.spec, gp, codes[ci]);
+            }
         }
     }
     return {};

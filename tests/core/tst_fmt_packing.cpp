@@ -32,6 +32,8 @@ private slots:
                 std::vector<std::uint16_t> back(codes.size());
                 unpackBits(words.data(), n, bits, back.data());
                 QVERIFY2(back == codes, qPrintable(QStringLiteral("bits %1 n %2").arg(bits).arg(n)));
+                for (std::int64_t i = 0; i < n; i += 7)
+                    QCOMPARE(readBits(words.data(), i, bits), static_cast<std::uint32_t>(codes[static_cast<std::size_t>(i)]));
                 // padding bits of the last word are zero
                 if (n * bits % 32 != 0)
                     QCOMPARE(words.back() >> (n * bits % 32), 0u);
@@ -158,6 +160,7 @@ private slots:
         bad = *p;
         bad.codeWords[0] |= 0xFu; // code 15 is not an int4 code (0..14)
         QCOMPARE(unpackTensor(bad).error().code, ErrorCode::Malformed);
+        QCOMPARE(dequantizeRow(bad, 0, x.data()).error().code, ErrorCode::Malformed);
         bad = *p;
         bad.scaleBytes.push_back(0);
         QCOMPARE(unpackTensor(bad).error().code, ErrorCode::Malformed);
@@ -166,6 +169,7 @@ private slots:
         auto pm = packTensor(*quantizeRef(*mix, x.data(), 1, 64));
         pm->selectorWords[0] |= 0x3u; // selector 3 of 3 members
         QCOMPARE(unpackTensor(*pm).error().code, ErrorCode::Malformed);
+        QCOMPARE(dequantizeRow(*pm, 0, x.data()).error().code, ErrorCode::Malformed);
     }
 };
 
