@@ -70,4 +70,44 @@ Status dequantizeFast(const PackedTensor &p, float *out, unsigned threads)
     return {};
 }
 
+QuantizedMatrix toQuantizedMatrix(const FastQuantized &q, const FormatSpec &spec)
+{
+    QuantizedMatrix m;
+    m.spec = spec;
+    m.rows = q.rows;
+    m.cols = q.cols;
+    m.codes = q.codes;
+    m.scales = q.scales;
+    m.scales2 = q.scales2;
+    m.selectors = q.selectors;
+    m.tensorScale = q.tensorScale;
+    return m;
+}
+
+Result<QuantizedMatrix> quantizeFastMatrix(const float *w, std::int64_t rows, std::int64_t cols, const FormatSpec &spec,
+                                           const float *importance, unsigned threads)
+{
+    LOWBIT_TRY(const FastQuantized q, quantizeFast(w, rows, cols, spec, importance, threads));
+    return toQuantizedMatrix(q, spec);
+}
+
+Result<PackedTensor> pack(const QuantizedMatrix &q)
+{
+    FastQuantized f;
+    f.rows = q.rows;
+    f.cols = q.cols;
+    f.codes = q.codes;
+    f.scales = q.scales;
+    f.scales2 = q.scales2;
+    f.selectors = q.selectors;
+    f.tensorScale = q.tensorScale;
+    return pack(f, q.spec);
+}
+
+Result<QuantizedMatrix> unpackMatrix(const PackedTensor &p)
+{
+    LOWBIT_TRY(const FastQuantized q, unpack(p));
+    return toQuantizedMatrix(q, p.spec);
+}
+
 } // namespace lowbit

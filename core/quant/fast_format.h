@@ -6,6 +6,7 @@
 #include "core/quant/fast_quantize.h"
 #include "core/quant/format.h"
 #include "core/quant/packed_tensor.h"
+#include "core/quant/quantize_ref.h"
 #include "core/util/result.h"
 
 #include <cstdint>
@@ -27,5 +28,15 @@ Result<PackedTensor> quantizePackedFast(const float *w, std::int64_t rows, std::
 
 /// Dequantizes a whole packed tensor (rows·cols floats into out), rows in parallel.
 Status dequantizeFast(const PackedTensor &p, float *out, unsigned threads = 0);
+
+/// The fast result as the reference's QuantizedMatrix (same fields, spec attached).
+QuantizedMatrix toQuantizedMatrix(const FastQuantized &q, const FormatSpec &spec);
+/// quantizeFast returning the reference's type; bit-identical to quantizeRef.
+Result<QuantizedMatrix> quantizeFastMatrix(const float *w, std::int64_t rows, std::int64_t cols, const FormatSpec &spec,
+                                           const float *importance = nullptr, unsigned threads = 0);
+/// Packs a QuantizedMatrix (from quantizeRef or the fast path). Errors: those of pack().
+Result<PackedTensor> pack(const QuantizedMatrix &q);
+/// Unpacks into the reference's type (spec = p.spec). Errors: those of unpack().
+Result<QuantizedMatrix> unpackMatrix(const PackedTensor &p);
 
 } // namespace lowbit

@@ -3,7 +3,9 @@
 // and the whole-matrix fast paths equal the scalar reference bit for bit.
 
 #include "core/dtypes/scalar_convert.h"
+#include "core/quant/fast_format.h"
 #include "core/quant/fast_quantize.h"
+#include "core/quant/quantize_ref.h"
 #include "core/quant/simd_kernels.h"
 #include "fast_plans.h"
 
@@ -394,6 +396,78 @@ private slots:
                 std::vector<float> got(w.size(), -1.0f);
                 QVERIFY(dequantizeWithPlan(*q, plan, got.data(), threads).ok());
                 QCOMPARE(bitsOf(got), bitsOf(want));
+            }
+        }
+    }
+
+    void equalsReference_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("input");
+        QTest::addColumn<qint64>("group");
+        QTest::addColumn<int>("storage");
+        const char *names[] = {"int2", "int3", "int4", "int8", "int2-asym", "int4-asym", "int8-asym", "fp3", "fp4", "fp-e3m1",
+                               "fp6-e3m2", "fp6-e2m3", "fp8-e4m3", "fp8-e5m2", "nf3", "nf4", "fp4-asym", "nf4-asym", "fp3-asym",
+                               "nf3-asym", "iq4nl", "lut:-1,-0.25,0.5,2", "lut:-3,1,2,2.5-asym", "fp3-er-pos", "fp4-ea-neg",
+                               "bitmod-fp3", "bitmod-fp4", "mix:int4|fp4|nf4", "mix:fp4-asym|nf4-asym", "mxfp4", "mxfp6-e3m2",
+                               "mxfp6-e2m3", "mxfp8-e4m3", "nvfp4"};
+        for (const char *n : names)
+            for (int in = 0; in < 4; ++in)
+                for (qint64 g : {32, 48, 0, -1})
+                    for (int st : {0, 1, 2}) {
+                        const bool fixed = QByteArray(n).startsWith("mx") || QByteArray(n) == "nvfp4";
+                        if (fixed && (g != 32 || st != 0))
+                            continue;
+                        if (st != 0 && (g != 32 || in == 1))
+                            continue;
+                        QTest::addRow("%s in%d g%lld s%d", n, in, static_cast<long long>(g), st) << QString::fromLatin1(n) << in << g << st;
+                    }
+    }
+    void equalsReference()
+    {
+        QFETCH(QString, name);
+        QFETCH(int, input);
+        QFETCH(qint64, group);
+        QFETCH(int, storage);
+        auto format = parseFormat(name.toStdString());
+        if (!format.ok())
+            QSKIP(qPrintable(QString::fromStdString(format.error().message())));
+        const bool fixed = format->family == FormatFamily::Mx || format->family == FormatFamily::Nvfp4;
+        const ScaleStorage st[] = {ScaleStorage::F32, ScaleStorage::F16, ScaleStorage::BF16};
+        auto spec = fixed ? makeFormatSpec(*format) : makeFormatSpec(*format, group, st[storage]);
+        QVERIFY2(spec.ok(), spec.ok() ? "" : spec.error().message().c_str());
+        const std::int64_t rows = 7, cols = 100; // 100 = 3·32 + 4: a short last group
+        const auto w = lowbit::test::makeMatrix(static_cast<lowbit::test::Input>(input), rows, cols, static_cast<unsigned>(input * 31 + storage));
+        std::vector<float> imp(w.size());
+        for (std::size_t i = 0; i < imp.size(); ++i)
+            imp[i] = static_cast<float>((i * 7) % 5) * 0.5f + 0.25f;
+        for (const float *importance : {static_cast<const float *>(nullptr), static_cast<const float *>(imp.data())}) {
+            auto ref = quantizeRef(w.data(), rows, cols, *spec, importance);
+            QVERIFY2(ref.ok(), ref.ok() ? "" : ref.error().message().c_str());
+            std::vector<float> want(w.size());
+            dequantizeRef(*ref, want.data());
+            for (bool portable : {false, true}) {
+                if (!portable && !simd::avx2Active())
+                    continue;
+                PortableGuard guard(portable);
+                auto q = quantizeFastMatrix(w.data(), rows, cols, *spec, importance, 3);
+                QVERIFY2(q.ok(), q.ok() ? "" : q.error().message().c_str());
+                QCOMPARE(q->codes, ref->codes);
+                QCOMPARE(bitsOf(q->scales), bitsOf(ref->scales));
+                QCOMPARE(bitsOf(q->scales2), bitsOf(ref->scales2));
+                QCOMPARE(q->selectors, ref->selectors);
+                QCOMPARE(std::bit_cast<std::uint32_t>(q->tensorScale), std::bit_cast<std::uint32_t>(ref->tensorScale));
+                auto packed = pack(*ref);
+                if (!packed.ok() && packed.error().code == ErrorCode::Unsupported)
+                    continue; // a scale its storage cannot hold (documented in packed_tensor.h)
+                QVERIFY2(packed.ok(), packed.ok() ? "" : packed.error().message().c_str());
+                std::vector<float> got(w.size(), -1.0f);
+                QVERIFY(dequantizeFast(*packed, got.data(), 3).ok());
+                QCOMPARE(bitsOf(got), bitsOf(want));
+                auto back = unpackMatrix(*packed);
+                QVERIFY(back.ok());
+                QCOMPARE(back->codes, ref->codes);
+                QCOMPARE(bitsOf(back->scales), bitsOf(ref->scales));
             }
         }
     }
