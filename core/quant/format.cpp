@@ -11,8 +11,30 @@ namespace lowbit {
 
 namespace {
 
-constexpr std::array<std::string_view, 11> kFamilyNames = {"int", "int-asym", "fp", "nf", "lut", "bitmod-variant", "iq4nl",
-                                                           "mixture", "mx", "nvfp4", "q4_0"};
+using F = FormatFamily;
+using S = ScaleStorage;
+constexpr std::array<FormatFamilyTraits, kFormatFamilyCount> kFormatFamilies = {{
+    //  family            name              scalar mixable asym   group fixedStorage storage
+    {F::Int,           "int",            true,  true,  false, 0,  false, S::F32},
+    {F::IntAsym,       "int-asym",       true,  true,  false, 0,  false, S::F32},
+    {F::Fp,            "fp",             true,  true,  true,  0,  false, S::F32},
+    {F::Nf,            "nf",             true,  true,  true,  0,  false, S::F32},
+    {F::Lut,           "lut",            true,  true,  true,  0,  false, S::F32},
+    {F::BitmodVariant, "bitmod-variant", true,  true,  true,  0,  false, S::F32},
+    {F::Iq4nl,         "iq4nl",          true,  false, false, 0,  false, S::F32},
+    {F::Mixture,       "mixture",        false, false, false, 0,  false, S::F32},
+    {F::Mx,            "mx",             false, false, false, 32, true,  S::E8M0},
+    {F::Nvfp4,         "nvfp4",          false, false, false, 16, true,  S::E4M3},
+    {F::Q4_0,          "q4_0",           false, false, false, 32, true,  S::F16},
+}};
+constexpr bool tableInOrder()
+{
+    for (std::size_t i = 0; i < kFormatFamilies.size(); ++i)
+        if (static_cast<std::size_t>(kFormatFamilies[i].family) != i)
+            return false;
+    return true;
+}
+static_assert(tableInOrder(), "kFormatFamilies must be indexed by FormatFamily");
 
 const std::vector<float> kNf4 = {-1.0f, -0.6961928f, -0.5250731f, -0.3949175f, -0.2844414f, -0.1847734f, -0.0910500f, 0.0f,
                                  0.0795803f, 0.1609302f, 0.2461123f, 0.3379152f, 0.4407098f, 0.5626170f, 0.7229568f, 1.0f};
@@ -174,7 +196,7 @@ Result<Format> parseBase(std::string_view n)
             auto m = parseFormat(rest.substr(0, bar));
             if (!m)
                 return m.error().withContext("mix: member '" + std::string(rest.substr(0, bar)) + "'");
-            if (!m->isScalar() || m->family == FormatFamily::Iq4nl)
+            if (!familyTraits(m->family).mixable)
                 return makeError(ErrorCode::InvalidArgument, "mix: member '" + m->name + "' is not a scalar grid or INT format");
             members.push_back(std::move(*m));
             if (bar == std::string_view::npos)
@@ -194,7 +216,13 @@ Result<Format> parseBase(std::string_view n)
 
 } // namespace
 
-std::string_view formatFamilyName(FormatFamily f) { return kFamilyNames[static_cast<std::size_t>(f)]; }
+const FormatFamilyTraits &familyTraits(FormatFamily f)
+{
+    const auto i = static_cast<std::size_t>(f);
+    return kFormatFamilies[i < kFormatFamilies.size() ? i : static_cast<std::size_t>(FormatFamily::Lut)];
+}
+
+std::string_view formatFamilyName(FormatFamily f) { return familyTraits(f).name; }
 
 unsigned Format::codeBits() const
 {
@@ -221,18 +249,13 @@ unsigned Format::selectorBits() const
     return b;
 }
 
-bool Format::isScalar() const
-{
-    return family == FormatFamily::Int || family == FormatFamily::IntAsym || family == FormatFamily::Fp || family == FormatFamily::Nf
-        || family == FormatFamily::Lut || family == FormatFamily::BitmodVariant || family == FormatFamily::Iq4nl;
-}
+bool Format::isScalar() const { return familyTraits(family).scalar; }
 
 Result<Format> parseFormat(std::string_view name)
 {
     if (name.size() > 5 && name.substr(name.size() - 5) == "-asym" && name.substr(0, 3) != "int" && name.substr(0, 4) != "mix:") {
         LOWBIT_TRY(Format f, parseBase(name.substr(0, name.size() - 5)));
-        if (f.family != FormatFamily::Fp && f.family != FormatFamily::Nf && f.family != FormatFamily::Lut
-            && f.family != FormatFamily::BitmodVariant)
+        if (!familyTraits(f.family).takesAsym)
             return makeError(ErrorCode::InvalidArgument, "'-asym' (AFPQ two scales) applies to FP, NF, LUT and BitMoD grids, not to '" + f.name + "'");
         f.twoScale = true;
         f.name = std::string(name);
@@ -285,10 +308,10 @@ Result<FormatSpec> makeFormatSpec(const Format &format, std::optional<std::int64
     if (!(clip > 0.0f && clip <= 1.0f))
         return makeError(ErrorCode::InvalidArgument, "clipping ratio must be in (0, 1]");
     s.clip = clip;
-    const bool mx = format.family == FormatFamily::Mx, nv = format.family == FormatFamily::Nvfp4, q40 = format.family == FormatFamily::Q4_0;
-    const std::int64_t fixedGroup = mx || q40 ? 32 : nv ? 16 : 0;
-    const ScaleStorage fixedStorage = mx ? ScaleStorage::E8M0 : q40 ? ScaleStorage::F16 : ScaleStorage::E4M3;
-    if (mx || nv || q40) {
+    const FormatFamilyTraits &t = familyTraits(format.family);
+    const std::int64_t fixedGroup = t.fixedGroup;
+    const ScaleStorage fixedStorage = t.storage;
+    if (t.fixedGroup > 0 || t.fixedStorage) {
         if (groupSize && *groupSize != fixedGroup)
             return makeError(ErrorCode::InvalidArgument, format.name + " has fixed groups of " + std::to_string(fixedGroup) + " (asked for "
                                                              + std::to_string(*groupSize) + ")");

@@ -9,6 +9,7 @@
 #include "core/quant/fast_plan.h"
 #include "core/util/result.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <optional>
@@ -17,8 +18,29 @@
 
 namespace lowbit {
 
-enum class FormatFamily : std::uint8_t { Int, IntAsym, Fp, Nf, Lut, BitmodVariant, Iq4nl, Mixture, Mx, Nvfp4, Q4_0 };
-std::string_view formatFamilyName(FormatFamily f); ///< "int", "int-asym", "fp", …
+/// Format families, explicitly numbered and permanent (a removed value stays reserved).
+enum class FormatFamily : std::uint8_t {
+    Int = 0, IntAsym = 1, Fp = 2, Nf = 3, Lut = 4, BitmodVariant = 5, Iq4nl = 6, Mixture = 7, Mx = 8, Nvfp4 = 9, Q4_0 = 10
+};
+inline constexpr std::size_t kFormatFamilyCount = 11;
+
+/// Scale storage precision of a group scale (rounds the fp32 scale before use).
+using ScaleStorage = FastScaleRound;
+
+/// What the rest of the code asks about a family; answered from one table (kFormatFamilies in
+/// format.cpp), never from switches spread around.
+struct FormatFamilyTraits {
+    FormatFamily family;
+    std::string_view name;       ///< "int", "int-asym", "fp", … (lowbit formats' family column)
+    bool scalar;                 ///< one grid or INT
+    bool mixable;                ///< may be a member of mix:/BitMoD mixtures
+    bool takesAsym;              ///< accepts the "-asym" suffix (AFPQ two scales)
+    std::int64_t fixedGroup;     ///< > 0: the only group size (MX 32, NVFP4 16, q4_0 32); 0: any
+    bool fixedStorage;           ///< the scale storage below is the only one
+    ScaleStorage storage;        ///< the forced storage when fixedStorage
+};
+const FormatFamilyTraits &familyTraits(FormatFamily f);
+std::string_view formatFamilyName(FormatFamily f); ///< familyTraits(f).name
 
 struct Format {
     std::string name;                ///< canonical public name
@@ -39,7 +61,6 @@ Result<Format> parseFormat(std::string_view name);
 /// The canonical named formats, in display order (lowbit formats).
 std::vector<std::string> listFormatNames();
 
-using ScaleStorage = FastScaleRound;
 std::string_view scaleStorageName(ScaleStorage s);     ///< "fp32", "fp16", "bf16", "e8m0", "e4m3"
 Result<ScaleStorage> parseScaleStorage(std::string_view name);
 unsigned scaleStorageBits(ScaleStorage s);

@@ -82,6 +82,10 @@ private slots:
         QTest::newRow("nf4 per-channel fp32") << "nf4" << 0 << "fp32" << 4.0 + 32.0 / 128;
         QTest::newRow("int8 per-tensor") << "int8" << -1 << "fp32" << 8.0 + 32.0 / (64.0 * 128.0);
         QTest::newRow("int4 g48 (short last group)") << "int4" << 48 << "fp32" << 4.0 + 3.0 * 32 / 128; // 128 = 48+48+32
+        QTest::newRow("q4_0 (ggml block)") << "q4_0" << -2 << "" << 4.5;
+        QTest::newRow("nf4-asym g32 bf16") << "nf4-asym" << 32 << "bf16" << 4.0 + 32.0 / 32;
+        QTest::newRow("mix:int4|nf4-asym g64 fp16") << "mix:int4|nf4-asym" << 64 << "fp16" << 4.0 + 16.0 / 64 + 16.0 / 64 + 1.0 / 64;
+        QTest::newRow("mxfp6-e3m2") << "mxfp6-e3m2" << -2 << "" << 6.25;
     }
     void bitsPerWeight()
     {
@@ -120,6 +124,37 @@ private slots:
         auto f = parseFormat(name.toStdString());
         QVERIFY(!f.ok());
         QCOMPARE(f.error().code, ErrorCode::InvalidArgument);
+    }
+    void errorsSayWhatIsValid()
+    {
+        const auto unknown = parseFormat("int9");
+        QVERIFY(!unknown);
+        for (const char *valid : {"int2", "fp-eXmY", "nf4", "bitmod-fp3", "mxfp4", "nvfp4", "iq4nl", "q4_0", "lut:", "mix:"})
+            QVERIFY2(unknown.error().message().find(valid) != std::string::npos, valid);
+        QVERIFY(parseFormat("lut:1,nan,2").error().message().find("finite") != std::string::npos);
+        QVERIFY(parseFormat("lut:1,2,2").error().message().find("unique") != std::string::npos);
+        QVERIFY(parseFormat("mxfp4-asym").error().message().find("-asym") != std::string::npos);
+        QVERIFY(makeFormatSpec(*parseFormat("mxfp4"), 64).error().message().find("32") != std::string::npos);
+        QVERIFY(makeFormatSpec(*parseFormat("q4_0"), std::nullopt, ScaleStorage::BF16).error().message().find("fp16") != std::string::npos);
+    }
+    void familyTable()
+    {
+        // every family answers from the table: names, fixed groups and storage, -asym, mixtures
+        QCOMPARE(formatFamilyName(FormatFamily::Q4_0), std::string_view("q4_0"));
+        QCOMPARE(familyTraits(FormatFamily::Mx).fixedGroup, std::int64_t{32});
+        QCOMPARE(familyTraits(FormatFamily::Nvfp4).storage, ScaleStorage::E4M3);
+        QVERIFY(familyTraits(FormatFamily::Nf).takesAsym);
+        QVERIFY(!familyTraits(FormatFamily::Int).takesAsym);
+        QVERIFY(!familyTraits(FormatFamily::Iq4nl).mixable);
+        QVERIFY(parseFormat("lut:-1,0,2-asym")->twoScale);
+        QVERIFY(!parseFormat("iq4nl-asym"));
+        QVERIFY(!parseFormat("mix:int4|q4_0"));
+        const auto q40 = parseFormat("q4_0");
+        QCOMPARE(q40->grid.front(), -8.0f);
+        QCOMPARE(q40->grid.back(), 7.0f);
+        QCOMPARE(q40->codeBits(), 4u);
+        QCOMPARE(makeFormatSpec(*q40)->scaleStorage, ScaleStorage::F16);
+        QCOMPARE(planForSpec(*makeFormatSpec(*q40)).error().code, ErrorCode::Unsupported);
     }
     void impossibleSpecs()
     {
