@@ -410,6 +410,7 @@ private slots:
         // random byte flips, insertions and truncations of the fixtures: an error or a working
         // tokenizer whose ids stay inside its vocabulary, never a crash
         std::mt19937 rng(2024);
+        static const char kJsonChars[] = "{}[],:0-9e\\\"";
         int loaded = 0;
         for (const char *fixture : {kByteLevel, kSentencePiece, kLlama3, kMetaspace}) {
             for (int iter = 0; iter < 1500; ++iter) {
@@ -418,7 +419,7 @@ private slots:
                     const std::size_t at = rng() % json.size();
                     switch (rng() % 4) {
                     case 0: json[at] = static_cast<char>(rng()); break;
-                    case 1: json.insert(at, 1, "{}[]\",:0-9e"[rng() % 13]); break;
+                    case 1: json.insert(at, 1, kJsonChars[rng() % (sizeof kJsonChars - 1)]); break;
                     case 2: json.erase(at, 1 + rng() % 8); break;
                     default: json.resize(at); break;
                     }
