@@ -47,6 +47,9 @@ struct ElementKernels {
     void (*encodeDecodeGrid)(const float *x, std::int64_t n, float s, const GridTable &t, std::uint8_t *codes, float *xh);
     /// codesIntSym (s ≠ 0) fused with xh = s · (code − qmax).
     void (*encodeDecodeIntSym)(const float *x, std::int64_t n, float s, float qmax, std::uint8_t *codes, float *xh);
+    /// Mixture error Σ w·(x − x̂)² over finite x (w may be null = 1), as the reference: 8 partial
+    /// sums by element index mod 8, then added in order.
+    double (*mixError)(const float *x, const float *xh, const float *w, std::int64_t n);
     /// out = s · table[code].
     void (*dequantTable)(const std::uint8_t *codes, std::int64_t n, float s, const float *table, float *out);
     /// out = s · (code − z).

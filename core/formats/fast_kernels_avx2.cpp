@@ -292,9 +292,48 @@ LOWBIT_AVX2 void encodeDecodeIntSym(const float *x, std::int64_t n, float s, flo
     }
 }
 
+LOWBIT_AVX2 double mixError(const float *x, const float *xh, const float *w, std::int64_t n)
+{
+    // lanes 0..3 and 4..7 are the partial sums of elements i ≡ lane (mod 8)
+    __m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
+    const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    const __m256 inf = _mm256_set1_ps(std::numeric_limits<float>::infinity());
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        const __m256 fin = _mm256_cmp_ps(_mm256_and_ps(v, absMask), inf, _CMP_LT_OQ);
+        // non-finite x: x, x̂ and w read as 0 there, so the partial is unchanged (p + 0 = p)
+        const __m256 vx = _mm256_and_ps(v, fin);
+        const __m256 vhx = _mm256_and_ps(_mm256_loadu_ps(xh + i), fin);
+        __m256d d0 = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(vx)), _mm256_cvtps_pd(_mm256_castps256_ps128(vhx)));
+        __m256d d1 = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(vx, 1)), _mm256_cvtps_pd(_mm256_extractf128_ps(vhx, 1)));
+        __m256d t0 = d0, t1 = d1;
+        if (w) {
+            const __m256 vw = _mm256_and_ps(_mm256_loadu_ps(w + i), fin);
+            t0 = _mm256_mul_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(vw)), d0);
+            t1 = _mm256_mul_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(vw, 1)), d1);
+        }
+        acc0 = _mm256_add_pd(acc0, _mm256_mul_pd(t0, d0));
+        acc1 = _mm256_add_pd(acc1, _mm256_mul_pd(t1, d1));
+    }
+    alignas(32) double partial[8];
+    _mm256_store_pd(partial, acc0);
+    _mm256_store_pd(partial + 4, acc1);
+    for (; i < n; ++i) {
+        if (!std::isfinite(x[i]))
+            continue;
+        const double d = static_cast<double>(x[i]) - static_cast<double>(xh[i]);
+        partial[i % 8] += (w ? static_cast<double>(w[i]) : 1.0) * d * d;
+    }
+    double err = 0.0;
+    for (const double v : partial)
+        err += v;
+    return err;
+}
+
 constexpr ElementKernels kAvx2{"avx2",      stats,    codesGrid,          codesAfpq,
                                codesIntSym, codesIntAsym, codesQ40,       encodeDecodeGrid,
-                               encodeDecodeIntSym, dequantTable, dequantAsym, dequantAfpq};
+                               encodeDecodeIntSym, mixError, dequantTable, dequantAsym, dequantAfpq};
 
 } // namespace
 

@@ -100,9 +100,24 @@ void encodeDecodeIntSym(const float *x, std::int64_t n, float s, float qmax, std
         xh[i] = s * static_cast<float>(static_cast<int>(codes[i]) - static_cast<int>(qmax));
 }
 
+double mixError(const float *x, const float *xh, const float *w, std::int64_t n)
+{
+    double partial[kMixErrorLanes] = {};
+    for (std::int64_t i = 0; i < n; ++i) {
+        if (!std::isfinite(x[i]))
+            continue;
+        const double d = static_cast<double>(x[i]) - static_cast<double>(xh[i]);
+        partial[i % kMixErrorLanes] += (w ? static_cast<double>(w[i]) : 1.0) * d * d;
+    }
+    double err = 0.0;
+    for (const double v : partial)
+        err += v;
+    return err;
+}
+
 constexpr ElementKernels kPortable{"portable",   stats,           codesGrid,          codesAfpq,
                                    codesIntSym,  codesIntAsym,    codesQ40,           encodeDecodeGrid,
-                                   encodeDecodeIntSym, dequantTable, dequantAsym,     dequantAfpq};
+                                   encodeDecodeIntSym, mixError, dequantTable, dequantAsym, dequantAfpq};
 
 } // namespace
 

@@ -172,32 +172,14 @@ GroupParams quantizeMixtureGroup(const Plan &pl, const GroupStats &st, const flo
             pl.k->encodeDecodeGrid(x, n, sc, *pl.members[m], c, xh);
         }
     }
-    // Σ w·(x − x̂)² per member, each an independent double chain in element order (as the
-    // reference), four members at a time so the chains overlap.
     std::size_t best = 0;
     double bestErr = 0.0;
-    for (std::size_t m0 = 0; m0 < nm; m0 += 4) {
-        const float *r[4];
-        for (std::size_t j = 0; j < 4; ++j)
-            r[j] = m0 + j < nm ? s.xh.data() + (m0 + j) * len : x; // x − x = 0 for missing members
-        double e0 = 0.0, e1 = 0.0, e2 = 0.0, e3 = 0.0;
-        for (std::size_t i = 0; i < len; ++i) {
-            if (!std::isfinite(x[i]))
-                continue;
-            const double xi = x[i], ww = w ? static_cast<double>(w[i]) : 1.0;
-            const double d0 = xi - static_cast<double>(r[0][i]), d1 = xi - static_cast<double>(r[1][i]);
-            const double d2 = xi - static_cast<double>(r[2][i]), d3 = xi - static_cast<double>(r[3][i]);
-            e0 += ww * d0 * d0;
-            e1 += ww * d1 * d1;
-            e2 += ww * d2 * d2;
-            e3 += ww * d3 * d3;
+    for (std::size_t m = 0; m < nm; ++m) {
+        const double e = pl.k->mixError(x, s.xh.data() + m * len, w, n);
+        if (m == 0 || e < bestErr) {
+            bestErr = e;
+            best = m;
         }
-        const double e[4] = {e0, e1, e2, e3};
-        for (std::size_t j = 0; j < 4 && m0 + j < nm; ++j)
-            if (m0 + j == 0 || e[j] < bestErr) {
-                bestErr = e[j];
-                best = m0 + j;
-            }
     }
     std::memcpy(codes, s.codes.data() + best * len, len);
     GroupParams p;

@@ -122,14 +122,18 @@ GroupParams paramsFromStats(const FormatSpec &spec, const GroupStats &st, const 
         for (std::size_t m = 0; m < f.members.size(); ++m) {
             const MixMember &mem = f.members[m];
             const float s = roundScale(a / mem.qmax, spec.storage);
-            double err = 0.0;
+            // 8 partial sums (element i into partial i mod 8, in element order), added in order
+            double partial[kMixErrorLanes] = {};
             for (std::int64_t i = 0; i < n; ++i) {
                 if (!std::isfinite(x[i]))
                     continue;
                 const float xh = s * mixMemberValue(mem, memberCode(mem, divOrZero(x[i], s)));
                 const double d = static_cast<double>(x[i]) - static_cast<double>(xh);
-                err += (w ? static_cast<double>(w[i]) : 1.0) * d * d;
+                partial[i % kMixErrorLanes] += (w ? static_cast<double>(w[i]) : 1.0) * d * d;
             }
+            double err = 0.0;
+            for (const double v : partial)
+                err += v;
             if (m == 0 || err < best) {
                 best = err;
                 p.selector = static_cast<std::uint8_t>(m);

@@ -11,7 +11,9 @@
 ///  - a group whose statistic is 0 gets scale 0 (E8M0: 2^−127) and the zero code;
 ///  - INT-asym of a constant non-zero group widens the range to include 0 (else s would be 0);
 ///  - AFPQ: x > 0 uses s_pos, x < 0 uses s_neg, over the full grid; x̂ = s_pos·v (v > 0) or s_neg·v;
-///  - mixtures: lowest Σ w·(x − x̂)² (double, element order, finite x only), ties → first member;
+///  - mixtures: lowest Σ w·(x − x̂)² in double over finite x, ties → first member; the sum is
+///    8 partial sums (element i into partial i mod 8, each in element order) added 0…7 in order,
+///    so a vector unit can reproduce it exactly;
 ///  - NVFP4: effective scale f32(scale_e4m3 · t); x̂ = f32(scale · t) · v;
 ///  - IQ4_NL: d = f32(x_m · clip) / (−127) with x_m the first element of largest |x|;
 ///  - q4_0: ggml's rule (codes from the fp32 d, x̂ = (q − 8) · fp16(d)).
@@ -22,6 +24,9 @@
 #include <vector>
 
 namespace lowbit::formats {
+
+/// Partial sums of the mixture error (see the rules above).
+inline constexpr int kMixErrorLanes = 8;
 
 /// Parameters of one group.
 struct GroupParams {
