@@ -75,7 +75,11 @@ std::vector<float> weights(int kind, std::int64_t n, std::uint32_t seed)
     for (auto &x : w)
         x = nd(rng);
     const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
-    if (kind == 1) { // skewed positive
+    if (kind == 3) { // exact midpoints: multiples of 0.25 in [−6, 6] with ±6 in every 16 (fp4/MX/NVFP4 scales of 1 or 2^k)
+        std::uniform_int_distribution<int> quarter(-24, 24);
+        for (std::int64_t i = 0; i < n; ++i)
+            w[static_cast<std::size_t>(i)] = i % 16 == 0 ? ((i / 16) % 2 ? 6.0f : -6.0f) : 0.25f * static_cast<float>(quarter(rng));
+    } else if (kind == 1) { // skewed positive
         for (auto &x : w)
             x = std::fabs(x) * 3.0f - 0.01f;
     } else if (kind == 2) { // adversarial: zero, constant, outlier, denormal, NaN, Inf stretches
@@ -407,7 +411,7 @@ private slots:
         QTest::addColumn<int>("storage");
         QTest::addColumn<int>("kind");
         for (const char *n : kFormats)
-            for (int kind : {0, 1, 2})
+            for (int kind : {0, 1, 2, 3})
                 for (qlonglong g : {32LL, 20LL, 0LL, -1LL}) {
                     const bool fixed = QByteArray(n).startsWith("mx") || QByteArray(n) == "nvfp4";
                     if (fixed && g != 32)
