@@ -3,6 +3,8 @@
 
 #include "core/dtypes/scalar_convert.h"
 
+#include <algorithm>
+#include <array>
 #include <bit>
 #include <cfloat>
 #include <cmath>
@@ -122,52 +124,53 @@ double nominalBitsPerWeight(const FormatSpec &spec)
 
 float roundScale(float s, ScaleStorage storage) { return decodeScale(encodeScale(s, storage), storage); }
 
+namespace {
+
+std::uint32_t encFp32(float s) { return std::bit_cast<std::uint32_t>(std::isinf(s) ? std::copysign(FLT_MAX, s) : s); }
+float decFp32(std::uint32_t b) { return std::bit_cast<float>(b); }
+std::uint32_t encFp16(float s) { return floatToFp16(std::fmax(-65504.0f, std::fmin(65504.0f, s))); }
+float decFp16(std::uint32_t b) { return fp16ToFloat(static_cast<std::uint16_t>(b)); }
+std::uint32_t encBf16(float s)
+{
+    std::uint16_t b = floatToBf16(s);
+    if ((b & 0x7FFFu) == 0x7F80u) // overflowed to Inf: saturate at the largest finite bf16
+        b = static_cast<std::uint16_t>((b & 0x8000u) | 0x7F7Fu);
+    return b;
+}
+float decBf16(std::uint32_t b) { return bf16ToFloat(static_cast<std::uint16_t>(b)); }
+std::uint32_t encE8m0(float s)
+{
+    const float a = std::fabs(s);
+    if (!(a > 0.0f))
+        return 0; // 2^-127
+    int e = 0;
+    const float f = std::frexp(a, &e); // a = f · 2^e, f in [0.5, 1)
+    const int p = std::max(-127, std::min(127, f == 0.5f ? e - 1 : e)); // round up to a power of two
+    return static_cast<std::uint32_t>(p + 127);
+}
+float decE8m0(std::uint32_t b) { return std::ldexp(1.0f, static_cast<int>(b & 0xFFu) - 127); }
+std::uint32_t encE4m3(float s) { return encodeE4m3Fast(s); }
+float decE4m3(std::uint32_t b) { return fp8e4m3ToFloat(static_cast<std::uint8_t>(b)); }
+
+struct StorageCodec {
+    ScaleStorage storage;
+    std::uint32_t (*encode)(float);
+    float (*decode)(std::uint32_t);
+};
+constexpr std::array<StorageCodec, 5> kCodecs{{{ScaleStorage::Fp32, encFp32, decFp32},
+                                               {ScaleStorage::Fp16, encFp16, decFp16},
+                                               {ScaleStorage::Bf16, encBf16, decBf16},
+                                               {ScaleStorage::E8m0, encE8m0, decE8m0},
+                                               {ScaleStorage::E4m3, encE4m3, decE4m3}}};
+static_assert(static_cast<int>(kCodecs[4].storage) == 4, "kCodecs is indexed by ScaleStorage");
+
+} // namespace
+
 std::uint32_t encodeScale(float s, ScaleStorage storage)
 {
-    if (std::isnan(s))
-        s = 0.0f;
-    switch (storage) { // the one place that maps a storage to its encoder
-    case ScaleStorage::Fp32:
-        return std::bit_cast<std::uint32_t>(std::isinf(s) ? std::copysign(FLT_MAX, s) : s);
-    case ScaleStorage::Fp16:
-        return floatToFp16(std::fmax(-65504.0f, std::fmin(65504.0f, s)));
-    case ScaleStorage::Bf16: {
-        std::uint16_t b = floatToBf16(s);
-        if ((b & 0x7FFFu) == 0x7F80u)
-            b = static_cast<std::uint16_t>((b & 0x8000u) | 0x7F7Fu);
-        return b;
-    }
-    case ScaleStorage::E8m0: {
-        const float a = std::fabs(s);
-        if (!(a > 0.0f))
-            return 0; // 2^-127
-        int e = 0;
-        const float f = std::frexp(a, &e); // a = f · 2^e, f in [0.5, 1)
-        int p = f == 0.5f ? e - 1 : e;      // round up to a power of two
-        p = std::max(-127, std::min(127, p));
-        return static_cast<std::uint32_t>(p + 127);
-    }
-    case ScaleStorage::E4m3:
-        return encodeE4m3Fast(s);
-    }
-    return 0;
+    return kCodecs[static_cast<std::size_t>(storage)].encode(std::isnan(s) ? 0.0f : s);
 }
 
-float decodeScale(std::uint32_t bits, ScaleStorage storage)
-{
-    switch (storage) {
-    case ScaleStorage::Fp32:
-        return std::bit_cast<float>(bits);
-    case ScaleStorage::Fp16:
-        return fp16ToFloat(static_cast<std::uint16_t>(bits));
-    case ScaleStorage::Bf16:
-        return bf16ToFloat(static_cast<std::uint16_t>(bits));
-    case ScaleStorage::E8m0:
-        return std::ldexp(1.0f, static_cast<int>(bits & 0xFFu) - 127);
-    case ScaleStorage::E4m3:
-        return fp8e4m3ToFloat(static_cast<std::uint8_t>(bits));
-    }
-    return 0.0f;
-}
+float decodeScale(std::uint32_t bits, ScaleStorage storage) { return kCodecs[static_cast<std::size_t>(storage)].decode(bits); }
 
 } // namespace lowbit::formats

@@ -33,7 +33,8 @@ struct GroupParams {
     float scale = 0.0f;     ///< stored scale (rounded to the storage); IQ4_NL/q4_0: signed d
     float scale2 = 0.0f;    ///< AFPQ s_neg (rounded); INT-asym zero point z (an integer)
     std::uint8_t selector = 0; ///< mixture member
-    float codeScale = 0.0f; ///< divisor used for the codes (NVFP4: f32(scale·t); q4_0: fp32 d)
+    float codeScale = 0.0f; ///< divisor for the codes and multiplier of grid values (= scale, but
+                            ///< NVFP4: f32(scale·t); q4_0: the fp32 d before fp16 rounding)
 };
 
 /// A quantized matrix, unpacked: one code per element, per-group parameters.
