@@ -206,14 +206,6 @@ float decodeOne(const Member &m, const GroupParams &p, std::uint8_t code, float 
     return v * p.scale;
 }
 
-const Format &memberFormat(const FormatSpec &spec, std::uint8_t member)
-{
-    const Format &f = spec.format;
-    if (f.family == FormatFamily::Mixture && member < f.members.size())
-        return f.members[member];
-    return f;
-}
-
 bool needsScales2(const Format &f)
 {
     if (f.family == FormatFamily::Mixture)
@@ -263,16 +255,30 @@ std::int64_t refGroupCount(const FormatSpec &spec, std::int64_t rows, std::int64
     return rows * refGroupsPerRow(spec, cols);
 }
 
-GroupParams chooseGroupParams(const FormatSpec &spec, const float *x, std::int64_t n, const float *importance, float tensorScale)
+namespace {
+
+/// The members of a spec described once (one for a scalar format); they point into spec.format.
+std::vector<Member> prepare(const FormatSpec &spec)
 {
+    std::vector<Member> members;
     const Format &f = spec.format;
     if (f.family != FormatFamily::Mixture)
-        return memberParams(describe(f), spec, x, n, tensorScale);
+        members.push_back(describe(f));
+    else
+        for (std::size_t k = 0; k < f.members.size() && k < 256; ++k)
+            members.push_back(describe(f.members[k]));
+    return members;
+}
+
+GroupParams chooseParams(const std::vector<Member> &members, const FormatSpec &spec, const float *x, std::int64_t n,
+                         const float *importance, float tensorScale)
+{
+    if (spec.format.family != FormatFamily::Mixture)
+        return memberParams(members[0], spec, x, n, tensorScale);
     GroupParams best;
     double bestErr = 0.0;
-    std::vector<std::uint8_t> codes(static_cast<std::size_t>(n));
-    for (std::size_t k = 0; k < f.members.size() && k < 256; ++k) {
-        const Member m = describe(f.members[k]);
+    for (std::size_t k = 0; k < members.size(); ++k) {
+        const Member &m = members[k];
         GroupParams p = memberParams(m, spec, x, n, tensorScale);
         p.member = static_cast<std::uint8_t>(k);
         double err = 0.0;
@@ -289,20 +295,50 @@ GroupParams chooseGroupParams(const FormatSpec &spec, const float *x, std::int64
     return best;
 }
 
+/// The member a group's parameters select (out-of-range selectors: null).
+const Member *selected(const std::vector<Member> &members, const GroupParams &p)
+{
+    const std::size_t k = members.size() == 1 ? 0 : p.member;
+    return k < members.size() ? &members[k] : nullptr;
+}
+
+void encodeGroup(const Member &m, const GroupParams &p, const float *x, std::int64_t n, std::uint8_t *codes, float tensorScale)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        codes[i] = encodeOne(m, p, x[i], tensorScale);
+}
+
+void decodeGroup(const Member *m, const GroupParams &p, const std::uint8_t *codes, std::int64_t n, float *out, float tensorScale)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        out[i] = m ? decodeOne(*m, p, codes[i], tensorScale) : 0.0f;
+}
+
+} // namespace
+
+GroupParams chooseGroupParams(const FormatSpec &spec, const float *x, std::int64_t n, const float *importance, float tensorScale)
+{
+    const std::vector<Member> members = prepare(spec);
+    if (members.empty())
+        return {};
+    return chooseParams(members, spec, x, n, importance, tensorScale);
+}
+
 void quantizeGroupWithParams(const FormatSpec &spec, const GroupParams &p, const float *x, std::int64_t n, std::uint8_t *codes,
                              float tensorScale)
 {
-    const Member m = describe(memberFormat(spec, p.member));
-    for (std::int64_t i = 0; i < n; ++i)
-        codes[i] = encodeOne(m, p, x[i], tensorScale);
+    const std::vector<Member> members = prepare(spec);
+    if (const Member *m = selected(members, p))
+        encodeGroup(*m, p, x, n, codes, tensorScale);
+    else
+        std::fill(codes, codes + n, std::uint8_t{0});
 }
 
 void dequantizeGroupWithParams(const FormatSpec &spec, const GroupParams &p, const std::uint8_t *codes, std::int64_t n, float *out,
                                float tensorScale)
 {
-    const Member m = describe(memberFormat(spec, p.member));
-    for (std::int64_t i = 0; i < n; ++i)
-        out[i] = decodeOne(m, p, codes[i], tensorScale);
+    const std::vector<Member> members = prepare(spec);
+    decodeGroup(selected(members, p), p, codes, n, out, tensorScale);
 }
 
 float nvfp4TensorScale(const float *w, std::int64_t n)
@@ -341,9 +377,10 @@ Result<QuantizedMatrix> quantizeRef(const float *w, std::int64_t rows, std::int6
     if (f.family == FormatFamily::Nvfp4)
         q.tensorScale = nvfp4TensorScale(w, n);
 
+    const std::vector<Member> members = prepare(checked);
     auto doGroup = [&](std::int64_t gi, std::int64_t off, std::int64_t len) {
-        const GroupParams p = chooseGroupParams(checked, w + off, len, importance ? importance + off : nullptr, q.tensorScale);
-        quantizeGroupWithParams(checked, p, w + off, len, q.codes.data() + off, q.tensorScale);
+        const GroupParams p = chooseParams(members, checked, w + off, len, importance ? importance + off : nullptr, q.tensorScale);
+        encodeGroup(*selected(members, p), p, w + off, len, q.codes.data() + off, q.tensorScale);
         q.scales[static_cast<std::size_t>(gi)] = p.scale;
         if (!q.scales2.empty())
             q.scales2[static_cast<std::size_t>(gi)] = p.scale2;
@@ -378,16 +415,13 @@ void dequantizeRef(const QuantizedMatrix &q, float *out)
         std::fill(out, out + n, 0.0f);
         return;
     }
+    const std::vector<Member> members = prepare(q.spec);
     auto doGroup = [&](std::int64_t gi, std::int64_t off, std::int64_t len) {
         GroupParams p;
         p.scale = q.scales[static_cast<std::size_t>(gi)];
         p.scale2 = two ? q.scales2[static_cast<std::size_t>(gi)] : 0.0f;
         p.member = mix ? q.selectors[static_cast<std::size_t>(gi)] : std::uint8_t{0};
-        if (mix && p.member >= q.spec.format.members.size()) {
-            std::fill(out + off, out + off + len, 0.0f);
-            return;
-        }
-        dequantizeGroupWithParams(q.spec, p, q.codes.data() + off, len, out + off, q.tensorScale);
+        decodeGroup(selected(members, p), p, q.codes.data() + off, len, out + off, q.tensorScale);
     };
     if (n == 0)
         return;
