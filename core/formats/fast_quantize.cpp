@@ -101,43 +101,81 @@ GroupStats fastStats(const Plan &pl, const float *x, std::int64_t n)
 
 void fill(std::uint8_t *codes, std::int64_t n, std::uint8_t c) { std::memset(codes, c, static_cast<std::size_t>(n)); }
 
-/// Codes of a non-mixture group under chosen parameters.
+// Per-family fast rules: codes under chosen parameters, and dequantization of a run of codes.
+// A zero scale (codeScale = 0) gives every element the zero code, as y = 0 in the reference.
+void codesIntSym(const Plan &pl, const GroupParams &p, const float *x, std::int64_t n, std::uint8_t *c)
+{
+    p.codeScale == 0.0f ? fill(c, n, pl.zeroCode) : pl.k->codesIntSym(x, n, p.codeScale, pl.spec->format.qmax, c);
+}
+void codesIntAsym(const Plan &pl, const GroupParams &p, const float *x, std::int64_t n, std::uint8_t *c)
+{
+    const float qmax = pl.spec->format.qmax;
+    p.codeScale == 0.0f ? fill(c, n, static_cast<std::uint8_t>(std::fmin(qmax, std::fmax(0.0f, p.scale2))))
+                        : pl.k->codesIntAsym(x, n, p.codeScale, p.scale2, qmax, c);
+}
+void codesGrid(const Plan &pl, const GroupParams &p, const float *x, std::int64_t n, std::uint8_t *c)
+{
+    p.codeScale == 0.0f ? fill(c, n, pl.zeroCode) : pl.k->codesGrid(x, n, p.codeScale, *pl.table, c);
+}
+void codesAfpq(const Plan &pl, const GroupParams &p, const float *x, std::int64_t n, std::uint8_t *c)
+{
+    pl.k->codesAfpq(x, n, p.codeScale, p.scale2, *pl.table, c);
+}
+void codesMixture(const Plan &pl, const GroupParams &p, const float *x, std::int64_t n, std::uint8_t *c)
+{
+    const MixMember &m = pl.spec->format.members[p.selector];
+    if (p.codeScale == 0.0f)
+        fill(c, n, pl.memberZero[p.selector]);
+    else if (m.intBits)
+        pl.k->codesIntSym(x, n, p.codeScale, m.qmax, c);
+    else
+        pl.k->codesGrid(x, n, p.codeScale, *pl.members[p.selector], c);
+}
+void codesQ4_0(const Plan &pl, const GroupParams &p, const float *x, std::int64_t n, std::uint8_t *c)
+{
+    pl.k->codesQ40(x, n, p.codeScale, c);
+}
+
+void dequantTable(const Plan &pl, const GroupParams &p, const std::uint8_t *c, std::int64_t n, float *out)
+{
+    pl.k->dequantTable(c, n, p.codeScale, pl.table->values, out); // NVFP4: codeScale = f32(scale·t)
+}
+void dequantIntAsym(const Plan &pl, const GroupParams &p, const std::uint8_t *c, std::int64_t n, float *out)
+{
+    pl.k->dequantAsym(c, n, p.scale, p.scale2, out);
+}
+void dequantAfpq(const Plan &pl, const GroupParams &p, const std::uint8_t *c, std::int64_t n, float *out)
+{
+    pl.k->dequantAfpq(c, n, p.scale, p.scale2, pl.table->values, out);
+}
+void dequantMixture(const Plan &pl, const GroupParams &p, const std::uint8_t *c, std::int64_t n, float *out)
+{
+    pl.k->dequantTable(c, n, p.scale, pl.members[p.selector]->values, out);
+}
+
+struct FastRules {
+    Family family;
+    void (*codes)(const Plan &, const GroupParams &, const float *, std::int64_t, std::uint8_t *);
+    void (*dequant)(const Plan &, const GroupParams &, const std::uint8_t *, std::int64_t, float *);
+};
+constexpr std::array<FastRules, kFamilies.size()> kFastRules{{
+    {Family::IntSym, codesIntSym, dequantTable},   // table = code − qmax
+    {Family::IntAsym, codesIntAsym, dequantIntAsym},
+    {Family::Grid, codesGrid, dequantTable},
+    {Family::GridAsym, codesAfpq, dequantAfpq},
+    {Family::Mixture, codesMixture, dequantMixture},
+    {Family::Mx, codesGrid, dequantTable},
+    {Family::Nvfp4, codesGrid, dequantTable},
+    {Family::Iq4nl, codesGrid, dequantTable},
+    {Family::Q4_0, codesQ4_0, dequantTable},        // table = code − 8
+}};
+static_assert(kFastRules[8].family == Family::Q4_0 && kFastRules[4].family == Family::Mixture,
+              "kFastRules is indexed by Family");
+
+/// Codes of a group under chosen parameters.
 void codesWithParams(const Plan &pl, const GroupParams &p, const float *x, std::int64_t n, std::uint8_t *codes)
 {
-    const Format &f = pl.spec->format;
-    const ElementKernels &k = *pl.k;
-    switch (f.family) {
-    case Family::IntSym:
-        p.codeScale == 0.0f ? fill(codes, n, pl.zeroCode) : k.codesIntSym(x, n, p.codeScale, f.qmax, codes);
-        return;
-    case Family::IntAsym:
-        p.codeScale == 0.0f ? fill(codes, n, static_cast<std::uint8_t>(std::fmin(f.qmax, std::fmax(0.0f, p.scale2))))
-                            : k.codesIntAsym(x, n, p.codeScale, p.scale2, f.qmax, codes);
-        return;
-    case Family::GridAsym:
-        k.codesAfpq(x, n, p.codeScale, p.scale2, *pl.table, codes);
-        return;
-    case Family::Q4_0:
-        k.codesQ40(x, n, p.codeScale, codes);
-        return;
-    case Family::Mixture: {
-        const GridTable &t = *pl.members[p.selector];
-        const MixMember &m = f.members[p.selector];
-        if (p.codeScale == 0.0f)
-            fill(codes, n, pl.memberZero[p.selector]);
-        else if (m.intBits)
-            k.codesIntSym(x, n, p.codeScale, m.qmax, codes);
-        else
-            k.codesGrid(x, n, p.codeScale, t, codes);
-        return;
-    }
-    case Family::Grid:
-    case Family::Mx:
-    case Family::Nvfp4:
-    case Family::Iq4nl:
-        p.codeScale == 0.0f ? fill(codes, n, pl.zeroCode) : k.codesGrid(x, n, p.codeScale, *pl.table, codes);
-        return;
-    }
+    kFastRules[static_cast<std::size_t>(pl.spec->format.family)].codes(pl, p, x, n, codes);
 }
 
 /// Per-thread buffers for mixtures.
@@ -282,23 +320,9 @@ Result<QuantizedMatrix> quantizeFast(const FormatSpec &spec, const float *x, std
 void dequantizeFast(const QuantizedMatrix &q, float *out, FastOptions options)
 {
     const Plan pl = makePlan(q.spec, options);
-    const Format &f = q.spec.format;
+    const auto dequant = kFastRules[static_cast<std::size_t>(q.spec.format.family)].dequant;
     auto run = [&](const GroupParams &p, std::int64_t off, std::int64_t len) {
-        const std::uint8_t *c = q.codes.data() + off;
-        switch (f.family) {
-        case Family::IntAsym:
-            pl.k->dequantAsym(c, len, p.scale, p.scale2, out + off);
-            return;
-        case Family::GridAsym:
-            pl.k->dequantAfpq(c, len, p.scale, p.scale2, pl.table->values, out + off);
-            return;
-        case Family::Mixture:
-            pl.k->dequantTable(c, len, p.scale, pl.members[p.selector]->values, out + off);
-            return;
-        default: // scale × value table (NVFP4: the effective scale f32(scale·t))
-            pl.k->dequantTable(c, len, p.codeScale, pl.table->values, out + off);
-            return;
-        }
+        dequant(pl, p, q.codes.data() + off, len, out + off);
     };
     const GroupLayout &l = q.layout;
     if (l.groupCount == 1) {
