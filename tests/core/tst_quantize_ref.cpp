@@ -404,6 +404,59 @@ private slots:
         QCOMPARE(out, std::vector<float>(4, 0.0f));
     }
 
+    void clippingSaturates()
+    {
+        QuantizedMatrix q;
+        // int4, clip 0.5: s = 0.5·7/7 = 0.5; 7 saturates at 7·0.5 = 3.5, 1 stays exact
+        auto z = roundTrip({7.0f, 1.0f, -7.0f}, 1, specOf("int4", 0, ScaleStorage::F32, 0.5f), &q);
+        QCOMPARE(q.scales[0], 0.5f);
+        QCOMPARE(z, (std::vector<float>{3.5f, 1.0f, -3.5f}));
+        // fp4-asym, clip 0.5: s_pos = 3/6, s_neg = 1.5/6 — both ends saturate to the grid's ends
+        z = roundTrip({6.0f, -3.0f, 0.0f}, 1, specOf("fp4-asym", 0, ScaleStorage::F32, 0.5f), &q);
+        QCOMPARE(q.scales[0], 0.5f);
+        QCOMPARE(q.scales2[0], 0.25f);
+        QCOMPARE(z, (std::vector<float>{3.0f, -1.5f, 0.0f}));
+    }
+
+    void scaleStorageRounding()
+    {
+        QuantizedMatrix q;
+        const std::vector<float> w = {1.0f, 0.3f}; // int4: s = 1/7
+        roundTrip(w, 1, specOf("int4", 0, ScaleStorage::F16), &q);
+        QCOMPARE(q.scales[0], fp16ToFloat(floatToFp16(1.0f / 7.0f)));
+        roundTrip(w, 1, specOf("int4", 0, ScaleStorage::BF16), &q);
+        QCOMPARE(q.scales[0], bf16ToFloat(floatToBf16(1.0f / 7.0f)));
+        roundTrip(w, 1, specOf("int4", 0, ScaleStorage::E8M0), &q);
+        QCOMPARE(q.scales[0], 0.125f); // 2^floor(log2(1/7))
+        roundTrip(w, 1, specOf("int4", 0, ScaleStorage::E4M3), &q);
+        QCOMPARE(q.scales[0], fp8e4m3ToFloat(floatToFp8e4m3(1.0f / 7.0f)));
+    }
+
+    void clippedAndNarrowScalesFastEqualsReference_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("storage");
+        for (const char *n : {"int3", "int4-asym", "fp4", "nf4-asym", "fp-e3m2", "iq4nl", "bitmod-fp3", "mix:int4|nf4-asym|fp4"})
+            for (int st : {0, 3, 4})
+                QTest::addRow("%s storage%d", n, st) << QString::fromLatin1(n) << st;
+    }
+    void clippedAndNarrowScalesFastEqualsReference()
+    {
+        QFETCH(QString, name);
+        QFETCH(int, storage);
+        const FormatSpec spec = specOf(name.toLatin1().constData(), 32, static_cast<ScaleStorage>(storage), 0.8f);
+        for (int kind : {0, 2, 3}) {
+            const std::vector<float> w = weights(kind, 5 * 96, 19);
+            auto r = quantizeRef(w.data(), 5, 96, spec);
+            auto f = quantizeFast(w.data(), 5, 96, spec, nullptr, 1);
+            QVERIFY(r && f);
+            QCOMPARE(f->codes, r->codes);
+            QVERIFY(sameBits(f->scales, r->scales));
+            QVERIFY(sameBits(f->scales2, r->scales2));
+            QCOMPARE(f->selectors, r->selectors);
+        }
+    }
+
     void fastEqualsReference_data()
     {
         QTest::addColumn<QString>("name");
