@@ -236,16 +236,23 @@ Result<Format> parseMixture(std::string_view body, std::string_view full, std::s
 
 std::uint8_t Format::zeroCode() const
 {
-    if (family == Family::IntSym)
-        return static_cast<std::uint8_t>(qmax);
-    if (family == Family::IntAsym || family == Family::Q4_0)
-        return family == Family::Q4_0 ? 8 : 0;
-    if (family == Family::Mixture)
-        return members.empty() ? 0 : (members[0].intBits ? static_cast<std::uint8_t>(members[0].qmax)
-                                                         : static_cast<std::uint8_t>(std::count_if(
-                                                               members[0].midpoints.begin(), members[0].midpoints.end(),
-                                                               [](float m) { return m < 0.0f; })));
-    return static_cast<std::uint8_t>(std::count_if(midpoints.begin(), midpoints.end(), [](float m) { return m < 0.0f; }));
+    const auto below0 = [](const std::vector<float> &mids) {
+        return static_cast<std::uint8_t>(std::count_if(mids.begin(), mids.end(), [](float m) { return m < 0.0f; }));
+    };
+    switch (family) {
+    case Family::IntSym:
+        return static_cast<std::uint8_t>(qmax); // q = 0
+    case Family::IntAsym:
+        return 0; // a zero group has z = 0
+    case Family::Q4_0:
+        return 8;
+    case Family::Mixture: // the first member (selected on ties)
+        if (members.empty())
+            return 0;
+        return members[0].intBits ? static_cast<std::uint8_t>(members[0].qmax) : below0(members[0].midpoints);
+    default:
+        return below0(midpoints); // the code y = 0 gets: #midpoints < 0
+    }
 }
 
 std::vector<float> minifloatGrid(int e, int m, bool fnE4m3, bool ieee)
