@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The scalar reference quantizer (core/quant/quantize_ref.h): the rules of datatypes.md §5 on
-// hand-made groups, adversarial inputs, and bit-for-bit agreement of the fast path with it.
+// hand-made groups and adversarial inputs (the fast path's agreement: tst_quantize_ref_fast).
 #include "core/dtypes/blocks.h"
 #include "core/dtypes/ggml_quants.h"
 #include "core/dtypes/scalar_convert.h"
-#include "core/quant/fast_format.h"
 #include "core/quant/quantize_ref.h"
+
+#include "quant_inputs.h"
 
 #include <QTest>
 
@@ -15,20 +16,11 @@
 #include <random>
 
 using namespace lowbit;
+using lowbit::test::quantInputs;
+using lowbit::test::sameBits;
+using lowbit::test::specOf;
 
 namespace {
-
-FormatSpec specOf(const char *name, std::int64_t group = 32, ScaleStorage storage = ScaleStorage::F32, float clip = 1.0f)
-{
-    auto f = parseFormat(name);
-    if (!f)
-        qFatal("bad format %s", name);
-    const bool fixed = f->family == FormatFamily::Mx || f->family == FormatFamily::Nvfp4 || f->family == FormatFamily::Q4_0;
-    auto s = fixed ? makeFormatSpec(*f) : makeFormatSpec(*f, group, storage, clip);
-    if (!s)
-        qFatal("bad spec %s: %s", name, s.error().message().c_str());
-    return *s;
-}
 
 std::vector<float> roundTrip(const std::vector<float> &w, std::int64_t rows, const FormatSpec &spec, QuantizedMatrix *qOut = nullptr)
 {
@@ -49,60 +41,6 @@ double sqErr(const std::vector<float> &a, const std::vector<float> &b)
     for (std::size_t i = 0; i < a.size(); ++i)
         e += (static_cast<double>(a[i]) - b[i]) * (static_cast<double>(a[i]) - b[i]);
     return e;
-}
-
-bool sameBits(const std::vector<float> &a, const std::vector<float> &b)
-{
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::bit_cast<std::uint32_t>(a[i]) != std::bit_cast<std::uint32_t>(b[i]))
-            return false;
-    return true;
-}
-
-const char *const kFormats[] = {"int2", "int3", "int4", "int8", "int3-asym", "int4-asym", "int8-asym", "fp3", "fp4", "fp-e3m2", "fp-e2m3",
-                                "fp8-e4m3", "fp8-e5m2", "fp3-asym", "fp4-asym", "nf3", "nf4", "nf3-asym", "nf4-asym", "fp3-er-pos",
-                                "fp4-ea-neg", "bitmod-fp3", "bitmod-fp4", "mix:int4|nf4-asym|fp4", "lut:-3,-1,0,0.25,2",
-                                "lut:-1,1-asym", "iq4nl", "mxfp4", "mxfp6-e3m2", "mxfp6-e2m3", "mxfp8-e4m3", "nvfp4"};
-
-/// Random weights with adversarial groups mixed in (kind selects the flavour).
-std::vector<float> weights(int kind, std::int64_t n, std::uint32_t seed)
-{
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> nd(0.0f, 0.05f);
-    std::vector<float> w(static_cast<std::size_t>(n));
-    for (auto &x : w)
-        x = nd(rng);
-    const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
-    if (kind == 3) { // exact midpoints: multiples of 0.25 in [−6, 6] with ±6 in every 16 (fp4/MX/NVFP4 scales of 1 or 2^k)
-        std::uniform_int_distribution<int> quarter(-24, 24);
-        for (std::int64_t i = 0; i < n; ++i)
-            w[static_cast<std::size_t>(i)] = i % 16 == 0 ? ((i / 16) % 2 ? 6.0f : -6.0f) : 0.25f * static_cast<float>(quarter(rng));
-    } else if (kind == 1) { // skewed positive
-        for (auto &x : w)
-            x = std::fabs(x) * 3.0f - 0.01f;
-    } else if (kind == 2) { // adversarial: zero, constant, outlier, denormal, NaN, Inf stretches
-        for (std::int64_t i = 0; i < n; ++i) {
-            const std::int64_t blk = (i / 40) % 8;
-            float &x = w[static_cast<std::size_t>(i)];
-            if (blk == 0)
-                x = 0.0f;
-            else if (blk == 1)
-                x = -0.75f;
-            else if (blk == 2 && i % 40 == 7)
-                x = 1e30f;
-            else if (blk == 3)
-                x *= 1e-40f / 0.05f; // denormals
-            else if (blk == 4 && i % 7 == 0)
-                x = nan;
-            else if (blk == 5 && i % 11 == 0)
-                x = (i % 2) ? inf : -inf;
-            else if (blk == 6)
-                x = nan;
-        }
-    }
-    return w;
 }
 
 } // namespace
@@ -253,7 +191,7 @@ private slots:
 
     void q4_0EqualsGgml()
     {
-        std::vector<float> w = weights(0, 4 * 64, 5);
+        std::vector<float> w = quantInputs(0, 4 * 64, 5);
         w[5] = 0.0f;
         for (int i = 64; i < 96; ++i)
             w[static_cast<std::size_t>(i)] = 0.0f; // an all-zero block
@@ -296,7 +234,7 @@ private slots:
     void asymBeatsSymmetricOnSkewedGroups()
     {
         QFETCH(QString, sym);
-        const std::vector<float> w = weights(1, 64 * 64, 7);
+        const std::vector<float> w = quantInputs(1, 64 * 64, 7);
         const FormatSpec s = specOf(sym.toLatin1().constData(), 32);
         const FormatSpec a = specOf((sym + QStringLiteral("-asym")).toLatin1().constData(), 32);
         const auto ws = roundTrip(w, 64, s), wa = roundTrip(w, 64, a);
@@ -326,7 +264,7 @@ private slots:
     {
         QFETCH(QString, mix);
         QFETCH(QStringList, members);
-        const std::vector<float> w = weights(0, 32 * 96, 11);
+        const std::vector<float> w = quantInputs(0, 32 * 96, 11);
         QuantizedMatrix q;
         const auto wm = roundTrip(w, 32, specOf(mix.toLatin1().constData(), 32), &q);
         std::vector<std::vector<float>> alone;
@@ -432,75 +370,6 @@ private slots:
         QCOMPARE(q.scales[0], fp8e4m3ToFloat(floatToFp8e4m3(1.0f / 7.0f)));
     }
 
-    void clippedAndNarrowScalesFastEqualsReference_data()
-    {
-        QTest::addColumn<QString>("name");
-        QTest::addColumn<int>("storage");
-        for (const char *n : {"int3", "int4-asym", "fp4", "nf4-asym", "fp-e3m2", "iq4nl", "bitmod-fp3", "mix:int4|nf4-asym|fp4"})
-            for (int st : {0, 3, 4})
-                QTest::addRow("%s storage%d", n, st) << QString::fromLatin1(n) << st;
-    }
-    void clippedAndNarrowScalesFastEqualsReference()
-    {
-        QFETCH(QString, name);
-        QFETCH(int, storage);
-        const FormatSpec spec = specOf(name.toLatin1().constData(), 32, static_cast<ScaleStorage>(storage), 0.8f);
-        for (int kind : {0, 2, 3}) {
-            const std::vector<float> w = weights(kind, 5 * 96, 19);
-            auto r = quantizeRef(w.data(), 5, 96, spec);
-            auto f = quantizeFast(w.data(), 5, 96, spec, nullptr, 1);
-            QVERIFY(r && f);
-            QCOMPARE(f->codes, r->codes);
-            QVERIFY(sameBits(f->scales, r->scales));
-            QVERIFY(sameBits(f->scales2, r->scales2));
-            QCOMPARE(f->selectors, r->selectors);
-        }
-    }
-
-    void fastEqualsReference_data()
-    {
-        QTest::addColumn<QString>("name");
-        QTest::addColumn<qlonglong>("group");
-        QTest::addColumn<int>("storage");
-        QTest::addColumn<int>("kind");
-        for (const char *n : kFormats)
-            for (int kind : {0, 1, 2, 3})
-                for (qlonglong g : {32LL, 20LL, 0LL, -1LL}) {
-                    const bool fixed = QByteArray(n).startsWith("mx") || QByteArray(n) == "nvfp4";
-                    if (fixed && g != 32)
-                        continue;
-                    const int storage = g == 20 ? 1 : g == 0 ? 2 : 0; // fp16 / bf16 on two of the layouts
-                    QTest::addRow("%s g%lld kind%d", n, g, kind) << QString::fromLatin1(n) << g << storage << kind;
-                }
-    }
-    void fastEqualsReference()
-    {
-        QFETCH(QString, name);
-        QFETCH(qlonglong, group);
-        QFETCH(int, storage);
-        QFETCH(int, kind);
-        const FormatSpec spec = specOf(name.toLatin1().constData(), group, static_cast<ScaleStorage>(storage));
-        const std::int64_t rows = 7, cols = 200;
-        const std::vector<float> w = weights(kind, rows * cols, static_cast<std::uint32_t>(kind + 3));
-        std::vector<float> imp(w.size());
-        for (std::size_t i = 0; i < imp.size(); ++i)
-            imp[i] = 0.5f + static_cast<float>((i * 37) % 11);
-        auto r = quantizeRef(w.data(), rows, cols, spec, imp.data());
-        QVERIFY2(r, r ? "" : r.error().message().c_str());
-        auto f = quantizeFast(w.data(), rows, cols, spec, imp.data(), 2);
-        QVERIFY2(f, f ? "" : f.error().message().c_str());
-        QCOMPARE(f->codes, r->codes);
-        QVERIFY(sameBits(f->scales, r->scales));
-        QVERIFY(sameBits(f->scales2, r->scales2));
-        QCOMPARE(f->selectors, r->selectors);
-        QCOMPARE(std::bit_cast<std::uint32_t>(f->tensorScale), std::bit_cast<std::uint32_t>(r->tensorScale));
-        auto plan = fastPlanFor(spec);
-        QVERIFY(plan);
-        std::vector<float> df(w.size()), dr(w.size());
-        QVERIFY(dequantizeWithPlan(*f, *plan, df.data(), 2));
-        dequantizeRef(*r, dr.data());
-        QVERIFY(sameBits(df, dr));
-    }
 };
 
 QTEST_APPLESS_MAIN(TestQuantizeRef)
