@@ -257,6 +257,8 @@ Result<Format> parseFormat(std::string_view name)
         LOWBIT_TRY(Format f, parseBase(name.substr(0, name.size() - 5)));
         if (!familyTraits(f.family).takesAsym)
             return makeError(ErrorCode::InvalidArgument, "'-asym' (AFPQ two scales) applies to FP, NF, LUT and BitMoD grids, not to '" + f.name + "'");
+        if (f.grid.empty() || !(f.grid.back() > 0.0f))
+            return makeError(ErrorCode::InvalidArgument, "'-asym' (AFPQ) needs a grid whose largest value R = max(V) is positive ('" + f.name + "')");
         f.twoScale = true;
         f.name = std::string(name);
         return f;

@@ -117,6 +117,7 @@ private slots:
         QTest::newRow("mix of one") << "mix:int4";
         QTest::newRow("mix with MX") << "mix:int4|mxfp4";
         QTest::newRow("asym on MX") << "mxfp4-asym";
+        QTest::newRow("asym on a LUT without positive values") << "lut:-3,-1-asym";
     }
     void badInput()
     {
