@@ -50,6 +50,10 @@ struct ElementKernels {
     /// Mixture error Σ w·(x − x̂)² over finite x (w may be null = 1), as the reference: 8 partial
     /// sums by element index mod 8, then added in order.
     double (*mixError)(const float *x, const float *xh, const float *w, std::int64_t n);
+    /// encodeDecodeGrid / encodeDecodeIntSym (t = nullptr, qmax) fused with mixError: the codes
+    /// of one mixture member and its error, without storing x̂. s ≠ 0.
+    double (*encodeError)(const float *x, const float *w, std::int64_t n, float s, const GridTable *t, float qmax,
+                          std::uint8_t *codes);
     /// out = s · table[code].
     void (*dequantTable)(const std::uint8_t *codes, std::int64_t n, float s, const float *table, float *out);
     /// out = s · (code − z).

@@ -331,9 +331,75 @@ LOWBIT_AVX2 double mixError(const float *x, const float *xh, const float *w, std
     return err;
 }
 
+/// acc += w·d·d for 8 elements (lanes 0..3 → acc0, 4..7 → acc1); non-finite x adds 0.
+LOWBIT_AVX2 inline void accumulateError(__m256 v, __m256 vh, const float *w, __m256d &acc0, __m256d &acc1)
+{
+    const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    const __m256 fin = _mm256_cmp_ps(_mm256_and_ps(v, absMask), _mm256_set1_ps(std::numeric_limits<float>::infinity()), _CMP_LT_OQ);
+    const __m256 vx = _mm256_and_ps(v, fin), vhx = _mm256_and_ps(vh, fin);
+    const __m256d d0 = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(vx)), _mm256_cvtps_pd(_mm256_castps256_ps128(vhx)));
+    const __m256d d1 = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(vx, 1)), _mm256_cvtps_pd(_mm256_extractf128_ps(vhx, 1)));
+    __m256d t0 = d0, t1 = d1;
+    if (w) {
+        const __m256 vw = _mm256_and_ps(_mm256_loadu_ps(w), fin);
+        t0 = _mm256_mul_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(vw)), d0);
+        t1 = _mm256_mul_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(vw, 1)), d1);
+    }
+    acc0 = _mm256_add_pd(acc0, _mm256_mul_pd(t0, d0));
+    acc1 = _mm256_add_pd(acc1, _mm256_mul_pd(t1, d1));
+}
+
+LOWBIT_AVX2 double encodeError(const float *x, const float *w, std::int64_t n, float s, const GridTable *t, float qmax,
+                               std::uint8_t *codes)
+{
+    const __m256 vs = _mm256_set1_ps(s), hi = _mm256_set1_ps(qmax), lo = _mm256_set1_ps(-qmax);
+    const __m256i off = _mm256_set1_epi32(static_cast<int>(qmax));
+    __m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        const __m256 y = zeroNan(_mm256_div_ps(v, vs));
+        __m256 vh;
+        if (t) {
+            const __m256i idx = gridIndex(y, *t);
+            store8(codes + i, idx);
+            vh = _mm256_mul_ps(vs, t->nMids < 16 ? lookup16(*t, idx) : _mm256_i32gather_ps(t->values, idx, 4));
+        } else {
+            const __m256 q = roundHalfAway(_mm256_min_ps(hi, _mm256_max_ps(lo, y)));
+            store8(codes + i, _mm256_add_epi32(_mm256_cvttps_epi32(q), off));
+            vh = _mm256_mul_ps(vs, q);
+        }
+        accumulateError(v, vh, w ? w + i : nullptr, acc0, acc1);
+    }
+    alignas(32) double partial[8];
+    _mm256_store_pd(partial, acc0);
+    _mm256_store_pd(partial + 4, acc1);
+    for (; i < n; ++i) {
+        float y = x[i] / s;
+        y = std::isnan(y) ? 0.0f : y;
+        float xh = 0.0f;
+        if (t) {
+            codes[i] = static_cast<std::uint8_t>(std::lower_bound(t->mids, t->mids + t->nMids, y) - t->mids);
+            xh = s * t->values[codes[i]];
+        } else {
+            const int q = static_cast<int>(std::round(std::fmin(qmax, std::fmax(-qmax, y))));
+            codes[i] = static_cast<std::uint8_t>(q + static_cast<int>(qmax));
+            xh = s * static_cast<float>(q);
+        }
+        if (!std::isfinite(x[i]))
+            continue;
+        const double d = static_cast<double>(x[i]) - static_cast<double>(xh);
+        partial[i % 8] += (w ? static_cast<double>(w[i]) : 1.0) * d * d;
+    }
+    double err = 0.0;
+    for (const double e : partial)
+        err += e;
+    return err;
+}
+
 constexpr ElementKernels kAvx2{"avx2",      stats,    codesGrid,          codesAfpq,
                                codesIntSym, codesIntAsym, codesQ40,       encodeDecodeGrid,
-                               encodeDecodeIntSym, mixError, dequantTable, dequantAsym, dequantAfpq};
+                               encodeDecodeIntSym, mixError, encodeError, dequantTable, dequantAsym, dequantAfpq};
 
 } // namespace
 

@@ -115,9 +115,34 @@ double mixError(const float *x, const float *xh, const float *w, std::int64_t n)
     return err;
 }
 
+double encodeError(const float *x, const float *w, std::int64_t n, float s, const GridTable *t, float qmax,
+                   std::uint8_t *codes)
+{
+    double partial[kMixErrorLanes] = {};
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float y = x[i] / s;
+        float xh = 0.0f;
+        if (t) {
+            codes[i] = gridCode(*t, y);
+            xh = s * t->values[codes[i]];
+        } else {
+            codes[i] = intSymCodeRef(y, qmax);
+            xh = s * static_cast<float>(static_cast<int>(codes[i]) - static_cast<int>(qmax));
+        }
+        if (!std::isfinite(x[i]))
+            continue;
+        const double d = static_cast<double>(x[i]) - static_cast<double>(xh);
+        partial[i % kMixErrorLanes] += (w ? static_cast<double>(w[i]) : 1.0) * d * d;
+    }
+    double err = 0.0;
+    for (const double v : partial)
+        err += v;
+    return err;
+}
+
 constexpr ElementKernels kPortable{"portable",   stats,           codesGrid,          codesAfpq,
                                    codesIntSym,  codesIntAsym,    codesQ40,           encodeDecodeGrid,
-                                   encodeDecodeIntSym, mixError, dequantTable, dequantAsym, dequantAfpq};
+                                   encodeDecodeIntSym, mixError, encodeError, dequantTable, dequantAsym, dequantAfpq};
 
 } // namespace
 

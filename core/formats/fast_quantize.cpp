@@ -191,29 +191,25 @@ GroupParams quantizeMixtureGroup(const Plan &pl, const GroupStats &st, const flo
     const std::size_t nm = f.members.size(), len = static_cast<std::size_t>(n);
     if (s.codes.size() < nm * len) {
         s.codes.resize(nm * len);
-        s.xh.resize(nm * len);
+        s.xh.resize(len);
     }
     const float a = st.absmax * pl.spec->clip;
     std::array<float, 256> scales{};
+    std::size_t best = 0;
+    double bestErr = 0.0;
     for (std::size_t m = 0; m < nm; ++m) {
         const MixMember &mem = f.members[m];
         const float sc = roundScale(a / mem.qmax, pl.spec->storage);
         scales[m] = sc;
         std::uint8_t *c = s.codes.data() + m * len;
-        float *xh = s.xh.data() + m * len;
-        if (sc == 0.0f) {
+        double e = 0.0;
+        if (sc == 0.0f) { // y = 0 everywhere: the zero code, x̂ = 0·v
             fill(c, n, pl.memberZero[m]);
-            pl.k->dequantTable(c, n, sc, pl.members[m]->values, xh);
-        } else if (mem.intBits) {
-            pl.k->encodeDecodeIntSym(x, n, sc, mem.qmax, c, xh);
+            pl.k->dequantTable(c, n, sc, pl.members[m]->values, s.xh.data());
+            e = pl.k->mixError(x, s.xh.data(), w, n);
         } else {
-            pl.k->encodeDecodeGrid(x, n, sc, *pl.members[m], c, xh);
+            e = pl.k->encodeError(x, w, n, sc, mem.intBits ? nullptr : pl.members[m].get(), mem.qmax, c);
         }
-    }
-    std::size_t best = 0;
-    double bestErr = 0.0;
-    for (std::size_t m = 0; m < nm; ++m) {
-        const double e = pl.k->mixError(x, s.xh.data() + m * len, w, n);
         if (m == 0 || e < bestErr) {
             bestErr = e;
             best = m;
