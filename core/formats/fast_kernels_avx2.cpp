@@ -71,6 +71,20 @@ LOWBIT_AVX2 inline __m256 roundHalfAway(__m256 y)
     return _mm256_add_ps(t, _mm256_and_ps(away, one));
 }
 
+LOWBIT_AVX2 inline float hmax(__m256 v)
+{
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    return _mm_cvtss_f32(_mm_max_ss(m, _mm_shuffle_ps(m, m, 1)));
+}
+
+LOWBIT_AVX2 inline float hmin(__m256 v)
+{
+    __m128 m = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_min_ps(m, _mm_movehl_ps(m, m));
+    return _mm_cvtss_f32(_mm_min_ss(m, _mm_shuffle_ps(m, m, 1)));
+}
+
 LOWBIT_AVX2 void stats(const float *x, std::int64_t n, float *absmax, float *mn, float *mx, bool *any)
 {
     const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
@@ -87,17 +101,8 @@ LOWBIT_AVX2 void stats(const float *x, std::int64_t n, float *absmax, float *mn,
         vmn = _mm256_min_ps(vmn, _mm256_blendv_ps(inf, v, fin));
         vmx = _mm256_max_ps(vmx, _mm256_blendv_ps(_mm256_sub_ps(_mm256_setzero_ps(), inf), v, fin));
     }
-    alignas(32) float am[8], lo[8], hi[8];
-    _mm256_store_ps(am, vam);
-    _mm256_store_ps(lo, vmn);
-    _mm256_store_ps(hi, vmx);
     bool found = _mm256_movemask_ps(vany) != 0;
-    float a0 = 0.0f, l0 = std::numeric_limits<float>::infinity(), h0 = -l0;
-    for (int k = 0; k < 8; ++k) {
-        a0 = std::max(a0, am[k]);
-        l0 = std::min(l0, lo[k]);
-        h0 = std::max(h0, hi[k]);
-    }
+    float a0 = hmax(vam), l0 = hmin(vmn), h0 = hmax(vmx); // max/min are exact in any order
     for (; i < n; ++i) {
         if (!std::isfinite(x[i]))
             continue;
