@@ -43,15 +43,11 @@ struct ElementKernels {
     void (*codesIntAsym)(const float *x, std::int64_t n, float s, float z, float qmax, std::uint8_t *codes);
     /// ggml q4_0: min(15, trunc(max(0, x·(1/d) + 8.5))), NaN → 8; d may be 0 (id = 0).
     void (*codesQ40)(const float *x, std::int64_t n, float d, std::uint8_t *codes);
-    /// codesGrid (s ≠ 0) fused with its dequantization: xh = s · t.values[code].
-    void (*encodeDecodeGrid)(const float *x, std::int64_t n, float s, const GridTable &t, std::uint8_t *codes, float *xh);
-    /// codesIntSym (s ≠ 0) fused with xh = s · (code − qmax).
-    void (*encodeDecodeIntSym)(const float *x, std::int64_t n, float s, float qmax, std::uint8_t *codes, float *xh);
     /// Mixture error Σ w·(x − x̂)² over finite x (w may be null = 1), as the reference: 8 partial
     /// sums by element index mod 8, then added in order.
     double (*mixError)(const float *x, const float *xh, const float *w, std::int64_t n);
-    /// encodeDecodeGrid / encodeDecodeIntSym (t = nullptr, qmax) fused with mixError: the codes
-    /// of one mixture member and its error, without storing x̂. s ≠ 0.
+    /// codesGrid (t) or codesIntSym (t = nullptr, qmax) fused with mixError: the codes of one
+    /// mixture member and its error, without storing x̂. s ≠ 0.
     double (*encodeError)(const float *x, const float *w, std::int64_t n, float s, const GridTable *t, float qmax,
                           std::uint8_t *codes);
     /// out = s · table[code].

@@ -258,45 +258,6 @@ LOWBIT_AVX2 inline __m256 lookup16(const GridTable &t, __m256i idx)
     return _mm256_blendv_ps(lo, hi, _mm256_castsi256_ps(_mm256_cmpgt_epi32(idx, _mm256_set1_epi32(7))));
 }
 
-LOWBIT_AVX2 void encodeDecodeGrid(const float *x, std::int64_t n, float s, const GridTable &t, std::uint8_t *codes,
-                                  float *xh)
-{
-    const __m256 vs = _mm256_set1_ps(s);
-    std::int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const __m256i idx = gridIndex(zeroNan(_mm256_div_ps(_mm256_loadu_ps(x + i), vs)), t);
-        store8(codes + i, idx);
-        const __m256 v = t.nMids < 16 ? lookup16(t, idx) : _mm256_i32gather_ps(t.values, idx, 4);
-        _mm256_storeu_ps(xh + i, _mm256_mul_ps(vs, v));
-    }
-    for (; i < n; ++i) {
-        float y = x[i] / s;
-        y = std::isnan(y) ? 0.0f : y;
-        codes[i] = static_cast<std::uint8_t>(std::lower_bound(t.mids, t.mids + t.nMids, y) - t.mids);
-        xh[i] = s * t.values[codes[i]];
-    }
-}
-
-LOWBIT_AVX2 void encodeDecodeIntSym(const float *x, std::int64_t n, float s, float qmax, std::uint8_t *codes, float *xh)
-{
-    const __m256 vs = _mm256_set1_ps(s), hi = _mm256_set1_ps(qmax), lo = _mm256_set1_ps(-qmax);
-    const __m256i off = _mm256_set1_epi32(static_cast<int>(qmax));
-    std::int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 y = zeroNan(_mm256_div_ps(_mm256_loadu_ps(x + i), vs));
-        const __m256 q = roundHalfAway(_mm256_min_ps(hi, _mm256_max_ps(lo, y)));
-        store8(codes + i, _mm256_add_epi32(_mm256_cvttps_epi32(q), off));
-        _mm256_storeu_ps(xh + i, _mm256_mul_ps(vs, q)); // q = code − qmax exactly
-    }
-    for (; i < n; ++i) {
-        float y = x[i] / s;
-        y = std::isnan(y) ? 0.0f : y;
-        const int q = static_cast<int>(std::round(std::fmin(qmax, std::fmax(-qmax, y))));
-        codes[i] = static_cast<std::uint8_t>(q + static_cast<int>(qmax));
-        xh[i] = s * static_cast<float>(q);
-    }
-}
-
 LOWBIT_AVX2 double mixError(const float *x, const float *xh, const float *w, std::int64_t n)
 {
     // lanes 0..3 and 4..7 are the partial sums of elements i ≡ lane (mod 8)
@@ -402,9 +363,8 @@ LOWBIT_AVX2 double encodeError(const float *x, const float *w, std::int64_t n, f
     return err;
 }
 
-constexpr ElementKernels kAvx2{"avx2",      stats,    codesGrid,          codesAfpq,
-                               codesIntSym, codesIntAsym, codesQ40,       encodeDecodeGrid,
-                               encodeDecodeIntSym, mixError, encodeError, dequantTable, dequantAsym, dequantAfpq};
+constexpr ElementKernels kAvx2{"avx2",       stats,    codesGrid, codesAfpq,   codesIntSym, codesIntAsym,
+                               codesQ40,     mixError, encodeError, dequantTable, dequantAsym, dequantAfpq};
 
 } // namespace
 

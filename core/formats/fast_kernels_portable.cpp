@@ -87,19 +87,6 @@ void dequantAfpq(const std::uint8_t *codes, std::int64_t n, float sPos, float sN
     }
 }
 
-void encodeDecodeGrid(const float *x, std::int64_t n, float s, const GridTable &t, std::uint8_t *codes, float *xh)
-{
-    codesGrid(x, n, s, t, codes);
-    dequantTable(codes, n, s, t.values, xh);
-}
-
-void encodeDecodeIntSym(const float *x, std::int64_t n, float s, float qmax, std::uint8_t *codes, float *xh)
-{
-    codesIntSym(x, n, s, qmax, codes);
-    for (std::int64_t i = 0; i < n; ++i)
-        xh[i] = s * static_cast<float>(static_cast<int>(codes[i]) - static_cast<int>(qmax));
-}
-
 double mixError(const float *x, const float *xh, const float *w, std::int64_t n)
 {
     double partial[kMixErrorLanes] = {};
@@ -140,9 +127,8 @@ double encodeError(const float *x, const float *w, std::int64_t n, float s, cons
     return err;
 }
 
-constexpr ElementKernels kPortable{"portable",   stats,           codesGrid,          codesAfpq,
-                                   codesIntSym,  codesIntAsym,    codesQ40,           encodeDecodeGrid,
-                                   encodeDecodeIntSym, mixError, encodeError, dequantTable, dequantAsym, dequantAfpq};
+constexpr ElementKernels kPortable{"portable", stats,    codesGrid,   codesAfpq,    codesIntSym, codesIntAsym,
+                                   codesQ40,   mixError, encodeError, dequantTable, dequantAsym, dequantAfpq};
 
 } // namespace
 
