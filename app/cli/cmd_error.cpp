@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// lowbit error MODEL --format NAME [--group G] [--scale S] [--clip R] [--json] [--threads T]: per-tensor
-// RTN error of every linear weight (core/formats fast path), for quick design feedback (no calibration).
+// lowbit error MODEL --format NAME [--group G] [--scale S] [--json] [--threads T]: per-tensor RTN
+// error of every linear weight, for quick design feedback (no calibration).
 #include "app/cli/args.h"
 #include "app/cli/cli_util.h"
 #include "app/cli/commands.h"
 
-#include "core/formats/error_measures.h"
-#include "core/formats/fast_quantize.h"
 #include "core/model/model.h"
-#include "core/model/tensor_role.h"
+#include "core/quant/error_measures.h"
+#include "core/quant/fast_quantize.h"
+#include "core/quant/format.h"
 #include "core/util/json.h"
 
 #include <cstdio>
@@ -18,7 +18,6 @@ namespace lowbit::cli {
 
 int runError(const std::vector<std::string> &argv, std::ostream &out, std::ostream &err)
 {
-    using namespace formats;
     std::string pe;
     const auto a = Args::parse(argv, {"json"}, {"format", "group", "scale", "threads", "clip"}, pe);
     if (!a || a->positionals().size() != 1 || !a->value("format")) {
@@ -71,27 +70,17 @@ int runError(const std::vector<std::string> &argv, std::ostream &out, std::ostre
         }
         threads = static_cast<unsigned>(*n);
     }
-    const FamilyTraits &traits = f->traits();
-    if (traits.forcedGroup > 0 && group && *group != traits.forcedGroup) {
-        err << "lowbit error: " << f->name << " uses fixed groups of " << traits.forcedGroup << "\n";
-        return 2;
-    }
-    if (traits.forcedStorage >= 0 && storage && static_cast<int>(*storage) != traits.forcedStorage) {
-        err << "lowbit error: " << f->name << " stores its scales as "
-            << scaleStorageName(static_cast<ScaleStorage>(traits.forcedStorage)) << "\n";
-        return 2;
-    }
-    auto spec = makeFormatSpec(*f, group.value_or(32), storage, clip);
+    auto spec = makeFormatSpec(*f, group, storage, clip);
     if (!spec) {
         err << "lowbit error: " << spec.error().message() << "\n";
         return 2;
     }
+    auto plan = planForSpec(*spec);
     auto model = Model::open(a->positionals()[0]);
-    if (!model) {
-        err << "lowbit error: " << model.error().message() << "\n";
+    if (!plan || !model) {
+        err << "lowbit error: " << (!plan ? plan.error() : model.error()).message() << "\n";
         return 1;
     }
-    const FastOptions options{threads, SimdPath::Auto};
     Json rows = Json::array();
     std::string table = padRight("tensor", 46) + padLeft("params", 12) + padLeft("rel MSE", 11) + padLeft("SQNR dB", 9) + padLeft("max err", 11)
         + padLeft("cosine", 10) + padLeft("bpw", 8) + "\n";
@@ -104,32 +93,35 @@ int runError(const std::vector<std::string> &argv, std::ostream &out, std::ostre
             err << "lowbit error: " << w.error().message() << "\n";
             return 1;
         }
-        auto q = quantizeFast(*spec, w->data(), t.view.rows(), t.view.cols(), nullptr, options);
+        auto q = quantizeWithPlan(w->data(), t.view.rows(), t.view.cols(), *plan, nullptr, threads);
         if (!q) {
             err << "lowbit error: " << t.view.name << ": " << q.error().message() << "\n";
             return 1;
         }
         std::vector<float> back(w->size());
-        dequantizeFast(*q, back.data(), options);
+        if (auto st = dequantizeWithPlan(*q, *plan, back.data(), threads); !st) {
+            err << "lowbit error: " << st.error().message() << "\n";
+            return 1;
+        }
         const ErrorStats e = measureError(w->data(), back.data(), static_cast<std::int64_t>(w->size()));
-        const double bpw = bitsPerWeight(*spec, t.view.rows(), t.view.cols())->bitsPerWeight;
+        const double bpw = bitsPerWeight(*spec, t.view.rows(), t.view.cols()).total();
         const double n = static_cast<double>(w->size());
-        weighted += e.relMse * n;
+        weighted += e.relativeMse * n;
         params += n;
         bits += bpw * n;
         Json j = Json::object();
         j["name"] = Json(t.view.name);
         j["role"] = Json(std::string(tensorRoleName(t.role)));
         j["params"] = Json(static_cast<unsigned long long>(w->size()));
-        j["relative_mse"] = Json(e.relMse);
+        j["relative_mse"] = Json(e.relativeMse);
         j["mse"] = Json(e.mse);
         j["sqnr_db"] = Json(e.sqnrDb);
-        j["max_abs_error"] = Json(e.maxAbs);
+        j["max_abs_error"] = Json(e.maxAbsError);
         j["cosine"] = Json(e.cosine);
         j["bpw"] = Json(bpw);
         rows.push(std::move(j));
         char buf[128];
-        std::snprintf(buf, sizeof buf, "%11.5f%9.2f%11.4g%10.6f%8.3f", e.relMse, e.sqnrDb, e.maxAbs, e.cosine, bpw);
+        std::snprintf(buf, sizeof buf, "%11.5f%9.2f%11.4g%10.6f%8.3f", e.relativeMse, e.sqnrDb, e.maxAbsError, e.cosine, bpw);
         table += padRight(t.view.name, 46) + padLeft(withThousands(w->size()), 12) + buf + "\n";
     }
     const double meanRel = params > 0 ? weighted / params : 0, meanBpw = params > 0 ? bits / params : 0;
@@ -137,8 +129,8 @@ int runError(const std::vector<std::string> &argv, std::ostream &out, std::ostre
         Json j = Json::object();
         j["model"] = Json(model->path());
         j["format"] = Json(f->name);
-        j["group"] = Json(static_cast<long long>(spec->group));
-        j["scale_storage"] = Json(std::string(scaleStorageName(spec->storage)));
+        j["group"] = Json(static_cast<long long>(spec->groupSize));
+        j["scale_storage"] = Json(std::string(scaleStorageName(spec->scaleStorage)));
         j["tensors"] = std::move(rows);
         j["weighted_relative_mse"] = Json(meanRel);
         j["mean_bpw"] = Json(meanBpw);
@@ -146,7 +138,7 @@ int runError(const std::vector<std::string> &argv, std::ostream &out, std::ostre
     } else {
         char buf[160];
         std::snprintf(buf, sizeof buf, "\n%s, group %lld, %s scales: parameter-weighted relative MSE %.5f at %.3f bpw\n", f->name.c_str(),
-                      static_cast<long long>(spec->group), std::string(scaleStorageName(spec->storage)).c_str(), meanRel, meanBpw);
+                      static_cast<long long>(spec->groupSize), std::string(scaleStorageName(spec->scaleStorage)).c_str(), meanRel, meanBpw);
         out << table << buf;
     }
     return 0;
