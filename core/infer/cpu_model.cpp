@@ -125,12 +125,7 @@ Result<std::vector<float>> CpuModel::forward(std::span<const std::int32_t> token
     const auto n = static_cast<std::int64_t>(tokens.size());
     if (n == 0)
         return std::vector<float>{};
-    if (m_position + n > m_maxContext)
-        return makeError(ErrorCode::InvalidArgument, "context full: " + std::to_string(m_position) + " + " + std::to_string(n)
-                                                         + " tokens exceed the KV cache of " + std::to_string(m_maxContext));
-    for (const std::int32_t t : tokens)
-        if (t < 0 || t >= c.vocabSize)
-            return makeError(ErrorCode::InvalidArgument, "token id " + std::to_string(t) + " is outside the vocabulary");
+    LOWBIT_CHECK(checkForwardInput(tokens, m_position, m_maxContext, c.vocabSize));
     setComputeThreads(m_options.threads);
     const std::int64_t d = c.hiddenSize, hd = c.headDim, nh = c.numHeads, nkv = c.numKvHeads;
     const std::int64_t qd = nh * hd, kvd = nkv * hd, ff = c.intermediateSize, pos0 = m_position;

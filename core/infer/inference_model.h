@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace lowbit {
@@ -23,5 +24,19 @@ public:
     virtual std::int64_t maxContext() const = 0;
     virtual const ModelConfig &config() const = 0;
 };
+
+/// The checks every engine's forward makes before touching its cache: InvalidArgument when
+/// position + n exceeds the cache or a token id is outside [0, vocab).
+inline Status checkForwardInput(std::span<const std::int32_t> tokens, std::int64_t position, std::int64_t maxContext, std::int64_t vocab)
+{
+    const auto n = static_cast<std::int64_t>(tokens.size());
+    if (position + n > maxContext)
+        return makeError(ErrorCode::InvalidArgument, "context full: " + std::to_string(position) + " + " + std::to_string(n)
+                                                         + " tokens exceed the KV cache of " + std::to_string(maxContext));
+    for (const std::int32_t t : tokens)
+        if (t < 0 || t >= vocab)
+            return makeError(ErrorCode::InvalidArgument, "token id " + std::to_string(t) + " is outside the vocabulary");
+    return {};
+}
 
 } // namespace lowbit

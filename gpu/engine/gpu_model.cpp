@@ -121,12 +121,7 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
     const auto n = static_cast<std::uint32_t>(tokens.size());
     if (n == 0)
         return std::vector<float>{};
-    if (m_position + n > m_maxContext)
-        return makeError(ErrorCode::InvalidArgument, "context full: " + std::to_string(m_position) + " + " + std::to_string(n)
-                                                         + " tokens exceed the KV cache of " + std::to_string(m_maxContext));
-    for (const std::int32_t t : tokens)
-        if (t < 0 || t >= c.vocabSize)
-            return makeError(ErrorCode::InvalidArgument, "token id " + std::to_string(t) + " is outside the vocabulary");
+    LOWBIT_CHECK(checkForwardInput(tokens, m_position, m_maxContext, c.vocabSize));
     m_scratch->reset();
     Arena &a = *m_scratch;
     auto floats = [&](std::int64_t count) { return a.allocate(static_cast<VkDeviceSize>(count) * n * sizeof(float)); };

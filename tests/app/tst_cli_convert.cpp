@@ -2,6 +2,7 @@
 // lowbit convert from the command line: success, refusal without --force, bad input, bad usage.
 #include "app/cli/commands.h"
 
+#include "cli_runner.h"
 #include "test_support.h"
 
 #include <QDir>
@@ -14,18 +15,7 @@
 using namespace lowbit;
 
 namespace {
-int run(std::vector<std::string> args, std::string &out, std::string &err)
-{
-    args.insert(args.begin(), "lowbit");
-    std::vector<char *> argv;
-    for (auto &a : args)
-        argv.push_back(a.data());
-    std::ostringstream o, e;
-    const int rc = cli::runCli(static_cast<int>(argv.size()), argv.data(), o, e);
-    out = o.str();
-    err = e.str();
-    return rc;
-}
+int run(std::vector<std::string> args, std::string &out, std::string &err) { return lowbit::test::runLowbit(std::move(args), out, err); }
 } // namespace
 
 class TestCliConvert : public QObject {

@@ -6,6 +6,7 @@
 #include "core/util/json.h"
 
 #include "gguf_fixture.h"
+#include "cli_runner.h"
 #include "test_support.h"
 
 #include <QTemporaryDir>
@@ -16,18 +17,7 @@
 using namespace lowbit;
 
 namespace {
-int run(std::vector<std::string> args, std::string &out, std::string &err)
-{
-    args.insert(args.begin(), "lowbit");
-    std::vector<char *> argv;
-    for (auto &a : args)
-        argv.push_back(a.data());
-    std::ostringstream o, e;
-    const int rc = cli::runCli(int(argv.size()), argv.data(), o, e);
-    out = o.str();
-    err = e.str();
-    return rc;
-}
+int run(std::vector<std::string> args, std::string &out, std::string &err) { return lowbit::test::runLowbit(std::move(args), out, err); }
 } // namespace
 
 class TestCliInspect : public QObject {
