@@ -3,6 +3,8 @@
 /// Text helpers of the Hugging Face BPE tokenizers: UTF-8 code points, GPT-2's byte ↔ printable
 /// character map, and the pre-tokenizer split patterns written out by hand (no regex engine).
 
+#include "core/util/utf8.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -28,9 +30,6 @@ std::vector<std::string_view> splitWords(std::string_view text, SplitPattern pat
 /// Decodes the code point at s[i] (an invalid or truncated sequence decodes as its first byte
 /// alone); returns its length in bytes (≥ 1). Requires i < s.size().
 std::size_t codePointAt(std::string_view s, std::size_t i, std::uint32_t &cp);
-
-/// Appends `cp` (≤ 0x10FFFF) as UTF-8.
-void appendUtf8(std::string &out, std::uint32_t cp);
 
 /// GPT-2's reversible byte ↔ printable code point map ("Ġ" is the space, "Ċ" the newline).
 /// byteLevelDecode maps code points back to bytes; code points outside the map are kept as UTF-8.
