@@ -79,30 +79,28 @@ Result<std::unique_ptr<CpuModel>> CpuModel::load(const Model &model, const Engin
     setComputeThreads(options.threads);
     LOWBIT_TRY(m->m_embedding, weights(model, TensorRole::Embedding, -1, true));
     LOWBIT_TRY(m->m_finalNorm, weights(model, TensorRole::FinalNorm, -1, true));
-    LOWBIT_TRY(m->m_output, weights(model, TensorRole::Output, -1, !c.tieWordEmbeddings));
+    LOWBIT_TRY(m->m_weights, makeWeightProvider(model, options.weights));
+    const auto dim = static_cast<std::size_t>(c.hiddenSize);
+    if (m->m_embedding.size() != static_cast<std::size_t>(c.vocabSize) * dim || m->m_finalNorm.size() != dim)
+        return makeError(ErrorCode::Inconsistent, model.path() + ": embedding or final norm does not match the config");
+    m->m_tied = model.find(TensorRole::Output, -1) == nullptr;
     for (int l = 0; l < c.numLayers; ++l) {
         Layer L;
         LOWBIT_TRY(L.attnNorm, weights(model, TensorRole::AttnNorm, l, true));
-        LOWBIT_TRY(L.q, weights(model, TensorRole::Q, l, true));
-        LOWBIT_TRY(L.k, weights(model, TensorRole::K, l, true));
-        LOWBIT_TRY(L.v, weights(model, TensorRole::V, l, true));
-        LOWBIT_TRY(L.o, weights(model, TensorRole::O, l, true));
         LOWBIT_TRY(L.ffnNorm, weights(model, TensorRole::FfnNorm, l, true));
-        LOWBIT_TRY(L.gate, weights(model, TensorRole::Gate, l, true));
-        LOWBIT_TRY(L.up, weights(model, TensorRole::Up, l, true));
-        LOWBIT_TRY(L.down, weights(model, TensorRole::Down, l, true));
         LOWBIT_TRY(L.qBias, weights(model, TensorRole::QBias, l, false));
         LOWBIT_TRY(L.kBias, weights(model, TensorRole::KBias, l, false));
         LOWBIT_TRY(L.vBias, weights(model, TensorRole::VBias, l, false));
-        if (c.ropeLayout == RopeLayout::Interleaved) {
-            // One canonical pairing: a llama2.c/GGUF model and its HF conversion then run the
-            // very same arithmetic and give bit-identical logits.
-            L.q = permuteInterleavedToHalfSplit(L.q, c.numHeads, c.headDim, c.hiddenSize);
-            L.k = permuteInterleavedToHalfSplit(L.k, c.numKvHeads, c.headDim, c.hiddenSize);
-            if (!L.qBias.empty()) {
-                L.qBias = permuteInterleavedToHalfSplit(L.qBias, c.numHeads, c.headDim, 1);
-                L.kBias = permuteInterleavedToHalfSplit(L.kBias, c.numKvHeads, c.headDim, 1);
-            }
+        if (L.attnNorm.size() != dim || L.ffnNorm.size() != dim)
+            return makeError(ErrorCode::Inconsistent, model.path() + ": norm weights of layer " + std::to_string(l) + " do not match the config");
+        const bool hasBias = !L.qBias.empty() || !L.kBias.empty() || !L.vBias.empty();
+        if (hasBias && (L.qBias.size() != static_cast<std::size_t>(c.numHeads * c.headDim)
+                        || L.kBias.size() != static_cast<std::size_t>(c.kvDim()) || L.vBias.size() != static_cast<std::size_t>(c.kvDim())))
+            return makeError(ErrorCode::Inconsistent, model.path() + ": layer " + std::to_string(l) + " has incomplete or mis-sized q/k/v biases");
+        if (c.ropeLayout == RopeLayout::Interleaved && hasBias) {
+            // the same row permutation as the q/k matrices (see WeightProvider::fetch)
+            L.qBias = permuteInterleavedToHalfSplit(L.qBias, c.numHeads, c.headDim, 1);
+            L.kBias = permuteInterleavedToHalfSplit(L.kBias, c.numKvHeads, c.headDim, 1);
         }
         const auto cache = static_cast<std::size_t>(m->m_maxContext * c.kvDim());
         L.kCache.assign(cache, 0.0f);
@@ -114,9 +112,16 @@ Result<std::unique_ptr<CpuModel>> CpuModel::load(const Model &model, const Engin
     return m;
 }
 
-void CpuModel::linear(const std::vector<float> &w, const float *x, std::int64_t rows, std::int64_t in, std::int64_t out, float *y)
+Status CpuModel::linear(TensorRole role, int layer, const float *x, std::int64_t rows, float *y)
 {
+    const auto [out, in] = linearShape(m_config, role);
+    if (role == TensorRole::Output && m_tied) {
+        m_matmul.run(x, rows, in, m_embedding.data(), out, y);
+        return {};
+    }
+    LOWBIT_TRY(std::span<const float> w, m_weights->fetch(role, layer));
     m_matmul.run(x, rows, in, w.data(), out, y);
+    return {};
 }
 
 Result<std::vector<float>> CpuModel::forward(std::span<const std::int32_t> tokens, bool allLogits)
@@ -144,9 +149,9 @@ Result<std::vector<float>> CpuModel::forward(std::span<const std::int32_t> token
             m_hook(li, LinearInput::AttnIn, xn.data(), n, d);
         float *kNew = L.kCache.data() + pos0 * kvd;
         float *vNew = L.vCache.data() + pos0 * kvd;
-        linear(L.q, xn.data(), n, d, qd, q.data());
-        linear(L.k, xn.data(), n, d, kvd, kNew);
-        linear(L.v, xn.data(), n, d, kvd, vNew);
+        LOWBIT_CHECK(linear(TensorRole::Q, li, xn.data(), n, q.data()));
+        LOWBIT_CHECK(linear(TensorRole::K, li, xn.data(), n, kNew));
+        LOWBIT_CHECK(linear(TensorRole::V, li, xn.data(), n, vNew));
         if (!L.qBias.empty())
             for (std::int64_t t = 0; t < n; ++t) {
                 for (std::int64_t i = 0; i < qd; ++i)
@@ -196,15 +201,15 @@ Result<std::vector<float>> CpuModel::forward(std::span<const std::int32_t> token
         }
         if (m_hook)
             m_hook(li, LinearInput::AttnOut, att.data(), n, qd);
-        linear(L.o, att.data(), n, qd, d, tmp.data());
+        LOWBIT_CHECK(linear(TensorRole::O, li, att.data(), n, tmp.data()));
         for (std::size_t i = 0; i < x.size(); ++i)
             x[i] += tmp[i];
 
         rmsnorm(x.data(), L.ffnNorm.data(), xn.data(), n, d, c.rmsNormEps);
         if (m_hook)
             m_hook(li, LinearInput::MlpIn, xn.data(), n, d);
-        linear(L.gate, xn.data(), n, d, ff, g.data());
-        linear(L.up, xn.data(), n, d, ff, u.data());
+        LOWBIT_CHECK(linear(TensorRole::Gate, li, xn.data(), n, g.data()));
+        LOWBIT_CHECK(linear(TensorRole::Up, li, xn.data(), n, u.data()));
 #pragma omp parallel for schedule(static) if (n * ff > 65536)
         for (std::int64_t i = 0; i < n * ff; ++i) {
             const float gv = g[static_cast<std::size_t>(i)];
@@ -212,7 +217,7 @@ Result<std::vector<float>> CpuModel::forward(std::span<const std::int32_t> token
         }
         if (m_hook)
             m_hook(li, LinearInput::MlpOut, g.data(), n, ff);
-        linear(L.down, g.data(), n, ff, d, tmp.data());
+        LOWBIT_CHECK(linear(TensorRole::Down, li, g.data(), n, tmp.data()));
         for (std::size_t i = 0; i < x.size(); ++i)
             x[i] += tmp[i];
     }
@@ -220,7 +225,7 @@ Result<std::vector<float>> CpuModel::forward(std::span<const std::int32_t> token
     const std::int64_t first = allLogits ? 0 : n - 1, rows = n - first;
     rmsnorm(x.data() + first * d, m_finalNorm.data(), xn.data(), rows, d, c.rmsNormEps);
     std::vector<float> logits(static_cast<std::size_t>(rows * c.vocabSize));
-    linear(m_output.empty() ? m_embedding : m_output, xn.data(), rows, d, c.vocabSize, logits.data());
+    LOWBIT_CHECK(linear(TensorRole::Output, -1, xn.data(), rows, logits.data()));
     return logits;
 }
 

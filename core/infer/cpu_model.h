@@ -3,10 +3,12 @@
 /// The LLaMA-family forward pass on the CPU in fp32: token embedding, RMSNorm, RoPE (the config's
 /// theta, scaling and pairing layout), grouped-query attention over a KV cache, SwiGLU MLP, tied
 /// or separate classifier. Matmuls through oneDNN; attention and elementwise loops through
-/// OpenMP. Weights are converted to fp32 once at load (from any dtype the model holds).
+/// OpenMP. Linear weights come from a WeightProvider: converted to fp32 once at load (default)
+/// or dequantized layer by layer as the forward pass reaches them (EngineOptions::weights).
 
 #include "core/infer/inference_model.h"
 #include "core/infer/matmul.h"
+#include "core/infer/weight_provider.h"
 #include "core/model/model.h"
 #include "core/util/result.h"
 
@@ -26,18 +28,22 @@ const char *linearInputName(LinearInput which); ///< "attn_in", "attn_out", "mlp
 struct EngineOptions {
     unsigned threads = 0;        ///< 0 = all cores
     std::int64_t maxContext = 0; ///< KV-cache length; 0 = the model's context length
+    /// Resident: linears converted to fp32 at load. OnTheFly: converted per layer during each
+    /// forward (the Model passed to load() must then outlive the engine).
+    WeightMode weights = WeightMode::Resident;
 };
 
 class CpuModel final : public InferenceModel {
 public:
-    /// Errors: whatever converting a weight to fp32 reports; Unsupported rope scaling.
+    /// Errors: whatever converting a weight to fp32 reports; Inconsistent tensor shapes;
+    /// Unsupported rope scaling.
     static Result<std::unique_ptr<CpuModel>> load(const Model &model, const EngineOptions &options = {});
     ~CpuModel() override;
 
     /// Runs tokens at positions position() .. position()+n−1 and appends their keys/values to
     /// the cache. Returns logits [n, vocab] (or only the last row when allLogits is false).
     /// Errors: InvalidArgument for token ids outside the vocabulary or a full cache (nothing is
-    /// changed then).
+    /// changed then); in OnTheFly mode, a weight that fails to convert (position unchanged).
     Result<std::vector<float>> forward(std::span<const std::int32_t> tokens, bool allLogits = true) override;
     void reset() override { m_position = 0; }
     std::int64_t position() const override { return m_position; }
@@ -50,15 +56,18 @@ public:
 
 private:
     struct Layer {
-        std::vector<float> attnNorm, q, k, v, o, ffnNorm, gate, up, down, qBias, kBias, vBias;
+        std::vector<float> attnNorm, ffnNorm, qBias, kBias, vBias;
         std::vector<float> kCache, vCache;
     };
     CpuModel() = default;
-    void linear(const std::vector<float> &w, const float *x, std::int64_t rows, std::int64_t in, std::int64_t out, float *y);
+    /// y[rows, out] = x[rows, in] · W(role, layer)ᵀ
+    Status linear(TensorRole role, int layer, const float *x, std::int64_t rows, float *y);
 
     ModelConfig m_config;
     EngineOptions m_options;
-    std::vector<float> m_embedding, m_finalNorm, m_output; ///< m_output empty when tied
+    std::vector<float> m_embedding, m_finalNorm; ///< the embedding doubles as the tied classifier
+    std::unique_ptr<WeightProvider> m_weights;
+    bool m_tied = true;
     std::vector<Layer> m_layers;
     std::vector<float> m_invFreq;
     std::int64_t m_maxContext = 0;

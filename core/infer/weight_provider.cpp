@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/infer/weight_provider.h"
+
+#include "core/model/rope.h"
+
+#include <array>
+
+namespace lowbit {
+
+namespace {
+
+constexpr std::array<TensorRole, 7> kBlockLinears = {TensorRole::Q,    TensorRole::K,  TensorRole::V,   TensorRole::O,
+                                                     TensorRole::Gate, TensorRole::Up, TensorRole::Down};
+
+std::string where(const Model &m, TensorRole role, int layer)
+{
+    return m.path() + ": " + std::string(tensorRoleName(role)) + (layer >= 0 ? " of layer " + std::to_string(layer) : std::string());
+}
+
+/// Converts one tensor to fp32 into `out` and applies the RoPE row permutation to q/k.
+Status convert(const Model &m, const ModelTensor &t, std::vector<float> &out)
+{
+    const ModelConfig &c = m.config();
+    const std::uint64_t n = t.view.numel();
+    out.resize(static_cast<std::size_t>(n));
+    if (Status s = t.view.toFloat(out.data(), 0, n); !s)
+        return s.error().withContext(t.view.name);
+    if (c.ropeLayout == RopeLayout::Interleaved && (t.role == TensorRole::Q || t.role == TensorRole::K)) {
+        // One canonical pairing: a llama2.c/GGUF model and its HF conversion then run the very
+        // same arithmetic and give bit-identical logits.
+        const std::int64_t heads = t.role == TensorRole::Q ? c.numHeads : c.numKvHeads;
+        out = permuteInterleavedToHalfSplit(out, heads, c.headDim, c.hiddenSize);
+    }
+    return {};
+}
+
+class ResidentWeights final : public WeightProvider {
+public:
+    std::map<std::pair<TensorRole, int>, std::vector<float>> m_weights;
+
+    Result<std::span<const float>> fetch(TensorRole role, int layer) override
+    {
+        const auto it = m_weights.find({role, layer});
+        if (it == m_weights.end())
+            return makeError(ErrorCode::InvalidArgument, "no " + std::string(tensorRoleName(role)) + " weights for layer " + std::to_string(layer));
+        return std::span<const float>(it->second);
+    }
+    std::uint64_t residentBytes() const override
+    {
+        std::uint64_t b = 0;
+        for (const auto &[key, w] : m_weights)
+            b += w.size() * sizeof(float);
+        return b;
+    }
+};
+
+class OnTheFlyWeights final : public WeightProvider {
+public:
+    explicit OnTheFlyWeights(const Model &m) : m_model(m) {}
+
+    Result<std::span<const float>> fetch(TensorRole role, int layer) override
+    {
+        const ModelTensor *t = m_model.find(role, layer);
+        if (!t || !isLinearRole(role))
+            return makeError(ErrorCode::InvalidArgument, "no " + std::string(tensorRoleName(role)) + " weights for layer " + std::to_string(layer));
+        std::vector<float> &buf = m_scratch[static_cast<std::size_t>(role)];
+        LOWBIT_CHECK(convert(m_model, *t, buf));
+        return std::span<const float>(buf);
+    }
+    std::uint64_t residentBytes() const override
+    {
+        std::uint64_t b = 0;
+        for (const auto &w : m_scratch)
+            b += w.capacity() * sizeof(float);
+        return b;
+    }
+
+private:
+    const Model &m_model;
+    std::array<std::vector<float>, kTensorRoleCount> m_scratch;
+};
+
+} // namespace
+
+std::pair<std::int64_t, std::int64_t> linearShape(const ModelConfig &c, TensorRole role)
+{
+    const std::int64_t d = c.hiddenSize, qd = c.numHeads * c.headDim, kvd = c.numKvHeads * c.headDim, ff = c.intermediateSize;
+    switch (role) {
+    case TensorRole::Q:
+        return {qd, d};
+    case TensorRole::K:
+    case TensorRole::V:
+        return {kvd, d};
+    case TensorRole::O:
+        return {d, qd};
+    case TensorRole::Gate:
+    case TensorRole::Up:
+        return {ff, d};
+    case TensorRole::Down:
+        return {d, ff};
+    case TensorRole::Output:
+        return {c.vocabSize, d};
+    default:
+        return {0, 0};
+    }
+}
+
+Result<std::unique_ptr<WeightProvider>> makeWeightProvider(const Model &model, WeightMode mode)
+{
+    const ModelConfig &c = model.config();
+    std::vector<std::pair<TensorRole, int>> wanted;
+    for (int l = 0; l < c.numLayers; ++l)
+        for (TensorRole r : kBlockLinears)
+            wanted.emplace_back(r, l);
+    if (model.find(TensorRole::Output, -1) || !c.tieWordEmbeddings)
+        wanted.emplace_back(TensorRole::Output, -1);
+    for (const auto &[role, layer] : wanted) {
+        const ModelTensor *t = model.find(role, layer);
+        if (!t)
+            return makeError(ErrorCode::Inconsistent, where(model, role, layer) + " is missing");
+        const auto [out, in] = linearShape(c, role);
+        if (t->view.shape.size() != 2 || t->view.shape[0] != out || t->view.shape[1] != in)
+            return makeError(ErrorCode::Inconsistent, where(model, role, layer) + " has shape " + shapeToString(t->view.shape) + ", expected ["
+                                                          + std::to_string(out) + ", " + std::to_string(in) + "]");
+    }
+    if (mode == WeightMode::OnTheFly)
+        return std::unique_ptr<WeightProvider>(std::make_unique<OnTheFlyWeights>(model));
+    auto r = std::make_unique<ResidentWeights>();
+    for (const auto &[role, layer] : wanted) {
+        std::vector<float> w;
+        LOWBIT_CHECK(convert(model, *model.find(role, layer), w));
+        r->m_weights.emplace(std::make_pair(role, layer), std::move(w));
+    }
+    return std::unique_ptr<WeightProvider>(std::move(r));
+}
+
+} // namespace lowbit
