@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/calib/calibration.h"
 
+#include "byte_tokenizer.h"
 #include "reference_forward.h"
 #include "test_support.h"
 
@@ -8,6 +9,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <map>
 #include <random>
 
 using namespace lowbit;
@@ -45,6 +47,73 @@ private slots:
             QVERIFY(std::fabs(s.meanAbs()[std::size_t(i)] - sumAbs[std::size_t(i)] / double(s.count)) < 1e-9);
             QCOMPARE(s.maxAbs[std::size_t(i)], maxAbs[std::size_t(i)]);
         }
+    }
+    void everyLinearInputMatchesTheReferenceActivations_data()
+    {
+        QTest::addColumn<int>("layout");
+        QTest::newRow("half-split") << int(RopeLayout::HalfSplit);
+        QTest::newRow("interleaved") << int(RopeLayout::Interleaved);
+    }
+    void everyLinearInputMatchesTheReferenceActivations()
+    {
+        // H, mean |x| and max |x| of all four inputs of every layer, from calibrate() over two
+        // documents, against Σ x xᵀ of the fp64 reference forward's activations
+        QFETCH(int, layout);
+        const Model model = test::makeRandomModel(32, 48, 2, 4, 2, 40, RopeLayout(layout), true, 11);
+        auto e = CpuModel::load(model);
+        QVERIFY(e.ok());
+        const test::ByteTokenizer tok(40);
+        const std::string docs[2] = {"hello world", "calibrate me"};
+        auto stats = calibrate(**e, tok, docs[0] + "<|endoftext|>" + docs[1] + "<|endoftext|>  ");
+        QVERIFY(stats.ok());
+        const std::int64_t dims[4] = {32, 32, 32, 48};
+        std::map<std::pair<int, int>, std::vector<double>> h, sumAbs, maxAbs;
+        std::uint64_t tokens = 0;
+        for (const auto &doc : docs) {
+            const auto ids = tok.encode(doc, true);
+            tokens += ids.size();
+            test::referenceForward(model, ids, [&](int layer, int kind, std::size_t, const std::vector<double> &x) {
+                const auto n = x.size();
+                auto &H = h[{layer, kind}], &S = sumAbs[{layer, kind}], &M = maxAbs[{layer, kind}];
+                H.resize(n * n);
+                S.resize(n);
+                M.resize(n);
+                for (std::size_t i = 0; i < n; ++i) {
+                    S[i] += std::fabs(x[i]);
+                    M[i] = std::max(M[i], std::fabs(x[i]));
+                    for (std::size_t j = 0; j < n; ++j)
+                        H[i * n + j] += x[i] * x[j];
+                }
+            });
+        }
+        QCOMPARE(stats->tokens, tokens);
+        for (int layer = 0; layer < 2; ++layer)
+            for (int kind = 0; kind < kLinearInputCount; ++kind) {
+                const ActivationStats *a = stats->find(layer, LinearInput(kind));
+                QVERIFY(a);
+                QCOMPARE(a->dim, dims[kind]);
+                QCOMPARE(a->count, tokens);
+                const auto &H = h[{layer, kind}];
+                QCOMPARE(a->hessian.size(), H.size());
+                double scale = 0;
+                for (double v : H)
+                    scale = std::max(scale, std::fabs(v));
+                for (std::size_t i = 0; i < H.size(); ++i)
+                    QVERIFY2(std::fabs(a->hessian[i] - H[i]) <= 1e-5 * scale,
+                             qPrintable(QStringLiteral("layer %1 kind %2 [%3]: %4 vs %5").arg(layer).arg(kind).arg(i).arg(a->hessian[i]).arg(H[i])));
+                const auto mean = a->meanAbs();
+                for (std::size_t i = 0; i < mean.size(); ++i) {
+                    QVERIFY(std::fabs(mean[i] - sumAbs[{layer, kind}][i] / double(tokens)) <= 1e-5 * (1 + mean[i]));
+                    QVERIFY(std::fabs(a->maxAbs[i] - maxAbs[{layer, kind}][i]) <= 1e-5 * (1 + a->maxAbs[i]));
+                }
+            }
+        // the token budget cuts the second document
+        CalibrationOptions o;
+        o.maxTokens = 15;
+        auto cut = calibrate(**e, tok, docs[0] + "<|endoftext|>" + docs[1], o);
+        QVERIFY(cut.ok());
+        QCOMPARE(cut->tokens, std::uint64_t(15));
+        QCOMPARE(cut->find(1, LinearInput::MlpOut)->count, std::uint64_t(15));
     }
     void calibrateSaveLoad()
     {

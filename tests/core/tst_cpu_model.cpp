@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The CPU engine: oneDNN matmul == scalar reference, forward == fp64 reference, KV-cache decode
-// == full forward, HF folder == llama2.c .bin, and greedy generation from BOS.
+// == full forward (any split of the sequence into prefill/decode steps), resident == on-the-fly
+// weights (also from a quantized GGUF), HF folder == llama2.c .bin, and greedy generation from BOS.
 #include "core/infer/cpu_model.h"
 #include "core/infer/generate.h"
 
+#include "gguf_fixture.h"
 #include "reference_forward.h"
 #include "test_support.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
@@ -92,6 +95,119 @@ private slots:
         QCOMPARE(last->size(), std::size_t(40));
         for (std::size_t i = 0; i < 40; ++i)
             QVERIFY(std::fabs((*last)[i] - (*full)[(tokens.size() - 1) * 40 + i]) < 1e-6f);
+    }
+    void anySplitOfTheSequenceGivesTheSameLogits_data()
+    {
+        QTest::addColumn<int>("layout");
+        QTest::addColumn<int>("kvHeads");
+        QTest::addColumn<QList<int>>("steps");
+        QTest::newRow("GQA 8:2, prefill 5 then decode") << int(RopeLayout::HalfSplit) << 2 << QList<int>{5, 1, 1, 1, 3};
+        QTest::newRow("MQA 8:1, interleaved, uneven chunks") << int(RopeLayout::Interleaved) << 1 << QList<int>{2, 3, 1, 5};
+        QTest::newRow("MHA 8:8, fills the cache exactly") << int(RopeLayout::HalfSplit) << 8 << QList<int>{1, 10};
+    }
+    void anySplitOfTheSequenceGivesTheSameLogits()
+    {
+        QFETCH(int, layout);
+        QFETCH(int, kvHeads);
+        QFETCH(QList<int>, steps);
+        const Model model = test::makeRandomModel(32, 48, 2, 8, kvHeads, 40, RopeLayout(layout), false, 6);
+        EngineOptions o;
+        o.maxContext = 11;
+        auto e = CpuModel::load(model, o);
+        QVERIFY(e.ok());
+        std::vector<std::int32_t> tokens;
+        for (int s : steps)
+            for (int i = 0; i < s; ++i)
+                tokens.push_back(static_cast<std::int32_t>((tokens.size() * 13 + 1) % 40));
+        auto full = (*e)->forward(tokens);
+        QVERIFY(full.ok());
+        const auto ref = test::referenceForward(model, tokens);
+        (*e)->reset();
+        std::size_t at = 0;
+        for (int s : steps) {
+            auto step = (*e)->forward(std::span(tokens).subspan(at, std::size_t(s)));
+            QVERIFY(step.ok());
+            for (std::size_t i = 0; i < step->size(); ++i) {
+                const std::size_t g = at * 40 + i;
+                QVERIFY2(std::fabs((*step)[i] - (*full)[g]) < 1e-5f, qPrintable(QString::number(g)));
+                QVERIFY2(std::fabs((*step)[i] - ref[g]) < 1e-4, qPrintable(QString::number(g)));
+            }
+            at += std::size_t(s);
+        }
+        QCOMPARE((*e)->position(), std::int64_t(tokens.size()));
+        if ((*e)->position() == (*e)->maxContext()) {
+            const std::int32_t one[1] = {3};
+            QCOMPARE((*e)->forward(one).error().code, ErrorCode::InvalidArgument);
+        }
+    }
+    void onTheFlyWeightsEqualResident_data()
+    {
+        QTest::addColumn<int>("layout");
+        QTest::addColumn<bool>("tied");
+        QTest::newRow("HF layout, tied") << int(RopeLayout::HalfSplit) << true;
+        QTest::newRow("interleaved, separate classifier") << int(RopeLayout::Interleaved) << false;
+    }
+    void onTheFlyWeightsEqualResident()
+    {
+        QFETCH(int, layout);
+        QFETCH(bool, tied);
+        const Model model = test::makeRandomModel(32, 48, 2, 4, 2, 40, RopeLayout(layout), tied, 8);
+        EngineOptions o;
+        o.weights = WeightMode::OnTheFly;
+        auto fly = CpuModel::load(model, o);
+        auto res = CpuModel::load(model);
+        QVERIFY(fly.ok() && res.ok());
+        const std::vector<std::int32_t> tokens = {1, 9, 4, 33, 2, 17};
+        auto a = (*fly)->forward(tokens);
+        auto b = (*res)->forward(tokens);
+        QVERIFY(a.ok() && b.ok());
+        QCOMPARE(*a, *b); // the same floats through the same arithmetic
+    }
+    void quantizedGgufOnTheFly_data()
+    {
+        QTest::addColumn<int>("dtype");
+        QTest::addColumn<double>("tolerance");
+        QTest::newRow("F16") << int(DType::F16) << 1e-4;
+        QTest::newRow("Q8_0") << int(DType::Q8_0) << 1e-4;
+        QTest::newRow("Q4_0") << int(DType::Q4_0) << 1e-4;
+    }
+    void quantizedGgufOnTheFly()
+    {
+        // the GGUF holds dequantizable weights in the interleaved order; the engine must match
+        // the fp64 reference run on the very same (dequantized) weights
+        QFETCH(int, dtype);
+        QFETCH(double, tolerance);
+        const Model src = test::makeRandomModel(64, 96, 2, 4, 2, 48, RopeLayout::HalfSplit, false, 9);
+        QTemporaryDir dir;
+        const std::string path = dir.path().toStdString() + "/m.gguf";
+        const Status w = test::writeModelAsGguf(src, path, DType(dtype));
+        QVERIFY2(w.ok(), w.ok() ? "" : w.error().message().c_str());
+        auto model = Model::open(path);
+        QVERIFY2(model.ok(), model.ok() ? "" : model.error().message().c_str());
+        QCOMPARE(int(model->config().ropeLayout), int(RopeLayout::Interleaved));
+        EngineOptions o;
+        o.weights = WeightMode::OnTheFly;
+        auto fly = CpuModel::load(*model, o);
+        auto res = CpuModel::load(*model);
+        QVERIFY(fly.ok() && res.ok());
+        const std::vector<std::int32_t> tokens = {1, 5, 40, 7, 7, 22, 3};
+        auto a = (*fly)->forward(tokens);
+        auto b = (*res)->forward(tokens);
+        QVERIFY(a.ok() && b.ok());
+        QCOMPARE(*a, *b);
+        const auto ref = test::referenceForward(*model, tokens);
+        double maxErr = 0;
+        for (std::size_t i = 0; i < ref.size(); ++i)
+            maxErr = std::max(maxErr, std::fabs((*a)[i] - ref[i]));
+        QVERIFY2(maxErr < tolerance, qPrintable(QString::number(maxErr)));
+        // and the weights are in use: quantized logits differ from the fp32 source model's
+        if (DType(dtype) == DType::Q4_0) {
+            const auto exact = test::referenceForward(src, tokens);
+            double diff = 0;
+            for (std::size_t i = 0; i < exact.size(); ++i)
+                diff = std::max(diff, std::fabs(exact[i] - ref[i]));
+            QVERIFY(diff > 1e-3);
+        }
     }
     void rejectsBadInput()
     {

@@ -52,7 +52,7 @@ void rope(Vec &x, std::size_t heads, std::size_t hd, double pos, const std::vect
 }
 } // namespace
 
-std::vector<double> referenceForward(const Model &m, const std::vector<std::int32_t> &tokens)
+std::vector<double> referenceForward(const Model &m, const std::vector<std::int32_t> &tokens, const ReferenceActivationHook &hook)
 {
     const ModelConfig &c = m.config();
     const auto d = std::size_t(c.hiddenSize), hd = std::size_t(c.headDim), nh = std::size_t(c.numHeads), nkv = std::size_t(c.numKvHeads);
@@ -70,6 +70,8 @@ std::vector<double> referenceForward(const Model &m, const std::vector<std::int3
         std::vector<Vec> q(T), k(T), v(T);
         for (std::size_t t = 0; t < T; ++t) {
             const Vec xn = rmsnorm(x[t], an, c.rmsNormEps);
+            if (hook)
+                hook(l, 0, t, xn);
             q[t] = matvec(wq, xn, nh * hd);
             k[t] = matvec(wk, xn, nkv * hd);
             v[t] = matvec(wv, xn, nkv * hd);
@@ -96,14 +98,20 @@ std::vector<double> referenceForward(const Model &m, const std::vector<std::int3
                     for (std::size_t e = 0; e < hd; ++e)
                         att[h * hd + e] += s[j] / sum * v[j][g * hd + e];
             }
+            if (hook)
+                hook(l, 1, t, att);
             const Vec o = matvec(wo, att, d);
             for (std::size_t i = 0; i < d; ++i)
                 x[t][i] += o[i];
             const Vec xn = rmsnorm(x[t], fn, c.rmsNormEps);
+            if (hook)
+                hook(l, 2, t, xn);
             const Vec gt = matvec(wg, xn, ff), up = matvec(wu, xn, ff);
             Vec act(ff);
             for (std::size_t i = 0; i < ff; ++i)
                 act[i] = gt[i] / (1.0 + std::exp(-gt[i])) * up[i];
+            if (hook)
+                hook(l, 3, t, act);
             const Vec dn = matvec(wd, act, d);
             for (std::size_t i = 0; i < d; ++i)
                 x[t][i] += dn[i];

@@ -6,12 +6,19 @@
 #include "core/model/model.h"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace lowbit::test {
 
-/// Logits [tokens, vocab] for the whole sequence.
-std::vector<double> referenceForward(const Model &model, const std::vector<std::int32_t> &tokens);
+/// Sees each linear layer's input for one token: kind 0 = attention input (after the norm),
+/// 1 = attention output (o_proj input), 2 = MLP input, 3 = SwiGLU product (down_proj input),
+/// in the order of lowbit::LinearInput.
+using ReferenceActivationHook = std::function<void(int layer, int kind, std::size_t token, const std::vector<double> &x)>;
+
+/// Logits [tokens, vocab] for the whole sequence; `hook` (optional) sees every linear input.
+std::vector<double> referenceForward(const Model &model, const std::vector<std::int32_t> &tokens,
+                                     const ReferenceActivationHook &hook = {});
 
 /// A random model (Gaussian weights, norms near 1) with the given shape.
 Model makeRandomModel(std::int64_t dim, std::int64_t hidden, std::int64_t layers, std::int64_t heads, std::int64_t kvHeads,
