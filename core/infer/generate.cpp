@@ -12,19 +12,34 @@ Sampler::Sampler(const SamplerOptions &o) : m_o(o), m_state(o.seed ? o.seed : 0x
 
 std::int32_t Sampler::sample(const float *logits, std::int64_t vocab)
 {
-    if (m_o.temperature <= 0.0f)
-        return static_cast<std::int32_t>(std::max_element(logits, logits + vocab) - logits);
+    if (vocab <= 0)
+        return -1;
+    // NaN ranks below everything (a broken model must not make the sort undefined)
+    auto key = [logits](std::int32_t i) { return std::isnan(logits[i]) ? -INFINITY : logits[i]; };
+    auto before = [&](std::int32_t a, std::int32_t b) { return key(a) > key(b) || (key(a) == key(b) && a < b); };
+    if (m_o.temperature <= 0.0f) { // greedy: the first maximum
+        std::int32_t best = 0;
+        for (std::int32_t i = 1; i < vocab; ++i)
+            if (key(i) > key(best))
+                best = i;
+        return best;
+    }
     std::vector<std::int32_t> idx(static_cast<std::size_t>(vocab));
     std::iota(idx.begin(), idx.end(), 0);
-    std::sort(idx.begin(), idx.end(), [&](std::int32_t a, std::int32_t b) { return logits[a] > logits[b]; });
+    if (m_o.topK > 0 && m_o.topK < vocab) // only the top k need ordering
+        std::partial_sort(idx.begin(), idx.begin() + m_o.topK, idx.end(), before);
+    else
+        std::sort(idx.begin(), idx.end(), before);
     std::size_t keep = idx.size();
     if (m_o.topK > 0)
         keep = std::min(keep, static_cast<std::size_t>(m_o.topK));
     std::vector<double> p(keep);
-    const double mx = logits[idx[0]];
+    const double mx = key(idx[0]);
+    if (!std::isfinite(mx))
+        return idx[0]; // no finite logit: nothing to sample from
     double sum = 0;
     for (std::size_t i = 0; i < keep; ++i)
-        sum += (p[i] = std::exp((logits[idx[i]] - mx) / m_o.temperature));
+        sum += (p[i] = std::exp((static_cast<double>(key(idx[i])) - mx) / m_o.temperature));
     if (m_o.topP < 1.0f) { // smallest prefix holding topP of the mass
         double acc = 0;
         std::size_t cut = keep;

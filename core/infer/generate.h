@@ -18,7 +18,10 @@ struct SamplerOptions {
     std::uint64_t seed = 42;
 };
 
-/// Picks the next token from one row of logits. Deterministic for a given RNG state.
+/// Picks the next token from one row of logits. Deterministic for a given seed (xorshift64*,
+/// the same sequence on every platform). Greedy picks the first maximum; otherwise softmax at
+/// the temperature over the top-k, then the smallest prefix holding top-p of that mass. NaN
+/// logits rank below every number. Returns −1 only for vocab ≤ 0.
 class Sampler {
 public:
     explicit Sampler(const SamplerOptions &o);
