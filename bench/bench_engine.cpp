@@ -4,8 +4,9 @@
 //  2. fp32 matmul GFLOP/s: the engine's cached oneDNN wrapper vs a bare oneDNN primitive on the
 //     same shapes;
 //  3. a synthetic model with LLaMA-7B block shapes (dim 4096, ffn 11008, 32 heads; 1 block)
-//     for per-token prefill and decode times of a real-size layer.
-//   bench_engine [--shared DIR] [--skip-eval] [--threads N]
+//     for per-token prefill and decode times of a real-size layer, with resident fp32 weights
+//     and with weights converted on the fly per forward (WeightMode::OnTheFly).
+//   bench_engine [--shared DIR] [--skip-eval] [--threads N]   (N for parts 2 and 3; 0 = all cores)
 #include "core/eval/perplexity.h"
 #include "core/infer/matmul.h"
 #include "core/util/mapped_file.h"
@@ -33,11 +34,23 @@ void benchEval(const std::string &shared)
         return;
     }
     auto tok = loadTokenizer(m->path(), m->config().vocabSize);
+    if (!tok) {
+        std::printf("eval: %s\n", tok.error().message().c_str());
+        return;
+    }
     for (unsigned threads : {1u, 2u}) {
         EngineOptions eo;
         eo.threads = threads;
         auto e = CpuModel::load(*m, eo);
+        if (!e) {
+            std::printf("eval: %s\n", e.error().message().c_str());
+            return;
+        }
         auto r = evaluatePerplexity(**e, **tok, *text);
+        if (!r) {
+            std::printf("eval: %s\n", r.error().message().c_str());
+            return;
+        }
         std::printf("eval stories260K, %u thread(s): ppl %.4f over %llu tokens in %.1f s = %.0f tokens/s\n", threads, r->perplexity,
                     static_cast<unsigned long long>(r->tokens), r->seconds, static_cast<double>(r->tokens) / r->seconds);
     }
@@ -83,7 +96,7 @@ void benchMatmul()
     }
 }
 
-void benchLlama7bBlock()
+void benchLlama7bBlock(unsigned threads)
 {
     ModelConfig c;
     c.modelType = "llama";
@@ -118,22 +131,37 @@ void benchLlama7bBlock()
     add(TensorRole::Down, 0, {4096, 11008}, false);
     add(TensorRole::FinalNorm, -1, {4096}, true);
     auto model = Model::fromParts(ModelSource::HfFolder, "llama7b-block", c, std::move(ts));
-    auto e = CpuModel::load(*model);
+    if (!model) {
+        std::printf("7B block: %s\n", model.error().message().c_str());
+        return;
+    }
     std::vector<std::int32_t> prompt(512);
     for (std::size_t i = 0; i < prompt.size(); ++i)
         prompt[i] = static_cast<std::int32_t>((i * 31) % 512);
-    auto t0 = Clock::now();
-    (void)(*e)->forward(prompt, false);
-    const double prefill = since(t0);
-    const std::int32_t one[1] = {7};
-    t0 = Clock::now();
-    const int steps = 16;
-    for (int i = 0; i < steps; ++i)
-        (void)(*e)->forward(one, false);
-    const double decode = since(t0) / steps;
-    std::printf("LLaMA-7B block (1 of 32): prefill 512 tokens %.2f s = %.2f ms/token/layer; decode %.1f ms/token/layer "
-                "(=> ~%.1f s/token for 32 layers fp32)\n",
-                prefill, prefill / 512 * 1e3, decode * 1e3, decode * 32);
+    for (WeightMode mode : {WeightMode::Resident, WeightMode::OnTheFly}) {
+        EngineOptions eo;
+        eo.threads = threads;
+        eo.weights = mode;
+        auto e = CpuModel::load(*model, eo);
+        if (!e) {
+            std::printf("7B block: %s\n", e.error().message().c_str());
+            return;
+        }
+        auto t0 = Clock::now();
+        if (!(*e)->forward(prompt, false))
+            return;
+        const double prefill = since(t0);
+        const std::int32_t one[1] = {7};
+        t0 = Clock::now();
+        const int steps = 16;
+        for (int i = 0; i < steps; ++i)
+            if (!(*e)->forward(one, false))
+                return;
+        const double decode = since(t0) / steps;
+        std::printf("LLaMA-7B block (1 of 32), %s weights: prefill 512 tokens %.2f s = %.2f ms/token/layer; decode %.1f ms/token/layer "
+                    "(=> ~%.1f s/token for 32 layers fp32)\n",
+                    mode == WeightMode::Resident ? "resident" : "on-the-fly", prefill, prefill / 512 * 1e3, decode * 1e3, decode * 32);
+    }
 }
 } // namespace
 
@@ -141,17 +169,20 @@ int main(int argc, char **argv)
 {
     std::string shared = std::getenv("LOWBIT_SHARED_DIR") ? std::getenv("LOWBIT_SHARED_DIR") : "../shared";
     bool skipEval = false;
+    unsigned threads = 0;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--shared" && i + 1 < argc)
             shared = argv[++i];
         else if (a == "--skip-eval")
             skipEval = true;
+        else if (a == "--threads" && i + 1 < argc)
+            threads = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
     }
     if (!skipEval)
         benchEval(shared);
-    setComputeThreads(0);
+    setComputeThreads(threads);
     benchMatmul();
-    benchLlama7bBlock();
+    benchLlama7bBlock(threads);
     return 0;
 }
