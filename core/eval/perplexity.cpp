@@ -3,8 +3,11 @@
 
 #include "core/eval/text_corpus.h"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <mutex>
+#include <thread>
 
 namespace lowbit {
 
@@ -47,6 +50,53 @@ Result<Plan> makePlan(const Tokenizer &tok, std::string_view text, const EvalOpt
     return p;
 }
 
+/// Runs job(engineIndex, sequence) for every sequence, one sequence at a time per engine: on
+/// the engines themselves when there is one, else on one thread per engine. Progress counts
+/// finished sequences; the first error (or a stop request) ends the run.
+Status runSequences(std::size_t count, std::size_t engines, const std::function<Status(std::size_t, std::size_t)> &job,
+                    const ProgressFn &progress, std::stop_token stop, const char *what)
+{
+    std::atomic<std::size_t> next{0}, done{0};
+    std::mutex mutex;
+    Status first;
+    std::atomic<bool> failed{false};
+    auto work = [&](std::size_t engine) {
+        for (std::size_t s = next++; s < count && !failed; s = next++) {
+            Status st = stop.stop_requested() ? Status(makeError(ErrorCode::Cancelled, std::string(what) + " cancelled")) : job(engine, s);
+            const std::lock_guard lock(mutex);
+            if (!st) {
+                if (!failed.exchange(true))
+                    first = std::move(st);
+                return;
+            }
+            ++done;
+            if (progress)
+                progress(static_cast<std::int64_t>(done.load()), static_cast<std::int64_t>(count));
+        }
+    };
+    if (engines <= 1) {
+        work(0);
+    } else {
+        std::vector<std::jthread> pool;
+        for (std::size_t e = 0; e < engines; ++e)
+            pool.emplace_back(work, e);
+    }
+    return first;
+}
+
+/// The engines to run sequences on: `model` alone, or forks of it when it asks for concurrency.
+std::vector<std::unique_ptr<InferenceModel>> forksOf(const InferenceModel &model, std::size_t sequences)
+{
+    std::vector<std::unique_ptr<InferenceModel>> forks;
+    const std::size_t want = std::min<std::size_t>(model.concurrentSequences(), sequences);
+    for (std::size_t i = 0; want > 1 && i < want; ++i)
+        if (auto f = model.fork())
+            forks.push_back(std::move(f));
+    if (forks.size() < 2)
+        forks.clear();
+    return forks;
+}
+
 } // namespace
 
 double negativeLogLikelihood(const float *logits, std::int64_t vocab, std::int32_t target)
@@ -66,27 +116,35 @@ Result<EvalResult> evaluatePerplexity(InferenceModel &model, const Tokenizer &to
     const auto t0 = std::chrono::steady_clock::now();
     LOWBIT_TRY(Plan plan, makePlan(tok, text, o, model.maxContext()));
     const std::int64_t vocab = model.config().vocabSize;
-    double nll = 0;
-    EvalResult r;
-    for (std::size_t s = 0; s < plan.seqs.size(); ++s) {
-        if (stop.stop_requested())
-            return makeError(ErrorCode::Cancelled, "evaluation cancelled");
+    const std::size_t count = plan.seqs.size();
+    std::vector<double> nll(count, 0.0); // per sequence, summed in order below: the result does not depend on the threads
+    std::vector<std::uint64_t> scored(count, 0);
+    auto forks = forksOf(model, count);
+    auto engine = [&](std::size_t e) -> InferenceModel & { return forks.empty() ? model : *forks[e]; };
+    auto job = [&](std::size_t e, std::size_t s) -> Status {
         const auto &seq = plan.seqs[s];
         if (seq.size() < 2)
-            continue;
-        model.reset();
-        LOWBIT_TRY(std::vector<float> logits, model.forward(seq));
+            return {};
+        InferenceModel &m = engine(e);
+        m.reset();
+        LOWBIT_TRY(std::vector<float> logits, m.forward(seq));
         for (std::size_t t = static_cast<std::size_t>(plan.firstScored[s]); t + 1 < seq.size(); ++t) {
-            nll += negativeLogLikelihood(logits.data() + static_cast<std::int64_t>(t) * vocab, vocab, seq[t + 1]);
-            ++r.tokens;
+            nll[s] += negativeLogLikelihood(logits.data() + static_cast<std::int64_t>(t) * vocab, vocab, seq[t + 1]);
+            ++scored[s];
         }
-        ++r.sequences;
-        if (progress)
-            progress(static_cast<std::int64_t>(s + 1), static_cast<std::int64_t>(plan.seqs.size()));
+        return {};
+    };
+    LOWBIT_CHECK(runSequences(count, std::max<std::size_t>(forks.size(), 1), job, progress, stop, "evaluation"));
+    EvalResult r;
+    double total = 0;
+    for (std::size_t s = 0; s < count; ++s) {
+        total += nll[s];
+        r.tokens += scored[s];
+        r.sequences += plan.seqs[s].size() >= 2;
     }
     if (r.tokens == 0)
         return makeError(ErrorCode::InvalidArgument, "no token to score");
-    r.meanNll = nll / static_cast<double>(r.tokens);
+    r.meanNll = total / static_cast<double>(r.tokens);
     r.perplexity = std::exp(r.meanNll);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return r;
@@ -100,20 +158,24 @@ Result<CompareResult> compareModels(InferenceModel &ref, InferenceModel &cand, c
         return makeError(ErrorCode::InvalidArgument, "the models have different vocabularies");
     LOWBIT_TRY(Plan plan, makePlan(tok, text, o, std::min(ref.maxContext(), cand.maxContext())));
     const std::int64_t vocab = ref.config().vocabSize;
-    CompareResult r;
-    double kl = 0, refNll = 0, candNll = 0;
-    std::uint64_t agree = 0;
-    std::vector<double> p(static_cast<std::size_t>(vocab));
-    for (std::size_t s = 0; s < plan.seqs.size(); ++s) {
-        if (stop.stop_requested())
-            return makeError(ErrorCode::Cancelled, "comparison cancelled");
+    const std::size_t count = plan.seqs.size();
+    struct Sums {
+        double kl = 0, refNll = 0, candNll = 0;
+        std::uint64_t agree = 0, tokens = 0;
+    };
+    std::vector<Sums> sums(count);
+    auto refForks = forksOf(ref, count), candForks = forksOf(cand, count);
+    const std::size_t engines = std::min(refForks.size(), candForks.size());
+    auto job = [&](std::size_t e, std::size_t s) -> Status {
         const auto &seq = plan.seqs[s];
         if (seq.size() < 2)
-            continue;
-        ref.reset();
-        LOWBIT_TRY(std::vector<float> a, ref.forward(seq));
-        cand.reset(); // (the same engine may be passed twice)
-        LOWBIT_TRY(std::vector<float> b, cand.forward(seq));
+            return {};
+        InferenceModel &mr = engines ? *refForks[e] : ref, &mc = engines ? *candForks[e] : cand;
+        mr.reset();
+        LOWBIT_TRY(std::vector<float> a, mr.forward(seq));
+        mc.reset(); // (the same engine may be passed twice)
+        LOWBIT_TRY(std::vector<float> b, mc.forward(seq));
+        Sums &z = sums[s];
         for (std::size_t t = static_cast<std::size_t>(plan.firstScored[s]); t + 1 < seq.size(); ++t) {
             const float *la = a.data() + static_cast<std::int64_t>(t) * vocab, *lb = b.data() + static_cast<std::int64_t>(t) * vocab;
             // log-softmax of both rows in double
@@ -140,14 +202,24 @@ Result<CompareResult> compareModels(InferenceModel &ref, InferenceModel &cand, c
                 const double lpa = la[i] - lza, lpb = lb[i] - lzb;
                 k += std::exp(lpa) * (lpa - lpb);
             }
-            kl += k;
-            agree += argA == argB;
-            refNll += lza - la[seq[t + 1]];
-            candNll += lzb - lb[seq[t + 1]];
-            ++r.tokens;
+            z.kl += k;
+            z.agree += argA == argB;
+            z.refNll += lza - la[seq[t + 1]];
+            z.candNll += lzb - lb[seq[t + 1]];
+            ++z.tokens;
         }
-        if (progress)
-            progress(static_cast<std::int64_t>(s + 1), static_cast<std::int64_t>(plan.seqs.size()));
+        return {};
+    };
+    LOWBIT_CHECK(runSequences(count, std::max<std::size_t>(engines, 1), job, progress, stop, "comparison"));
+    CompareResult r;
+    double kl = 0, refNll = 0, candNll = 0;
+    std::uint64_t agree = 0;
+    for (const Sums &z : sums) {
+        kl += z.kl;
+        refNll += z.refNll;
+        candNll += z.candNll;
+        agree += z.agree;
+        r.tokens += z.tokens;
     }
     if (r.tokens == 0)
         return makeError(ErrorCode::InvalidArgument, "no token to score");

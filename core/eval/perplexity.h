@@ -6,6 +6,7 @@
 #include "core/infer/tokenizer.h"
 #include "core/util/result.h"
 
+#include <cstdint>
 #include <functional>
 #include <stop_token>
 #include <string_view>
@@ -32,6 +33,11 @@ struct EvalResult {
     double seconds = 0.0;
 };
 
+/// Sequences run one per thread on forks of the engine when it asks for that
+/// (InferenceModel::concurrentSequences, small models), else one after the other with the
+/// engine's own threads; the sums are taken in sequence order either way, so the result does
+/// not depend on the thread count. `progress` (finished sequences, total) may then be called
+/// from worker threads, one call at a time. The stop token is checked before each sequence.
 /// Errors: InvalidArgument (no text / no scored tokens), Cancelled, engine errors.
 Result<EvalResult> evaluatePerplexity(InferenceModel &model, const Tokenizer &tok, std::string_view text, const EvalOptions &options = {},
                                       const ProgressFn &progress = {}, std::stop_token stop = {});
@@ -45,8 +51,9 @@ struct CompareResult {
     double seconds = 0.0;
 };
 
-/// Runs both models over the same tokens (document protocol) and compares their next-token
-/// distributions. The models must share the vocabulary.
+/// Runs both models over the same tokens (document or chunked protocol) and compares their
+/// next-token distributions, with the threading of evaluatePerplexity. The models must share
+/// the vocabulary (InvalidArgument otherwise).
 Result<CompareResult> compareModels(InferenceModel &reference, InferenceModel &candidate, const Tokenizer &tok, std::string_view text,
                                     const EvalOptions &options = {}, const ProgressFn &progress = {}, std::stop_token stop = {});
 

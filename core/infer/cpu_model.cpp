@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/infer/cpu_model.h"
 
-#include "core/infer/fast_math.h"
+#include "core/infer/attention.h"
 #include "core/model/rope.h"
+#include "core/util/parallel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -77,13 +78,15 @@ Result<std::unique_ptr<CpuModel>> CpuModel::load(const Model &model, const Engin
     m->m_options = options;
     m->m_maxContext = options.maxContext > 0 ? options.maxContext : (c.maxPositions > 0 ? c.maxPositions : 2048);
     setComputeThreads(options.threads);
-    LOWBIT_TRY(m->m_embedding, weights(model, TensorRole::Embedding, -1, true));
-    LOWBIT_TRY(m->m_finalNorm, weights(model, TensorRole::FinalNorm, -1, true));
-    LOWBIT_TRY(m->m_weights, makeWeightProvider(model, options.weights));
+    m->m_shared = std::make_shared<Shared>();
+    Shared &S = *m->m_shared;
+    LOWBIT_TRY(S.embedding, weights(model, TensorRole::Embedding, -1, true));
+    LOWBIT_TRY(S.finalNorm, weights(model, TensorRole::FinalNorm, -1, true));
+    LOWBIT_TRY(S.weights, makeWeightProvider(model, options.weights));
     const auto dim = static_cast<std::size_t>(c.hiddenSize);
-    if (m->m_embedding.size() != static_cast<std::size_t>(c.vocabSize) * dim || m->m_finalNorm.size() != dim)
+    if (S.embedding.size() != static_cast<std::size_t>(c.vocabSize) * dim || S.finalNorm.size() != dim)
         return makeError(ErrorCode::Inconsistent, model.path() + ": embedding or final norm does not match the config");
-    m->m_tied = model.find(TensorRole::Output, -1) == nullptr;
+    S.tied = model.find(TensorRole::Output, -1) == nullptr;
     for (int l = 0; l < c.numLayers; ++l) {
         Layer L;
         LOWBIT_TRY(L.attnNorm, weights(model, TensorRole::AttnNorm, l, true));
@@ -102,24 +105,51 @@ Result<std::unique_ptr<CpuModel>> CpuModel::load(const Model &model, const Engin
             L.qBias = permuteInterleavedToHalfSplit(L.qBias, c.numHeads, c.headDim, 1);
             L.kBias = permuteInterleavedToHalfSplit(L.kBias, c.numKvHeads, c.headDim, 1);
         }
-        const auto cache = static_cast<std::size_t>(m->m_maxContext * c.kvDim());
-        L.kCache.assign(cache, 0.0f);
-        L.vCache.assign(cache, 0.0f);
-        m->m_layers.push_back(std::move(L));
+        S.layers.push_back(std::move(L));
     }
     LOWBIT_TRY(std::vector<double> inv, ropeInverseFrequencies(c));
-    m->m_invFreq.assign(inv.begin(), inv.end());
+    S.invFreq.assign(inv.begin(), inv.end());
+    std::int64_t cacheFloats = 0;
+    if (__builtin_mul_overflow(m->m_maxContext, c.kvDim(), &cacheFloats) || cacheFloats > (std::int64_t{1} << 40))
+        return makeError(ErrorCode::InvalidArgument, "KV cache of " + std::to_string(m->m_maxContext) + " positions is too large");
+    m->allocateCache();
     return m;
+}
+
+void CpuModel::allocateCache()
+{
+    const auto floats = static_cast<std::size_t>(m_maxContext * m_config.kvDim());
+    m_cache.assign(static_cast<std::size_t>(m_config.numLayers), KvCache{std::vector<float>(floats), std::vector<float>(floats)});
+}
+
+std::unique_ptr<InferenceModel> CpuModel::fork() const
+{
+    if (m_options.weights != WeightMode::Resident)
+        return nullptr;
+    auto f = std::unique_ptr<CpuModel>(new CpuModel());
+    f->m_config = m_config;
+    f->m_options = m_options;
+    f->m_options.threads = 1;
+    f->m_maxContext = m_maxContext;
+    f->m_shared = m_shared;
+    f->allocateCache();
+    return f;
+}
+
+unsigned CpuModel::concurrentSequences() const
+{
+    const unsigned threads = m_options.threads ? m_options.threads : defaultThreadCount();
+    return m_config.hiddenSize <= 1024 && m_options.weights == WeightMode::Resident ? threads : 1u;
 }
 
 Status CpuModel::linear(TensorRole role, int layer, const float *x, std::int64_t rows, float *y)
 {
     const auto [out, in] = linearShape(m_config, role);
-    if (role == TensorRole::Output && m_tied) {
-        m_matmul.run(x, rows, in, m_embedding.data(), out, y);
+    if (role == TensorRole::Output && m_shared->tied) {
+        m_matmul.run(x, rows, in, m_shared->embedding.data(), out, y);
         return {};
     }
-    LOWBIT_TRY(std::span<const float> w, m_weights->fetch(role, layer));
+    LOWBIT_TRY(std::span<const float> w, m_shared->weights->fetch(role, layer));
     m_matmul.run(x, rows, in, w.data(), out, y);
     return {};
 }
@@ -138,17 +168,17 @@ Result<std::vector<float>> CpuModel::forward(std::span<const std::int32_t> token
     auto buf = [n](std::int64_t w) { return std::vector<float>(static_cast<std::size_t>(n * w)); };
     std::vector<float> x = buf(d), xn = buf(d), q = buf(qd), att = buf(qd), tmp = buf(d), g = buf(ff), u = buf(ff);
     for (std::int64_t t = 0; t < n; ++t)
-        std::copy_n(m_embedding.begin() + tokens[static_cast<std::size_t>(t)] * d, d, x.begin() + t * d);
+        std::copy_n(m_shared->embedding.begin() + tokens[static_cast<std::size_t>(t)] * d, d, x.begin() + t * d);
 
-    const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
-    for (std::size_t l = 0; l < m_layers.size(); ++l) {
-        Layer &L = m_layers[l];
+    for (std::size_t l = 0; l < m_shared->layers.size(); ++l) {
+        const Layer &L = m_shared->layers[l];
+        KvCache &C = m_cache[l];
         const int li = static_cast<int>(l);
         rmsnorm(x.data(), L.attnNorm.data(), xn.data(), n, d, c.rmsNormEps);
         if (m_hook)
             m_hook(li, LinearInput::AttnIn, xn.data(), n, d);
-        float *kNew = L.kCache.data() + pos0 * kvd;
-        float *vNew = L.vCache.data() + pos0 * kvd;
+        float *kNew = C.k.data() + pos0 * kvd;
+        float *vNew = C.v.data() + pos0 * kvd;
         LOWBIT_CHECK(linear(TensorRole::Q, li, xn.data(), n, q.data()));
         LOWBIT_CHECK(linear(TensorRole::K, li, xn.data(), n, kNew));
         LOWBIT_CHECK(linear(TensorRole::V, li, xn.data(), n, vNew));
@@ -161,44 +191,10 @@ Result<std::vector<float>> CpuModel::forward(std::span<const std::int32_t> token
                     vNew[t * kvd + i] += L.vBias[static_cast<std::size_t>(i)];
                 }
             }
-        rope(q.data(), n, nh, hd, pos0, m_invFreq, interleaved);
-        rope(kNew, n, nkv, hd, pos0, m_invFreq, interleaved);
+        rope(q.data(), n, nh, hd, pos0, m_shared->invFreq, interleaved);
+        rope(kNew, n, nkv, hd, pos0, m_shared->invFreq, interleaved);
 
-        // causal GQA attention, one (token, head) per iteration
-        const std::int64_t group = nh / nkv;
-#pragma omp parallel
-        {
-            std::vector<float> scores(static_cast<std::size_t>(pos0 + n));
-#pragma omp for schedule(dynamic, 4)
-            for (std::int64_t th = 0; th < n * nh; ++th) {
-                const std::int64_t t = th / nh, h = th % nh, kvh = h / group, nk = pos0 + t + 1;
-                const float *qv = q.data() + t * qd + h * hd;
-                float mx = -INFINITY;
-                for (std::int64_t j = 0; j < nk; ++j) {
-                    const float *kv = L.kCache.data() + j * kvd + kvh * hd;
-                    float s = 0.0f;
-                    for (std::int64_t e = 0; e < hd; ++e)
-                        s += qv[e] * kv[e];
-                    s *= scale;
-                    scores[static_cast<std::size_t>(j)] = s;
-                    mx = std::max(mx, s);
-                }
-                float *sc = scores.data();
-                for (std::int64_t j = 0; j < nk; ++j)
-                    sc[j] = fastExp(sc[j] - mx);
-                float sum = 0.0f;
-                for (std::int64_t j = 0; j < nk; ++j)
-                    sum += sc[j];
-                float *out = att.data() + t * qd + h * hd;
-                std::fill(out, out + hd, 0.0f);
-                for (std::int64_t j = 0; j < nk; ++j) {
-                    const float p = scores[static_cast<std::size_t>(j)] / sum;
-                    const float *vv = L.vCache.data() + j * kvd + kvh * hd;
-                    for (std::int64_t e = 0; e < hd; ++e)
-                        out[e] += p * vv[e];
-                }
-            }
-        }
+        causalAttention({n, nh, nkv, hd, pos0}, q.data(), C.k.data(), C.v.data(), att.data());
         if (m_hook)
             m_hook(li, LinearInput::AttnOut, att.data(), n, qd);
         LOWBIT_CHECK(linear(TensorRole::O, li, att.data(), n, tmp.data()));
@@ -223,7 +219,7 @@ Result<std::vector<float>> CpuModel::forward(std::span<const std::int32_t> token
     }
     m_position += n;
     const std::int64_t first = allLogits ? 0 : n - 1, rows = n - first;
-    rmsnorm(x.data() + first * d, m_finalNorm.data(), xn.data(), rows, d, c.rmsNormEps);
+    rmsnorm(x.data() + first * d, m_shared->finalNorm.data(), xn.data(), rows, d, c.rmsNormEps);
     std::vector<float> logits(static_cast<std::size_t>(rows * c.vocabSize));
     LOWBIT_CHECK(linear(TensorRole::Output, -1, xn.data(), rows, logits.data()));
     return logits;

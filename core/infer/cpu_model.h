@@ -29,7 +29,7 @@ struct EngineOptions {
     unsigned threads = 0;        ///< 0 = all cores
     std::int64_t maxContext = 0; ///< KV-cache length; 0 = the model's context length
     /// Resident: linears converted to fp32 at load. OnTheFly: converted per layer during each
-    /// forward (the Model passed to load() must then outlive the engine).
+    /// forward (the engine then shares ownership of the model's mapped bytes).
     WeightMode weights = WeightMode::Resident;
 };
 
@@ -54,22 +54,38 @@ public:
     using ActivationHook = std::function<void(int layer, LinearInput which, const float *x, std::int64_t rows, std::int64_t cols)>;
     void setActivationHook(ActivationHook hook) { m_hook = std::move(hook); }
 
+    /// A second engine over the same resident weights (shared, not copied) with its own empty
+    /// KV cache, running single-threaded: evaluation runs one document per fork on each thread.
+    /// nullptr in OnTheFly mode (its conversion buffers are per engine).
+    std::unique_ptr<InferenceModel> fork() const override;
+    /// The engine's thread count when the model is small enough that one sequence per thread
+    /// beats threading inside each matmul (hidden size ≤ 1024), else 1.
+    unsigned concurrentSequences() const override;
+
 private:
     struct Layer {
         std::vector<float> attnNorm, ffnNorm, qBias, kBias, vBias;
-        std::vector<float> kCache, vCache;
+    };
+    /// Everything read-only after load, shared between forks.
+    struct Shared {
+        std::vector<float> embedding, finalNorm; ///< the embedding doubles as the tied classifier
+        std::vector<Layer> layers;
+        std::vector<float> invFreq;
+        std::unique_ptr<WeightProvider> weights;
+        bool tied = true;
+    };
+    struct KvCache {
+        std::vector<float> k, v; ///< [maxContext, kvDim] each
     };
     CpuModel() = default;
     /// y[rows, out] = x[rows, in] · W(role, layer)ᵀ
     Status linear(TensorRole role, int layer, const float *x, std::int64_t rows, float *y);
+    void allocateCache();
 
     ModelConfig m_config;
     EngineOptions m_options;
-    std::vector<float> m_embedding, m_finalNorm; ///< the embedding doubles as the tied classifier
-    std::unique_ptr<WeightProvider> m_weights;
-    bool m_tied = true;
-    std::vector<Layer> m_layers;
-    std::vector<float> m_invFreq;
+    std::shared_ptr<Shared> m_shared;
+    std::vector<KvCache> m_cache; ///< per layer
     std::int64_t m_maxContext = 0;
     std::int64_t m_position = 0;
     Matmul m_matmul;

@@ -7,6 +7,7 @@
 #include "core/util/result.h"
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -23,6 +24,11 @@ public:
     virtual std::int64_t position() const = 0;
     virtual std::int64_t maxContext() const = 0;
     virtual const ModelConfig &config() const = 0;
+    /// Another engine over the same weights with its own empty KV cache, safe to run on another
+    /// thread at the same time as this one; nullptr when the engine cannot (the default).
+    virtual std::unique_ptr<InferenceModel> fork() const { return nullptr; }
+    /// How many independent sequences are worth running at once on forks (1 = one at a time).
+    virtual unsigned concurrentSequences() const { return 1; }
 };
 
 /// The checks every engine's forward makes before touching its cache: InvalidArgument when
