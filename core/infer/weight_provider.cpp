@@ -18,9 +18,8 @@ std::string where(const Model &m, TensorRole role, int layer)
 }
 
 /// Converts one tensor to fp32 into `out` and applies the RoPE row permutation to q/k.
-Status convert(const Model &m, const ModelTensor &t, std::vector<float> &out)
+Status convert(const ModelConfig &c, const ModelTensor &t, std::vector<float> &out)
 {
-    const ModelConfig &c = m.config();
     const std::uint64_t n = t.view.numel();
     out.resize(static_cast<std::size_t>(n));
     if (Status s = t.view.toFloat(out.data(), 0, n); !s)
@@ -56,15 +55,20 @@ public:
 
 class OnTheFlyWeights final : public WeightProvider {
 public:
-    explicit OnTheFlyWeights(const Model &m) : m_model(m) {}
+    /// Keeps copies of the views (their `owner` keeps the bytes alive), not the Model.
+    OnTheFlyWeights(const Model &m, const std::vector<std::pair<TensorRole, int>> &wanted) : m_config(m.config())
+    {
+        for (const auto &key : wanted)
+            m_tensors.emplace(key, *m.find(key.first, key.second));
+    }
 
     Result<std::span<const float>> fetch(TensorRole role, int layer) override
     {
-        const ModelTensor *t = m_model.find(role, layer);
-        if (!t || !isLinearRole(role))
+        const auto it = m_tensors.find({role, layer});
+        if (it == m_tensors.end())
             return makeError(ErrorCode::InvalidArgument, "no " + std::string(tensorRoleName(role)) + " weights for layer " + std::to_string(layer));
         std::vector<float> &buf = m_scratch[static_cast<std::size_t>(role)];
-        LOWBIT_CHECK(convert(m_model, *t, buf));
+        LOWBIT_CHECK(convert(m_config, it->second, buf));
         return std::span<const float>(buf);
     }
     std::uint64_t residentBytes() const override
@@ -76,7 +80,8 @@ public:
     }
 
 private:
-    const Model &m_model;
+    ModelConfig m_config;
+    std::map<std::pair<TensorRole, int>, ModelTensor> m_tensors;
     std::array<std::vector<float>, kTensorRoleCount> m_scratch;
 };
 
@@ -124,11 +129,11 @@ Result<std::unique_ptr<WeightProvider>> makeWeightProvider(const Model &model, W
                                                           + std::to_string(out) + ", " + std::to_string(in) + "]");
     }
     if (mode == WeightMode::OnTheFly)
-        return std::unique_ptr<WeightProvider>(std::make_unique<OnTheFlyWeights>(model));
+        return std::unique_ptr<WeightProvider>(std::make_unique<OnTheFlyWeights>(model, wanted));
     auto r = std::make_unique<ResidentWeights>();
     for (const auto &[role, layer] : wanted) {
         std::vector<float> w;
-        LOWBIT_CHECK(convert(model, *model.find(role, layer), w));
+        LOWBIT_CHECK(convert(c, *model.find(role, layer), w));
         r->m_weights.emplace(std::make_pair(role, layer), std::move(w));
     }
     return std::unique_ptr<WeightProvider>(std::move(r));

@@ -20,7 +20,7 @@ namespace lowbit {
 
 enum class WeightMode : std::uint8_t {
     Resident, ///< every matrix converted to fp32 at load
-    OnTheFly, ///< converted when fetched; the Model must outlive the provider
+    OnTheFly, ///< converted when fetched (the provider shares ownership of the model's bytes)
 };
 
 class WeightProvider {

@@ -10,6 +10,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <string>
 
 using namespace lowbit;
 
@@ -88,6 +89,50 @@ private slots:
         QCOMPARE(r->sequences, std::int64_t(used));
         QVERIFY2(std::fabs(r->meanNll - nll / double(n)) < 1e-5, qPrintable(QString::number(r->meanNll - nll / double(n))));
         QVERIFY(std::fabs(r->perplexity - std::exp(nll / double(n))) < 1e-4 * r->perplexity);
+    }
+    void threadCountDoesNotChangeTheResult()
+    {
+        // two threads run documents on forks of the engine; the sums are taken in document
+        // order, so 1 and 2 threads give the very same numbers
+        const Model model = test::makeRandomModel(32, 48, 2, 4, 2, kVocab, RopeLayout::HalfSplit, true, 23);
+        EngineOptions one, two, fly;
+        one.threads = 1;
+        two.threads = 2;
+        fly.threads = 2;
+        fly.weights = WeightMode::OnTheFly;
+        auto e1 = CpuModel::load(model, one), e2 = CpuModel::load(model, two), ef = CpuModel::load(model, fly);
+        QVERIFY(e1.ok() && e2.ok() && ef.ok());
+        QCOMPARE((*e1)->concurrentSequences(), 1u);
+        QCOMPARE((*e2)->concurrentSequences(), 2u);
+        QCOMPARE((*ef)->concurrentSequences(), 1u);
+        QVERIFY(!(*ef)->fork()); // on-the-fly conversion buffers are per engine
+        auto f = (*e2)->fork();
+        QVERIFY(f);
+        QCOMPARE(f->position(), std::int64_t(0));
+        QCOMPARE(f->maxContext(), (*e2)->maxContext());
+        const test::ByteTokenizer tok(kVocab);
+        std::string text;
+        for (int d = 0; d < 9; ++d)
+            text += "document number " + std::to_string(d * 7919) + "<|endoftext|>";
+        std::vector<std::int64_t> seen;
+        auto r1 = evaluatePerplexity(**e1, tok, text);
+        auto r2 = evaluatePerplexity(**e2, tok, text, {}, [&](std::int64_t done, std::int64_t total) {
+            QCOMPARE(total, std::int64_t(9));
+            seen.push_back(done);
+        });
+        QVERIFY(r1.ok() && r2.ok());
+        QCOMPARE(r2->tokens, r1->tokens);
+        QCOMPARE(r2->sequences, std::int64_t(9));
+        QCOMPARE(seen, (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9})); // serialized, counting up
+        QVERIFY(std::fabs(r2->meanNll - r1->meanNll) < 1e-6);
+        auto again = evaluatePerplexity(**e2, tok, text);
+        QVERIFY(again.ok());
+        QCOMPARE(again->meanNll, r2->meanNll);
+        // the forks leave the engine itself untouched
+        QCOMPARE((*e2)->position(), std::int64_t(0));
+        std::stop_source stop;
+        stop.request_stop();
+        QCOMPARE(evaluatePerplexity(**e2, tok, text, {}, {}, stop.get_token()).error().code, ErrorCode::Cancelled);
     }
     void chunkedModeScoresTheSecondHalf()
     {
