@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `lowbit eval / generate / calibrate` on stories260K: the reference figures through the CLI,
+// JSON output, a self-comparison, a calibration file that loads back, and usage errors.
+#include "core/calib/calibration.h"
+#include "core/util/json.h"
+
+#include "cli_runner.h"
+#include "test_support.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <fstream>
+
+using namespace lowbit;
+
+namespace {
+int run(std::vector<std::string> args, std::string &out, std::string &err) { return lowbit::test::runLowbit(std::move(args), out, err); }
+} // namespace
+
+class TestCliEngine : public QObject {
+    Q_OBJECT
+    std::string m_bin, m_hf, m_text;
+
+private slots:
+    void initTestCase()
+    {
+        LOWBIT_REQUIRE_SHARED("models/stories260K/stories260K.bin");
+        LOWBIT_REQUIRE_SHARED("data/tinystories_valid_first1000.txt");
+        m_bin = lowbit::test::sharedPath("models/stories260K/stories260K.bin");
+        m_hf = lowbit::test::sharedPath("models/stories260K/hf");
+        m_text = lowbit::test::sharedPath("data/tinystories_valid_first1000.txt");
+    }
+    void evalFirst100StoriesAsJson()
+    {
+        std::string out, err;
+        QCOMPARE(run({"eval", m_bin, "--text", m_text, "--max-docs", "100", "--threads", "2", "--json"}, out, err), 0);
+        auto j = parseJson(out);
+        QVERIFY2(j.ok(), (out + err).c_str());
+        QCOMPARE(*j->find("tokens")->asUInt64(), std::uint64_t(32997));
+        QCOMPARE(*j->find("sequences")->asInt64(), std::int64_t(100));
+        QVERIFY(std::fabs(j->find("perplexity")->asDouble() - 3.579) < 0.001);
+        QVERIFY(std::fabs(std::exp(j->find("mean_nll")->asDouble()) - j->find("perplexity")->asDouble()) < 1e-9);
+        QVERIFY(j->find("tokens_per_second")->asDouble() > 0);
+    }
+    void evalAgainstTheHfConversion()
+    {
+        std::string out, err;
+        QCOMPARE(run({"eval", m_bin, "--text", m_text, "--max-docs", "20", "--reference", m_hf, "--json"}, out, err), 0);
+        auto j = parseJson(out);
+        QVERIFY2(j.ok(), (out + err).c_str());
+        QVERIFY(j->find("kl_divergence")->asDouble() < 1e-9); // bit-identical logits
+        QCOMPARE(j->find("top1_agreement")->asDouble(), 1.0);
+        QCOMPARE(j->find("delta_nll")->asDouble(), 0.0);
+    }
+    void generateGreedy()
+    {
+        std::string out, err;
+        QCOMPARE(run({"generate", m_bin, "--n", "30", "--json"}, out, err), 0);
+        auto j = parseJson(out);
+        QVERIFY2(j.ok(), (out + err).c_str());
+        const std::string text = j->find("text")->asString();
+        QVERIFY2(text.rfind("Once upon a time, there was a little girl named Lily.", 0) == 0, text.c_str());
+        QCOMPARE(*j->find("generated_tokens")->asInt64(), std::int64_t(30));
+    }
+    void calibrateWritesALoadableFile()
+    {
+        QTemporaryDir dir;
+        const std::string textPath = dir.path().toStdString() + "/calib.txt", outPath = dir.path().toStdString() + "/calib.safetensors";
+        std::ofstream(textPath) << "Once upon a time there was a cat.<|endoftext|>The dog ran to the park and played all day long.";
+        std::string out, err;
+        QCOMPARE(run({"calibrate", m_bin, "--text", textPath, "--tokens", "20", "--out", outPath}, out, err), 0);
+        auto stats = loadCalibration(outPath);
+        QVERIFY2(stats.ok(), stats.ok() ? "" : stats.error().message().c_str());
+        QCOMPARE(stats->tokens, std::uint64_t(20));
+        QCOMPARE(stats->inputs.size(), std::size_t(5 * 4));
+        QCOMPARE(stats->find(4, LinearInput::MlpOut)->dim, std::int64_t(172));
+    }
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::newRow("eval without --text") << QStringList{QStringLiteral("eval"), QStringLiteral("MODEL")} << 2;
+        QTest::newRow("eval --ctx 0") << QStringList{QStringLiteral("eval"), QStringLiteral("MODEL"), QStringLiteral("--text"), QStringLiteral("T"),
+                                                     QStringLiteral("--ctx"), QStringLiteral("0")}
+                                      << 2;
+        QTest::newRow("generate without model") << QStringList{QStringLiteral("generate")} << 2;
+        QTest::newRow("calibrate without --out") << QStringList{QStringLiteral("calibrate"), QStringLiteral("MODEL"), QStringLiteral("--text"),
+                                                                QStringLiteral("T")}
+                                                 << 2;
+        QTest::newRow("eval of a missing model") << QStringList{QStringLiteral("eval"), QStringLiteral("/nonexistent/model.bin"),
+                                                                QStringLiteral("--text"), QStringLiteral("SHARED_TEXT")}
+                                                 << 1;
+    }
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        std::vector<std::string> argv;
+        for (const QString &a : args)
+            argv.push_back(a == QStringLiteral("SHARED_TEXT") ? m_text : a.toStdString());
+        std::string out, err;
+        QCOMPARE(run(argv, out, err), code);
+        QVERIFY(!err.empty());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestCliEngine)
+#include "tst_cli_engine.moc"
