@@ -5,9 +5,11 @@
 //     same shapes;
 //  3. a synthetic model with LLaMA-7B block shapes (dim 4096, ffn 11008, 32 heads; 1 block)
 //     for per-token prefill and decode times of a real-size layer, with resident fp32 weights
-//     and with weights converted on the fly per forward (WeightMode::OnTheFly).
+//     and with weights converted on the fly per forward (WeightMode::OnTheFly) from F32, Q8_0
+//     and Q4_0 storage.
 //   bench_engine [--shared DIR] [--skip-eval] [--threads N]   (N for parts 2 and 3; 0 = all cores)
 #include "core/eval/perplexity.h"
+#include "core/dtypes/ggml_quants.h"
 #include "core/infer/matmul.h"
 #include "core/util/mapped_file.h"
 
@@ -96,7 +98,9 @@ void benchMatmul()
     }
 }
 
-void benchLlama7bBlock(unsigned threads)
+/// One LLaMA-7B block (+ a small classifier), its linears stored as `linearType` (F32, Q8_0,
+/// Q4_0), generated in memory.
+Result<Model> llama7bBlock(DType linearType)
 {
     ModelConfig c;
     c.modelType = "llama";
@@ -119,7 +123,20 @@ void benchLlama7bBlock(unsigned threads)
         std::vector<float> v(n);
         for (auto &x : v)
             x = norm ? 1.0f : d(rng);
-        ts.push_back({makeOwnedF32(hfTensorName(r, l), shape, std::move(v)), r, l});
+        TensorView view = makeOwnedF32(hfTensorName(r, l), shape, std::move(v));
+        if (isLinearRole(r) && r != TensorRole::Embedding && linearType != DType::F32) {
+            auto bytes = std::make_shared<std::vector<std::byte>>(*dtypeByteCount(linearType, n));
+            const auto *f = reinterpret_cast<const float *>(view.data);
+            if (linearType == DType::Q8_0)
+                quantizeQ8_0Ref(f, bytes->data(), n);
+            else
+                quantizeQ4_0Ref(f, bytes->data(), n);
+            view.dtype = linearType;
+            view.data = bytes->data();
+            view.nbytes = bytes->size();
+            view.owner = bytes;
+        }
+        ts.push_back({std::move(view), r, l});
     };
     add(TensorRole::Embedding, -1, {512, 4096}, false);
     add(TensorRole::AttnNorm, 0, {4096}, true);
@@ -130,15 +147,24 @@ void benchLlama7bBlock(unsigned threads)
     add(TensorRole::Up, 0, {11008, 4096}, false);
     add(TensorRole::Down, 0, {4096, 11008}, false);
     add(TensorRole::FinalNorm, -1, {4096}, true);
-    auto model = Model::fromParts(ModelSource::HfFolder, "llama7b-block", c, std::move(ts));
-    if (!model) {
-        std::printf("7B block: %s\n", model.error().message().c_str());
-        return;
-    }
+    return Model::fromParts(ModelSource::HfFolder, "llama7b-block", c, std::move(ts));
+}
+
+void benchLlama7bBlock(unsigned threads)
+{
     std::vector<std::int32_t> prompt(512);
     for (std::size_t i = 0; i < prompt.size(); ++i)
         prompt[i] = static_cast<std::int32_t>((i * 31) % 512);
-    for (WeightMode mode : {WeightMode::Resident, WeightMode::OnTheFly}) {
+    const std::pair<DType, WeightMode> runs[] = {{DType::F32, WeightMode::Resident},
+                                                 {DType::F32, WeightMode::OnTheFly},
+                                                 {DType::Q8_0, WeightMode::OnTheFly},
+                                                 {DType::Q4_0, WeightMode::OnTheFly}};
+    for (const auto &[type, mode] : runs) {
+        auto model = llama7bBlock(type);
+        if (!model) {
+            std::printf("7B block: %s\n", model.error().message().c_str());
+            return;
+        }
         EngineOptions eo;
         eo.threads = threads;
         eo.weights = mode;
@@ -158,9 +184,10 @@ void benchLlama7bBlock(unsigned threads)
             if (!(*e)->forward(one, false))
                 return;
         const double decode = since(t0) / steps;
-        std::printf("LLaMA-7B block (1 of 32), %s weights: prefill 512 tokens %.2f s = %.2f ms/token/layer; decode %.1f ms/token/layer "
-                    "(=> ~%.1f s/token for 32 layers fp32)\n",
-                    mode == WeightMode::Resident ? "resident" : "on-the-fly", prefill, prefill / 512 * 1e3, decode * 1e3, decode * 32);
+        std::printf("LLaMA-7B block (1 of 32), %s %s: prefill 512 tokens %.2f s = %.2f ms/token/layer; decode %.1f ms/token/layer "
+                    "(=> ~%.1f s/token for 32 layers)\n",
+                    std::string(dtypeName(type)).c_str(), mode == WeightMode::Resident ? "resident" : "on the fly", prefill, prefill / 512 * 1e3,
+                    decode * 1e3, decode * 32);
     }
 }
 } // namespace

@@ -3,7 +3,9 @@
 
 #include "core/model/rope.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 
 namespace lowbit {
 
@@ -17,14 +19,29 @@ std::string where(const Model &m, TensorRole role, int layer)
     return m.path() + ": " + std::string(tensorRoleName(role)) + (layer >= 0 ? " of layer " + std::to_string(layer) : std::string());
 }
 
-/// Converts one tensor to fp32 into `out` and applies the RoPE row permutation to q/k.
+bool needsPermutation(const ModelConfig &c, TensorRole role)
+{
+    return c.ropeLayout == RopeLayout::Interleaved && (role == TensorRole::Q || role == TensorRole::K);
+}
+
+/// Converts one [rows, cols] tensor to fp32 into `out` and applies the RoPE row permutation to
+/// q/k. Row chunks run on the OpenMP threads (dequantizing a real-size layer is memory-bound).
 Status convert(const ModelConfig &c, const ModelTensor &t, std::vector<float> &out)
 {
-    const std::uint64_t n = t.view.numel();
-    out.resize(static_cast<std::size_t>(n));
-    if (Status s = t.view.toFloat(out.data(), 0, n); !s)
-        return s.error().withContext(t.view.name);
-    if (c.ropeLayout == RopeLayout::Interleaved && (t.role == TensorRole::Q || t.role == TensorRole::K)) {
+    const std::int64_t rows = t.view.rows(), cols = t.view.cols();
+    out.resize(static_cast<std::size_t>(t.view.numel()));
+    const std::int64_t chunk = std::max<std::int64_t>(1, (std::int64_t{1} << 16) / std::max<std::int64_t>(cols, 1));
+    const std::int64_t chunks = (rows + chunk - 1) / chunk;
+    std::vector<Status> status(static_cast<std::size_t>(chunks));
+#pragma omp parallel for schedule(static) if (chunks > 1)
+    for (std::int64_t i = 0; i < chunks; ++i) {
+        const std::int64_t r0 = i * chunk, nr = std::min(chunk, rows - r0);
+        status[static_cast<std::size_t>(i)] = t.view.rowsToFloat(out.data() + r0 * cols, r0, nr);
+    }
+    for (const Status &st : status)
+        if (!st)
+            return st.error().withContext(t.view.name);
+    if (needsPermutation(c, t.role)) {
         // One canonical pairing: a llama2.c/GGUF model and its HF conversion then run the very
         // same arithmetic and give bit-identical logits.
         const std::int64_t heads = t.role == TensorRole::Q ? c.numHeads : c.numKvHeads;
@@ -67,6 +84,10 @@ public:
         const auto it = m_tensors.find({role, layer});
         if (it == m_tensors.end())
             return makeError(ErrorCode::InvalidArgument, "no " + std::string(tensorRoleName(role)) + " weights for layer " + std::to_string(layer));
+        const TensorView &v = it->second.view;
+        if (v.dtype == DType::F32 && !needsPermutation(m_config, role) && v.nbytes / sizeof(float) >= v.numel()
+            && reinterpret_cast<std::uintptr_t>(v.data) % alignof(float) == 0)
+            return std::span<const float>(reinterpret_cast<const float *>(v.data), static_cast<std::size_t>(v.numel())); // zero-copy
         std::vector<float> &buf = m_scratch[static_cast<std::size_t>(role)];
         LOWBIT_CHECK(convert(m_config, it->second, buf));
         return std::span<const float>(buf);

@@ -20,7 +20,8 @@ namespace lowbit {
 
 enum class WeightMode : std::uint8_t {
     Resident, ///< every matrix converted to fp32 at load
-    OnTheFly, ///< converted when fetched (the provider shares ownership of the model's bytes)
+    OnTheFly, ///< converted when fetched (the provider shares ownership of the model's bytes);
+              ///< aligned fp32 tensors needing no RoPE permutation are used in place
 };
 
 class WeightProvider {
