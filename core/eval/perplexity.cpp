@@ -32,7 +32,7 @@ Result<Plan> makePlan(const Tokenizer &tok, std::string_view text, const EvalOpt
         p.seqs = tokenizeDocuments(tok, docs, static_cast<std::size_t>(ctx));
         p.firstScored.assign(p.seqs.size(), 0);
     } else {
-        const auto all = tok.encode(text, false);
+        const auto all = tok.encode(text, true); // as llama.cpp: BOS once, then a chunk every ctx tokens
         for (std::size_t start = 0; start + static_cast<std::size_t>(ctx) <= all.size(); start += static_cast<std::size_t>(ctx)) {
             std::vector<std::int32_t> chunk(all.begin() + static_cast<std::ptrdiff_t>(start),
                                             all.begin() + static_cast<std::ptrdiff_t>(start) + ctx);

@@ -20,8 +20,9 @@ struct EvalOptions {
     std::int64_t maxDocuments = 0;  ///< 0 = all (document mode) / all chunks (chunked mode)
     /// Document mode (default): split on <|endoftext|>, BOS per document, truncate, score every
     /// next-token prediction inside the document. Chunked (llama.cpp's perplexity): the whole
-    /// text in non-overlapping chunks of contextLength tokens, first token set to BOS, the
-    /// second half of each chunk scored.
+    /// text tokenized once with a leading BOS, cut into non-overlapping chunks of contextLength
+    /// tokens (a partial last chunk is dropped), each chunk's first token set to BOS, and the
+    /// predictions of positions contextLength/2 + 1 .. contextLength − 1 scored.
     bool chunked = false;
 };
 

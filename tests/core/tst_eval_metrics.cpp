@@ -143,12 +143,12 @@ private slots:
         EvalOptions o;
         o.chunked = true;
         o.contextLength = 10;
-        const std::string text = "0123456789abcdefghijklmnopqrstuvwxyz"; // 36 tokens: 3 full chunks, the rest dropped
+        const std::string text = "0123456789abcdefghijklmnopqrstuvwxyz"; // BOS + 36 tokens: 3 full chunks, 7 dropped
         auto r = evaluatePerplexity(**e, tok, text, o);
         QVERIFY(r.ok());
         QCOMPARE(r->sequences, std::int64_t(3));
         QCOMPARE(r->tokens, std::uint64_t(3 * 4)); // rows 5..8 predict tokens 6..9 of each chunk
-        const auto all = tok.encode(text, false);
+        const auto all = tok.encode(text, true);
         double nll = 0;
         for (std::size_t c = 0; c < 3; ++c) {
             std::vector<std::int32_t> chunk(all.begin() + std::ptrdiff_t(c * 10), all.begin() + std::ptrdiff_t(c * 10 + 10));
