@@ -2,8 +2,8 @@
 #pragma once
 /// The LLaMA-family forward pass on the CPU in fp32: token embedding, RMSNorm, RoPE (the config's
 /// theta, scaling and pairing layout), grouped-query attention over a KV cache, SwiGLU MLP, tied
-/// or separate classifier. Matmuls through oneDNN; attention and elementwise loops through
-/// OpenMP. Linear weights come from a WeightProvider: converted to fp32 once at load (default)
+/// or separate classifier. Linear layers through cached oneDNN matmul primitives; attention as
+/// blocked small GEMMs (attention.h); both, and the elementwise loops, on OpenMP threads. Linear weights come from a WeightProvider: converted to fp32 once at load (default)
 /// or dequantized layer by layer as the forward pass reaches them (EngineOptions::weights).
 
 #include "core/infer/inference_model.h"
@@ -26,7 +26,9 @@ inline constexpr int kLinearInputCount = 4;
 const char *linearInputName(LinearInput which); ///< "attn_in", "attn_out", "mlp_in", "mlp_out"
 
 struct EngineOptions {
-    unsigned threads = 0;        ///< 0 = all cores
+    /// 0 = all cores. Applied with omp_set_num_threads on the calling thread at each forward
+    /// (oneDNN's OpenMP runtime and the engine's loops follow it).
+    unsigned threads = 0;
     std::int64_t maxContext = 0; ///< KV-cache length; 0 = the model's context length
     /// Resident: linears converted to fp32 at load. OnTheFly: converted per layer during each
     /// forward (the engine then shares ownership of the model's mapped bytes).
