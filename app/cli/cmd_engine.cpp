@@ -33,15 +33,15 @@ struct Loaded {
 };
 
 /// "cpu" (default), "vulkan", "vulkan:N" (device index) or "vulkan:NAME" (name substring).
-std::optional<Loaded> loadOnDevice(const std::string &path, unsigned threads, const std::string &device, std::ostream &err, const char *cmd);
+std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions &eo, const std::string &device, std::ostream &err, const char *cmd);
 
 /// Opens model + engine + tokenizer; prints the error and returns nullopt on failure.
-std::optional<Loaded> load(const std::string &path, unsigned threads, std::ostream &err, const char *cmd)
+std::optional<Loaded> load(const std::string &path, const EngineOptions &eo, std::ostream &err, const char *cmd)
 {
-    return loadOnDevice(path, threads, "cpu", err, cmd);
+    return loadOnDevice(path, eo, "cpu", err, cmd);
 }
 
-std::optional<Loaded> loadOnDevice(const std::string &path, unsigned threads, const std::string &device, std::ostream &err, const char *cmd)
+std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions &eo, const std::string &device, std::ostream &err, const char *cmd)
 {
     auto m = Model::open(path);
     if (!m) {
@@ -55,8 +55,6 @@ std::optional<Loaded> loadOnDevice(const std::string &path, unsigned threads, co
     }
     Loaded l{std::move(*m), {}, {}, std::move(*t)};
     if (device == "cpu") {
-        EngineOptions eo;
-        eo.threads = threads;
         auto e = CpuModel::load(l.model, eo);
         if (!e) {
             err << "lowbit " << cmd << ": " << e.error().message() << "\n";
@@ -97,16 +95,27 @@ std::optional<Loaded> loadOnDevice(const std::string &path, unsigned threads, co
 #endif
 }
 
-bool parseThreads(const Args &a, unsigned &threads, std::ostream &err, const char *cmd)
+/// --threads T (0 = all cores) and --weights resident|on-the-fly.
+bool parseEngineOptions(const Args &a, EngineOptions &eo, std::ostream &err, const char *cmd)
 {
-    threads = 0;
+    eo = {};
     if (const auto t = a.value("threads")) {
         const auto n = parsePositiveInt(*t);
         if (!n) {
             err << "lowbit " << cmd << ": --threads needs a positive integer\n";
             return false;
         }
-        threads = static_cast<unsigned>(*n);
+        eo.threads = static_cast<unsigned>(*n);
+    }
+    if (const auto w = a.value("weights")) {
+        if (*w == "resident")
+            eo.weights = WeightMode::Resident;
+        else if (*w == "on-the-fly")
+            eo.weights = WeightMode::OnTheFly;
+        else {
+            err << "lowbit " << cmd << ": --weights is resident (fp32 at load) or on-the-fly (converted per layer)\n";
+            return false;
+        }
     }
     return true;
 }
@@ -123,15 +132,15 @@ std::string fmt(const char *spec, double v)
 int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostream &err)
 {
     std::string pe;
-    const auto a = Args::parse(argv, {"json", "chunked"}, {"text", "ctx", "max-docs", "threads", "reference", "device"}, pe);
+    const auto a = Args::parse(argv, {"json", "chunked"}, {"text", "ctx", "max-docs", "threads", "weights", "reference", "device"}, pe);
     if (!a || a->positionals().size() != 1 || !a->value("text")) {
         err << "lowbit eval: " << (a ? "expected MODEL and --text FILE" : pe)
-            << "\nusage: lowbit eval MODEL --text FILE [--ctx N] [--max-docs N] [--chunked] [--threads T] [--device cpu|vulkan[:N]] [--reference MODEL] [--json]\n";
+            << "\nusage: lowbit eval MODEL --text FILE [--ctx N] [--max-docs N] [--chunked] [--threads T] [--weights resident|on-the-fly] [--device cpu|vulkan[:N]] [--reference MODEL] [--json]\n";
         return 2;
     }
-    unsigned threads = 0;
+    EngineOptions eo;
     const std::string device = a->value("device").value_or("cpu");
-    if (!parseThreads(*a, threads, err, "eval"))
+    if (!parseEngineOptions(*a, eo, err, "eval"))
         return 2;
     EvalOptions o;
     o.chunked = a->flag("chunked");
@@ -149,14 +158,14 @@ int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostrea
         err << "lowbit eval: " << text.error().message() << "\n";
         return 1;
     }
-    auto cand = loadOnDevice(a->positionals()[0], threads, device, err, "eval");
+    auto cand = loadOnDevice(a->positionals()[0], eo, device, err, "eval");
     if (!cand)
         return 1;
     Json j = Json::object();
     j["model"] = Json(a->positionals()[0]);
     j["device"] = Json(device);
     if (const auto refPath = a->value("reference")) {
-        auto ref = load(*refPath, threads, err, "eval");
+        auto ref = load(*refPath, eo, err, "eval");
         if (!ref)
             return 1;
         auto r = compareModels(*ref->engine, *cand->engine, *cand->tokenizer, *text, o);
@@ -209,14 +218,14 @@ int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostrea
 int runGenerate(const std::vector<std::string> &argv, std::ostream &out, std::ostream &err)
 {
     std::string pe;
-    const auto a = Args::parse(argv, {"json"}, {"prompt", "n", "temperature", "top-k", "top-p", "seed", "threads", "device"}, pe);
+    const auto a = Args::parse(argv, {"json"}, {"prompt", "n", "temperature", "top-k", "top-p", "seed", "threads", "weights", "device"}, pe);
     if (!a || a->positionals().size() != 1) {
         err << "lowbit generate: " << (a ? "expected MODEL" : pe)
-            << "\nusage: lowbit generate MODEL [--prompt S] [-n N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--device cpu|vulkan[:N]] [--json]\n";
+            << "\nusage: lowbit generate MODEL [--prompt S] [-n N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--threads T] [--weights resident|on-the-fly] [--device cpu|vulkan[:N]] [--json]\n";
         return 2;
     }
-    unsigned threads = 0;
-    if (!parseThreads(*a, threads, err, "generate"))
+    EngineOptions eo;
+    if (!parseEngineOptions(*a, eo, err, "generate"))
         return 2;
     SamplerOptions s;
     std::int64_t n = 256;
@@ -242,7 +251,7 @@ int runGenerate(const std::vector<std::string> &argv, std::ostream &out, std::os
     if (!num("temperature", 0.0, 100.0, s.temperature) || !num("top-k", 0.0, 1e9, s.topK) || !num("top-p", 0.0, 1.0, s.topP)
         || !num("seed", 0.0, 1.8e19, s.seed))
         return 2;
-    auto l = loadOnDevice(a->positionals()[0], threads, a->value("device").value_or("cpu"), err, "generate");
+    auto l = loadOnDevice(a->positionals()[0], eo, a->value("device").value_or("cpu"), err, "generate");
     if (!l)
         return 1;
     const bool json = a->flag("json");
@@ -274,14 +283,14 @@ int runGenerate(const std::vector<std::string> &argv, std::ostream &out, std::os
 int runCalibrate(const std::vector<std::string> &argv, std::ostream &out, std::ostream &err)
 {
     std::string pe;
-    const auto a = Args::parse(argv, {"force"}, {"text", "tokens", "out", "threads"}, pe);
+    const auto a = Args::parse(argv, {"force"}, {"text", "tokens", "out", "threads", "weights"}, pe);
     if (!a || a->positionals().size() != 1 || !a->value("text") || !a->value("out")) {
         err << "lowbit calibrate: " << (a ? "expected MODEL, --text FILE and --out FILE" : pe)
-            << "\nusage: lowbit calibrate MODEL --text FILE [--tokens N] --out FILE [--force]\n";
+            << "\nusage: lowbit calibrate MODEL --text FILE [--tokens N] --out FILE [--force] [--threads T] [--weights resident|on-the-fly]\n";
         return 2;
     }
-    unsigned threads = 0;
-    if (!parseThreads(*a, threads, err, "calibrate"))
+    EngineOptions eo;
+    if (!parseEngineOptions(*a, eo, err, "calibrate"))
         return 2;
     CalibrationOptions o;
     if (const auto v = a->value("tokens")) {
@@ -297,7 +306,7 @@ int runCalibrate(const std::vector<std::string> &argv, std::ostream &out, std::o
         err << "lowbit calibrate: " << text.error().message() << "\n";
         return 1;
     }
-    auto l = load(a->positionals()[0], threads, err, "calibrate");
+    auto l = load(a->positionals()[0], eo, err, "calibrate");
     if (!l)
         return 1;
     auto stats = calibrate(static_cast<CpuModel &>(*l->engine), *l->tokenizer, *text, o); // load() gives the CPU engine

@@ -54,6 +54,16 @@ private slots:
         QCOMPARE(j->find("top1_agreement")->asDouble(), 1.0);
         QCOMPARE(j->find("delta_nll")->asDouble(), 0.0);
     }
+    void onTheFlyWeightsGiveTheSameNumbers()
+    {
+        std::string a, b, err;
+        QCOMPARE(run({"eval", m_bin, "--text", m_text, "--max-docs", "10", "--threads", "1", "--json"}, a, err), 0);
+        QCOMPARE(run({"eval", m_bin, "--text", m_text, "--max-docs", "10", "--threads", "1", "--weights", "on-the-fly", "--json"}, b, err), 0);
+        auto ja = parseJson(a), jb = parseJson(b);
+        QVERIFY2(ja.ok() && jb.ok(), (a + b + err).c_str());
+        QCOMPARE(ja->find("mean_nll")->asDouble(), jb->find("mean_nll")->asDouble());
+        QCOMPARE(*jb->find("tokens")->asUInt64(), *ja->find("tokens")->asUInt64());
+    }
     void generateGreedy()
     {
         std::string out, err;
@@ -86,6 +96,8 @@ private slots:
                                                      QStringLiteral("--ctx"), QStringLiteral("0")}
                                       << 2;
         QTest::newRow("generate without model") << QStringList{QStringLiteral("generate")} << 2;
+        QTest::newRow("bad --weights") << QStringList{QStringLiteral("generate"), QStringLiteral("MODEL"), QStringLiteral("--weights"), QStringLiteral("lazy")}
+                                       << 2;
         QTest::newRow("calibrate without --out") << QStringList{QStringLiteral("calibrate"), QStringLiteral("MODEL"), QStringLiteral("--text"),
                                                                 QStringLiteral("T")}
                                                  << 2;
