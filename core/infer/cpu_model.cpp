@@ -80,13 +80,20 @@ Result<std::unique_ptr<CpuModel>> CpuModel::load(const Model &model, const Engin
     setComputeThreads(options.threads);
     m->m_shared = std::make_shared<Shared>();
     Shared &S = *m->m_shared;
-    LOWBIT_TRY(S.embedding, weights(model, TensorRole::Embedding, -1, true));
+    S.tied = model.find(TensorRole::Output, -1) == nullptr;
+    const ModelTensor *emb = model.find(TensorRole::Embedding, -1);
+    if (!emb || emb->view.shape != std::vector<std::int64_t>{c.vocabSize, c.hiddenSize})
+        return makeError(ErrorCode::Inconsistent, model.path() + ": the token embedding is missing or not [vocab, hidden]");
+    if (options.weights == WeightMode::OnTheFly && !S.tied) {
+        S.embeddingRows = emb->view; // rows converted per token; the table is never held in fp32
+    } else {
+        LOWBIT_TRY(S.embedding, weights(model, TensorRole::Embedding, -1, true));
+    }
     LOWBIT_TRY(S.finalNorm, weights(model, TensorRole::FinalNorm, -1, true));
     LOWBIT_TRY(S.weights, makeWeightProvider(model, options.weights));
     const auto dim = static_cast<std::size_t>(c.hiddenSize);
-    if (S.embedding.size() != static_cast<std::size_t>(c.vocabSize) * dim || S.finalNorm.size() != dim)
-        return makeError(ErrorCode::Inconsistent, model.path() + ": embedding or final norm does not match the config");
-    S.tied = model.find(TensorRole::Output, -1) == nullptr;
+    if (S.finalNorm.size() != dim)
+        return makeError(ErrorCode::Inconsistent, model.path() + ": the final norm does not match the config");
     for (int l = 0; l < c.numLayers; ++l) {
         Layer L;
         LOWBIT_TRY(L.attnNorm, weights(model, TensorRole::AttnNorm, l, true));
@@ -167,8 +174,13 @@ Result<std::vector<float>> CpuModel::forward(std::span<const std::int32_t> token
     const bool interleaved = false; // weights were permuted to the half-split pairing at load
     auto buf = [n](std::int64_t w) { return std::vector<float>(static_cast<std::size_t>(n * w)); };
     std::vector<float> x = buf(d), xn = buf(d), q = buf(qd), att = buf(qd), tmp = buf(d), g = buf(ff), u = buf(ff);
-    for (std::int64_t t = 0; t < n; ++t)
-        std::copy_n(m_shared->embedding.begin() + tokens[static_cast<std::size_t>(t)] * d, d, x.begin() + t * d);
+    for (std::int64_t t = 0; t < n; ++t) {
+        const std::int32_t id = tokens[static_cast<std::size_t>(t)];
+        if (m_shared->embeddingRows)
+            LOWBIT_CHECK(m_shared->embeddingRows->rowsToFloat(x.data() + t * d, id, 1));
+        else
+            std::copy_n(m_shared->embedding.begin() + id * d, d, x.begin() + t * d);
+    }
 
     for (std::size_t l = 0; l < m_shared->layers.size(); ++l) {
         const Layer &L = m_shared->layers[l];

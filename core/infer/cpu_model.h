@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -71,6 +72,7 @@ private:
     /// Everything read-only after load, shared between forks.
     struct Shared {
         std::vector<float> embedding, finalNorm; ///< the embedding doubles as the tied classifier
+        std::optional<TensorView> embeddingRows; ///< instead of `embedding`: OnTheFly with a separate classifier
         std::vector<Layer> layers;
         std::vector<float> invFreq;
         std::unique_ptr<WeightProvider> weights;
