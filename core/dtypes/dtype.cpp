@@ -84,6 +84,7 @@ constexpr std::array<DTypeTraits, kDTypeCount> kDTypeTraits = {{
     {"q2_K", "", 10, 256, 84, true, false, dequantizeQ2_K},
     {"q3_K", "", 11, 256, 110, true, false, dequantizeQ3_K},
     {"q5_K", "", 13, 256, 176, true, false, dequantizeQ5_K},
+    {"lowbit", "", -1, 1, 0, true, false, nullptr},
 }};
 
 } // namespace

@@ -42,8 +42,9 @@ enum class DType : std::uint8_t {
     Q2_K = 24,
     Q3_K = 25,
     Q5_K = 26,
+    Lowbit = 27, ///< a studio-quantized tensor: no byte layout of its own, decoded by TensorView::decoder
 };
-inline constexpr std::size_t kDTypeCount = 27;
+inline constexpr std::size_t kDTypeCount = 28;
 
 /// Converts `n` elements (a multiple of blockSize) starting at `src` to fp32.
 using DTypeToFloatFn = void (*)(const std::byte *src, float *dst, std::size_t n);

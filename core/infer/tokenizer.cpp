@@ -5,6 +5,8 @@
 #include "core/infer/tokenizer_gguf.h"
 #include "core/infer/tokenizer_sp.h"
 #include "core/io/gguf_reader.h"
+#include "core/io/studio_container.h"
+#include "core/io/tokenizer_bin.h"
 #include "core/util/mapped_file.h"
 
 #include <filesystem>
@@ -27,6 +29,20 @@ Result<std::unique_ptr<Tokenizer>> loadTokenizer(const std::string &modelPath, s
 {
     namespace fs = std::filesystem;
     std::error_code ec;
+    if (isStudioContainerPath(modelPath) && fs::is_regular_file(modelPath, ec)) {
+        LOWBIT_TRY(EmbeddedTokenizer emb, readContainerTokenizer(modelPath));
+        const std::string name = modelPath + " (embedded " + emb.kind + ")";
+        if (emb.kind == "tokenizer.json") {
+            LOWBIT_TRY(std::unique_ptr<BpeTokenizer> t, BpeTokenizer::fromJson(emb.bytes, name));
+            return std::unique_ptr<Tokenizer>(std::move(t));
+        }
+        if (emb.kind == "tokenizer.bin") {
+            const std::span<const std::byte> bytes(reinterpret_cast<const std::byte *>(emb.bytes.data()), emb.bytes.size());
+            LOWBIT_TRY(TokenizerBin t, parseTokenizerBin(bytes, vocabSize, name));
+            return std::unique_ptr<Tokenizer>(new SentencePieceTokenizer(std::move(t)));
+        }
+        // no embedded tokenizer: fall through to the files next to the container
+    }
     if (fs::path(modelPath).extension() == ".gguf" && fs::is_regular_file(modelPath, ec)) {
         LOWBIT_TRY(GgufFile gguf, readGguf(modelPath));
         LOWBIT_TRY(std::unique_ptr<Tokenizer> t, tokenizerFromGguf(gguf.header.kvs, modelPath));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/model/model.h"
 
+#include "core/io/studio_container.h"
+
 #include "core/io/model_readers.h"
 
 #include <filesystem>
@@ -14,6 +16,7 @@ std::string_view modelSourceName(ModelSource s)
     case ModelSource::Safetensors: return "safetensors";
     case ModelSource::Gguf: return "gguf";
     case ModelSource::Llama2c: return "llama2c";
+    case ModelSource::Studio: return "lowbit";
     }
     return "?";
 }
@@ -27,6 +30,8 @@ Result<Model> Model::open(const std::string &path)
         return makeError(ErrorCode::NotFound, path + ": no such file or folder");
     if (fs::is_directory(st))
         return openHfModel(path);
+    if (isStudioContainerPath(path))
+        return openStudioContainer(path);
     const std::string ext = fs::path(path).extension().string();
     if (ext == ".gguf")
         return openGgufModel(path);

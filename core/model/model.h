@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 /// One model, whatever it was loaded from: a Hugging Face folder (safetensors, single or
-/// sharded), a single .safetensors file with a config.json beside it, a GGUF file or a
-/// llama2.c .bin checkpoint. Tensors are zero-copy views into memory-mapped files.
+/// sharded), a single .safetensors file with a config.json beside it, a GGUF file, a
+/// llama2.c .bin checkpoint or a studio container (*.lowbit.safetensors, quantized tensors as
+/// decoder views). Tensors are zero-copy views into memory-mapped files.
 
 #include "core/model/model_config.h"
 #include "core/model/tensor_role.h"
@@ -14,8 +15,8 @@
 
 namespace lowbit {
 
-enum class ModelSource : std::uint8_t { HfFolder, Safetensors, Gguf, Llama2c };
-std::string_view modelSourceName(ModelSource s); ///< "hf", "safetensors", "gguf", "llama2c"
+enum class ModelSource : std::uint8_t { HfFolder, Safetensors, Gguf, Llama2c, Studio };
+std::string_view modelSourceName(ModelSource s); ///< "hf", "safetensors", "gguf", "llama2c", "lowbit"
 
 struct ModelTensor {
     TensorView view;

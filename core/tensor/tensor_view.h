@@ -4,6 +4,7 @@
 /// file). Copying a view copies no data; `owner` keeps the bytes alive.
 
 #include "core/dtypes/dtype.h"
+#include "core/tensor/row_decoder.h"
 #include "core/util/result.h"
 
 #include <cstddef>
@@ -23,6 +24,10 @@ struct TensorView {
     const std::byte *data = nullptr;
     std::uint64_t nbytes = 0;
     std::shared_ptr<const void> owner; ///< keeps `data` alive (a MappedFile or a heap buffer)
+    /// Set for quantized tensors (dtype Lowbit, data null): conversions decode through it.
+    std::shared_ptr<const RowDecoder> decoder;
+
+    bool isQuantizedByStudio() const { return decoder != nullptr; }
 
     std::uint64_t numel() const;
     /// Length of the innermost dimension (the row), 1 for a scalar.
@@ -42,6 +47,9 @@ struct TensorView {
 
 /// Makes a view that owns its fp32 data (used for tensors produced in memory).
 TensorView makeOwnedF32(std::string name, std::vector<std::int64_t> shape, std::vector<float> values);
+
+/// A view of a studio-quantized tensor: dtype Lowbit, shape [rows, cols], conversions via `decoder`.
+TensorView makeDecodedView(std::string name, std::shared_ptr<const RowDecoder> decoder);
 
 /// "[512, 64]"
 std::string shapeToString(const std::vector<std::int64_t> &shape);
