@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/cli/commands.h"
+#include "app/cli/quantize_options.h"
 
 #include <ostream>
 
@@ -22,6 +23,8 @@ const std::vector<Command> &commands()
          "lowbit generate MODEL [--prompt S] [-n N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]", runGenerate},
         {"calibrate", "accumulate per-layer input statistics (Hessians) over a text",
          "lowbit calibrate MODEL --text FILE [--tokens N] --out FILE [--force]", runCalibrate},
+        {"quantize", "quantize a model (RTN, clipping, GPTQ, VPTQ, AdaQuant) into the studio container",
+         kQuantizeUsage, runQuantize},
         {"devices", "list the Vulkan devices with memory and features",
          "lowbit devices [--json]", runDevices},
     };
