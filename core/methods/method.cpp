@@ -2,6 +2,7 @@
 #include "core/methods/method.h"
 
 #include "core/methods/proxy_error.h"
+#include "core/methods/vptq.h"
 #include "core/quant/error_measures.h"
 #include "core/quant/fast_format.h"
 
@@ -15,6 +16,7 @@ namespace {
 // The registry: one line per method. Implementations live in core/methods/<name>.cpp.
 const std::vector<MethodInfo> kMethods = {
     {"rtn", "round to nearest with the format's scale rule (baseline)", false, false, &runRtn},
+    {"vptq", "vector quantization: diag(H)-weighted k-means codebooks, residual and outlier codebooks, second-order error feedback", true, true, &runVptq},
 };
 
 } // namespace

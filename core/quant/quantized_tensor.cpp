@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/quant/quantized_tensor.h"
 
+#include "core/methods/vq_tensor.h"
 #include "core/quant/bitstream.h"
 #include "core/quant/fast_format.h"
 #include "core/util/parallel.h"
@@ -23,6 +24,7 @@ struct QuantizedKind {
 // One line per kind. (VPTQ's "vq" kind is added by core/methods/vq_tensor.h.)
 const QuantizedKind kQuantizedKinds[] = {
     {"packed", &PackedQuantizedTensor::load},
+    {"vq", &VqQuantizedTensor::load},
 };
 
 template <class T> std::span<const std::byte> bytesOf(const std::vector<T> &v)
