@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/methods/method.h"
 
+#include "core/methods/clip_search.h"
+#include "core/methods/gptq.h"
 #include "core/methods/proxy_error.h"
 #include "core/methods/vptq.h"
 #include "core/quant/error_measures.h"
@@ -16,6 +18,8 @@ namespace {
 // The registry: one line per method. Implementations live in core/methods/<name>.cpp.
 const std::vector<MethodInfo> kMethods = {
     {"rtn", "round to nearest with the format's scale rule (baseline)", false, false, &runRtn},
+    {"clip", "per-group clipping search (BitDistiller asymmetric grid), output-error or weight-MSE objective", false, false, &runClip},
+    {"gptq", "second-order column-by-column quantization with error feedback (damping, act-order, blocked updates)", true, false, &runGptq},
     {"vptq", "vector quantization: diag(H)-weighted k-means codebooks, residual and outlier codebooks, second-order error feedback", true, true, &runVptq},
 };
 

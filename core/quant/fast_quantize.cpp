@@ -317,6 +317,14 @@ void dequantizeGroup(const FastMember &m, float s1, float s2, const std::uint8_t
     decode(m, p, codes, n, tensorScale, out);
 }
 
+void encodeGroup(const FastMember &m, float s1, float s2, const float *x, std::int64_t n, float tensorScale, std::uint8_t *codes)
+{
+    Params p;
+    p.s1 = s1;
+    p.s2 = s2;
+    encode(m, p, x, n, tensorScale, codes);
+}
+
 float roundScaleToStorage(float s, FastScaleRound storage)
 {
     switch (storage) {

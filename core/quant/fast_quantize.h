@@ -47,4 +47,9 @@ Status dequantizeWithPlan(const FastQuantized &q, const FastPlan &plan, float *o
 /// tensorScale for NVFP4. The one decoding rule shared by the fast path and PackedTensor.
 void dequantizeGroup(const FastMember &m, float s1, float s2, const std::uint8_t *codes, std::int64_t n, float tensorScale, float *out);
 
+/// Codes of one group of n weights of member m under fixed parameters (the same s1, s2 and
+/// tensorScale as dequantizeGroup): bit-identical to quantizeGroupWithParams (quantize_ref.h)
+/// without its per-call preparation, for methods that code one element at a time (GPTQ).
+void encodeGroup(const FastMember &m, float s1, float s2, const float *x, std::int64_t n, float tensorScale, std::uint8_t *codes);
+
 } // namespace lowbit
