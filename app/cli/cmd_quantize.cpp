@@ -14,6 +14,7 @@
 #include "core/methods/quantize_model.h"
 #include "core/util/mapped_file.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -226,10 +227,15 @@ int runQuantize(const std::vector<std::string> &argv, std::ostream &out, std::os
         out << report.dump(2) << "\n";
         return 0;
     }
-    out << padRight("tensor", 34) << padRight("method", 10) << padRight("format", 24) << padLeft("bpw", 7) << padLeft("rel MSE", 11)
+    std::size_t nameWidth = 8, formatWidth = 8;
+    for (const LayerOutcome &l : outcome.layers) {
+        nameWidth = std::max(nameWidth, l.tensor.size() + 2);
+        formatWidth = std::max(formatWidth, l.format.size() + 2);
+    }
+    out << padRight("tensor", nameWidth) << padRight("method", 10) << padRight("format", formatWidth) << padLeft("bpw", 7) << padLeft("rel MSE", 11)
         << padLeft("proxy err", 11) << padLeft("s", 7) << "\n";
     for (const LayerOutcome &l : outcome.layers) {
-        out << padRight(l.tensor, 34) << padRight(l.method, 10) << padRight(l.format, 24) << padLeft(fmtNum("%.3f", l.report.bitsPerWeight), 7)
+        out << padRight(l.tensor, nameWidth) << padRight(l.method, 10) << padRight(l.format, formatWidth) << padLeft(fmtNum("%.3f", l.report.bitsPerWeight), 7)
             << padLeft(fmtNum("%.5f", l.report.weightRelMse), 11)
             << padLeft(std::isfinite(l.report.proxyError) ? fmtNum("%.5f", l.report.proxyError) : "-", 11)
             << padLeft(fmtNum("%.2f", l.report.seconds), 7) << "\n";

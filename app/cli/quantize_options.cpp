@@ -48,6 +48,10 @@ Result<FormatSpec> parseSpecArgument(std::string_view text, std::optional<std::i
         name.resize(at);
     }
     LOWBIT_TRY(const Format f, parseFormat(name));
+    // Checkpoints store scales in fp16 (GPTQ, AWQ, llama.cpp): the default unless asked otherwise
+    // or the format fixes its own (MX E8M0, NVFP4 E4M3).
+    if (!storage && !familyTraits(f.family).fixedStorage)
+        storage = ScaleStorage::F16;
     return makeFormatSpec(f, group, storage);
 }
 

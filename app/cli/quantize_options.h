@@ -26,7 +26,8 @@ std::set<std::string> quantizeValuedOptions();
 /// InvalidArgument with a message fit for the user.
 Status parseQuantizeConfig(const Args &a, QuantizeConfig &config);
 
-/// "int4", "int4@64": a format name with an optional group, scale storage from `storage` when given.
+/// "int4", "int4@64": a format name with an optional group; scale storage from `storage` when
+/// given, else fp16 (what checkpoints store) unless the format fixes its own.
 Result<FormatSpec> parseSpecArgument(std::string_view text, std::optional<std::int64_t> defaultGroup,
                                      std::optional<ScaleStorage> storage);
 

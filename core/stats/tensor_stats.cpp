@@ -90,7 +90,7 @@ void accumulateChunk(const float *x, std::size_t n, Partial &p)
 Result<TensorStats> computeTensorStats(const TensorView &t, const StatsOptions &opt, std::stop_token stop)
 {
     const auto &tr = dtypeTraits(t.dtype);
-    if (!tr.toFloat)
+    if (!tr.toFloat && !t.decoder)
         return makeError(ErrorCode::Unsupported, t.name + ": statistics need an fp32 conversion for dtype " + std::string(tr.name));
     TensorStats s;
     s.count = t.numel();
@@ -133,7 +133,7 @@ Result<TensorStats> computeTensorStats(const TensorView &t, const StatsOptions &
                 rowAbsmax[static_cast<std::size_t>(r)] = am;
             }
             accumulateChunk(buf.data(), buf.size(), local);
-            if (opt.reclaimPages)
+            if (opt.reclaimPages && t.data)
                 adviseReclaimRange(t.data + static_cast<std::uint64_t>(r0) * rowBytes, static_cast<std::size_t>(static_cast<std::uint64_t>(r1 - r0) * rowBytes));
         }
         std::lock_guard lock(mergeMutex);
