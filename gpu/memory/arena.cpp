@@ -47,6 +47,8 @@ void Arena::reset()
         b.used = 0;
 }
 
+VkDeviceSize Arena::maxBufferBytes() const { return m_ctx.info().maxStorageBufferRange; }
+
 VkDeviceSize Arena::bytesInUse() const
 {
     VkDeviceSize n = 0;

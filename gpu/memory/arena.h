@@ -46,6 +46,9 @@ public:
     template <class T>
     Result<Buffer *> upload(std::span<const T> data) { return upload(std::as_bytes(data)); }
 
+    /// The largest buffer allocate() accepts (the device's storage-buffer range).
+    VkDeviceSize maxBufferBytes() const;
+
     /// Destroys every buffer; keeps the blocks for reuse.
     void reset();
     VkDeviceSize bytesInUse() const;

@@ -33,7 +33,9 @@ static_assert(sizeof(ElementwisePush) == shaderInfo(ShaderId::silu_mul_f32).push
 static_assert(sizeof(ElementwisePush) == shaderInfo(ShaderId::add_f32).pushBytes, "add push constants drifted");
 
 struct EmbeddingPush {
-    std::uint32_t tokens, dim, vocab;
+    std::uint32_t tokens, dim, vocab; ///< vocab: rows of this table slice
+    std::uint32_t row0 = 0;           ///< first vocabulary row of the slice
+    std::uint32_t writeMissing = 1;   ///< ids outside the slice give zeros (else left alone)
 };
 static_assert(sizeof(EmbeddingPush) == shaderInfo(ShaderId::embedding_f32).pushBytes, "embedding push constants drifted");
 
@@ -44,6 +46,7 @@ Status recordRope(Recorder &rec, const Buffer &x, const Buffer &invFreq, const R
 Status recordAttention(Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &v, const Buffer &o, const AttentionPush &p);
 Status recordSiluMul(Recorder &rec, const Buffer &gate, const Buffer &up, const Buffer &out, std::uint32_t n);
 Status recordAdd(Recorder &rec, const Buffer &y, const Buffer &x, std::uint32_t n);
+/// out[t, :] = table[ids[t] − row0, :] for ids in the slice [row0, row0 + vocab).
 Status recordEmbedding(Recorder &rec, const Buffer &table, const Buffer &ids, const Buffer &out, const EmbeddingPush &p);
 
 } // namespace lowbit::gpu

@@ -2,21 +2,25 @@
 #include "gpu/ops/packed_ops.h"
 
 #include "core/quant/bitstream.h"
+#include "core/quant/packing_fp6.h"
 #include "gpu/memory/arena.h"
 #include "gpu/ops/recorder.h"
 
-#include <vector>
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+#include <limits>
+#include <string>
 
 namespace lowbit::gpu {
 
 namespace {
-struct GroupParams {
-    float s1, s2;
-    std::uint32_t member, pad;
-};
-static_assert(sizeof(GroupParams) == 16, "mirrors GroupParams in packed_decode.glsl");
 
 enum : std::uint32_t { kKindLut = 0, kKindTwoScale = 1, kKindIntAsym = 2, kKindNvfp4 = 3 };
+enum : std::uint32_t { kScaleF32 = 0, kScaleF16 = 1, kScaleBf16 = 2, kScaleByteLut = 3 };
+constexpr std::uint32_t kNoScales2 = 0xFFFFFFFFu;
+constexpr std::uint32_t kWorkgroup = 64;
 
 std::uint32_t kindOf(FastKind k)
 {
@@ -27,63 +31,271 @@ std::uint32_t kindOf(FastKind k)
     default: return kKindLut;
     }
 }
-} // namespace
 
-Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p)
+std::uint32_t scaleKindOf(FastScaleRound s)
 {
-    if (p.layout != CodeLayout::Dense)
-        return makeError(ErrorCode::Unsupported, "the FP6 4+2 plane layout has no Vulkan kernel yet");
-    if (p.plan.members.empty() || p.plan.members.size() > 256)
-        return makeError(ErrorCode::Unsupported, "packed tensor with " + std::to_string(p.plan.members.size()) + " members");
+    switch (s) {
+    case FastScaleRound::F32: return kScaleF32;
+    case FastScaleRound::F16: return kScaleF16;
+    case FastScaleRound::BF16: return kScaleBf16;
+    default: return kScaleByteLut;
+    }
+}
+
+Error invalid(const std::string &what) { return makeError(ErrorCode::InvalidArgument, "packed tensor for the GPU: " + what); }
+
+/// Every size and range the shaders rely on.
+Status checkForDevice(const PackedTensor &p)
+{
+    if (p.rows < 0 || p.cols < 0 || p.rows > std::numeric_limits<std::int32_t>::max() || p.cols > std::numeric_limits<std::int32_t>::max())
+        return invalid("shape " + std::to_string(p.rows) + " x " + std::to_string(p.cols) + " out of range");
+    if (p.plan.members.empty())
+        return invalid("no format members");
+    if (p.plan.members.size() > 256)
+        return makeError(ErrorCode::Unsupported, "packed tensor with " + std::to_string(p.plan.members.size()) + " members (at most 256)");
+    if (p.codeBits < 1 || p.codeBits > 8)
+        return invalid(std::to_string(p.codeBits) + "-bit codes");
+    if (p.layout == CodeLayout::Fp6Planes) {
+        if (p.codeBits != 6 || p.plan.members.size() != 1 || p.plan.members[0].fp6ExponentBits == 0 || p.rowWords != bitstreamWords(p.cols, 4)
+            || p.rowWordsHi != bitstreamWords(p.cols, 2) || static_cast<std::int64_t>(p.codesHi.size()) != p.rows * p.rowWordsHi)
+            return invalid("FP6 planes do not match the shape and format");
+    } else if (p.rowWords != bitstreamWords(p.cols, p.codeBits) || !p.codesHi.empty()) {
+        return invalid("row words do not match the shape");
+    }
+    if (static_cast<std::int64_t>(p.codes.size()) != p.rows * p.rowWords)
+        return invalid("code array does not match the shape");
     const std::int64_t groups = p.groups();
-    std::vector<GroupParams> params(static_cast<std::size_t>(groups));
-    for (std::int64_t g = 0; g < groups; ++g) {
-        GroupParams &gp = params[static_cast<std::size_t>(g)];
-        gp.s1 = decodeScale(p.scales.data() + g * p.scaleBytes, p.plan.storage);
-        if (!p.scales2.empty())
-            gp.s2 = decodeScale(p.scales2.data() + g * p.scaleBytes, p.plan.storage);
-        if (p.zeroPointBits)
-            gp.s2 = static_cast<float>(readBits(p.zeroPoints.data(), g, p.zeroPointBits));
-        gp.member = p.selectorBits ? readBits(p.selectors.data(), g, p.selectorBits) : 0u;
-        gp.pad = 0;
+    if (p.scaleBytes != scaleStorageBytes(p.plan.storage) || static_cast<std::int64_t>(p.scales.size()) != groups * p.scaleBytes
+        || !(p.scales2.empty() || static_cast<std::int64_t>(p.scales2.size()) == groups * p.scaleBytes))
+        return invalid("scale arrays do not match the groups");
+    if (p.zeroPointBits > 16 || static_cast<std::int64_t>(p.zeroPoints.size()) != (p.zeroPointBits ? bitstreamWords(groups, p.zeroPointBits) : 0))
+        return invalid("zero points do not match the groups");
+    if (p.selectorBits > 8 || static_cast<std::int64_t>(p.selectors.size()) != (p.selectorBits ? bitstreamWords(groups, p.selectorBits) : 0))
+        return invalid("selectors do not match the groups");
+    if (p.selectorBits == 0 && p.plan.members.size() != 1)
+        return invalid("a mixture without selectors");
+    if (p.selectorBits)
+        for (std::int64_t g = 0; g < groups; ++g)
+            if (readBits(p.selectors.data(), g, p.selectorBits) >= p.plan.members.size())
+                return invalid("selector of group " + std::to_string(g) + " out of range");
+    return {};
+}
+
+/// FP6 planes hold minifloat bit patterns: the value table indexed by pattern (−0 reads as the
+/// grid's 0, as core's unpacking does).
+Result<std::array<float, 64>> fp6PatternTable(const FastMember &m)
+{
+    std::array<float, 64> t{};
+    for (unsigned pat = 0; pat < 64; ++pat) {
+        const float v = fp6ViaFp16(static_cast<std::uint8_t>(pat), m.fp6ExponentBits);
+        bool found = false;
+        for (unsigned c = 0; c <= m.maxCode && !found; ++c)
+            if (m.table[c] == v) {
+                t[pat] = m.table[c];
+                found = true;
+            }
+        if (!found)
+            return makeError(ErrorCode::Internal, "FP6 bit pattern " + std::to_string(pat) + " is not on the grid");
     }
-    std::vector<float> tables(p.plan.members.size() * 256, 0.0f);
-    std::vector<std::uint32_t> kinds;
-    for (std::size_t m = 0; m < p.plan.members.size(); ++m) {
-        std::copy(p.plan.members[m].table.begin(), p.plan.members[m].table.end(), tables.begin() + static_cast<std::ptrdiff_t>(m * 256));
-        kinds.push_back(kindOf(p.plan.members[m].kind));
-    }
-    GpuPackedTensor t;
-    LOWBIT_TRY(t.codes, arena.upload(std::span<const std::uint32_t>(p.codes)));
-    LOWBIT_TRY(t.groups, arena.upload(std::span<const GroupParams>(params)));
-    LOWBIT_TRY(t.tables, arena.upload(std::span<const float>(tables)));
-    LOWBIT_TRY(t.kinds, arena.upload(std::span<const std::uint32_t>(kinds)));
-    const bool perTensor = p.plan.groupSize < 0;
-    const std::int64_t groupCols = p.plan.groupSize > 0 ? p.plan.groupSize : p.cols;
-    t.push = PackedPush{static_cast<std::uint32_t>(p.rows),
-                        static_cast<std::uint32_t>(p.cols),
-                        static_cast<std::uint32_t>(p.rowWords),
-                        p.codeBits,
-                        static_cast<std::uint32_t>(groupCols),
-                        perTensor ? 0u : static_cast<std::uint32_t>((p.cols + groupCols - 1) / groupCols),
-                        p.hasTensorScale ? p.tensorScale : 1.0f,
-                        0u};
     return t;
 }
 
-Status recordDequantPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &out)
+void appendBytes(std::vector<std::uint32_t> &words, const std::uint8_t *data, std::size_t n)
 {
-    const std::uint64_t n = std::uint64_t(w.push.rows) * w.push.cols;
-    if (out.size < n * 4)
-        return makeError(ErrorCode::Internal, "dequant output buffer too small");
-    return rec.dispatch(ShaderId::dequant_packed_f32, {w.codes, w.groups, w.tables, w.kinds, &out}, w.push, gridFor((n + 255) / 256));
+    const std::size_t at = words.size();
+    words.resize(at + (n + 3) / 4, 0u);
+    if (n)
+        std::memcpy(words.data() + at, data, n);
 }
 
-Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, const Buffer &y)
+std::uint32_t threadsPerRow(std::int64_t cols, std::uint32_t requested)
 {
-    if (x.size < std::uint64_t(w.push.cols) * 4 || y.size < std::uint64_t(w.push.rows) * 4)
+    if (requested)
+        return std::clamp<std::uint32_t>(std::bit_floor(requested), 1, kWorkgroup);
+    const auto chunks = static_cast<std::uint64_t>((cols + 31) / 32);
+    return static_cast<std::uint32_t>(std::clamp<std::uint64_t>(std::bit_floor(std::max<std::uint64_t>(chunks / 4, 1)), 1, kWorkgroup));
+}
+
+PackedPush slicePush(const GpuPackedTensor &w, const GpuPackedSlice &s)
+{
+    PackedPush p = w.push;
+    p.rows = s.rows;
+    p.row0 = s.row0;
+    p.hiBase = w.layout == CodeLayout::Fp6Planes ? s.rows * p.rowWords : 0u;
+    return p;
+}
+
+} // namespace
+
+ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout)
+{
+    static constexpr std::array<std::array<ShaderId, 9>, 3> kIds = {{
+        {ShaderId::dequant_packed_b1, ShaderId::dequant_packed_b2, ShaderId::dequant_packed_b3, ShaderId::dequant_packed_b4,
+         ShaderId::dequant_packed_b5, ShaderId::dequant_packed_b6, ShaderId::dequant_packed_b7, ShaderId::dequant_packed_b8,
+         ShaderId::dequant_packed_fp6},
+        {ShaderId::matvec_packed_b1, ShaderId::matvec_packed_b2, ShaderId::matvec_packed_b3, ShaderId::matvec_packed_b4,
+         ShaderId::matvec_packed_b5, ShaderId::matvec_packed_b6, ShaderId::matvec_packed_b7, ShaderId::matvec_packed_b8,
+         ShaderId::matvec_packed_fp6},
+        {ShaderId::matmul_packed_b1, ShaderId::matmul_packed_b2, ShaderId::matmul_packed_b3, ShaderId::matmul_packed_b4,
+         ShaderId::matmul_packed_b5, ShaderId::matmul_packed_b6, ShaderId::matmul_packed_b7, ShaderId::matmul_packed_b8,
+         ShaderId::matmul_packed_fp6},
+    }};
+    const std::size_t v = layout == CodeLayout::Fp6Planes ? 8 : std::clamp<std::size_t>(codeBits, 1, 8) - 1;
+    return kIds[static_cast<std::size_t>(kernel)][v];
+}
+
+Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const PackedUploadOptions &options)
+{
+    LOWBIT_CHECK(checkForDevice(p));
+    GpuPackedTensor t;
+    t.rows = p.rows;
+    t.cols = p.cols;
+    t.codeBits = p.codeBits;
+    t.layout = p.layout;
+
+    // meta: raw scales | second scales | zero points | selectors | member kinds (word aligned)
+    std::vector<std::uint32_t> meta;
+    PackedPush &push = t.push;
+    push.scaleKind = scaleKindOf(p.plan.storage);
+    push.scalesBase = 0;
+    appendBytes(meta, p.scales.data(), p.scales.size());
+    push.scales2Base = kNoScales2;
+    if (!p.scales2.empty()) {
+        push.scales2Base = static_cast<std::uint32_t>(meta.size());
+        appendBytes(meta, p.scales2.data(), p.scales2.size());
+    }
+    push.zpBits = p.zeroPointBits;
+    push.zpBase = static_cast<std::uint32_t>(meta.size());
+    meta.insert(meta.end(), p.zeroPoints.begin(), p.zeroPoints.end());
+    meta.push_back(0u); // a k-bit read may touch the word after the last value
+    push.selBits = p.selectorBits;
+    push.selBase = static_cast<std::uint32_t>(meta.size());
+    meta.insert(meta.end(), p.selectors.begin(), p.selectors.end());
+    meta.push_back(0u);
+    push.kindsBase = static_cast<std::uint32_t>(meta.size());
+    for (const FastMember &m : p.plan.members)
+        meta.push_back(kindOf(m.kind));
+
+    // tables: 256 values per member (FP6 planes: indexed by bit pattern), then the 1-byte scale table
+    const std::size_t members = p.plan.members.size();
+    std::vector<float> tables(members * 256 + 256, 0.0f);
+    if (p.layout == CodeLayout::Fp6Planes) {
+        LOWBIT_TRY(const auto pat, fp6PatternTable(p.plan.members[0]));
+        std::copy(pat.begin(), pat.end(), tables.begin());
+    } else {
+        for (std::size_t m = 0; m < members; ++m)
+            std::copy(p.plan.members[m].table.begin(), p.plan.members[m].table.end(), tables.begin() + static_cast<std::ptrdiff_t>(m * 256));
+    }
+    push.scaleLutBase = static_cast<std::uint32_t>(members * 256);
+    if (push.scaleKind == kScaleByteLut)
+        for (unsigned b = 0; b < 256; ++b) {
+            const auto byte = static_cast<std::uint8_t>(b);
+            tables[members * 256 + b] = decodeScale(&byte, p.plan.storage);
+        }
+
+    const bool perTensor = p.plan.groupSize < 0;
+    const std::int64_t groupCols = p.plan.groupSize > 0 ? p.plan.groupSize : std::max<std::int64_t>(p.cols, 1);
+    push.cols = static_cast<std::uint32_t>(p.cols);
+    push.rowWords = static_cast<std::uint32_t>(p.rowWords);
+    push.rowWordsHi = static_cast<std::uint32_t>(p.rowWordsHi);
+    push.codeBits = p.codeBits;
+    push.groupSize = static_cast<std::uint32_t>(groupCols);
+    push.groupsPerRow = perTensor ? 0u : static_cast<std::uint32_t>((p.cols + groupCols - 1) / groupCols);
+    push.tensorScale = p.hasTensorScale ? p.tensorScale : 1.0f;
+    push.tpr = threadsPerRow(p.cols, options.threadsPerRow);
+
+    // row slices within the storage-buffer range
+    const std::uint64_t limit = options.maxSliceBytes ? options.maxSliceBytes : arena.maxBufferBytes();
+    const std::uint64_t rowBytes = 4 * static_cast<std::uint64_t>(p.rowWords + p.rowWordsHi);
+    if (meta.size() * 4 > arena.maxBufferBytes() || (rowBytes > limit))
+        return invalid("a row or the scales of " + std::to_string(p.rows) + " x " + std::to_string(p.cols)
+                       + " do not fit one storage buffer of this device");
+    LOWBIT_TRY(t.meta, arena.upload(std::span<const std::uint32_t>(meta)));
+    LOWBIT_TRY(t.tables, arena.upload(std::span<const float>(tables)));
+    t.deviceBytes = meta.size() * 4 + tables.size() * 4;
+    const std::int64_t rowsPerSlice = std::max<std::int64_t>(1, static_cast<std::int64_t>(limit / std::max<std::uint64_t>(rowBytes, 1)));
+    for (std::int64_t r0 = 0; r0 < p.rows; r0 += rowsPerSlice) {
+        const std::int64_t n = std::min(rowsPerSlice, p.rows - r0);
+        const auto lo = static_cast<std::size_t>(n * p.rowWords), hi = static_cast<std::size_t>(n * p.rowWordsHi);
+        LOWBIT_TRY(Buffer * b, arena.allocate((lo + hi) * 4));
+        std::memcpy(b->mapped, p.codes.data() + r0 * p.rowWords, lo * 4);
+        if (hi)
+            std::memcpy(b->mapped + lo * 4, p.codesHi.data() + r0 * p.rowWordsHi, hi * 4);
+        t.slices.push_back({b, static_cast<std::uint32_t>(r0), static_cast<std::uint32_t>(n)});
+        t.deviceBytes += (lo + hi) * 4;
+    }
+    return t;
+}
+
+Status recordDequantPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &out, std::uint32_t yOffset)
+{
+    if (out.size < (yOffset + static_cast<std::uint64_t>(w.rows) * static_cast<std::uint64_t>(w.cols)) * 4)
+        return makeError(ErrorCode::Internal, "dequant output buffer too small");
+    const ShaderId id = packedShader(PackedKernel::Dequant, w.codeBits, w.layout);
+    const std::uint64_t chunks = (static_cast<std::uint64_t>(w.cols) + 31) / 32;
+    for (const GpuPackedSlice &s : w.slices) {
+        PackedPush p = slicePush(w, s);
+        p.mode = 0;
+        p.yOffset = yOffset + s.row0 * p.cols;
+        LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, w.meta, &out}, p, gridFor((s.rows * chunks + kWorkgroup - 1) / kWorkgroup)));
+    }
+    return {};
+}
+
+Status recordDequantRowsPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &ids, std::uint32_t n, const Buffer &out)
+{
+    if (out.size < static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(w.cols) * 4 || ids.size < std::uint64_t(n) * 4)
+        return makeError(ErrorCode::Internal, "dequant-rows buffers too small");
+    if (n == 0)
+        return {};
+    const ShaderId id = packedShader(PackedKernel::Dequant, w.codeBits, w.layout);
+    const std::uint64_t chunks = (static_cast<std::uint64_t>(w.cols) + 31) / 32;
+    for (const GpuPackedSlice &s : w.slices) {
+        PackedPush p = slicePush(w, s);
+        p.mode = 1;
+        p.tokens = n;
+        p.yOffset = 0;
+        p.yStride = p.cols;
+        LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &ids, &out}, p, gridFor((n * chunks + kWorkgroup - 1) / kWorkgroup)));
+    }
+    return {};
+}
+
+Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, const Buffer &y, std::uint32_t yOffset)
+{
+    if (x.size < static_cast<std::uint64_t>(w.cols) * 4 || y.size < (yOffset + static_cast<std::uint64_t>(w.rows)) * 4)
         return makeError(ErrorCode::Internal, "matvec buffers too small");
-    return rec.dispatch(ShaderId::matvec_packed_f32, {w.codes, w.groups, w.tables, w.kinds, &x, &y}, w.push, gridFor(w.push.rows));
+    const ShaderId id = packedShader(PackedKernel::Matvec, w.codeBits, w.layout);
+    for (const GpuPackedSlice &s : w.slices) {
+        PackedPush p = slicePush(w, s);
+        p.yOffset = yOffset + s.row0;
+        const std::uint32_t rowsPerGroup = kWorkgroup / p.tpr;
+        LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup)));
+    }
+    return {};
+}
+
+Status recordMatmulPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, const Buffer &y, std::uint32_t tokens,
+                          std::uint32_t yOffset, std::uint32_t yStride)
+{
+    if (tokens == 0)
+        return {};
+    if (yStride < w.rows)
+        return makeError(ErrorCode::Internal, "packed matmul: output stride smaller than the row count");
+    if (x.size < static_cast<std::uint64_t>(tokens) * static_cast<std::uint64_t>(w.cols) * 4
+        || y.size < (yOffset + static_cast<std::uint64_t>(tokens - 1) * yStride + static_cast<std::uint64_t>(w.rows)) * 4)
+        return makeError(ErrorCode::Internal, "packed matmul buffers too small");
+    const ShaderId id = packedShader(PackedKernel::Matmul, w.codeBits, w.layout);
+    const std::uint64_t tiles = (tokens + 7) / 8;
+    for (const GpuPackedSlice &s : w.slices) {
+        PackedPush p = slicePush(w, s);
+        p.tokens = tokens;
+        p.yOffset = yOffset + s.row0;
+        p.yStride = yStride;
+        const std::uint32_t rowsPerGroup = kWorkgroup / p.tpr;
+        LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup * tiles)));
+    }
+    return {};
 }
 
 } // namespace lowbit::gpu

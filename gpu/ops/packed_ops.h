@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-/// Packed low-bit weights on the device: the code words exactly as core's PackedTensor stores
-/// them, per-group parameters (scales decoded from their storage precision, zero points and
-/// mixture selectors unpacked) and per-member value tables; dequant and fused dequant × vector.
+/// Packed low-bit weights on the device, in their storage layout: the code words exactly as
+/// core's PackedTensor stores them (dense bit-streams or the FP6 4+2 planes), the raw scales at
+/// their storage precision, zero-point and selector bit-streams, plus each member's value table
+/// (1 KiB). Device bytes ≈ PackedTensor::byteSize(); nothing is expanded to fp32.
+///
+/// Kernels (one SPIR-V variant per code width, see shaders/variants.cmake): dequantize (all rows,
+/// or the rows named by token ids — the embedding lookup), fused dequant × vector (decode) and
+/// fused dequant × matrix (prefill). A tensor larger than the device's storage-buffer range is
+/// split into row slices, one dispatch per slice.
 
 #include "core/quant/packed_tensor.h"
 #include "core/util/result.h"
 #include "gpu/pipeline/shader_registry.h"
 
 #include <cstdint>
+#include <vector>
 
 namespace lowbit::gpu {
 
@@ -16,26 +23,60 @@ class Arena;
 class Recorder;
 struct Buffer;
 
+/// Push constants of every packed kernel (mirrors `Push` in shaders/packed_decode.glsl).
 struct PackedPush {
-    std::uint32_t rows, cols, rowWords, codeBits, groupSize, groupsPerRow;
+    std::uint32_t rows, cols, rowWords, codeBits;
+    std::uint32_t groupSize, groupsPerRow, row0, hiBase;
+    std::uint32_t rowWordsHi, scaleKind, scalesBase, scales2Base;
+    std::uint32_t zpBase, zpBits, selBase, selBits;
+    std::uint32_t kindsBase, scaleLutBase;
     float tensorScale;
-    std::uint32_t pad = 0;
+    std::uint32_t tokens, yOffset, yStride, tpr, mode;
 };
-static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::dequant_packed_f32).pushBytes, "packed push constants drifted");
-static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matvec_packed_f32).pushBytes, "packed push constants drifted");
+static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matvec_packed_b4).pushBytes, "packed push constants drifted");
+static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matmul_packed_fp6).pushBytes, "packed push constants drifted");
+static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::dequant_packed_b1).pushBytes, "packed push constants drifted");
+
+/// Rows [row0, row0 + rows) of a packed tensor: their code words (FP6: low plane, then high plane).
+struct GpuPackedSlice {
+    Buffer *codes = nullptr;
+    std::uint32_t row0 = 0, rows = 0;
+};
 
 struct GpuPackedTensor {
-    Buffer *codes = nullptr, *groups = nullptr, *tables = nullptr, *kinds = nullptr;
-    PackedPush push{};
+    std::vector<GpuPackedSlice> slices;
+    Buffer *meta = nullptr;   ///< raw scales, second scales, zero points, selectors, member kinds
+    Buffer *tables = nullptr; ///< member value tables, then the 1-byte scale table
+    PackedPush push{};        ///< fields shared by the slices (rows/row0/hiBase set per slice)
+    std::int64_t rows = 0, cols = 0;
+    unsigned codeBits = 0;
+    CodeLayout layout = CodeLayout::Dense;
+    std::uint64_t deviceBytes = 0; ///< bytes uploaded for this tensor
 };
 
-/// Uploads a PackedTensor. Errors: Unsupported for the FP6 4+2 plane layout (its kernel comes
-/// next) and for more than 256 mixture members; device memory errors.
-Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p);
+struct PackedUploadOptions {
+    std::uint64_t maxSliceBytes = 0; ///< largest code buffer per slice; 0 = the device's storage-buffer range
+    std::uint32_t threadsPerRow = 0; ///< invocations sharing a row in matvec/matmul (power of two ≤ 64); 0 = auto
+};
 
-/// out[rows·cols] = dequant(W).
-Status recordDequantPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &out);
-/// y[rows] = dequant(W) · x[cols].
-Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, const Buffer &y);
+/// Uploads a PackedTensor after checking every array size and range against its shape and
+/// format (a hostile tensor gives InvalidArgument, never an out-of-bounds read on the device).
+/// Errors: InvalidArgument (inconsistent arrays, a selector out of range, a row or the metadata
+/// too large for one storage buffer), Unsupported (more than 256 members), Io (device memory).
+Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const PackedUploadOptions &options = {});
+
+/// out[yOffset + r·cols + c] = dequant(W)[r, c] (bit-identical to core's dequantizeRow).
+Status recordDequantPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &out, std::uint32_t yOffset = 0);
+/// out[t·cols + c] = dequant(W)[ids[t], c] for t < n (the caller validates ids < rows).
+Status recordDequantRowsPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &ids, std::uint32_t n, const Buffer &out);
+/// y[yOffset + r] = dequant(W)[r, :] · x.
+Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, const Buffer &y, std::uint32_t yOffset = 0);
+/// y[yOffset + t·yStride + r] = dequant(W)[r, :] · X[t, :] for t < tokens (X row-major, cols wide).
+Status recordMatmulPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, const Buffer &y, std::uint32_t tokens,
+                          std::uint32_t yOffset, std::uint32_t yStride);
+
+/// The shader variant of a kernel family for a tensor (by code width / FP6 layout).
+enum class PackedKernel : std::uint8_t { Dequant, Matvec, Matmul };
+ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout);
 
 } // namespace lowbit::gpu

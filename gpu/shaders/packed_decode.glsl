@@ -1,60 +1,190 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Decoding of a dense PackedTensor (core/quant/packed_tensor.h) straight from its code words:
-// per-row LSB-first bit-streams on 32-bit word boundaries; per-group parameters expanded by the
-// host (s1, s2, member); per-member value tables and decoding rules. Bit-identical to the CPU's
+// Decoding of a PackedTensor (core/quant/packed_tensor.h) straight from its storage layout: the
+// device holds exactly the packed arrays (codes, raw scales, zero points, selectors) plus the
+// members' value tables; nothing is expanded on the host. Bit-identical to the CPU's
 // dequantizeRow: one fp32 multiply per rule, in the CPU's order.
-
-struct GroupParams {
-    float s1;     // scale (AFPQ: s_pos)
-    float s2;     // AFPQ: s_neg; INT-asym: zero point
-    uint member;  // mixture member (0 otherwise)
-    uint pad;
-};
+//
+// Bindings: 0 codes (uint words; for FP6 planes the low 4-bit plane then, at hiBase, the high
+// 2-bit plane), 1 meta (uint words: raw scales, second scales, zero-point stream, selector
+// stream, member kinds), 2 tables (float: 256 values per member, then 256 scale values for
+// 1-byte scale storage).
+//
+// A "chunk" is 32 consecutive codes of a row: it spans exactly codeBits words of a dense row
+// (4 low-plane + 2 high-plane words for FP6), so every chunk starts on a word boundary.
+// CODE_BITS (when defined) makes the code width a compile-time constant, so the extraction of
+// the 32 codes unrolls into constant shifts.
 
 #define KIND_LUT 0u       // table[code] * s1 (INT, grids, IQ4_NL, MX)
 #define KIND_TWO_SCALE 1u // v = table[code]; v * (v < 0 ? s2 : s1)
 #define KIND_INT_ASYM 2u  // (code - z) * s1
 #define KIND_NVFP4 3u     // (table[code] * s1) * tensorScale
 
+#define SCALE_F32 0u
+#define SCALE_F16 1u
+#define SCALE_BF16 2u
+#define SCALE_BYTE_LUT 3u // E8M0 / E4M3: tables[scaleLutBase + byte]
+
 layout(push_constant) uniform Push {
-    uint rows;
+    uint rows;         // rows of this slice
     uint cols;
-    uint rowWords;
+    uint rowWords;     // words per row (low plane for FP6)
     uint codeBits;
-    uint groupSize;    // columns per group (cols for per-channel)
+    uint groupSize;    // columns per group (cols for per-channel and per-tensor)
     uint groupsPerRow; // 0 = per-tensor (one group)
+    uint row0;         // first row of this slice in the whole tensor (group numbering)
+    uint hiBase;       // FP6 planes: first word of the high plane in `codes`
+    uint rowWordsHi;   // FP6 planes: words per row of the high plane
+    uint scaleKind;
+    uint scalesBase;   // first word of the scales in `meta`
+    uint scales2Base;  // AFPQ second scales (same storage), or 0xFFFFFFFF
+    uint zpBase;       // INT-asym zero-point stream, or unused when zpBits == 0
+    uint zpBits;
+    uint selBase;      // mixture selector stream, or unused when selBits == 0
+    uint selBits;
+    uint kindsBase;    // first word of the member kinds in `meta`
+    uint scaleLutBase; // first float of the 1-byte scale table in `tables`
     float tensorScale;
-    uint pad;
+    uint tokens;       // matmul: tokens; dequant of selected rows: number of ids
+    uint yOffset;      // first output float
+    uint yStride;      // floats between output rows of consecutive tokens
+    uint tpr;          // invocations per row (power of two, ≤ workgroup size)
+    uint mode;         // dequant: 0 all rows, 1 rows given by ids (embedding lookup)
 } pc;
 
 layout(std430, binding = 0) readonly buffer Codes { uint codes[]; };
-layout(std430, binding = 1) readonly buffer Groups { GroupParams groups[]; };
+layout(std430, binding = 1) readonly buffer Meta { uint meta[]; };
 layout(std430, binding = 2) readonly buffer Tables { float tables[]; };
-layout(std430, binding = 3) readonly buffer Kinds { uint kinds[]; };
 
-uint readCode(uint row, uint col)
+#ifdef CODE_BITS
+#define CB uint(CODE_BITS)
+#else
+#define CB pc.codeBits
+#endif
+
+/// Value `idx` of a k-bit LSB-first stream starting at meta word `base`.
+uint metaBits(uint base, uint idx, uint bits)
 {
-    const uint bit = col * pc.codeBits;
-    const uint w = row * pc.rowWords + (bit >> 5);
+    const uint bit = idx * bits;
+    const uint w = base + (bit >> 5);
     const uint off = bit & 31u;
-    uint v = codes[w] >> off;
-    if (off + pc.codeBits > 32u)
-        v |= codes[w + 1u] << (32u - off);
-    return v & ((1u << pc.codeBits) - 1u);
+    uint v = meta[w] >> off;
+    if (off + bits > 32u)
+        v |= meta[w + 1u] << (32u - off);
+    return v & ((1u << bits) - 1u);
 }
 
-float decodeWeight(uint row, uint col)
+float scaleAt(uint base, uint g)
 {
-    const uint g = pc.groupsPerRow == 0u ? 0u : row * pc.groupsPerRow + col / pc.groupSize;
-    const GroupParams p = groups[g];
-    const uint code = readCode(row, col);
-    const uint kind = kinds[p.member];
-    if (kind == KIND_INT_ASYM)
+    if (pc.scaleKind == SCALE_F32)
+        return uintBitsToFloat(meta[base + g]);
+    if (pc.scaleKind == SCALE_BYTE_LUT)
+        return tables[pc.scaleLutBase + ((meta[base + (g >> 2)] >> (8u * (g & 3u))) & 0xFFu)];
+    const uint h = (meta[base + (g >> 1)] >> (16u * (g & 1u))) & 0xFFFFu;
+    return pc.scaleKind == SCALE_F16 ? unpackHalf2x16(h).x : uintBitsToFloat(h << 16);
+}
+
+struct GroupParams {
+    float s1;  // scale (AFPQ: s_pos)
+    float s2;  // AFPQ: s_neg; INT-asym: zero point
+    uint base; // member * 256: the member's table
+    uint kind;
+};
+
+/// Group number of column `col` of slice row `row`.
+uint groupOf(uint row, uint col)
+{
+    return pc.groupsPerRow == 0u ? 0u : (pc.row0 + row) * pc.groupsPerRow + col / pc.groupSize;
+}
+
+GroupParams loadGroup(uint g)
+{
+    GroupParams p;
+    p.s1 = scaleAt(pc.scalesBase, g);
+    p.s2 = 0.0;
+    if (pc.scales2Base != 0xFFFFFFFFu)
+        p.s2 = scaleAt(pc.scales2Base, g);
+    if (pc.zpBits != 0u)
+        p.s2 = float(metaBits(pc.zpBase, g, pc.zpBits));
+    const uint member = pc.selBits != 0u ? metaBits(pc.selBase, g, pc.selBits) : 0u;
+    p.base = member * 256u;
+    p.kind = meta[pc.kindsBase + member];
+    return p;
+}
+
+float decodeValue(GroupParams p, uint code)
+{
+    if (p.kind == KIND_INT_ASYM)
         return (float(code) - p.s2) * p.s1;
-    const float v = tables[p.member * 256u + code];
-    if (kind == KIND_TWO_SCALE)
+    const float v = tables[p.base + code];
+    if (p.kind == KIND_TWO_SCALE)
         return v * (v < 0.0 ? p.s2 : p.s1);
-    if (kind == KIND_NVFP4)
+    if (p.kind == KIND_NVFP4)
         return (v * p.s1) * pc.tensorScale;
     return v * p.s1;
+}
+
+/// Code `i` (< 32) of the chunk whose words are in w[] (dense) — or w[0..3] low plane and
+/// w[4..5] high plane (FP6).
+#ifdef FP6_PLANES
+#define CHUNK_WORDS 6
+uint chunkCode(uint w[8], uint i)
+{
+    const uint lo = (w[i >> 3] >> ((i & 7u) * 4u)) & 15u;
+    const uint hi = (w[4u + (i >> 4)] >> ((i & 15u) * 2u)) & 3u;
+    return lo | (hi << 4);
+}
+#else
+#define CHUNK_WORDS 8
+uint chunkCode(uint w[8], uint i)
+{
+    const uint bit = i * CB;
+    const uint k = bit >> 5, off = bit & 31u;
+    uint v = w[k] >> off;
+    if (off + CB > 32u)
+        v |= w[k + 1u] << (32u - off);
+    return v & ((1u << CB) - 1u);
+}
+#endif
+
+/// Loads the words of chunk `ch` of slice row `row` (words past the row end read as 0).
+void loadChunk(uint row, uint ch, out uint w[8])
+{
+#ifdef FP6_PLANES
+    const uint lo = row * pc.rowWords + ch * 4u, loEnd = (row + 1u) * pc.rowWords;
+    const uint hi = pc.hiBase + row * pc.rowWordsHi + ch * 2u, hiEnd = pc.hiBase + (row + 1u) * pc.rowWordsHi;
+    for (uint k = 0u; k < 4u; ++k)
+        w[k] = lo + k < loEnd ? codes[lo + k] : 0u;
+    for (uint k = 0u; k < 2u; ++k)
+        w[4u + k] = hi + k < hiEnd ? codes[hi + k] : 0u;
+    w[6] = 0u;
+    w[7] = 0u;
+#else
+    const uint first = row * pc.rowWords + ch * CB, end = (row + 1u) * pc.rowWords;
+    for (uint k = 0u; k < 8u; ++k)
+        w[k] = (k < CB && first + k < end) ? codes[first + k] : 0u;
+#endif
+}
+
+/// The 32 weights of chunk `ch` of slice row `row` (0 past the end of the row).
+void decodeChunk(uint row, uint ch, out float v[32])
+{
+    uint w[8];
+    loadChunk(row, ch, w);
+    const uint c0 = ch * 32u;
+    uint g = groupOf(row, c0);
+    uint gEnd = pc.groupsPerRow == 0u ? pc.cols : (c0 / pc.groupSize + 1u) * pc.groupSize;
+    GroupParams p = loadGroup(g);
+    for (uint i = 0u; i < 32u; ++i) {
+        const uint c = c0 + i;
+        if (c >= pc.cols) {
+            v[i] = 0.0;
+            continue;
+        }
+        if (c >= gEnd) { // a group boundary inside the chunk (group sizes that are not multiples of 32)
+            ++g;
+            gEnd += pc.groupSize;
+            p = loadGroup(g);
+        }
+        v[i] = decodeValue(p, chunkCode(w, i));
+    }
 }
