@@ -7,6 +7,7 @@
 #include "core/model/model.h"
 #include "core/stats/tensor_stats.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ostream>
 
@@ -21,8 +22,14 @@ std::string fmt(const char *spec, double v)
     return buf;
 }
 
+/// The dtype column: the storage dtype, or the studio format of a quantized tensor.
+std::string storageName(const TensorView &v) { return v.decoder ? v.decoder->describe() : std::string(dtypeName(v.dtype)); }
+
 void printTable(const Model &model, const std::vector<TensorStats> &stats, std::ostream &out)
 {
+    std::size_t dtypeWidth = 8;
+    for (const ModelTensor &t : model.tensors())
+        dtypeWidth = std::max(dtypeWidth, storageName(t.view).size() + 2);
     const ModelConfig &c = model.config();
     out << "model     " << model.path() << " (" << modelSourceName(model.source()) << ")\n"
         << "config    " << c.architecture << ": dim " << c.hiddenSize << ", hidden " << c.intermediateSize << ", "
@@ -30,7 +37,7 @@ void printTable(const Model &model, const std::vector<TensorStats> &stats, std::
         << ", vocab " << c.vocabSize << ", seq_len " << c.maxPositions << ", rope theta " << c.ropeTheta
         << (c.tieWordEmbeddings ? ", tied embeddings" : "") << "\n"
         << "params    " << withThousands(model.totalParams()) << "\n\n";
-    out << padRight("tensor", 46) << padRight("role", 11) << padRight("shape", 14) << padRight("dtype", 8)
+    out << padRight("tensor", 46) << padRight("role", 11) << padRight("shape", 14) << padRight("dtype", dtypeWidth)
         << padLeft("params", 12) << padLeft("min", 11) << padLeft("max", 11) << padLeft("mean", 11) << padLeft("std", 10)
         << padLeft("kurt", 9) << padLeft("amax/std", 9) << padLeft("zeros", 8) << padLeft("ch-ratio", 9) << "\n";
     std::uint64_t nonFinite = 0;
@@ -38,7 +45,7 @@ void printTable(const Model &model, const std::vector<TensorStats> &stats, std::
         const ModelTensor &t = model.tensors()[i];
         const TensorStats &s = stats[i];
         out << padRight(t.view.name, 46) << padRight(std::string(tensorRoleName(t.role)), 11)
-            << padRight(shapeToString(t.view.shape), 14) << padRight(std::string(dtypeName(t.view.dtype)), 8)
+            << padRight(shapeToString(t.view.shape), 14) << padRight(storageName(t.view), dtypeWidth)
             << padLeft(withThousands(t.view.numel()), 12) << padLeft(fmt("%.4g", s.min), 11) << padLeft(fmt("%.4g", s.max), 11)
             << padLeft(fmt("%.3g", s.mean), 11) << padLeft(fmt("%.4g", s.std), 10) << padLeft(fmt("%.2f", s.excessKurtosis), 9)
             << padLeft(fmt("%.1f", s.absmaxOverStd), 9) << padLeft(fmt("%.2f%%", 100.0 * s.zeroFraction), 8)
@@ -71,6 +78,10 @@ Json toJson(const Model &model, const std::vector<TensorStats> &stats)
             shape.push(Json(static_cast<long long>(d)));
         row["shape"] = std::move(shape);
         row["dtype"] = Json(std::string(dtypeName(t.view.dtype)));
+        if (t.view.decoder) {
+            row["format"] = Json(t.view.decoder->describe());
+            row["bpw"] = Json(t.view.decoder->bitsPerWeight());
+        }
         row["params"] = Json(static_cast<unsigned long long>(t.view.numel()));
         Json statsJson = tensorStatsJson(stats[i]); // a named object: the loop must not outlive it
         for (auto &[k, v] : statsJson.asObject())

@@ -3,6 +3,8 @@
 
 #include "app/cli/cli_util.h"
 
+#include "core/methods/vptq.h"
+
 namespace lowbit::cli {
 
 namespace {
@@ -99,8 +101,12 @@ Status parseQuantizeConfig(const Args &a, QuantizeConfig &config)
     config.options.ada.iterations = static_cast<int>(iters);
     LOWBIT_TRY(const std::int64_t calibTokens, positive(a, "calib-tokens", 0));
     (void)calibTokens;
-    if (a.value("vq"))
-        return makeError(ErrorCode::InvalidArgument, "--vq: vector quantization options are not available in this build yet");
+    if (const auto vq = a.value("vq")) {
+        auto parsed = parseVqOptions(*vq, config.options.vq);
+        if (!parsed)
+            return makeError(ErrorCode::InvalidArgument, "--vq: " + parsed.error().detail);
+        config.options.vq = *parsed;
+    }
     return {};
 }
 
