@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "export_fixture.h"
+
+#include "core/quant/fast_format.h"
+#include "core/quant/quantize_ref.h"
+#include "core/quant/quantized_tensor.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+namespace lowbit::test {
+
+FormatSpec exportSpec(const std::string &name, std::int64_t group, const std::string &storage)
+{
+    auto f = parseFormat(name);
+    auto s = parseScaleStorage(storage);
+    if (!f || !s) {
+        std::fprintf(stderr, "bad test format %s / %s\n", name.c_str(), storage.c_str());
+        std::abort();
+    }
+    auto spec = makeFormatSpec(*f, group, *s);
+    if (!spec) {
+        std::fprintf(stderr, "%s\n", spec.error().message().c_str());
+        std::abort();
+    }
+    return *spec;
+}
+
+Result<Model> quantizeForExport(const Model &model, const FormatSpec &spec, bool embedding)
+{
+    std::vector<ModelTensor> tensors;
+    for (const ModelTensor &t : model.tensors()) {
+        const bool quantize = t.view.shape.size() == 2 && isLinearRole(t.role) && (embedding || t.role != TensorRole::Embedding);
+        if (!quantize) {
+            tensors.push_back(t);
+            continue;
+        }
+        LOWBIT_TRY(std::vector<float> w, t.view.toFloatVector());
+        LOWBIT_TRY(QuantizedMatrix q, quantizeRef(w.data(), t.view.rows(), t.view.cols(), spec));
+        LOWBIT_TRY(PackedTensor p, pack(q));
+        ModelTensor qt = t;
+        qt.view = makeDecodedView(t.view.name, std::make_shared<PackedQuantizedTensor>(std::move(p)));
+        tensors.push_back(std::move(qt));
+    }
+    return Model::fromParts(model.source(), model.path(), model.config(), std::move(tensors));
+}
+
+} // namespace lowbit::test

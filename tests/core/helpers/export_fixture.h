@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+/// Test helper for the exporters: a model whose weight matrices are studio-quantized tensors
+/// (RTN with the scalar reference, packed), as the studio container would hold them.
+
+#include "core/model/model.h"
+#include "core/quant/format.h"
+
+#include <string>
+
+namespace lowbit::test {
+
+/// makeFormatSpec(parseFormat(name), group, storage); aborts the test binary on a bad name.
+FormatSpec exportSpec(const std::string &name, std::int64_t group, const std::string &storage);
+
+/// `model` with every linear matrix (q/k/v/o, gate/up/down, the output, and the embedding when
+/// `embedding`) replaced by a packed studio tensor quantized with `spec`; same source and path.
+Result<Model> quantizeForExport(const Model &model, const FormatSpec &spec, bool embedding = true);
+
+} // namespace lowbit::test
