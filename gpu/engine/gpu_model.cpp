@@ -3,6 +3,7 @@
 
 #include "core/model/rope.h"
 #include "gpu/device/context.h"
+#include "gpu/engine/gpu_weight.h"
 #include "gpu/memory/arena.h"
 #include "gpu/ops/basic_ops.h"
 #include "gpu/ops/layer_ops.h"
@@ -22,7 +23,18 @@ GpuModel::GpuModel(Context &ctx) : m_ctx(ctx) {}
 GpuModel::~GpuModel() = default;
 
 namespace {
-Result<Buffer *> uploadTensor(Arena &arena, const ModelTensor *t, const char *what)
+constexpr const char *kUseCpu = " (run it on the CPU instead with --device cpu)";
+
+/// Device errors while loading: out-of-memory gets the CPU fallback hint.
+Error loadError(const Error &e, const std::string &tensor)
+{
+    Error out = e.withContext(tensor);
+    if (e.code == ErrorCode::Io)
+        out.detail += kUseCpu;
+    return out;
+}
+
+Result<Buffer *> uploadVector(Arena &arena, const ModelTensor *t, const char *what)
 {
     if (!t)
         return makeError(ErrorCode::Inconsistent, std::string("model has no ") + what + " tensor");
@@ -31,10 +43,25 @@ Result<Buffer *> uploadTensor(Arena &arena, const ModelTensor *t, const char *wh
         return values.error().withContext(t->view.name);
     auto b = arena.upload(std::span<const float>(*values));
     if (!b)
-        return b.error().withContext(t->view.name);
+        return loadError(b.error(), t->view.name);
     return *b;
 }
+
+std::string mib(std::uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
 } // namespace
+
+Result<const GpuWeight *> GpuModel::addWeight(const ModelTensor *t, const char *what, std::uint64_t maxSliceBytes)
+{
+    if (!t)
+        return makeError(ErrorCode::Inconsistent, std::string("model has no ") + what + " tensor");
+    auto w = uploadWeight(*m_weights, t->view, maxSliceBytes);
+    if (!w)
+        return loadError(w.error(), t->view.name);
+    m_weightBytes += w->deviceBytes;
+    m_packedTensors += w->isPacked() ? 1 : 0;
+    m_matrices.push_back(std::make_unique<GpuWeight>(std::move(*w)));
+    return m_matrices.back().get();
+}
 
 Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &model, const GpuModelOptions &options)
 {
@@ -48,28 +75,44 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
     m->m_weights = std::make_unique<Arena>(ctx);
     m->m_scratch = std::make_unique<Arena>(ctx, VkDeviceSize(64) << 20);
     Arena &a = *m->m_weights;
+    const std::uint64_t slice = options.maxSliceBytes;
 
-    LOWBIT_TRY(m->m_embedding, uploadTensor(a, model.find(TensorRole::Embedding), "embedding"));
-    LOWBIT_TRY(m->m_finalNorm, uploadTensor(a, model.find(TensorRole::FinalNorm), "final norm"));
+    // A model larger than the device fails here with a clear message, not in the middle.
+    const auto cacheFloats = static_cast<VkDeviceSize>(m->m_maxContext) * static_cast<VkDeviceSize>(c.kvDim());
+    std::uint64_t need = 2 * cacheFloats * sizeof(float) * static_cast<std::uint64_t>(c.numLayers);
+    for (const ModelTensor &t : model.tensors())
+        need += deviceBytesFor(t.view);
+    const std::uint64_t have = ctx.info().deviceLocalBytes;
+    if (have > 0 && need > have)
+        return makeError(ErrorCode::Io, "the model needs " + mib(need) + " on the device (weights and a " + std::to_string(m->m_maxContext)
+                                            + "-token KV cache) but " + ctx.info().name + " has " + mib(have) + kUseCpu);
+
+    LOWBIT_TRY(m->m_embedding, m->addWeight(model.find(TensorRole::Embedding), "embedding", slice));
+    LOWBIT_TRY(m->m_finalNorm, uploadVector(a, model.find(TensorRole::FinalNorm), "final norm"));
     if (c.tieWordEmbeddings && !model.find(TensorRole::Output)) {
         m->m_output = m->m_embedding;
     } else {
-        LOWBIT_TRY(m->m_output, uploadTensor(a, model.find(TensorRole::Output), "output"));
+        LOWBIT_TRY(m->m_output, m->addWeight(model.find(TensorRole::Output), "output", slice));
     }
-    const auto cacheFloats = static_cast<VkDeviceSize>(m->m_maxContext) * static_cast<VkDeviceSize>(c.kvDim());
     for (int l = 0; l < c.numLayers; ++l) {
         Layer L;
-        LOWBIT_TRY(L.attnNorm, uploadTensor(a, model.find(TensorRole::AttnNorm, l), "attention norm"));
-        LOWBIT_TRY(L.q, uploadTensor(a, model.find(TensorRole::Q, l), "q"));
-        LOWBIT_TRY(L.k, uploadTensor(a, model.find(TensorRole::K, l), "k"));
-        LOWBIT_TRY(L.v, uploadTensor(a, model.find(TensorRole::V, l), "v"));
-        LOWBIT_TRY(L.o, uploadTensor(a, model.find(TensorRole::O, l), "o"));
-        LOWBIT_TRY(L.ffnNorm, uploadTensor(a, model.find(TensorRole::FfnNorm, l), "ffn norm"));
-        LOWBIT_TRY(L.gate, uploadTensor(a, model.find(TensorRole::Gate, l), "gate"));
-        LOWBIT_TRY(L.up, uploadTensor(a, model.find(TensorRole::Up, l), "up"));
-        LOWBIT_TRY(L.down, uploadTensor(a, model.find(TensorRole::Down, l), "down"));
-        LOWBIT_TRY(L.kCache, a.allocate(cacheFloats * sizeof(float)));
-        LOWBIT_TRY(L.vCache, a.allocate(cacheFloats * sizeof(float)));
+        LOWBIT_TRY(L.attnNorm, uploadVector(a, model.find(TensorRole::AttnNorm, l), "attention norm"));
+        LOWBIT_TRY(L.q, m->addWeight(model.find(TensorRole::Q, l), "q", slice));
+        LOWBIT_TRY(L.k, m->addWeight(model.find(TensorRole::K, l), "k", slice));
+        LOWBIT_TRY(L.v, m->addWeight(model.find(TensorRole::V, l), "v", slice));
+        LOWBIT_TRY(L.o, m->addWeight(model.find(TensorRole::O, l), "o", slice));
+        LOWBIT_TRY(L.ffnNorm, uploadVector(a, model.find(TensorRole::FfnNorm, l), "ffn norm"));
+        LOWBIT_TRY(L.gate, m->addWeight(model.find(TensorRole::Gate, l), "gate", slice));
+        LOWBIT_TRY(L.up, m->addWeight(model.find(TensorRole::Up, l), "up", slice));
+        LOWBIT_TRY(L.down, m->addWeight(model.find(TensorRole::Down, l), "down", slice));
+        auto kc = a.allocate(cacheFloats * sizeof(float));
+        if (!kc)
+            return loadError(kc.error(), "KV cache");
+        auto vc = a.allocate(cacheFloats * sizeof(float));
+        if (!vc)
+            return loadError(vc.error(), "KV cache");
+        L.kCache = *kc;
+        L.vCache = *vc;
         m->m_layers.push_back(L);
     }
     LOWBIT_TRY(std::vector<double> inv, ropeInverseFrequencies(c));
@@ -92,27 +135,27 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
     const auto eps = static_cast<float>(c.rmsNormEps);
     const std::uint32_t interleaved = c.ropeLayout == RopeLayout::Interleaved ? 1u : 0u;
 
-    LOWBIT_CHECK(recordEmbedding(rec, *m_embedding, *s.ids, *s.x, {n, d, vocab}));
+    LOWBIT_CHECK(recordRowLookup(rec, *m_embedding, *s.ids, n, *s.x));
     for (const Layer &L : m_layers) {
         LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *L.attnNorm, *s.xn, n, d, eps));
-        LOWBIT_CHECK(recordMatmulF32(rec, *L.q, *s.xn, *s.q, {qd, d, n, 0, qd}));
-        LOWBIT_CHECK(recordMatmulF32(rec, *L.k, *s.xn, *L.kCache, {kvd, d, n, pos0 * kvd, kvd}));
-        LOWBIT_CHECK(recordMatmulF32(rec, *L.v, *s.xn, *L.vCache, {kvd, d, n, pos0 * kvd, kvd}));
+        LOWBIT_CHECK(recordLinear(rec, *L.q, *s.xn, *s.q, n, 0, qd));
+        LOWBIT_CHECK(recordLinear(rec, *L.k, *s.xn, *L.kCache, n, pos0 * kvd, kvd));
+        LOWBIT_CHECK(recordLinear(rec, *L.v, *s.xn, *L.vCache, n, pos0 * kvd, kvd));
         LOWBIT_CHECK(recordRope(rec, *s.q, *m_invFreq, {n, nh, hd, pos0, interleaved, 0}));
         LOWBIT_CHECK(recordRope(rec, *L.kCache, *m_invFreq, {n, nkv, hd, pos0, interleaved, pos0 * kvd}));
         LOWBIT_CHECK(recordAttention(rec, *s.q, *L.kCache, *L.vCache, *s.attn,
                                      {n, nh, nkv, hd, pos0, kvd, 1.0f / std::sqrt(static_cast<float>(hd))}));
-        LOWBIT_CHECK(recordMatmulF32(rec, *L.o, *s.attn, *s.tmp, {d, qd, n, 0, d}));
+        LOWBIT_CHECK(recordLinear(rec, *L.o, *s.attn, *s.tmp, n, 0, d));
         LOWBIT_CHECK(recordAdd(rec, *s.x, *s.tmp, n * d));
         LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *L.ffnNorm, *s.xn, n, d, eps));
-        LOWBIT_CHECK(recordMatmulF32(rec, *L.gate, *s.xn, *s.gate, {ff, d, n, 0, ff}));
-        LOWBIT_CHECK(recordMatmulF32(rec, *L.up, *s.xn, *s.up, {ff, d, n, 0, ff}));
+        LOWBIT_CHECK(recordLinear(rec, *L.gate, *s.xn, *s.gate, n, 0, ff));
+        LOWBIT_CHECK(recordLinear(rec, *L.up, *s.xn, *s.up, n, 0, ff));
         LOWBIT_CHECK(recordSiluMul(rec, *s.gate, *s.up, *s.act, n * ff));
-        LOWBIT_CHECK(recordMatmulF32(rec, *L.down, *s.act, *s.tmp, {d, ff, n, 0, d}));
+        LOWBIT_CHECK(recordLinear(rec, *L.down, *s.act, *s.tmp, n, 0, d));
         LOWBIT_CHECK(recordAdd(rec, *s.x, *s.tmp, n * d));
     }
     LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *m_finalNorm, *s.xn, n, d, eps));
-    return recordMatmulF32(rec, *m_output, *s.xn, *s.logits, {vocab, d, n, 0, vocab});
+    return recordLinear(rec, *m_output, *s.xn, *s.logits, n, 0, vocab);
 }
 
 Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> tokens, bool allLogits)
@@ -136,7 +179,10 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
     LOWBIT_TRY(s.up, floats(c.intermediateSize));
     LOWBIT_TRY(s.act, floats(c.intermediateSize));
     LOWBIT_TRY(s.logits, floats(c.vocabSize));
-    const auto maxDispatches = static_cast<std::uint32_t>(16 * m_layers.size() + 16);
+    std::uint32_t maxDispatches = 16;
+    for (const auto &w : m_matrices)
+        maxDispatches += 2 * static_cast<std::uint32_t>(w->isPacked() ? w->packed->slices.size() : w->f32.size());
+    maxDispatches += 8 * static_cast<std::uint32_t>(m_layers.size());
     LOWBIT_TRY(auto rec, Recorder::begin(m_ctx, *m_pipelines, maxDispatches));
     LOWBIT_CHECK(recordForward(*rec, n, s));
     LOWBIT_CHECK(rec->submitAndWait());

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-/// A LLaMA-family model resident on a Vulkan device (fp32 weights for now; the packed low-bit
-/// formats come with the fused dequant kernels) with a KV cache: prefill and decode give the
-/// logits of every position.
+/// A LLaMA-family model resident on a Vulkan device with a KV cache: prefill and decode give the
+/// logits of every position. Studio-quantized tensors (a quantized model, mixed formats per
+/// layer) stay packed on the device and run through the fused dequant kernels (dequant × vector
+/// for one token, dequant × matrix for several); other tensors are fp32.
 
 #include "core/infer/inference_model.h"
 #include "core/model/model.h"
@@ -20,15 +21,19 @@ class Arena;
 class Pipelines;
 struct Buffer;
 
+struct GpuWeight;
+
 struct GpuModelOptions {
-    std::int64_t maxContext = 0; ///< KV-cache length; 0 = the model's context length
+    std::int64_t maxContext = 0;     ///< KV-cache length; 0 = the model's context length
+    std::uint64_t maxSliceBytes = 0; ///< split weights into buffers of at most this; 0 = the device's range
 };
 
 class GpuModel final : public InferenceModel {
 public:
-    /// Uploads the model's weights (converted to fp32) and allocates the KV cache.
-    /// Errors: Unsupported (attention biases, rope scaling types not handled yet), InvalidArgument
-    /// (a tensor larger than the device's storage-buffer range), Io (out of device memory).
+    /// Uploads the model's weights (packed tensors as they are, the rest as fp32) and allocates
+    /// the KV cache. Errors: Unsupported (attention biases, rope scaling types not handled yet),
+    /// Io (the model does not fit the device's memory, or an allocation failed: the message
+    /// offers --device cpu), InvalidArgument (a single row larger than a storage buffer).
     static Result<std::unique_ptr<GpuModel>> load(Context &ctx, const Model &model, const GpuModelOptions &options = {});
     ~GpuModel() override;
     GpuModel(const GpuModel &) = delete;
@@ -43,15 +48,21 @@ public:
     std::int64_t position() const override { return m_position; }
     std::int64_t maxContext() const override { return m_maxContext; }
     const ModelConfig &config() const override { return m_config; }
+    /// Device bytes of the weights (packed tensors count their packed arrays).
+    std::uint64_t weightBytes() const { return m_weightBytes; }
+    /// Linear tensors that stay packed on the device.
+    int packedTensors() const { return m_packedTensors; }
 
 private:
     struct Layer {
-        Buffer *attnNorm = nullptr, *q = nullptr, *k = nullptr, *v = nullptr, *o = nullptr;
-        Buffer *ffnNorm = nullptr, *gate = nullptr, *up = nullptr, *down = nullptr;
+        Buffer *attnNorm = nullptr, *ffnNorm = nullptr;
+        const GpuWeight *q = nullptr, *k = nullptr, *v = nullptr, *o = nullptr;
+        const GpuWeight *gate = nullptr, *up = nullptr, *down = nullptr;
         Buffer *kCache = nullptr, *vCache = nullptr;
     };
     GpuModel(Context &ctx);
     Status recordForward(class Recorder &rec, std::uint32_t n, struct Scratch &s);
+    Result<const GpuWeight *> addWeight(const ModelTensor *t, const char *what, std::uint64_t maxSliceBytes);
 
     Context &m_ctx;
     std::unique_ptr<Pipelines> m_pipelines;
@@ -59,7 +70,11 @@ private:
     std::unique_ptr<Arena> m_scratch;
     ModelConfig m_config;
     std::vector<Layer> m_layers;
-    Buffer *m_embedding = nullptr, *m_finalNorm = nullptr, *m_output = nullptr, *m_invFreq = nullptr;
+    std::vector<std::unique_ptr<GpuWeight>> m_matrices;
+    const GpuWeight *m_embedding = nullptr, *m_output = nullptr;
+    Buffer *m_finalNorm = nullptr, *m_invFreq = nullptr;
+    std::uint64_t m_weightBytes = 0;
+    int m_packedTensors = 0;
     std::int64_t m_maxContext = 0;
     std::int64_t m_position = 0;
 };

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The whole LLaMA forward pass on the Vulkan device against an fp64 reference.
+// The whole LLaMA forward pass on the Vulkan device against an fp64 reference (fp32 weights) and
+// against the CPU engine on the same quantized model (packed weights, mixed formats per layer);
+// row-sliced weights; a model larger than the device.
 #include "gpu/engine/gpu_model.h"
 
+#include "core/infer/cpu_model.h"
+
 #include "gpu_fixture.h"
+#include "quantized_model.h"
 #include "reference_forward.h"
 #include "test_support.h"
 
@@ -12,6 +17,24 @@
 
 using namespace lowbit;
 using namespace lowbit::gpu;
+
+namespace {
+
+/// Formats cycled over the linear tensors: every family meets q/k/v/o/gate/up/down somewhere.
+const test::TensorFormat kMixed[] = {{"int4", 32, "fp16"},      {"fp6-e3m2", 32, "bf16"}, {"nvfp4", std::nullopt, ""},
+                                     {"mix:int4|nf4|fp4", 16, "fp16"}, {"mxfp4", std::nullopt, ""}, {"int3-asym", 0, "fp32"},
+                                     {"nf4-asym", 48, "fp16"},  {"iq4nl", 32, "fp16"},     {"bitmod-fp3", 32, "fp16"},
+                                     {"int8", -1, "fp32"},      {"fp8-e4m3", 32, "e4m3"},  {"mxfp6-e2m3", std::nullopt, ""}};
+
+double maxAbsDiff(const std::vector<float> &a, const std::vector<float> &b)
+{
+    double m = a.size() == b.size() ? 0.0 : INFINITY;
+    for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+        m = std::max(m, double(std::fabs(a[i] - b[i])));
+    return m;
+}
+
+} // namespace
 
 class TestGpuModel : public QObject {
     Q_OBJECT
@@ -80,6 +103,107 @@ private slots:
         QVERIFY(!r.ok());
         QVERIFY(r.error().detail.find("context full") != std::string::npos);
         QCOMPARE((*gm)->position(), std::int64_t(0)); // nothing half-applied
+    }
+
+    void quantizedModelMatchesCpuEngine_data()
+    {
+        QTest::addColumn<bool>("tied");
+        QTest::addColumn<bool>("embeddings"); // quantize the embedding / classifier too
+        QTest::newRow("linears, tied fp32 embedding") << true << false;
+        QTest::newRow("linears + embedding + classifier") << false << true;
+        QTest::newRow("linears + tied quantized embedding") << true << true;
+    }
+    void quantizedModelMatchesCpuEngine()
+    {
+        QFETCH(bool, tied);
+        QFETCH(bool, embeddings);
+        const Model model = test::makeRandomModel(64, 96, 2, 4, 2, 50, RopeLayout::HalfSplit, tied, 21);
+        int next = 0, expected = 0;
+        auto q = test::quantizeTensors(model, [&](const ModelTensor &t) -> std::optional<test::TensorFormat> {
+            const bool emb = t.role == TensorRole::Embedding || t.role == TensorRole::Output;
+            if (!isLinearRole(t.role) && !emb)
+                return std::nullopt;
+            if (emb && !embeddings)
+                return std::nullopt;
+            ++expected;
+            if (emb)
+                return t.role == TensorRole::Embedding ? test::TensorFormat{"int8", 32, "fp16"} : test::TensorFormat{"fp6-e2m3", 32, "fp16"};
+            return kMixed[std::size_t(next++) % std::size(kMixed)];
+        });
+        QVERIFY2(q.ok(), q.ok() ? "" : q.error().message().c_str());
+        auto cpu = CpuModel::load(*q);
+        QVERIFY2(cpu.ok(), cpu.ok() ? "" : cpu.error().message().c_str());
+        auto gm = GpuModel::load(*m_fx.ctx, *q);
+        QVERIFY2(gm.ok(), gm.ok() ? "" : gm.error().message().c_str());
+        QCOMPARE((*gm)->packedTensors(), expected);
+        std::uint64_t fp32Bytes = 0;
+        for (const ModelTensor &t : model.tensors())
+            if (t.view.shape.size() == 2)
+                fp32Bytes += t.view.numel() * 4;
+        QVERIFY((*gm)->weightBytes() < fp32Bytes); // packed on the device, no fp32 copy
+
+        // prefill (fused dequant × matrix), then decode (fused dequant × vector) through the cache
+        const std::vector<std::int32_t> tokens = {1, 5, 49, 0, 17, 17, 3, 22, 9, 11, 30, 2};
+        auto a = (*cpu)->forward(std::span(tokens).first(9));
+        auto b = (*gm)->forward(std::span(tokens).first(9));
+        QVERIFY(a.ok() && b.ok());
+        double scale = 0;
+        for (float v : *a)
+            scale = std::max(scale, double(std::fabs(v)));
+        const double prefillErr = maxAbsDiff(*a, *b);
+        double decodeErr = 0;
+        for (std::size_t t = 9; t < tokens.size(); ++t) {
+            auto ca = (*cpu)->forward(std::span(tokens).subspan(t, 1));
+            auto cb = (*gm)->forward(std::span(tokens).subspan(t, 1));
+            QVERIFY(ca.ok() && cb.ok());
+            decodeErr = std::max(decodeErr, maxAbsDiff(*ca, *cb));
+        }
+        qInfo("max |logit| %.3g; |gpu - cpu| prefill %.3g, decode %.3g", scale, prefillErr, decodeErr);
+        QVERIFY(prefillErr <= 1e-5 * std::max(scale, 1.0));
+        QVERIFY(decodeErr <= 1e-5 * std::max(scale, 1.0));
+    }
+
+    void slicedWeightsGiveTheSameLogits_data()
+    {
+        QTest::addColumn<bool>("quantized");
+        QTest::newRow("fp32") << false;
+        QTest::newRow("packed") << true;
+    }
+    void slicedWeightsGiveTheSameLogits()
+    {
+        QFETCH(bool, quantized);
+        const Model model = test::makeRandomModel(64, 96, 1, 4, 2, 50, RopeLayout::Interleaved, false, 5);
+        auto q = test::quantizeTensors(model, [&](const ModelTensor &t) -> std::optional<test::TensorFormat> {
+            if (!quantized || t.role == TensorRole::FinalNorm || t.view.shape.size() != 2)
+                return std::nullopt;
+            return test::TensorFormat{"int4", 32, "fp16"};
+        });
+        QVERIFY(q.ok());
+        GpuModelOptions small;
+        small.maxSliceBytes = 7 * 64 * 4; // 7 fp32 rows, 56 int4 rows: several slices per tensor
+        auto whole = GpuModel::load(*m_fx.ctx, *q);
+        auto sliced = GpuModel::load(*m_fx.ctx, *q, small);
+        QVERIFY(whole.ok() && sliced.ok());
+        const std::vector<std::int32_t> tokens = {3, 44, 0, 49, 12};
+        auto a = (*whole)->forward(tokens);
+        auto b = (*sliced)->forward(tokens);
+        QVERIFY(a.ok() && b.ok());
+        QCOMPARE(*b, *a); // the same per-row arithmetic, only the dispatches differ
+        auto c = (*whole)->forward(std::span(tokens).first(1));
+        auto d = (*sliced)->forward(std::span(tokens).first(1));
+        QVERIFY(c.ok() && d.ok());
+        QCOMPARE(*d, *c);
+    }
+
+    void modelLargerThanTheDeviceIsRefused()
+    {
+        const Model model = test::makeRandomModel(16, 24, 1, 2, 2, 10, RopeLayout::HalfSplit, true, 1);
+        GpuModelOptions opt;
+        opt.maxContext = std::int64_t(1) << 40; // a KV cache no device holds
+        auto gm = GpuModel::load(*m_fx.ctx, model, opt);
+        QVERIFY(!gm.ok());
+        QCOMPARE(gm.error().code, ErrorCode::Io);
+        QVERIFY(gm.error().detail.find("--device cpu") != std::string::npos);
     }
 };
 

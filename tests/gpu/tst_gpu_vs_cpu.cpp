@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// stories260K on the Vulkan engine against the CPU engine: perplexity within 1e-3 relative and
-// identical greedy generation (fp32 weights; the packed formats come with the fused kernels).
+// stories260K on the Vulkan engine against the CPU engine on the same model: perplexity within
+// 1e-3 relative and identical greedy generation, for the fp32 checkpoint and for quantized
+// versions (every linear packed on the device: one 4-bit format, and mixed formats per layer).
 #include "gpu/engine/gpu_model.h"
 
 #include "core/eval/perplexity.h"
@@ -8,6 +9,7 @@
 #include "core/util/mapped_file.h"
 
 #include "gpu_fixture.h"
+#include "quantized_model.h"
 #include "test_support.h"
 
 #include <QTest>
@@ -19,8 +21,20 @@ using namespace lowbit;
 class TestGpuVsCpu : public QObject {
     Q_OBJECT
     test::GpuFixture m_fx;
-    std::optional<Model> m_model;
+    std::optional<Model> m_model, m_int4, m_mixed;
     std::unique_ptr<Tokenizer> m_tok;
+
+    const Model &modelNamed(const QString &name) const
+    {
+        return name == QLatin1String("int4") ? *m_int4 : name == QLatin1String("mixed") ? *m_mixed : *m_model;
+    }
+    static void addModelRows()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::newRow("fp32") << QStringLiteral("fp32");
+        QTest::newRow("int4 g32") << QStringLiteral("int4");
+        QTest::newRow("mixed formats per layer") << QStringLiteral("mixed");
+    }
 
 private slots:
     void initTestCase()
@@ -33,21 +47,45 @@ private slots:
         auto t = loadTokenizer(m_model->path(), 512);
         QVERIFY(t.ok());
         m_tok = std::move(*t);
+        auto int4 = test::quantizeTensors(*m_model, [](const ModelTensor &mt) -> std::optional<test::TensorFormat> {
+            if (!isLinearRole(mt.role))
+                return std::nullopt;
+            return test::TensorFormat{"int4", 32, "fp16"};
+        });
+        QVERIFY(int4.ok());
+        m_int4 = std::move(*int4);
+        const test::TensorFormat mixed[] = {{"nf4", 32, "fp16"}, {"fp6-e3m2", 32, "bf16"}, {"mxfp4", std::nullopt, ""},
+                                            {"int3-asym", 32, "fp16"}, {"nvfp4", std::nullopt, ""}, {"bitmod-fp4", 64, "fp16"},
+                                            {"fp8-e4m3", 0, "fp32"}};
+        auto mix = test::quantizeTensors(*m_model, [&](const ModelTensor &mt) -> std::optional<test::TensorFormat> {
+            if (!isLinearRole(mt.role))
+                return std::nullopt;
+            return mixed[std::size_t(mt.layer * 3 + int(mt.role)) % std::size(mixed)];
+        });
+        QVERIFY(mix.ok());
+        m_mixed = std::move(*mix);
     }
+    void perplexityMatchesCpu_data() { addModelRows(); }
     void perplexityMatchesCpu()
     {
+        QFETCH(QString, model);
+        const Model &mdl = modelNamed(model);
         LOWBIT_REQUIRE_SHARED("data/tinystories_valid_first1000.txt");
         auto text = readTextFile(lowbit::test::sharedPath("data/tinystories_valid_first1000.txt"));
         QVERIFY(text.ok());
         EvalOptions o;
-        o.maxDocuments = 5; // lavapipe checks correctness, not speed
-        auto cpu = CpuModel::load(*m_model);
-        auto gpu = gpu::GpuModel::load(*m_fx.ctx, *m_model);
+        o.maxDocuments = 3; // lavapipe checks correctness, not speed
+        auto cpu = CpuModel::load(mdl);
+        auto gpu = gpu::GpuModel::load(*m_fx.ctx, mdl);
         QVERIFY2(gpu.ok(), gpu.ok() ? "" : gpu.error().message().c_str());
+        int linears = 0;
+        for (const ModelTensor &t : mdl.tensors())
+            linears += isLinearRole(t.role) ? 1 : 0;
+        QCOMPARE((*gpu)->packedTensors(), model == QLatin1String("fp32") ? 0 : linears); // every linear stays packed
         auto rc = evaluatePerplexity(**cpu, *m_tok, *text, o);
         auto rg = evaluatePerplexity(**gpu, *m_tok, *text, o);
         QVERIFY(rc.ok() && rg.ok());
-        qInfo("ppl cpu %.6f, vulkan %.6f over %llu tokens", rc->perplexity, rg->perplexity, static_cast<unsigned long long>(rg->tokens));
+        qInfo("%s: ppl cpu %.6f, vulkan %.6f over %llu tokens", qPrintable(model), rc->perplexity, rg->perplexity, static_cast<unsigned long long>(rg->tokens));
         QCOMPARE(rg->tokens, rc->tokens);
         QVERIFY(std::fabs(rg->perplexity - rc->perplexity) / rc->perplexity < 1e-3);
         auto cmp = compareModels(**cpu, **gpu, *m_tok, *text, o);
@@ -55,16 +93,19 @@ private slots:
         QVERIFY(cmp->klDivergence < 1e-6);
         QCOMPARE(cmp->top1Agreement, 1.0);
     }
+    void greedyGenerationMatchesCpu_data() { addModelRows(); }
     void greedyGenerationMatchesCpu()
     {
-        auto cpu = CpuModel::load(*m_model);
-        auto gpu = gpu::GpuModel::load(*m_fx.ctx, *m_model);
+        QFETCH(QString, model);
+        auto cpu = CpuModel::load(modelNamed(model));
+        auto gpu = gpu::GpuModel::load(*m_fx.ctx, modelNamed(model));
         QVERIFY(cpu.ok() && gpu.ok());
         auto a = generate(**cpu, *m_tok, "", 64, SamplerOptions{});
         auto b = generate(**gpu, *m_tok, "", 64, SamplerOptions{});
         QVERIFY(a.ok() && b.ok());
         QCOMPARE(b->tokens, a->tokens);
-        QVERIFY(b->text.rfind("Once upon a time, there was a little girl named Lily.", 0) == 0);
+        if (model == QLatin1String("fp32"))
+            QVERIFY(b->text.rfind("Once upon a time, there was a little girl named Lily.", 0) == 0);
     }
 };
 

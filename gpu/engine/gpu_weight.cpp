@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gpu/engine/gpu_weight.h"
+
+#include "core/quant/quantized_tensor.h"
+#include "gpu/memory/arena.h"
+#include "gpu/ops/basic_ops.h"
+#include "gpu/ops/layer_ops.h"
+#include "gpu/ops/recorder.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace lowbit::gpu {
+
+std::uint64_t deviceBytesFor(const TensorView &view)
+{
+    if (const PackedTensor *p = packedTensorOf(view))
+        return static_cast<std::uint64_t>(p->byteSize());
+    return view.numel() * sizeof(float);
+}
+
+Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64_t maxSliceBytes)
+{
+    GpuWeight w;
+    if (const PackedTensor *p = packedTensorOf(view)) {
+        PackedUploadOptions opt;
+        opt.maxSliceBytes = maxSliceBytes;
+        auto t = uploadPacked(arena, *p, opt);
+        if (!t)
+            return t.error().withContext(view.name);
+        w.rows = p->rows;
+        w.cols = p->cols;
+        w.deviceBytes = t->deviceBytes;
+        w.packed = std::move(*t);
+        return w;
+    }
+    const std::int64_t cols = view.shape.empty() ? 1 : view.shape.back();
+    const std::int64_t rows = cols > 0 ? static_cast<std::int64_t>(view.numel()) / cols : 0;
+    if (rows > std::numeric_limits<std::int32_t>::max() || cols > std::numeric_limits<std::int32_t>::max())
+        return makeError(ErrorCode::InvalidArgument, view.name + ": shape too large for the Vulkan kernels");
+    w.rows = rows;
+    w.cols = cols;
+    const std::uint64_t limit = maxSliceBytes ? maxSliceBytes : arena.maxBufferBytes();
+    const std::uint64_t rowBytes = static_cast<std::uint64_t>(std::max<std::int64_t>(cols, 1)) * sizeof(float);
+    if (rowBytes > limit)
+        return makeError(ErrorCode::InvalidArgument, view.name + ": one row is larger than a storage buffer of this device");
+    auto values = view.toFloatVector();
+    if (!values)
+        return values.error().withContext(view.name);
+    const auto rowsPerSlice = static_cast<std::int64_t>(limit / rowBytes);
+    for (std::int64_t r0 = 0; r0 < std::max<std::int64_t>(rows, 1); r0 += rowsPerSlice) {
+        const std::int64_t n = std::min(rowsPerSlice, rows - r0);
+        auto b = arena.upload(std::span<const float>(values->data() + r0 * cols, static_cast<std::size_t>(std::max<std::int64_t>(n, 0) * cols)));
+        if (!b)
+            return b.error().withContext(view.name);
+        w.f32.push_back({*b, static_cast<std::uint32_t>(r0), static_cast<std::uint32_t>(std::max<std::int64_t>(n, 0))});
+        w.deviceBytes += static_cast<std::uint64_t>(std::max<std::int64_t>(n, 0) * cols) * sizeof(float);
+    }
+    return w;
+}
+
+Status recordLinear(Recorder &rec, const GpuWeight &w, const Buffer &x, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
+                    std::uint32_t yStride)
+{
+    if (w.packed) {
+        if (tokens == 1)
+            return recordMatvecPacked(rec, *w.packed, x, y, yOffset);
+        return recordMatmulPacked(rec, *w.packed, x, y, tokens, yOffset, yStride);
+    }
+    const auto cols = static_cast<std::uint32_t>(w.cols);
+    for (const auto &s : w.f32)
+        LOWBIT_CHECK(recordMatmulF32(rec, *s.data, x, y, {s.rows, cols, tokens, yOffset + s.row0, yStride}));
+    return {};
+}
+
+Status recordRowLookup(Recorder &rec, const GpuWeight &w, const Buffer &ids, std::uint32_t n, const Buffer &out)
+{
+    if (w.packed)
+        return recordDequantRowsPacked(rec, *w.packed, ids, n, out);
+    const auto cols = static_cast<std::uint32_t>(w.cols);
+    for (std::size_t i = 0; i < w.f32.size(); ++i) {
+        const auto &s = w.f32[i];
+        LOWBIT_CHECK(recordEmbedding(rec, *s.data, ids, out, {n, cols, s.rows, s.row0, i == 0 ? 1u : 0u}));
+    }
+    return {};
+}
+
+} // namespace lowbit::gpu

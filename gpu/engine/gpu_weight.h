@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+/// One weight matrix of a model on the device, in the form it was given: a studio-quantized
+/// tensor (packedTensorOf(view) non-null) stays packed and runs through the fused dequant
+/// kernels; anything else is converted to fp32. Either form is split into row slices when it is
+/// larger than the device's storage-buffer range (lavapipe: 128 MiB).
+
+#include "core/tensor/tensor_view.h"
+#include "core/util/result.h"
+#include "gpu/ops/packed_ops.h"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace lowbit::gpu {
+
+class Arena;
+class Recorder;
+struct Buffer;
+
+struct GpuWeight {
+    struct F32Slice {
+        Buffer *data = nullptr;
+        std::uint32_t row0 = 0, rows = 0;
+    };
+    std::int64_t rows = 0, cols = 0;
+    std::vector<F32Slice> f32;            ///< fp32 rows, when not packed
+    std::optional<GpuPackedTensor> packed; ///< packed codes, when the view is studio-quantized
+    std::uint64_t deviceBytes = 0;
+
+    bool isPacked() const { return packed.has_value(); }
+};
+
+/// Bytes a view will take on the device (packed: its stored arrays; otherwise fp32).
+std::uint64_t deviceBytesFor(const TensorView &view);
+
+/// Uploads a 2-D view. maxSliceBytes: 0 = the device's storage-buffer range (tests pass less).
+/// Errors: Io (out of device memory), InvalidArgument (a single row larger than a buffer),
+/// those of decoding the view.
+Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64_t maxSliceBytes = 0);
+
+/// Y[yOffset + t·yStride + r] = W[r, :] · X[t, :] for t < tokens; one token on packed weights
+/// runs the fused dequant × vector kernel, several the fused dequant × matrix kernel.
+Status recordLinear(Recorder &rec, const GpuWeight &w, const Buffer &x, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
+                    std::uint32_t yStride);
+
+/// out[t, :] = W[ids[t], :] for t < n (the embedding lookup; ids already validated).
+Status recordRowLookup(Recorder &rec, const GpuWeight &w, const Buffer &ids, std::uint32_t n, const Buffer &out);
+
+} // namespace lowbit::gpu
