@@ -1,8 +1,23 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/studio/main_window.h"
 
+#include "app/studio/design/format_choice.h"
+#include "app/studio/dialogs/quantize_dialog.h"
+#include "app/studio/dialogs/settings_dialog.h"
+#include "app/studio/jobs/format_probe.h"
 #include "app/studio/jobs/model_load_job.h"
+#include "app/studio/jobs/plan_measure_job.h"
+#include "app/studio/jobs/quantize_job.h"
 #include "app/studio/language_manager.h"
+#include "app/studio/models/layer_tree_model.h"
+#include "app/studio/models/run_history_model.h"
+#include "app/studio/undo/set_format_command.h"
+#include "app/studio/util/chart_export.h"
+#include "app/studio/views/compare_view.h"
+#include "app/studio/views/distribution_view.h"
+#include "app/studio/views/error_view.h"
+#include "app/studio/views/format_designer.h"
+#include "app/studio/views/run_panel.h"
 #include "app/studio/settings/recent_models.h"
 #include "app/studio/settings/setting.h"
 #include "app/studio/settings/settings_keys.h"
@@ -12,6 +27,9 @@
 #include "app/studio/views/model_tree_panel.h"
 #include "app/studio/views/tensor_panel.h"
 #include "core/model/model.h"
+
+#include <QFile>
+#include <unistd.h>
 
 #include <QAction>
 #include <QActionGroup>
@@ -29,8 +47,13 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
+#include <QRegularExpression>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QTimer>
+#include <QUndoStack>
 
 namespace lowbit::studio {
 namespace {
@@ -72,11 +95,22 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_loader = new ModelLoadJob(this);
     connect(m_loader, &ModelLoadJob::finished, this, &MainWindow::onLoadFinished);
 
+    m_undo = new QUndoStack(this);
+    m_runs = new RunHistoryModel(this);
+    m_probe = new FormatProbe(this);
+    m_probe->setThreads(static_cast<unsigned>(Setting<int>(keys::kThreads, 0).value()));
+    m_measure = new PlanMeasureJob(this);
+    m_quantJob = new QuantizeJob(this);
+
     m_emptyState = new EmptyStateWidget(this);
     m_tensorPanel = new TensorPanel(this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("viewTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_tensorPanel, QString());
     m_stack = new QStackedWidget(this);
     m_stack->addWidget(m_emptyState);
-    m_stack->addWidget(m_tensorPanel);
+    m_stack->addWidget(m_tabs);
     setCentralWidget(m_stack);
 
     m_treePanel = new ModelTreePanel(this);
@@ -88,7 +122,60 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     resizeDocks({m_treeDock}, {620}, Qt::Horizontal);
     m_treeDock->hide(); // shown with the first model
 
+    m_designer = new FormatDesigner(this);
+    m_designerDock = new QDockWidget(this);
+    m_designerDock->setObjectName(QStringLiteral("designerDock"));
+    m_designerDock->setWidget(m_designer);
+    m_designerDock->setMinimumWidth(340);
+    addDockWidget(Qt::RightDockWidgetArea, m_designerDock);
+    m_designerDock->hide(); // shown with the first model
+    m_distribution = new DistributionView(this);
+    m_errors = new ErrorView(m_treePanel->layerTreeModel(), m_runs, this);
+    m_compare = new CompareView(m_runs, this);
+    m_runPanel = new RunPanel(m_runs, this);
+    m_runPanel->setThreads(static_cast<unsigned>(Setting<int>(keys::kThreads, 0).value()));
+    m_runPanel->setDevice(Setting<QString>(keys::kDevice, QStringLiteral("cpu")).value());
+    m_tabs->addTab(m_distribution, QString());
+    m_tabs->addTab(m_errors, QString());
+    m_tabs->addTab(m_compare, QString());
+    m_tabs->addTab(m_runPanel, QString());
+    m_distribution->setProbe(m_probe);
+    m_designer->setProbe(m_probe);
+    {
+        // The designer starts from the default format of the settings (when it is a valid name).
+        const QString name = Setting<QString>(keys::kDefaultFormat, QStringLiteral("int4")).value();
+        if (auto f = parseFormat(name.toStdString()); f)
+            if (auto spec = makeFormatSpec(*f, Setting<qlonglong>(keys::kDefaultGroup, 32).value(), ScaleStorage::F16); spec)
+                m_designer->setChoice(choiceForSpec(*spec));
+    }
+
     connect(m_treePanel, &ModelTreePanel::currentTensorChanged, m_tensorPanel, &TensorPanel::showTensor);
+    connect(m_treePanel, &ModelTreePanel::currentTensorChanged, this, &MainWindow::onCurrentTensorChanged);
+    connect(m_treePanel->layerTreeModel(), &LayerTreeModel::formatsChanged, this, &MainWindow::onFormatsChanged);
+    connect(m_measure, &PlanMeasureJob::measured, m_treePanel->layerTreeModel(), &LayerTreeModel::setTensorError);
+    connect(m_designer, &FormatDesigner::applyToSelectionRequested, this, [this] { applyDesignerFormat(ApplyScope::Selection); });
+    connect(m_designer, &FormatDesigner::applyToAllRequested, this, [this] { applyDesignerFormat(ApplyScope::All); });
+    connect(m_designer, &FormatDesigner::applyToMatchingRequested, this,
+            [this](const QString &pattern) { applyDesignerFormat(ApplyScope::Matching, pattern); });
+    connect(m_designer, &FormatDesigner::clearSelectionRequested, this, &MainWindow::clearSelectedFormats);
+    connect(m_quantJob, &QuantizeJob::progressChanged, this,
+            [this](double f, QuantizeJob::Stage stage, const QString &tensor) { onJobProgress(f, static_cast<int>(stage), tensor); });
+    connect(m_quantJob, &QuantizeJob::finished, this, [this](const RunRecord &run) {
+        m_runs->addRun(run);
+        onJobEnded();
+        statusBar()->showMessage(tr("Run “%1” finished: %2 bits/weight, written to %3")
+                                     .arg(run.name, QLocale().toString(run.averageBpw, 'f', 3), QDir::toNativeSeparators(run.outputPath)),
+                                 15000);
+    });
+    connect(m_quantJob, &QuantizeJob::cancelled, this, [this] {
+        onJobEnded();
+        statusBar()->showMessage(tr("Quantization cancelled; no file was written."), 10000);
+    });
+    connect(m_quantJob, &QuantizeJob::failed, this, [this](const QString &message) {
+        onJobEnded();
+        if (m_errorReporter)
+            m_errorReporter(tr("Quantization failed"), message);
+    });
     connect(m_emptyState, &EmptyStateWidget::openFolderRequested, this, &MainWindow::openFolderDialog);
     connect(m_emptyState, &EmptyStateWidget::openFileRequested, this, &MainWindow::openFileDialog);
 
@@ -115,6 +202,33 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::createActions()
 {
+    m_undoAction = m_undo->createUndoAction(this);
+    m_undoAction->setShortcut(QKeySequence::Undo);
+    m_undoAction->setObjectName(QStringLiteral("undoAction"));
+    m_redoAction = m_undo->createRedoAction(this);
+    m_redoAction->setShortcut(QKeySequence::Redo);
+    m_redoAction->setObjectName(QStringLiteral("redoAction"));
+    m_settingsAction = new QAction(QIcon::fromTheme(QStringLiteral("preferences-system")), QString(), this);
+    m_settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    m_settingsAction->setMenuRole(QAction::PreferencesRole);
+    connect(m_settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
+    m_quantizeAction = new QAction(QIcon::fromTheme(QStringLiteral("system-run")), QString(), this);
+    m_quantizeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+    m_quantizeAction->setEnabled(false);
+    connect(m_quantizeAction, &QAction::triggered, this, &MainWindow::showQuantizeDialog);
+    m_cancelJobAction = new QAction(QIcon::fromTheme(QStringLiteral("process-stop")), QString(), this);
+    m_cancelJobAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    m_cancelJobAction->setEnabled(false);
+    connect(m_cancelJobAction, &QAction::triggered, m_quantJob, &QuantizeJob::cancel);
+    m_exportChartAction = new QAction(QString(), this);
+    m_exportChartAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    connect(m_exportChartAction, &QAction::triggered, this, &MainWindow::exportCurrentChart);
+    for (int i = 0; i < 5; ++i) {
+        auto *a = new QAction(this);
+        a->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+        connect(a, &QAction::triggered, this, [this, i] { setCurrentView(static_cast<View>(i)); });
+        m_viewActions.push_back(a);
+    }
     m_openFolderAction = new QAction(QIcon::fromTheme(QStringLiteral("folder-open")), QString(), this);
     m_openFolderAction->setShortcut(QKeySequence::Open);
     connect(m_openFolderAction, &QAction::triggered, this, &MainWindow::openFolderDialog);
@@ -147,8 +261,22 @@ void MainWindow::createMenus()
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     m_fileMenu->addSeparator();
     m_fileMenu->addAction(m_quitAction);
+    m_editMenu = menuBar()->addMenu(QString());
+    m_editMenu->addAction(m_undoAction);
+    m_editMenu->addAction(m_redoAction);
+    m_editMenu->addSeparator();
+    m_editMenu->addAction(m_settingsAction);
     m_viewMenu = menuBar()->addMenu(QString());
     m_viewMenu->addAction(m_treeDock->toggleViewAction());
+    m_viewMenu->addAction(m_designerDock->toggleViewAction());
+    m_viewMenu->addSeparator();
+    for (QAction *a : m_viewActions)
+        m_viewMenu->addAction(a);
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(m_exportChartAction);
+    m_quantizeMenu = menuBar()->addMenu(QString());
+    m_quantizeMenu->addAction(m_quantizeAction);
+    m_quantizeMenu->addAction(m_cancelJobAction);
     m_helpMenu = menuBar()->addMenu(QString());
     m_helpMenu->addAction(m_aboutAction);
     m_helpMenu->addAction(m_aboutQtAction);
@@ -176,8 +304,34 @@ void MainWindow::createStatusBar()
     statusBar()->addWidget(m_busyLabel);
     statusBar()->addWidget(m_modelLabel);
     statusBar()->addWidget(m_archLabel, 1);
+    m_jobLabel = new QLabel(this);
+    m_jobLabel->setObjectName(QStringLiteral("jobLabel"));
+    m_jobProgress = new QProgressBar(this);
+    m_jobProgress->setObjectName(QStringLiteral("jobProgress"));
+    m_jobProgress->setRange(0, 1000);
+    m_jobProgress->setMaximumWidth(160);
+    m_jobProgress->setMaximumHeight(16);
+    m_jobProgress->setTextVisible(false);
+    m_jobCancel = new QPushButton(this);
+    m_jobCancel->setObjectName(QStringLiteral("jobCancel"));
+    connect(m_jobCancel, &QPushButton::clicked, m_quantJob, &QuantizeJob::cancel);
+    for (QWidget *w : std::initializer_list<QWidget *>{m_jobLabel, m_jobProgress, m_jobCancel}) {
+        w->hide();
+        statusBar()->addPermanentWidget(w);
+    }
+    m_planLabel = new QLabel(this);
+    m_planLabel->setObjectName(QStringLiteral("statusPlan"));
+    m_memoryLabel = new QLabel(this);
+    m_memoryLabel->setObjectName(QStringLiteral("statusMemory"));
+    statusBar()->addPermanentWidget(m_planLabel);
     statusBar()->addPermanentWidget(m_paramsLabel);
     statusBar()->addPermanentWidget(m_sizeLabel);
+    statusBar()->addPermanentWidget(m_memoryLabel);
+    auto *memoryTimer = new QTimer(this);
+    memoryTimer->setInterval(2000);
+    connect(memoryTimer, &QTimer::timeout, this, &MainWindow::updateMemory);
+    memoryTimer->start();
+    updateMemory();
 }
 
 void MainWindow::retranslateUi()
@@ -194,6 +348,22 @@ void MainWindow::retranslateUi()
     m_quitAction->setText(tr("&Quit"));
     m_viewMenu->setTitle(tr("&View"));
     m_treeDock->setWindowTitle(tr("Tensors"));
+    m_designerDock->setWindowTitle(tr("Format Designer"));
+    m_editMenu->setTitle(tr("&Edit"));
+    m_undoAction->setText(tr("&Undo"));
+    m_redoAction->setText(tr("&Redo"));
+    m_settingsAction->setText(tr("&Settings…"));
+    m_quantizeMenu->setTitle(tr("&Quantize"));
+    m_quantizeAction->setText(tr("&Quantize Model…"));
+    m_quantizeAction->setStatusTip(tr("Quantize the model with the planned formats and a method"));
+    m_cancelJobAction->setText(tr("&Cancel Job"));
+    m_exportChartAction->setText(tr("&Export Chart…"));
+    m_jobCancel->setText(tr("Cancel"));
+    const QString viewTitles[] = {tr("Tensor"), tr("Distribution"), tr("Errors"), tr("Compare"), tr("Run")};
+    for (int i = 0; i < 5; ++i) {
+        m_tabs->setTabText(i, viewTitles[i]);
+        m_viewActions[static_cast<std::size_t>(i)]->setText(tr("Show %1").arg(viewTitles[i]));
+    }
     m_helpMenu->setTitle(tr("&Help"));
     if (m_languageMenu) {
         m_languageMenu->setTitle(tr("&Language"));
@@ -239,6 +409,7 @@ void MainWindow::setLanguageManager(LanguageManager *languages)
 {
     if (m_languageMenu || !languages)
         return;
+    m_languages = languages;
     m_viewMenu->addSeparator();
     m_languageMenu = m_viewMenu->addMenu(QString());
     m_languageMenu->setObjectName(QStringLiteral("languageMenu"));
@@ -309,11 +480,23 @@ void MainWindow::onLoadFinished(const ModelLoadResult &result)
 
 void MainWindow::showModel(std::shared_ptr<const lowbit::Model> model, std::uint64_t bytesOnDisk)
 {
+    if (m_quantJob->isRunning()) {
+        m_quantJob->cancel(); // it quantizes the old model; its result would not fit the new one
+        m_quantJob->waitForFinished();
+    }
+    m_measure->start({});
+    m_undo->clear(); // the commands refer to the old model's tensors
     m_model = std::move(model);
     m_bytesOnDisk = bytesOnDisk;
     m_treePanel->setModel(m_model);
-    m_stack->setCurrentWidget(m_model ? static_cast<QWidget *>(m_tensorPanel) : m_emptyState);
+    m_treePanel->setPlanColumnsVisible(m_model && std::any_of(m_model->tensors().begin(), m_model->tensors().end(),
+                                                              [](const ModelTensor &t) { return t.view.isQuantizedByStudio(); }));
+    m_runPanel->setModel(m_model);
+    m_designer->setModelParams(m_model ? static_cast<double>(m_model->totalParams()) : 0.0);
+    m_stack->setCurrentWidget(m_model ? static_cast<QWidget *>(m_tabs) : m_emptyState);
     m_treeDock->setVisible(m_model != nullptr);
+    m_designerDock->setVisible(m_model != nullptr);
+    m_quantizeAction->setEnabled(m_model != nullptr);
     retranslateUi(); // window title and status bar
     if (m_model && !m_pendingSelection.isEmpty()) {
         m_treePanel->selectTensor(m_pendingSelection);
@@ -342,6 +525,7 @@ void MainWindow::updateStatusBar()
         m_archLabel->clear();
         m_paramsLabel->clear();
         m_sizeLabel->clear();
+        m_planLabel->clear();
         return;
     }
     const QString path = QString::fromStdString(m_model->path());
@@ -350,6 +534,10 @@ void MainWindow::updateStatusBar()
     m_archLabel->setText(architectureSummary(m_model->config()));
     m_paramsLabel->setText(tr("%1 params").arg(formatCount(m_model->totalParams())));
     m_sizeLabel->setText(tr("%1 on disk").arg(formatBytes(m_bytesOnDisk)));
+    const LayerTreeModel *tree = m_treePanel->layerTreeModel();
+    m_planLabel->setText(tree->plannedCount() == 0 ? tr("no format planned")
+                                                   : tr("plan: %1 bits/weight over %n tensor(s)", nullptr, tree->plannedCount())
+                                                         .arg(QLocale().toString(tree->plannedAverageBpw(), 'f', 3)));
 }
 
 void MainWindow::openFolderDialog()
@@ -388,6 +576,229 @@ void MainWindow::showAbout()
            "copyright licence to this code; it does not grant any patent licence for that method. Check your "
            "situation before using the BitMoD formats commercially.</p>")
             .arg(QStringLiteral(LOWBIT_VERSION)));
+}
+
+QString MainWindow::viewName(View view)
+{
+    switch (view) {
+    case View::Tensor: return QStringLiteral("tensor");
+    case View::Distribution: return QStringLiteral("distribution");
+    case View::Errors: return QStringLiteral("errors");
+    case View::Compare: return QStringLiteral("compare");
+    case View::Run: return QStringLiteral("run");
+    }
+    return {};
+}
+
+std::optional<MainWindow::View> MainWindow::viewFromName(const QString &name)
+{
+    for (int i = 0; i < 5; ++i)
+        if (viewName(static_cast<View>(i)) == name)
+            return static_cast<View>(i);
+    return std::nullopt;
+}
+
+void MainWindow::setCurrentView(View view) { m_tabs->setCurrentIndex(static_cast<int>(view)); }
+
+MainWindow::View MainWindow::currentView() const { return static_cast<View>(std::max(0, m_tabs->currentIndex())); }
+
+void MainWindow::onCurrentTensorChanged()
+{
+    const int index = m_treePanel->currentTensorIndex();
+    const ModelTensor *t = m_treePanel->currentTensor();
+    // The designer shows the planned format of the tensor the user looks at.
+    if (const auto spec = m_treePanel->layerTreeModel()->tensorFormat(index))
+        m_designer->setChoice(choiceForSpec(*spec));
+    m_probe->setTensor(t && t->view.shape.size() >= 1 ? std::optional<TensorView>(t->view) : std::nullopt);
+}
+
+int MainWindow::applyDesignerFormat(ApplyScope scope, const QString &pattern)
+{
+    const auto &spec = m_designer->spec();
+    LayerTreeModel *tree = m_treePanel->layerTreeModel();
+    if (!spec || !m_model)
+        return 0;
+    std::vector<int> targets;
+    QString text;
+    switch (scope) {
+    case ApplyScope::Selection:
+        targets = m_treePanel->selectedTensorIndices();
+        text = tr("Set %1 on the selection").arg(specDisplayName(*spec));
+        break;
+    case ApplyScope::All:
+        targets = tree->quantizableTensors();
+        std::erase_if(targets, [&](int i) {
+            const TensorRole role = m_model->tensors()[static_cast<std::size_t>(i)].role;
+            return role == TensorRole::Embedding || role == TensorRole::Output; // "all linear layers", as quantizeModel's default
+        });
+        text = tr("Set %1 on all linear tensors").arg(specDisplayName(*spec));
+        break;
+    case ApplyScope::Matching: {
+        const QRegularExpression re(pattern);
+        if (pattern.isEmpty() || !re.isValid()) {
+            statusBar()->showMessage(tr("Invalid pattern: %1").arg(re.errorString()), 8000);
+            return 0;
+        }
+        for (const int i : tree->quantizableTensors())
+            if (re.match(QString::fromStdString(m_model->tensors()[static_cast<std::size_t>(i)].view.name)).hasMatch())
+                targets.push_back(i);
+        text = tr("Set %1 on tensors matching “%2”").arg(specDisplayName(*spec), pattern);
+        break;
+    }
+    }
+    std::erase_if(targets, [&](int i) { return !tree->isQuantizable(i); });
+    if (targets.empty()) {
+        statusBar()->showMessage(tr("No quantizable tensor selected or matched."), 8000);
+        return 0;
+    }
+    const int n = static_cast<int>(targets.size());
+    m_undo->push(new SetFormatCommand(tree, std::move(targets), spec, text));
+    return n;
+}
+
+int MainWindow::clearSelectedFormats()
+{
+    LayerTreeModel *tree = m_treePanel->layerTreeModel();
+    std::vector<int> targets = m_treePanel->selectedTensorIndices();
+    std::erase_if(targets, [&](int i) { return !tree->tensorFormat(i); });
+    if (targets.empty())
+        return 0;
+    const int n = static_cast<int>(targets.size());
+    m_undo->push(new SetFormatCommand(tree, std::move(targets), std::nullopt, tr("Clear the format of %n tensor(s)", nullptr, n)));
+    return n;
+}
+
+void MainWindow::onFormatsChanged()
+{
+    m_treePanel->setPlanColumnsVisible(true);
+    updateStatusBar();
+    if (m_measureQueued)
+        return;
+    m_measureQueued = true; // a burst of edits (apply to all, undo of many) measures once
+    QTimer::singleShot(50, this, [this] {
+        m_measureQueued = false;
+        measurePlan();
+    });
+}
+
+void MainWindow::measurePlan()
+{
+    LayerTreeModel *tree = m_treePanel->layerTreeModel();
+    if (!m_model)
+        return;
+    std::vector<PlanMeasureItem> items;
+    for (const int i : tree->unmeasuredTensors())
+        if (const auto spec = tree->tensorFormat(i))
+            items.push_back({i, m_model->tensors()[static_cast<std::size_t>(i)].view, *spec});
+    m_measure->start(std::move(items));
+}
+
+bool MainWindow::startQuantize(QuantizeParams params)
+{
+    if (params.threads == 0)
+        params.threads = static_cast<unsigned>(Setting<int>(keys::kThreads, 0).value());
+    if (!m_quantJob->start(std::move(params)))
+        return false;
+    m_jobText = tr("Quantizing");
+    for (QWidget *w : std::initializer_list<QWidget *>{m_jobLabel, m_jobProgress, m_jobCancel})
+        w->show();
+    m_jobProgress->setValue(0);
+    m_jobLabel->setText(tr("Starting…"));
+    m_quantizeAction->setEnabled(false);
+    m_cancelJobAction->setEnabled(true);
+    return true;
+}
+
+void MainWindow::showQuantizeDialog()
+{
+    if (!m_model || m_quantJob->isRunning())
+        return;
+    auto *dialog = new QuantizeDialog(m_model, m_treePanel->layerTreeModel()->formatPlan(), m_designer->spec(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (auto p = dialog->params())
+            startQuantize(std::move(*p));
+    });
+    dialog->open();
+}
+
+void MainWindow::onJobProgress(double fraction, int stage, const QString &tensor)
+{
+    m_jobProgress->setValue(static_cast<int>(fraction * 1000.0));
+    QString what;
+    switch (static_cast<QuantizeJob::Stage>(stage)) {
+    case QuantizeJob::Calibrating: what = tr("Calibrating"); break;
+    case QuantizeJob::Quantizing: what = tensor.isEmpty() ? tr("Quantizing") : tr("Quantizing %1").arg(tensor); break;
+    case QuantizeJob::Evaluating: what = tr("Measuring perplexity"); break;
+    case QuantizeJob::Writing: what = tr("Writing the container"); break;
+    }
+    const double eta = m_quantJob->etaSeconds();
+    const QLocale loc;
+    QString text = tr("%1 — %2 %").arg(what, loc.toString(fraction * 100.0, 'f', 0));
+    if (eta >= 0)
+        text += QStringLiteral(" · ") + tr("ETA %1 s").arg(loc.toString(eta, 'f', eta < 10 ? 1 : 0));
+    m_jobLabel->setText(text);
+}
+
+void MainWindow::onJobEnded()
+{
+    for (QWidget *w : std::initializer_list<QWidget *>{m_jobLabel, m_jobProgress, m_jobCancel})
+        w->hide();
+    m_quantizeAction->setEnabled(m_model != nullptr);
+    m_cancelJobAction->setEnabled(false);
+}
+
+void MainWindow::exportCurrentChart()
+{
+    QWidget *target = m_tabs->currentWidget();
+    switch (currentView()) {
+    case View::Tensor: target = m_tensorPanel; break;
+    case View::Distribution: target = m_distribution; break;
+    case View::Errors: target = m_errors; break;
+    case View::Compare: target = m_compare; break;
+    case View::Run: target = m_runPanel; break;
+    }
+    exportWidgetWithDialog(target, QStringLiteral("lowbit-") + viewName(currentView()));
+}
+
+void MainWindow::showSettings()
+{
+    auto *dialog = new SettingsDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, &MainWindow::applySettings);
+    dialog->open();
+}
+
+void MainWindow::applySettings()
+{
+    const auto threads = static_cast<unsigned>(Setting<int>(keys::kThreads, 0).value());
+    m_probe->setThreads(threads);
+    m_runPanel->setThreads(threads);
+    m_runPanel->setDevice(Setting<QString>(keys::kDevice, QStringLiteral("cpu")).value());
+    if (m_languages) {
+        const QString lang = Setting<QString>(keys::kLanguage, QString()).value();
+        if (lang != m_languages->language()) {
+            m_languages->setLanguage(lang);
+            if (m_languageMenu)
+                for (QAction *a : m_languageMenu->actions())
+                    if (a->isCheckable())
+                        a->setChecked(a->data().toString() == lang);
+        }
+    }
+}
+
+void MainWindow::updateMemory()
+{
+    // Resident set size from /proc (Linux); elsewhere the label stays empty.
+    QFile statm(QStringLiteral("/proc/self/statm"));
+    if (!statm.open(QIODevice::ReadOnly))
+        return;
+    const QList<QByteArray> fields = statm.readAll().split(' ');
+    if (fields.size() < 2)
+        return;
+    const std::uint64_t pages = fields[1].toULongLong();
+    const auto page = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+    m_memoryLabel->setText(tr("%1 in memory").arg(formatBytes(pages * page)));
 }
 
 } // namespace lowbit::studio

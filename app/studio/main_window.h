@@ -1,20 +1,27 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-/// The studio's main window: File/View/Help menus, an empty-state call to action, the tensor
-/// tree dock, the Tensor panel and a status bar with the loaded model's summary. Models load
-/// off the GUI thread; drag-and-drop of a file or folder opens it.
+/// The studio's main window: File/Edit/View/Quantize/Help menus, an empty-state call to action,
+/// the tensor tree dock (left), the format designer dock (right) and the views as tabs (Tensor,
+/// Distribution, Errors, Compare, Run); a status bar with the model's summary, the plan's average
+/// bits per weight, memory, and the running job's progress, ETA and Cancel. Models load off the
+/// GUI thread; drag-and-drop of a file or folder opens it. Format edits are undoable commands.
 
 #include <QMainWindow>
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <vector>
 
 class QAction;
 class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
+class QPushButton;
 class QStackedWidget;
+class QTabWidget;
+class QUndoStack;
 
 namespace lowbit {
 class Model;
@@ -22,12 +29,23 @@ class Model;
 
 namespace lowbit::studio {
 
+class CompareView;
+class DistributionView;
 class EmptyStateWidget;
+class ErrorView;
+class FormatDesigner;
+class FormatProbe;
 class LanguageManager;
 class ModelLoadJob;
 class ModelTreePanel;
+class PlanMeasureJob;
+class QuantizeJob;
+class RunHistoryModel;
+class RunPanel;
 class TensorPanel;
 struct ModelLoadResult;
+struct QuantizeParams;
+struct RunRecord;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -52,6 +70,27 @@ public:
     /// and remembering the choice in the settings.
     void setLanguageManager(LanguageManager *languages);
 
+    /// The views, in tab order; viewName() gives their stable names ("tensor", "distribution",
+    /// "errors", "compare", "run") for --view and tests.
+    enum class View { Tensor, Distribution, Errors, Compare, Run };
+    static QString viewName(View view);
+    static std::optional<View> viewFromName(const QString &name);
+    void setCurrentView(View view);
+    View currentView() const;
+
+    enum class ApplyScope { Selection, Matching, All };
+    /// Plans the designer's format for the selection / the tensors whose name matches `pattern`
+    /// (ECMAScript-like QRegularExpression) / every quantizable tensor, as one undoable command.
+    /// Returns the number of tensors changed (0: nothing to do, invalid format or pattern).
+    int applyDesignerFormat(ApplyScope scope, const QString &pattern = {});
+    /// Clears the planned format of the selected tensors (undoable).
+    int clearSelectedFormats();
+    /// Starts a quantization job; false while one runs. Progress, ETA and Cancel show in the
+    /// status bar; the finished run goes to the history.
+    bool startQuantize(QuantizeParams params);
+    /// Opens the Quantize dialog (non-modal) and starts the job when accepted.
+    void showQuantizeDialog();
+
     bool isLoading() const;
     bool isEmptyStateShown() const;
     std::shared_ptr<const lowbit::Model> currentModel() const { return m_model; }
@@ -60,6 +99,21 @@ public:
     TensorPanel *tensorPanel() const { return m_tensorPanel; }
     EmptyStateWidget *emptyState() const { return m_emptyState; }
     QDockWidget *treeDock() const { return m_treeDock; }
+    QDockWidget *designerDock() const { return m_designerDock; }
+    FormatDesigner *formatDesigner() const { return m_designer; }
+    DistributionView *distributionView() const { return m_distribution; }
+    ErrorView *errorView() const { return m_errors; }
+    CompareView *compareView() const { return m_compare; }
+    RunPanel *runPanel() const { return m_runPanel; }
+    QTabWidget *viewTabs() const { return m_tabs; }
+    QUndoStack *undoStack() const { return m_undo; }
+    RunHistoryModel *runHistory() const { return m_runs; }
+    QuantizeJob *quantizeJob() const { return m_quantJob; }
+    FormatProbe *formatProbe() const { return m_probe; }
+    PlanMeasureJob *planMeasureJob() const { return m_measure; }
+    QAction *undoAction() const { return m_undoAction; }
+    QAction *redoAction() const { return m_redoAction; }
+    QAction *quantizeAction() const { return m_quantizeAction; }
 
 signals:
     void modelLoaded(const QString &path);
@@ -82,7 +136,15 @@ private:
     void openFolderDialog();
     void openFileDialog();
     void showAbout();
-
+    void showSettings();
+    void applySettings();
+    void onCurrentTensorChanged();
+    void onFormatsChanged();
+    void measurePlan();
+    void onJobProgress(double fraction, int stage, const QString &tensor);
+    void onJobEnded();
+    void exportCurrentChart();
+    void updateMemory();
     std::shared_ptr<const lowbit::Model> m_model;
     std::uint64_t m_bytesOnDisk = 0;
     QString m_pendingSelection;
@@ -91,13 +153,29 @@ private:
 
     QStackedWidget *m_stack = nullptr;
     EmptyStateWidget *m_emptyState = nullptr;
+    QTabWidget *m_tabs = nullptr;
     TensorPanel *m_tensorPanel = nullptr;
+    DistributionView *m_distribution = nullptr;
+    ErrorView *m_errors = nullptr;
+    CompareView *m_compare = nullptr;
+    RunPanel *m_runPanel = nullptr;
     ModelTreePanel *m_treePanel = nullptr;
     QDockWidget *m_treeDock = nullptr;
+    FormatDesigner *m_designer = nullptr;
+    QDockWidget *m_designerDock = nullptr;
+    QUndoStack *m_undo = nullptr;
+    RunHistoryModel *m_runs = nullptr;
+    FormatProbe *m_probe = nullptr;
+    PlanMeasureJob *m_measure = nullptr;
+    QuantizeJob *m_quantJob = nullptr;
+    LanguageManager *m_languages = nullptr;
+    bool m_measureQueued = false;
 
     QMenu *m_fileMenu = nullptr;
     QMenu *m_recentMenu = nullptr;
+    QMenu *m_editMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
+    QMenu *m_quantizeMenu = nullptr;
     QMenu *m_helpMenu = nullptr;
     QMenu *m_languageMenu = nullptr;
     QAction *m_systemLanguageAction = nullptr;
@@ -107,6 +185,13 @@ private:
     QAction *m_quitAction = nullptr;
     QAction *m_aboutAction = nullptr;
     QAction *m_aboutQtAction = nullptr;
+    QAction *m_undoAction = nullptr;
+    QAction *m_redoAction = nullptr;
+    QAction *m_settingsAction = nullptr;
+    QAction *m_quantizeAction = nullptr;
+    QAction *m_cancelJobAction = nullptr;
+    QAction *m_exportChartAction = nullptr;
+    std::vector<QAction *> m_viewActions;
 
     QProgressBar *m_busy = nullptr;
     QLabel *m_busyLabel = nullptr;
@@ -114,6 +199,12 @@ private:
     QLabel *m_paramsLabel = nullptr;
     QLabel *m_sizeLabel = nullptr;
     QLabel *m_archLabel = nullptr;
+    QLabel *m_planLabel = nullptr;
+    QLabel *m_memoryLabel = nullptr;
+    QProgressBar *m_jobProgress = nullptr;
+    QLabel *m_jobLabel = nullptr;
+    QPushButton *m_jobCancel = nullptr;
+    QString m_jobText;
 };
 
 } // namespace lowbit::studio

@@ -94,7 +94,8 @@ void TestMainWindow::startsEmptyWithCallToAction()
     QStringList menus;
     for (QAction *a : w.menuBar()->actions())
         menus << a->text();
-    QCOMPARE(menus, (QStringList{QStringLiteral("&File"), QStringLiteral("&View"), QStringLiteral("&Help")}));
+    QCOMPARE(menus, (QStringList{QStringLiteral("&File"), QStringLiteral("&Edit"), QStringLiteral("&View"), QStringLiteral("&Quantize"),
+                                 QStringLiteral("&Help")}));
 }
 
 void TestMainWindow::badPathReportsError()
@@ -216,7 +217,8 @@ void TestMainWindow::languageSwitchRetranslates()
     deutsch->trigger(); // what the user does: View > Language > Deutsch
     QCOMPARE(languages.language(), QStringLiteral("de"));
     // QApplication posts LanguageChange to the top-level widgets: wait for it.
-    QTRY_COMPARE(menuTitles(), (QStringList{QStringLiteral("&Datei"), QStringLiteral("&Ansicht"), QStringLiteral("&Hilfe")}));
+    QTRY_COMPARE(menuTitles(), (QStringList{QStringLiteral("&Datei"), QStringLiteral("&Bearbeiten"), QStringLiteral("&Ansicht"),
+                                            QStringLiteral("&Quantisieren"), QStringLiteral("&Hilfe")}));
     QCOMPARE(status->text(), QStringLiteral("Kein Modell geladen"));
     QCOMPARE(w.emptyState()->openFolderButton()->text(), QStringLiteral("Ordner öffnen…"));
     QCOMPARE(languageMenu->title(), QStringLiteral("&Sprache"));

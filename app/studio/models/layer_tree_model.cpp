@@ -3,9 +3,11 @@
 
 #include "app/studio/util/display_format.h"
 #include "core/model/model.h"
+#include "core/quant/quantized_tensor.h"
 
 #include <QCoreApplication>
 #include <QEvent>
+#include <QLocale>
 
 namespace lowbit::studio {
 namespace {
@@ -40,6 +42,9 @@ void LayerTreeModel::setModel(std::shared_ptr<const Model> model)
     beginResetModel();
     m_model = std::move(model);
     m_groups.clear();
+    m_location.clear();
+    m_plan.clear();
+    m_errors.clear();
     if (m_model) {
         const auto &tensors = m_model->tensors();
         const int numLayers = static_cast<int>(std::max<std::int64_t>(0, m_model->config().numLayers));
@@ -65,6 +70,10 @@ void LayerTreeModel::setModel(std::shared_ptr<const Model> model)
                 m_groups[g].params += t.view.numel();
         }
         std::erase_if(m_groups, [](const Group &g) { return g.kind != GroupKind::Layer && g.tensors.empty(); });
+        m_location.assign(tensors.size(), {-1, -1});
+        for (std::size_t g = 0; g < m_groups.size(); ++g)
+            for (std::size_t r = 0; r < m_groups[g].tensors.size(); ++r)
+                m_location[static_cast<std::size_t>(m_groups[g].tensors[r])] = {static_cast<int>(g), static_cast<int>(r)};
     }
     endResetModel();
 }
@@ -89,6 +98,142 @@ QModelIndex LayerTreeModel::indexOfTensor(const QString &name) const
             if (m_model->tensors()[static_cast<std::size_t>(m_groups[g].tensors[r])].view.name == wanted)
                 return createIndex(static_cast<int>(r), 0, static_cast<quintptr>(g + 1));
     return {};
+}
+
+QModelIndex LayerTreeModel::indexOfTensorIndex(int tensorIndex) const
+{
+    if (tensorIndex < 0 || static_cast<std::size_t>(tensorIndex) >= m_location.size())
+        return {};
+    const auto [g, r] = m_location[static_cast<std::size_t>(tensorIndex)];
+    return g < 0 ? QModelIndex() : createIndex(r, 0, static_cast<quintptr>(g) + 1);
+}
+
+bool LayerTreeModel::isQuantizable(int tensorIndex) const
+{
+    if (!m_model || tensorIndex < 0 || static_cast<std::size_t>(tensorIndex) >= m_model->tensors().size())
+        return false;
+    const ModelTensor &t = m_model->tensors()[static_cast<std::size_t>(tensorIndex)];
+    if (t.view.shape.size() != 2 || t.view.isQuantizedByStudio())
+        return false;
+    return isLinearRole(t.role) || t.role == TensorRole::Embedding || t.role == TensorRole::Output;
+}
+
+std::vector<int> LayerTreeModel::quantizableTensors() const
+{
+    std::vector<int> out;
+    if (!m_model)
+        return out;
+    for (int i = 0; i < static_cast<int>(m_model->tensors().size()); ++i)
+        if (isQuantizable(i))
+            out.push_back(i);
+    return out;
+}
+
+void LayerTreeModel::emitRowChanged(int tensorIndex)
+{
+    const QModelIndex first = indexOfTensorIndex(tensorIndex);
+    if (!first.isValid())
+        return;
+    emit dataChanged(first, first.siblingAtColumn(ColumnCount - 1));
+    const QModelIndex group = parent(first);
+    emit dataChanged(group, group.siblingAtColumn(ColumnCount - 1));
+}
+
+void LayerTreeModel::setTensorFormats(const std::vector<std::pair<int, std::optional<FormatSpec>>> &changes)
+{
+    QList<int> changed;
+    for (const auto &[index, spec] : changes) {
+        if (!isQuantizable(index))
+            continue;
+        if (spec) {
+            const ModelTensor &t = m_model->tensors()[static_cast<std::size_t>(index)];
+            m_plan[index] = {*spec, describeSpec(*spec), bitsPerWeight(*spec, t.view.rows(), t.view.cols()).total()};
+        } else if (m_plan.erase(index) == 0) {
+            continue;
+        }
+        changed << index;
+    }
+    for (const int i : changed)
+        emitRowChanged(i);
+    if (!changed.isEmpty())
+        emit formatsChanged(changed);
+}
+
+std::optional<FormatSpec> LayerTreeModel::tensorFormat(int tensorIndex) const
+{
+    const auto it = m_plan.find(tensorIndex);
+    return it == m_plan.end() ? std::nullopt : std::optional<FormatSpec>(it->second.spec);
+}
+
+void LayerTreeModel::setTensorError(int tensorIndex, const FormatSpec &spec, double relativeMse, double sqnrDb)
+{
+    if (!isQuantizable(tensorIndex))
+        return;
+    const std::string key = describeSpec(spec);
+    m_errors[{tensorIndex, key}] = {relativeMse, sqnrDb};
+    const auto it = m_plan.find(tensorIndex);
+    if (it != m_plan.end() && it->second.key == key)
+        emitRowChanged(tensorIndex);
+}
+
+std::optional<double> LayerTreeModel::tensorError(int tensorIndex) const
+{
+    const auto it = m_plan.find(tensorIndex);
+    if (it == m_plan.end())
+        return std::nullopt;
+    const auto e = m_errors.find({tensorIndex, it->second.key});
+    return e == m_errors.end() ? std::nullopt : std::optional<double>(e->second.relativeMse);
+}
+
+std::optional<std::pair<double, double>> LayerTreeModel::tensorMeasurement(int tensorIndex) const
+{
+    const auto it = m_plan.find(tensorIndex);
+    if (it == m_plan.end())
+        return std::nullopt;
+    const auto e = m_errors.find({tensorIndex, it->second.key});
+    if (e == m_errors.end())
+        return std::nullopt;
+    return std::pair{e->second.relativeMse, e->second.sqnrDb};
+}
+
+std::vector<int> LayerTreeModel::unmeasuredTensors() const
+{
+    std::vector<int> out;
+    for (const auto &[index, entry] : m_plan)
+        if (!m_errors.contains({index, entry.key}))
+            out.push_back(index);
+    return out;
+}
+
+std::map<std::string, FormatSpec> LayerTreeModel::formatPlan() const
+{
+    std::map<std::string, FormatSpec> plan;
+    for (const auto &[index, entry] : m_plan)
+        plan.emplace(m_model->tensors()[static_cast<std::size_t>(index)].view.name, entry.spec);
+    return plan;
+}
+
+double LayerTreeModel::plannedAverageBpw() const
+{
+    double bits = 0, weights = 0;
+    for (const auto &[index, entry] : m_plan) {
+        const double n = static_cast<double>(m_model->tensors()[static_cast<std::size_t>(index)].view.numel());
+        bits += entry.bpw * n;
+        weights += n;
+    }
+    return weights > 0 ? bits / weights : 0.0;
+}
+
+double LayerTreeModel::groupBpw(const Group &group) const
+{
+    double bits = 0, weights = 0;
+    for (const int i : group.tensors)
+        if (const auto it = m_plan.find(i); it != m_plan.end()) {
+            const double n = static_cast<double>(m_model->tensors()[static_cast<std::size_t>(i)].view.numel());
+            bits += it->second.bpw * n;
+            weights += n;
+        }
+    return weights > 0 ? bits / weights : 0.0;
 }
 
 QModelIndex LayerTreeModel::index(int row, int column, const QModelIndex &parent) const
@@ -158,19 +303,25 @@ QVariant LayerTreeModel::groupData(const Group &group, int row, int column, int 
     case SortRole:
         if (column == ParamsColumn)
             return QVariant::fromValue(static_cast<qulonglong>(group.params));
+        if (column == BpwColumn)
+            return groupBpw(group);
         return row; // groups keep their natural order (Layer 2 before Layer 10)
     case Qt::DisplayRole:
         if (column == NameColumn)
             return groupName(group);
         if (column == ParamsColumn)
             return formatCount(group.params);
+        if (column == BpwColumn) {
+            const double bpw = groupBpw(group);
+            return bpw > 0 ? QLocale().toString(bpw, 'f', 3) : QVariant();
+        }
         return {};
     case Qt::ToolTipRole:
         if (column == NameColumn)
             return tr("Tensors: %1 · parameters: %2").arg(group.tensors.size()).arg(formatCount(group.params));
         return {};
     case Qt::TextAlignmentRole:
-        if (column == ParamsColumn)
+        if (column == ParamsColumn || column == BpwColumn)
             return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
         return {};
     default: return {};
@@ -189,6 +340,10 @@ QVariant LayerTreeModel::tensorData(const ModelTensor &t, int tensorIndex, int c
             return QVariant::fromValue(static_cast<qulonglong>(t.view.numel()));
         if (column == ShapeColumn)
             return QVariant::fromValue(static_cast<qulonglong>(t.view.numel()));
+        if (column == BpwColumn || column == ErrorColumn) {
+            const QVariant v = numericData(t, tensorIndex, column);
+            return v.isValid() ? v : QVariant(-1.0);
+        }
         return tensorData(t, tensorIndex, column, Qt::DisplayRole);
     case Qt::DisplayRole:
         switch (column) {
@@ -197,11 +352,31 @@ QVariant LayerTreeModel::tensorData(const ModelTensor &t, int tensorIndex, int c
         case ShapeColumn: return formatShape(t.view.shape);
         case DTypeColumn: return QString::fromUtf8(dtypeName(t.view.dtype));
         case ParamsColumn: return formatCount(t.view.numel());
-        default: return {}; // Format, Bpw, Error: filled once quantization lands
+        case FormatColumn:
+            if (const auto it = m_plan.find(tensorIndex); it != m_plan.end())
+                return QString::fromStdString(it->second.key);
+            if (t.view.decoder)
+                return QString::fromStdString(t.view.decoder->describe());
+            return {};
+        case BpwColumn: {
+            const QVariant v = numericData(t, tensorIndex, column);
+            return v.isValid() ? QLocale().toString(v.toDouble(), 'f', 3) : QVariant();
+        }
+        case ErrorColumn: {
+            const QVariant v = numericData(t, tensorIndex, column);
+            return v.isValid() ? formatReal(v.toDouble(), 3) : QVariant();
+        }
+        default: return {};
         }
     case Qt::ToolTipRole:
         if (column == NameColumn)
             return QString::fromStdString(t.view.name);
+        if (column == ErrorColumn) {
+            const auto it = m_plan.find(tensorIndex);
+            const auto e = it == m_plan.end() ? m_errors.end() : m_errors.find({tensorIndex, it->second.key});
+            if (e != m_errors.end())
+                return tr("Relative MSE %1 · SQNR %2 dB").arg(formatReal(e->second.relativeMse, 4), formatReal(e->second.sqnrDb, 4));
+        }
         return {};
     case Qt::TextAlignmentRole:
         if (column == ParamsColumn || column == BpwColumn || column == ErrorColumn)
@@ -209,6 +384,22 @@ QVariant LayerTreeModel::tensorData(const ModelTensor &t, int tensorIndex, int c
         return {};
     default: return {};
     }
+}
+
+QVariant LayerTreeModel::numericData(const ModelTensor &t, int tensorIndex, int column) const
+{
+    const auto it = m_plan.find(tensorIndex);
+    if (column == BpwColumn) {
+        if (it != m_plan.end())
+            return it->second.bpw;
+        if (t.view.decoder)
+            return t.view.decoder->bitsPerWeight();
+        return {};
+    }
+    if (column == ErrorColumn && it != m_plan.end())
+        if (const auto e = m_errors.find({tensorIndex, it->second.key}); e != m_errors.end())
+            return e->second.relativeMse;
+    return {};
 }
 
 QVariant LayerTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -223,7 +414,7 @@ QVariant LayerTreeModel::headerData(int section, Qt::Orientation orientation, in
     case ParamsColumn: return tr("Params");
     case FormatColumn: return tr("Format");
     case BpwColumn: return tr("Bits/weight");
-    case ErrorColumn: return tr("Error");
+    case ErrorColumn: return tr("Rel. MSE");
     default: return {};
     }
 }

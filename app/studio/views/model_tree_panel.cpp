@@ -10,6 +10,8 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace lowbit::studio {
 
 ModelTreePanel::ModelTreePanel(QWidget *parent) : QWidget(parent)
@@ -39,7 +41,7 @@ ModelTreePanel::ModelTreePanel(QWidget *parent) : QWidget(parent)
     m_view->setAlternatingRowColors(true);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(-1, Qt::AscendingOrder); // file order until the user clicks a header
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection); // "apply to selection" takes several
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     QHeaderView *header = m_view->header();
     header->setStretchLastSection(false);
@@ -83,6 +85,40 @@ bool ModelTreePanel::selectTensor(const QString &name)
 const lowbit::ModelTensor *ModelTreePanel::currentTensor() const
 {
     return m_model->tensorAt(m_proxy->mapToSource(m_view->currentIndex()));
+}
+
+int ModelTreePanel::currentTensorIndex() const
+{
+    const QModelIndex source = m_proxy->mapToSource(m_view->currentIndex());
+    return source.isValid() ? source.siblingAtColumn(0).data(LayerTreeModel::TensorIndexRole).toInt() : -1;
+}
+
+std::vector<int> ModelTreePanel::selectedTensorIndices() const
+{
+    std::vector<int> out;
+    for (const QModelIndex &proxyIndex : m_view->selectionModel()->selectedRows()) {
+        const QModelIndex source = m_proxy->mapToSource(proxyIndex);
+        if (source.data(LayerTreeModel::IsGroupRole).toBool()) {
+            for (int r = 0; r < m_model->rowCount(source); ++r)
+                out.push_back(m_model->index(r, 0, source).data(LayerTreeModel::TensorIndexRole).toInt());
+        } else if (const int i = source.data(LayerTreeModel::TensorIndexRole).toInt(); i >= 0) {
+            out.push_back(i);
+        }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+void ModelTreePanel::setPlanColumnsVisible(bool visible)
+{
+    for (const int c : {LayerTreeModel::FormatColumn, LayerTreeModel::BpwColumn, LayerTreeModel::ErrorColumn})
+        m_view->setColumnHidden(c, !visible);
+    if (visible) {
+        m_view->header()->resizeSection(LayerTreeModel::FormatColumn, 150);
+        m_view->header()->resizeSection(LayerTreeModel::BpwColumn, 80);
+        m_view->header()->resizeSection(LayerTreeModel::ErrorColumn, 80);
+    }
 }
 
 void ModelTreePanel::changeEvent(QEvent *event)

@@ -7,6 +7,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <vector>
 
 class QLineEdit;
 class QSortFilterProxyModel;
@@ -32,6 +33,12 @@ public:
     bool selectTensor(const QString &name);
     /// The selected tensor, nullptr when a group or nothing is selected.
     const lowbit::ModelTensor *currentTensor() const;
+    /// Index (into Model::tensors()) of the current tensor, −1 when none.
+    int currentTensorIndex() const;
+    /// Indices of every selected tensor; a selected group row stands for all its tensors.
+    std::vector<int> selectedTensorIndices() const;
+    /// Shows the Format, Bits/weight and Error columns (hidden until a format is planned).
+    void setPlanColumnsVisible(bool visible);
 
     LayerTreeModel *layerTreeModel() const { return m_model; }
     QSortFilterProxyModel *proxyModel() const { return m_proxy; }

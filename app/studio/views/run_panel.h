@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+/// Run: generate text from the open model or a quantized run's container, on the CPU engine or a
+/// Vulkan device (when the build has one), off the GUI thread. Text streams in as it is produced;
+/// tokens per second are shown at the end. Stop maps to request_stop().
+
+#include <QFutureWatcher>
+#include <QWidget>
+
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <string>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QTimer;
+
+namespace lowbit {
+class Model;
+}
+
+namespace lowbit::studio {
+
+class RunHistoryModel;
+
+struct GenerationOutcome {
+    QString text;
+    std::int64_t tokens = 0;
+    double tokensPerSecond = 0;
+    double loadSeconds = 0;
+    QString device;
+    QString error; ///< empty on success
+};
+
+class RunPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunPanel(RunHistoryModel *runs, QWidget *parent = nullptr);
+    ~RunPanel() override;
+
+    void setModel(std::shared_ptr<const lowbit::Model> model);
+    /// "cpu" or "vulkan:N": the device combo's choice.
+    void setDevice(const QString &device);
+    void setThreads(unsigned threads) { m_threads = threads; }
+
+    /// Starts generating with the current settings; false when busy or nothing to run.
+    bool generate();
+    void stop();
+    bool isBusy() const { return m_watcher != nullptr; }
+    QString outputText() const;
+    QString statsText() const;
+    QComboBox *sourceCombo() const { return m_source; }
+    QComboBox *deviceCombo() const { return m_device; }
+    QLineEdit *promptEdit() const { return m_prompt; }
+    QSpinBox *tokensSpin() const { return m_tokens; }
+
+signals:
+    void generationFinished(const lowbit::studio::GenerationOutcome &outcome);
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void fillSources();
+    void fillDevices();
+    void retranslateUi();
+    void drainStream();
+
+    RunHistoryModel *m_runs;
+    std::shared_ptr<const lowbit::Model> m_model;
+    unsigned m_threads = 0;
+    QLabel *m_sourceLabel = nullptr, *m_deviceLabel = nullptr, *m_promptLabel = nullptr, *m_tokensLabel = nullptr,
+           *m_tempLabel = nullptr, *m_stats = nullptr;
+    QComboBox *m_source = nullptr;
+    QComboBox *m_device = nullptr;
+    QLineEdit *m_prompt = nullptr;
+    QSpinBox *m_tokens = nullptr;
+    QDoubleSpinBox *m_temperature = nullptr;
+    QPushButton *m_generate = nullptr, *m_stop = nullptr;
+    QPlainTextEdit *m_output = nullptr;
+    QTimer *m_drain = nullptr;
+    QFutureWatcher<GenerationOutcome> *m_watcher = nullptr;
+    std::stop_source m_stopSource;
+    struct Stream {
+        std::mutex mutex;
+        std::string pending;
+    };
+    std::shared_ptr<Stream> m_stream;
+};
+
+} // namespace lowbit::studio
