@@ -27,11 +27,14 @@ FormatSpec exportSpec(const std::string &name, std::int64_t group, const std::st
     return *spec;
 }
 
-Result<Model> quantizeForExport(const Model &model, const FormatSpec &spec, bool embedding)
+Result<Model> quantizeForExport(const Model &model, const FormatSpec &spec, bool embedding, bool wholeGroupsOnly, bool attentionOnly)
 {
     std::vector<ModelTensor> tensors;
     for (const ModelTensor &t : model.tensors()) {
-        const bool quantize = t.view.shape.size() == 2 && isLinearRole(t.role) && (embedding || t.role != TensorRole::Embedding);
+        const bool partial = spec.groupSize > 0 && t.view.cols() % spec.groupSize != 0;
+        const bool quantize = t.view.shape.size() == 2 && isLinearRole(t.role) && (embedding || t.role != TensorRole::Embedding)
+            && !(wholeGroupsOnly && partial)
+            && !(attentionOnly && t.role != TensorRole::Q && t.role != TensorRole::K && t.role != TensorRole::V && t.role != TensorRole::O);
         if (!quantize) {
             tensors.push_back(t);
             continue;

@@ -15,6 +15,9 @@ FormatSpec exportSpec(const std::string &name, std::int64_t group, const std::st
 
 /// `model` with every linear matrix (q/k/v/o, gate/up/down, the output, and the embedding when
 /// `embedding`) replaced by a packed studio tensor quantized with `spec`; same source and path.
-Result<Model> quantizeForExport(const Model &model, const FormatSpec &spec, bool embedding = true);
+/// With `wholeGroupsOnly`, matrices whose rows are not whole groups stay unquantized; with
+/// `attentionOnly`, only q/k/v/o are quantized (layouts that pack along both dimensions).
+Result<Model> quantizeForExport(const Model &model, const FormatSpec &spec, bool embedding = true, bool wholeGroupsOnly = false,
+                                bool attentionOnly = false);
 
 } // namespace lowbit::test
