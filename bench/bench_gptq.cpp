@@ -143,6 +143,7 @@ int main(int argc, char **argv)
         const auto rtn = runRtn(in, *spec, opt, {}, {});
         std::printf("%-12s %9.2f %9.2f %12.5f %12.5f %s\n", (name + " g" + std::to_string(group)).c_str(), wall, cpu, g->report.proxyError,
                     rtn ? rtn->report.proxyError : std::nan(""), wall < 10.0 ? "met" : "MISSED");
+        std::printf("             %s\n", g->report.detail.c_str());
         failures += wall < 10.0 ? 0 : 1;
     }
     return failures == 0 ? 0 : 1;

@@ -209,26 +209,38 @@ Result<ClipSearchResult> clipSearch(const LayerInput &in, const FormatSpec &spec
     res.maxStep.assign(at(groups), 0);
     res.minStep.assign(at(groups), 0);
 
-    const std::int64_t batch = std::max<std::int64_t>(1, (groups + 63) / 64);
-    for (std::int64_t b0 = 0; b0 < groups; b0 += batch) {
-        if (stop.stop_requested())
-            return makeError(ErrorCode::Cancelled, in.name + ": cancelled");
-        const std::int64_t b1 = std::min(groups, b0 + batch);
-        runOmpTeam(threads, [&](int member, int members) {
-            std::int64_t g0 = 0, g1 = 0;
-            teamShare(b1 - b0, member, members, g0, g1);
-            GroupSearcher searcher(s);
-            for (std::int64_t g = b0 + g0; g < b0 + g1; ++g) {
+    // One team for the whole search (OpenMP threads spin between teams): members take chunks of
+    // groups from a shared counter; each group's result does not depend on who computes it.
+    const std::int64_t chunk = std::max<std::int64_t>(1, groups / 256);
+    std::atomic<std::int64_t> next{0}, done{0};
+    std::atomic<bool> cancelled{false};
+    runOmpTeam(threads, [&](int member, int) {
+        GroupSearcher searcher(s);
+        for (;;) {
+            if (cancelled.load(std::memory_order_relaxed))
+                return;
+            if (stop.stop_requested()) {
+                cancelled = true;
+                return;
+            }
+            const std::int64_t g0 = next.fetch_add(chunk);
+            if (g0 >= groups)
+                return;
+            const std::int64_t g1 = std::min(groups, g0 + chunk);
+            for (std::int64_t g = g0; g < g1; ++g) {
                 const GroupSearcher::Outcome o = searcher.run(spans[at(g)], res.matrix);
                 best[at(g)] = o.best;
                 rtn[at(g)] = o.rtn;
                 res.maxStep[at(g)] = static_cast<std::uint8_t>(s.candidates[o.winner].maxStep);
                 res.minStep[at(g)] = static_cast<std::uint8_t>(s.candidates[o.winner].minStep);
             }
-        });
-        if (progress)
-            progress(static_cast<double>(b1) / static_cast<double>(groups));
-    }
+            const std::int64_t finished = done.fetch_add(g1 - g0) + (g1 - g0);
+            if (member == 0 && progress)
+                progress(static_cast<double>(finished) / static_cast<double>(groups));
+        }
+    });
+    if (cancelled)
+        return makeError(ErrorCode::Cancelled, in.name + ": cancelled");
     for (std::int64_t g = 0; g < groups; ++g) {
         res.objectiveValue += best[at(g)];
         res.rtnObjectiveValue += rtn[at(g)];

@@ -37,7 +37,7 @@ struct ClipSearchResult {
 
 /// The search itself. Errors: InvalidArgument for a bad layer input or options (steps outside
 /// 1…255, maxShrink outside [0, 1)) or format; Cancelled when `stop` is requested (checked
-/// between batches of groups; progress is reported per batch).
+/// between chunks of groups; progress, in groups done, is reported by the calling thread).
 Result<ClipSearchResult> clipSearch(const LayerInput &in, const FormatSpec &spec, const ClipOptions &options, unsigned threads,
                                     const LayerProgressFn &progress, std::stop_token stop);
 
