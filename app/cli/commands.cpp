@@ -25,6 +25,8 @@ const std::vector<Command> &commands()
          "lowbit calibrate MODEL --text FILE [--tokens N] --out FILE [--force]", runCalibrate},
         {"quantize", "quantize a model (RTN, clipping, GPTQ, VPTQ, AdaQuant) into the studio container",
          kQuantizeUsage, runQuantize},
+        {"plan", "mixed precision under a bit budget: per-layer sensitivities, exact allocation, plan file",
+         "lowbit plan MODEL --budget BPW --menu FORMATS --calib TEXT [--groups 32,64] [--method gptq] [--out PLAN.json] | --show PLAN.json", runPlan},
         {"devices", "list the Vulkan devices with memory and features",
          "lowbit devices [--json]", runDevices},
     };

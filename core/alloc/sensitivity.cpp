@@ -43,29 +43,6 @@ std::optional<LinearInput> inputOfRole(TensorRole role)
     }
 }
 
-/// Whole documents of `text` until `budget` predicted tokens, re-joined so that
-/// evaluatePerplexity splits them into the same documents.
-Result<std::pair<std::string, std::uint64_t>> measurementText(const Tokenizer &tok, std::string_view text, std::int64_t budget,
-                                                              std::int64_t ctx)
-{
-    const auto docs = splitDocuments(text);
-    std::string out;
-    std::uint64_t tokens = 0;
-    for (const std::string &d : docs) {
-        if (budget > 0 && tokens >= static_cast<std::uint64_t>(budget))
-            break;
-        const auto n = std::min<std::int64_t>(static_cast<std::int64_t>(tok.encode(d, true).size()), ctx);
-        if (n < 2)
-            continue;
-        tokens += static_cast<std::uint64_t>(n - 1);
-        out += d;
-        out += "\n<|endoftext|>\n";
-    }
-    if (tokens == 0)
-        return makeError(ErrorCode::InvalidArgument, "the calibration text has no document with a token to predict");
-    return std::pair{std::move(out), tokens};
-}
-
 /// Identifies everything that changes a method's result for the same weight, spec and stats.
 std::string methodOptionsKey(const MethodOptions &o)
 {
@@ -238,6 +215,27 @@ std::vector<const ModelTensor *> planTensors(const Model &model, bool includeEmb
 std::int64_t exactBits(const FormatSpec &spec, std::int64_t rows, std::int64_t cols)
 {
     return std::llround(bitsPerWeight(spec, rows, cols).total() * static_cast<double>(rows) * static_cast<double>(cols));
+}
+
+Result<std::pair<std::string, std::uint64_t>> measurementText(const Tokenizer &tok, std::string_view text, std::int64_t budget,
+                                                              std::int64_t ctx)
+{
+    const auto docs = splitDocuments(text);
+    std::string out;
+    std::uint64_t tokens = 0;
+    for (const std::string &d : docs) {
+        if (budget > 0 && tokens >= static_cast<std::uint64_t>(budget))
+            break;
+        const auto n = std::min<std::int64_t>(static_cast<std::int64_t>(tok.encode(d, true).size()), ctx);
+        if (n < 2)
+            continue;
+        tokens += static_cast<std::uint64_t>(n - 1);
+        out += d;
+        out += "\n<|endoftext|>\n";
+    }
+    if (tokens == 0)
+        return makeError(ErrorCode::InvalidArgument, "the calibration text has no document with a token to predict");
+    return std::pair{std::move(out), tokens};
 }
 
 std::string_view sensitivityModeName(SensitivityMode m)

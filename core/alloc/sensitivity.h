@@ -32,6 +32,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace lowbit {
@@ -118,6 +119,13 @@ Result<SensitivityTable> measureSensitivities(const Model &model, const Calibrat
                                               std::string_view calibText, std::span<const MenuOption> menu,
                                               const SensitivityOptions &options, const SensitivityProgressFn &progress = {},
                                               std::stop_token stop = {});
+
+/// The documents Nll/Kl measurements run on: whole documents of `text` (split on
+/// <|endoftext|>) until `tokens` predicted tokens (each document truncated to `contextLength`),
+/// re-joined so evaluatePerplexity splits them identically. Returns the text and its predicted
+/// token count. Errors: InvalidArgument when no document has a token to predict.
+Result<std::pair<std::string, std::uint64_t>> measurementText(const Tokenizer &tok, std::string_view text, std::int64_t tokens,
+                                                              std::int64_t contextLength);
 
 /// A 64-bit FNV-1a fingerprint (16 hex digits) of the model's tensors: names, dtypes, shapes and
 /// bytes (tensors over 1 MiB: 64 evenly spaced 4 KiB windows, so a 7B model hashes in
