@@ -41,6 +41,13 @@ Result<std::unique_ptr<Tokenizer>> loadTokenizer(const std::string &modelPath, s
             LOWBIT_TRY(TokenizerBin t, parseTokenizerBin(bytes, vocabSize, name));
             return std::unique_ptr<Tokenizer>(new SentencePieceTokenizer(std::move(t)));
         }
+        if (emb.kind == "gguf") {
+            const std::span<const std::byte> bytes(reinterpret_cast<const std::byte *>(emb.bytes.data()), emb.bytes.size());
+            LOWBIT_TRY(GgufHeader header, parseGguf(bytes, name));
+            LOWBIT_TRY(std::unique_ptr<Tokenizer> t, tokenizerFromGguf(header.kvs, name));
+            if (t)
+                return t;
+        }
         // no embedded tokenizer: fall through to the files next to the container
     }
     if (fs::path(modelPath).extension() == ".gguf" && fs::is_regular_file(modelPath, ec)) {

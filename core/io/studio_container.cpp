@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/io/studio_container.h"
 
+#include "core/io/gguf_reader.h"
+#include "core/io/gguf_writer.h"
 #include "core/io/safetensors_reader.h"
 #include "core/io/safetensors_writer.h"
 #include "core/quant/quantized_tensor.h"
@@ -62,6 +64,31 @@ RoleAndLayer roleOf(std::string_view name)
     return r;
 }
 
+/// The tokenizer a GGUF model keeps in its metadata (as a tensor-less GGUF image of its
+/// "tokenizer.*" keys, kind "gguf") or the one a container embeds; empty kind when there is none.
+Result<EmbeddedTokenizer> carriedTokenizer(const Model &model)
+{
+    if (model.source() == ModelSource::Studio)
+        return readContainerTokenizer(model.path());
+    EmbeddedTokenizer t;
+    if (model.source() != ModelSource::Gguf)
+        return t;
+    LOWBIT_TRY(GgufFile gguf, readGguf(model.path()));
+    GgufWriter w;
+    bool any = false;
+    for (const auto &[key, value] : gguf.header.kvs)
+        if (key.starts_with("tokenizer.")) {
+            w.set(key, value);
+            any = true;
+        }
+    if (!any)
+        return t;
+    LOWBIT_TRY(std::vector<std::byte> image, w.serialize());
+    t.kind = "gguf";
+    t.bytes.assign(reinterpret_cast<const char *>(image.data()), image.size());
+    return t;
+}
+
 } // namespace
 
 bool isStudioContainerPath(std::string_view path)
@@ -112,8 +139,19 @@ Status writeStudioContainer(const Model &model, const std::string &path, const C
         meta.emplace_back(std::string(kKeyReport), options.report.dump());
 
     std::string tokenizerBytes;
-    const std::string tokPath = options.tokenizerPath.empty() ? findTokenizerFile(model) : options.tokenizerPath;
-    if (!tokPath.empty()) {
+    EmbeddedTokenizer carried;
+    if (options.tokenizerPath.empty()) {
+        // A GGUF keeps its tokenizer in metadata, a container embeds one: carry it over.
+        LOWBIT_TRY(carried, carriedTokenizer(model));
+    }
+    const std::string tokPath = !carried.kind.empty() ? std::string()
+                                : options.tokenizerPath.empty() ? findTokenizerFile(model) : options.tokenizerPath;
+    if (!carried.kind.empty()) {
+        tokenizerBytes = std::move(carried.bytes);
+        meta.emplace_back(std::string(kKeyTokenizerKind), carried.kind);
+        entries.push_back({std::string(kTokenizerTensor), DType::U8, {static_cast<std::int64_t>(tokenizerBytes.size())},
+                           {reinterpret_cast<const std::byte *>(tokenizerBytes.data()), tokenizerBytes.size()}});
+    } else if (!tokPath.empty()) {
         LOWBIT_TRY(tokenizerBytes, readTextFile(tokPath, 512u << 20));
         meta.emplace_back(std::string(kKeyTokenizerKind), fs::path(tokPath).extension() == ".json" ? "tokenizer.json" : "tokenizer.bin");
         entries.push_back({std::string(kTokenizerTensor), DType::U8, {static_cast<std::int64_t>(tokenizerBytes.size())},

@@ -6,7 +6,8 @@
 ///  - "__metadata__": "lowbit.container" = version, "lowbit.config" = the HF config.json text,
 ///    "lowbit.tensors" = JSON {NAME: QuantizedTensor::metadata()}, "lowbit.report" = the
 ///    quantization report (JSON), "lowbit.tokenizer.kind" + a U8 tensor "lowbit.tokenizer" with
-///    the tokenizer file's bytes (tokenizer.bin or tokenizer.json), when one was found.
+///    the tokenizer file's bytes (tokenizer.bin or tokenizer.json), or for a GGUF source a
+///    tensor-less GGUF image of its tokenizer.* metadata (kind "gguf"), when one was found.
 /// Model::open recognises the suffix and returns decoder views for the quantized tensors.
 
 #include "core/model/model.h"

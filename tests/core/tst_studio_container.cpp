@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The studio container: lossless round trip of every packed format family, the engine reading it,
 // the embedded tokenizer, and hostile or mismatched files rejected with clear errors.
+#include "core/export/gguf_export.h"
 #include "core/infer/cpu_model.h"
 #include "core/infer/tokenizer.h"
 #include "core/io/safetensors_reader.h"
@@ -166,6 +167,41 @@ private slots:
         QVERIFY(l8.ok() && l32.ok());
         const auto argmax = [](const std::vector<float> &v) { return std::max_element(v.begin(), v.end()) - v.begin(); };
         QCOMPARE(argmax(*l8), argmax(*l32));
+    }
+
+    void carriesAGgufTokenizer()
+    {
+        LOWBIT_REQUIRE_SHARED("models/stories260K/stories260K.bin");
+        const std::string src = test::sharedPath("models/stories260K/stories260K.bin");
+        auto m = Model::open(src);
+        QVERIFY(m.ok());
+        QTemporaryDir ggufDir, outDir; // the GGUF's folder has no tokenizer file: only its metadata has one
+        const std::string gguf = tmpPath(ggufDir, "s.gguf");
+        ExportOptions eo;
+        eo.ggufType = DType::F32;
+        auto ex = exportGguf(*m, gguf, eo);
+        QVERIFY2(ex.ok(), ex.ok() ? "" : ex.error().message().c_str());
+        auto g = Model::open(gguf);
+        QVERIFY(g.ok());
+        QuantizeConfig cfg;
+        cfg.defaultSpec = specOf("int8", 32, ScaleStorage::F16);
+        auto q = quantizeModel(*g, nullptr, cfg);
+        QVERIFY(q.ok());
+        const std::string path = tmpPath(outDir, "g.lowbit.safetensors");
+        QVERIFY(writeStudioContainer(q->first, path).ok());
+        // and once more from the container itself (re-saving keeps the embedded tokenizer)
+        auto back = Model::open(path);
+        QVERIFY(back.ok());
+        const std::string again = tmpPath(outDir, "again.lowbit.safetensors");
+        QVERIFY(writeStudioContainer(*back, again).ok());
+        auto ref = loadTokenizer(src, m->config().vocabSize);
+        QVERIFY(ref.ok());
+        const std::string text = "The cat sat on a mat and was happy.";
+        for (const std::string &p : {path, again}) {
+            auto tok = loadTokenizer(p, m->config().vocabSize);
+            QVERIFY2(tok.ok(), tok.ok() ? "" : tok.error().message().c_str());
+            QCOMPARE((*tok)->encode(text, true), (*ref)->encode(text, true));
+        }
     }
 
     void refusesOverwriteAndBadNames()
