@@ -141,8 +141,13 @@ Result<Plan> planFromSensitivities(const SensitivityTable &table, const BudgetRe
     }
     if (request.frontierPoints > 0) {
         LOWBIT_TRY(auto frontier, allocationFrontier(in.problem, request.frontierPoints, {}, stop));
-        for (const FrontierPoint &f : frontier)
+        std::int64_t lastBits = -1;
+        for (const FrontierPoint &f : frontier) {
+            if (f.solution.bits == lastBits)
+                continue; // budgets past the largest useful one repeat the same optimum
+            lastBits = f.solution.bits;
             p.frontier.push_back({static_cast<double>(f.solution.bits) / static_cast<double>(in.totalWeights), f.solution.loss});
+        }
     }
     return p;
 }
