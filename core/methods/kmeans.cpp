@@ -318,15 +318,75 @@ Result<KMeansResult> kmeans(std::span<const float> data, int dim, std::span<cons
     res.dim = dim;
     res.clusters = k;
     res.fitted = fit.n;
+    // Hamerly's bounds: upper[i] ≥ distance to the assigned centroid, lower[i] ≤ distance to every
+    // other centroid. After the centroids move by δ, upper grows by δ(assigned) and lower shrinks
+    // by the largest δ; a vector with upper ≤ lower keeps its centroid without a search.
     std::vector<std::uint32_t> assign(uz(fit.n));
-    std::vector<double> wdist(uz(fit.n)), partial;
+    std::vector<double> wdist(uz(fit.n)), partial, upper(uz(fit.n)), lower(uz(fit.n)), delta(static_cast<std::size_t>(k));
+    std::vector<float> second, gathered, previous;
+    std::vector<std::uint32_t> candAssign;
+    std::vector<std::uint8_t> stale(uz(fit.n));
+    std::vector<std::int64_t> candidates;
     for (int it = 0;; ++it) {
         if (stop.stop_requested())
             return makeError(ErrorCode::Cancelled, "k-means: cancelled");
         const CentroidSearch search(centroids, k, dim);
-        search.assign(fit.x, fit.n, assign.data(), opt.threads);
+        if (it == 0) {
+            second.resize(uz(fit.n));
+            search.assignWithSecond(fit.x, fit.n, assign.data(), second.data(), opt.threads);
+            for (std::size_t i = 0; i < second.size(); ++i)
+                lower[i] = std::sqrt(static_cast<double>(second[i]));
+            res.searches += fit.n;
+        } else {
+            double dmax = 0, dsecond = 0;
+            std::size_t argmax = 0;
+            for (std::size_t c = 0; c < static_cast<std::size_t>(k); ++c) {
+                delta[c] = std::sqrt(squaredDistance(previous.data() + c * udim, centroids.data() + c * udim, dim));
+                if (delta[c] > dmax) {
+                    dsecond = dmax;
+                    dmax = delta[c];
+                    argmax = c;
+                } else if (delta[c] > dsecond) {
+                    dsecond = delta[c];
+                }
+            }
+            parallelFor(
+                fit.n,
+                [&](std::int64_t b, std::int64_t e) {
+                    for (std::int64_t i = b; i < e; ++i) {
+                        const std::size_t a = assign[uz(i)];
+                        lower[uz(i)] -= a == argmax ? dsecond : dmax;
+                        upper[uz(i)] += delta[a];
+                        stale[uz(i)] = 0;
+                        if (upper[uz(i)] <= lower[uz(i)])
+                            continue;
+                        upper[uz(i)] = std::sqrt(squaredDistance(fit.x + uz(i) * udim, search.centroid(static_cast<std::uint32_t>(a)), dim));
+                        stale[uz(i)] = upper[uz(i)] > lower[uz(i)] ? 1 : 0;
+                    }
+                },
+                opt.threads, 4096);
+            candidates.clear();
+            for (std::int64_t i = 0; i < fit.n; ++i)
+                if (stale[uz(i)])
+                    candidates.push_back(i);
+            const auto m = static_cast<std::int64_t>(candidates.size());
+            gathered.resize(uz(m) * udim);
+            second.resize(uz(m));
+            candAssign.resize(uz(m));
+            for (std::int64_t j = 0; j < m; ++j)
+                std::copy_n(fit.x + uz(candidates[uz(j)]) * udim, udim, gathered.begin() + static_cast<std::ptrdiff_t>(uz(j) * udim));
+            search.assignWithSecond(gathered.data(), m, candAssign.data(), second.data(), opt.threads);
+            for (std::int64_t j = 0; j < m; ++j) {
+                const std::size_t i = uz(candidates[uz(j)]);
+                assign[i] = candAssign[uz(j)];
+                lower[i] = std::sqrt(static_cast<double>(second[uz(j)]));
+            }
+            res.searches += m;
+        }
         const double inertia = chunkedSum(fit.n, opt.threads, partial, [&](std::int64_t i) {
-            const double d = static_cast<double>(fit.w[i]) * squaredDistance(fit.x + uz(i) * udim, search.centroid(assign[uz(i)]), dim);
+            const double d2 = squaredDistance(fit.x + uz(i) * udim, search.centroid(assign[uz(i)]), dim);
+            upper[uz(i)] = std::sqrt(d2);
+            const double d = static_cast<double>(fit.w[i]) * d2;
             wdist[uz(i)] = d;
             return d;
         });
@@ -344,6 +404,7 @@ Result<KMeansResult> kmeans(std::span<const float> data, int dim, std::span<cons
         }
         if (it >= opt.maxIterations)
             break;
+        previous = centroids;
         res.reseeded += updateCentroids(fit, dim, k, assign, wdist, centroids, opt.threads);
         ++res.iterations;
         if (progress)

@@ -3,7 +3,8 @@
 /// Weighted k-means for vector quantization (VPTQ's codebooks, algorithms.md):
 ///  - k-means++ seeding (D² sampling weighted by the vectors' weights) from a seeded generator, so
 ///    the same seed gives the same centroids on every platform and thread count;
-///  - Lloyd iterations until the relative change of the weighted inertia falls below a tolerance
+///  - Lloyd iterations (with Hamerly's bounds, so vectors whose centroid cannot have changed skip the
+///    search) until the relative change of the weighted inertia falls below a tolerance
 ///    or an iteration cap is reached; the inertia after every assignment step is reported (it is
 ///    monotone non-increasing up to fp32 rounding of the search);
 ///  - empty clusters (no members, or members of zero total weight) are reseeded from the points
@@ -29,7 +30,7 @@ namespace lowbit {
 inline constexpr std::int64_t kKMeansAutoSamplePerCluster = 256;
 /// k-means++ seeding looks at no more than this many vectors per cluster (a random subset of the
 /// fitted vectors); seeding is sequential in k, so seeding on everything would dominate.
-inline constexpr std::int64_t kKMeansSeedSamplePerCluster = 32;
+inline constexpr std::int64_t kKMeansSeedSamplePerCluster = 16;
 
 struct KMeansOptions {
     int clusters = 256;            ///< k ≥ 1; at most the number of vectors fitted
@@ -52,6 +53,8 @@ struct KMeansResult {
     bool converged = false;                ///< stopped by the tolerance (not by the cap)
     std::int64_t fitted = 0;               ///< vectors the centroids were fitted on
     int reseeded = 0;                      ///< empty clusters reseeded over all iterations
+    std::int64_t searches = 0;             ///< full nearest-centroid searches over all assignment steps (the
+                                           ///< rest were skipped by Hamerly's distance bounds)
 };
 
 /// Progress in [0, 1]; may be empty.
@@ -88,6 +91,11 @@ public:
     /// pick a centroid whose exact distance exceeds the minimum by a rounding error. Uses up to
     /// `threads` threads (0: all cores; 1: the calling thread only).
     void assign(const float *x, std::int64_t n, std::uint32_t *out, unsigned threads = 1) const;
+
+    /// assign() that also gives a lower bound on the squared distance from each vector to its
+    /// second-nearest centroid (the fp32 score less a rounding margin; +Inf when k = 1): what
+    /// Lloyd's iterations need to skip vectors whose nearest centroid cannot have changed.
+    void assignWithSecond(const float *x, std::int64_t n, std::uint32_t *out, float *second, unsigned threads = 1) const;
 
     /// Exact (fp64) nearest centroid by the first `len` coordinates only (1 ≤ len ≤ dim): the
     /// partial vector at a padded edge. Ties to the lowest index.

@@ -67,6 +67,53 @@ void searchTilePortable(const float *blocked, const float *norms, int blocks, in
     }
 }
 
+/// Lowest-index minimum over the lanes and the smallest other score (every other lane's best and
+/// every lane's second best).
+inline std::uint32_t reduceLanesWithSecond(const float *best, const std::uint32_t *idx, const float *second, float &secondOut)
+{
+    int bl = 0;
+    for (int l = 1; l < kLanes; ++l)
+        if (best[l] < best[bl] || (best[l] == best[bl] && idx[l] < idx[bl]))
+            bl = l;
+    float s2 = std::numeric_limits<float>::infinity();
+    for (int l = 0; l < kLanes; ++l) {
+        if (l != bl)
+            s2 = std::min(s2, best[l]);
+        s2 = std::min(s2, second[l]);
+    }
+    secondOut = s2;
+    return idx[bl];
+}
+
+/// One vector (xm2: dim values −2·(x − mean)): nearest centroid and the second-best score.
+void searchSecondPortable(const float *blocked, const float *norms, int blocks, int dim, const float *xm2, std::uint32_t &out, float &second)
+{
+    std::array<float, kLanes> best, sec;
+    std::array<std::uint32_t, kLanes> idx{};
+    best.fill(std::numeric_limits<float>::infinity());
+    sec.fill(std::numeric_limits<float>::infinity());
+    for (int b = 0; b < blocks; ++b) {
+        const float *cb = blocked + static_cast<std::size_t>(b) * static_cast<std::size_t>(dim) * kLanes;
+        std::array<float, kLanes> acc;
+        for (int l = 0; l < kLanes; ++l)
+            acc[static_cast<std::size_t>(l)] = norms[b * kLanes + l];
+        for (int d = 0; d < dim; ++d)
+            for (int l = 0; l < kLanes; ++l)
+                acc[static_cast<std::size_t>(l)] += xm2[d] * cb[d * kLanes + l];
+        for (int l = 0; l < kLanes; ++l) {
+            const auto ul = static_cast<std::size_t>(l);
+            if (acc[ul] < best[ul]) {
+                sec[ul] = best[ul];
+                best[ul] = acc[ul];
+                idx[ul] = static_cast<std::uint32_t>(b * kLanes + l);
+            } else if (acc[ul] < sec[ul]) {
+                sec[ul] = acc[ul];
+            }
+        }
+    }
+    out = reduceLanesWithSecond(best.data(), idx.data(), sec.data(), second);
+}
+
 #if LOWBIT_KMEANS_X86
 #define LOWBIT_AVX2_FMA __attribute__((target("avx2,fma")))
 
@@ -121,6 +168,62 @@ LOWBIT_AVX2_FMA void searchTileAvx2(const float *blocked, const float *norms, in
         _mm256_store_ps(best, bs[t]);
         _mm256_store_si256(reinterpret_cast<__m256i *>(idx), is[t]);
         out[t] = reduceLanes(best, idx);
+    }
+}
+
+/// Two vectors at a time, tracking the second-best score per lane too.
+template <int Dim>
+LOWBIT_AVX2_FMA void searchSecondAvx2(const float *blocked, const float *norms, int blocks, int dimRuntime, const float *xm2,
+                                      std::uint32_t *out, float *second)
+{
+    const int dim = Dim > 0 ? Dim : dimRuntime;
+    const float *x0 = xm2, *x1 = xm2 + dim;
+    const __m256 inf = _mm256_set1_ps(std::numeric_limits<float>::infinity());
+    __m256 b0 = inf, b1 = inf, s0 = inf, s1 = inf;
+    __m256i i0 = _mm256_setzero_si256(), i1 = i0;
+    __m256i cur = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i step = _mm256_set1_epi32(kLanes);
+    for (int b = 0; b < blocks; ++b) {
+        const float *cb = blocked + static_cast<std::size_t>(b) * static_cast<std::size_t>(dim) * kLanes;
+        __m256 a0 = _mm256_loadu_ps(norms + b * kLanes), a1 = a0;
+        for (int d = 0; d < dim; ++d) {
+            const __m256 c = _mm256_loadu_ps(cb + d * kLanes);
+            a0 = _mm256_fmadd_ps(_mm256_broadcast_ss(x0 + d), c, a0);
+            a1 = _mm256_fmadd_ps(_mm256_broadcast_ss(x1 + d), c, a1);
+        }
+        const __m256 m0 = _mm256_cmp_ps(a0, b0, _CMP_LT_OQ), n0 = _mm256_cmp_ps(a0, s0, _CMP_LT_OQ);
+        const __m256 m1 = _mm256_cmp_ps(a1, b1, _CMP_LT_OQ), n1 = _mm256_cmp_ps(a1, s1, _CMP_LT_OQ);
+        s0 = _mm256_blendv_ps(_mm256_blendv_ps(s0, a0, n0), b0, m0); // new best: the old best becomes second
+        s1 = _mm256_blendv_ps(_mm256_blendv_ps(s1, a1, n1), b1, m1);
+        b0 = _mm256_blendv_ps(b0, a0, m0);
+        b1 = _mm256_blendv_ps(b1, a1, m1);
+        const __m256 cf = _mm256_castsi256_ps(cur);
+        i0 = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(i0), cf, m0));
+        i1 = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(i1), cf, m1));
+        cur = _mm256_add_epi32(cur, step);
+    }
+    alignas(32) float best[kLanes], sec[kLanes];
+    alignas(32) std::uint32_t idx[kLanes];
+    const __m256 bs[2] = {b0, b1}, ss[2] = {s0, s1};
+    const __m256i is[2] = {i0, i1};
+    for (int t = 0; t < 2; ++t) {
+        _mm256_store_ps(best, bs[t]);
+        _mm256_store_ps(sec, ss[t]);
+        _mm256_store_si256(reinterpret_cast<__m256i *>(idx), is[t]);
+        out[t] = reduceLanesWithSecond(best, idx, sec, second[t]);
+    }
+}
+
+void searchSecondFast(const float *blocked, const float *norms, int blocks, int dim, const float *xm2, std::uint32_t *out, float *second)
+{
+    switch (dim) {
+    case 2: return searchSecondAvx2<2>(blocked, norms, blocks, dim, xm2, out, second);
+    case 4: return searchSecondAvx2<4>(blocked, norms, blocks, dim, xm2, out, second);
+    case 6: return searchSecondAvx2<6>(blocked, norms, blocks, dim, xm2, out, second);
+    case 8: return searchSecondAvx2<8>(blocked, norms, blocks, dim, xm2, out, second);
+    case 12: return searchSecondAvx2<12>(blocked, norms, blocks, dim, xm2, out, second);
+    case 16: return searchSecondAvx2<16>(blocked, norms, blocks, dim, xm2, out, second);
+    default: return searchSecondAvx2<0>(blocked, norms, blocks, dim, xm2, out, second);
     }
 }
 
@@ -223,6 +326,53 @@ void CentroidSearch::assign(const float *x, std::int64_t n, std::uint32_t *out, 
             }
         },
         threads, minChunk);
+}
+
+void CentroidSearch::assignWithSecond(const float *x, std::int64_t n, std::uint32_t *out, float *second, unsigned threads) const
+{
+    if (n <= 0 || m_k <= 0)
+        return;
+    float maxNorm = 0;
+    for (int i = 0; i < m_k; ++i)
+        maxNorm = std::max(maxNorm, m_norms[static_cast<std::size_t>(i)]);
+    const std::int64_t pairs = (n + 1) / 2;
+    const std::int64_t perPair = std::max<std::int64_t>(1, static_cast<std::int64_t>(m_k) * m_dim * 2);
+    parallelFor(
+        pairs,
+        [&](std::int64_t p0, std::int64_t p1) {
+            std::vector<float> xm2(static_cast<std::size_t>(2 * m_dim));
+            float sec[2];
+            std::uint32_t res[2];
+            for (std::int64_t p = p0; p < p1; ++p) {
+                const std::int64_t i = 2 * p;
+                const int count = static_cast<int>(std::min<std::int64_t>(2, n - i));
+                float xx[2] = {0, 0};
+                for (int t = 0; t < 2; ++t) {
+                    const float *xv = x + (i + std::min(t, count - 1)) * m_dim;
+                    for (int d = 0; d < m_dim; ++d) {
+                        const float c = xv[d] - m_mean[static_cast<std::size_t>(d)];
+                        xm2[static_cast<std::size_t>(t * m_dim + d)] = -2.0f * c;
+                        xx[t] += c * c;
+                    }
+                }
+#if LOWBIT_KMEANS_X86
+                if (useFastKernel())
+                    searchSecondFast(m_blocked.data(), m_norms.data(), m_blocks, m_dim, xm2.data(), res, sec);
+                else
+#endif
+                {
+                    searchSecondPortable(m_blocked.data(), m_norms.data(), m_blocks, m_dim, xm2.data(), res[0], sec[0]);
+                    searchSecondPortable(m_blocked.data(), m_norms.data(), m_blocks, m_dim, xm2.data() + m_dim, res[1], sec[1]);
+                }
+                for (int t = 0; t < count; ++t) {
+                    out[i + t] = res[t];
+                    // Scores carry rounding of order 1e-7·(‖x‖² + ‖c‖²) (centred); keep the bound safe.
+                    const float margin = 1e-5f * (xx[t] + maxNorm) + 1e-30f;
+                    second[i + t] = std::max(0.0f, sec[t] + xx[t] - margin);
+                }
+            }
+        },
+        threads, std::max<std::int64_t>(1, (std::int64_t(1) << 21) / perPair));
 }
 
 std::uint32_t CentroidSearch::nearestPrefix(const float *x, int len) const

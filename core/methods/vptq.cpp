@@ -111,7 +111,10 @@ Result<VqCodebook> fitCodebook(const LayerInput &in, std::string_view what, cons
     }
     detail += std::string(what) + " k=" + std::to_string(kk) + (kk < k ? " (capped by the vectors)" : "") + ": " +
               std::to_string(km->iterations) + " k-means iterations" + (km->converged ? " (converged)" : "") + " on " +
-              std::to_string(km->fitted) + " of " + std::to_string(n) + " vectors; ";
+              std::to_string(km->fitted) + " of " + std::to_string(n) + " vectors (" +
+              std::to_string(std::lround(100.0 * static_cast<double>(km->searches) /
+                                         (static_cast<double>(km->fitted) * static_cast<double>(km->inertia.size())))) +
+              "% searched per step); ";
     if (inertia)
         *inertia = km->inertia;
     return cb;

@@ -8,6 +8,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -107,6 +108,9 @@ private slots:
             QVERIFY2(r->inertia[t] <= r->inertia[t - 1] * (1 + 1e-9),
                      qPrintable(QStringLiteral("step %1: %2 > %3").arg(t).arg(r->inertia[t]).arg(r->inertia[t - 1])));
         QVERIFY(r->inertia.back() < r->inertia.front());
+        // Hamerly's bounds skip most searches once the centroids settle; the first step searches all.
+        QVERIFY(r->searches >= d.n);
+        QVERIFY(r->searches < static_cast<std::int64_t>(r->inertia.size()) * d.n);
         // The last reported inertia is the returned centroids' with the returned assignment,
         // which is (up to fp32 score rounding) the nearest centroid of every point.
         QCOMPARE(r->assignment.size(), static_cast<std::size_t>(d.n));
@@ -250,6 +254,45 @@ private slots:
             std::uint32_t self = 0;
             cs.assign(c.x.data() + j * dim, 1, &self, 1);
             checkNearest(cs, c.x.data() + j * dim, self);
+        }
+    }
+
+    void secondNearestBound_data()
+    {
+        QTest::addColumn<int>("dim");
+        QTest::addColumn<int>("k");
+        QTest::addColumn<bool>("portable");
+        for (const bool portable : {false, true})
+            for (const int dim : {1, 3, 8, 16})
+                for (const int k : {2, 9, 257})
+                    QTest::addRow("d%d k%d %s", dim, k, portable ? "portable" : "fast") << dim << k << portable;
+    }
+    void secondNearestBound()
+    {
+        QFETCH(int, dim);
+        QFETCH(int, k);
+        QFETCH(bool, portable);
+        const bool old = simd::forcePortable(portable);
+        const Data c = blobs(k, dim, std::max(1, k / 2), static_cast<std::uint64_t>(k + dim), false);
+        const Data x = blobs(101, dim, 4, static_cast<std::uint64_t>(7 * dim + k), false);
+        const CentroidSearch cs(c.x, k, dim);
+        std::vector<std::uint32_t> a(101), plain(101);
+        std::vector<float> second(101);
+        cs.assignWithSecond(x.x.data(), 101, a.data(), second.data(), 2);
+        cs.assign(x.x.data(), 101, plain.data(), 1);
+        simd::forcePortable(old);
+        QVERIFY(a == plain);
+        for (std::int64_t i = 0; i < 101; ++i) {
+            // Exact second-nearest distance (excluding the chosen centroid).
+            double s2 = std::numeric_limits<double>::infinity(), scale = 0;
+            for (int j = 0; j < k; ++j)
+                if (static_cast<std::uint32_t>(j) != a[static_cast<std::size_t>(i)])
+                    s2 = std::min(s2, squaredDistance(x.x.data() + i * dim, c.x.data() + j * dim, dim));
+            for (int d = 0; d < dim; ++d)
+                scale += static_cast<double>(x.x[static_cast<std::size_t>(i * dim + d)]) * x.x[static_cast<std::size_t>(i * dim + d)];
+            const double got = second[static_cast<std::size_t>(i)];
+            QVERIFY2(got <= s2, qPrintable(QStringLiteral("bound %1 above the second distance %2").arg(got).arg(s2)));
+            QVERIFY2(got >= s2 - 1e-3 * (s2 + scale + 100.0), qPrintable(QStringLiteral("bound %1 far below %2").arg(got).arg(s2)));
         }
     }
 
