@@ -55,15 +55,18 @@ def main():
     ap.add_argument("--group", default="32")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--threads", default="2")
+    ap.add_argument("--work", default="", help="working folder; calibration statistics kept there are reused")
     a = ap.parse_args()
 
     model = os.path.join(a.shared, "models/stories260K/stories260K.bin")
     text = os.path.join(a.shared, "data/tinystories_valid_first1000.txt")
-    tmp = tempfile.mkdtemp(prefix="lowbit-results-")
+    tmp = a.work or tempfile.mkdtemp(prefix="lowbit-results-")
+    os.makedirs(tmp, exist_ok=True)
     calib_txt, eval_txt = os.path.join(tmp, "calib.txt"), os.path.join(tmp, "eval.txt")
     n = split_text(text, calib_txt, eval_txt, 200, 500)
     stats = os.path.join(tmp, "calib.safetensors")
-    run([a.lowbit, "calibrate", model, "--text", calib_txt, "--out", stats, "--force", "--threads", a.threads])
+    if not os.path.exists(stats):
+        run([a.lowbit, "calibrate", model, "--text", calib_txt, "--out", stats, "--force", "--threads", a.threads])
 
     def evaluate(path):
         j = json.loads(run([a.lowbit, "eval", path, "--text", eval_txt, "--json", "--threads", a.threads]))

@@ -5,6 +5,7 @@
 #include "app/cli/args.h"
 #include "app/cli/cli_util.h"
 #include "app/cli/commands.h"
+#include "app/cli/quantize_budget.h"
 #include "app/cli/quantize_options.h"
 
 #include "core/calib/calibration.h"
@@ -21,6 +22,8 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <ostream>
 #include <thread>
 #include <unistd.h>
@@ -127,7 +130,9 @@ Json outcomeJson(const QuantizeOutcome &o)
 int runQuantize(const std::vector<std::string> &argv, std::ostream &out, std::ostream &err)
 {
     std::string pe;
-    const auto a = Args::parse(argv, quantizeFlagOptions(), quantizeValuedOptions(), pe);
+    std::set<std::string> flags = quantizeFlagOptions(), valued = quantizeValuedOptions();
+    addBudgetOptions(flags, valued);
+    const auto a = Args::parse(argv, flags, valued, pe);
     if (!a || a->positionals().size() != 1 || !a->value("out")) {
         err << "lowbit quantize: " << (a ? "expected MODEL and --out FILE" + std::string(kStudioContainerSuffix) : pe) << "\nusage: "
             << kQuantizeUsage << "\n";
@@ -157,6 +162,8 @@ int runQuantize(const std::vector<std::string> &argv, std::ostream &out, std::os
 
     // Calibration: a saved statistics file (.safetensors from lowbit calibrate) or a text to run.
     std::optional<CalibrationStats> stats;
+    std::string calibText;
+    std::unique_ptr<Tokenizer> tokenizer;
     if (const auto calib = a->value("calib")) {
         if (calib->ends_with(".safetensors")) {
             auto s = loadCalibration(*calib);
@@ -171,11 +178,13 @@ int runQuantize(const std::vector<std::string> &argv, std::ostream &out, std::os
                 err << "lowbit quantize: " << text.error().message() << "\n";
                 return 1;
             }
+            calibText = std::move(*text);
             auto tok = loadTokenizer(modelPath, model->config().vocabSize);
             if (!tok) {
                 err << "lowbit quantize: " << tok.error().message() << "\n";
                 return 1;
             }
+            tokenizer = std::move(*tok);
             EngineOptions eo;
             eo.threads = config.options.threads;
             auto engine = CpuModel::load(*model, eo);
@@ -186,13 +195,21 @@ int runQuantize(const std::vector<std::string> &argv, std::ostream &out, std::os
             CalibrationOptions co;
             if (const auto n = a->value("calib-tokens"))
                 co.maxTokens = *parsePositiveInt(*n); // validated by parseQuantizeConfig
-            auto s = calibrate(**engine, **tok, *text, co);
+            auto s = calibrate(**engine, *tokenizer, calibText, co);
             if (!s) {
                 err << "lowbit quantize: calibration: " << s.error().message() << "\n";
                 return 1;
             }
             stats = std::move(*s);
         }
+    }
+
+    std::optional<Plan> plan;
+    if (wantsPlan(*a)) {
+        int code = 1;
+        plan = planForQuantize(*a, *model, stats ? &*stats : nullptr, tokenizer.get(), calibText, config, err, code);
+        if (!plan)
+            return code;
     }
 
     std::stop_source stopSource;
@@ -215,6 +232,15 @@ int runQuantize(const std::vector<std::string> &argv, std::ostream &out, std::os
     report["method"] = config.method;
     if (stats)
         report["calibration_tokens"] = static_cast<unsigned long long>(stats->tokens);
+    if (plan) {
+        std::map<std::string, double> predicted;
+        for (const PlanEntry &e : plan->tensors)
+            predicted[e.tensor] = e.predictedDeltaLoss;
+        for (Json &l : report["layers"].asArray())
+            if (auto it = predicted.find(l.find("tensor")->asString()); it != predicted.end())
+                l["predicted_delta_loss"] = it->second;
+        report["plan"] = measuredVsPredicted(*plan, *model, qmodel, tokenizer.get(), calibText, config.options.threads);
+    }
     ContainerWriteOptions wo;
     wo.overwrite = a->flag("force");
     wo.report = report;
@@ -241,6 +267,14 @@ int runQuantize(const std::vector<std::string> &argv, std::ostream &out, std::os
             << padLeft(fmtNum("%.2f", l.report.seconds), 7) << "\n";
         if (!l.report.detail.empty())
             out << "    " << l.report.detail << "\n";
+    }
+    if (const Json *pj = report.find("plan")) {
+        out << "\nplan: " << fmtNum("%.4f", pj->find("plan_bpw")->asDouble()) << " bpw, predicted " << pj->find("loss_mode")->asString()
+            << " increase " << fmtNum("%.5f", pj->find("predicted_delta_loss")->asDouble());
+        if (const Json *m = pj->find("measured_delta_loss"))
+            out << ", measured " << fmtNum("%.5f", m->asDouble()) << " (on " << withThousands(*pj->find("measured_tokens")->asUInt64())
+                << " calibration tokens)";
+        out << "\n";
     }
     out << "\n" << outcome.layers.size() << " tensors quantized, average " << fmtNum("%.3f", outcome.averageBpw) << " bpw, "
         << fmtNum("%.1f", outcome.seconds) << " s\nwrote " << outPath << "\n";

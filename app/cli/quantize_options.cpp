@@ -71,7 +71,8 @@ Status parseQuantizeConfig(const Args &a, QuantizeConfig &config)
         LOWBIT_TRY(storage, parseScaleStorage(*s));
     }
     const auto format = a.value("format");
-    if (!format && !method->vector)
+    const bool fromPlan = a.value("plan") || a.value("budget");
+    if (!format && !method->vector && !fromPlan)
         return makeError(ErrorCode::InvalidArgument, "--format NAME is required (see lowbit formats)");
     LOWBIT_TRY(config.defaultSpec, parseSpecArgument(format.value_or("int4"), group, storage));
     for (const std::string &rule : a.values("layer-format")) {
@@ -84,6 +85,8 @@ Status parseQuantizeConfig(const Args &a, QuantizeConfig &config)
         config.rules.push_back({rule.substr(0, eq), *spec});
     }
     config.skipPattern = a.value("skip").value_or("");
+    if (fromPlan && !format)
+        config.skipPattern = ".*"; // only the plan's tensors (a plan entry beats --skip)
     config.includeEmbedding = a.flag("include-embedding");
     config.includeOutput = a.flag("include-output");
     LOWBIT_TRY(const std::int64_t threads, positive(a, "threads", 0));

@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 using namespace lowbit;
 
@@ -94,6 +95,46 @@ private slots:
         const std::string r = path("r3.lowbit.safetensors");
         QCOMPARE(run({"quantize", m_bin, "--method", "rtn", "--format", "int3", "--out", r}, out, err), 0);
         QVERIFY(evalPpl(a, m_text) < evalPpl(r, m_text));
+    }
+
+    void budgetAndSavedPlan()
+    {
+        std::string out, err;
+        const std::string q = path("b.lowbit.safetensors"), planFile = path("plan.json");
+        QCOMPARE(run({"quantize", m_bin, "--method", "rtn", "--budget", "5.5", "--menu", "int4,int8", "--calib", m_text, "--calib-tokens", "2000",
+                      "--eval-tokens", "400", "--save-plan", planFile, "--out", q, "--json"},
+                     out, err),
+                 0);
+        auto j = parseJson(out);
+        QVERIFY2(j.ok(), (out + err).c_str());
+        const Json *plan = j->find("plan");
+        QVERIFY(plan);
+        QVERIFY(plan->find("plan_bpw")->asDouble() <= 5.5);
+        QVERIFY(j->find("average_bpw")->asDouble() <= 5.5 + 1e-9);       // the budget is never exceeded
+        QVERIFY(j->find("average_bpw")->asDouble() > 4.5 + 0.1);         // and it is used: some tensors got int8
+        QVERIFY(plan->find("measured_delta_loss"));                     // predicted vs measured, same documents
+        QVERIFY(plan->find("predicted_delta_loss")->asDouble() >= 0);
+        std::set<std::string> formats;
+        for (const Json &l : j->find("layers")->asArray()) {
+            formats.insert(l.find("format")->asString());
+            QVERIFY(l.find("predicted_delta_loss"));
+        }
+        QCOMPARE(formats, (std::set<std::string>{"int4 g32 fp16", "int8 g32 fp16"}));
+
+        // the saved plan reproduces the same model without re-measuring
+        const std::string q2 = path("b2.lowbit.safetensors");
+        QCOMPARE(run({"quantize", m_bin, "--method", "rtn", "--plan", planFile, "--out", q2, "--json"}, out, err), 0);
+        auto j2 = parseJson(out);
+        QVERIFY(j2.ok());
+        QCOMPARE(j2->find("average_bpw")->asDouble(), j->find("average_bpw")->asDouble());
+
+        // an impossible budget names the minimum
+        QCOMPARE(run({"quantize", m_bin, "--method", "rtn", "--budget", "2", "--menu", "int4,int8", "--calib", m_text, "--calib-tokens", "2000",
+                      "--eval-tokens", "400", "--out", path("x.lowbit.safetensors")},
+                     out, err),
+                 2);
+        QVERIFY2(err.find("4.5") != std::string::npos, err.c_str());
+        QVERIFY(!std::filesystem::exists(path("x.lowbit.safetensors")));
     }
 
     void usageErrors_data()
