@@ -27,6 +27,8 @@ const std::vector<Command> &commands()
          kQuantizeUsage, runQuantize},
         {"plan", "mixed precision under a bit budget: per-layer sensitivities, exact allocation, plan file",
          "lowbit plan MODEL --budget BPW --menu FORMATS --calib TEXT [--groups 32,64] [--method gptq] [--out PLAN.json] | --show PLAN.json", runPlan},
+        {"export", "write a (quantized) model as GGUF, GPTQ, compressed-tensors or fake-quant safetensors",
+         "lowbit export QMODEL --to gguf|gptq|compressed-tensors|fakequant --out PATH [--type Q4_K] [--strict] [--dtype f16] [--force] [--json]", runExport},
         {"devices", "list the Vulkan devices with memory and features",
          "lowbit devices [--json]", runDevices},
     };

@@ -28,6 +28,7 @@ int runGenerate(const std::vector<std::string> &args, std::ostream &out, std::os
 int runCalibrate(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
 int runQuantize(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
 int runPlan(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
+int runExport(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
 int runDevices(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
 
 /// All commands, in the order `lowbit help` lists them.

@@ -61,7 +61,7 @@ Result<Linear> intLinear(const Model &model, const ModelTensor &t, const StudioI
     }
     auto packedRows = packCompressedRows(b, out, in, stored);
     if (!packedRows)
-        return packedRows.error().withContext(t.view.name);
+        return makeError(ErrorCode::Unsupported, t.view.name + ": " + packedRows.error().detail);
     const std::vector<std::int32_t> &packed = *packedRows;
     const DType sd = scaleDtype(s.storage);
     Linear r;

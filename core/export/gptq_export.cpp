@@ -54,7 +54,7 @@ Result<GptqTensors> gptqLinear(const Model &model, const ModelTensor &t, const S
         gIdx[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(i / s.group);
     auto packed = packGptq(b, out, in, codes, zeros, scales, gIdx, groups);
     if (!packed)
-        return packed.error().withContext(t.view.name);
+        return makeError(ErrorCode::Unsupported, t.view.name + ": " + packed.error().detail);
     const GptqLinear &g = *packed;
     LOWBIT_TRY(const std::vector<float> studio, decodedHfRows(model, t));
     GptqTensors r;
