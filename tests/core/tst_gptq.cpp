@@ -407,7 +407,7 @@ private slots:
         for (const std::int64_t n : {5, 64, 300}) {
             const CorrelatedLayer l = makeCorrelatedLayer(1, n, 2 * n + 7, static_cast<std::uint32_t>(n));
             for (bool actOrder : {false, true}) {
-                const auto h = prepareGptqHessian(l.stats.hessian.data(), n, 0.01, actOrder, "x", 1);
+                const auto h = prepareGptqHessian(l.stats.hessian.data(), n, 0.01, actOrder, "x", actOrder ? 2 : 1);
                 QVERIFY(h);
                 Eigen::MatrixXd hp(n, n);
                 const double damp = 0.01 * Eigen::Map<const Eigen::MatrixXd>(l.stats.hessian.data(), n, n).diagonal().mean();
