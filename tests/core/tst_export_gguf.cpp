@@ -366,7 +366,7 @@ private slots:
         auto back = Model::open(path);
         QVERIFY(back.ok());
         QCOMPARE(back->find(TensorRole::Q, 0)->view.dtype, DType(type));
-        const int docs = 25;
+        const int docs = 15;
         const double source = evalPpl(*q, docs), exported = evalPpl(*back, docs), base = evalPpl(fp32, docs);
         qInfo("stories260K, %d stories: fp32 %.4f, %s source %.6f, GGUF %.6f", docs, base, qPrintable(format), source, exported);
         QCOMPARE(exported, source); // the same weights, bit for bit
@@ -393,7 +393,7 @@ private slots:
             QCOMPARE(t.view.dtype, u->view.dtype);
             QVERIFY(t.view.nbytes == u->view.nbytes && std::memcmp(t.view.data, u->view.data, t.view.nbytes) == 0);
         }
-        const int docs = 25;
+        const int docs = 15;
         const double pa = evalPpl(*a, docs), pb = evalPpl(*b, docs), base = evalPpl(fp32, docs);
         qInfo("stories260K, %d stories: fp32 %.4f, --type Q4_0 %.4f", docs, base, pa);
         QCOMPARE(pa, pb);
