@@ -107,6 +107,27 @@ private slots:
                 QVERIFY2(e.spec.format.bits >= 4, e.tensor.c_str());
         QVERIFY(plan->bpw() <= 3.0);
     }
+    void studyComparesAllocatedAndUniform()
+    {
+        // A tiny study: 35 tensors x 2 RTN options measured on ~1 story, then the allocated plan
+        // and both uniform ones quantized and evaluated on 3 stories.
+        std::string out, err;
+        const int rc = run({"plan", m_bin, "--study", "3.9,1.0", "--menu", "int3,int4", "--groups", "32", "--method", "rtn", "--calib", m_text,
+                            "--calib-tokens", "300", "--eval-tokens", "150", "--eval-text", m_text, "--eval-docs", "3", "--threads", "2",
+                            "--out", path("study.md"), "--force"},
+                           out, err);
+        QVERIFY2(rc == 0, err.c_str());
+        QFile f(QString::fromStdString(path("study.md")));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const std::string md = f.readAll().toStdString();
+        QVERIFY(md.find("## Budget 3.90 bpw") != std::string::npos);
+        QVERIFY(md.find("| allocated @ 3.90 |") != std::string::npos);
+        QVERIFY(md.find("| uniform int4 g32 fp16 rtn |") != std::string::npos);
+        QVERIFY(md.find("## Additivity") != std::string::npos);
+        // the infeasible budget is reported, not fatal
+        QVERIFY(md.find("minimum feasible") != std::string::npos);
+        QVERIFY(md.find("## Budget 1.00 bpw\n\nInfeasible") != std::string::npos);
+    }
     void malformedPlanFile()
     {
         std::ofstream(path("bad.json")) << R"({"lowbit.plan": 1, "model": "x"})";
