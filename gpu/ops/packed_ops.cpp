@@ -187,6 +187,7 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
             std::copy(p.plan.members[m].table.begin(), p.plan.members[m].table.end(), tables.begin() + static_cast<std::ptrdiff_t>(m * 256));
     }
     push.scaleLutBase = static_cast<std::uint32_t>(members * 256);
+    push.members = static_cast<std::uint32_t>(members);
     if (push.scaleKind == kScaleByteLut)
         for (unsigned b = 0; b < 256; ++b) {
             const auto byte = static_cast<std::uint8_t>(b);

@@ -32,6 +32,7 @@ struct PackedPush {
     std::uint32_t kindsBase, scaleLutBase;
     float tensorScale;
     std::uint32_t tokens, yOffset, yStride, tpr, mode;
+    std::uint32_t members;
 };
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matvec_packed_b4).pushBytes, "packed push constants drifted");
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matmul_packed_fp6).pushBytes, "packed push constants drifted");

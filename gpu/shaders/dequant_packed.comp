@@ -27,10 +27,15 @@ void main()
         row = id - pc.row0;
         dst = pc.yOffset + r * pc.yStride;
     }
-    float v[32];
-    decodeChunk(row, ch, v);
     const uint c0 = ch * 32u;
-    const uint m = min(32u, pc.cols - c0);
-    for (uint k = 0u; k < m; ++k)
-        outv[dst + c0 + k] = v[k];
+    if (chunkIsUniform(c0)) {
+        uint w[8];
+        loadChunk(row, ch, w);
+        const GroupParams p = loadGroup(groupOf(row, c0));
+        [[unroll]] for (uint k = 0u; k < 32u; ++k)
+            outv[dst + c0 + k] = decodeValue(p, chunkCode(w, k));
+    } else {
+        for (uint c = c0; c < min(c0 + 32u, pc.cols); ++c)
+            outv[dst + c] = weightAt(row, c);
+    }
 }

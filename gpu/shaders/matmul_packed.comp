@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Fused dequant × matrix (prefill): Y[yOffset + t·yStride + r] = Σ_c decode(W[r, c]) · X[t, c] for
 // tokens t. A workgroup takes 64 / tpr rows and a tile of TT tokens: every weight is decoded once
-// per tile and multiplied with TT token rows; partial sums meet in a shared-memory tree.
+// per tile and multiplied with the TT token rows; partial sums meet in a shared-memory tree.
 #version 450
 #include "packed_decode.glsl"
 
@@ -25,32 +25,41 @@ void main()
     const uint row = rowGroup * (WG / pc.tpr) + lid / pc.tpr;
     const uint chunks = (pc.cols + 31u) / 32u;
     float acc[TT];
-    for (uint t = 0u; t < TT; ++t)
+    [[unroll]] for (uint t = 0u; t < TT; ++t)
         acc[t] = 0.0;
     if (row < pc.rows) {
         for (uint ch = lane; ch < chunks; ch += pc.tpr) {
-            float v[32];
-            decodeChunk(row, ch, v);
             const uint c0 = ch * 32u;
-            const uint m = min(32u, pc.cols - c0);
-            for (uint t = 0u; t < nt; ++t) {
-                const uint xb = (t0 + t) * pc.cols + c0;
-                float s = 0.0;
-                for (uint k = 0u; k < m; ++k)
-                    s += v[k] * x[xb + k];
-                acc[t] += s;
+            if (chunkIsUniform(c0)) {
+                uint w[8];
+                loadChunk(row, ch, w);
+                const GroupParams p = loadGroup(groupOf(row, c0));
+                [[unroll]] for (uint i = 0u; i < 32u; ++i) {
+                    const float v = decodeValue(p, chunkCode(w, i));
+                    [[unroll]] for (uint t = 0u; t < TT; ++t)
+                        if (t < nt)
+                            acc[t] += v * x[(t0 + t) * pc.cols + c0 + i];
+                }
+            } else {
+                for (uint c = c0; c < min(c0 + 32u, pc.cols); ++c) {
+                    const float v = weightAt(row, c);
+                    [[unroll]] for (uint t = 0u; t < TT; ++t)
+                        if (t < nt)
+                            acc[t] += v * x[(t0 + t) * pc.cols + c];
+                }
             }
         }
     }
-    for (uint t = 0u; t < TT; ++t)
+    [[unroll]] for (uint t = 0u; t < TT; ++t)
         partial[lid * TT + t] = acc[t];
     for (uint s = pc.tpr / 2u; s > 0u; s >>= 1) {
         barrier();
         if (lane < s)
-            for (uint t = 0u; t < TT; ++t)
+            [[unroll]] for (uint t = 0u; t < TT; ++t)
                 partial[lid * TT + t] += partial[(lid + s) * TT + t];
     }
     if (lane == 0u && row < pc.rows)
-        for (uint t = 0u; t < nt; ++t)
-            y[pc.yOffset + (t0 + t) * pc.yStride + row] = partial[lid * TT + t];
+        [[unroll]] for (uint t = 0u; t < TT; ++t)
+            if (t < nt)
+                y[pc.yOffset + (t0 + t) * pc.yStride + row] = partial[lid * TT + t];
 }

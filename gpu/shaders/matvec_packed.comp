@@ -2,6 +2,7 @@
 // Fused dequant × vector (decode): y[yOffset + r] = Σ_c decode(W[r, c]) · x[c], reading the packed
 // codes directly. `tpr` invocations share a row (64 / tpr rows per workgroup), each taking
 // every tpr-th chunk of 32 weights; partial sums meet in a shared-memory tree (any subgroup size).
+// No private array is indexed dynamically (it would live in memory on CPU implementations).
 #version 450
 #include "packed_decode.glsl"
 
@@ -22,13 +23,18 @@ void main()
     float acc = 0.0;
     if (row < pc.rows) {
         for (uint ch = lane; ch < chunks; ch += pc.tpr) {
-            float v[32];
-            decodeChunk(row, ch, v);
             const uint c0 = ch * 32u;
-            const uint m = min(32u, pc.cols - c0);
             float s = 0.0;
-            for (uint k = 0u; k < m; ++k)
-                s += v[k] * x[c0 + k];
+            if (chunkIsUniform(c0)) {
+                uint w[8];
+                loadChunk(row, ch, w);
+                const GroupParams p = loadGroup(groupOf(row, c0));
+                [[unroll]] for (uint i = 0u; i < 32u; ++i)
+                    s += decodeValue(p, chunkCode(w, i)) * x[c0 + i];
+            } else {
+                for (uint c = c0; c < min(c0 + 32u, pc.cols); ++c)
+                    s += weightAt(row, c) * x[c];
+            }
             acc += s;
         }
     }

@@ -24,6 +24,8 @@
 #define SCALE_BF16 2u
 #define SCALE_BYTE_LUT 3u // E8M0 / E4M3: tables[scaleLutBase + byte]
 
+#extension GL_EXT_control_flow_attributes : require
+
 layout(push_constant) uniform Push {
     uint rows;         // rows of this slice
     uint cols;
@@ -49,6 +51,7 @@ layout(push_constant) uniform Push {
     uint yStride;      // floats between output rows of consecutive tokens
     uint tpr;          // invocations per row (power of two, ≤ workgroup size)
     uint mode;         // dequant: 0 all rows, 1 rows given by ids (embedding lookup)
+    uint members;      // format members (value tables)
 } pc;
 
 layout(std430, binding = 0) readonly buffer Codes { uint codes[]; };
@@ -111,16 +114,15 @@ GroupParams loadGroup(uint g)
     return p;
 }
 
+/// Branch-free (selects only, so SIMD lanes never diverge); the same roundings as the CPU:
+/// LUT t·s1, two-scale t·(t < 0 ? s2 : s1), INT-asym (code − z)·s1, NVFP4 (t·s1)·tensorScale.
 float decodeValue(GroupParams p, uint code)
 {
-    if (p.kind == KIND_INT_ASYM)
-        return (float(code) - p.s2) * p.s1;
-    const float v = tables[p.base + code];
-    if (p.kind == KIND_TWO_SCALE)
-        return v * (v < 0.0 ? p.s2 : p.s1);
-    if (p.kind == KIND_NVFP4)
-        return (v * p.s1) * pc.tensorScale;
-    return v * p.s1;
+    const bool asym = p.kind == KIND_INT_ASYM;
+    const float t = asym ? float(code) - p.s2 : tables[p.base + code];
+    const float s = (p.kind == KIND_TWO_SCALE && t < 0.0) ? p.s2 : p.s1;
+    const float r = t * s;
+    return p.kind == KIND_NVFP4 ? r * pc.tensorScale : r;
 }
 
 /// Code `i` (< 32) of the chunk whose words are in w[] (dense) — or w[0..3] low plane and
@@ -152,39 +154,43 @@ void loadChunk(uint row, uint ch, out uint w[8])
 #ifdef FP6_PLANES
     const uint lo = row * pc.rowWords + ch * 4u, loEnd = (row + 1u) * pc.rowWords;
     const uint hi = pc.hiBase + row * pc.rowWordsHi + ch * 2u, hiEnd = pc.hiBase + (row + 1u) * pc.rowWordsHi;
-    for (uint k = 0u; k < 4u; ++k)
+    [[unroll]] for (uint k = 0u; k < 4u; ++k)
         w[k] = lo + k < loEnd ? codes[lo + k] : 0u;
-    for (uint k = 0u; k < 2u; ++k)
+    [[unroll]] for (uint k = 0u; k < 2u; ++k)
         w[4u + k] = hi + k < hiEnd ? codes[hi + k] : 0u;
     w[6] = 0u;
     w[7] = 0u;
 #else
     const uint first = row * pc.rowWords + ch * CB, end = (row + 1u) * pc.rowWords;
-    for (uint k = 0u; k < 8u; ++k)
+    [[unroll]] for (uint k = 0u; k < 8u; ++k)
         w[k] = (k < CB && first + k < end) ? codes[first + k] : 0u;
 #endif
 }
 
-/// The 32 weights of chunk `ch` of slice row `row` (0 past the end of the row).
-void decodeChunk(uint row, uint ch, out float v[32])
+/// True when chunk starting at column c0 is whole and inside one group: the unrolled fast path
+/// (constant shifts, parameters loaded once). Otherwise the per-weight path below.
+bool chunkIsUniform(uint c0)
 {
-    uint w[8];
-    loadChunk(row, ch, w);
-    const uint c0 = ch * 32u;
-    uint g = groupOf(row, c0);
-    uint gEnd = pc.groupsPerRow == 0u ? pc.cols : (c0 / pc.groupSize + 1u) * pc.groupSize;
-    GroupParams p = loadGroup(g);
-    for (uint i = 0u; i < 32u; ++i) {
-        const uint c = c0 + i;
-        if (c >= pc.cols) {
-            v[i] = 0.0;
-            continue;
-        }
-        if (c >= gEnd) { // a group boundary inside the chunk (group sizes that are not multiples of 32)
-            ++g;
-            gEnd += pc.groupSize;
-            p = loadGroup(g);
-        }
-        v[i] = decodeValue(p, chunkCode(w, i));
-    }
+    return (pc.groupsPerRow == 0u || pc.groupSize % 32u == 0u) && c0 + 32u <= pc.cols;
+}
+
+/// k-bit LSB-first value at bit position `bit` of the code words starting at `base`.
+uint codeBitsAt(uint base, uint bit, uint bits)
+{
+    const uint w = base + (bit >> 5), off = bit & 31u;
+    uint v = codes[w] >> off;
+    if (off + bits > 32u)
+        v |= codes[w + 1u] << (32u - off);
+    return v & ((1u << bits) - 1u);
+}
+
+/// The slow path: weight (row, c) on its own (tails, groups that straddle chunks).
+float weightAt(uint row, uint c)
+{
+#ifdef FP6_PLANES
+    const uint code = codeBitsAt(row * pc.rowWords, c * 4u, 4u) | (codeBitsAt(pc.hiBase + row * pc.rowWordsHi, c * 2u, 2u) << 4);
+#else
+    const uint code = codeBitsAt(row * pc.rowWords, c * CB, CB);
+#endif
+    return decodeValue(loadGroup(groupOf(row, c)), code);
 }

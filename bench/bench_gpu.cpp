@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Vulkan fused dequant-GEMV per format on 4096 × 4096 and 11008 × 4096 weights, as GB/s of packed
+// weight read (PackedTensor::byteSize() per product / seconds, best of the repetitions) and as a
+// ratio to a plain read-and-reduce shader over the same number of bytes with the same access
+// pattern on the same device (the achievable-bandwidth roofline). Targets: ratio ≥ 0.7 for 4-bit
+// scalar formats, ≥ 0.5 for VPTQ. Then tokens/s of the GPU engine on stories260K (fp32 and int4
+// g32 linears): greedy decode of --tokens tokens after a 1-token prompt, and a 64-token prefill.
+//   bench_gpu [--formats int4,nf4,...] [--group 128] [--reps 5] [--products 8] [--shapes 4096x4096,11008x4096]
+//             [--tpr T (invocations per row; 0 = auto)] [--device N] [--model PATH] [--tokens 128] [--no-model]
+#include "core/infer/inference_model.h"
+#include "core/model/model.h"
+#include "core/quant/fast_format.h"
+#include "core/quant/quantized_tensor.h"
+#include "gpu/device/context.h"
+#include "gpu/engine/gpu_model.h"
+#include "gpu/memory/arena.h"
+#include "gpu/ops/packed_ops.h"
+#include "gpu/ops/recorder.h"
+#include "gpu/ops/roofline_ops.h"
+#include "gpu/pipeline/pipelines.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace lowbit;
+using namespace lowbit::gpu;
+
+namespace {
+
+double seconds(const std::function<Status()> &f, int reps, bool &ok)
+{
+    double best = 1e300;
+    for (int r = 0; r < reps; ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const Status st = f();
+        if (!st) {
+            std::fprintf(stderr, "error: %s\n", st.error().message().c_str());
+            ok = false;
+            return 0;
+        }
+        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        if (std::getenv("BENCH_GPU_VERBOSE"))
+            std::fprintf(stderr, "  rep %d: %.4f s\n", r, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return best;
+}
+
+std::vector<std::string> split(const std::string &s, char sep)
+{
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    for (std::string item; std::getline(ss, item, sep);)
+        if (!item.empty())
+            out.push_back(item);
+    return out;
+}
+
+struct GemvFigures {
+    double fusedGBs = 0, rooflineGBs = 0;
+};
+
+/// `products` fused GEMVs in one submission, and the same number of roofline reads.
+Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTensor &p, int reps, int products, std::uint32_t tpr)
+{
+    Arena arena(ctx, VkDeviceSize(64) << 20);
+    PackedUploadOptions opt;
+    opt.threadsPerRow = tpr;
+    LOWBIT_TRY(GpuPackedTensor w, uploadPacked(arena, p, opt));
+    std::vector<float> x(static_cast<std::size_t>(p.cols), 0.5f);
+    LOWBIT_TRY(Buffer * bx, arena.upload(std::span<const float>(x)));
+    LOWBIT_TRY(Buffer * by, arena.allocate(static_cast<VkDeviceSize>(p.rows) * 4));
+    // the roofline reads the same number of bytes laid out as the same rows
+    const auto bytes = static_cast<std::uint64_t>(p.byteSize());
+    const auto rowWords = static_cast<std::uint32_t>((bytes / 4 + static_cast<std::uint64_t>(p.rows) - 1) / static_cast<std::uint64_t>(p.rows));
+    LOWBIT_TRY(Buffer * src, arena.allocate(static_cast<VkDeviceSize>(rowWords) * static_cast<VkDeviceSize>(p.rows) * 4));
+    std::fill(src->as<std::uint32_t>().begin(), src->as<std::uint32_t>().end(), 1u);
+    LOWBIT_TRY(Buffer * dst, arena.allocate(static_cast<VkDeviceSize>(p.rows) * 4));
+    const RooflinePush rp{static_cast<std::uint32_t>(p.rows), rowWords, p.layout == CodeLayout::Fp6Planes ? 6u : p.codeBits, w.push.tpr};
+
+    bool ok = true;
+    const double fused = seconds(
+        [&]() -> Status {
+            LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products * w.slices.size() + 1)));
+            for (int i = 0; i < products; ++i)
+                LOWBIT_CHECK(recordMatvecPacked(*rec, w, *bx, *by));
+            return rec->submitAndWait();
+        },
+        reps, ok);
+    const double roof = seconds(
+        [&]() -> Status {
+            LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products + 1)));
+            for (int i = 0; i < products; ++i)
+                LOWBIT_CHECK(recordBandwidthReduce(*rec, *src, *dst, rp));
+            return rec->submitAndWait();
+        },
+        reps, ok);
+    if (!ok)
+        return makeError(ErrorCode::Internal, "a measurement failed");
+    GemvFigures f;
+    f.fusedGBs = static_cast<double>(bytes) * products / fused * 1e-9;
+    f.rooflineGBs = static_cast<double>(rowWords) * 4.0 * static_cast<double>(p.rows) * products / roof * 1e-9;
+    return f;
+}
+
+/// Greedy decode tokens/s and prefill tokens/s of the GPU engine on `model`.
+Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label, int tokens)
+{
+    LOWBIT_TRY(auto gm, GpuModel::load(ctx, model));
+    std::vector<std::int32_t> prompt(64);
+    for (std::size_t i = 0; i < prompt.size(); ++i)
+        prompt[i] = static_cast<std::int32_t>((i * 37 + 1) % static_cast<std::size_t>(model.config().vocabSize));
+    const auto t0 = std::chrono::steady_clock::now();
+    LOWBIT_TRY(auto pre, gm->forward(prompt, false));
+    const double prefill = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    gm->reset();
+    std::int32_t next = 1;
+    const auto t1 = std::chrono::steady_clock::now();
+    for (int i = 0; i < tokens; ++i) {
+        LOWBIT_TRY(auto logits, gm->forward(std::span(&next, 1), false));
+        next = static_cast<std::int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+    }
+    const double decode = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    std::printf("engine %-22s weights %8.1f KiB (%d packed tensors)  prefill %8.1f tok/s  decode %8.1f tok/s\n", label,
+                static_cast<double>(gm->weightBytes()) / 1024.0, gm->packedTensors(), static_cast<double>(prompt.size()) / prefill,
+                tokens / decode);
+    (void)pre;
+    return {};
+}
+
+Result<Model> quantizeLinears(const Model &model, const FormatSpec &spec)
+{
+    std::vector<ModelTensor> tensors;
+    for (const ModelTensor &t : model.tensors()) {
+        if (!isLinearRole(t.role) || t.view.shape.size() != 2) {
+            tensors.push_back(t);
+            continue;
+        }
+        LOWBIT_TRY(const std::vector<float> w, t.view.toFloatVector());
+        LOWBIT_TRY(PackedTensor packed, quantizePackedFast(w.data(), t.view.shape[0], t.view.shape[1], spec));
+        ModelTensor q = t;
+        q.view = makeDecodedView(t.view.name, std::make_shared<PackedQuantizedTensor>(std::move(packed)));
+        tensors.push_back(std::move(q));
+    }
+    return Model::fromParts(model.source(), model.path(), model.config(), std::move(tensors));
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    std::string formats = "int4,nf4,fp4,iq4nl,int4-asym,fp4-asym,bitmod-fp4,mix:int4|nf4|fp4,mxfp4,nvfp4,int2,int3,fp6-e3m2,int8";
+    std::string shapes = "4096x4096,11008x4096";
+    std::int64_t group = 128;
+    int reps = 5, products = 8, tokens = 128, device = -1, tpr = 0;
+    bool runModel = true;
+    std::string modelPath = std::string(LOWBIT_SHARED_DIR_DEFAULT) + "/models/stories260K/stories260K.bin";
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        const bool hasValue = i + 1 < argc;
+        if (a == "--formats" && hasValue)
+            formats = argv[++i];
+        else if (a == "--group" && hasValue)
+            group = std::atoi(argv[++i]);
+        else if (a == "--reps" && hasValue)
+            reps = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--products" && hasValue)
+            products = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--shapes" && hasValue)
+            shapes = argv[++i];
+        else if (a == "--device" && hasValue)
+            device = std::atoi(argv[++i]);
+        else if (a == "--model" && hasValue)
+            modelPath = argv[++i];
+        else if (a == "--tokens" && hasValue)
+            tokens = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--tpr" && hasValue)
+            tpr = std::max(0, std::atoi(argv[++i]));
+        else if (a == "--no-model")
+            runModel = false;
+        else {
+            std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--shapes RxC,...] [--device N] "
+                                 "[--tpr T] [--model PATH] [--tokens N] [--no-model]\n");
+            return 2;
+        }
+    }
+    DeviceSelection sel;
+    sel.index = device;
+    auto ctx = Context::create(sel);
+    if (!ctx) {
+        std::fprintf(stderr, "bench_gpu: %s\n", ctx.error().message().c_str());
+        return 1;
+    }
+    const DeviceInfo &info = (*ctx)->info();
+    std::printf("device: %s (%s, subgroup %u, storage range %llu MiB)\n", info.name.c_str(), info.type.c_str(), info.subgroupSize,
+                static_cast<unsigned long long>(info.maxStorageBufferRange >> 20));
+    Pipelines pipes(**ctx);
+
+    std::printf("%-20s %-12s %6s %10s %10s %7s\n", "format", "shape", "bpw", "fused GB/s", "roof GB/s", "ratio");
+    std::mt19937 rng(1);
+    std::normal_distribution<float> dist(0.0f, 0.02f);
+    for (const std::string &shape : split(shapes, ',')) {
+        const auto dims = split(shape, 'x');
+        if (dims.size() != 2) {
+            std::fprintf(stderr, "bad shape %s\n", shape.c_str());
+            return 2;
+        }
+        const std::int64_t rows = std::atoll(dims[0].c_str()), cols = std::atoll(dims[1].c_str());
+        std::vector<float> w(static_cast<std::size_t>(rows * cols));
+        for (auto &v : w)
+            v = dist(rng);
+        for (const std::string &name : split(formats, ',')) {
+            auto f = parseFormat(name);
+            if (!f) {
+                std::fprintf(stderr, "%s\n", f.error().message().c_str());
+                return 2;
+            }
+            const bool fixed = familyTraits(f->family).fixedGroup > 0;
+            auto spec = makeFormatSpec(*f, fixed ? std::nullopt : std::optional<std::int64_t>(group),
+                                       fixed ? std::nullopt : std::optional<ScaleStorage>(ScaleStorage::F16));
+            if (!spec) {
+                std::fprintf(stderr, "%s: %s\n", name.c_str(), spec.error().message().c_str());
+                continue;
+            }
+            auto packed = quantizePackedFast(w.data(), rows, cols, *spec);
+            if (!packed) {
+                std::fprintf(stderr, "%s: %s\n", name.c_str(), packed.error().message().c_str());
+                continue;
+            }
+            auto fig = measureGemv(**ctx, pipes, *packed, reps, products, static_cast<std::uint32_t>(tpr));
+            if (!fig) {
+                std::fprintf(stderr, "%s: %s\n", name.c_str(), fig.error().message().c_str());
+                continue;
+            }
+            const double bpw = static_cast<double>(packed->payloadBits()) / static_cast<double>(rows * cols);
+            std::printf("%-20s %-12s %6.3f %10.2f %10.2f %7.2f\n", name.c_str(), shape.c_str(), bpw, fig->fusedGBs, fig->rooflineGBs,
+                        fig->fusedGBs / fig->rooflineGBs);
+            std::fflush(stdout);
+        }
+    }
+
+    if (runModel) {
+        auto model = Model::open(modelPath);
+        if (!model) {
+            std::fprintf(stderr, "bench_gpu: %s (skipping the engine figures)\n", model.error().message().c_str());
+            return 0;
+        }
+        if (const Status st = engineTokensPerSecond(**ctx, *model, "stories260K fp32", tokens); !st)
+            std::fprintf(stderr, "engine: %s\n", st.error().message().c_str());
+        auto spec = makeFormatSpec(*parseFormat("int4"), 32, ScaleStorage::F16);
+        auto q = quantizeLinears(*model, *spec);
+        if (!q) {
+            std::fprintf(stderr, "quantize: %s\n", q.error().message().c_str());
+            return 1;
+        }
+        if (const Status st = engineTokensPerSecond(**ctx, *q, "stories260K int4 g32", tokens); !st)
+            std::fprintf(stderr, "engine: %s\n", st.error().message().c_str());
+    }
+    return 0;
+}
