@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/methods/method.h"
 
+#include "core/methods/adaquant.h"
 #include "core/methods/clip_search.h"
 #include "core/methods/gptq.h"
 #include "core/methods/proxy_error.h"
@@ -20,6 +21,9 @@ const std::vector<MethodInfo> kMethods = {
     {"rtn", "round to nearest with the format's scale rule (baseline)", false, false, &runRtn},
     {"clip", "per-group clipping search (BitDistiller asymmetric grid), output-error or weight-MSE objective", false, false, &runClip},
     {"gptq", "second-order column-by-column quantization with error feedback (damping, act-order, blocked updates)", true, false, &runGptq},
+    {"adaquant", "layer-wise Adam on rounding and scales, STE and continuous rules, the better kept", true, false, &runAdaQuant},
+    {"adaquant-ste", "layer-wise Adam on rounding and scales, straight-through estimator", true, false, &runAdaQuantSte},
+    {"adaquant-cont", "layer-wise Adam on rounding and scales, sigmoid round + soft clamp", true, false, &runAdaQuantContinuous},
     {"vptq", "vector quantization: diag(H)-weighted k-means codebooks, residual and outlier codebooks, second-order error feedback", true, true, &runVptq},
 };
 
