@@ -117,7 +117,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_treeDock = new QDockWidget(this);
     m_treeDock->setObjectName(QStringLiteral("tensorTreeDock"));
     m_treeDock->setWidget(m_treePanel);
-    m_treeDock->setMinimumWidth(360);
+    m_treeDock->setMinimumWidth(320);
     addDockWidget(Qt::LeftDockWidgetArea, m_treeDock);
     resizeDocks({m_treeDock}, {620}, Qt::Horizontal);
     m_treeDock->hide(); // shown with the first model
@@ -126,7 +126,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_designerDock = new QDockWidget(this);
     m_designerDock->setObjectName(QStringLiteral("designerDock"));
     m_designerDock->setWidget(m_designer);
-    m_designerDock->setMinimumWidth(340);
+    m_designerDock->setMinimumWidth(320);
     addDockWidget(Qt::RightDockWidgetArea, m_designerDock);
     m_designerDock->hide(); // shown with the first model
     m_distribution = new DistributionView(this);

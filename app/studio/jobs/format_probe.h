@@ -20,8 +20,8 @@ namespace lowbit::studio {
 class FormatProbe : public QObject {
     Q_OBJECT
 public:
-    /// Elements measured per evaluation (whole rows): 4096×4096 is sampled to 256 rows.
-    static constexpr std::int64_t kSampleElements = std::int64_t{1} << 20;
+    /// Elements measured per evaluation (whole rows): 4096×4096 is sampled to 128 rows.
+    static constexpr std::int64_t kSampleElements = std::int64_t{1} << 19;
     static constexpr int kBins = 160;
     static constexpr int kHeatMapSide = 256;
 

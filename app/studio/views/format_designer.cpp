@@ -274,7 +274,7 @@ void FormatDesigner::retranslateUi()
     m_mseCaption->setText(tr("Relative MSE:"));
     m_sqnrCaption->setText(tr("SQNR:"));
     m_splitBox->setTitle(tr("ExMy splits"));
-    m_splitTable->setHorizontalHeaderLabels({tr("Split"), tr("Prior ΔL (training law)"), tr("Measured rel. MSE")});
+    m_splitTable->setHorizontalHeaderLabels({tr("Split"), tr("Prior ΔL\n(training law)"), tr("Measured\nrel. MSE")});
     m_splitNote->setText(tr("Prior: the FP scaling law (a law for training in FP, with N = model parameters, D = 20·N, "
                             "B = group size), not a measurement of this tensor. Double-click a row to use that split."));
     m_applyBox->setTitle(tr("Apply"));
