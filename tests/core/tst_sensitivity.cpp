@@ -51,9 +51,9 @@ std::unique_ptr<Stories> loadStories()
     return std::make_unique<Stories>(Stories{std::move(*m), std::move(*tok), std::move(*stats), std::move(*text)});
 }
 
-std::vector<MenuOption> menuOf(const char *formats, std::vector<std::int64_t> groups = {32})
+std::vector<MenuOption> menuOf(const char *formats, std::vector<std::int64_t> groups = {32}, std::string method = "rtn")
 {
-    const std::vector<std::string> methods{"rtn"};
+    const std::vector<std::string> methods{std::move(method)};
     auto m = buildMenu(formats, groups, ScaleStorage::F16, methods);
     return m ? *m : std::vector<MenuOption>{};
 }
@@ -120,15 +120,23 @@ private slots:
             QVERIFY(t->layer >= 0 && isLinearRole(t->role));
         QCOMPARE(planTensors(s->model, true, false).size(), std::size_t(5 * 7 + 1)); // tied: no separate output
     }
+    void moreBitsNeverMuchWorse_data()
+    {
+        QTest::addColumn<QString>("method");
+        QTest::newRow("rtn") << "rtn";
+        QTest::newRow("gptq") << "gptq";
+    }
     void moreBitsNeverMuchWorse()
     {
-        // Measured ΔNLL of one layer at a time with RTN at 2, 3, 4 and 8 bits: loosely
+        QFETCH(QString, method);
+        // Measured ΔNLL of one layer at a time with RTN / GPTQ at 2, 3, 4 and 8 bits: loosely
         // non-increasing in the bits (a little noise allowed), 2-bit clearly harmful, 8-bit ~free.
         LOWBIT_REQUIRE_SHARED("models/stories260K/stories260K.bin");
         Stories *s = stories();
         QVERIFY(s);
-        const auto menu = menuOf("int2,int3,int4,int8");
+        const auto menu = menuOf("int2,int3,int4,int8", {32}, method.toStdString());
         QCOMPARE(menu.size(), std::size_t(4));
+        QCOMPARE(menu[0].method, method.toStdString());
         SensitivityOptions o;
         o.evalTokens = 1500;
         o.tensorPattern = R"(layers\.0\.attention\.wq|layers\.0\.self_attn\.q_proj|layers\.4\..*(w2|down))";
@@ -146,6 +154,8 @@ private slots:
         QVERIFY(t->baseLoss > 1.0 && t->baseLoss < 2.5);
         QCOMPARE(t->measured, std::int64_t(8));
         for (const LayerSensitivity &l : t->layers) {
+            for (const OptionSensitivity &os : l.options)
+                QCOMPARE(os.method, method.toStdString());
             const auto &op = l.options;
             QVERIFY2(op[0].deltaLoss > 0.01, l.tensor.c_str());
             for (std::size_t k = 1; k < op.size(); ++k) {
