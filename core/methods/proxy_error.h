@@ -2,7 +2,8 @@
 #pragma once
 /// Output (proxy) error of a quantized layer (algorithms.md): tr(ΔW H ΔWᵀ) / tr(W H Wᵀ) with
 /// ΔW = W − Ŵ and H the input Hessian (cols × cols, fp64). Equals ‖WX − ŴX‖² / ‖WX‖² for
-/// H = X Xᵀ. Computed in double, multithreaded over rows.
+/// H = X Xᵀ. Computed in double, multithreaded over rows; layers with ≥ 1024 inputs form the
+/// products in fp32 (oneDNN sgemm) and sum them in double (relative error ~1e-5).
 
 #include <cstdint>
 
