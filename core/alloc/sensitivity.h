@@ -16,6 +16,10 @@
 ///    output error costs the same loss in every layer. Tensors without calibration input
 ///    (embedding, separate classifier) use ‖ΔW‖²_F / rows (one-hot inputs, uniform tokens).
 ///
+/// Threads: each Nll/Kl measurement evaluates its documents on forks of the engine sharing the
+/// weights (one document per thread, evaluatePerplexity), and the methods get `threads`; the
+/// (tensor, option) pairs run one after the other so the cache is written in a fixed order.
+///
 /// Results are cached in a JSON file keyed by model fingerprint, calibration fingerprint, loss
 /// mode, token budget, tensor, option and method options, so a new budget, a grown menu or a
 /// re-run after cancelling needs no re-measurement (docs/plan.md describes the file).
