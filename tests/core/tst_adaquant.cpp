@@ -10,11 +10,19 @@
 #include "core/methods/proxy_error.h"
 #include "core/quant/fast_format.h"
 
+#include "core/calib/calibration.h"
+#include "core/infer/cpu_model.h"
+#include "core/infer/tokenizer.h"
+#include "core/model/model.h"
+
 #include "quant_inputs.h"
+#include "test_support.h"
 
 #include <QTest>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <random>
 
@@ -503,6 +511,61 @@ private slots:
         QCOMPARE(seen.back(), 1.0);
     }
 
+    void realLayersOfStories260K_data()
+    {
+        QTest::addColumn<int>("role");
+        QTest::addColumn<int>("layer");
+        QTest::addColumn<int>("input");
+        QTest::newRow("layers.1 q (64 x 64)") << static_cast<int>(TensorRole::Q) << 1 << static_cast<int>(LinearInput::AttnIn);
+        QTest::newRow("layers.2 down (64 x 172)") << static_cast<int>(TensorRole::Down) << 2 << static_cast<int>(LinearInput::MlpOut);
+        QTest::newRow("layers.3 up (172 x 64)") << static_cast<int>(TensorRole::Up) << 3 << static_cast<int>(LinearInput::MlpIn);
+    }
+    void realLayersOfStories260K()
+    {
+        // Real weights and activations: calibrate on the start of the TinyStories text, then the
+        // adaquant layer beats RTN on the calibration objective.
+        LOWBIT_REQUIRE_SHARED("models/stories260K/stories260K.bin");
+        LOWBIT_REQUIRE_SHARED("data/tinystories_valid_first1000.txt");
+        QFETCH(int, role);
+        QFETCH(int, layer);
+        QFETCH(int, input);
+        if (!m_stories) { // calibrated once for all rows
+            auto model = Model::open(lowbit::test::sharedPath("models/stories260K/stories260K.bin"));
+            QVERIFY(model.ok());
+            auto engine = CpuModel::load(*model);
+            auto tok = loadTokenizer(model->path(), 512);
+            QVERIFY(engine.ok() && tok.ok());
+            std::ifstream f(lowbit::test::sharedPath("data/tinystories_valid_first1000.txt"));
+            std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+            text.resize(std::min<std::size_t>(text.size(), 8000));
+            CalibrationOptions co;
+            co.maxTokens = 1500;
+            auto calib = calibrate(**engine, **tok, text, co);
+            QVERIFY(calib.ok());
+            m_stories = std::make_unique<Stories>(Stories{std::move(*model), std::move(*calib)});
+        }
+        const Model *model = &m_stories->model;
+        const CalibrationStats *calib = &m_stories->calib;
+        const ActivationStats *stats = calib->find(layer, static_cast<LinearInput>(input));
+        const ModelTensor *t = model->find(static_cast<TensorRole>(role), layer);
+        QVERIFY(stats && t);
+        auto w = t->view.toFloatVector();
+        QVERIFY(w.ok());
+        LayerInput in;
+        in.name = "stories";
+        in.weight = w->data();
+        in.rows = t->view.rows();
+        in.cols = t->view.cols();
+        in.stats = stats;
+        QCOMPARE(in.cols, stats->dim);
+        const FormatSpec spec = specOf("int3", 32, ScaleStorage::F16);
+        const QuantizedLayer rtn = runOk("rtn", in, spec);
+        const QuantizedLayer ada = runOk("adaquant", in, spec);
+        qInfo("rtn %.5f, adaquant %.5f: %s", rtn.report.proxyError, ada.report.proxyError, ada.report.detail.c_str());
+        QVERIFY2(ada.report.proxyError < 0.9 * rtn.report.proxyError,
+                 qPrintable(QStringLiteral("rtn %1, adaquant %2").arg(rtn.report.proxyError).arg(ada.report.proxyError)));
+    }
+
     void startsFromGptqWhenAsked()
     {
         auto l = makeLayer(16, 64, 19);
@@ -519,6 +582,13 @@ private slots:
         QVERIFY(ada.report.detail.find("start gptq") != std::string::npos);
         QVERIFY(ada.report.proxyError <= gptq.report.proxyError);
     }
+
+private:
+    struct Stories {
+        Model model;
+        CalibrationStats calib;
+    };
+    std::unique_ptr<Stories> m_stories;
 };
 
 QTEST_APPLESS_MAIN(TestAdaQuant)
