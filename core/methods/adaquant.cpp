@@ -8,6 +8,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -20,7 +21,8 @@ namespace {
 /// What both rules share: the fp32 Hessian, the normalization and the start.
 struct Problem {
     const LayerInput *in = nullptr;
-    std::vector<float> hessian; ///< cols × cols fp32
+    std::vector<float> hessian; ///< cols × cols fp32, H·hessianScale
+    double hessianScale = 1;    ///< 1 / the largest diagonal entry of H
     double denominator = 0;     ///< tr(W H Wᵀ)
     QuantizedMatrix start;
     double startError = 0;      ///< relative proxy error of the start (fp64)
@@ -93,10 +95,19 @@ Result<Problem> prepare(const LayerInput &in, const FormatSpec &specIn, const Me
     if (pb.startName == "rtn") {
         LOWBIT_TRY(pb.start, quantizeFastMatrix(in.weight, in.rows, in.cols, spec, nullptr, opt.threads));
     }
+    // fp32 H scaled to a unit largest diagonal (the objective is relative, so the scale cancels;
+    // a Hessian summed over many tokens may exceed the fp32 range otherwise).
     const std::vector<double> &h = in.stats->hessian;
+    double maxDiag = 0;
+    for (std::int64_t i = 0; i < in.cols; ++i)
+        maxDiag = std::max(maxDiag, h[static_cast<std::size_t>(i * in.cols + i)]);
+    pb.hessianScale = maxDiag > 0 ? 1.0 / maxDiag : 1.0;
     pb.hessian.resize(h.size());
-    for (std::size_t i = 0; i < h.size(); ++i)
-        pb.hessian[i] = static_cast<float>(h[i]);
+    for (std::size_t i = 0; i < h.size(); ++i) {
+        pb.hessian[i] = static_cast<float>(h[i] * pb.hessianScale);
+        if (!std::isfinite(pb.hessian[i]))
+            return makeError(ErrorCode::InvalidArgument, in.name + ": calibration Hessian entries beyond the fp32 range relative to its diagonal");
+    }
     pb.denominator = hessianQuadratic(in.weight, in.rows, in.cols, h.data());
     pb.startError = relativeError(pb, pb.start);
     return pb;
@@ -161,7 +172,8 @@ Result<RuleOutcome> optimize(const Problem &pb, ada::Rule rule, const MethodOpti
     adam.lrOffsets = static_cast<float>(opt.ada.learningRate);
     // Gradient of the relative loss, scaled by the element count so per-weight gradients are O(1)
     // against Adam's ε.
-    const auto gradScale = static_cast<float>(2.0 * static_cast<double>(n) / pb.denominator);
+    const double denominator = pb.denominator * pb.hessianScale; // of the scaled fp32 H
+    const auto gradScale = static_cast<float>(2.0 * static_cast<double>(n) / denominator);
     const double tStart = opt.ada.temperatureStart, tEnd = opt.ada.temperatureEnd;
     double best = std::numeric_limits<double>::infinity();
     int bestIteration = -1;
@@ -186,7 +198,9 @@ Result<RuleOutcome> optimize(const Problem &pb, ada::Rule rule, const MethodOpti
         double loss = 0;
         for (const double s : rowLoss)
             loss += s;
-        loss /= pb.denominator;
+        loss /= denominator;
+        if (!std::isfinite(loss))
+            break; // fp32 overflow (extreme weights): keep the best so far
         if (loss < best) {
             best = loss;
             bestIteration = k;

@@ -189,7 +189,8 @@ void LayerQuantizer::forwardGroup(const Member &m, const Current &c, std::size_t
             const float p = pos + m_v[i];
             m_pos[i] = p;
             m_segment[i] = static_cast<std::uint8_t>(seg);
-            code = static_cast<int>(std::floor(std::clamp(p + 0.5f, 0.0f, top)));
+            const float pc = std::clamp(p + 0.5f, 0.0f, top);
+            code = pc >= 0.0f ? static_cast<int>(std::floor(pc)) : 0; // NaN (fp32 overflow upstream): code 0, no UB
         } else {
             m_pos[i] = std::numeric_limits<float>::quiet_NaN(); // frozen: no gradient
             code = K == kAsym ? static_cast<int>(c.zero) : m.zeroCode;

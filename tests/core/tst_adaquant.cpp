@@ -434,6 +434,23 @@ private slots:
         QCOMPARE(both.report.method, std::string("adaquant"));
     }
 
+    void hessianBeyondFp32IsHandled()
+    {
+        // H summed over very many tokens: beyond the fp32 range, the objective is the same.
+        auto l = makeLayer(16, 64, 23);
+        const FormatSpec spec = specOf("int3", 32, ScaleStorage::F16);
+        MethodOptions opt;
+        opt.ada.iterations = 60;
+        const double plain = runOk("adaquant-ste", l->in, spec, opt).report.proxyError;
+        for (double &h : l->stats.hessian)
+            h *= 1e40;
+        const QuantizedLayer rtn = runOk("rtn", l->in, spec, opt);
+        const QuantizedLayer big = runOk("adaquant-ste", l->in, spec, opt);
+        QVERIFY(std::isfinite(big.report.proxyError));
+        QVERIFY(big.report.proxyError < 0.95 * rtn.report.proxyError);
+        QVERIFY(std::fabs(big.report.proxyError - plain) < 0.05 * plain);
+    }
+
     void badInputIsRefused_data()
     {
         QTest::addColumn<QString>("what");
