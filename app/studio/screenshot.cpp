@@ -9,6 +9,8 @@
 #include "app/studio/models/run_history_model.h"
 #include "app/studio/views/format_designer.h"
 #include "app/studio/views/model_tree_panel.h"
+
+#include <QDockWidget>
 #include "core/model/model.h"
 
 #include <QDeadlineTimer>
@@ -112,7 +114,8 @@ int takeScreenshot(MainWindow &w, const ScreenshotOptions &o)
     fp4.exponentBits = 2;
     fp4.groupSize = 32;
     w.formatDesigner()->setChoice(fp4);
-    if (*view == MainWindow::View::Errors || *view == MainWindow::View::Compare) {
+    {
+        // A plan (FP4 everywhere, INT3 on the MLP) so the tree's format, bits and error columns show.
         w.applyDesignerFormat(MainWindow::ApplyScope::All);
         FormatChoice int3;
         int3.bits = 3;
@@ -125,6 +128,7 @@ int takeScreenshot(MainWindow &w, const ScreenshotOptions &o)
         addDemoRuns(w);
     w.selectTensor(tensor);
     w.setCurrentView(*view);
+    w.resizeDocks({w.treeDock(), w.designerDock()}, {o.size.width() * 36 / 100, o.size.width() * 22 / 100}, Qt::Horizontal);
     waitUntil([&] { return !w.formatProbe()->isBusy() && w.formatProbe()->result() && !w.formatDesigner()->isSplitTableBusy(); }, 30000);
     settle(300);
     waitUntil([&] { return !w.planMeasureJob()->isRunning(); }, 30000);

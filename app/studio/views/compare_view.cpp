@@ -50,7 +50,7 @@ QChartView *makeView(QChart *chart, QWidget *parent)
 {
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->setBackgroundRoundness(0);
-    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->legend()->setAlignment(Qt::AlignRight); // run names are long: a column keeps them whole
     auto *view = new QChartView(chart, parent);
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumHeight(220);
@@ -113,6 +113,7 @@ CompareView::CompareView(RunHistoryModel *runs, QWidget *parent) : QWidget(paren
     split->addWidget(tableBox);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
+    split->setSizes({640, 220});
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
@@ -185,7 +186,7 @@ void CompareView::rebuildScatter()
     }
     if (points.empty())
         return;
-    const bool logY = m_metric != Metric::Perplexity;
+    bool logY = m_metric != Metric::Perplexity;
     double xmin = points.front().first, xmax = xmin, ymin = points.front().second, ymax = ymin;
     for (const auto &[x, y] : points) {
         xmin = std::min(xmin, x);
@@ -201,7 +202,8 @@ void CompareView::rebuildScatter()
     m_scatter->addAxis(x, Qt::AlignBottom);
     QAbstractAxis *y = nullptr;
     const QString yTitle = m_metric == Metric::RelativeMse ? tr("relative MSE") : m_metric == Metric::ProxyError ? tr("proxy error") : tr("perplexity");
-    if (logY && ymin > 0) {
+    logY = logY && ymin > 0 && ymax / ymin > 30; // a log axis labels only decades: worth it for wide ranges
+    if (logY) {
         auto *log = new QLogValueAxis;
         log->setBase(10);
         log->setRange(ymin / 1.6, ymax * 1.6);

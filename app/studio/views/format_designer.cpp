@@ -222,8 +222,9 @@ void FormatDesigner::buildUi()
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_formatBox);
     layout->addWidget(m_resultBox);
-    layout->addWidget(m_splitBox, 1);
+    layout->addWidget(m_splitBox, 10);
     layout->addWidget(m_applyBox);
+    layout->addStretch(1); // keeps the boxes together when the split table is hidden
 
     auto changed = [this] { readControls(); };
     connect(m_family, &QComboBox::currentIndexChanged, this, changed);
