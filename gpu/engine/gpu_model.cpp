@@ -54,7 +54,7 @@ Result<const GpuWeight *> GpuModel::addWeight(const ModelTensor *t, const char *
 {
     if (!t)
         return makeError(ErrorCode::Inconsistent, std::string("model has no ") + what + " tensor");
-    auto w = uploadWeight(*m_weights, t->view, maxSliceBytes);
+    auto w = uploadWeight(*m_weights, t->view, maxSliceBytes, t->role == TensorRole::Embedding);
     if (!w)
         return loadError(w.error(), t->view.name);
     m_weightBytes += w->deviceBytes;
@@ -181,8 +181,11 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
     LOWBIT_TRY(s.logits, floats(c.vocabSize));
     std::uint32_t maxDispatches = 16;
     for (const auto &w : m_matrices)
-        maxDispatches += 2 * static_cast<std::uint32_t>(w->isPacked() ? w->packed->slices.size() : w->f32.size());
+        maxDispatches += 2 * static_cast<std::uint32_t>(w->packed ? w->packed->slices.size() : w->f32.size());
     maxDispatches += 8 * static_cast<std::uint32_t>(m_layers.size());
+    for (const auto &w : m_matrices)
+        if (w->vq)
+            maxDispatches += n; // one matvec per token
     LOWBIT_TRY(auto rec, Recorder::begin(m_ctx, *m_pipelines, maxDispatches));
     LOWBIT_CHECK(recordForward(*rec, n, s));
     LOWBIT_CHECK(rec->submitAndWait());

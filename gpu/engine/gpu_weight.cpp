@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gpu/engine/gpu_weight.h"
 
+#include "core/methods/vq_tensor.h"
 #include "core/quant/quantized_tensor.h"
 #include "gpu/memory/arena.h"
 #include "gpu/ops/basic_ops.h"
@@ -12,16 +13,36 @@
 
 namespace lowbit::gpu {
 
+namespace {
+const VqQuantizedTensor *vqTensorOf(const TensorView &view)
+{
+    const auto *t = dynamic_cast<const VqQuantizedTensor *>(view.decoder.get());
+    return t && t->content().vectorLength <= kGpuVqMaxVector ? t : nullptr;
+}
+} // namespace
+
 std::uint64_t deviceBytesFor(const TensorView &view)
 {
     if (const PackedTensor *p = packedTensorOf(view))
         return static_cast<std::uint64_t>(p->byteSize());
+    if (view.decoder)
+        return view.decoder->storedBytes();
     return view.numel() * sizeof(float);
 }
 
-Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64_t maxSliceBytes)
+Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64_t maxSliceBytes, bool rowLookup)
 {
     GpuWeight w;
+    if (const VqQuantizedTensor *vq = rowLookup ? nullptr : vqTensorOf(view)) {
+        auto t = uploadVq(arena, *vq);
+        if (!t)
+            return t.error().withContext(view.name);
+        w.rows = vq->rows();
+        w.cols = vq->cols();
+        w.deviceBytes = t->deviceBytes;
+        w.vq = *t;
+        return w;
+    }
     if (const PackedTensor *p = packedTensorOf(view)) {
         PackedUploadOptions opt;
         opt.maxSliceBytes = maxSliceBytes;
@@ -62,6 +83,11 @@ Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64
 Status recordLinear(Recorder &rec, const GpuWeight &w, const Buffer &x, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
                     std::uint32_t yStride)
 {
+    if (w.vq) { // one fused dequant × vector per token
+        for (std::uint32_t t = 0; t < tokens; ++t)
+            LOWBIT_CHECK(recordMatvecVq(rec, *w.vq, x, y, t * static_cast<std::uint32_t>(w.cols), yOffset + t * yStride));
+        return {};
+    }
     if (w.packed) {
         if (tokens == 1)
             return recordMatvecPacked(rec, *w.packed, x, y, yOffset);
@@ -75,6 +101,8 @@ Status recordLinear(Recorder &rec, const GpuWeight &w, const Buffer &x, const Bu
 
 Status recordRowLookup(Recorder &rec, const GpuWeight &w, const Buffer &ids, std::uint32_t n, const Buffer &out)
 {
+    if (w.vq)
+        return makeError(ErrorCode::Internal, "a vq weight was uploaded for row lookups");
     if (w.packed)
         return recordDequantRowsPacked(rec, *w.packed, ids, n, out);
     const auto cols = static_cast<std::uint32_t>(w.cols);

@@ -8,6 +8,7 @@
 #include "core/tensor/tensor_view.h"
 #include "core/util/result.h"
 #include "gpu/ops/packed_ops.h"
+#include "gpu/ops/vq_ops.h"
 
 #include <cstdint>
 #include <optional>
@@ -27,18 +28,20 @@ struct GpuWeight {
     std::int64_t rows = 0, cols = 0;
     std::vector<F32Slice> f32;            ///< fp32 rows, when not packed
     std::optional<GpuPackedTensor> packed; ///< packed codes, when the view is studio-quantized
+    std::optional<GpuVqTensor> vq;         ///< VPTQ indices + codebooks (vectors ≤ kGpuVqMaxVector)
     std::uint64_t deviceBytes = 0;
 
-    bool isPacked() const { return packed.has_value(); }
+    bool isPacked() const { return packed.has_value() || vq.has_value(); }
 };
 
 /// Bytes a view will take on the device (packed: its stored arrays; otherwise fp32).
 std::uint64_t deviceBytesFor(const TensorView &view);
 
 /// Uploads a 2-D view. maxSliceBytes: 0 = the device's storage-buffer range (tests pass less).
-/// Errors: Io (out of device memory), InvalidArgument (a single row larger than a buffer),
-/// those of decoding the view.
-Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64_t maxSliceBytes = 0);
+/// rowLookup: the weight is read by rows (an embedding table): VQ tensors are then decoded to
+/// fp32 (they have no row-lookup kernel). Errors: Io (out of device memory), InvalidArgument (a
+/// single row larger than a buffer), those of decoding the view.
+Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64_t maxSliceBytes = 0, bool rowLookup = false);
 
 /// Y[yOffset + t·yStride + r] = W[r, :] · X[t, :] for t < tokens; one token on packed weights
 /// runs the fused dequant × vector kernel, several the fused dequant × matrix kernel.

@@ -163,6 +163,47 @@ private slots:
         QVERIFY(decodeErr <= 1e-5 * std::max(scale, 1.0));
     }
 
+    void vqLinearsMatchCpuEngine()
+    {
+        const Model model = test::makeRandomModel(64, 96, 2, 4, 2, 50, RopeLayout::HalfSplit, true, 33);
+        std::vector<ModelTensor> tensors;
+        int vq = 0;
+        for (const ModelTensor &t : model.tensors()) {
+            ModelTensor m = t;
+            const bool pick = isLinearRole(t.role) && (t.layer == 0 || t.role == TensorRole::Q);
+            if (pick) {
+                const bool extras = vq % 2 == 0;
+                auto view = test::randomVqView(t.view.name, t.view.shape[0], t.view.shape[1], extras ? 4 : 8, extras ? 64 : 256, extras,
+                                               unsigned(40 + vq));
+                QVERIFY2(view.ok(), view.ok() ? "" : view.error().message().c_str());
+                m.view = *view;
+                ++vq;
+            }
+            tensors.push_back(std::move(m));
+        }
+        auto q = Model::fromParts(model.source(), model.path(), model.config(), std::move(tensors));
+        QVERIFY2(q.ok(), q.ok() ? "" : q.error().message().c_str());
+        auto cpu = CpuModel::load(*q);
+        auto gm = GpuModel::load(*m_fx.ctx, *q);
+        QVERIFY(cpu.ok());
+        QVERIFY2(gm.ok(), gm.ok() ? "" : gm.error().message().c_str());
+        QCOMPARE((*gm)->packedTensors(), vq);
+        const std::vector<std::int32_t> tokens = {4, 8, 15, 16, 23, 42, 7};
+        auto a = (*cpu)->forward(std::span(tokens).first(5));
+        auto b = (*gm)->forward(std::span(tokens).first(5));
+        QVERIFY(a.ok() && b.ok());
+        double scale = 1;
+        for (float v : *a)
+            scale = std::max(scale, double(std::fabs(v)));
+        QVERIFY2(maxAbsDiff(*a, *b) <= 1e-5 * scale, qPrintable(QString::number(maxAbsDiff(*a, *b))));
+        for (std::size_t t = 5; t < tokens.size(); ++t) {
+            auto ca = (*cpu)->forward(std::span(tokens).subspan(t, 1));
+            auto cb = (*gm)->forward(std::span(tokens).subspan(t, 1));
+            QVERIFY(ca.ok() && cb.ok());
+            QVERIFY(maxAbsDiff(*ca, *cb) <= 1e-5 * scale);
+        }
+    }
+
     void slicedWeightsGiveTheSameLogits_data()
     {
         QTest::addColumn<bool>("quantized");

@@ -24,4 +24,9 @@ using FormatChooser = std::function<std::optional<TensorFormat>(const ModelTenso
 /// The model with every tensor `choose` names quantized.
 Result<Model> quantizeTensors(const Model &model, const FormatChooser &choose);
 
+/// A random VPTQ tensor view (fp16 codebooks; with `extras`: residual and outlier codebooks,
+/// a permutation and per-column normalization) — not an approximation of anything, for
+/// comparing two engines on the same weights.
+Result<TensorView> randomVqView(const std::string &name, std::int64_t rows, std::int64_t cols, int v, int k, bool extras, unsigned seed);
+
 } // namespace lowbit::test

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+/// VPTQ codebook tensors ("vq" kind, core/methods/vq_tensor.h) on the device: the index
+/// bit-streams at their stored width, the permutation, and the codebooks / column scales as fp32
+/// (a few KiB). Dequantization (bit-identical to decodeRows) and a fused dequant × vector with the
+/// main codebook in shared memory when it fits (≤ 4096 floats).
+
+#include "core/methods/vq_tensor.h"
+#include "core/util/result.h"
+#include "gpu/pipeline/shader_registry.h"
+
+#include <cstdint>
+
+namespace lowbit::gpu {
+
+class Arena;
+class Recorder;
+struct Buffer;
+
+struct VqPush {
+    std::uint32_t rows, cols, v, R;
+    std::uint32_t outlierCols, mainBits, resBits, outBits;
+    std::uint32_t mainBase, resBase, outBase, permBase;
+    std::uint32_t mainCb, resCb, outCb, scaleBase;
+    std::uint32_t biasBase, yOffset, xOffset, sharedMain;
+};
+static_assert(sizeof(VqPush) == shaderInfo(ShaderId::matvec_vq).pushBytes, "vq push constants drifted");
+static_assert(sizeof(VqPush) == shaderInfo(ShaderId::dequant_vq).pushBytes, "vq push constants drifted");
+
+/// The longest vector the fused kernel takes (dequantization takes any).
+inline constexpr int kGpuVqMaxVector = 16;
+
+struct GpuVqTensor {
+    Buffer *indices = nullptr; ///< main | residual | outlier index words | permutation
+    Buffer *values = nullptr;  ///< main | residual | outlier codebooks | scale | bias (fp32)
+    VqPush push{};
+    std::uint64_t deviceBytes = 0;
+};
+
+/// Uploads a vq tensor. Errors: InvalidArgument when it does not fit one storage buffer, Io.
+Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t);
+
+/// out[yOffset + r·cols + c] = W[r, c].
+Status recordDequantVq(Recorder &rec, const GpuVqTensor &w, const Buffer &out, std::uint32_t yOffset = 0);
+/// y[yOffset + r] = W[r, :] · x[xOffset …]. Errors: Unsupported for vectors longer than kGpuVqMaxVector.
+Status recordMatvecVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, const Buffer &y, std::uint32_t xOffset = 0,
+                      std::uint32_t yOffset = 0);
+
+} // namespace lowbit::gpu
