@@ -2,12 +2,14 @@
 // Vulkan fused dequant-GEMV per format on 4096 × 4096 and 11008 × 4096 weights, as GB/s of packed
 // weight read (PackedTensor::byteSize() per product / seconds, best of the repetitions) and as a
 // ratio to a plain read-and-reduce shader over the same number of bytes with the same access
-// pattern on the same device (the achievable-bandwidth roofline). Targets: ratio ≥ 0.7 for 4-bit
+// pattern on the same device (the achievable-bandwidth roofline). "vptq-vV-kK" rows: a VPTQ
+// tensor with V-long vectors and a K-entry fp16 codebook (GB/s of its stored bytes). Targets: ratio ≥ 0.7 for 4-bit
 // scalar formats, ≥ 0.5 for VPTQ. Then tokens/s of the GPU engine on stories260K (fp32 and int4
 // g32 linears): greedy decode of --tokens tokens after a 1-token prompt, and a 64-token prefill.
 //   bench_gpu [--formats int4,nf4,...] [--group 128] [--reps 5] [--products 8] [--shapes 4096x4096,11008x4096]
 //             [--tpr T (invocations per row; 0 = auto)] [--device N] [--model PATH] [--tokens 128] [--no-model]
 #include "core/infer/inference_model.h"
+#include "core/methods/vq_tensor.h"
 #include "core/model/model.h"
 #include "core/quant/fast_format.h"
 #include "core/quant/quantized_tensor.h"
@@ -17,6 +19,7 @@
 #include "gpu/ops/packed_ops.h"
 #include "gpu/ops/recorder.h"
 #include "gpu/ops/roofline_ops.h"
+#include "gpu/ops/vq_ops.h"
 #include "gpu/pipeline/pipelines.h"
 
 #include <algorithm>
@@ -109,6 +112,64 @@ Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTens
     return f;
 }
 
+/// VPTQ "vptq-vV-kK": random indices and codebook (speed does not depend on the values); the
+/// roofline reads the index bytes as rows of the same count.
+Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, std::int64_t rows, std::int64_t cols, int v, int k, int reps, int products,
+                              double &bpw)
+{
+    std::mt19937 rng(7);
+    VqContent c;
+    c.rows = rows;
+    c.cols = cols;
+    c.vectorLength = v;
+    c.codebookType = VqCodebookType::F16;
+    c.main.entries = k;
+    c.main.values.resize(static_cast<std::size_t>(k) * static_cast<std::size_t>(v));
+    std::normal_distribution<float> d(0.0f, 0.02f);
+    for (auto &x : c.main.values)
+        x = vqRoundToStorage(d(rng), VqCodebookType::F16);
+    std::uniform_int_distribution<int> pick(0, k - 1);
+    c.mainIndices.resize(static_cast<std::size_t>(cols * c.vectorsPerColumn()));
+    for (auto &i : c.mainIndices)
+        i = static_cast<std::uint16_t>(pick(rng));
+    LOWBIT_TRY(auto t, VqQuantizedTensor::create(std::move(c)));
+    bpw = t->bitsPerWeight();
+    Arena arena(ctx, VkDeviceSize(64) << 20);
+    LOWBIT_TRY(GpuVqTensor w, uploadVq(arena, *t));
+    std::vector<float> x(static_cast<std::size_t>(cols), 0.5f);
+    LOWBIT_TRY(Buffer * bx, arena.upload(std::span<const float>(x)));
+    LOWBIT_TRY(Buffer * by, arena.allocate(static_cast<VkDeviceSize>(rows) * 4));
+    const std::uint64_t bytes = t->storedBytes();
+    const std::uint32_t roofRows = w.push.R;
+    const auto rowWords = static_cast<std::uint32_t>((bytes / 4 + roofRows - 1) / roofRows);
+    LOWBIT_TRY(Buffer * src, arena.allocate(static_cast<VkDeviceSize>(rowWords) * roofRows * 4));
+    LOWBIT_TRY(Buffer * dst, arena.allocate(static_cast<VkDeviceSize>(roofRows) * 4));
+    const RooflinePush rp{roofRows, rowWords, 1, 64};
+    bool ok = true;
+    const double fused = seconds(
+        [&]() -> Status {
+            LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products + 1)));
+            for (int i = 0; i < products; ++i)
+                LOWBIT_CHECK(recordMatvecVq(*rec, w, *bx, *by));
+            return rec->submitAndWait();
+        },
+        reps, ok);
+    const double roof = seconds(
+        [&]() -> Status {
+            LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products + 1)));
+            for (int i = 0; i < products; ++i)
+                LOWBIT_CHECK(recordBandwidthReduce(*rec, *src, *dst, rp));
+            return rec->submitAndWait();
+        },
+        reps, ok);
+    if (!ok)
+        return makeError(ErrorCode::Internal, "a measurement failed");
+    GemvFigures f;
+    f.fusedGBs = static_cast<double>(bytes) * products / fused * 1e-9;
+    f.rooflineGBs = static_cast<double>(rowWords) * 4.0 * roofRows * products / roof * 1e-9;
+    return f;
+}
+
 /// Greedy decode tokens/s and prefill tokens/s of the GPU engine on `model`.
 Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label, int tokens)
 {
@@ -155,7 +216,8 @@ Result<Model> quantizeLinears(const Model &model, const FormatSpec &spec)
 
 int main(int argc, char **argv)
 {
-    std::string formats = "int4,nf4,fp4,iq4nl,int4-asym,fp4-asym,bitmod-fp4,mix:int4|nf4|fp4,mxfp4,nvfp4,int2,int3,fp6-e3m2,int8";
+    std::string formats = "int4,nf4,fp4,iq4nl,int4-asym,fp4-asym,bitmod-fp4,mix:int4|nf4|fp4,mxfp4,nvfp4,int2,int3,fp6-e3m2,int8,"
+                          "vptq-v8-k256,vptq-v4-k4096";
     std::string shapes = "4096x4096,11008x4096";
     std::int64_t group = 128;
     int reps = 5, products = 8, tokens = 128, device = -1, tpr = 0;
@@ -216,6 +278,20 @@ int main(int argc, char **argv)
         for (auto &v : w)
             v = dist(rng);
         for (const std::string &name : split(formats, ',')) {
+            if (name.rfind("vptq-v", 0) == 0) { // vptq-v8-k256
+                const auto parts = split(name.substr(5), '-');
+                const int v = parts.size() == 2 ? std::atoi(parts[0].c_str() + 1) : 0, k = parts.size() == 2 ? std::atoi(parts[1].c_str() + 1) : 0;
+                double bpw = 0;
+                auto fig = measureVq(**ctx, pipes, rows, cols, v, k, reps, products, bpw);
+                if (!fig) {
+                    std::fprintf(stderr, "%s: %s\n", name.c_str(), fig.error().message().c_str());
+                    continue;
+                }
+                std::printf("%-20s %-12s %6.3f %10.4f %10.4f %7.2f\n", name.c_str(), shape.c_str(), bpw, fig->fusedGBs, fig->rooflineGBs,
+                            fig->fusedGBs / fig->rooflineGBs);
+                std::fflush(stdout);
+                continue;
+            }
             auto f = parseFormat(name);
             if (!f) {
                 std::fprintf(stderr, "%s\n", f.error().message().c_str());
@@ -239,7 +315,7 @@ int main(int argc, char **argv)
                 continue;
             }
             const double bpw = static_cast<double>(packed->payloadBits()) / static_cast<double>(rows * cols);
-            std::printf("%-20s %-12s %6.3f %10.2f %10.2f %7.2f\n", name.c_str(), shape.c_str(), bpw, fig->fusedGBs, fig->rooflineGBs,
+            std::printf("%-20s %-12s %6.3f %10.4f %10.4f %7.2f\n", name.c_str(), shape.c_str(), bpw, fig->fusedGBs, fig->rooflineGBs,
                         fig->fusedGBs / fig->rooflineGBs);
             std::fflush(stdout);
         }
