@@ -10,11 +10,15 @@
 #include "app/studio/studio_resources.h"
 #include "app/studio/views/compare_view.h"
 #include "app/studio/views/error_view.h"
+#include "app/studio/views/run_panel.h"
 #include "core/io/studio_container.h"
 #include "core/model/model.h"
 #include "test_support.h"
 
+#include <QComboBox>
 #include <QElapsedTimer>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -101,6 +105,7 @@ private slots:
     void badParamsFail();
     void compareViewShowsTwoRuns();
     void quantizeFromMainWindow();
+    void runPanelGenerates();
 
 private:
     QTemporaryDir m_dir;
@@ -301,6 +306,43 @@ void TestStudioQuantize::quantizeFromMainWindow()
     QVERIFY(w.runHistory()->run(1).relativeMse > w.runHistory()->run(0).relativeMse);
     // The error view shows the latest run's 35 tensors.
     QTRY_COMPARE(w.errorView()->barCount(), 35);
+}
+
+void TestStudioQuantize::runPanelGenerates()
+{
+    LOWBIT_REQUIRE_SHARED("models/stories260K/hf/config.json");
+    auto model = openStories();
+    QVERIFY(model);
+    RunHistoryModel runs;
+    RunPanel panel(&runs);
+    panel.setModel(model);
+    QCOMPARE(panel.sourceCombo()->count(), 1);
+    QCOMPARE(panel.deviceCombo()->itemData(0).toString(), QStringLiteral("cpu"));
+    panel.tokensSpin()->setValue(24);
+    QSignalSpy done(&panel, &RunPanel::generationFinished);
+    LoopProbe probe;
+    QVERIFY(panel.generate());
+    QVERIFY(!panel.generate()); // busy
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+    const auto outcome = done.first().at(0).value<GenerationOutcome>();
+    QVERIFY2(outcome.error.isEmpty(), qPrintable(outcome.error));
+    QVERIFY(outcome.tokens > 0 && outcome.tokens <= 24);
+    QVERIFY(outcome.tokensPerSecond > 0);
+    QVERIFY(panel.outputText().startsWith(panel.promptEdit()->text()));
+    QVERIFY(panel.outputText().size() > panel.promptEdit()->text().size()); // text streamed in
+    QVERIFY(panel.statsText().contains(QLatin1String("tokens/s")));
+    qInfo("run panel: %lld tokens at %.0f tokens/s on the CPU; largest event-loop gap %lld ms", static_cast<long long>(outcome.tokens),
+          outcome.tokensPerSecond, static_cast<long long>(probe.maxGapMs()));
+    // A quantized run appears as a source.
+    const QString out = m_dir.filePath(QStringLiteral("run-panel.lowbit.safetensors"));
+    const QuantizeJobResult r = runQuantizeJob(rtnParams(model, QStringLiteral("int4"), out), {}, {});
+    QVERIFY(r.run);
+    runs.addRun(*r.run);
+    QCOMPARE(panel.sourceCombo()->count(), 2);
+    panel.sourceCombo()->setCurrentIndex(1);
+    QVERIFY(panel.generate());
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 60000);
+    QVERIFY2(done.last().at(0).value<GenerationOutcome>().error.isEmpty(), qPrintable(done.last().at(0).value<GenerationOutcome>().error));
 }
 
 QTEST_MAIN(TestStudioQuantize)
