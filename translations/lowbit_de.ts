@@ -60,6 +60,159 @@
         </message>
     </context>
     <context>
+        <name>lowbit::studio::BudgetView</name>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="179" />
+            <location filename="../app/studio/views/budget_view.cpp" line="209" />
+            <source>Calibration text</source>
+            <translation>Kalibrierungstext</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="180" />
+            <source>a text file: documents separated by &lt;|endoftext|&gt;</source>
+            <translation>eine Textdatei: Dokumente durch &lt;|endoftext|&gt; getrennt</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="181" />
+            <source>Browse…</source>
+            <translation>Durchsuchen…</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="182" />
+            <source>Format menu</source>
+            <translation>Formatmenü</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="183" />
+            <source>Method</source>
+            <translation>Methode</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="184" />
+            <source>Loss</source>
+            <translation>Verlust</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="185" />
+            <source>Measure sensitivities</source>
+            <translation>Empfindlichkeiten messen</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="186" />
+            <source>Quantize and measure</source>
+            <translation>Quantisieren und messen</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="187" />
+            <source>Cancel</source>
+            <translation>Abbrechen</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="188" />
+            <source>Predicted loss increase vs bits per weight (exact optimum per budget)</source>
+            <translation>Vorhergesagter Verlustanstieg gegen Bits pro Gewicht (exaktes Optimum je Budget)</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="189" />
+            <source>frontier</source>
+            <translation>Front</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="190" />
+            <source>this budget</source>
+            <translation>dieses Budget</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="191" />
+            <source>measured</source>
+            <translation>gemessen</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="192" />
+            <source>Bits per weight chosen for each layer</source>
+            <translation>Gewählte Bits pro Gewicht je Schicht</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="193" />
+            <location filename="../app/studio/views/budget_view.cpp" line="472" />
+            <source>Budget %1 bpw</source>
+            <translation>Budget %1 Bits/Gewicht</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="193" />
+            <source>Budget</source>
+            <translation>Budget</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="195" />
+            <source>Measure the sensitivities of the open model to a menu of formats; then drag the budget.</source>
+            <translation>Messen Sie die Empfindlichkeiten des geöffneten Modells für ein Menü von Formaten; ziehen Sie dann das Budget.</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="209" />
+            <source>Text files (*.txt *.raw);;All files (*)</source>
+            <translation>Textdateien (*.txt *.raw);;Alle Dateien (*)</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="275" />
+            <location filename="../app/studio/views/budget_view.cpp" line="309" />
+            <source>Calibrating</source>
+            <translation>Kalibriere</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="292" />
+            <source>Measuring</source>
+            <translation>Messe</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="329" />
+            <location filename="../app/studio/views/budget_view.cpp" line="366" />
+            <source>Quantizing</source>
+            <translation>Quantisiere</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="343" />
+            <source>Evaluating</source>
+            <translation>Werte aus</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="411" />
+            <source>Cancelled.</source>
+            <translation>Abgebrochen.</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="488" />
+            <source>%1 tensors at %2 bpw (budget %3): predicted %4 increase %5</source>
+            <translation>%1 Tensoren mit %2 Bits/Gewicht (Budget %3): vorhergesagter Anstieg von %4: %5</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="495" />
+            <source> (perplexity %1 → %2 predicted)</source>
+            <translation> (Perplexität %1 → %2 vorhergesagt)</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="499" />
+            <source>; measured at the last check: %1 (perplexity %2)</source>
+            <translation>; bei der letzten Prüfung gemessen: %1 (Perplexität %2)</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="537" />
+            <location filename="../app/studio/views/budget_view.cpp" line="570" />
+            <source>bits per weight</source>
+            <translation>Bits pro Gewicht</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="540" />
+            <source>predicted increase</source>
+            <translation>vorhergesagter Anstieg</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="552" />
+            <source>bpw</source>
+            <translation>Bits/Gewicht</translation>
+        </message>
+    </context>
+    <context>
         <name>lowbit::studio::ChannelChart</name>
         <message>
             <location filename="../app/studio/charts/channel_chart.cpp" line="75" />
@@ -105,47 +258,47 @@
     <context>
         <name>lowbit::studio::CompareView</name>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="152" />
+            <location filename="../app/studio/views/compare_view.cpp" line="153" />
             <source>Error measure:</source>
             <translation>Fehlermaß:</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="153" />
+            <location filename="../app/studio/views/compare_view.cpp" line="154" />
             <source>Relative MSE (weights)</source>
             <translation>Relativer MSE (Gewichte)</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="154" />
+            <location filename="../app/studio/views/compare_view.cpp" line="155" />
             <source>Proxy error (needs calibration)</source>
             <translation>Proxy-Fehler (braucht Kalibrierung)</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="155" />
+            <location filename="../app/studio/views/compare_view.cpp" line="156" />
             <source>Perplexity</source>
             <translation>Perplexität</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="156" />
+            <location filename="../app/studio/views/compare_view.cpp" line="157" />
             <source>Export Pareto chart…</source>
             <translation>Pareto-Diagramm exportieren…</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="157" />
+            <location filename="../app/studio/views/compare_view.cpp" line="158" />
             <source>Export layer chart…</source>
             <translation>Schichtdiagramm exportieren…</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="158" />
+            <location filename="../app/studio/views/compare_view.cpp" line="159" />
             <source>Remove run</source>
             <translation>Lauf entfernen</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="167" />
+            <location filename="../app/studio/views/compare_view.cpp" line="168" />
             <source>No runs yet: quantize the model (Quantize ▸ Quantize Model…) to compare runs here.</source>
             <translation>Noch keine Läufe: quantisieren Sie das Modell (Quantisieren ▸ Modell quantisieren…), um hier Läufe zu vergleichen.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../app/studio/views/compare_view.cpp" line="168" />
+            <location filename="../app/studio/views/compare_view.cpp" line="169" />
             <source>%n run(s) in the history; tick a run in the table to compare it.</source>
             <translation>
                 <numerusform>%n Lauf im Verlauf; haken Sie einen Lauf in der Tabelle an, um ihn zu vergleichen.</numerusform>
@@ -153,54 +306,54 @@
             </translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="175" />
+            <location filename="../app/studio/views/compare_view.cpp" line="176" />
             <source>Bits per weight vs error (Pareto front dashed)</source>
             <translation>Bits pro Gewicht gegen Fehler (Pareto-Front gestrichelt)</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="199" />
+            <location filename="../app/studio/views/compare_view.cpp" line="200" />
             <source>bits per weight</source>
             <translation>Bits pro Gewicht</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="203" />
-            <location filename="../app/studio/views/compare_view.cpp" line="293" />
+            <location filename="../app/studio/views/compare_view.cpp" line="204" />
+            <location filename="../app/studio/views/compare_view.cpp" line="295" />
             <source>relative MSE</source>
             <translation>relativer MSE</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="203" />
-            <location filename="../app/studio/views/compare_view.cpp" line="293" />
+            <location filename="../app/studio/views/compare_view.cpp" line="204" />
+            <location filename="../app/studio/views/compare_view.cpp" line="295" />
             <source>proxy error</source>
             <translation>Proxy-Fehler</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="203" />
+            <location filename="../app/studio/views/compare_view.cpp" line="204" />
             <source>perplexity</source>
             <translation>Perplexität</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="223" />
+            <location filename="../app/studio/views/compare_view.cpp" line="225" />
             <source>Pareto front</source>
             <translation>Pareto-Front</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="256" />
+            <location filename="../app/studio/views/compare_view.cpp" line="258" />
             <source>Proxy error per layer</source>
             <translation>Proxy-Fehler pro Schicht</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="256" />
+            <location filename="../app/studio/views/compare_view.cpp" line="258" />
             <source>Relative MSE per layer</source>
             <translation>Relativer MSE pro Schicht</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="269" />
+            <location filename="../app/studio/views/compare_view.cpp" line="271" />
             <source>emb/out</source>
             <translation>Emb./Ausg.</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="287" />
+            <location filename="../app/studio/views/compare_view.cpp" line="289" />
             <source>layer</source>
             <translation>Schicht</translation>
         </message>
@@ -495,192 +648,204 @@
             <translation>pro Tensor</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="261" />
+            <location filename="../app/studio/views/format_designer.cpp" line="262" />
             <source>Format</source>
             <translation>Format</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="262" />
+            <location filename="../app/studio/views/format_designer.cpp" line="263" />
             <source>Family:</source>
             <translation>Familie:</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="263" />
+            <location filename="../app/studio/views/format_designer.cpp" line="264" />
             <source>Bits:</source>
             <translation>Bits:</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="264" />
+            <location filename="../app/studio/views/format_designer.cpp" line="265" />
             <source>Exponent bits:</source>
             <translation>Exponentenbits:</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="265" />
+            <location filename="../app/studio/views/format_designer.cpp" line="266" />
             <source>Asymmetric (zero point / two scales)</source>
             <translation>Asymmetrisch (Nullpunkt / zwei Skalen)</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="266" />
+            <location filename="../app/studio/views/format_designer.cpp" line="267" />
             <source>Group size:</source>
             <translation>Gruppengröße:</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="267" />
+            <location filename="../app/studio/views/format_designer.cpp" line="268" />
             <source>Scale storage:</source>
             <translation>Skalenspeicherung:</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="268" />
+            <location filename="../app/studio/views/format_designer.cpp" line="269" />
             <source>Members:</source>
             <translation>Mitglieder:</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="269" />
+            <location filename="../app/studio/views/format_designer.cpp" line="270" />
             <source>Grids separated by |, e.g. int3|fp3|nf3; each group picks the one with the lowest error</source>
             <translation>Gitter durch | getrennt, z. B. int3|fp3|nf3; jede Gruppe wählt das mit dem kleinsten Fehler</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="270" />
+            <location filename="../app/studio/views/format_designer.cpp" line="271" />
             <source>Values:</source>
             <translation>Werte:</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="271" />
+            <location filename="../app/studio/views/format_designer.cpp" line="272" />
             <source>2 to 256 distinct finite values separated by commas or spaces</source>
             <translation>2 bis 256 verschiedene endliche Werte, durch Kommas oder Leerzeichen getrennt</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="272" />
+            <location filename="../app/studio/views/format_designer.cpp" line="273" />
             <source>Selected tensor</source>
             <translation>Gewählter Tensor</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="273" />
+            <location filename="../app/studio/views/format_designer.cpp" line="274" />
             <source>Bits per weight:</source>
             <translation>Bits pro Gewicht:</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="274" />
+            <location filename="../app/studio/views/format_designer.cpp" line="275" />
             <source>Relative MSE:</source>
             <translation>Relativer MSE:</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="275" />
+            <location filename="../app/studio/views/format_designer.cpp" line="276" />
             <source>SQNR:</source>
             <translation>SQNR:</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="276" />
+            <location filename="../app/studio/views/format_designer.cpp" line="277" />
             <source>ExMy splits</source>
             <translation>ExMy-Aufteilungen</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="277" />
+            <location filename="../app/studio/views/format_designer.cpp" line="278" />
             <source>Split</source>
             <translation>Aufteilung</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="277" />
-            <source>Prior ΔL (training law)</source>
-            <translation>Prior ΔL (Trainingsgesetz)</translation>
-        </message>
-        <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="277" />
-            <source>Measured rel. MSE</source>
-            <translation>Gemessener rel. MSE</translation>
+            <location filename="../app/studio/views/format_designer.cpp" line="278" />
+            <source>Prior ΔL
+(training law)</source>
+            <translation>Prior ΔL
+(Trainingsgesetz)</translation>
         </message>
         <message>
             <location filename="../app/studio/views/format_designer.cpp" line="278" />
+            <source>Measured
+rel. MSE</source>
+            <translation>Gemessener
+rel. MSE</translation>
+        </message>
+        <message>
+            <source>Prior ΔL (training law)</source>
+            <translation type="vanished">Prior ΔL (Trainingsgesetz)</translation>
+        </message>
+        <message>
+            <source>Measured rel. MSE</source>
+            <translation type="vanished">Gemessener rel. MSE</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/format_designer.cpp" line="279" />
             <source>Prior: the FP scaling law (a law for training in FP, with N = model parameters, D = 20·N, B = group size), not a measurement of this tensor. Double-click a row to use that split.</source>
             <translation>Prior: das FP-Skalierungsgesetz (ein Gesetz für Training in FP, mit N = Modellparameter, D = 20·N, B = Gruppengröße), keine Messung an diesem Tensor. Doppelklick auf eine Zeile übernimmt die Aufteilung.</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="280" />
+            <location filename="../app/studio/views/format_designer.cpp" line="281" />
             <source>Apply</source>
             <translation>Anwenden</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="281" />
+            <location filename="../app/studio/views/format_designer.cpp" line="282" />
             <source>To selection</source>
             <translation>Auf Auswahl</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="282" />
+            <location filename="../app/studio/views/format_designer.cpp" line="283" />
             <source>Plan this format for the selected tensors (Ctrl+Return)</source>
             <translation>Dieses Format für die gewählten Tensoren planen (Strg+Eingabe)</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="284" />
+            <location filename="../app/studio/views/format_designer.cpp" line="285" />
             <source>To all</source>
             <translation>Auf alle</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="285" />
+            <location filename="../app/studio/views/format_designer.cpp" line="286" />
             <source>Plan this format for every linear tensor</source>
             <translation>Dieses Format für jeden linearen Tensor planen</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="286" />
+            <location filename="../app/studio/views/format_designer.cpp" line="287" />
             <source>Regex, e.g. mlp|ffn</source>
             <translation>Regex, z. B. mlp|ffn</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="287" />
+            <location filename="../app/studio/views/format_designer.cpp" line="288" />
             <source>To matching</source>
             <translation>Auf Treffer</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="288" />
+            <location filename="../app/studio/views/format_designer.cpp" line="289" />
             <source>Clear format of selection</source>
             <translation>Format der Auswahl entfernen</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="424" />
+            <location filename="../app/studio/views/format_designer.cpp" line="425" />
             <source>Invalid format: %1</source>
             <translation>Ungültiges Format: %1</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="431" />
+            <location filename="../app/studio/views/format_designer.cpp" line="432" />
             <source>Select a tensor to measure the format on it.</source>
             <translation>Wählen Sie einen Tensor, um das Format daran zu messen.</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="438" />
+            <location filename="../app/studio/views/format_designer.cpp" line="439" />
             <source>Measuring…</source>
             <translation>Wird gemessen…</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="445" />
+            <location filename="../app/studio/views/format_designer.cpp" line="446" />
             <source>Cannot measure: %1</source>
             <translation>Messung nicht möglich: %1</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="449" />
+            <location filename="../app/studio/views/format_designer.cpp" line="450" />
             <source>codes %1 + scales %2 + second scales %3 + selectors %4 + tensor %5</source>
             <translation>Codes %1 + Skalen %2 + zweite Skalen %3 + Selektoren %4 + Tensor %5</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="454" />
+            <location filename="../app/studio/views/format_designer.cpp" line="455" />
             <source>%1 dB</source>
             <translation>%1 dB</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="456" />
+            <location filename="../app/studio/views/format_designer.cpp" line="457" />
             <source>Sampled: %1 of %2 rows (evenly spaced; groups are whole).</source>
             <translation>Stichprobe: %1 von %2 Zeilen (gleichmäßig verteilt; Gruppen bleiben ganz).</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="457" />
+            <location filename="../app/studio/views/format_designer.cpp" line="458" />
             <source>Whole tensor (%1 rows).</source>
             <translation>Ganzer Tensor (%1 Zeilen).</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="458" />
+            <location filename="../app/studio/views/format_designer.cpp" line="459" />
             <source>%1 ms</source>
             <translation>%1 ms</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="483" />
+            <location filename="../app/studio/views/format_designer.cpp" line="484" />
             <source>…</source>
             <translation>…</translation>
         </message>

@@ -60,6 +60,159 @@
         </message>
     </context>
     <context>
+        <name>lowbit::studio::BudgetView</name>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="179" />
+            <location filename="../app/studio/views/budget_view.cpp" line="209" />
+            <source>Calibration text</source>
+            <translation>校准文本</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="180" />
+            <source>a text file: documents separated by &lt;|endoftext|&gt;</source>
+            <translation>文本文件：文档之间以 &lt;|endoftext|&gt; 分隔</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="181" />
+            <source>Browse…</source>
+            <translation>浏览…</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="182" />
+            <source>Format menu</source>
+            <translation>格式菜单</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="183" />
+            <source>Method</source>
+            <translation>方法</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="184" />
+            <source>Loss</source>
+            <translation>损失</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="185" />
+            <source>Measure sensitivities</source>
+            <translation>测量敏感度</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="186" />
+            <source>Quantize and measure</source>
+            <translation>量化并测量</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="187" />
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="188" />
+            <source>Predicted loss increase vs bits per weight (exact optimum per budget)</source>
+            <translation>预测损失增量与每权重比特数（每个预算的精确最优）</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="189" />
+            <source>frontier</source>
+            <translation>前沿</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="190" />
+            <source>this budget</source>
+            <translation>当前预算</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="191" />
+            <source>measured</source>
+            <translation>实测</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="192" />
+            <source>Bits per weight chosen for each layer</source>
+            <translation>每层选定的每权重比特数</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="193" />
+            <location filename="../app/studio/views/budget_view.cpp" line="472" />
+            <source>Budget %1 bpw</source>
+            <translation>预算 %1 比特/权重</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="193" />
+            <source>Budget</source>
+            <translation>预算</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="195" />
+            <source>Measure the sensitivities of the open model to a menu of formats; then drag the budget.</source>
+            <translation>测量已打开模型对一组格式的敏感度，然后拖动预算。</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="209" />
+            <source>Text files (*.txt *.raw);;All files (*)</source>
+            <translation>文本文件 (*.txt *.raw);;所有文件 (*)</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="275" />
+            <location filename="../app/studio/views/budget_view.cpp" line="309" />
+            <source>Calibrating</source>
+            <translation>正在校准</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="292" />
+            <source>Measuring</source>
+            <translation>正在测量</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="329" />
+            <location filename="../app/studio/views/budget_view.cpp" line="366" />
+            <source>Quantizing</source>
+            <translation>正在量化</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="343" />
+            <source>Evaluating</source>
+            <translation>正在评估</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="411" />
+            <source>Cancelled.</source>
+            <translation>已取消。</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="488" />
+            <source>%1 tensors at %2 bpw (budget %3): predicted %4 increase %5</source>
+            <translation>%1 个张量，%2 比特/权重（预算 %3）：预测 %4 增量 %5</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="495" />
+            <source> (perplexity %1 → %2 predicted)</source>
+            <translation>（困惑度 %1 → 预测 %2）</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="499" />
+            <source>; measured at the last check: %1 (perplexity %2)</source>
+            <translation>；上次检查实测：%1（困惑度 %2）</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="537" />
+            <location filename="../app/studio/views/budget_view.cpp" line="570" />
+            <source>bits per weight</source>
+            <translation>每权重比特数</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="540" />
+            <source>predicted increase</source>
+            <translation>预测增量</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/budget_view.cpp" line="552" />
+            <source>bpw</source>
+            <translation>比特/权重</translation>
+        </message>
+    </context>
+    <context>
         <name>lowbit::studio::ChannelChart</name>
         <message>
             <location filename="../app/studio/charts/channel_chart.cpp" line="75" />
@@ -105,101 +258,101 @@
     <context>
         <name>lowbit::studio::CompareView</name>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="152" />
+            <location filename="../app/studio/views/compare_view.cpp" line="153" />
             <source>Error measure:</source>
             <translation>误差度量：</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="153" />
+            <location filename="../app/studio/views/compare_view.cpp" line="154" />
             <source>Relative MSE (weights)</source>
             <translation>相对 MSE（权重）</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="154" />
+            <location filename="../app/studio/views/compare_view.cpp" line="155" />
             <source>Proxy error (needs calibration)</source>
             <translation>代理误差（需要校准）</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="155" />
+            <location filename="../app/studio/views/compare_view.cpp" line="156" />
             <source>Perplexity</source>
             <translation>困惑度</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="156" />
+            <location filename="../app/studio/views/compare_view.cpp" line="157" />
             <source>Export Pareto chart…</source>
             <translation>导出帕累托图…</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="157" />
+            <location filename="../app/studio/views/compare_view.cpp" line="158" />
             <source>Export layer chart…</source>
             <translation>导出逐层图…</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="158" />
+            <location filename="../app/studio/views/compare_view.cpp" line="159" />
             <source>Remove run</source>
             <translation>删除运行</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="167" />
+            <location filename="../app/studio/views/compare_view.cpp" line="168" />
             <source>No runs yet: quantize the model (Quantize ▸ Quantize Model…) to compare runs here.</source>
             <translation>尚无运行：先量化模型（量化 ▸ 量化模型…），再在此比较运行。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../app/studio/views/compare_view.cpp" line="168" />
+            <location filename="../app/studio/views/compare_view.cpp" line="169" />
             <source>%n run(s) in the history; tick a run in the table to compare it.</source>
             <translation>
                 <numerusform>历史中有 %n 次运行；在表格中勾选运行即可比较。</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="175" />
+            <location filename="../app/studio/views/compare_view.cpp" line="176" />
             <source>Bits per weight vs error (Pareto front dashed)</source>
             <translation>每权重比特数与误差（虚线为帕累托前沿）</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="199" />
+            <location filename="../app/studio/views/compare_view.cpp" line="200" />
             <source>bits per weight</source>
             <translation>每权重比特数</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="203" />
-            <location filename="../app/studio/views/compare_view.cpp" line="293" />
+            <location filename="../app/studio/views/compare_view.cpp" line="204" />
+            <location filename="../app/studio/views/compare_view.cpp" line="295" />
             <source>relative MSE</source>
             <translation>相对 MSE</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="203" />
-            <location filename="../app/studio/views/compare_view.cpp" line="293" />
+            <location filename="../app/studio/views/compare_view.cpp" line="204" />
+            <location filename="../app/studio/views/compare_view.cpp" line="295" />
             <source>proxy error</source>
             <translation>代理误差</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="203" />
+            <location filename="../app/studio/views/compare_view.cpp" line="204" />
             <source>perplexity</source>
             <translation>困惑度</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="223" />
+            <location filename="../app/studio/views/compare_view.cpp" line="225" />
             <source>Pareto front</source>
             <translation>帕累托前沿</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="256" />
+            <location filename="../app/studio/views/compare_view.cpp" line="258" />
             <source>Proxy error per layer</source>
             <translation>逐层代理误差</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="256" />
+            <location filename="../app/studio/views/compare_view.cpp" line="258" />
             <source>Relative MSE per layer</source>
             <translation>逐层相对 MSE</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="269" />
+            <location filename="../app/studio/views/compare_view.cpp" line="271" />
             <source>emb/out</source>
             <translation>嵌入/输出</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/compare_view.cpp" line="287" />
+            <location filename="../app/studio/views/compare_view.cpp" line="289" />
             <source>layer</source>
             <translation>层</translation>
         </message>
@@ -492,192 +645,204 @@
             <translation>逐张量</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="261" />
+            <location filename="../app/studio/views/format_designer.cpp" line="262" />
             <source>Format</source>
             <translation>格式</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="262" />
+            <location filename="../app/studio/views/format_designer.cpp" line="263" />
             <source>Family:</source>
             <translation>类别：</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="263" />
+            <location filename="../app/studio/views/format_designer.cpp" line="264" />
             <source>Bits:</source>
             <translation>比特：</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="264" />
+            <location filename="../app/studio/views/format_designer.cpp" line="265" />
             <source>Exponent bits:</source>
             <translation>指数位：</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="265" />
+            <location filename="../app/studio/views/format_designer.cpp" line="266" />
             <source>Asymmetric (zero point / two scales)</source>
             <translation>非对称（零点 / 双缩放）</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="266" />
+            <location filename="../app/studio/views/format_designer.cpp" line="267" />
             <source>Group size:</source>
             <translation>分组大小：</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="267" />
+            <location filename="../app/studio/views/format_designer.cpp" line="268" />
             <source>Scale storage:</source>
             <translation>缩放存储：</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="268" />
+            <location filename="../app/studio/views/format_designer.cpp" line="269" />
             <source>Members:</source>
             <translation>成员：</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="269" />
+            <location filename="../app/studio/views/format_designer.cpp" line="270" />
             <source>Grids separated by |, e.g. int3|fp3|nf3; each group picks the one with the lowest error</source>
             <translation>用 | 分隔的网格，例如 int3|fp3|nf3；每组选择误差最小者</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="270" />
+            <location filename="../app/studio/views/format_designer.cpp" line="271" />
             <source>Values:</source>
             <translation>取值：</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="271" />
+            <location filename="../app/studio/views/format_designer.cpp" line="272" />
             <source>2 to 256 distinct finite values separated by commas or spaces</source>
             <translation>2 到 256 个互不相同的有限值，用逗号或空格分隔</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="272" />
+            <location filename="../app/studio/views/format_designer.cpp" line="273" />
             <source>Selected tensor</source>
             <translation>选中的张量</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="273" />
+            <location filename="../app/studio/views/format_designer.cpp" line="274" />
             <source>Bits per weight:</source>
             <translation>每权重比特数：</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="274" />
+            <location filename="../app/studio/views/format_designer.cpp" line="275" />
             <source>Relative MSE:</source>
             <translation>相对 MSE：</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="275" />
+            <location filename="../app/studio/views/format_designer.cpp" line="276" />
             <source>SQNR:</source>
             <translation>SQNR：</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="276" />
+            <location filename="../app/studio/views/format_designer.cpp" line="277" />
             <source>ExMy splits</source>
             <translation>ExMy 划分</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="277" />
+            <location filename="../app/studio/views/format_designer.cpp" line="278" />
             <source>Split</source>
             <translation>划分</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="277" />
-            <source>Prior ΔL (training law)</source>
-            <translation>先验 ΔL（训练定律）</translation>
-        </message>
-        <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="277" />
-            <source>Measured rel. MSE</source>
-            <translation>实测相对 MSE</translation>
+            <location filename="../app/studio/views/format_designer.cpp" line="278" />
+            <source>Prior ΔL
+(training law)</source>
+            <translation>先验 ΔL
+（训练定律）</translation>
         </message>
         <message>
             <location filename="../app/studio/views/format_designer.cpp" line="278" />
+            <source>Measured
+rel. MSE</source>
+            <translation>实测
+相对 MSE</translation>
+        </message>
+        <message>
+            <source>Prior ΔL (training law)</source>
+            <translation type="vanished">先验 ΔL（训练定律）</translation>
+        </message>
+        <message>
+            <source>Measured rel. MSE</source>
+            <translation type="vanished">实测相对 MSE</translation>
+        </message>
+        <message>
+            <location filename="../app/studio/views/format_designer.cpp" line="279" />
             <source>Prior: the FP scaling law (a law for training in FP, with N = model parameters, D = 20·N, B = group size), not a measurement of this tensor. Double-click a row to use that split.</source>
             <translation>先验：FP 缩放定律（针对 FP 训练的定律，N = 模型参数量，D = 20·N，B = 分组大小），并非对该张量的测量。双击一行即可采用该划分。</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="280" />
+            <location filename="../app/studio/views/format_designer.cpp" line="281" />
             <source>Apply</source>
             <translation>应用</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="281" />
+            <location filename="../app/studio/views/format_designer.cpp" line="282" />
             <source>To selection</source>
             <translation>应用于所选</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="282" />
+            <location filename="../app/studio/views/format_designer.cpp" line="283" />
             <source>Plan this format for the selected tensors (Ctrl+Return)</source>
             <translation>为所选张量规划此格式（Ctrl+Return）</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="284" />
+            <location filename="../app/studio/views/format_designer.cpp" line="285" />
             <source>To all</source>
             <translation>应用于全部</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="285" />
+            <location filename="../app/studio/views/format_designer.cpp" line="286" />
             <source>Plan this format for every linear tensor</source>
             <translation>为每个线性张量规划此格式</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="286" />
+            <location filename="../app/studio/views/format_designer.cpp" line="287" />
             <source>Regex, e.g. mlp|ffn</source>
             <translation>正则表达式，例如 mlp|ffn</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="287" />
+            <location filename="../app/studio/views/format_designer.cpp" line="288" />
             <source>To matching</source>
             <translation>应用于匹配项</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="288" />
+            <location filename="../app/studio/views/format_designer.cpp" line="289" />
             <source>Clear format of selection</source>
             <translation>清除所选的格式</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="424" />
+            <location filename="../app/studio/views/format_designer.cpp" line="425" />
             <source>Invalid format: %1</source>
             <translation>无效格式：%1</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="431" />
+            <location filename="../app/studio/views/format_designer.cpp" line="432" />
             <source>Select a tensor to measure the format on it.</source>
             <translation>选择一个张量以在其上测量该格式。</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="438" />
+            <location filename="../app/studio/views/format_designer.cpp" line="439" />
             <source>Measuring…</source>
             <translation>测量中…</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="445" />
+            <location filename="../app/studio/views/format_designer.cpp" line="446" />
             <source>Cannot measure: %1</source>
             <translation>无法测量：%1</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="449" />
+            <location filename="../app/studio/views/format_designer.cpp" line="450" />
             <source>codes %1 + scales %2 + second scales %3 + selectors %4 + tensor %5</source>
             <translation>编码 %1 + 缩放 %2 + 第二缩放 %3 + 选择器 %4 + 张量 %5</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="454" />
+            <location filename="../app/studio/views/format_designer.cpp" line="455" />
             <source>%1 dB</source>
             <translation>%1 dB</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="456" />
+            <location filename="../app/studio/views/format_designer.cpp" line="457" />
             <source>Sampled: %1 of %2 rows (evenly spaced; groups are whole).</source>
             <translation>抽样：%2 行中的 %1 行（均匀间隔；分组保持完整）。</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="457" />
+            <location filename="../app/studio/views/format_designer.cpp" line="458" />
             <source>Whole tensor (%1 rows).</source>
             <translation>整个张量（%1 行）。</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="458" />
+            <location filename="../app/studio/views/format_designer.cpp" line="459" />
             <source>%1 ms</source>
             <translation>%1 毫秒</translation>
         </message>
         <message>
-            <location filename="../app/studio/views/format_designer.cpp" line="483" />
+            <location filename="../app/studio/views/format_designer.cpp" line="484" />
             <source>…</source>
             <translation>…</translation>
         </message>
