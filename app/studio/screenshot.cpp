@@ -128,7 +128,7 @@ int takeScreenshot(MainWindow &w, const ScreenshotOptions &o)
         addDemoRuns(w);
     w.selectTensor(tensor);
     w.setCurrentView(*view);
-    w.resizeDocks({w.treeDock(), w.designerDock()}, {o.size.width() * 36 / 100, o.size.width() * 22 / 100}, Qt::Horizontal);
+    w.resizeDocks({w.treeDock(), w.designerDock()}, {o.size.width() * 26 / 100, o.size.width() * 20 / 100}, Qt::Horizontal);
     waitUntil([&] { return !w.formatProbe()->isBusy() && w.formatProbe()->result() && !w.formatDesigner()->isSplitTableBusy(); }, 30000);
     settle(300);
     waitUntil([&] { return !w.planMeasureJob()->isRunning(); }, 30000);

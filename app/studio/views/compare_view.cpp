@@ -68,6 +68,7 @@ CompareView::CompareView(RunHistoryModel *runs, QWidget *parent) : QWidget(paren
     m_metricCombo->addItems({QString(), QString(), QString()});
     m_hint = new QLabel(this);
     m_hint->setStyleSheet(QStringLiteral("color: #5a5a5a;"));
+    m_hint->setWordWrap(true); // a long hint must not set the window's minimum width
     m_exportScatter = new QPushButton(this);
     m_exportLayers = new QPushButton(this);
     m_remove = new QPushButton(this);
@@ -91,7 +92,7 @@ CompareView::CompareView(RunHistoryModel *runs, QWidget *parent) : QWidget(paren
     auto *top = new QHBoxLayout;
     top->addWidget(m_metricLabel);
     top->addWidget(m_metricCombo);
-    top->addWidget(m_hint, 1);
+    top->addStretch(1);
     top->addWidget(m_exportScatter);
     top->addWidget(m_exportLayers);
 
@@ -117,6 +118,7 @@ CompareView::CompareView(RunHistoryModel *runs, QWidget *parent) : QWidget(paren
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
+    layout->addWidget(m_hint);
     layout->addWidget(split, 1);
 
     connect(m_metricCombo, &QComboBox::currentIndexChanged, this, [this](int i) { setMetric(static_cast<Metric>(i)); });

@@ -55,6 +55,9 @@ ErrorView::ErrorView(LayerTreeModel *plan, RunHistoryModel *runs, QWidget *paren
     m_sourceLabel = new QLabel(this);
     m_source = new QComboBox(this);
     m_source->setObjectName(QStringLiteral("errorSource"));
+    // Run names can be long: the combo must not widen the whole window.
+    m_source->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_source->setMinimumContentsLength(24);
     m_metricLabel = new QLabel(this);
     m_metric = new QComboBox(this);
     m_metric->setObjectName(QStringLiteral("errorMetric"));
@@ -202,6 +205,7 @@ void ErrorView::rebuild()
     auto *x = new QBarCategoryAxis;
     x->append(labels);
     x->setLabelsAngle(labels.size() > 12 ? -90 : 0);
+    x->setTruncateLabels(false); // "0.gate" must stay readable, rotated
     x->setTitleText(tr("tensor (layer.role)"));
     m_chart->addAxis(x, Qt::AlignBottom);
     series->attachAxis(x);

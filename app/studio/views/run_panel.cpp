@@ -125,6 +125,8 @@ RunPanel::RunPanel(RunHistoryModel *runs, QWidget *parent) : QWidget(parent), m_
     m_tempLabel = new QLabel(this);
     m_source = new QComboBox(this);
     m_source->setObjectName(QStringLiteral("runSource"));
+    m_source->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_source->setMinimumContentsLength(24);
     m_device = new QComboBox(this);
     m_device->setObjectName(QStringLiteral("runDevice"));
     m_prompt = new QLineEdit(QStringLiteral("Once upon a time"), this);
@@ -146,6 +148,7 @@ RunPanel::RunPanel(RunHistoryModel *runs, QWidget *parent) : QWidget(parent), m_
     m_output->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_stats = new QLabel(this);
     m_stats->setObjectName(QStringLiteral("runStats"));
+    m_stats->setWordWrap(true);
 
     auto *form = new QFormLayout;
     form->addRow(m_sourceLabel, m_source);
