@@ -1109,6 +1109,11 @@ rel. MSE</translation>
             <translation>Ausführen</translation>
         </message>
         <message>
+            <location filename="../app/studio/main_window.cpp" line="364" />
+            <source>Bit Budget</source>
+            <translation>Bitbudget</translation>
+        </message>
+        <message>
             <location filename="../app/studio/main_window.cpp" line="365" />
             <source>Show %1</source>
             <translation>%1 zeigen</translation>

@@ -1102,6 +1102,11 @@ rel. MSE</source>
             <translation>运行</translation>
         </message>
         <message>
+            <location filename="../app/studio/main_window.cpp" line="364" />
+            <source>Bit Budget</source>
+            <translation>比特预算</translation>
+        </message>
+        <message>
             <location filename="../app/studio/main_window.cpp" line="365" />
             <source>Show %1</source>
             <translation>显示%1</translation>

@@ -13,6 +13,7 @@
 #include "app/studio/models/run_history_model.h"
 #include "app/studio/undo/set_format_command.h"
 #include "app/studio/util/chart_export.h"
+#include "app/studio/views/budget_view.h"
 #include "app/studio/views/compare_view.h"
 #include "app/studio/views/distribution_view.h"
 #include "app/studio/views/error_view.h"
@@ -139,6 +140,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_tabs->addTab(m_errors, QString());
     m_tabs->addTab(m_compare, QString());
     m_tabs->addTab(m_runPanel, QString());
+    m_budgetView = new BudgetView(this);
+    m_tabs->addTab(m_budgetView, QString());
     m_distribution->setProbe(m_probe);
     m_designer->setProbe(m_probe);
     {
@@ -223,7 +226,7 @@ void MainWindow::createActions()
     m_exportChartAction = new QAction(QString(), this);
     m_exportChartAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     connect(m_exportChartAction, &QAction::triggered, this, &MainWindow::exportCurrentChart);
-    for (int i = 0; i < 5; ++i) {
+    for (int i = 0; i < kViewCount; ++i) {
         auto *a = new QAction(this);
         a->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
         connect(a, &QAction::triggered, this, [this, i] { setCurrentView(static_cast<View>(i)); });
@@ -359,8 +362,8 @@ void MainWindow::retranslateUi()
     m_cancelJobAction->setText(tr("&Cancel Job"));
     m_exportChartAction->setText(tr("&Export Chart…"));
     m_jobCancel->setText(tr("Cancel"));
-    const QString viewTitles[] = {tr("Tensor"), tr("Distribution"), tr("Errors"), tr("Compare"), tr("Run")};
-    for (int i = 0; i < 5; ++i) {
+    const QString viewTitles[] = {tr("Tensor"), tr("Distribution"), tr("Errors"), tr("Compare"), tr("Run"), tr("Bit Budget")};
+    for (int i = 0; i < kViewCount; ++i) {
         m_tabs->setTabText(i, viewTitles[i]);
         m_viewActions[static_cast<std::size_t>(i)]->setText(tr("Show %1").arg(viewTitles[i]));
     }
@@ -492,6 +495,7 @@ void MainWindow::showModel(std::shared_ptr<const lowbit::Model> model, std::uint
     m_treePanel->setPlanColumnsVisible(m_model && std::any_of(m_model->tensors().begin(), m_model->tensors().end(),
                                                               [](const ModelTensor &t) { return t.view.isQuantizedByStudio(); }));
     m_runPanel->setModel(m_model);
+    m_budgetView->setModel(m_model);
     m_designer->setModelParams(m_model ? static_cast<double>(m_model->totalParams()) : 0.0);
     m_stack->setCurrentWidget(m_model ? static_cast<QWidget *>(m_tabs) : m_emptyState);
     m_treeDock->setVisible(m_model != nullptr);
@@ -586,13 +590,14 @@ QString MainWindow::viewName(View view)
     case View::Errors: return QStringLiteral("errors");
     case View::Compare: return QStringLiteral("compare");
     case View::Run: return QStringLiteral("run");
+    case View::Budget: return QStringLiteral("budget");
     }
     return {};
 }
 
 std::optional<MainWindow::View> MainWindow::viewFromName(const QString &name)
 {
-    for (int i = 0; i < 5; ++i)
+    for (int i = 0; i < kViewCount; ++i)
         if (viewName(static_cast<View>(i)) == name)
             return static_cast<View>(i);
     return std::nullopt;
@@ -757,6 +762,7 @@ void MainWindow::exportCurrentChart()
     case View::Errors: target = m_errors; break;
     case View::Compare: target = m_compare; break;
     case View::Run: target = m_runPanel; break;
+    case View::Budget: target = m_budgetView; break;
     }
     exportWidgetWithDialog(target, QStringLiteral("lowbit-") + viewName(currentView()));
 }

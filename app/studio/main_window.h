@@ -29,6 +29,7 @@ class Model;
 
 namespace lowbit::studio {
 
+class BudgetView;
 class CompareView;
 class DistributionView;
 class EmptyStateWidget;
@@ -72,7 +73,8 @@ public:
 
     /// The views, in tab order; viewName() gives their stable names ("tensor", "distribution",
     /// "errors", "compare", "run") for --view and tests.
-    enum class View { Tensor, Distribution, Errors, Compare, Run };
+    enum class View { Tensor, Distribution, Errors, Compare, Run, Budget };
+    static constexpr int kViewCount = 6;
     static QString viewName(View view);
     static std::optional<View> viewFromName(const QString &name);
     void setCurrentView(View view);
@@ -105,6 +107,7 @@ public:
     ErrorView *errorView() const { return m_errors; }
     CompareView *compareView() const { return m_compare; }
     RunPanel *runPanel() const { return m_runPanel; }
+    BudgetView *budgetView() const { return m_budgetView; }
     QTabWidget *viewTabs() const { return m_tabs; }
     QUndoStack *undoStack() const { return m_undo; }
     RunHistoryModel *runHistory() const { return m_runs; }
@@ -159,6 +162,7 @@ private:
     ErrorView *m_errors = nullptr;
     CompareView *m_compare = nullptr;
     RunPanel *m_runPanel = nullptr;
+    BudgetView *m_budgetView = nullptr;
     ModelTreePanel *m_treePanel = nullptr;
     QDockWidget *m_treeDock = nullptr;
     FormatDesigner *m_designer = nullptr;

@@ -2,6 +2,7 @@
 // The bit-budget view on stories260K: sensitivities measured off the GUI thread, the slider giving
 // exact allocations that respect the budget with a monotone frontier, a per-layer chart, the
 // measured loss of the allocated model next to the predicted one, cancellation and bad input.
+#include "app/studio/main_window.h"
 #include "app/studio/views/budget_view.h"
 
 #include "core/model/model.h"
@@ -82,6 +83,23 @@ private slots:
 
         QPixmap shot = view.grab();
         QVERIFY(!shot.isNull());
+    }
+
+    void mainWindowHasTheBudgetTab()
+    {
+        lowbit::studio::MainWindow w;
+        w.showModel(m_model);
+        QVERIFY(w.budgetView());
+        QCOMPARE(lowbit::studio::MainWindow::viewFromName(QStringLiteral("budget")), lowbit::studio::MainWindow::View::Budget);
+        w.setCurrentView(lowbit::studio::MainWindow::View::Budget);
+        QCOMPARE(w.currentView(), lowbit::studio::MainWindow::View::Budget);
+        QVERIFY(w.budgetView()->isVisibleTo(&w) || !w.isVisible());
+        // the view got the model: measuring is possible
+        QSignalSpy done(w.budgetView(), &BudgetView::measureFinished);
+        QVERIFY(w.budgetView()->startMeasure(m_text, QStringLiteral("int4,int8"), QStringLiteral("rtn"), SensitivityMode::Proxy, 1000, 200));
+        w.budgetView()->waitForIdle();
+        QCOMPARE(done.count(), 1);
+        QCOMPARE(w.budgetView()->layerBarCount(), 35);
     }
 
     void cancelAndBadInput()
