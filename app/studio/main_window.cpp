@@ -2,6 +2,7 @@
 #include "app/studio/main_window.h"
 
 #include "app/studio/design/format_choice.h"
+#include "app/studio/dialogs/export_dialog.h"
 #include "app/studio/dialogs/quantize_dialog.h"
 #include "app/studio/dialogs/settings_dialog.h"
 #include "app/studio/jobs/format_probe.h"
@@ -215,6 +216,9 @@ void MainWindow::createActions()
     m_settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     m_settingsAction->setMenuRole(QAction::PreferencesRole);
     connect(m_settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
+    m_exportModelAction = new QAction(QIcon::fromTheme(QStringLiteral("document-save-as")), QString(), this);
+    m_exportModelAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    connect(m_exportModelAction, &QAction::triggered, this, &MainWindow::showExportDialog);
     m_quantizeAction = new QAction(QIcon::fromTheme(QStringLiteral("system-run")), QString(), this);
     m_quantizeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
     m_quantizeAction->setEnabled(false);
@@ -280,6 +284,8 @@ void MainWindow::createMenus()
     m_quantizeMenu = menuBar()->addMenu(QString());
     m_quantizeMenu->addAction(m_quantizeAction);
     m_quantizeMenu->addAction(m_cancelJobAction);
+    m_quantizeMenu->addSeparator();
+    m_quantizeMenu->addAction(m_exportModelAction);
     m_helpMenu = menuBar()->addMenu(QString());
     m_helpMenu->addAction(m_aboutAction);
     m_helpMenu->addAction(m_aboutQtAction);
@@ -360,6 +366,8 @@ void MainWindow::retranslateUi()
     m_quantizeAction->setText(tr("&Quantize Model…"));
     m_quantizeAction->setStatusTip(tr("Quantize the model with the planned formats and a method"));
     m_cancelJobAction->setText(tr("&Cancel Job"));
+    m_exportModelAction->setText(tr("E&xport Model…"));
+    m_exportModelAction->setStatusTip(tr("Write the open model as GGUF, GPTQ, compressed-tensors or fake-quant safetensors"));
     m_exportChartAction->setText(tr("&Export Chart…"));
     m_jobCancel->setText(tr("Cancel"));
     const QString viewTitles[] = {tr("Tensor"), tr("Distribution"), tr("Errors"), tr("Compare"), tr("Run"), tr("Bit Budget")};
@@ -712,6 +720,15 @@ bool MainWindow::startQuantize(QuantizeParams params)
     m_quantizeAction->setEnabled(false);
     m_cancelJobAction->setEnabled(true);
     return true;
+}
+
+void MainWindow::showExportDialog()
+{
+    if (!m_model)
+        return;
+    auto *dialog = new ExportDialog(m_model, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
 }
 
 void MainWindow::showQuantizeDialog()

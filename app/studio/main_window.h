@@ -92,6 +92,8 @@ public:
     bool startQuantize(QuantizeParams params);
     /// Opens the Quantize dialog (non-modal) and starts the job when accepted.
     void showQuantizeDialog();
+    /// The export dialog over the open model (GGUF, GPTQ, compressed-tensors, fake-quant).
+    void showExportDialog();
 
     bool isLoading() const;
     bool isEmptyStateShown() const;
@@ -193,6 +195,7 @@ private:
     QAction *m_redoAction = nullptr;
     QAction *m_settingsAction = nullptr;
     QAction *m_quantizeAction = nullptr;
+    QAction *m_exportModelAction = nullptr;
     QAction *m_cancelJobAction = nullptr;
     QAction *m_exportChartAction = nullptr;
     std::vector<QAction *> m_viewActions;
