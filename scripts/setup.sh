@@ -7,8 +7,9 @@ set -euo pipefail
 packages=(
   # build
   cmake ninja-build g++ pkg-config
-  # GUI: Qt 6.4 Widgets/Charts/Concurrent/Test + Linguist (Charts' CMake config needs libqt6opengl6-dev)
-  qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-tools-dev qt6-l10n-tools
+  # GUI: Qt 6.4 Widgets/Charts/Concurrent/Test + Linguist (Charts' CMake config needs libqt6opengl6-dev);
+  # Svg for exporting charts as SVG (QSvgGenerator)
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-tools-dev qt6-l10n-tools qt6-svg-dev
   # CPU math: Eigen, oneDNN (its CMake config needs the OpenCL headers and loader)
   libeigen3-dev libdnnl-dev ocl-icd-opencl-dev
   # Vulkan: loader + headers, shader compiler, lavapipe (CPU Vulkan device), tools, validation layers

@@ -4,26 +4,28 @@
 <context>
     <name>ChartExport</name>
     <message>
-        <location filename="../app/studio/util/chart_export.cpp" line="19"/>
+        <location filename="../app/studio/util/chart_export.cpp" line="20"/>
         <source>Nothing to export</source>
         <translation>Nichts zu exportieren</translation>
     </message>
     <message>
-        <location filename="../app/studio/util/chart_export.cpp" line="27"/>
-        <location filename="../app/studio/util/chart_export.cpp" line="37"/>
+        <location filename="../app/studio/util/chart_export.cpp" line="30"/>
+        <location filename="../app/studio/util/chart_export.cpp" line="34"/>
+        <location filename="../app/studio/util/chart_export.cpp" line="43"/>
+        <location filename="../app/studio/util/chart_export.cpp" line="53"/>
         <source>Cannot write %1</source>
         <translation>%1 kann nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../app/studio/util/chart_export.cpp" line="44"/>
-        <location filename="../app/studio/util/chart_export.cpp" line="50"/>
+        <location filename="../app/studio/util/chart_export.cpp" line="60"/>
+        <location filename="../app/studio/util/chart_export.cpp" line="66"/>
         <source>Export Chart</source>
         <translation>Diagramm exportieren</translation>
     </message>
     <message>
-        <location filename="../app/studio/util/chart_export.cpp" line="45"/>
-        <source>PNG image (*.png);;PDF document (*.pdf)</source>
-        <translation>PNG-Bild (*.png);;PDF-Dokument (*.pdf)</translation>
+        <location filename="../app/studio/util/chart_export.cpp" line="61"/>
+        <source>PNG image (*.png);;SVG image (*.svg);;PDF document (*.pdf)</source>
+        <translation>PNG-Bild (*.png);;SVG-Bild (*.svg);;PDF-Dokument (*.pdf)</translation>
     </message>
 </context>
 <context>
@@ -1955,8 +1957,5 @@ rel. MSE</translation>
         <source>Largest per-output-channel absmax divided by the median: values well above 1 flag outlier channels</source>
         <translation>Größtes Absmax eines Ausgabekanals geteilt durch den Median: Werte deutlich über 1 zeigen Ausreißerkanäle</translation>
     </message>
-</context>
-<context>
-    <name>main</name>
 </context>
 </TS>

@@ -4,26 +4,28 @@
 <context>
     <name>ChartExport</name>
     <message>
-        <location filename="../app/studio/util/chart_export.cpp" line="19"/>
+        <location filename="../app/studio/util/chart_export.cpp" line="20"/>
         <source>Nothing to export</source>
         <translation>没有可导出的内容</translation>
     </message>
     <message>
-        <location filename="../app/studio/util/chart_export.cpp" line="27"/>
-        <location filename="../app/studio/util/chart_export.cpp" line="37"/>
+        <location filename="../app/studio/util/chart_export.cpp" line="30"/>
+        <location filename="../app/studio/util/chart_export.cpp" line="34"/>
+        <location filename="../app/studio/util/chart_export.cpp" line="43"/>
+        <location filename="../app/studio/util/chart_export.cpp" line="53"/>
         <source>Cannot write %1</source>
         <translation>无法写入 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/util/chart_export.cpp" line="44"/>
-        <location filename="../app/studio/util/chart_export.cpp" line="50"/>
+        <location filename="../app/studio/util/chart_export.cpp" line="60"/>
+        <location filename="../app/studio/util/chart_export.cpp" line="66"/>
         <source>Export Chart</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../app/studio/util/chart_export.cpp" line="45"/>
-        <source>PNG image (*.png);;PDF document (*.pdf)</source>
-        <translation>PNG 图像 (*.png);;PDF 文档 (*.pdf)</translation>
+        <location filename="../app/studio/util/chart_export.cpp" line="61"/>
+        <source>PNG image (*.png);;SVG image (*.svg);;PDF document (*.pdf)</source>
+        <translation>PNG 图像 (*.png);;SVG 图像 (*.svg);;PDF 文档 (*.pdf)</translation>
     </message>
 </context>
 <context>

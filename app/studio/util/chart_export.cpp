@@ -9,6 +9,7 @@
 #include <QPainter>
 #include <QPdfWriter>
 #include <QPixmap>
+#include <QSvgGenerator>
 #include <QWidget>
 
 namespace lowbit::studio {
@@ -17,6 +18,21 @@ QString exportWidget(QWidget *widget, const QString &path)
 {
     if (!widget)
         return QCoreApplication::translate("ChartExport", "Nothing to export");
+    if (QFileInfo(path).suffix().compare(QLatin1String("svg"), Qt::CaseInsensitive) == 0) {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(widget->size());
+        svg.setViewBox(QRect(QPoint(), widget->size()));
+        svg.setTitle(widget->windowTitle());
+        svg.setDescription(QStringLiteral("Lowbit Studio chart"));
+        QPainter painter;
+        if (!painter.begin(&svg))
+            return QCoreApplication::translate("ChartExport", "Cannot write %1").arg(QDir::toNativeSeparators(path));
+        widget->render(&painter, QPoint(), QRegion(), QWidget::DrawChildren);
+        painter.end();
+        return QFileInfo(path).size() > 0 ? QString()
+                                          : QCoreApplication::translate("ChartExport", "Cannot write %1").arg(QDir::toNativeSeparators(path));
+    }
     if (QFileInfo(path).suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0) {
         QPdfWriter pdf(path);
         pdf.setResolution(96);
@@ -42,7 +58,7 @@ QString exportWidgetWithDialog(QWidget *widget, const QString &suggestedName)
 {
     const QString path = QFileDialog::getSaveFileName(
         widget, QCoreApplication::translate("ChartExport", "Export Chart"), QDir::home().filePath(suggestedName + QStringLiteral(".png")),
-        QCoreApplication::translate("ChartExport", "PNG image (*.png);;PDF document (*.pdf)"));
+        QCoreApplication::translate("ChartExport", "PNG image (*.png);;SVG image (*.svg);;PDF document (*.pdf)"));
     if (path.isEmpty())
         return {};
     const QString error = exportWidget(widget, path);
