@@ -5,6 +5,7 @@
 #include "core/export/gguf_mapping.h"
 #include "core/export/gguf_tokenizer.h"
 #include "core/io/gguf_reader.h"
+#include "core/io/gguf_writer.h"
 #include "core/quant/quantized_tensor.h"
 
 #include <chrono>
@@ -20,43 +21,9 @@ constexpr std::uint32_t kAlignment = 32;
 
 // ---- GGUF header bytes (the layout is fixed before any tensor data is produced) ----------------
 
-template <class T>
-void put(std::vector<std::byte> &out, T v)
-{
-    const auto *p = reinterpret_cast<const std::byte *>(&v);
-    out.insert(out.end(), p, p + sizeof(T));
-}
-
-void putString(std::vector<std::byte> &out, const std::string &s)
-{
-    put<std::uint64_t>(out, s.size());
-    const auto *p = reinterpret_cast<const std::byte *>(s.data());
-    out.insert(out.end(), p, p + s.size());
-}
-
-void putValue(std::vector<std::byte> &out, const GgufValue &v)
-{
-    switch (v.type) {
-    case GgufType::U8: put<std::uint8_t>(out, static_cast<std::uint8_t>(v.u)); break;
-    case GgufType::I8: put<std::int8_t>(out, static_cast<std::int8_t>(v.i)); break;
-    case GgufType::U16: put<std::uint16_t>(out, static_cast<std::uint16_t>(v.u)); break;
-    case GgufType::I16: put<std::int16_t>(out, static_cast<std::int16_t>(v.i)); break;
-    case GgufType::U32: put<std::uint32_t>(out, static_cast<std::uint32_t>(v.u)); break;
-    case GgufType::I32: put<std::int32_t>(out, static_cast<std::int32_t>(v.i)); break;
-    case GgufType::U64: put<std::uint64_t>(out, v.u); break;
-    case GgufType::I64: put<std::int64_t>(out, v.i); break;
-    case GgufType::F32: put<float>(out, static_cast<float>(v.f)); break;
-    case GgufType::F64: put<double>(out, v.f); break;
-    case GgufType::Bool: put<std::uint8_t>(out, v.u ? 1 : 0); break;
-    case GgufType::String: putString(out, v.s); break;
-    case GgufType::Array:
-        put<std::uint32_t>(out, static_cast<std::uint32_t>(v.elemType));
-        put<std::uint64_t>(out, v.array.size());
-        for (const auto &e : v.array)
-            putValue(out, e);
-        break;
-    }
-}
+using gguf_detail::put;
+using gguf_detail::putString;
+using gguf_detail::putValue;
 
 std::uint64_t alignUp(std::uint64_t x) { return (x + kAlignment - 1) / kAlignment * kAlignment; }
 

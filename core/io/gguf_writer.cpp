@@ -9,13 +9,7 @@
 
 namespace lowbit {
 
-namespace {
-template <class T>
-void put(std::vector<std::byte> &out, T v)
-{
-    const auto *p = reinterpret_cast<const std::byte *>(&v);
-    out.insert(out.end(), p, p + sizeof(T));
-}
+namespace gguf_detail {
 
 void putString(std::vector<std::byte> &out, const std::string &s)
 {
@@ -47,6 +41,13 @@ void putValue(std::vector<std::byte> &out, const GgufValue &v)
         break;
     }
 }
+
+} // namespace gguf_detail
+
+namespace {
+using gguf_detail::put;
+using gguf_detail::putString;
+using gguf_detail::putValue;
 } // namespace
 
 void GgufWriter::set(const std::string &key, GgufValue value)

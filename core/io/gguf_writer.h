@@ -15,6 +15,19 @@
 
 namespace lowbit {
 
+/// Little-endian GGUF encoding, shared by GgufWriter and the streaming GGUF exporter
+/// (core/export/gguf_export.cpp), which builds its header the same way.
+namespace gguf_detail {
+template <class T>
+void put(std::vector<std::byte> &out, T v)
+{
+    const auto *p = reinterpret_cast<const std::byte *>(&v);
+    out.insert(out.end(), p, p + sizeof(T));
+}
+void putString(std::vector<std::byte> &out, const std::string &s);
+void putValue(std::vector<std::byte> &out, const GgufValue &v);
+} // namespace gguf_detail
+
 class GgufWriter {
 public:
     explicit GgufWriter(std::uint32_t alignment = 32) : m_alignment(alignment) {}
