@@ -9,6 +9,11 @@
 ///    or tensor strategy), "nvfp4-pack-quantized" for NVFP4; quantization_config with one
 ///    config group targeting Linear, ignore ["lm_head"], quantization_status "compressed".
 ///  - fake-quant: every tensor dequantized to fp16, bf16 or fp32 with the original config.
+///  - VPTQ (vptq_layout.h): every studio VQ linear as a VQuantLinear (centroids, packed indices,
+///    residual and outlier codebooks, perm, weight_scale/weight_bias) with its entry in
+///    quantization_config.config_for_layers {quant_method "vptq"}; a block linear the layout
+///    cannot hold (another format, q/k rows of an interleaved source) is written dequantized as
+///    fp16 and listed in modules_to_not_convert (refused with options.strict).
 /// Tensors the format cannot hold as codes (embedding, output, unquantized linears) are written
 /// dequantized (fp16 for GPTQ, the scale dtype for compressed-tensors) and reported. Each linear's
 /// relative error against the studio decoding is reported (0: bit-exact); with options.strict a
@@ -21,6 +26,8 @@ namespace lowbit {
 
 Result<ExportReport> exportGptq(const Model &model, const std::string &folder, const ExportOptions &options = {});
 Result<ExportReport> exportCompressedTensors(const Model &model, const std::string &folder, const ExportOptions &options = {});
+/// Errors: InvalidArgument when no block linear is a VQ tensor; Unsupported (strict) as above.
+Result<ExportReport> exportVptq(const Model &model, const std::string &folder, const ExportOptions &options = {});
 Result<ExportReport> exportFakeQuant(const Model &model, const std::string &folder, const ExportOptions &options = {});
 
 } // namespace lowbit

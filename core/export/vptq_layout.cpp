@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/export/vptq_layout.h"
+
+#include "core/dtypes/dtype.h"
+#include "core/dtypes/scalar_convert.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <initializer_list>
+#include <memory>
+
+namespace lowbit {
+
+namespace {
+
+std::size_t uz(std::int64_t v) { return static_cast<std::size_t>(v); }
+
+Error malformed(std::string detail) { return makeError(ErrorCode::Malformed, "VPTQ layer: " + std::move(detail)); }
+
+unsigned log2Exact(int k) { return k > 1 ? static_cast<unsigned>(std::countr_zero(static_cast<unsigned>(k))) : 0u; }
+
+int nextPow2(int k) { return static_cast<int>(std::bit_ceil(static_cast<unsigned>(k))); }
+
+/// fp16 bits of x; `rounded` set when x is not an fp16 value.
+std::uint16_t toFp16(float x, bool &rounded)
+{
+    const std::uint16_t h = floatToFp16(x);
+    if (std::bit_cast<std::uint32_t>(fp16ToFloat(h)) != std::bit_cast<std::uint32_t>(x))
+        rounded = true;
+    return h;
+}
+
+float roundFp16(float x) { return fp16ToFloat(floatToFp16(x)); }
+
+template <class T>
+TensorView ownedView(std::string name, DType d, std::vector<std::int64_t> shape, const std::vector<T> &values)
+{
+    auto buf = std::make_shared<std::vector<T>>(values);
+    TensorView v;
+    v.name = std::move(name);
+    v.dtype = d;
+    v.shape = std::move(shape);
+    v.data = reinterpret_cast<const std::byte *>(buf->data());
+    v.nbytes = buf->size() * sizeof(T);
+    v.owner = buf;
+    return v;
+}
+
+Result<std::int64_t> intField(const Json &j, std::string_view key, std::int64_t lo, std::int64_t hi)
+{
+    const Json *f = j.find(key);
+    const auto v = f && f->isInteger() ? f->asInt64() : std::nullopt;
+    if (!v || *v < lo || *v > hi)
+        return malformed("'" + std::string(key) + "' missing or outside " + std::to_string(lo) + "…" + std::to_string(hi));
+    return *v;
+}
+
+Result<bool> boolField(const Json &j, std::string_view key, std::optional<bool> fallback = std::nullopt)
+{
+    const Json *f = j.find(key);
+    if (!f && fallback)
+        return *fallback;
+    if (!f || !f->isBool())
+        return malformed("'" + std::string(key) + "' missing or not a boolean");
+    return f->asBool();
+}
+
+/// [outlier, main] pair of integers (−1 or 0 for "none").
+Result<std::pair<std::int64_t, std::int64_t>> pairField(const Json &j, std::string_view key)
+{
+    const Json *f = j.find(key);
+    if (!f || !f->isArray() || f->size() != 2 || !f->asArray()[0].isInteger() || !f->asArray()[1].isInteger())
+        return malformed("'" + std::string(key) + "' must be a pair of integers");
+    return std::pair{*f->asArray()[0].asInt64(), *f->asArray()[1].asInt64()};
+}
+
+Json pairJson(std::int64_t a, std::int64_t b)
+{
+    Json p = Json::array();
+    p.push(static_cast<long long>(a));
+    p.push(static_cast<long long>(b));
+    return p;
+}
+
+/// A tensor of the layer with the given dtype(s) and shape, or Malformed.
+Result<const TensorView *> need(const VptqTensorLookup &get, std::string_view suffix, std::initializer_list<DType> dtypes,
+                                const std::vector<std::int64_t> &shape)
+{
+    const TensorView *t = get(suffix);
+    if (!t)
+        return malformed("tensor '" + std::string(suffix) + "' missing");
+    bool dtypeOk = false;
+    for (const DType d : dtypes)
+        dtypeOk = dtypeOk || t->dtype == d;
+    if (!dtypeOk)
+        return malformed("tensor '" + std::string(suffix) + "' has dtype " + std::string(dtypeName(t->dtype)));
+    if (t->shape != shape || t->nbytes != t->numel() * dtypeTraits(t->dtype).blockBytes || (t->nbytes && !t->data))
+        return malformed("tensor '" + std::string(suffix) + "' does not have the shape the config implies");
+    return t;
+}
+
+Result<std::vector<float>> floats(const VptqTensorLookup &get, std::string_view suffix, const std::vector<std::int64_t> &shape)
+{
+    LOWBIT_TRY(const TensorView *t, need(get, suffix, {DType::F16, DType::BF16, DType::F32}, shape));
+    std::vector<float> v(uz(static_cast<std::int64_t>(t->numel())));
+    LOWBIT_CHECK(convertToFloat(t->dtype, t->data, v.data(), v.size()));
+    return v;
+}
+
+/// Code j (`bits` ≤ 32 wide) of an LSB-first stream of 32-bit words.
+std::uint32_t readWide(const std::uint32_t *words, std::int64_t j, unsigned bits)
+{
+    const std::uint64_t bit = static_cast<std::uint64_t>(j) * bits;
+    const std::uint64_t w = bit >> 5;
+    const unsigned off = static_cast<unsigned>(bit & 31u);
+    std::uint64_t v = words[w] >> off;
+    if (off + bits > 32)
+        v |= static_cast<std::uint64_t>(words[w + 1]) << (32 - off);
+    return static_cast<std::uint32_t>(v & ((std::uint64_t(1) << bits) - 1u));
+}
+
+} // namespace
+
+unsigned VptqLayerConfig::indexBits() const { return log2Exact(centroids); }
+unsigned VptqLayerConfig::residualBits() const { return residualCentroids > 0 ? log2Exact(residualCentroids) : 0u; }
+
+Json vptqLayerConfigJson(const VptqLayerConfig &c)
+{
+    const bool outliers = c.outlierSize > 0;
+    Json j = Json::object();
+    j["bias"] = false;
+    j["enable_norm"] = c.enableNorm;
+    j["enable_perm"] = c.enablePerm;
+    j["group_num"] = c.groupNum;
+    j["group_size"] = static_cast<long long>(c.groupSize);
+    j["in_features"] = static_cast<long long>(c.inFeatures);
+    j["indices_as_float"] = false;
+    j["is_indice_packed"] = true;
+    j["num_centroids"] = pairJson(outliers ? c.outlierCentroids : -1, c.centroids);
+    j["num_res_centroids"] = pairJson(-1, c.residualCentroids > 0 ? c.residualCentroids : -1);
+    j["out_features"] = static_cast<long long>(c.outFeatures);
+    j["outlier_size"] = static_cast<long long>(c.outlierSize);
+    j["vector_lens"] = pairJson(outliers ? c.outlierVectorLength : -1, c.vectorLength);
+    return j;
+}
+
+Result<VptqLayerConfig> parseVptqLayerConfig(const Json &j)
+{
+    if (!j.isObject())
+        return malformed("config is not an object");
+    constexpr std::int64_t kMaxDim = std::int64_t(1) << 31;
+    VptqLayerConfig c;
+    LOWBIT_TRY(c.inFeatures, intField(j, "in_features", 1, kMaxDim - 1));
+    LOWBIT_TRY(c.outFeatures, intField(j, "out_features", 1, kMaxDim - 1));
+    LOWBIT_TRY(const auto groupNum, intField(j, "group_num", 1, c.inFeatures));
+    c.groupNum = static_cast<int>(groupNum);
+    LOWBIT_TRY(c.groupSize, intField(j, "group_size", 1, c.inFeatures));
+    LOWBIT_TRY(c.outlierSize, intField(j, "outlier_size", 0, c.inFeatures - 1));
+    LOWBIT_TRY(c.enableNorm, boolField(j, "enable_norm"));
+    LOWBIT_TRY(c.enablePerm, boolField(j, "enable_perm"));
+    LOWBIT_TRY(const bool packed, boolField(j, "is_indice_packed", true));
+    if (!packed)
+        return malformed("only the packed index layout (is_indice_packed true, what transformers loads) is read");
+    LOWBIT_TRY(const auto lens, pairField(j, "vector_lens"));
+    LOWBIT_TRY(const auto ks, pairField(j, "num_centroids"));
+    LOWBIT_TRY(const auto res, pairField(j, "num_res_centroids"));
+    if (lens.second < 1 || lens.second > kVqMaxVectorLength)
+        return malformed("vector_lens[1] outside 1…256");
+    c.vectorLength = static_cast<int>(lens.second);
+    const auto pow2 = [](std::int64_t k) { return k >= 2 && k <= kVqMaxCentroids && std::has_single_bit(static_cast<std::uint64_t>(k)); };
+    if (!pow2(ks.second))
+        return malformed("num_centroids[1] must be a power of two in 2…65536 (VPTQ reads log2 k index bits)");
+    c.centroids = static_cast<int>(ks.second);
+    if (res.second > 0) {
+        if (!pow2(res.second))
+            return malformed("num_res_centroids[1] must be a power of two in 2…65536");
+        c.residualCentroids = static_cast<int>(res.second);
+    }
+    if (res.first > 0)
+        return malformed("residual codebooks for outliers are not part of the layout");
+    const bool outliers = lens.first > 1 && ks.first > 0; // vqlinear.py's enable_outlier
+    if (outliers != (c.outlierSize > 0))
+        return malformed("outlier_size and the outlier codebook (vector_lens[0] > 1, num_centroids[0] > 0) disagree");
+    if (outliers) {
+        if (lens.first > kVqMaxVectorLength || ks.first > kVqMaxCentroids)
+            return malformed("outlier vector length or codebook size out of range");
+        c.outlierVectorLength = static_cast<int>(lens.first);
+        c.outlierCentroids = static_cast<int>(ks.first);
+    }
+    if (static_cast<std::int64_t>(c.groupNum) * c.groupSize + c.outlierSize != c.inFeatures)
+        return malformed("group_num · group_size + outlier_size must equal in_features");
+    return c;
+}
+
+std::vector<std::int32_t> packVptqIndexRows(const std::vector<std::uint32_t> &merged, std::int64_t rows, std::int64_t groupSize, unsigned bits)
+{
+    const std::int64_t words = (groupSize * bits + 31) / 32;
+    std::vector<std::uint32_t> out(uz(rows * words), 0u);
+    for (std::int64_t n = 0; n < rows; ++n) {
+        std::uint32_t *row = out.data() + n * words;
+        for (std::int64_t j = 0; j < groupSize; ++j) {
+            std::uint64_t value = merged[uz(n * groupSize + j)];
+            std::uint64_t bit = static_cast<std::uint64_t>(j) * bits;
+            for (unsigned left = bits; left > 0;) { // LSB first, a code may straddle two words
+                const unsigned off = static_cast<unsigned>(bit & 31u), take = std::min(left, 32u - off);
+                row[bit >> 5] |= static_cast<std::uint32_t>((value & ((std::uint64_t(1) << take) - 1u)) << off);
+                value >>= take;
+                bit += take;
+                left -= take;
+            }
+        }
+    }
+    std::vector<std::int32_t> signedWords(out.size());
+    if (!out.empty())
+        std::memcpy(signedWords.data(), out.data(), out.size() * sizeof(std::uint32_t));
+    return signedWords;
+}
+
+Result<VptqLinear> vptqFromVq(const VqContent &c)
+{
+    if (c.cols > 65536)
+        return makeError(ErrorCode::Unsupported, std::to_string(c.cols) + " input columns: VPTQ's perm is int16 (at most 65536 columns)");
+    if (c.outlierColumns > 0 && c.vectorLength < 2)
+        return makeError(ErrorCode::Unsupported, "outlier columns with vector length 1: VPTQ enables outliers only for vector_lens[0] > 1");
+    VptqLinear l;
+    VptqLayerConfig &cfg = l.config;
+    const int v = c.vectorLength;
+    const std::int64_t R = c.vectorsPerColumn(), gs = c.cols - c.outlierColumns;
+    cfg.inFeatures = c.cols;
+    cfg.outFeatures = c.rows;
+    cfg.vectorLength = v;
+    cfg.residualCentroids = c.residual.entries ? nextPow2(c.residual.entries) : 0;
+    cfg.centroids = std::max(nextPow2(c.main.entries), cfg.residualCentroids);
+    if (c.outlierColumns) {
+        cfg.outlierVectorLength = v;
+        cfg.outlierCentroids = c.outlier.entries;
+        cfg.outlierSize = c.outlierColumns;
+    }
+    cfg.groupNum = 1;
+    cfg.groupSize = gs;
+    cfg.enableNorm = cfg.enablePerm = true;
+    if (cfg.centroids != c.main.entries)
+        l.notes.push_back("main codebook padded from " + std::to_string(c.main.entries) + " to " + std::to_string(cfg.centroids)
+                          + " entries" + (cfg.centroids > nextPow2(c.main.entries) ? " (the residual index width)" : " (a power of two)"));
+    if (c.residual.entries && cfg.residualCentroids != c.residual.entries)
+        l.notes.push_back("residual codebook padded from " + std::to_string(c.residual.entries) + " to " + std::to_string(cfg.residualCentroids)
+                          + " entries (a power of two)");
+
+    const auto codebook = [&](const VqCodebook &cb, int entries) {
+        std::vector<std::uint16_t> h(uz(static_cast<std::int64_t>(entries) * v), 0);
+        for (std::size_t i = 0; i < cb.values.size(); ++i)
+            h[i] = toFp16(cb.values[i], l.roundedToFp16);
+        return h;
+    };
+    l.centroids = codebook(c.main, cfg.centroids);
+    if (c.residual.entries)
+        l.residualCentroids = codebook(c.residual, cfg.residualCentroids);
+    if (c.outlierColumns)
+        l.outlierCentroids = codebook(c.outlier, cfg.outlierCentroids);
+
+    // studio codes are position-major (p·R + n); VPTQ's rows are vector rows n over positions j
+    const unsigned b = cfg.indexBits();
+    std::vector<std::uint32_t> merged(uz(R * gs));
+    for (std::int64_t n = 0; n < R; ++n)
+        for (std::int64_t j = 0; j < gs; ++j) {
+            const std::size_t s = uz(j * R + n);
+            merged[uz(n * gs + j)] = c.mainIndices[s] | (c.residual.entries ? std::uint32_t(c.residualIndices[s]) << b : 0u);
+        }
+    l.indices = packVptqIndexRows(merged, R, gs, b + cfg.residualBits());
+    l.outlierIndices.resize(uz(R * c.outlierColumns));
+    for (std::int64_t n = 0; n < R; ++n)
+        for (std::int64_t p = 0; p < c.outlierColumns; ++p)
+            l.outlierIndices[uz(n * c.outlierColumns + p)] = std::bit_cast<std::int16_t>(c.outlierIndices[uz(p * R + n)]);
+    l.perm.resize(uz(c.cols));
+    for (std::int64_t p = 0; p < c.cols; ++p)
+        l.perm[uz(p)] = std::bit_cast<std::int16_t>(static_cast<std::uint16_t>(c.columnAt(p)));
+    if (c.scale.empty()) {
+        l.scale.assign(uz(c.cols), floatToFp16(1.0f));
+        l.bias.assign(uz(c.cols), floatToFp16(-0.0f));
+    } else {
+        l.scale.resize(uz(c.cols));
+        l.bias.resize(uz(c.cols));
+        for (std::int64_t k = 0; k < c.cols; ++k) {
+            l.scale[uz(k)] = toFp16(c.scale[uz(k)], l.roundedToFp16);
+            l.bias[uz(k)] = toFp16(c.bias[uz(k)], l.roundedToFp16);
+        }
+    }
+    return l;
+}
+
+std::vector<std::pair<std::string, TensorView>> vptqTensorViews(const VptqLinear &l)
+{
+    const VptqLayerConfig &c = l.config;
+    const std::int64_t R = c.vectorsPerColumn(), v = c.vectorLength;
+    std::vector<std::pair<std::string, TensorView>> t;
+    const auto add = [&t](std::string suffix, TensorView view) { t.emplace_back(std::move(suffix), std::move(view)); };
+    add("centroids.weight", ownedView("centroids.weight", DType::F16, {c.groupNum, c.centroids * v}, l.centroids));
+    add("indices", ownedView("indices", DType::I32, {c.groupNum, R, c.packedWords()}, l.indices));
+    if (c.residualCentroids)
+        add("res_centroids.weight", ownedView("res_centroids.weight", DType::F16, {c.groupNum, c.residualCentroids * v}, l.residualCentroids));
+    if (c.outlierSize) {
+        const std::int64_t R0 = (c.outFeatures + c.outlierVectorLength - 1) / c.outlierVectorLength;
+        add("outlier_centroids.weight",
+            ownedView("outlier_centroids.weight", DType::F16, {1, std::int64_t(c.outlierCentroids) * c.outlierVectorLength}, l.outlierCentroids));
+        add("outlier_indices", ownedView("outlier_indices", DType::I16, {1, R0, c.outlierSize}, l.outlierIndices));
+    }
+    if (c.enablePerm)
+        add("perm", ownedView("perm", DType::I16, {c.inFeatures}, l.perm));
+    if (c.enableNorm) {
+        add("weight_scale", ownedView("weight_scale", DType::F16, {c.inFeatures}, l.scale));
+        add("weight_bias", ownedView("weight_bias", DType::F16, {c.inFeatures}, l.bias));
+    }
+    return t;
+}
+
+Result<std::vector<float>> dequantizeVptq(const VptqLayerConfig &c, const VptqTensorLookup &get, VptqArithmetic arithmetic)
+{
+    const std::int64_t in = c.inFeatures, out = c.outFeatures, R = c.vectorsPerColumn(), W = c.packedWords();
+    const int v = c.vectorLength;
+    const unsigned b = c.indexBits(), br = c.residualBits();
+    LOWBIT_TRY(const std::vector<float> cent, floats(get, "centroids.weight", {c.groupNum, std::int64_t(c.centroids) * v}));
+    LOWBIT_TRY(const TensorView *idxView, need(get, "indices", {DType::I32}, {c.groupNum, R, W}));
+    std::vector<std::uint32_t> words(uz(c.groupNum * R * W));
+    std::memcpy(words.data(), idxView->data, words.size() * sizeof(std::uint32_t));
+    std::vector<float> res;
+    if (br) {
+        LOWBIT_TRY(res, floats(get, "res_centroids.weight", {c.groupNum, std::int64_t(c.residualCentroids) * v}));
+    }
+    std::vector<float> outCent;
+    std::vector<std::uint16_t> outIdx;
+    const int v0 = c.outlierVectorLength;
+    const std::int64_t R0 = c.outlierSize ? (out + v0 - 1) / v0 : 0;
+    if (c.outlierSize) {
+        LOWBIT_TRY(outCent, floats(get, "outlier_centroids.weight", {1, std::int64_t(c.outlierCentroids) * v0}));
+        LOWBIT_TRY(const TensorView *oi, need(get, "outlier_indices", {DType::I16}, {1, R0, c.outlierSize}));
+        outIdx.resize(uz(R0 * c.outlierSize));
+        std::memcpy(outIdx.data(), oi->data, outIdx.size() * sizeof(std::uint16_t)); // int16 holding uint16 values
+    }
+    std::vector<std::int64_t> columnOf(uz(in)); // position → original column
+    for (std::int64_t p = 0; p < in; ++p)
+        columnOf[uz(p)] = p;
+    if (c.enablePerm) {
+        LOWBIT_TRY(const TensorView *pv, need(get, "perm", {DType::I16, DType::I64}, {in}));
+        std::vector<bool> seen(uz(in), false);
+        for (std::int64_t p = 0; p < in; ++p) {
+            std::int64_t col = 0;
+            if (pv->dtype == DType::I16) {
+                std::uint16_t u;
+                std::memcpy(&u, pv->data + p * 2, 2);
+                col = u;
+            } else {
+                std::memcpy(&col, pv->data + p * 8, 8);
+            }
+            if (col < 0 || col >= in || seen[uz(col)])
+                return malformed("perm is not a permutation of 0…" + std::to_string(in - 1));
+            seen[uz(col)] = true;
+            columnOf[uz(p)] = col;
+        }
+    }
+    std::vector<float> scale, bias;
+    if (c.enableNorm) {
+        LOWBIT_TRY(scale, floats(get, "weight_scale", {in}));
+        LOWBIT_TRY(bias, floats(get, "weight_bias", {in}));
+    }
+
+    std::vector<float> w(uz(out * in));
+    float tmp[kVqMaxVectorLength];
+    const auto store = [&](const float *cv, const float *rv, int len, std::int64_t n, std::int64_t col) {
+        const bool norm = c.enableNorm;
+        const float s = norm ? scale[uz(col)] : 1.0f, bb = norm ? bias[uz(col)] : 0.0f;
+        if (arithmetic == VptqArithmetic::Exact) {
+            vqDecodeVector(cv, rv, len, norm, s, bb, tmp);
+        } else {
+            for (int d = 0; d < len; ++d) { // torch float16: every operation rounds to fp16
+                float y = rv ? roundFp16(cv[d] + rv[d]) : cv[d];
+                if (norm)
+                    y = roundFp16(roundFp16(y * s) + bb);
+                tmp[d] = y;
+            }
+        }
+        for (int d = 0; d < len && n * len + d < out; ++d) // padding rows of the last vector dropped
+            w[uz((n * len + d) * in + col)] = tmp[d];
+    };
+    for (std::int64_t p = 0; p < c.outlierSize; ++p)
+        for (std::int64_t n = 0; n < R0; ++n) {
+            const std::uint16_t k = outIdx[uz(n * c.outlierSize + p)];
+            if (k >= c.outlierCentroids)
+                return malformed("outlier index " + std::to_string(k) + " ≥ " + std::to_string(c.outlierCentroids));
+            store(outCent.data() + std::int64_t(k) * v0, nullptr, v0, n, columnOf[uz(p)]);
+        }
+    const std::uint32_t mask = (1u << b) - 1u;
+    for (int g = 0; g < c.groupNum; ++g)
+        for (std::int64_t n = 0; n < R; ++n) {
+            const std::uint32_t *row = words.data() + (std::int64_t(g) * R + n) * W;
+            const float *cb = cent.data() + std::int64_t(g) * c.centroids * v;
+            const float *rb = br ? res.data() + std::int64_t(g) * c.residualCentroids * v : nullptr;
+            for (std::int64_t j = 0; j < c.groupSize; ++j) {
+                const std::uint32_t m = readWide(row, j, b + br);
+                const float *rv = br ? rb + std::int64_t((m >> b) & ((1u << br) - 1u)) * v : nullptr;
+                store(cb + std::int64_t(m & mask) * v, rv, v, n, columnOf[uz(c.outlierSize + g * c.groupSize + j)]);
+            }
+        }
+    return w;
+}
+
+} // namespace lowbit
