@@ -25,7 +25,7 @@ namespace lowbit::cli {
 namespace {
 
 constexpr const char *kUsage =
-    "usage: lowbit export QMODEL --to gguf|gptq|compressed-tensors|fakequant --out PATH [--type Q4_K] [--strict] "
+    "usage: lowbit export QMODEL --to gguf|gptq|compressed-tensors|vptq|fakequant --out PATH [--type Q4_K] [--strict] "
     "[--dtype f16|bf16|f32] [--force] [--json]";
 
 std::atomic<bool> g_exportInterrupted{false};
@@ -107,11 +107,10 @@ int runExport(const std::vector<std::string> &argv, std::ostream &out, std::ostr
         fn = exportCompressedTensors;
     else if (to == "fakequant")
         fn = exportFakeQuant;
-    else if (to == "vptq") {
-        err << "lowbit export: --to vptq is not available yet (the VPTQ Hugging Face layout is documented in docs/export.md)\n";
-        return 1;
-    } else {
-        err << "lowbit export: unknown target '" << to << "' (gguf, gptq, compressed-tensors, fakequant)\n" << kUsage << "\n";
+    else if (to == "vptq")
+        fn = exportVptq;
+    else {
+        err << "lowbit export: unknown target '" << to << "' (gguf, gptq, compressed-tensors, vptq, fakequant)\n" << kUsage << "\n";
         return 2;
     }
 

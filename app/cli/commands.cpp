@@ -28,7 +28,7 @@ const std::vector<Command> &commands()
         {"plan", "mixed precision under a bit budget: per-layer sensitivities, exact allocation, plan file",
          "lowbit plan MODEL --budget BPW --menu FORMATS --calib TEXT [--groups 32,64] [--method gptq] [--out PLAN.json] | --show PLAN.json", runPlan},
         {"export", "write a (quantized) model as GGUF, GPTQ, compressed-tensors or fake-quant safetensors",
-         "lowbit export QMODEL --to gguf|gptq|compressed-tensors|fakequant --out PATH [--type Q4_K] [--strict] [--dtype f16] [--force] [--json]", runExport},
+         "lowbit export QMODEL --to gguf|gptq|compressed-tensors|vptq|fakequant --out PATH [--type Q4_K] [--strict] [--dtype f16] [--force] [--json]", runExport},
         {"devices", "list the Vulkan devices with memory and features",
          "lowbit devices [--json]", runDevices},
     };

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // lowbit export from the command line: a studio container to GGUF (carried codes, same tensors
-// as the container), --type, --strict, --json, GPTQ and fake-quant folders, refusal without
+// as the container), --type, --strict, --json, GPTQ, fake-quant and VPTQ folders, refusal without
 // --force, usage errors.
 #include "app/cli/commands.h"
 #include "core/io/gguf_reader.h"
 #include "core/io/studio_container.h"
 #include "core/model/model.h"
 #include "core/util/json.h"
+#include "core/util/mapped_file.h"
 
 #include "cli_runner.h"
 #include "export_fixture.h"
@@ -117,6 +118,43 @@ private slots:
         const std::string ct = dir.path().toStdString() + "/ct";
         QCOMPARE(run({"export", container, "--to", "compressed-tensors", "--out", ct}, out, err), 0);
         QVERIFY(QFileInfo::exists(QString::fromStdString(ct + "/model.safetensors")));
+    }
+    void vptqFromTheCli()
+    {
+        // a VPTQ container of the llama2.c checkpoint: its q/k vectors run along interleaved rows,
+        // which Hugging Face's rotate_half order splits — written dense, refused with --strict
+        LOWBIT_REQUIRE_SHARED("models/stories260K/stories260K.bin");
+        LOWBIT_REQUIRE_SHARED("data/tinystories_valid_first1000.txt");
+        QTemporaryDir dir;
+        const std::string container = dir.path().toStdString() + "/vq" + std::string(kStudioContainerSuffix);
+        std::string out, err;
+        QCOMPARE(run({"quantize", lowbit::test::sharedPath("models/stories260K/stories260K.bin"), "--method", "vptq", "--vq",
+                      "v=4,k=32,res=8,outliers=2%,perm=1,norm=1,iters=5", "--calib",
+                      lowbit::test::sharedPath("data/tinystories_valid_first1000.txt"), "--calib-tokens", "512", "--out", container},
+                     out, err),
+                 0);
+        const std::string vptq = dir.path().toStdString() + "/vptq";
+        QCOMPARE(run({"export", container, "--to", "vptq", "--out", vptq, "--strict"}, out, err), 1);
+        QVERIFY2(err.find("rotate_half") != std::string::npos, err.c_str());
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(vptq)));
+        QCOMPARE(run({"export", container, "--to", "vptq", "--out", vptq, "--json"}, out, err), 0);
+        auto report = parseJson(out);
+        QVERIFY2(report.ok(), out.c_str());
+        QCOMPARE(report->find("format")->asString(), std::string("vptq"));
+        int carried = 0, rounded = 0;
+        for (const Json &t : report->find("tensors")->asArray()) {
+            carried += t.find("action")->asString() == "carried";
+            rounded += t.find("action")->asString() == "rounded";
+        }
+        QCOMPARE(carried, 25); // v/o/gate/up/down of 5 layers
+        QCOMPARE(rounded, 10); // q/k, dense f16
+        QVERIFY2(err.find("modules_to_not_convert") != std::string::npos, err.c_str());
+        auto cfg = readTextFile(vptq + "/config.json");
+        QVERIFY(cfg.ok());
+        const Json qc = *parseJson(*cfg)->find("quantization_config");
+        QCOMPARE(qc.find("quant_method")->asString(), std::string("vptq"));
+        QCOMPARE(qc.find("config_for_layers")->size(), std::size_t(25));
+        QVERIFY(QFileInfo::exists(QString::fromStdString(vptq + "/tokenizer.bin")));
     }
     void usageErrors_data()
     {

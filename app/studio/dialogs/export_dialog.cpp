@@ -3,6 +3,7 @@
 
 #include "core/export/gguf_export.h"
 #include "core/export/hf_exports.h"
+#include "core/methods/vq_tensor.h"
 #include "core/model/model.h"
 
 #include <QCheckBox>
@@ -56,6 +57,7 @@ ExportDialog::ExportDialog(std::shared_ptr<const lowbit::Model> model, QWidget *
     m_target->addItem(tr("GPTQ checkpoint (transformers, vLLM)"));
     m_target->addItem(tr("compressed-tensors (vLLM)"));
     m_target->addItem(tr("Fake-quant safetensors (any framework)"));
+    m_target->addItem(tr("VPTQ checkpoint (transformers)"));
     m_type = new QComboBox(this);
     for (const char *t : kGgufTypes)
         m_type->addItem(*t ? QString::fromLatin1(t) : tr("from the plan"), QString::fromLatin1(t));
@@ -179,6 +181,12 @@ void ExportDialog::refreshPreview()
                                                                       : action;
                 requantized += c->action == lowbit::ExportAction::Requantized;
             }
+        } else if (target == Target::Vptq) {
+            const bool vq = dynamic_cast<const lowbit::VqQuantizedTensor *>(t.view.decoder.get()) != nullptr;
+            storedAs = vq ? QStringLiteral("VPTQ") : t.view.decoder ? QStringLiteral("f16") : QString::fromLatin1(dtypeName(t.view.dtype).data());
+            what = vq ? tr("carried when the layout holds it (codebooks rounded to fp16 are reported, refused with Strict)")
+                 : t.view.decoder ? tr("decoded, stored as f16 (refused with Strict for a linear layer)")
+                                  : tr("kept unquantized");
         } else if (target == Target::FakeQuant) {
             storedAs = m_dtype->currentText();
             what = t.view.decoder ? tr("decoded, stored as %1").arg(storedAs) : tr("converted");
@@ -229,6 +237,7 @@ bool ExportDialog::startExport()
         lowbit::Result<lowbit::ExportReport> r = target == Target::Gguf             ? lowbit::exportGguf(*model, p, o)
                                                  : target == Target::Gptq           ? lowbit::exportGptq(*model, p, o)
                                                  : target == Target::CompressedTensors ? lowbit::exportCompressedTensors(*model, p, o)
+                                                 : target == Target::Vptq           ? lowbit::exportVptq(*model, p, o)
                                                                                        : lowbit::exportFakeQuant(*model, p, o);
         if (r)
             w->report = std::move(*r);

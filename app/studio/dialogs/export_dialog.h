@@ -31,7 +31,7 @@ namespace lowbit::studio {
 class ExportDialog : public QDialog {
     Q_OBJECT
 public:
-    enum class Target { Gguf, Gptq, CompressedTensors, FakeQuant };
+    enum class Target { Gguf, Gptq, CompressedTensors, FakeQuant, Vptq };
 
     explicit ExportDialog(std::shared_ptr<const lowbit::Model> model, QWidget *parent = nullptr);
     ~ExportDialog() override;
