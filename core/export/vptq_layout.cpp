@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/export/vptq_layout.h"
 
-#include "core/dtypes/dtype.h"
 #include "core/dtypes/scalar_convert.h"
 
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <initializer_list>
 #include <memory>
 
 namespace lowbit {
@@ -30,8 +28,6 @@ std::uint16_t toFp16(float x, bool &rounded)
         rounded = true;
     return h;
 }
-
-float roundFp16(float x) { return fp16ToFloat(floatToFp16(x)); }
 
 template <class T>
 TensorView ownedView(std::string name, DType d, std::vector<std::int64_t> shape, const std::vector<T> &values)
@@ -81,43 +77,6 @@ Json pairJson(std::int64_t a, std::int64_t b)
     p.push(static_cast<long long>(a));
     p.push(static_cast<long long>(b));
     return p;
-}
-
-/// A tensor of the layer with the given dtype(s) and shape, or Malformed.
-Result<const TensorView *> need(const VptqTensorLookup &get, std::string_view suffix, std::initializer_list<DType> dtypes,
-                                const std::vector<std::int64_t> &shape)
-{
-    const TensorView *t = get(suffix);
-    if (!t)
-        return malformed("tensor '" + std::string(suffix) + "' missing");
-    bool dtypeOk = false;
-    for (const DType d : dtypes)
-        dtypeOk = dtypeOk || t->dtype == d;
-    if (!dtypeOk)
-        return malformed("tensor '" + std::string(suffix) + "' has dtype " + std::string(dtypeName(t->dtype)));
-    if (t->shape != shape || t->nbytes != t->numel() * dtypeTraits(t->dtype).blockBytes || (t->nbytes && !t->data))
-        return malformed("tensor '" + std::string(suffix) + "' does not have the shape the config implies");
-    return t;
-}
-
-Result<std::vector<float>> floats(const VptqTensorLookup &get, std::string_view suffix, const std::vector<std::int64_t> &shape)
-{
-    LOWBIT_TRY(const TensorView *t, need(get, suffix, {DType::F16, DType::BF16, DType::F32}, shape));
-    std::vector<float> v(uz(static_cast<std::int64_t>(t->numel())));
-    LOWBIT_CHECK(convertToFloat(t->dtype, t->data, v.data(), v.size()));
-    return v;
-}
-
-/// Code j (`bits` ≤ 32 wide) of an LSB-first stream of 32-bit words.
-std::uint32_t readWide(const std::uint32_t *words, std::int64_t j, unsigned bits)
-{
-    const std::uint64_t bit = static_cast<std::uint64_t>(j) * bits;
-    const std::uint64_t w = bit >> 5;
-    const unsigned off = static_cast<unsigned>(bit & 31u);
-    std::uint64_t v = words[w] >> off;
-    if (off + bits > 32)
-        v |= static_cast<std::uint64_t>(words[w + 1]) << (32 - off);
-    return static_cast<std::uint32_t>(v & ((std::uint64_t(1) << bits) - 1u));
 }
 
 } // namespace
@@ -312,96 +271,6 @@ std::vector<std::pair<std::string, TensorView>> vptqTensorViews(const VptqLinear
         add("weight_bias", ownedView("weight_bias", DType::F16, {c.inFeatures}, l.bias));
     }
     return t;
-}
-
-Result<std::vector<float>> dequantizeVptq(const VptqLayerConfig &c, const VptqTensorLookup &get, VptqArithmetic arithmetic)
-{
-    const std::int64_t in = c.inFeatures, out = c.outFeatures, R = c.vectorsPerColumn(), W = c.packedWords();
-    const int v = c.vectorLength;
-    const unsigned b = c.indexBits(), br = c.residualBits();
-    LOWBIT_TRY(const std::vector<float> cent, floats(get, "centroids.weight", {c.groupNum, std::int64_t(c.centroids) * v}));
-    LOWBIT_TRY(const TensorView *idxView, need(get, "indices", {DType::I32}, {c.groupNum, R, W}));
-    std::vector<std::uint32_t> words(uz(c.groupNum * R * W));
-    std::memcpy(words.data(), idxView->data, words.size() * sizeof(std::uint32_t));
-    std::vector<float> res;
-    if (br) {
-        LOWBIT_TRY(res, floats(get, "res_centroids.weight", {c.groupNum, std::int64_t(c.residualCentroids) * v}));
-    }
-    std::vector<float> outCent;
-    std::vector<std::uint16_t> outIdx;
-    const int v0 = c.outlierVectorLength;
-    const std::int64_t R0 = c.outlierSize ? (out + v0 - 1) / v0 : 0;
-    if (c.outlierSize) {
-        LOWBIT_TRY(outCent, floats(get, "outlier_centroids.weight", {1, std::int64_t(c.outlierCentroids) * v0}));
-        LOWBIT_TRY(const TensorView *oi, need(get, "outlier_indices", {DType::I16}, {1, R0, c.outlierSize}));
-        outIdx.resize(uz(R0 * c.outlierSize));
-        std::memcpy(outIdx.data(), oi->data, outIdx.size() * sizeof(std::uint16_t)); // int16 holding uint16 values
-    }
-    std::vector<std::int64_t> columnOf(uz(in)); // position → original column
-    for (std::int64_t p = 0; p < in; ++p)
-        columnOf[uz(p)] = p;
-    if (c.enablePerm) {
-        LOWBIT_TRY(const TensorView *pv, need(get, "perm", {DType::I16, DType::I64}, {in}));
-        std::vector<bool> seen(uz(in), false);
-        for (std::int64_t p = 0; p < in; ++p) {
-            std::int64_t col = 0;
-            if (pv->dtype == DType::I16) {
-                std::uint16_t u;
-                std::memcpy(&u, pv->data + p * 2, 2);
-                col = u;
-            } else {
-                std::memcpy(&col, pv->data + p * 8, 8);
-            }
-            if (col < 0 || col >= in || seen[uz(col)])
-                return malformed("perm is not a permutation of 0…" + std::to_string(in - 1));
-            seen[uz(col)] = true;
-            columnOf[uz(p)] = col;
-        }
-    }
-    std::vector<float> scale, bias;
-    if (c.enableNorm) {
-        LOWBIT_TRY(scale, floats(get, "weight_scale", {in}));
-        LOWBIT_TRY(bias, floats(get, "weight_bias", {in}));
-    }
-
-    std::vector<float> w(uz(out * in));
-    float tmp[kVqMaxVectorLength];
-    const auto store = [&](const float *cv, const float *rv, int len, std::int64_t n, std::int64_t col) {
-        const bool norm = c.enableNorm;
-        const float s = norm ? scale[uz(col)] : 1.0f, bb = norm ? bias[uz(col)] : 0.0f;
-        if (arithmetic == VptqArithmetic::Exact) {
-            vqDecodeVector(cv, rv, len, norm, s, bb, tmp);
-        } else {
-            for (int d = 0; d < len; ++d) { // torch float16: every operation rounds to fp16
-                float y = rv ? roundFp16(cv[d] + rv[d]) : cv[d];
-                if (norm)
-                    y = roundFp16(roundFp16(y * s) + bb);
-                tmp[d] = y;
-            }
-        }
-        for (int d = 0; d < len && n * len + d < out; ++d) // padding rows of the last vector dropped
-            w[uz((n * len + d) * in + col)] = tmp[d];
-    };
-    for (std::int64_t p = 0; p < c.outlierSize; ++p)
-        for (std::int64_t n = 0; n < R0; ++n) {
-            const std::uint16_t k = outIdx[uz(n * c.outlierSize + p)];
-            if (k >= c.outlierCentroids)
-                return malformed("outlier index " + std::to_string(k) + " ≥ " + std::to_string(c.outlierCentroids));
-            store(outCent.data() + std::int64_t(k) * v0, nullptr, v0, n, columnOf[uz(p)]);
-        }
-    const std::uint32_t mask = (1u << b) - 1u;
-    for (int g = 0; g < c.groupNum; ++g)
-        for (std::int64_t n = 0; n < R; ++n) {
-            const std::uint32_t *row = words.data() + (std::int64_t(g) * R + n) * W;
-            const float *cb = cent.data() + std::int64_t(g) * c.centroids * v;
-            const float *rb = br ? res.data() + std::int64_t(g) * c.residualCentroids * v : nullptr;
-            for (std::int64_t j = 0; j < c.groupSize; ++j) {
-                const std::uint32_t m = readWide(row, j, b + br);
-                const float *rv = br ? rb + std::int64_t((m >> b) & ((1u << br) - 1u)) * v : nullptr;
-                store(cb + std::int64_t(m & mask) * v, rv, v, n, columnOf[uz(c.outlierSize + g * c.groupSize + j)]);
-            }
-        }
-    return w;
 }
 
 } // namespace lowbit

@@ -2,7 +2,8 @@
 #pragma once
 /// The VPTQ Hugging Face layout of one linear layer (microsoft/VPTQ vptq/layers/vqlinear.py
 /// VQuantLinear, as transformers ≥ 4.48 loads it: is_indice_packed true, vector_quant_dim "out"),
-/// as pure functions shared by the exporter and by the tests that re-read what it wrote.
+/// as pure functions shared by the exporter, the Hugging Face folder reader (vptq_read.cpp) and the
+/// tests that re-read what it wrote.
 ///
 /// For W [out, in] (docs/export.md "VPTQ" has the derivation from vqlinear.py):
 ///  - vectors are v consecutive rows (out features) of one column; R = ceil(out / v) vectors per
@@ -22,6 +23,7 @@
 ///    of two).
 
 #include "core/methods/vq_tensor.h"
+#include "core/model/model.h"
 #include "core/tensor/tensor_view.h"
 #include "core/util/json.h"
 #include "core/util/result.h"
@@ -101,6 +103,19 @@ using VptqTensorLookup = std::function<const TensorView *(std::string_view suffi
 /// wrong dtype or shape, or holds an index out of range.
 Result<std::vector<float>> dequantizeVptq(const VptqLayerConfig &config, const VptqTensorLookup &tensors,
                                           VptqArithmetic arithmetic = VptqArithmetic::Exact);
+
+/// The studio VQ tensor content of a VPTQ linear (codebooks as stored, so it decodes exactly as
+/// dequantizeVptq's Exact arithmetic; fp32 codebooks unless every float tensor is fp16). Errors:
+/// Unsupported for group_num > 1 or an outlier vector length ≠ the main one (the studio's VQ
+/// tensor has one codebook of one vector length); Malformed as dequantizeVptq.
+Result<VqContent> vqFromVptq(const VptqLayerConfig &config, const VptqTensorLookup &tensors);
+
+/// Replaces, in a Hugging Face model's tensors, the parts of every VPTQ linear named in
+/// config.json's quantization_config {quant_method "vptq", config_for_layers} by one
+/// "<module>.weight": a VQ decoder view (vqFromVptq), or a dequantized fp32 view where the studio's
+/// VQ tensor cannot hold the layer. Tensors of other configs pass unchanged. Errors: Malformed
+/// naming the module.
+Result<std::vector<ModelTensor>> resolveVptqLinears(const Json &config, std::vector<ModelTensor> tensors);
 
 /// The tensors of `l` as views (suffix → view, owning copies), e.g. to dequantize what would be
 /// written.

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Hugging Face folders: config.json + model.safetensors, or model.safetensors.index.json + shards;
 // also a single .safetensors file or the index .json, with config.json beside it. Tensors stay
-// zero-copy views into the mapped files, in file order (shards in weight-map order).
+// zero-copy views into the mapped files, in file order (shards in weight-map order). A VPTQ
+// checkpoint's linears (quantization_config.quant_method "vptq") become VQ tensors.
+#include "core/export/vptq_layout.h"
 #include "core/io/model_readers.h"
 #include "core/io/safetensors_reader.h"
+#include "core/util/json.h"
 
 #include <filesystem>
 
@@ -56,6 +59,8 @@ Result<Model> openHfModel(const std::string &path)
             const RoleAndLayer rl = roleFromHfName(v.name);
             tensors.push_back({std::move(v), rl.role, rl.layer});
         }
+    LOWBIT_TRY(const Json configJson, parseJson(*configText));
+    LOWBIT_TRY(tensors, resolveVptqLinears(configJson, std::move(tensors)));
     const bool folder = fs::is_directory(path, ec);
     return Model::fromParts(folder ? ModelSource::HfFolder : ModelSource::Safetensors, path, std::move(config),
                             std::move(tensors));

@@ -156,6 +156,34 @@ private slots:
         QCOMPARE(qc.find("config_for_layers")->size(), std::size_t(25));
         QVERIFY(QFileInfo::exists(QString::fromStdString(vptq + "/tokenizer.bin")));
     }
+    void vptqExportEvaluatesLikeItsContainer()
+    {
+        // from a Hugging Face source every linear is carried; Model::open reads the VPTQ folder
+        // back as VQ tensors, so the perplexity is the container's to the last bit
+        LOWBIT_REQUIRE_SHARED("models/stories260K/hf/model.safetensors");
+        LOWBIT_REQUIRE_SHARED("data/tinystories_valid_first1000.txt");
+        QTemporaryDir dir;
+        const std::string text = lowbit::test::sharedPath("data/tinystories_valid_first1000.txt");
+        const std::string container = dir.path().toStdString() + "/hf-vq" + std::string(kStudioContainerSuffix);
+        std::string out, err;
+        QCOMPARE(run({"quantize", lowbit::test::sharedPath("models/stories260K/hf"), "--method", "vptq", "--vq",
+                      "v=8,k=64,res=16,outliers=2%,perm=1,norm=1,iters=5", "--calib", text, "--calib-tokens", "512", "--out", container},
+                     out, err),
+                 0);
+        const std::string vptq = dir.path().toStdString() + "/vptq";
+        QCOMPARE(run({"export", container, "--to", "vptq", "--out", vptq, "--strict"}, out, err), 0);
+        QVERIFY2(out.find("carried: 35") != std::string::npos, out.c_str());
+        const auto ppl = [&](const std::string &model) {
+            std::string o, e;
+            if (run({"eval", model, "--text", text, "--max-docs", "10", "--json"}, o, e) != 0)
+                return -1.0;
+            auto j = parseJson(o);
+            return j ? j->find("perplexity")->asDouble() : -1.0;
+        };
+        const double a = ppl(container), b = ppl(vptq);
+        QVERIFY(a > 1);
+        QCOMPARE(b, a);
+    }
     void usageErrors_data()
     {
         QTest::addColumn<QStringList>("args");
