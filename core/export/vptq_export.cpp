@@ -34,12 +34,19 @@ struct VptqModule {
     double relError = 0;
 };
 
-/// Why a VQ linear cannot be written in the VPTQ layout (empty: it can).
-std::string whyNotVptq(const Model &model, const ModelTensor &t)
+/// The tensor's content with its rows in Hugging Face order: as stored, or (q/k rows of an
+/// interleaved source) re-expressed exactly with half-length vectors; `halved` says which.
+Result<VqContent> hfOrderContent(const Model &model, const ModelTensor &t, bool &halved)
 {
-    if (hfSourceRow(model, t, 1) != 1 || hfSourceRow(model, t, 2) != 2)
-        return "its vectors run along the interleaved q/k rows of a llama2.c/GGUF source, Hugging Face's rotate_half row order splits them";
-    return {};
+    VqContent c = vqOf(t.view)->content();
+    halved = hfSourceRow(model, t, 1) != 1 || hfSourceRow(model, t, 2) != 2;
+    if (!halved)
+        return c;
+    auto q = vqForRotateHalfRows(c, model.config().headDim);
+    if (!q)
+        return makeError(ErrorCode::Unsupported, "its vectors run along the interleaved q/k rows of a llama2.c/GGUF source and cannot be split "
+                                                     "into Hugging Face's rotate_half order: " + q.error().detail);
+    return q;
 }
 
 Result<VptqModule> vptqModule(const Model &model, const ModelTensor &t, const VqContent &content, const std::string &base)
@@ -91,19 +98,23 @@ Result<ExportReport> exportVptq(const Model &model, const std::string &folder, c
         ExportedTensor e{t.view.name, name, t.view.decoder ? t.view.decoder->describe() : std::string(dtypeName(t.view.dtype)), "", ExportAction::Copied, 0.0};
         std::string denseWhy; // set: a block linear written dense (fp16) and left unconverted
         if (insideBlocks(t.role) && vqOf(t.view)) {
-            const VqContent content = vqOf(t.view)->content();
-            std::string why = whyNotVptq(model, t);
-            if (why.empty()) {
-                Result<VptqModule> m = vptqModule(model, t, content, base);
+            bool halved = false;
+            Result<VqContent> content = hfOrderContent(model, t, halved);
+            std::string why = content ? std::string() : content.error().detail;
+            if (content) {
+                Result<VptqModule> m = vptqModule(model, t, *content, base);
                 if (!m && m.error().code != ErrorCode::Unsupported)
                     return m.error();
                 if (m) {
                     e.target = base;
                     e.targetType = describeLayer(m->linear.config);
                     e.relError = m->relError;
-                    e.action = m->linear.roundedToFp16 ? ExportAction::Rounded
-                               : content.codebookType == VqCodebookType::F16 ? ExportAction::Carried
-                                                                                            : ExportAction::Converted;
+                    e.action = m->linear.roundedToFp16                                     ? ExportAction::Rounded
+                               : content->codebookType == VqCodebookType::F16 && !halved ? ExportAction::Carried
+                                                                                         : ExportAction::Converted;
+                    if (halved)
+                        report.warnings.push_back(t.view.name + ": interleaved q/k rows in rotate_half order: vectors of "
+                                                  + std::to_string(content->vectorLength) + " rows with codebooks of twice the entries (exact)");
                     if (m->linear.roundedToFp16) {
                         if (options.strict)
                             return makeError(ErrorCode::Unsupported, t.view.name + ": its fp32 codebook values are not all fp16 values (VPTQ stores fp16; relative error "

@@ -248,6 +248,56 @@ Result<VptqLinear> vptqFromVq(const VqContent &c)
     return l;
 }
 
+Result<VqContent> vqForRotateHalfRows(const VqContent &c, std::int64_t headDim)
+{
+    const int v = c.vectorLength;
+    const auto unsupported = [](const std::string &why) { return makeError(ErrorCode::Unsupported, why); };
+    if (v % 2 != 0 || headDim % v != 0 || c.rows % headDim != 0)
+        return unsupported("vector length " + std::to_string(v) + " does not split into whole halves of " + std::to_string(headDim)
+                           + "-row heads");
+    if (2 * c.main.entries > kVqMaxCentroids || 2 * c.residual.entries > kVqMaxCentroids || 2 * c.outlier.entries > kVqMaxCentroids)
+        return unsupported("halving the vectors doubles the codebooks beyond 65536 entries");
+    if (c.outlierColumns > 0 && v / 2 < 2)
+        return unsupported("outlier columns with vector length 1 after halving (VPTQ needs v0 > 1)");
+    const int h = v / 2;
+    const auto split = [h](const VqCodebook &cb) {
+        VqCodebook out;
+        out.entries = 2 * cb.entries;
+        out.values.resize(uz(static_cast<std::int64_t>(out.entries) * h));
+        for (int i = 0; i < cb.entries; ++i)
+            for (int j = 0; j < 2; ++j)
+                for (int e = 0; e < h; ++e)
+                    out.values[uz((2 * i + j) * h + e)] = cb.values[uz(i * 2 * h + j + 2 * e)];
+        return out;
+    };
+    VqContent q = c;
+    q.vectorLength = h;
+    q.main = split(c.main);
+    if (c.residual.entries)
+        q.residual = split(c.residual);
+    if (c.outlierColumns)
+        q.outlier = split(c.outlier);
+    const std::int64_t R = c.vectorsPerColumn(), R2 = q.vectorsPerColumn(), half = headDim / 2;
+    // HF vector n2 starts at HF row r = n2·h: head r / d, half j, first pair p0 = (r mod d) mod d/2;
+    // it is half j of the old vector holding interleaved row head·d + 2·p0
+    const auto remap = [&](const std::vector<std::uint16_t> &codes, std::int64_t columns) {
+        std::vector<std::uint16_t> out(uz(columns * R2));
+        for (std::int64_t p = 0; p < columns; ++p)
+            for (std::int64_t n2 = 0; n2 < R2; ++n2) {
+                const std::int64_t r = n2 * h, head = r / headDim, j = (r % headDim) / half, p0 = (r % headDim) % half;
+                const std::int64_t n = (head * headDim + 2 * p0) / v;
+                out[uz(p * R2 + n2)] = static_cast<std::uint16_t>(2 * codes[uz(p * R + n)] + j);
+            }
+        return out;
+    };
+    q.mainIndices = remap(c.mainIndices, c.cols - c.outlierColumns);
+    if (c.residual.entries)
+        q.residualIndices = remap(c.residualIndices, c.cols - c.outlierColumns);
+    if (c.outlierColumns)
+        q.outlierIndices = remap(c.outlierIndices, c.outlierColumns);
+    return q;
+}
+
 std::vector<std::pair<std::string, TensorView>> vptqTensorViews(const VptqLinear &l)
 {
     const VptqLayerConfig &c = l.config;

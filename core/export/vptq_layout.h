@@ -90,6 +90,16 @@ std::vector<std::int32_t> packVptqIndexRows(const std::vector<std::uint32_t> &me
 /// 65536 columns: perm is int16; outlier columns with v = 1: VPTQ needs v0 > 1).
 Result<VptqLinear> vptqFromVq(const VqContent &c);
 
+/// The same q/k tensor with its rows in Hugging Face's rotate_half order, when its rows are in the
+/// interleaved RoPE order (a llama2.c or GGUF source: HF row h·d + j·d/2 + p holds interleaved row
+/// h·d + 2p + j, d = headDim). A vector of v interleaved rows (aligned, d % v = 0) holds v/2 pairs
+/// (2p, 2p + 1); in HF order its even components are the v/2 consecutive rows of half j = 0 and
+/// its odd ones those of half j = 1. So the tensor is exactly a VQ tensor of vector length v/2
+/// whose codebooks have 2k entries (entry 2i + j = components j, j + 2, … of entry i) and whose
+/// code for HF vector (half j of old vector n) is 2·code + j. Errors: Unsupported (odd v, d % v ≠ 0,
+/// 2k > 65536, outliers with v/2 = 1: VPTQ needs v0 > 1).
+Result<VqContent> vqForRotateHalfRows(const VqContent &c, std::int64_t headDim);
+
 /// The float arithmetic of a reader: Exact evaluates the stored values as the studio decodes
 /// (vqDecodeVector in fp32: (c + r)·scale + bias); TorchFp16 rounds each step to fp16 as
 /// vqlinear.py's dequant does in a float16 model (c + r, ·scale, + bias).

@@ -4,10 +4,12 @@
 // perm, outlier indices and config checked against hand-computed ones; codebook padding and fp32
 // codebooks (converted when exact, rounded and reported otherwise, refused with strict); every
 // linear of a stories260K VPTQ quantization re-read by our reader bit-exactly; an interleaved
-// (llama2.c) source's q/k written dense and listed in modules_to_not_convert, refused with strict.
+// (llama2.c) source's q/k re-expressed exactly in rotate_half order with half-length vectors, or
+// (v ∤ head_dim) written dense and listed in modules_to_not_convert, refused with strict.
 #include "core/calib/calibration.h"
 #include "core/dtypes/scalar_convert.h"
 #include "core/export/hf_exports.h"
+#include "core/export/hf_folder.h"
 #include "core/export/vptq_layout.h"
 #include "core/io/safetensors_reader.h"
 #include "core/methods/quantize_model.h"
@@ -192,7 +194,8 @@ CalibrationStats randomStats(const ModelConfig &c)
 }
 
 /// stories260K (HF folder or llama2.c .bin) with every block linear VPTQ-quantized.
-Model vptqStories(const std::string &rel, const std::string &storage)
+Model vptqStories(const std::string &rel, const std::string &storage,
+                  const char *options = "v=6,k=64,res=16,outliers=3%,outlier_k=16,perm=1,norm=1,iters=8,seed=5")
 {
     auto m = Model::open(lowbit::test::sharedPath(rel.c_str()));
     if (!m)
@@ -201,7 +204,7 @@ Model vptqStories(const std::string &rel, const std::string &storage)
     QuantizeConfig cfg;
     cfg.method = "vptq";
     cfg.defaultSpec = lowbit::test::exportSpec("int4", 32, storage);
-    cfg.options.vq = *parseVqOptions("v=6,k=64,res=16,outliers=3%,outlier_k=16,perm=1,norm=1,iters=8,seed=5");
+    cfg.options.vq = *parseVqOptions(options);
     auto q = quantizeModel(*m, &stats, cfg);
     if (!q)
         qFatal("%s", q.error().message().c_str());
@@ -514,8 +517,50 @@ private slots:
         parts["perm"] = &pv;
         QCOMPARE(dequantizeVptq(c, lookup).error().code, ErrorCode::Malformed); // not a permutation
     }
+    void interleavedSourceQkHalvedExactly_data()
+    {
+        QTest::addColumn<QString>("options");
+        QTest::addColumn<int>("half");
+        QTest::newRow("v4 res outliers") << "v=4,k=64,res=16,outliers=3%,outlier_k=16,perm=1,norm=1,iters=6" << 2;
+        QTest::newRow("v2 res") << "v=2,k=32,res=8,iters=6" << 1;
+    }
+    void interleavedSourceQkHalvedExactly()
+    {
+        // head_dim 8 is a multiple of v: each interleaved vector is two rotate_half half-vectors
+        LOWBIT_REQUIRE_SHARED("models/stories260K/stories260K.bin");
+        QFETCH(QString, options);
+        QFETCH(int, half);
+        const Model q = vptqStories("models/stories260K/stories260K.bin", "fp16", options.toStdString().c_str());
+        QTemporaryDir dir;
+        const std::string out = dir.path().toStdString() + "/v";
+        ExportOptions strict;
+        strict.strict = true; // exact: nothing to refuse
+        auto r = exportVptq(q, out, strict);
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().message().c_str());
+        auto f = readSafetensors(out + "/model.safetensors");
+        const Json config = readJson(out + "/config.json");
+        QCOMPARE(config.find("quantization_config")->find("config_for_layers")->size(), std::size_t(35));
+        int converted = 0;
+        for (std::size_t k = 0; k < q.tensors().size(); ++k) {
+            const ModelTensor &t = q.tensors()[k];
+            const ExportedTensor &e = r->tensors[k];
+            if (!t.view.decoder)
+                continue;
+            const bool qk = t.role == TensorRole::Q || t.role == TensorRole::K;
+            QCOMPARE(e.action, qk ? ExportAction::Converted : ExportAction::Carried);
+            converted += qk;
+            auto back = readBack(*f, config, e.target);
+            QVERIFY2(back.ok(), back.ok() ? "" : back.error().message().c_str());
+            QVERIFY2(bitEqual(*back, *decodedHfRows(q, t)), t.view.name.c_str()); // Hugging Face row order
+            const Json &entry = *config.find("quantization_config")->find("config_for_layers")->find(e.target);
+            const int v = int(*entry.find("vector_lens")->asArray()[1].asInt64());
+            QCOMPARE(v, qk ? half : 2 * half);
+        }
+        QCOMPARE(converted, 10);
+    }
     void interleavedSourceQkDenseAndStrict()
     {
+        // v = 6 does not divide head_dim 8: no rotate_half split, q/k written dense
         LOWBIT_REQUIRE_SHARED("models/stories260K/stories260K.bin");
         const Model q = vptqStories("models/stories260K/stories260K.bin", "fp16");
         QTemporaryDir dir;
