@@ -11,9 +11,10 @@
 ///  - fake-quant: every tensor dequantized to fp16, bf16 or fp32 with the original config.
 ///  - VPTQ (vptq_layout.h): every studio VQ linear as a VQuantLinear (centroids, packed indices,
 ///    residual and outlier codebooks, perm, weight_scale/weight_bias) with its entry in
-///    quantization_config.config_for_layers {quant_method "vptq"}; a block linear the layout
-///    cannot hold (another format, q/k rows of an interleaved source) is written dequantized as
-///    fp16 and listed in modules_to_not_convert (refused with options.strict).
+///    quantization_config.config_for_layers {quant_method "vptq"} (q/k rows of an interleaved
+///    source re-expressed exactly with half-length vectors when v divides head_dim); a block
+///    linear the layout cannot hold (another format, such q/k otherwise) is written dequantized
+///    as fp16 and listed in modules_to_not_convert (refused with options.strict).
 /// Tensors the format cannot hold as codes (embedding, output, unquantized linears) are written
 /// dequantized (fp16 for GPTQ, the scale dtype for compressed-tensors) and reported. Each linear's
 /// relative error against the studio decoding is reported (0: bit-exact); with options.strict a

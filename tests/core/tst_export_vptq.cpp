@@ -438,7 +438,7 @@ private slots:
     }
     void readerTwoCodebooksAndMalformed()
     {
-        // group_num 2 (VPTQ-community checkpoints use several): W [2, 4], v 2, k 2, group_size 2;
+        // group_num 2 (the layout allows several codebooks, the studio writes one): W [2, 4], v 2, k 2, group_size 2;
         // codebook g entry e = (4g + 2e + 1, 4g + 2e + 2); indices g0 = (1, 0), g1 = (0, 1)
         VptqLayerConfig c;
         c.inFeatures = 4;
