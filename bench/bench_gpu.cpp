@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Vulkan fused dequant-GEMV per format on 4096 × 4096 and 11008 × 4096 weights, as GB/s of packed
 // weight read (PackedTensor::byteSize() per product / seconds, best of the repetitions) and as a
-// ratio to a plain read-and-reduce shader over the same number of bytes with the same access
-// pattern on the same device (the achievable-bandwidth roofline). "vptq-vV-kK" rows: a VPTQ
+// ratio to a plain read-and-reduce shader over the same number of bytes on the same device, with
+// the fastest of its access patterns (the achievable-bandwidth roofline). "vptq-vV-kK" rows: a VPTQ
 // tensor with V-long vectors and a K-entry fp16 codebook (GB/s of its stored bytes). Targets: ratio ≥ 0.7 for 4-bit
 // scalar formats, ≥ 0.5 for VPTQ. Then tokens/s of the GPU engine on stories260K (fp32 and int4
 // g32 linears): greedy decode of --tokens tokens after a 1-token prompt, and a 64-token prefill.
 //   bench_gpu [--formats int4,nf4,...] [--group 128] [--reps 5] [--products 8] [--shapes 4096x4096,11008x4096]
-//             [--tpr T (invocations per row; 0 = auto)] [--device N] [--model PATH] [--tokens 128] [--no-model]
+//             [--tpr T (invocations per row; 0 = auto)] [--matvec rows|tree (default: rows on CPU devices)] [--device N] [--model PATH] [--tokens 128] [--no-model]
 #include "core/infer/inference_model.h"
 #include "core/methods/vq_tensor.h"
 #include "core/model/model.h"
@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -69,23 +70,63 @@ struct GemvFigures {
     double fusedGBs = 0, rooflineGBs = 0;
 };
 
+/// The roofline: the fastest of the plain read-and-reduce shader's access patterns (1, 8 or 64
+/// invocations per row, `chunkWords` consecutive words each; one invocation per row with uvec4
+/// loads) over the same bytes (rows rounded up to whole uvec4s), so the ratio is
+/// against the best read this device achieves, whichever layout the fused kernel uses.
+double bestRoof(Context &ctx, Pipelines &pipes, const Buffer &src, const Buffer &dst, std::uint32_t rows, std::uint32_t rowWords,
+                std::uint32_t chunkWords, int reps, int products, bool &ok)
+{
+    double best = 1e300;
+    for (std::uint32_t tpr : {1u, 8u, 64u}) {
+        const RooflinePush rp{rows, rowWords, chunkWords, tpr};
+        const double t = seconds(
+            [&]() -> Status {
+                LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products + 1)));
+                for (int i = 0; i < products; ++i)
+                    LOWBIT_CHECK(recordBandwidthReduce(*rec, src, dst, rp));
+                return rec->submitAndWait();
+            },
+            reps, ok);
+        if (std::getenv("BENCH_GPU_VERBOSE"))
+            std::fprintf(stderr, "  roof tpr %u: %.4f s\n", tpr, t);
+        best = std::min(best, t);
+    }
+    if (rowWords % 4 == 0) { // a row per invocation, uvec4 loads
+        const double t = seconds(
+            [&]() -> Status {
+                LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products + 1)));
+                for (int i = 0; i < products; ++i)
+                    LOWBIT_CHECK(recordBandwidthReduceRows(*rec, src, dst, rows, rowWords));
+                return rec->submitAndWait();
+            },
+            reps, ok);
+        if (std::getenv("BENCH_GPU_VERBOSE"))
+            std::fprintf(stderr, "  roof rows uvec4: %.4f s\n", t);
+        best = std::min(best, t);
+    }
+    return best;
+}
+
 /// `products` fused GEMVs in one submission, and the same number of roofline reads.
-Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTensor &p, int reps, int products, std::uint32_t tpr)
+Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTensor &p, int reps, int products, std::uint32_t tpr,
+                                std::optional<MatvecLayout> layout)
 {
     Arena arena(ctx, VkDeviceSize(64) << 20);
     PackedUploadOptions opt;
     opt.threadsPerRow = tpr;
+    opt.matvec = layout;
     LOWBIT_TRY(GpuPackedTensor w, uploadPacked(arena, p, opt));
     std::vector<float> x(static_cast<std::size_t>(p.cols), 0.5f);
     LOWBIT_TRY(Buffer * bx, arena.upload(std::span<const float>(x)));
     LOWBIT_TRY(Buffer * by, arena.allocate(static_cast<VkDeviceSize>(p.rows) * 4));
     // the roofline reads the same number of bytes laid out as the same rows
     const auto bytes = static_cast<std::uint64_t>(p.byteSize());
-    const auto rowWords = static_cast<std::uint32_t>((bytes / 4 + static_cast<std::uint64_t>(p.rows) - 1) / static_cast<std::uint64_t>(p.rows));
+    const auto rowWords = static_cast<std::uint32_t>((bytes / 4 + static_cast<std::uint64_t>(p.rows) - 1) / static_cast<std::uint64_t>(p.rows) + 3) / 4 * 4;
     LOWBIT_TRY(Buffer * src, arena.allocate(static_cast<VkDeviceSize>(rowWords) * static_cast<VkDeviceSize>(p.rows) * 4));
     std::fill(src->as<std::uint32_t>().begin(), src->as<std::uint32_t>().end(), 1u);
     LOWBIT_TRY(Buffer * dst, arena.allocate(static_cast<VkDeviceSize>(p.rows) * 4));
-    const RooflinePush rp{static_cast<std::uint32_t>(p.rows), rowWords, p.layout == CodeLayout::Fp6Planes ? 6u : p.codeBits, w.push.tpr};
+    const std::uint32_t chunkWords = p.layout == CodeLayout::Fp6Planes ? 6u : p.codeBits;
 
     bool ok = true;
     const double fused = seconds(
@@ -96,14 +137,7 @@ Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTens
             return rec->submitAndWait();
         },
         reps, ok);
-    const double roof = seconds(
-        [&]() -> Status {
-            LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products + 1)));
-            for (int i = 0; i < products; ++i)
-                LOWBIT_CHECK(recordBandwidthReduce(*rec, *src, *dst, rp));
-            return rec->submitAndWait();
-        },
-        reps, ok);
+    const double roof = bestRoof(ctx, pipes, *src, *dst, static_cast<std::uint32_t>(p.rows), rowWords, chunkWords, reps, products, ok);
     if (!ok)
         return makeError(ErrorCode::Internal, "a measurement failed");
     GemvFigures f;
@@ -141,10 +175,9 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, std::int64_t rows,
     LOWBIT_TRY(Buffer * by, arena.allocate(static_cast<VkDeviceSize>(rows) * 4));
     const std::uint64_t bytes = t->storedBytes();
     const std::uint32_t roofRows = w.push.R;
-    const auto rowWords = static_cast<std::uint32_t>((bytes / 4 + roofRows - 1) / roofRows);
+    const auto rowWords = static_cast<std::uint32_t>((bytes / 4 + roofRows - 1) / roofRows + 3) / 4 * 4;
     LOWBIT_TRY(Buffer * src, arena.allocate(static_cast<VkDeviceSize>(rowWords) * roofRows * 4));
     LOWBIT_TRY(Buffer * dst, arena.allocate(static_cast<VkDeviceSize>(roofRows) * 4));
-    const RooflinePush rp{roofRows, rowWords, 1, 64};
     bool ok = true;
     const double fused = seconds(
         [&]() -> Status {
@@ -154,14 +187,7 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, std::int64_t rows,
             return rec->submitAndWait();
         },
         reps, ok);
-    const double roof = seconds(
-        [&]() -> Status {
-            LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products + 1)));
-            for (int i = 0; i < products; ++i)
-                LOWBIT_CHECK(recordBandwidthReduce(*rec, *src, *dst, rp));
-            return rec->submitAndWait();
-        },
-        reps, ok);
+    const double roof = bestRoof(ctx, pipes, *src, *dst, roofRows, rowWords, 1, reps, products, ok);
     if (!ok)
         return makeError(ErrorCode::Internal, "a measurement failed");
     GemvFigures f;
@@ -221,6 +247,7 @@ int main(int argc, char **argv)
     std::string shapes = "4096x4096,11008x4096";
     std::int64_t group = 128;
     int reps = 5, products = 8, tokens = 128, device = -1, tpr = 0;
+    std::optional<MatvecLayout> layout;
     bool runModel = true;
     std::string modelPath = std::string(LOWBIT_SHARED_DIR_DEFAULT) + "/models/stories260K/stories260K.bin";
     for (int i = 1; i < argc; ++i) {
@@ -244,11 +271,17 @@ int main(int argc, char **argv)
             tokens = std::max(1, std::atoi(argv[++i]));
         else if (a == "--tpr" && hasValue)
             tpr = std::max(0, std::atoi(argv[++i]));
-        else if (a == "--no-model")
+        else if (a == "--matvec" && hasValue) {
+            const std::string m = argv[++i];
+            if (m == "rows")
+                layout = MatvecLayout::Rows;
+            else if (m == "tree")
+                layout = MatvecLayout::SharedTree;
+        } else if (a == "--no-model")
             runModel = false;
         else {
             std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--shapes RxC,...] [--device N] "
-                                 "[--tpr T] [--model PATH] [--tokens N] [--no-model]\n");
+                                 "[--tpr T] [--matvec rows|tree] [--model PATH] [--tokens N] [--no-model]\n");
             return 2;
         }
     }
@@ -309,7 +342,7 @@ int main(int argc, char **argv)
                 std::fprintf(stderr, "%s: %s\n", name.c_str(), packed.error().message().c_str());
                 continue;
             }
-            auto fig = measureGemv(**ctx, pipes, *packed, reps, products, static_cast<std::uint32_t>(tpr));
+            auto fig = measureGemv(**ctx, pipes, *packed, reps, products, static_cast<std::uint32_t>(tpr), layout);
             if (!fig) {
                 std::fprintf(stderr, "%s: %s\n", name.c_str(), fig.error().message().c_str());
                 continue;

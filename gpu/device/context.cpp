@@ -100,6 +100,7 @@ DeviceInfo describe(VkPhysicalDevice d, std::uint32_t index)
     info.apiVersion = p2.properties.apiVersion;
     info.subgroupSize = sub.subgroupSize;
     info.maxStorageBufferRange = p2.properties.limits.maxStorageBufferRange;
+    info.maxUniformBufferRange = p2.properties.limits.maxUniformBufferRange;
     info.maxComputeSharedMemory = p2.properties.limits.maxComputeSharedMemorySize;
     info.shaderFloat16 = f12.shaderFloat16 == VK_TRUE;
     info.shaderInt8 = f12.shaderInt8 == VK_TRUE;

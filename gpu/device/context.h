@@ -22,6 +22,7 @@ struct DeviceInfo {
     std::uint64_t deviceLocalBytes = 0;
     std::uint32_t subgroupSize = 0;
     std::uint64_t maxStorageBufferRange = 0;
+    std::uint32_t maxUniformBufferRange = 0;
     std::uint32_t maxComputeSharedMemory = 0;
     bool shaderFloat16 = false;
     bool storage16Bit = false;

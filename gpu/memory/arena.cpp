@@ -94,7 +94,8 @@ Result<Buffer *> Arena::allocate(VkDeviceSize bytes)
     VkBufferCreateInfo bi{};
     bi.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
     bi.size = bytes;
-    bi.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    bi.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT
+               | VK_BUFFER_USAGE_TRANSFER_DST_BIT; // any buffer may be bound as a uniform buffer (x of the CPU-device GEMVs)
     bi.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
     auto buf = std::make_unique<Buffer>();
     LOWBIT_VK_CHECK(vkCreateBuffer(m_ctx.device(), &bi, nullptr, &buf->handle));

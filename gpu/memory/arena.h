@@ -34,6 +34,7 @@ class Arena {
 public:
     /// blockBytes: size of each device allocation (clamped to the device's limits).
     explicit Arena(const Context &ctx, VkDeviceSize blockBytes = VkDeviceSize(256) << 20);
+    const Context &context() const { return m_ctx; }
     ~Arena();
     Arena(const Arena &) = delete;
     Arena &operator=(const Arena &) = delete;

@@ -3,12 +3,14 @@
 
 #include "core/quant/bitstream.h"
 #include "core/quant/packing_fp6.h"
+#include "gpu/device/context.h"
 #include "gpu/memory/arena.h"
 #include "gpu/ops/recorder.h"
 
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -144,6 +146,47 @@ ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout)
     return kIds[static_cast<std::size_t>(kernel)][v];
 }
 
+ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform)
+{
+#define LOWBIT_ROWS(d, sfx)                                                                                                         \
+    {ShaderId::matvec_rows_b1_##d##sfx, ShaderId::matvec_rows_b2_##d##sfx, ShaderId::matvec_rows_b3_##d##sfx,                       \
+     ShaderId::matvec_rows_b4_##d##sfx, ShaderId::matvec_rows_b5_##d##sfx, ShaderId::matvec_rows_b6_##d##sfx,                       \
+     ShaderId::matvec_rows_b7_##d##sfx, ShaderId::matvec_rows_b8_##d##sfx, ShaderId::matvec_rows_fp6_##d##sfx}
+    static constexpr std::array<std::array<std::array<ShaderId, 9>, 3>, 2> kIds = {{
+        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _sx), LOWBIT_ROWS(lut, _sx)}},
+        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, ), LOWBIT_ROWS(lut, )}},
+    }};
+#undef LOWBIT_ROWS
+    const std::size_t v = layout == CodeLayout::Fp6Planes ? 8 : std::clamp<std::size_t>(codeBits, 1, 8) - 1;
+    return kIds[xUniform ? 1 : 0][static_cast<std::size_t>(decode)][v];
+}
+
+RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, float &lin0)
+{
+    lin0 = 0.0f;
+    if (plan.members.size() != 1)
+        return RowsDecode::Generic;
+    const FastMember &m = plan.members[0];
+    switch (kindOf(m.kind)) {
+    case kKindIntAsym: return layout == CodeLayout::Dense ? RowsDecode::Linear : RowsDecode::Generic;
+    case kKindNvfp4: return RowsDecode::Lut;
+    case kKindTwoScale: return RowsDecode::Generic;
+    default: break;
+    }
+    if (layout == CodeLayout::Dense) {
+        // linear when table[c] == c + t0 exactly for every code (then float(c) + t0 is exact too)
+        const float t0 = m.table[0];
+        bool linear = std::isfinite(t0) && t0 == std::trunc(t0) && std::fabs(t0) < 65536.0f;
+        for (unsigned c = 0; c <= m.maxCode && linear; ++c)
+            linear = static_cast<double>(m.table[c]) == static_cast<double>(c) + static_cast<double>(t0);
+        if (linear) {
+            lin0 = t0;
+            return RowsDecode::Linear;
+        }
+    }
+    return RowsDecode::Lut;
+}
+
 Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const PackedUploadOptions &options)
 {
     LOWBIT_CHECK(checkForDevice(p));
@@ -204,6 +247,12 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     push.groupsPerRow = perTensor ? 0u : static_cast<std::uint32_t>((p.cols + groupCols - 1) / groupCols);
     push.tensorScale = p.hasTensorScale ? p.tensorScale : 1.0f;
     push.tpr = threadsPerRow(p.cols, options.threadsPerRow);
+    // the row kernels broadcast within subgroups of exactly 8 lanes (lavapipe/llvmpipe's 256-bit default)
+    const DeviceInfo &dev = arena.context().info();
+    t.matvec = options.matvec.value_or(dev.type == "cpu" ? MatvecLayout::Rows : MatvecLayout::SharedTree);
+    if (dev.subgroupSize != 8)
+        t.matvec = MatvecLayout::SharedTree;
+    t.rowsDecode = rowsDecodeFor(p.plan, p.layout, push.lin0);
 
     // row slices within the storage-buffer range
     const std::uint64_t limit = options.maxSliceBytes ? options.maxSliceBytes : arena.maxBufferBytes();
@@ -266,6 +315,20 @@ Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
 {
     if (x.size < static_cast<std::uint64_t>(w.cols) * 4 || y.size < (yOffset + static_cast<std::uint64_t>(w.rows)) * 4)
         return makeError(ErrorCode::Internal, "matvec buffers too small");
+    if (w.matvec == MatvecLayout::Rows) {
+        // x (whole vec4s) and the value tables from uniform buffers when they fit the uniform range
+        const std::uint64_t range = rec.context().info().maxUniformBufferRange;
+        const std::uint64_t xBytes = (static_cast<std::uint64_t>(w.cols) + 3) / 4 * 16;
+        const bool xUniform = xBytes <= std::min<std::uint64_t>(range, 65536) && x.size >= xBytes
+                              && w.tables->size <= std::min<std::uint64_t>(range, 65536);
+        const ShaderId id = rowsShader(w.codeBits, w.layout, w.rowsDecode, xUniform);
+        for (const GpuPackedSlice &s : w.slices) {
+            PackedPush p = slicePush(w, s);
+            p.yOffset = yOffset + s.row0;
+            LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y, w.tables}, p, gridFor((s.rows + kWorkgroup - 1) / kWorkgroup)));
+        }
+        return {};
+    }
     const ShaderId id = packedShader(PackedKernel::Matvec, w.codeBits, w.layout);
     for (const GpuPackedSlice &s : w.slices) {
         PackedPush p = slicePush(w, s);

@@ -15,6 +15,7 @@
 #include "gpu/pipeline/shader_registry.h"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace lowbit::gpu {
@@ -33,6 +34,7 @@ struct PackedPush {
     float tensorScale;
     std::uint32_t tokens, yOffset, yStride, tpr, mode;
     std::uint32_t members;
+    float lin0; ///< matvec_rows linear path: a LUT member whose table is exactly code + lin0
 };
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matvec_packed_b4).pushBytes, "packed push constants drifted");
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matmul_packed_fp6).pushBytes, "packed push constants drifted");
@@ -44,6 +46,18 @@ struct GpuPackedSlice {
     std::uint32_t row0 = 0, rows = 0;
 };
 
+/// How the fused GEMV is laid out on the device.
+enum class MatvecLayout : std::uint8_t {
+    SharedTree, ///< `tpr` invocations per row, partial sums in a shared-memory tree (GPUs)
+    Rows,       ///< one invocation per row, no shared memory or barriers (CPU implementations)
+};
+/// How matvec_rows decodes a group (chosen at upload from the format's members).
+enum class RowsDecode : std::uint8_t {
+    Generic, ///< decodeValue() per weight (mixtures, AFPQ two-scale)
+    Linear,  ///< (code − offset)·scale: INT-asym, or a table that is exactly code + lin0
+    Lut,     ///< table[code]·scale (·tensor scale): one LUT or NVFP4 member
+};
+
 struct GpuPackedTensor {
     std::vector<GpuPackedSlice> slices;
     Buffer *meta = nullptr;   ///< raw scales, second scales, zero points, selectors, member kinds
@@ -52,12 +66,17 @@ struct GpuPackedTensor {
     std::int64_t rows = 0, cols = 0;
     unsigned codeBits = 0;
     CodeLayout layout = CodeLayout::Dense;
+    MatvecLayout matvec = MatvecLayout::SharedTree;
+    RowsDecode rowsDecode = RowsDecode::Generic;
     std::uint64_t deviceBytes = 0; ///< bytes uploaded for this tensor
 };
 
 struct PackedUploadOptions {
     std::uint64_t maxSliceBytes = 0; ///< largest code buffer per slice; 0 = the device's storage-buffer range
     std::uint32_t threadsPerRow = 0; ///< invocations sharing a row in matvec/matmul (power of two ≤ 64); 0 = auto
+    /// GEMV layout; empty: Rows on CPU implementations (device type "cpu"), SharedTree elsewhere.
+    /// Rows needs subgroups of 8 lanes; on other devices it falls back to SharedTree.
+    std::optional<MatvecLayout> matvec;
 };
 
 /// Uploads a PackedTensor after checking every array size and range against its shape and
@@ -79,5 +98,11 @@ Status recordMatmulPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
 /// The shader variant of a kernel family for a tensor (by code width / FP6 layout).
 enum class PackedKernel : std::uint8_t { Dequant, Matvec, Matmul };
 ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout);
+/// The matvec_rows variant (code width / FP6 layout, decode path; x and tables in uniform buffers
+/// or, beyond the uniform range, in storage buffers).
+ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform);
+/// The decode path matvec_rows takes for a format (Linear only when the table is exactly affine,
+/// so (code − offset)·scale gives the dequantized value bit for bit); `lin0` gets the offset.
+RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, float &lin0);
 
 } // namespace lowbit::gpu

@@ -6,6 +6,8 @@
 #include "gpu/memory/arena.h"
 #include "gpu/pipeline/pipelines.h"
 
+#include <algorithm>
+#include <array>
 #include <vector>
 
 namespace lowbit::gpu {
@@ -22,14 +24,13 @@ Result<std::unique_ptr<Recorder>> Recorder::begin(const Context &ctx, Pipelines 
 {
     auto r = std::unique_ptr<Recorder>(new Recorder(ctx, pipelines));
     r->m_maxDispatches = maxDispatches;
-    VkDescriptorPoolSize size{};
-    size.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    size.descriptorCount = maxDispatches * 8;
+    const std::array<VkDescriptorPoolSize, 2> sizes = {{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, maxDispatches * 8},
+                                                        {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, maxDispatches * 2}}};
     VkDescriptorPoolCreateInfo pi{};
     pi.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
     pi.maxSets = maxDispatches;
-    pi.poolSizeCount = 1;
-    pi.pPoolSizes = &size;
+    pi.poolSizeCount = static_cast<std::uint32_t>(sizes.size());
+    pi.pPoolSizes = sizes.data();
     LOWBIT_VK_CHECK(vkCreateDescriptorPool(ctx.device(), &pi, nullptr, &r->m_pool));
     VkCommandBufferAllocateInfo ai{};
     ai.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
@@ -89,7 +90,10 @@ Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> 
     for (const Buffer *b : buffers) {
         if (!b)
             return makeError(ErrorCode::Internal, std::string(info.name) + ": null buffer");
-        infos.push_back({b->handle, 0, b->size});
+        const bool uniform = (info.uniformMask >> infos.size()) & 1u;
+        // a uniform binding covers at most the device's uniform range (the kernels that take one
+        // read only that far; their callers check it)
+        infos.push_back({b->handle, 0, uniform ? std::min<VkDeviceSize>(b->size, m_ctx.info().maxUniformBufferRange) : b->size});
     }
     for (std::uint32_t i = 0; i < infos.size(); ++i) {
         VkWriteDescriptorSet w{};
@@ -97,7 +101,7 @@ Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> 
         w.dstSet = set;
         w.dstBinding = i;
         w.descriptorCount = 1;
-        w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+        w.descriptorType = (info.uniformMask >> i) & 1u ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
         w.pBufferInfo = &infos[i];
         writes.push_back(w);
     }

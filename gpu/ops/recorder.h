@@ -22,6 +22,7 @@ struct Buffer;
 
 class Recorder {
 public:
+    const Context &context() const { return m_ctx; }
     /// maxDispatches bounds the descriptor sets this recorder can hand out.
     static Result<std::unique_ptr<Recorder>> begin(const Context &ctx, Pipelines &pipelines, std::uint32_t maxDispatches = 256);
     ~Recorder();

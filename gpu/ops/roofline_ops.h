@@ -24,4 +24,8 @@ static_assert(sizeof(RooflinePush) == shaderInfo(ShaderId::bandwidth_reduce).pus
 /// dst[r] = Σ src[r·rowWords + i] (uint, wrapping) for r < rows.
 Status recordBandwidthReduce(Recorder &rec, const Buffer &src, const Buffer &dst, const RooflinePush &p);
 
+/// The same sums read as one invocation per row with uvec4 loads (the CPU-device GEMV layout);
+/// rowWords must be a multiple of 4.
+Status recordBandwidthReduceRows(Recorder &rec, const Buffer &src, const Buffer &dst, std::uint32_t rows, std::uint32_t rowWords);
+
 } // namespace lowbit::gpu

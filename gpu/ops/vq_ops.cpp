@@ -2,6 +2,7 @@
 #include "gpu/ops/vq_ops.h"
 
 #include "core/quant/bitstream.h"
+#include "gpu/device/context.h"
 #include "gpu/memory/arena.h"
 #include "gpu/ops/recorder.h"
 
@@ -31,10 +32,11 @@ std::uint32_t appendFloats(std::vector<float> &vals, const std::vector<float> &s
 }
 } // namespace
 
-Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t)
+Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::optional<bool> rowsMatvec)
 {
     const VqContent c = t.content();
     GpuVqTensor g;
+    g.rowsMatvec = rowsMatvec.value_or(arena.context().info().type == "cpu");
     VqPush &p = g.push;
     p.rows = static_cast<std::uint32_t>(c.rows);
     p.cols = static_cast<std::uint32_t>(c.cols);
@@ -101,7 +103,10 @@ Status recordMatvecVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, cons
     VqPush p = w.push;
     p.xOffset = xOffset;
     p.yOffset = yOffset;
-    return rec.dispatch(ShaderId::matvec_vq, {w.indices, w.values, &x, &y}, p, gridFor(p.R));
+    if (!w.rowsMatvec)
+        return rec.dispatch(ShaderId::matvec_vq, {w.indices, w.values, &x, &y}, p, gridFor(p.R));
+    const ShaderId id = p.v == 4 ? ShaderId::matvec_vq_rows_v4 : p.v == 8 ? ShaderId::matvec_vq_rows_v8 : ShaderId::matvec_vq_rows;
+    return rec.dispatch(id, {w.indices, w.values, &x, &y}, p, gridFor((p.R + 63) / 64));
 }
 
 } // namespace lowbit::gpu

@@ -10,6 +10,7 @@
 #include "gpu/pipeline/shader_registry.h"
 
 #include <cstdint>
+#include <optional>
 
 namespace lowbit::gpu {
 
@@ -34,11 +35,14 @@ struct GpuVqTensor {
     Buffer *indices = nullptr; ///< main | residual | outlier index words | permutation
     Buffer *values = nullptr;  ///< main | residual | outlier codebooks | scale | bias (fp32)
     VqPush push{};
+    bool rowsMatvec = false;   ///< matvec_vq_rows (one invocation per vector row; CPU implementations)
     std::uint64_t deviceBytes = 0;
 };
 
-/// Uploads a vq tensor. Errors: InvalidArgument when it does not fit one storage buffer, Io.
-Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t);
+/// Uploads a vq tensor. `rowsMatvec`: the GEMV layout (empty: rows on CPU implementations,
+/// device type "cpu"; the shared-memory tree elsewhere). Errors: InvalidArgument when it does not
+/// fit one storage buffer, Io.
+Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::optional<bool> rowsMatvec = std::nullopt);
 
 /// out[yOffset + r·cols + c] = W[r, c].
 Status recordDequantVq(Recorder &rec, const GpuVqTensor &w, const Buffer &out, std::uint32_t yOffset = 0);

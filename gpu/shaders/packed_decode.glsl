@@ -52,6 +52,7 @@ layout(push_constant) uniform Push {
     uint tpr;          // invocations per row (power of two, ≤ workgroup size)
     uint mode;         // dequant: 0 all rows, 1 rows given by ids (embedding lookup)
     uint members;      // format members (value tables)
+    float lin0;        // matvec_rows DECODE 1: a linear member's table is code + lin0
 } pc;
 
 layout(std430, binding = 0) readonly buffer Codes { uint codes[]; };

@@ -142,12 +142,20 @@ private slots:
         auto by = arena.allocate(std::size_t(rows) * 4);
         auto bY = arena.allocate((yOffset + std::size_t(tokens) * yStride) * 4);
         QVERIFY(bx.ok() && bids.ok() && bout.ok() && brows.ok() && by.ok() && bY.ok());
+        // the other GEMV layout too (GPUs: shared-memory tree; CPU devices: a row per invocation)
+        PackedUploadOptions other = opt;
+        other.matvec = gw->matvec == MatvecLayout::Rows ? MatvecLayout::SharedTree : MatvecLayout::Rows;
+        auto gw2 = uploadPacked(arena, *packed, other);
+        QVERIFY(gw2.ok());
+        auto by2 = arena.allocate(std::size_t(rows) * 4);
+        QVERIFY(by2.ok());
         std::memset((*bY)->mapped, 0xFF, (*bY)->size); // NaN everywhere the kernel must not write
         auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
         QVERIFY(rec.ok());
         QVERIFY(recordDequantPacked(**rec, *gw, **bout).ok());
         QVERIFY(recordDequantRowsPacked(**rec, *gw, **bids, std::uint32_t(ids.size()), **brows).ok());
         QVERIFY(recordMatvecPacked(**rec, *gw, **bx, **by).ok());
+        QVERIFY(recordMatvecPacked(**rec, *gw2, **bx, **by2).ok());
         QVERIFY(recordMatmulPacked(**rec, *gw, **bx, **bY, tokens, yOffset, yStride).ok());
         QVERIFY((*rec)->submitAndWait().ok());
 
@@ -172,6 +180,9 @@ private slots:
         const auto y = (*by)->as<float>();
         for (std::int64_t r = 0; r < rows; ++r)
             QVERIFY2(check(y[std::size_t(r)], 0, r), qPrintable(QStringLiteral("matvec row %1").arg(r)));
+        const auto y2 = (*by2)->as<float>();
+        for (std::int64_t r = 0; r < rows; ++r)
+            QVERIFY2(check(y2[std::size_t(r)], 0, r), qPrintable(QStringLiteral("matvec (other layout) row %1").arg(r)));
         const auto Y = (*bY)->as<float>();
         for (std::uint32_t t = 0; t < tokens; ++t) {
             for (std::int64_t r = 0; r < rows; ++r)
@@ -201,6 +212,7 @@ private slots:
         Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
         PackedUploadOptions opt;
         opt.threadsPerRow = std::uint32_t(tpr);
+        opt.matvec = MatvecLayout::SharedTree; // the layout that shares rows
         auto gw = uploadPacked(arena, *packed, opt);
         QVERIFY(gw.ok());
         QCOMPARE(gw->push.tpr, std::uint32_t(tpr));
@@ -226,6 +238,67 @@ private slots:
                 if (t == 0)
                     QVERIFY(std::fabs((*by)->as<float>()[std::size_t(r)] - ref) <= 4e-6 * mag);
             }
+    }
+
+    void rowsDecodePaths_data()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<int>("decode");
+        QTest::addColumn<float>("lin0");
+        QTest::newRow("int4: table is code - 7") << "int4" << int(RowsDecode::Linear) << -7.0f;
+        QTest::newRow("int8") << "int8" << int(RowsDecode::Linear) << -127.0f;
+        QTest::newRow("int3-asym: zero points") << "int3-asym" << int(RowsDecode::Linear) << 0.0f;
+        QTest::newRow("nf4") << "nf4" << int(RowsDecode::Lut) << 0.0f;
+        QTest::newRow("fp4") << "fp4" << int(RowsDecode::Lut) << 0.0f;
+        QTest::newRow("nvfp4") << "nvfp4" << int(RowsDecode::Lut) << 0.0f;
+        QTest::newRow("fp6 planes") << "fp6-e3m2" << int(RowsDecode::Lut) << 0.0f;
+        QTest::newRow("fp4-asym: two scales") << "fp4-asym" << int(RowsDecode::Generic) << 0.0f;
+        QTest::newRow("mixture") << "mix:int4|nf4|fp4" << int(RowsDecode::Generic) << 0.0f;
+    }
+    void rowsDecodePaths()
+    {
+        QFETCH(QString, format);
+        QFETCH(int, decode);
+        QFETCH(float, lin0);
+        const auto spec = specOf(format, -2, QString());
+        QVERIFY(spec);
+        const std::int64_t rows = 70, cols = 256;
+        const auto w = test::randomFloats(std::size_t(rows * cols), 5, 0.05f);
+        auto packed = quantizePackedFast(w.data(), rows, cols, *spec);
+        QVERIFY(packed.ok());
+        float got = 1.0f;
+        QCOMPARE(int(rowsDecodeFor(packed->plan, packed->layout, got)), decode);
+        QCOMPARE(got, lin0);
+        // 70 rows: a second workgroup whose lanes past the end must not store
+        std::vector<float> cpu(w.size());
+        QVERIFY(dequantizeFast(*packed, cpu.data()).ok());
+        Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
+        PackedUploadOptions opt;
+        opt.matvec = MatvecLayout::Rows;
+        auto gw = uploadPacked(arena, *packed, opt);
+        QVERIFY(gw.ok());
+        QCOMPARE(int(gw->rowsDecode), decode);
+        const auto x = test::randomFloats(std::size_t(cols), 6);
+        auto bx = arena.upload(std::span<const float>(x));
+        auto by = arena.allocate(std::size_t(rows + 60) * 4);
+        QVERIFY(bx.ok() && by.ok());
+        std::memset((*by)->mapped, 0xFF, (*by)->size);
+        auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
+        QVERIFY(rec.ok());
+        QVERIFY(recordMatvecPacked(**rec, *gw, **bx, **by, 3).ok());
+        QVERIFY((*rec)->submitAndWait().ok());
+        const auto y = (*by)->as<float>();
+        for (std::int64_t r = 0; r < rows; ++r) {
+            double ref = 0, mag = 0;
+            for (std::int64_t c = 0; c < cols; ++c) {
+                const double p = double(cpu[std::size_t(r * cols + c)]) * x[std::size_t(c)];
+                ref += p;
+                mag += std::fabs(p);
+            }
+            QVERIFY2(std::fabs(y[std::size_t(r) + 3] - ref) <= 4e-6 * mag + 1e-9, qPrintable(QStringLiteral("row %1").arg(r)));
+        }
+        for (std::size_t i : {std::size_t(0), std::size_t(1), std::size_t(2), std::size_t(rows) + 3, std::size_t(rows) + 50})
+            QVERIFY(std::isnan(y[i])); // nothing written outside the rows
     }
 
     void hostileTensorsAreRejected_data()

@@ -73,6 +73,7 @@ private slots:
         QTest::newRow("v6 padded last vector, fp32, residual") << 50 << 33 << 6 << 32 << 8 << 0 << false << true << false;
         QTest::newRow("v16 k512 (codebook not in shared memory)") << 48 << 40 << 16 << 512 << 0 << 3 << true << false << true;
         QTest::newRow("v1 scalar") << 20 << 64 << 1 << 16 << 0 << 0 << false << false << false;
+        QTest::newRow("v8, 75 vector rows (two row workgroups), outliers, norm") << 600 << 20 << 8 << 64 << 0 << 2 << true << true << true;
     }
     void dequantAndMatvec()
     {
@@ -120,36 +121,38 @@ private slots:
         std::vector<float> cpu(std::size_t(rows) * std::size_t(cols));
         QVERIFY((*t)->decodeRows(cpu.data(), 0, rows).ok());
 
-        Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
-        auto g = uploadVq(arena, **t);
-        QVERIFY2(g.ok(), g.ok() ? "" : g.error().message().c_str());
-        QCOMPARE(g->push.sharedMain != 0, k * v <= 4096);
-        const auto x = test::randomFloats(std::size_t(cols) + 3, 8);
-        auto bx = arena.upload(std::span<const float>(x));
-        auto bout = arena.allocate(cpu.size() * 4);
-        auto by = arena.allocate((std::size_t(rows) + 2) * 4);
-        QVERIFY(bx.ok() && bout.ok() && by.ok());
-        auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
-        QVERIFY(rec.ok());
-        QVERIFY(recordDequantVq(**rec, *g, **bout).ok());
-        QVERIFY(recordMatvecVq(**rec, *g, **bx, **by, 3, 2).ok()); // x from float 3, y from float 2
-        QVERIFY((*rec)->submitAndWait().ok());
-        const auto gpu = (*bout)->as<float>();
-        for (std::size_t i = 0; i < cpu.size(); ++i) {
-            std::uint32_t a, b;
-            std::memcpy(&a, &cpu[i], 4);
-            std::memcpy(&b, &gpu[i], 4);
-            QVERIFY2(a == b, qPrintable(QStringLiteral("element %1: cpu %2, gpu %3").arg(i).arg(cpu[i]).arg(gpu[i])));
-        }
-        const auto y = (*by)->as<float>();
-        for (int r = 0; r < rows; ++r) {
-            double ref = 0, mag = 0;
-            for (int col = 0; col < cols; ++col) {
-                const double p = double(cpu[std::size_t(r) * std::size_t(cols) + std::size_t(col)]) * x[std::size_t(col) + 3];
-                ref += p;
-                mag += std::fabs(p);
+        for (bool rowsLayout : {false, true}) { // the GPU (shared-memory tree) and the CPU-device (row per invocation) GEMV
+            Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
+            auto g = uploadVq(arena, **t, rowsLayout);
+            QVERIFY2(g.ok(), g.ok() ? "" : g.error().message().c_str());
+            QCOMPARE(g->push.sharedMain != 0, k * v <= 4096);
+            const auto x = test::randomFloats(std::size_t(cols) + 3, 8);
+            auto bx = arena.upload(std::span<const float>(x));
+            auto bout = arena.allocate(cpu.size() * 4);
+            auto by = arena.allocate((std::size_t(rows) + 2) * 4);
+            QVERIFY(bx.ok() && bout.ok() && by.ok());
+            auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
+            QVERIFY(rec.ok());
+            QVERIFY(recordDequantVq(**rec, *g, **bout).ok());
+            QVERIFY(recordMatvecVq(**rec, *g, **bx, **by, 3, 2).ok()); // x from float 3, y from float 2
+            QVERIFY((*rec)->submitAndWait().ok());
+            const auto gpu = (*bout)->as<float>();
+            for (std::size_t i = 0; i < cpu.size(); ++i) {
+                std::uint32_t a, b;
+                std::memcpy(&a, &cpu[i], 4);
+                std::memcpy(&b, &gpu[i], 4);
+                QVERIFY2(a == b, qPrintable(QStringLiteral("element %1: cpu %2, gpu %3").arg(i).arg(cpu[i]).arg(gpu[i])));
             }
-            QVERIFY2(std::fabs(y[std::size_t(r) + 2] - ref) <= 4e-6 * mag + 1e-9, qPrintable(QStringLiteral("row %1").arg(r)));
+            const auto y = (*by)->as<float>();
+            for (int r = 0; r < rows; ++r) {
+                double ref = 0, mag = 0;
+                for (int col = 0; col < cols; ++col) {
+                    const double p = double(cpu[std::size_t(r) * std::size_t(cols) + std::size_t(col)]) * x[std::size_t(col) + 3];
+                    ref += p;
+                    mag += std::fabs(p);
+                }
+                QVERIFY2(std::fabs(y[std::size_t(r) + 2] - ref) <= 4e-6 * mag + 1e-9, qPrintable(QStringLiteral("%1 layout, row %2").arg(QLatin1String(rowsLayout ? "rows" : "tree")).arg(r)));
+            }
         }
     }
 
