@@ -112,6 +112,8 @@ Result<VptqLayerConfig> parseVptqLayerConfig(const Json &j)
     VptqLayerConfig c;
     LOWBIT_TRY(c.inFeatures, intField(j, "in_features", 1, kMaxDim - 1));
     LOWBIT_TRY(c.outFeatures, intField(j, "out_features", 1, kMaxDim - 1));
+    if (c.inFeatures * c.outFeatures > (std::int64_t(1) << 40)) // the studio's VQ tensor limit
+        return malformed("in_features · out_features is too large");
     LOWBIT_TRY(const auto groupNum, intField(j, "group_num", 1, c.inFeatures));
     c.groupNum = static_cast<int>(groupNum);
     LOWBIT_TRY(c.groupSize, intField(j, "group_size", 1, c.inFeatures));
