@@ -325,7 +325,9 @@ Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
         for (const GpuPackedSlice &s : w.slices) {
             PackedPush p = slicePush(w, s);
             p.yOffset = yOffset + s.row0;
-            LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y, w.tables}, p, gridFor((s.rows + kWorkgroup - 1) / kWorkgroup)));
+            constexpr std::uint32_t kRowsPerInvocation = 4; // RPI in matvec_rows.comp
+            const std::uint32_t rowsPerGroup = kWorkgroup * kRowsPerInvocation;
+            LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y, w.tables}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup)));
         }
         return {};
     }

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Fused dequant × vector (decode) for CPU Vulkan implementations (lavapipe/llvmpipe), where the
 // lanes of a subgroup are the SIMD lanes of one CPU core. What is cheap there decides the layout:
-//  - one invocation per row: no shared memory, no barriers (a barrier splits the shader into
-//    coroutines), and every invocation walks the columns in the same order;
+//  - a few rows per invocation (RPI): no shared memory, no barriers (a barrier splits the shader
+//    into coroutines), and every invocation walks the columns in the same order;
 //  - llvmpipe reads a storage buffer lane by lane in a branchy loop, one loop per load
 //    instruction whatever its width, so the code words come in as uvec4/uvec2 loads (one loop for
 //    16 bytes) and the group parameters once per group;
 //  - a uniform-buffer read at a subgroup-uniform address is one scalar load and a broadcast, and
 //    at per-lane addresses a plain gather: with X_UBO, x (≤ the uniform range) and the value
 //    tables (with DECODE 2) are read from uniform buffers.
-// Rows past the end compute row rows−1 again and do not store, so no branch is divergent.
+// Rows past the end compute row rows−1 again and are not stored, so no branch is divergent.
 // Subgroups of exactly 8 lanes (the host checks), each full (64 = 8 subgroups).
 //
 // DECODE (compile time):
@@ -79,32 +79,40 @@ void loadChunkWide(uint row, uint ch, out uint w[8])
 #endif
 }
 
-#if DECODE == 1
-#define VAL(i) (float(chunkCode(w, i)) - off) // exact: small integers
-#elif DECODE == 2
-#define VAL(i) TABLE(p.base + chunkCode(w, i))
-#else
-#define VAL(i) decodeValue(p, chunkCode(w, i))
-#endif
-// x[c0 + b + K] from the lane that loaded it (K a literal, as subgroupBroadcast requires)
-#define STEP(acc, K) acc += VAL(b + K) * subgroupBroadcast(xl, K);
+// Each invocation takes RPI consecutive rows, so every x value loaded and broadcast serves RPI rows.
+#define RPI 4u
 
-/// Σ over codes [lo, lo + n) of a chunk (constants after inlining, so the unpacking shifts are
-/// constants): the value without the group scale, times x. The subgroup loads 8 consecutive x
-/// values at once, one per lane (a gather), and broadcasts each to every lane: 1 load per x value
-/// instead of one per lane.
-float partialSum(uint w[8], uint c0, GroupParams p, uint lo, uint n)
+#if DECODE == 1
+#define VALK(k, i) (float(chunkCode(w[k], i)) - off[k]) // exact: small integers
+#elif DECODE == 2
+#define VALK(k, i) TABLE(p[k].base + chunkCode(w[k], i))
+#else
+#define VALK(k, i) decodeValue(p[k], chunkCode(w[k], i))
+#endif
+// x[c0 + b + K] from the lane that loaded it (K a literal, as subgroupBroadcast requires), for every row
+#define XSTEP(K)                                                                                    \
+    {                                                                                               \
+        const float xb = subgroupBroadcast(xl, K);                                                  \
+        [[unroll]] for (uint k = 0u; k < RPI; ++k)                                                  \
+            s[k] += VALK(k, b + K) * xb;                                                            \
+    }
+
+/// Adds, for each of the RPI rows, Σ over codes [lo, lo + n) of its chunk (constants after
+/// inlining, so the unpacking shifts are constants) of the value without the group scale times x.
+/// The subgroup loads 8 consecutive x values at once, one per lane (a gather), and broadcasts each
+/// to every lane: one load per x value instead of one per lane and row.
+void partialSums(uint w[RPI][8], uint c0, GroupParams p[RPI], uint lo, uint n, inout float s[RPI])
 {
 #if DECODE == 1
-    const float off = p.kind == KIND_INT_ASYM ? p.s2 : -pc.lin0;
+    float off[RPI];
+    [[unroll]] for (uint k = 0u; k < RPI; ++k)
+        off[k] = p[k].kind == KIND_INT_ASYM ? p[k].s2 : -pc.lin0;
 #endif
     const uint lane = gl_SubgroupInvocationID;
-    float s0 = 0.0, s1 = 0.0;
     [[unroll]] for (uint b = lo; b < lo + n; b += 8u) {
         const float xl = xAt(c0 + b + lane);
-        STEP(s0, 0u) STEP(s1, 1u) STEP(s0, 2u) STEP(s1, 3u) STEP(s0, 4u) STEP(s1, 5u) STEP(s0, 6u) STEP(s1, 7u)
+        XSTEP(0u) XSTEP(1u) XSTEP(2u) XSTEP(3u) XSTEP(4u) XSTEP(5u) XSTEP(6u) XSTEP(7u)
     }
-    return s0 + s1;
 }
 
 /// What a group's partial sum is multiplied by (1 for the generic path, which decodes whole values).
@@ -122,8 +130,10 @@ float groupFactor(GroupParams p)
 void main()
 {
     const uint wg = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
-    const uint outRow = wg * 64u + gl_LocalInvocationID.x;
-    const uint row = min(outRow, pc.rows - 1u);
+    const uint first = (wg * 64u + gl_LocalInvocationID.x) * RPI;
+    uint row[RPI];
+    [[unroll]] for (uint k = 0u; k < RPI; ++k)
+        row[k] = min(first + k, pc.rows - 1u);
     const uint G = pc.groupsPerRow == 0u ? pc.cols : pc.groupSize; // columns per group
 #ifdef FP6_PLANES
     const bool wide = (pc.rowWords & 3u) == 0u && (pc.rowWordsHi & 1u) == 0u && (pc.hiBase & 1u) == 0u;
@@ -131,36 +141,59 @@ void main()
     const bool wide = (pc.rowWords & 3u) == 0u;
 #endif
     uint done = 0u; // columns summed by a fast path
-    float acc = 0.0;
+    float acc[RPI];
+    [[unroll]] for (uint k = 0u; k < RPI; ++k)
+        acc[k] = 0.0;
     if (wide && G % 32u == 0u) {
         const uint groups = pc.cols / G;
         for (uint g = 0u; g < groups; ++g) {
             const uint g0 = g * G;
-            const GroupParams p = loadGroup(groupOf(row, g0));
-            float s = 0.0;
-            for (uint c0 = g0; c0 < g0 + G; c0 += 32u) {
-                uint w[8];
-                loadChunkWide(row, c0 >> 5u, w);
-                s += partialSum(w, c0, p, 0u, 32u);
+            GroupParams p[RPI];
+            float s[RPI];
+            [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+                p[k] = loadGroup(groupOf(row[k], g0));
+                s[k] = 0.0;
             }
-            acc += groupFactor(p) * s;
+            for (uint c0 = g0; c0 < g0 + G; c0 += 32u) {
+                uint w[RPI][8];
+                [[unroll]] for (uint k = 0u; k < RPI; ++k)
+                    loadChunkWide(row[k], c0 >> 5u, w[k]);
+                partialSums(w, c0, p, 0u, 32u, s);
+            }
+            [[unroll]] for (uint k = 0u; k < RPI; ++k)
+                acc[k] += groupFactor(p[k]) * s[k];
         }
         done = groups * G;
     } else if (wide && G == 16u) { // NVFP4 and other 16-column groups: two groups per chunk
         const uint chunks = pc.cols / 32u;
         for (uint ch = 0u; ch < chunks; ++ch) {
             const uint c0 = ch * 32u;
-            uint w[8];
-            loadChunkWide(row, ch, w);
-            const GroupParams p0 = loadGroup(groupOf(row, c0));
-            const GroupParams p1 = loadGroup(groupOf(row, c0 + 16u));
-            acc += groupFactor(p0) * partialSum(w, c0, p0, 0u, 16u);
-            acc += groupFactor(p1) * partialSum(w, c0, p1, 16u, 16u);
+            uint w[RPI][8];
+            GroupParams p[RPI];
+            float s[RPI];
+            [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+                loadChunkWide(row[k], ch, w[k]);
+                p[k] = loadGroup(groupOf(row[k], c0));
+                s[k] = 0.0;
+            }
+            partialSums(w, c0, p, 0u, 16u, s);
+            [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+                acc[k] += groupFactor(p[k]) * s[k];
+                p[k] = loadGroup(groupOf(row[k], c0 + 16u));
+                s[k] = 0.0;
+            }
+            partialSums(w, c0, p, 16u, 16u, s);
+            [[unroll]] for (uint k = 0u; k < RPI; ++k)
+                acc[k] += groupFactor(p[k]) * s[k];
         }
         done = chunks * 32u;
     }
-    for (uint c = done; c < pc.cols; ++c) // what no fast path took: weight by weight
-        acc += weightAt(row, c) * xAt(c);
-    if (outRow < pc.rows)
-        y[pc.yOffset + outRow] = acc;
+    for (uint c = done; c < pc.cols; ++c) { // what no fast path took: weight by weight
+        const float xc = xAt(c);
+        [[unroll]] for (uint k = 0u; k < RPI; ++k)
+            acc[k] += weightAt(row[k], c) * xc;
+    }
+    [[unroll]] for (uint k = 0u; k < RPI; ++k)
+        if (first + k < pc.rows)
+            y[pc.yOffset + first + k] = acc[k];
 }
