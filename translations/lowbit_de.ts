@@ -590,193 +590,209 @@
 <context>
     <name>lowbit::studio::ExportDialog</name>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="53"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="54"/>
         <source>Export Model</source>
         <translation>Modell exportieren</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="55"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="56"/>
         <source>GGUF (llama.cpp)</source>
         <translation>GGUF (llama.cpp)</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="56"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="57"/>
         <source>GPTQ checkpoint (transformers, vLLM)</source>
         <translation>GPTQ-Checkpoint (transformers, vLLM)</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="57"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="58"/>
         <source>compressed-tensors (vLLM)</source>
         <translation>compressed-tensors (vLLM)</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="58"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="59"/>
         <source>Fake-quant safetensors (any framework)</source>
         <translation>Fake-Quant-safetensors (jedes Framework)</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="61"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="60"/>
+        <source>VPTQ checkpoint (transformers)</source>
+        <translation>VPTQ-Checkpoint (transformers)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="63"/>
         <source>from the plan</source>
         <translation>aus dem Plan</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="65"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="67"/>
         <source>Strict: refuse instead of re-quantizing what the target cannot carry</source>
         <translation>Strikt: ablehnen statt neu zu quantisieren, was das Ziel nicht aufnehmen kann</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="66"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="68"/>
         <source>Overwrite an existing output</source>
         <translation>Vorhandene Ausgabe überschreiben</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="68"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="70"/>
         <source>Browse…</source>
         <translation>Durchsuchen…</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="70"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="72"/>
         <source>Tensor</source>
         <translation>Tensor</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="70"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="72"/>
         <source>Studio format</source>
         <translation>Studio-Format</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="70"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="72"/>
         <source>Stored as</source>
         <translation>Gespeichert als</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="70"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="72"/>
         <source>What happens</source>
         <translation>Was passiert</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="79"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="81"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="80"/>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="283"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="82"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="292"/>
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="83"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="85"/>
         <source>Target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="84"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="86"/>
         <source>GGUF type</source>
         <translation>GGUF-Typ</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="85"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="87"/>
         <source>Fake-quant dtype</source>
         <translation>Fake-Quant-Datentyp</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="89"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="91"/>
         <source>Output</source>
         <translation>Ausgabe</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="149"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="151"/>
         <source>Export to</source>
         <translation>Exportieren nach</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="149"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="151"/>
         <source>GGUF (*.gguf)</source>
         <translation>GGUF (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="150"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="152"/>
         <source>Export into a new folder inside</source>
         <translation>In einen neuen Ordner exportieren in</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="174"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="176"/>
         <source>refused: %1</source>
         <translation>abgelehnt: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="178"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="180"/>
         <source>re-quantized to %1 (the error is measured during the export)</source>
         <translation>neu quantisiert als %1 (der Fehler wird beim Export gemessen)</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="184"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="187"/>
+        <source>carried when the layout holds it (codebooks rounded to fp16 are reported, refused with Strict)</source>
+        <translation>übernommen, wenn das Layout es abbildet (auf fp16 gerundete Codebücher werden gemeldet, mit „Strikt“ abgelehnt)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="188"/>
+        <source>decoded, stored as f16 (refused with Strict for a linear layer)</source>
+        <translation>dekodiert, als f16 gespeichert (mit „Strikt“ für eine lineare Schicht abgelehnt)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="192"/>
         <source>decoded, stored as %1</source>
         <translation>dekodiert, gespeichert als %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="184"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="192"/>
         <source>converted</source>
         <translation>konvertiert</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="187"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="195"/>
         <source>carried when the format is an INT grid the layout holds (else re-quantized or refused with Strict)</source>
         <translation>unverändert übernommen, wenn das Format ein INT-Raster ist, das das Layout fasst (sonst neu quantisiert oder mit „Strikt“ abgelehnt)</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="188"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="189"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="196"/>
         <source>kept unquantized</source>
         <translation>bleibt unquantisiert</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="199"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="207"/>
         <source>%1 tensors cannot be carried and Strict is on: the export will be refused.</source>
         <translation>%1 Tensoren können nicht übernommen werden und „Strikt“ ist an: der Export wird abgelehnt.</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="200"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="208"/>
         <source>%1 tensors have no exact GGUF type and will be re-quantized (shown above).</source>
         <translation>%1 Tensoren haben keinen exakten GGUF-Typ und werden neu quantisiert (siehe oben).</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="201"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="209"/>
         <source>Every tensor is carried exactly or copied.</source>
         <translation>Jeder Tensor wird exakt übernommen oder kopiert.</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="216"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="224"/>
         <source>Choose where to write the export.</source>
         <translation>Wählen Sie, wohin exportiert werden soll.</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="244"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="253"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="245"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="254"/>
         <source>Exporting…</source>
         <translation>Exportiere…</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="285"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="294"/>
         <source>Cancelled: nothing was written.</source>
         <translation>Abgebrochen: nichts wurde geschrieben.</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="285"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="294"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="300"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="309"/>
         <source>Wrote %1 (%2 MB in %3 s): %4 tensors carried exactly, %5 re-quantized</source>
         <translation>%1 geschrieben (%2 MB in %3 s): %4 Tensoren exakt übernommen, %5 neu quantisiert</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="307"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="316"/>
         <source> (worst relative error %1)</source>
         <translation> (größter relativer Fehler %1)</translation>
     </message>

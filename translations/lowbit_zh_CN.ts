@@ -587,193 +587,209 @@
 <context>
     <name>lowbit::studio::ExportDialog</name>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="53"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="54"/>
         <source>Export Model</source>
         <translation>导出模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="55"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="56"/>
         <source>GGUF (llama.cpp)</source>
         <translation>GGUF (llama.cpp)</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="56"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="57"/>
         <source>GPTQ checkpoint (transformers, vLLM)</source>
         <translation>GPTQ 检查点 (transformers, vLLM)</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="57"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="58"/>
         <source>compressed-tensors (vLLM)</source>
         <translation>compressed-tensors (vLLM)</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="58"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="59"/>
         <source>Fake-quant safetensors (any framework)</source>
         <translation>伪量化 safetensors（任意框架）</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="61"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="60"/>
+        <source>VPTQ checkpoint (transformers)</source>
+        <translation>VPTQ 检查点（transformers）</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="63"/>
         <source>from the plan</source>
         <translation>按计划</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="65"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="67"/>
         <source>Strict: refuse instead of re-quantizing what the target cannot carry</source>
         <translation>严格：目标无法承载时拒绝，而不是重新量化</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="66"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="68"/>
         <source>Overwrite an existing output</source>
         <translation>覆盖已有输出</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="68"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="70"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="70"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="72"/>
         <source>Tensor</source>
         <translation>张量</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="70"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="72"/>
         <source>Studio format</source>
         <translation>Studio 格式</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="70"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="72"/>
         <source>Stored as</source>
         <translation>存储为</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="70"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="72"/>
         <source>What happens</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="79"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="81"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="80"/>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="283"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="82"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="292"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="83"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="85"/>
         <source>Target</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="84"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="86"/>
         <source>GGUF type</source>
         <translation>GGUF 类型</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="85"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="87"/>
         <source>Fake-quant dtype</source>
         <translation>伪量化数据类型</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="89"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="91"/>
         <source>Output</source>
         <translation>输出</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="149"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="151"/>
         <source>Export to</source>
         <translation>导出到</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="149"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="151"/>
         <source>GGUF (*.gguf)</source>
         <translation>GGUF (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="150"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="152"/>
         <source>Export into a new folder inside</source>
         <translation>导出到其中的新文件夹</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="174"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="176"/>
         <source>refused: %1</source>
         <translation>已拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="178"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="180"/>
         <source>re-quantized to %1 (the error is measured during the export)</source>
         <translation>重新量化为 %1（误差在导出时测量）</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="184"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="187"/>
+        <source>carried when the layout holds it (codebooks rounded to fp16 are reported, refused with Strict)</source>
+        <translation>布局可容纳时原样保留（舍入到 fp16 的码本会被报告，严格模式下拒绝）</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="188"/>
+        <source>decoded, stored as f16 (refused with Strict for a linear layer)</source>
+        <translation>解码后以 f16 存储（严格模式下对线性层拒绝）</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="192"/>
         <source>decoded, stored as %1</source>
         <translation>已解码，存储为 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="184"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="192"/>
         <source>converted</source>
         <translation>已转换</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="187"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="195"/>
         <source>carried when the format is an INT grid the layout holds (else re-quantized or refused with Strict)</source>
         <translation>若格式是该布局可容纳的 INT 网格则原样保留（否则重新量化，严格模式下拒绝）</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="188"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="189"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="196"/>
         <source>kept unquantized</source>
         <translation>保持未量化</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="199"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="207"/>
         <source>%1 tensors cannot be carried and Strict is on: the export will be refused.</source>
         <translation>%1 个张量无法承载且已开启严格模式：导出将被拒绝。</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="200"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="208"/>
         <source>%1 tensors have no exact GGUF type and will be re-quantized (shown above).</source>
         <translation>%1 个张量没有精确的 GGUF 类型，将被重新量化（见上表）。</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="201"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="209"/>
         <source>Every tensor is carried exactly or copied.</source>
         <translation>所有张量都将精确保留或复制。</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="216"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="224"/>
         <source>Choose where to write the export.</source>
         <translation>请选择导出位置。</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="244"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="253"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="245"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="254"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="285"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="294"/>
         <source>Cancelled: nothing was written.</source>
         <translation>已取消：未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="285"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="294"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="300"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="309"/>
         <source>Wrote %1 (%2 MB in %3 s): %4 tensors carried exactly, %5 re-quantized</source>
         <translation>已写入 %1（%2 MB，用时 %3 秒）：%4 个张量精确保留，%5 个重新量化</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/export_dialog.cpp" line="307"/>
+        <location filename="../app/studio/dialogs/export_dialog.cpp" line="316"/>
         <source> (worst relative error %1)</source>
         <translation>（最大相对误差 %1）</translation>
     </message>
