@@ -6,6 +6,7 @@
 #include "gpu/memory/arena.h"
 #include "gpu/ops/recorder.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace lowbit::gpu {
@@ -36,7 +37,8 @@ Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::opti
 {
     const VqContent c = t.content();
     GpuVqTensor g;
-    g.rowsMatvec = rowsMatvec.value_or(arena.context().info().type == "cpu");
+    // the row kernel broadcasts within subgroups of exactly 8 lanes (lavapipe's default)
+    g.rowsMatvec = rowsMatvec.value_or(arena.context().info().type == "cpu") && arena.context().info().subgroupSize == 8;
     VqPush &p = g.push;
     p.rows = static_cast<std::uint32_t>(c.rows);
     p.cols = static_cast<std::uint32_t>(c.cols);
@@ -105,8 +107,13 @@ Status recordMatvecVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, cons
     p.yOffset = yOffset;
     if (!w.rowsMatvec)
         return rec.dispatch(ShaderId::matvec_vq, {w.indices, w.values, &x, &y}, p, gridFor(p.R));
-    const ShaderId id = p.v == 4 ? ShaderId::matvec_vq_rows_v4 : p.v == 8 ? ShaderId::matvec_vq_rows_v8 : ShaderId::matvec_vq_rows;
-    return rec.dispatch(id, {w.indices, w.values, &x, &y}, p, gridFor((p.R + 63) / 64));
+    // x and the codebooks from uniform buffers when both fit the uniform range
+    const std::uint64_t range = std::min<std::uint64_t>(rec.context().info().maxUniformBufferRange, 65536);
+    const std::uint64_t xBytes = (static_cast<std::uint64_t>(xOffset) + p.cols + 3) / 4 * 16;
+    const bool uniform = xBytes <= range && x.size >= xBytes && w.values->size <= range;
+    const ShaderId id = uniform ? (p.v == 4 ? ShaderId::matvec_vq_rows_v4 : p.v == 8 ? ShaderId::matvec_vq_rows_v8 : ShaderId::matvec_vq_rows)
+                                : (p.v == 4 ? ShaderId::matvec_vq_rows_v4_sx : p.v == 8 ? ShaderId::matvec_vq_rows_v8_sx : ShaderId::matvec_vq_rows_sx);
+    return rec.dispatch(id, {w.indices, w.values, &x, &y, w.values}, p, gridFor((p.R + 63) / 64));
 }
 
 } // namespace lowbit::gpu
