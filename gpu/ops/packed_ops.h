@@ -74,8 +74,9 @@ struct GpuPackedTensor {
 struct PackedUploadOptions {
     std::uint64_t maxSliceBytes = 0; ///< largest code buffer per slice; 0 = the device's storage-buffer range
     std::uint32_t threadsPerRow = 0; ///< invocations sharing a row in matvec/matmul (power of two ≤ 64); 0 = auto
-    /// GEMV layout; empty: Rows on CPU implementations (device type "cpu"), SharedTree elsewhere.
-    /// Rows needs subgroups of 8 lanes; on other devices it falls back to SharedTree.
+    /// GEMV layout; empty: Rows on CPU implementations (device type "cpu") for tensors of at least
+    /// 1024 rows, SharedTree elsewhere. Rows needs subgroups of 8 lanes; on other devices it falls
+    /// back to SharedTree.
     std::optional<MatvecLayout> matvec;
 };
 

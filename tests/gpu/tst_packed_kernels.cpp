@@ -301,6 +301,23 @@ private slots:
             QVERIFY(std::isnan(y[i])); // nothing written outside the rows
     }
 
+    void automaticLayoutFollowsDeviceAndSize()
+    {
+        // CPU implementations with 8-lane subgroups take the row kernel for tensors of ≥ 1024 rows
+        const auto spec = specOf(QStringLiteral("int4"), 32, QStringLiteral("fp16"));
+        QVERIFY(spec);
+        const bool cpu8 = m_fx.ctx->info().type == "cpu" && m_fx.ctx->info().subgroupSize == 8;
+        for (std::int64_t rows : {std::int64_t(1023), std::int64_t(1024)}) {
+            const auto w = test::randomFloats(std::size_t(rows * 64), 9, 0.05f);
+            auto packed = quantizePackedFast(w.data(), rows, 64, *spec);
+            QVERIFY(packed.ok());
+            Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
+            auto gw = uploadPacked(arena, *packed);
+            QVERIFY(gw.ok());
+            QCOMPARE(gw->matvec == MatvecLayout::Rows, cpu8 && rows >= 1024);
+        }
+    }
+
     void hostileTensorsAreRejected_data()
     {
         QTest::addColumn<int>("damage");
