@@ -21,6 +21,11 @@
 // 1 and 2 factor the scale out of the group's sum: the result equals Σ dequant(W)·x up to fp32
 // summation order, not bit for bit (the tests bound it like every other GEMV).
 #version 450
+#ifdef X_UBO
+// binding 5: the value tables (a copy of binding 2), read by every decode path from here
+layout(std140, binding = 5) uniform TU { vec4 tu[4096]; };
+#define PACKED_TABLE(i) tu[(i) >> 2u][(i) & 3u]
+#endif
 #include "packed_decode.glsl"
 #extension GL_KHR_shader_subgroup_ballot : require
 
@@ -31,7 +36,6 @@ layout(std430, binding = 0) readonly buffer CodesV2 { uvec2 codes2[]; };
 // bindings 3 (x) and 5 (value tables, a copy of binding 2's first 256·members floats) are
 // uniform buffers; the host uses this variant only when both fit the uniform range
 layout(std140, binding = 3) uniform XU { vec4 xu[4096]; };
-layout(std140, binding = 5) uniform TU { vec4 tu[4096]; };
 #define TABLE(i) tu[(i) >> 2u][(i) & 3u]
 float xAt(uint i) { return xu[i >> 2u][i & 3u]; }
 #else

@@ -59,6 +59,12 @@ layout(std430, binding = 0) readonly buffer Codes { uint codes[]; };
 layout(std430, binding = 1) readonly buffer Meta { uint meta[]; };
 layout(std430, binding = 2) readonly buffer Tables { float tables[]; };
 
+/// A value-table read; a kernel may define PACKED_TABLE before including this file to read a
+/// uniform-buffer copy instead (matvec_rows.comp).
+#ifndef PACKED_TABLE
+#define PACKED_TABLE(i) tables[i]
+#endif
+
 #ifdef CODE_BITS
 #define CB uint(CODE_BITS)
 #else
@@ -82,7 +88,7 @@ float scaleAt(uint base, uint g)
     if (pc.scaleKind == SCALE_F32)
         return uintBitsToFloat(meta[base + g]);
     if (pc.scaleKind == SCALE_BYTE_LUT)
-        return tables[pc.scaleLutBase + ((meta[base + (g >> 2)] >> (8u * (g & 3u))) & 0xFFu)];
+        return PACKED_TABLE(pc.scaleLutBase + ((meta[base + (g >> 2)] >> (8u * (g & 3u))) & 0xFFu));
     const uint h = (meta[base + (g >> 1)] >> (16u * (g & 1u))) & 0xFFFFu;
     return pc.scaleKind == SCALE_F16 ? unpackHalf2x16(h).x : uintBitsToFloat(h << 16);
 }
@@ -120,7 +126,7 @@ GroupParams loadGroup(uint g)
 float decodeValue(GroupParams p, uint code)
 {
     const bool asym = p.kind == KIND_INT_ASYM;
-    const float t = asym ? float(code) - p.s2 : tables[p.base + code];
+    const float t = asym ? float(code) - p.s2 : PACKED_TABLE(p.base + code);
     const float s = (p.kind == KIND_TWO_SCALE && t < 0.0) ? p.s2 : p.s1;
     const float r = t * s;
     return p.kind == KIND_NVFP4 ? r * pc.tensorScale : r;
