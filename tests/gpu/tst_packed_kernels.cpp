@@ -301,6 +301,50 @@ private slots:
             QVERIFY(std::isnan(y[i])); // nothing written outside the rows
     }
 
+    void rowsKernelBeyondTheUniformRange_data()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::newRow("int4 (linear)") << "int4";
+        QTest::newRow("nf4 (lut)") << "nf4";
+        QTest::newRow("mixture (generic)") << "mix:int4|nf4|fp4";
+    }
+    void rowsKernelBeyondTheUniformRange()
+    {
+        // 16416 columns: x (64.1 KiB) no longer fits the uniform range, so the "_sx" variants read
+        // it from a storage buffer
+        QFETCH(QString, format);
+        const auto spec = specOf(format, 32, QStringLiteral("fp16"));
+        QVERIFY(spec);
+        const std::int64_t rows = 9, cols = 16416;
+        const auto w = test::randomFloats(std::size_t(rows * cols), 12, 0.05f);
+        auto packed = quantizePackedFast(w.data(), rows, cols, *spec);
+        QVERIFY(packed.ok());
+        std::vector<float> cpu(w.size());
+        QVERIFY(dequantizeFast(*packed, cpu.data()).ok());
+        Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
+        PackedUploadOptions opt;
+        opt.matvec = MatvecLayout::Rows;
+        auto gw = uploadPacked(arena, *packed, opt);
+        QVERIFY(gw.ok());
+        const auto x = test::randomFloats(std::size_t(cols), 13);
+        auto bx = arena.upload(std::span<const float>(x));
+        auto by = arena.allocate(std::size_t(rows) * 4);
+        QVERIFY(bx.ok() && by.ok());
+        auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
+        QVERIFY(rec.ok());
+        QVERIFY(recordMatvecPacked(**rec, *gw, **bx, **by).ok());
+        QVERIFY((*rec)->submitAndWait().ok());
+        for (std::int64_t r = 0; r < rows; ++r) {
+            double ref = 0, mag = 0;
+            for (std::int64_t c = 0; c < cols; ++c) {
+                const double p = double(cpu[std::size_t(r * cols + c)]) * x[std::size_t(c)];
+                ref += p;
+                mag += std::fabs(p);
+            }
+            QVERIFY2(std::fabs((*by)->as<float>()[std::size_t(r)] - ref) <= 4e-6 * mag + 1e-9, qPrintable(QStringLiteral("row %1").arg(r)));
+        }
+    }
+
     void automaticLayoutFollowsDeviceAndSize()
     {
         // CPU implementations with 8-lane subgroups take the row kernel for tensors of ≥ 1024 rows

@@ -74,6 +74,8 @@ private slots:
         QTest::newRow("v16 k512 (codebook not in shared memory)") << 48 << 40 << 16 << 512 << 0 << 3 << true << false << true;
         QTest::newRow("v1 scalar") << 20 << 64 << 1 << 16 << 0 << 0 << false << false << false;
         QTest::newRow("v8, 75 vector rows (two row workgroups), outliers, norm") << 600 << 20 << 8 << 64 << 0 << 2 << true << true << true;
+        // 4096 × 8 floats of codebook: beyond the uniform range, the rows kernel's "_sx" variant
+        QTest::newRow("v8 k4096 (codebook in a storage buffer)") << 72 << 24 << 8 << 4096 << 0 << 0 << true << true << true;
     }
     void dequantAndMatvec()
     {
