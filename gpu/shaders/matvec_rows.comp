@@ -119,6 +119,28 @@ void partialSums(uint w[RPI][8], uint c0, GroupParams p[RPI], uint lo, uint n, i
     }
 }
 
+/// The group parameters the linear and lut paths use, without the member-kind and selector reads
+/// of loadGroup (one member: the kind follows from the push constants).
+GroupParams loadGroupRows(uint g)
+{
+#if DECODE == 0
+    return loadGroup(g);
+#else
+    GroupParams p;
+    p.s1 = scaleAt(pc.scalesBase, g);
+    p.s2 = 0.0;
+    p.base = 0u;
+    p.kind = KIND_LUT;
+    if (pc.zpBits != 0u) {
+        p.s2 = float(metaBits(pc.zpBase, g, pc.zpBits));
+        p.kind = KIND_INT_ASYM;
+    }
+    if (pc.tensorScale != 1.0 || pc.scaleKind == SCALE_BYTE_LUT)
+        p.kind = meta[pc.kindsBase]; // NVFP4 (and MX): the one member's kind
+    return p;
+#endif
+}
+
 /// What a group's partial sum is multiplied by (1 for the generic path, which decodes whole values).
 float groupFactor(GroupParams p)
 {
@@ -155,7 +177,7 @@ void main()
             GroupParams p[RPI];
             float s[RPI];
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
-                p[k] = loadGroup(groupOf(row[k], g0));
+                p[k] = loadGroupRows(groupOf(row[k], g0));
                 s[k] = 0.0;
             }
             for (uint c0 = g0; c0 < g0 + G; c0 += 32u) {
@@ -177,13 +199,13 @@ void main()
             float s[RPI];
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
                 loadChunkWide(row[k], ch, w[k]);
-                p[k] = loadGroup(groupOf(row[k], c0));
+                p[k] = loadGroupRows(groupOf(row[k], c0));
                 s[k] = 0.0;
             }
             partialSums(w, c0, p, 0u, 16u, s);
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
                 acc[k] += groupFactor(p[k]) * s[k];
-                p[k] = loadGroup(groupOf(row[k], c0 + 16u));
+                p[k] = loadGroupRows(groupOf(row[k], c0 + 16u));
                 s[k] = 0.0;
             }
             partialSums(w, c0, p, 16u, 16u, s);
