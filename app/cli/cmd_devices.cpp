@@ -7,11 +7,19 @@
 
 #ifdef LOWBIT_HAVE_VULKAN
 #include "gpu/device/context.h"
+#include "gpu/ops/packed_ops.h"
 #endif
 
 #include <ostream>
 
 namespace lowbit::cli {
+
+#ifdef LOWBIT_HAVE_VULKAN
+namespace {
+/// The fused GEMV layout large tensors get on this device (docs/gpu.md).
+const char *gemvLayout(const gpu::DeviceInfo &d) { return gpu::rowLayoutDevice(d) ? "rows" : "tree"; }
+} // namespace
+#endif
 
 int runDevices(const std::vector<std::string> &argv, std::ostream &out, std::ostream &err)
 {
@@ -41,6 +49,8 @@ int runDevices(const std::vector<std::string> &argv, std::ostream &out, std::ost
             j["device_local_bytes"] = Json(static_cast<unsigned long long>(d.deviceLocalBytes));
             j["subgroup_size"] = Json(d.subgroupSize);
             j["max_storage_buffer_range"] = Json(static_cast<unsigned long long>(d.maxStorageBufferRange));
+            j["max_uniform_buffer_range"] = Json(static_cast<unsigned long long>(d.maxUniformBufferRange));
+            j["gemv_layout"] = Json(std::string(gemvLayout(d)));
             j["shader_float16"] = Json(d.shaderFloat16);
             j["storage_16bit"] = Json(d.storage16Bit);
             j["shader_int8"] = Json(d.shaderInt8);
@@ -54,7 +64,8 @@ int runDevices(const std::vector<std::string> &argv, std::ostream &out, std::ost
     for (const auto &d : *devices) {
         out << "[" << d.index << "] " << d.name << " (" << d.type << ", Vulkan " << gpu::vulkanVersionString(d.apiVersion) << ")\n"
             << "    memory " << d.deviceLocalBytes / (1024 * 1024) << " MiB device-local, subgroup " << d.subgroupSize
-            << ", storage-buffer range " << d.maxStorageBufferRange / (1024 * 1024) << " MiB"
+            << ", storage-buffer range " << d.maxStorageBufferRange / (1024 * 1024) << " MiB, uniform-buffer range "
+            << d.maxUniformBufferRange / 1024 << " KiB, GEMV layout " << gemvLayout(d)
             << (d.shaderFloat16 ? ", fp16" : "") << (d.storage16Bit ? ", 16-bit storage" : "") << (d.shaderInt8 ? ", int8" : "") << "\n";
     }
     return 0;

@@ -146,6 +146,8 @@ ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout)
     return kIds[static_cast<std::size_t>(kernel)][v];
 }
 
+bool rowLayoutDevice(const DeviceInfo &device) { return device.type == "cpu" && device.subgroupSize == 8; }
+
 ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform)
 {
 #define LOWBIT_ROWS(d, sfx)                                                                                                         \
@@ -251,7 +253,7 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     const DeviceInfo &dev = arena.context().info();
     // (and want ≥ 4 workgroups of 256 rows: a smaller tensor decodes faster through the tree on
     // lavapipe — stories260K's 64-row linears 115-149 tok/s against 96)
-    t.matvec = options.matvec.value_or(dev.type == "cpu" && p.rows >= 1024 ? MatvecLayout::Rows : MatvecLayout::SharedTree);
+    t.matvec = options.matvec.value_or(rowLayoutDevice(dev) && p.rows >= 1024 ? MatvecLayout::Rows : MatvecLayout::SharedTree);
     if (dev.subgroupSize != 8)
         t.matvec = MatvecLayout::SharedTree;
     t.rowsDecode = rowsDecodeFor(p.plan, p.layout, push.lin0);

@@ -23,6 +23,11 @@ namespace lowbit::gpu {
 class Arena;
 class Recorder;
 struct Buffer;
+struct DeviceInfo;
+
+/// True on devices whose large GEMVs take the row layout (MatvecLayout::Rows): CPU
+/// implementations of Vulkan with 8-lane subgroups (docs/gpu.md).
+bool rowLayoutDevice(const DeviceInfo &device);
 
 /// Push constants of every packed kernel (mirrors `Push` in shaders/packed_decode.glsl).
 struct PackedPush {
