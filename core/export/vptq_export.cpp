@@ -123,6 +123,8 @@ Result<ExportReport> exportVptq(const Model &model, const std::string &folder, c
                     }
                     for (const std::string &note : m->linear.notes)
                         report.warnings.push_back(t.view.name + ": " + note);
+                    if (const std::string gap = vptqCudaKernelGap(m->linear.config); !gap.empty())
+                        report.warnings.push_back(t.view.name + ": " + gap + " — outside VPTQ's CUDA kernels; it loads and runs through VPTQ's torch dequantization");
                     for (StreamTensor &st : m->tensors)
                         tensors.push_back(std::move(st));
                     layers[base] = vptqLayerConfigJson(m->linear.config);

@@ -84,6 +84,26 @@ Json pairJson(std::int64_t a, std::int64_t b)
 unsigned VptqLayerConfig::indexBits() const { return log2Exact(centroids); }
 unsigned VptqLayerConfig::residualBits() const { return residualCentroids > 0 ? log2Exact(residualCentroids) : 0u; }
 
+std::string vptqCudaKernelGap(const VptqLayerConfig &c)
+{
+    std::vector<std::string> gaps;
+    const int v = c.vectorLength;
+    if (v != 2 && v != 4 && v != 6 && v != 8 && v != 12 && v != 16)
+        gaps.push_back("vector length " + std::to_string(v));
+    const unsigned b = c.indexBits();
+    if (b != 4 && b != 8 && (b < 12 || b > 16))
+        gaps.push_back(std::to_string(b) + "-bit indices");
+    const unsigned r = c.residualBits();
+    if (r == 1 || (r > 12 && r != 16))
+        gaps.push_back(std::to_string(r) + "-bit residual indices");
+    if (c.outlierSize > 0 && c.outlierVectorLength != 4)
+        gaps.push_back("outlier vector length " + std::to_string(c.outlierVectorLength) + " (the GEMV takes 4)");
+    std::string out;
+    for (const std::string &g : gaps)
+        out += (out.empty() ? "" : ", ") + g;
+    return out;
+}
+
 Json vptqLayerConfigJson(const VptqLayerConfig &c)
 {
     const bool outliers = c.outlierSize > 0;

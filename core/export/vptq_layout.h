@@ -56,6 +56,12 @@ struct VptqLayerConfig {
     std::int64_t packedWords() const { return (groupSize * (indexBits() + residualBits()) + 31) / 32; }
 };
 
+/// What of a layer VPTQ's CUDA kernels do not dispatch (empty: all of it is covered). They take
+/// vector lengths 2, 4, 6, 8, 12, 16, index bits 4, 8, 12–16, residual index bits 0, 2–12, 16
+/// and, in the GEMV, an outlier vector length of 4; other layers load and run through VPTQ's
+/// (slower) torch dequantization.
+std::string vptqCudaKernelGap(const VptqLayerConfig &config);
+
 /// The JSON object VQuantLinear / VptqLayerConfig take (plus "bias": false, "indices_as_float": false,
 /// "is_indice_packed": true).
 Json vptqLayerConfigJson(const VptqLayerConfig &c);
