@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -63,6 +64,12 @@ Result<CalibrationStats> calibrate(CpuModel &model, const Tokenizer &tok, std::s
     });
     const std::int64_t ctx = o.contextLength > 0 ? o.contextLength : model.maxContext();
     const auto docs = tokenizeDocuments(tok, splitDocuments(text), static_cast<std::size_t>(ctx));
+    // progress in tokens, against what will be read (maxTokens or the whole text)
+    std::int64_t target = 0;
+    for (const auto &doc : docs)
+        target += static_cast<std::int64_t>(doc.size());
+    if (o.maxTokens > 0)
+        target = std::min<std::int64_t>(target, o.maxTokens);
     Status status;
     for (std::size_t d = 0; d < docs.size(); ++d) {
         if (stop.stop_requested()) {
@@ -85,7 +92,7 @@ Result<CalibrationStats> calibrate(CpuModel &model, const Tokenizer &tok, std::s
         }
         stats.tokens += seq.size();
         if (progress)
-            progress(static_cast<std::int64_t>(d + 1), static_cast<std::int64_t>(docs.size()));
+            progress(std::min<std::int64_t>(static_cast<std::int64_t>(stats.tokens), target), std::max<std::int64_t>(target, 1));
     }
     model.setActivationHook({});
     if (!status)

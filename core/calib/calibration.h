@@ -40,6 +40,7 @@ struct CalibrationOptions {
 };
 
 /// Runs the text's documents (reference protocol) through the model and accumulates the stats.
+/// `progress(done, total)` counts tokens against what will be read (maxTokens or the whole text).
 Result<CalibrationStats> calibrate(CpuModel &model, const Tokenizer &tok, std::string_view text, const CalibrationOptions &options = {},
                                    const ProgressFn &progress = {}, std::stop_token stop = {});
 

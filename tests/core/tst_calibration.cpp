@@ -115,6 +115,33 @@ private slots:
         QCOMPARE(cut->tokens, std::uint64_t(15));
         QCOMPARE(cut->find(1, LinearInput::MlpOut)->count, std::uint64_t(15));
     }
+    void progressCountsTokensToTheLimit()
+    {
+        LOWBIT_REQUIRE_SHARED("models/stories260K/stories260K.bin");
+        auto m = Model::open(lowbit::test::sharedPath("models/stories260K/stories260K.bin"));
+        QVERIFY(m.ok());
+        auto e = CpuModel::load(*m);
+        auto t = loadTokenizer(m->path(), 512);
+        QVERIFY(e.ok() && t.ok());
+        const std::string text = "Once upon a time there was a cat.<|endoftext|>The dog ran to the park and played all day.<|endoftext|>"
+                                 "A bird sang in the tall tree every morning.";
+        for (std::int64_t limit : {std::int64_t(0), std::int64_t(15)}) {
+            CalibrationOptions o;
+            o.maxTokens = limit;
+            std::vector<std::pair<std::int64_t, std::int64_t>> calls;
+            auto stats = calibrate(**e, **t, text, o, [&](std::int64_t done, std::int64_t total) { calls.emplace_back(done, total); });
+            QVERIFY(stats.ok());
+            QVERIFY(!calls.empty());
+            for (std::size_t i = 1; i < calls.size(); ++i)
+                QVERIFY(calls[i].first >= calls[i - 1].first && calls[i].second == calls[0].second);
+            // the last call reaches the total, which is what is read: the limit, or the whole text
+            QCOMPARE(calls.back().first, calls.back().second);
+            QCOMPARE(calls.back().second, std::int64_t(stats->tokens));
+            if (limit)
+                QCOMPARE(std::int64_t(stats->tokens), limit);
+        }
+    }
+
     void calibrateSaveLoad()
     {
         LOWBIT_REQUIRE_SHARED("models/stories260K/stories260K.bin");

@@ -14,8 +14,10 @@
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <vector>
 
 namespace lowbit::studio {
 namespace {
@@ -129,7 +131,9 @@ QuantizeJobResult runQuantizeJob(const QuantizeParams &p, const std::function<vo
     config.options.threads = p.threads;
     auto q = quantizeModel(model, stats ? &*stats : nullptr, config,
                            [&](std::int64_t done, std::int64_t total, const std::string &tensor, double f) {
-                               const double frac = (static_cast<double>(done) + f) / static_cast<double>(std::max<std::int64_t>(1, total));
+                               // (done counts the tensor whose fraction f is given only once it is finished,
+                               // but a last call may carry both: never past the stage's share)
+                               const double frac = std::min(1.0, (static_cast<double>(done) + f) / static_cast<double>(std::max<std::int64_t>(1, total)));
                                report(quantStart + quantShare * frac, QuantizeJob::Quantizing, tensor);
                            },
                            stop);
@@ -191,6 +195,15 @@ struct QuantizeJob::Shared {
     int stage = 0;
     std::string tensor;
     bool dirty = false;
+    /// The last report of each stage the worker left since the GUI last looked: the timer
+    /// coalesces reports, but every stage still reaches the GUI (a fast stage could otherwise
+    /// start and end between two ticks and never be shown).
+    struct Report {
+        double fraction;
+        int stage;
+        std::string tensor;
+    };
+    std::vector<Report> leftStages;
 };
 
 QuantizeJob::QuantizeJob(QObject *parent) : QObject(parent)
@@ -222,6 +235,8 @@ bool QuantizeJob::start(QuantizeParams params)
     const std::shared_ptr<Shared> shared = m_shared;
     auto progress = [shared](double f, int stage, const std::string &tensor) {
         const std::lock_guard lock(shared->mutex);
+        if (shared->dirty && stage != shared->stage)
+            shared->leftStages.push_back({shared->fraction, shared->stage, shared->tensor});
         shared->fraction = f;
         shared->stage = stage;
         shared->tensor = tensor;
@@ -263,6 +278,7 @@ void QuantizeJob::publishProgress()
     double f = 0;
     int stage = 0;
     std::string tensor;
+    std::vector<Shared::Report> left;
     {
         const std::lock_guard lock(m_shared->mutex);
         if (!m_shared->dirty)
@@ -271,13 +287,17 @@ void QuantizeJob::publishProgress()
         f = m_shared->fraction;
         stage = m_shared->stage;
         tensor = m_shared->tensor;
+        left.swap(m_shared->leftStages);
     }
+    for (const Shared::Report &r : left)
+        emit progressChanged(r.fraction, static_cast<Stage>(r.stage), QString::fromStdString(r.tensor));
     m_fraction = f;
     emit progressChanged(f, static_cast<Stage>(stage), QString::fromStdString(tensor));
 }
 
 void QuantizeJob::onFinished()
 {
+    publishProgress(); // what the worker reported since the last tick (every stage is shown)
     m_timer->stop();
     QFutureWatcher<QuantizeJobResult> *watcher = std::exchange(m_watcher, nullptr);
     watcher->deleteLater();
