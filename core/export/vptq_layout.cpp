@@ -213,10 +213,18 @@ Result<VptqLinear> vptqFromVq(const VqContent &c)
     cfg.vectorLength = v;
     cfg.residualCentroids = c.residual.entries ? nextPow2(c.residual.entries) : 0;
     cfg.centroids = std::max(nextPow2(c.main.entries), cfg.residualCentroids);
+    // VPTQ's GEMV kernel takes outlier vectors of 4: longer ones (8, 12, 16) are split exactly into
+    // v/4 vectors of 4 with a codebook of k·v/4 entries (the same values in the same order)
+    int split = 1;
     if (c.outlierColumns) {
-        cfg.outlierVectorLength = v;
-        cfg.outlierCentroids = c.outlier.entries;
+        if (v != 4 && v % 4 == 0 && static_cast<std::int64_t>(c.outlier.entries) * (v / 4) <= kVqMaxCentroids)
+            split = v / 4;
+        cfg.outlierVectorLength = v / split;
+        cfg.outlierCentroids = c.outlier.entries * split;
         cfg.outlierSize = c.outlierColumns;
+        if (split > 1)
+            l.notes.push_back("outlier vectors of " + std::to_string(v) + " rows split into " + std::to_string(split) + " of 4 (codebook of "
+                              + std::to_string(cfg.outlierCentroids) + " entries; exact), the length VPTQ's GEMV kernel takes");
     }
     cfg.groupNum = 1;
     cfg.groupSize = gs;
@@ -228,17 +236,17 @@ Result<VptqLinear> vptqFromVq(const VqContent &c)
         l.notes.push_back("residual codebook padded from " + std::to_string(c.residual.entries) + " to " + std::to_string(cfg.residualCentroids)
                           + " entries (a power of two)");
 
-    const auto codebook = [&](const VqCodebook &cb, int entries) {
-        std::vector<std::uint16_t> h(uz(static_cast<std::int64_t>(entries) * v), 0);
+    const auto codebook = [&](const VqCodebook &cb, std::int64_t values) {
+        std::vector<std::uint16_t> h(uz(values), 0);
         for (std::size_t i = 0; i < cb.values.size(); ++i)
             h[i] = toFp16(cb.values[i], l.roundedToFp16);
         return h;
     };
-    l.centroids = codebook(c.main, cfg.centroids);
+    l.centroids = codebook(c.main, std::int64_t(cfg.centroids) * v);
     if (c.residual.entries)
-        l.residualCentroids = codebook(c.residual, cfg.residualCentroids);
-    if (c.outlierColumns)
-        l.outlierCentroids = codebook(c.outlier, cfg.outlierCentroids);
+        l.residualCentroids = codebook(c.residual, std::int64_t(cfg.residualCentroids) * v);
+    if (c.outlierColumns) // split: entry i·split + s is values [4s, 4s + 4) of entry i, already in that order
+        l.outlierCentroids = codebook(c.outlier, std::int64_t(cfg.outlierCentroids) * cfg.outlierVectorLength);
 
     // studio codes are position-major (p·R + n); VPTQ's rows are vector rows n over positions j
     const unsigned b = cfg.indexBits();
@@ -249,10 +257,13 @@ Result<VptqLinear> vptqFromVq(const VqContent &c)
             merged[uz(n * gs + j)] = c.mainIndices[s] | (c.residual.entries ? std::uint32_t(c.residualIndices[s]) << b : 0u);
         }
     l.indices = packVptqIndexRows(merged, R, gs, b + cfg.residualBits());
-    l.outlierIndices.resize(uz(R * c.outlierColumns));
-    for (std::int64_t n = 0; n < R; ++n)
-        for (std::int64_t p = 0; p < c.outlierColumns; ++p)
-            l.outlierIndices[uz(n * c.outlierColumns + p)] = std::bit_cast<std::int16_t>(c.outlierIndices[uz(p * R + n)]);
+    const std::int64_t R0 = c.outlierColumns ? (c.rows + cfg.outlierVectorLength - 1) / cfg.outlierVectorLength : 0;
+    l.outlierIndices.resize(uz(R0 * c.outlierColumns));
+    for (std::int64_t n0 = 0; n0 < R0; ++n0) // vector row n0 of 4 (or v) rows: part n0 % split of studio vector n0 / split
+        for (std::int64_t p = 0; p < c.outlierColumns; ++p) {
+            const std::uint32_t k = std::uint32_t(c.outlierIndices[uz(p * R + n0 / split)]) * std::uint32_t(split) + std::uint32_t(n0 % split);
+            l.outlierIndices[uz(n0 * c.outlierColumns + p)] = std::bit_cast<std::int16_t>(static_cast<std::uint16_t>(k));
+        }
     l.perm.resize(uz(c.cols));
     for (std::int64_t p = 0; p < c.cols; ++p)
         l.perm[uz(p)] = std::bit_cast<std::int16_t>(static_cast<std::uint16_t>(c.columnAt(p)));
