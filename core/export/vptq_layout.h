@@ -121,8 +121,9 @@ Result<std::vector<float>> dequantizeVptq(const VptqLayerConfig &config, const V
                                           VptqArithmetic arithmetic = VptqArithmetic::Exact);
 
 /// The studio VQ tensor content of a VPTQ linear (codebooks as stored, so it decodes exactly as
-/// dequantizeVptq's Exact arithmetic; fp32 codebooks unless every float tensor is fp16). Errors:
-/// Unsupported for group_num > 1 or an outlier vector length ≠ the main one (the studio's VQ
+/// dequantizeVptq's Exact arithmetic; fp32 codebooks unless every float tensor is fp16). Outlier
+/// vectors of v/m rows that are vptqFromVq's exact split of v-long ones are merged back. Errors:
+/// Unsupported for group_num > 1 or another outlier vector length ≠ the main one (the studio's VQ
 /// tensor has one codebook of one vector length); Malformed as dequantizeVptq.
 Result<VqContent> vqFromVptq(const VptqLayerConfig &config, const VptqTensorLookup &tensors);
 

@@ -177,9 +177,24 @@ Result<VqContent> vqFromVptq(const VptqLayerConfig &c, const VptqTensorLookup &g
 {
     if (c.groupNum != 1)
         return makeError(ErrorCode::Unsupported, "VPTQ layer with " + std::to_string(c.groupNum) + " codebooks (the studio's VQ tensor has one)");
-    if (c.outlierSize && c.outlierVectorLength != c.vectorLength)
+    const int v = c.vectorLength, v0 = c.outlierVectorLength;
+    // outlier vectors shorter than the main ones: the studio's tensor has one vector length, so
+    // they are taken back only when they are the exporter's exact split (entry i·m + s holds part s
+    // of a v-long entry i, and the m parts of each v rows use one i)
+    const int split = c.outlierSize && v0 != v && v0 > 0 && v % v0 == 0 ? v / v0 : 1;
+    if (c.outlierSize && v0 != v && (split == 1 || c.outlierCentroids % split != 0))
         return makeError(ErrorCode::Unsupported, "VPTQ outlier vector length differs from the main one");
     LOWBIT_TRY(VptqLoaded l, loadVptq(c, get));
+    const std::int64_t R0 = c.outlierSize ? (c.outFeatures + v0 - 1) / v0 : 0;
+    const auto sm = static_cast<std::uint32_t>(split);
+    if (split > 1)
+        for (std::int64_t n0 = 0; n0 < R0; ++n0)
+            for (std::int64_t p = 0; p < c.outlierSize; ++p) {
+                const std::uint32_t k = l.outIdx[uz(n0 * c.outlierSize + p)], first = l.outIdx[uz((n0 - n0 % split) * c.outlierSize + p)];
+                if (k % sm != std::uint32_t(n0 % split) || k / sm != first / sm)
+                    return makeError(ErrorCode::Unsupported, "VPTQ outlier vectors of " + std::to_string(v0) + " that are not a split of vectors of "
+                                                                 + std::to_string(v));
+            }
     VqContent q;
     q.rows = c.outFeatures;
     q.cols = c.inFeatures;
@@ -191,8 +206,8 @@ Result<VqContent> vqFromVptq(const VptqLayerConfig &c, const VptqTensorLookup &g
     q.main = {c.centroids, std::move(l.cent)};
     if (br)
         q.residual = {c.residualCentroids, std::move(l.res)};
-    if (c.outlierSize)
-        q.outlier = {c.outlierCentroids, std::move(l.outCent)};
+    if (c.outlierSize) // (split: the same values, read as k0/m entries of v)
+        q.outlier = {c.outlierCentroids / split, std::move(l.outCent)};
     q.mainIndices.resize(uz(gs * R));
     if (br)
         q.residualIndices.resize(uz(gs * R));
@@ -206,7 +221,7 @@ Result<VqContent> vqFromVptq(const VptqLayerConfig &c, const VptqTensorLookup &g
     q.outlierIndices.resize(uz(c.outlierSize * R));
     for (std::int64_t n = 0; n < R; ++n)
         for (std::int64_t p = 0; p < c.outlierSize; ++p)
-            q.outlierIndices[uz(p * R + n)] = l.outIdx[uz(n * c.outlierSize + p)];
+            q.outlierIndices[uz(p * R + n)] = static_cast<std::uint16_t>(l.outIdx[uz(n * split * c.outlierSize + p)] / sm);
     if (c.enablePerm) {
         q.perm.resize(uz(c.inFeatures));
         for (std::int64_t p = 0; p < c.inFeatures; ++p)
