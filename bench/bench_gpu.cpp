@@ -78,33 +78,27 @@ double bestRoof(Context &ctx, Pipelines &pipes, const Buffer &src, const Buffer 
                 std::uint32_t chunkWords, int reps, int products, bool &ok)
 {
     double best = 1e300;
+    // `products` reads of one pattern in one submission, best of the repetitions
+    const auto time = [&](const char *label, const std::function<Status(Recorder &)> &record) {
+        const double t = seconds(
+            [&]() -> Status {
+                LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products + 1)));
+                for (int i = 0; i < products; ++i)
+                    LOWBIT_CHECK(record(*rec));
+                return rec->submitAndWait();
+            },
+            reps, ok);
+        if (std::getenv("BENCH_GPU_VERBOSE"))
+            std::fprintf(stderr, "  roof %s: %.4f s\n", label, t);
+        best = std::min(best, t);
+    };
     for (std::uint32_t tpr : {1u, 8u, 64u}) {
         const RooflinePush rp{rows, rowWords, chunkWords, tpr};
-        const double t = seconds(
-            [&]() -> Status {
-                LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products + 1)));
-                for (int i = 0; i < products; ++i)
-                    LOWBIT_CHECK(recordBandwidthReduce(*rec, src, dst, rp));
-                return rec->submitAndWait();
-            },
-            reps, ok);
-        if (std::getenv("BENCH_GPU_VERBOSE"))
-            std::fprintf(stderr, "  roof tpr %u: %.4f s\n", tpr, t);
-        best = std::min(best, t);
+        const std::string label = "tpr " + std::to_string(tpr);
+        time(label.c_str(), [&](Recorder &rec) { return recordBandwidthReduce(rec, src, dst, rp); });
     }
-    if (rowWords % 4 == 0) { // a row per invocation, uvec4 loads
-        const double t = seconds(
-            [&]() -> Status {
-                LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products + 1)));
-                for (int i = 0; i < products; ++i)
-                    LOWBIT_CHECK(recordBandwidthReduceRows(*rec, src, dst, rows, rowWords));
-                return rec->submitAndWait();
-            },
-            reps, ok);
-        if (std::getenv("BENCH_GPU_VERBOSE"))
-            std::fprintf(stderr, "  roof rows uvec4: %.4f s\n", t);
-        best = std::min(best, t);
-    }
+    if (rowWords % 4 == 0) // a row per invocation, uvec4 loads
+        time("rows uvec4", [&](Recorder &rec) { return recordBandwidthReduceRows(rec, src, dst, rows, rowWords); });
     return best;
 }
 

@@ -22,6 +22,8 @@
 #include <fstream>
 
 using namespace lowbit;
+using lowbit::test::findView;
+using lowbit::test::readJson;
 using lowbit::test::exportSpec;
 using lowbit::test::quantizeForExport;
 
@@ -47,25 +49,6 @@ Model storiesHf()
     if (!m)
         qFatal("%s", m.error().message().c_str());
     return std::move(*m);
-}
-
-const TensorView *findView(const SafetensorsFile &f, const std::string &name)
-{
-    for (const TensorView &v : f.tensors)
-        if (v.name == name)
-            return &v;
-    return nullptr;
-}
-
-Json readJson(const std::string &path)
-{
-    auto text = readTextFile(path);
-    if (!text)
-        qFatal("%s", text.error().message().c_str());
-    auto j = parseJson(*text);
-    if (!j)
-        qFatal("%s", j.error().message().c_str());
-    return *j;
 }
 
 /// stories260K with the first group of layer 0's q_proj made all positive (asymmetric zero point 0).

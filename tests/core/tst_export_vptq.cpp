@@ -34,6 +34,8 @@
 #include <random>
 
 using namespace lowbit;
+using lowbit::test::findView;
+using lowbit::test::readJson;
 
 namespace {
 
@@ -117,25 +119,6 @@ Model tinyModelWith(const VqContent &c, const std::string &path)
     if (!m)
         qFatal("%s", m.error().message().c_str());
     return std::move(*m);
-}
-
-const TensorView *findView(const SafetensorsFile &f, const std::string &name)
-{
-    for (const TensorView &v : f.tensors)
-        if (v.name == name)
-            return &v;
-    return nullptr;
-}
-
-Json readJson(const std::string &path)
-{
-    auto text = readTextFile(path);
-    if (!text)
-        qFatal("%s", text.error().message().c_str());
-    auto j = parseJson(*text);
-    if (!j)
-        qFatal("%s", j.error().message().c_str());
-    return *j;
 }
 
 template <class T> std::vector<T> valuesOf(const TensorView &v)

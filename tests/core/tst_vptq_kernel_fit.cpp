@@ -27,6 +27,16 @@ VptqLayerConfig layer(int v, int k, int kRes, std::int64_t outliers, int vOut)
     c.groupSize = 256 - outliers;
     return c;
 }
+/// The tensors of one layer (vptqTensorViews) by suffix.
+VptqTensorLookup lookupIn(const std::vector<std::pair<std::string, TensorView>> &views)
+{
+    return [&views](std::string_view suffix) -> const TensorView * {
+        for (const auto &[name, view] : views)
+            if (name == suffix)
+                return &view;
+        return nullptr;
+    };
+}
 } // namespace
 
 class TestVptqKernelFit : public QObject {
@@ -116,12 +126,7 @@ private slots:
         QCOMPARE(l->outlierCentroids.size(), std::size_t(3 * 8)); // the same values, read as 6 × 4
 
         const auto views = vptqTensorViews(*l);
-        const VptqTensorLookup get = [&](std::string_view suffix) -> const TensorView * {
-            for (const auto &[name, view] : views)
-                if (name == suffix)
-                    return &view;
-            return nullptr;
-        };
+        const VptqTensorLookup get = lookupIn(views);
         auto dense = dequantizeVptq(l->config, get);
         QVERIFY(dense.ok());
         QCOMPARE(dense->size(), ref.size());
@@ -136,12 +141,7 @@ private slots:
         VptqLinear odd = *l;
         odd.outlierIndices[1] = 3; // vector row 0 (a first half) of position 1 with an odd code: no split
         const auto oddViews = vptqTensorViews(odd);
-        const VptqTensorLookup oddGet = [&](std::string_view suffix) -> const TensorView * {
-            for (const auto &[name, view] : oddViews)
-                if (name == suffix)
-                    return &view;
-            return nullptr;
-        };
+        const VptqTensorLookup oddGet = lookupIn(oddViews);
         QVERIFY(dequantizeVptq(odd.config, oddGet).ok());
         QCOMPARE(int(vqFromVptq(odd.config, oddGet).error().code), int(ErrorCode::Unsupported));
     }

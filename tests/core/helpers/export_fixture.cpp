@@ -4,6 +4,7 @@
 #include "core/quant/fast_format.h"
 #include "core/quant/quantize_ref.h"
 #include "core/quant/quantized_tensor.h"
+#include "core/util/mapped_file.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -47,6 +48,25 @@ Result<Model> quantizeForExport(const Model &model, const FormatSpec &spec, bool
         tensors.push_back(std::move(qt));
     }
     return Model::fromParts(model.source(), model.path(), model.config(), std::move(tensors));
+}
+
+const TensorView *findView(const SafetensorsFile &f, const std::string &name)
+{
+    for (const TensorView &v : f.tensors)
+        if (v.name == name)
+            return &v;
+    return nullptr;
+}
+
+Json readJson(const std::string &path)
+{
+    auto text = readTextFile(path);
+    auto j = text ? parseJson(*text) : Result<Json>(text.error());
+    if (!j) {
+        std::fprintf(stderr, "%s: %s\n", path.c_str(), j.error().message().c_str());
+        std::abort();
+    }
+    return *j;
 }
 
 } // namespace lowbit::test

@@ -3,8 +3,10 @@
 /// Test helper for the exporters: a model whose weight matrices are studio-quantized tensors
 /// (RTN with the scalar reference, packed), as the studio container would hold them.
 
+#include "core/io/safetensors_reader.h"
 #include "core/model/model.h"
 #include "core/quant/format.h"
+#include "core/util/json.h"
 
 #include <string>
 
@@ -19,5 +21,11 @@ FormatSpec exportSpec(const std::string &name, std::int64_t group, const std::st
 /// `attentionOnly`, only q/k/v/o are quantized (layouts that pack along both dimensions).
 Result<Model> quantizeForExport(const Model &model, const FormatSpec &spec, bool embedding = true, bool wholeGroupsOnly = false,
                                 bool attentionOnly = false);
+
+/// The tensor of that name in a safetensors file, or nullptr.
+const TensorView *findView(const SafetensorsFile &f, const std::string &name);
+
+/// A JSON file (config.json, quantize_config.json) parsed; aborts the test binary when unreadable.
+Json readJson(const std::string &path);
 
 } // namespace lowbit::test
