@@ -148,7 +148,7 @@ ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout)
 
 bool rowLayoutDevice(const DeviceInfo &device) { return device.type == "cpu" && device.subgroupSize == 8; }
 
-ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform)
+ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, bool groupsOf16)
 {
 #define LOWBIT_ROWS(d, sfx)                                                                                                         \
     {ShaderId::matvec_rows_b1_##d##sfx, ShaderId::matvec_rows_b2_##d##sfx, ShaderId::matvec_rows_b3_##d##sfx,                       \
@@ -158,9 +158,14 @@ ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, boo
         {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _sx), LOWBIT_ROWS(lut, _sx)}},
         {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, ), LOWBIT_ROWS(lut, )}},
     }};
+    // groups of 16 columns: the linear and lut paths have their own form (the generic one handles any)
+    static constexpr std::array<std::array<std::array<ShaderId, 9>, 3>, 2> kIds16 = {{
+        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g16_sx), LOWBIT_ROWS(lut, _g16_sx)}},
+        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g16), LOWBIT_ROWS(lut, _g16)}},
+    }};
 #undef LOWBIT_ROWS
     const std::size_t v = layout == CodeLayout::Fp6Planes ? 8 : std::clamp<std::size_t>(codeBits, 1, 8) - 1;
-    return kIds[xUniform ? 1 : 0][static_cast<std::size_t>(decode)][v];
+    return (groupsOf16 ? kIds16 : kIds)[xUniform ? 1 : 0][static_cast<std::size_t>(decode)][v];
 }
 
 RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, float &lin0)
@@ -210,6 +215,7 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
         appendBytes(meta, p.scales2.data(), p.scales2.size());
     }
     push.zpBits = p.zeroPointBits;
+    meta.resize((meta.size() + 3) / 4 * 4, 0u); // uvec4-aligned: matvec_rows loads zero points 128 bits at a time
     push.zpBase = static_cast<std::uint32_t>(meta.size());
     meta.insert(meta.end(), p.zeroPoints.begin(), p.zeroPoints.end());
     meta.push_back(0u); // a k-bit read may touch the word after the last value
@@ -220,6 +226,7 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     push.kindsBase = static_cast<std::uint32_t>(meta.size());
     for (const FastMember &m : p.plan.members)
         meta.push_back(kindOf(m.kind));
+    meta.resize(meta.size() + 8, 0u); // matvec_rows reads a stream's values as the two uvec4s that hold them
 
     // tables: 256 values per member (FP6 planes: indexed by bit pattern), then the 1-byte scale table
     const std::size_t members = p.plan.members.size();
@@ -257,6 +264,10 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     if (dev.subgroupSize != 8)
         t.matvec = MatvecLayout::SharedTree;
     t.rowsDecode = rowsDecodeFor(p.plan, p.layout, push.lin0);
+    // (the linear path reads a block's zero points in the 128 bits its scales take)
+    const unsigned scaleBits = push.scaleKind == kScaleByteLut ? 8u : push.scaleKind == kScaleF32 ? 32u : 16u;
+    if (t.rowsDecode == RowsDecode::Linear && push.zpBits > scaleBits)
+        t.rowsDecode = RowsDecode::Generic;
 
     // row slices within the storage-buffer range
     const std::uint64_t limit = options.maxSliceBytes ? options.maxSliceBytes : arena.maxBufferBytes();
@@ -325,12 +336,13 @@ Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
         const std::uint64_t xBytes = (static_cast<std::uint64_t>(w.cols) + 3) / 4 * 16;
         const bool xUniform = xBytes <= std::min<std::uint64_t>(range, 65536) && x.size >= xBytes
                               && w.tables->size <= std::min<std::uint64_t>(range, 65536);
-        const ShaderId id = rowsShader(w.codeBits, w.layout, w.rowsDecode, xUniform);
+        const ShaderId id = rowsShader(w.codeBits, w.layout, w.rowsDecode, xUniform, w.push.groupsPerRow != 0 && w.push.groupSize == 16);
         for (const GpuPackedSlice &s : w.slices) {
             PackedPush p = slicePush(w, s);
             p.yOffset = yOffset + s.row0;
-            constexpr std::uint32_t kRowsPerInvocation = 4; // RPI in matvec_rows.comp
-            const std::uint32_t rowsPerGroup = kWorkgroup * kRowsPerInvocation;
+            // local_size_x and RPI in matvec_rows.comp
+            constexpr std::uint32_t kRowsWorkgroup = 32, kRowsPerInvocation = 8;
+            const std::uint32_t rowsPerGroup = kRowsWorkgroup * kRowsPerInvocation;
             LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y, w.tables}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup)));
         }
         return {};

@@ -106,7 +106,7 @@ enum class PackedKernel : std::uint8_t { Dequant, Matvec, Matmul };
 ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout);
 /// The matvec_rows variant (code width / FP6 layout, decode path; x and tables in uniform buffers
 /// or, beyond the uniform range, in storage buffers).
-ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform);
+ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, bool groupsOf16);
 /// The decode path matvec_rows takes for a format (Linear only when the table is exactly affine,
 /// so (code − offset)·scale gives the dequantized value bit for bit); `lin0` gets the offset.
 RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, float &lin0);

@@ -10,7 +10,10 @@
 //    at per-lane addresses a plain gather: with X_UBO, x (≤ the uniform range) and the value
 //    tables (with DECODE 2) are read from uniform buffers.
 // Rows past the end compute row rows−1 again and are not stored, so no branch is divergent.
-// Subgroups of exactly 8 lanes (the host checks), each full (64 = 8 subgroups).
+// Subgroups of exactly 8 lanes (the host checks), each full (32 = 4 subgroups).
+// The code is kept small: the CPU runs it from its instruction cache, and a body unrolled over
+// more than one chunk of 32 columns (or a second copy for other group sizes) no longer fits
+// there (a 118 KiB shader ran at 0.6 the speed of a 21 KiB one on the same work).
 //
 // DECODE (compile time):
 //   0 generic: decodeValue() per weight (mixtures, AFPQ two-scale);
@@ -29,9 +32,10 @@ layout(std140, binding = 5) uniform TU { vec4 tu[4096]; };
 #include "packed_decode.glsl"
 #extension GL_KHR_shader_subgroup_ballot : require
 
-layout(local_size_x = 64) in;
+layout(local_size_x = 32) in;
 layout(std430, binding = 0) readonly buffer CodesV4 { uvec4 codes4[]; };
 layout(std430, binding = 0) readonly buffer CodesV2 { uvec2 codes2[]; };
+layout(std430, binding = 1) readonly buffer MetaV4 { uvec4 meta4[]; };
 #ifdef X_UBO
 // bindings 3 (x) and 5 (value tables, a copy of binding 2's first 256·members floats) are
 // uniform buffers; the host uses this variant only when both fit the uniform range
@@ -83,8 +87,10 @@ void loadChunkWide(uint row, uint ch, out uint w[8])
 #endif
 }
 
-// Each invocation takes RPI consecutive rows, so every x value loaded and broadcast serves RPI rows.
-#define RPI 4u
+// Each invocation takes RPI consecutive rows, so every x value loaded and broadcast serves RPI
+// rows (packed_ops.cpp: kRowsPerInvocation).
+#define RPI 8u
+
 
 #if DECODE == 1
 #define VALK(k, i) (float(chunkCode(w[k], i)) - off[k]) // exact: small integers
@@ -119,101 +125,193 @@ void partialSums(uint w[RPI][8], uint c0, GroupParams p[RPI], uint lo, uint n, i
     }
 }
 
-/// The group parameters the linear and lut paths use, without the member-kind and selector reads
-/// of loadGroup (one member: the kind follows from the push constants).
-GroupParams loadGroupRows(uint g)
+// What is cheap on llvmpipe shapes the loops below: it runs the body of an `if` even when no lane
+// takes it (masked), and every load instruction there is a loop over the lanes; a loop's body runs
+// at least once the same way. So the hot loop holds no conditional loads: the group parameters
+// come from registers, refilled once per block of groups.
+
+/// Word i (< 8) of the 256 bits a|b, by selects (no indexed vector, which llvmpipe keeps in memory).
+uint wordOf(uvec4 a, uvec4 b, uint i)
 {
-#if DECODE == 0
-    return loadGroup(g);
-#else
-    GroupParams p;
-    p.s1 = scaleAt(pc.scalesBase, g);
-    p.s2 = 0.0;
-    p.base = 0u;
-    p.kind = KIND_LUT;
-    if (pc.zpBits != 0u) {
-        p.s2 = float(metaBits(pc.zpBase, g, pc.zpBits));
-        p.kind = KIND_INT_ASYM;
-    }
-    if (pc.tensorScale != 1.0 || pc.scaleKind == SCALE_BYTE_LUT)
-        p.kind = meta[pc.kindsBase]; // NVFP4 (and MX): the one member's kind
-    return p;
-#endif
+    const uvec4 v = i < 4u ? a : b;
+    const uint q = i & 3u;
+    return q == 0u ? v.x : q == 1u ? v.y : q == 2u ? v.z : v.w;
 }
 
-/// What a group's partial sum is multiplied by (1 for the generic path, which decodes whole values).
+/// The `bits`-bit value (bits ≤ 32) at bit `pos` of the 256 bits a|b (pos + bits ≤ 256).
+uint bitsOf(uvec4 a, uvec4 b, uint pos, uint bits)
+{
+    const uint i = pos >> 5, off = pos & 31u;
+    const uint hi = wordOf(a, b, min(i + 1u, 7u));
+    const uint v = (wordOf(a, b, i) >> off) | (off + bits > 32u ? hi << (32u - off) : 0u);
+    return bits == 32u ? v : v & ((1u << bits) - 1u);
+}
+
+#if DECODE != 0
+/// The raw words of a block of groups of the RPI rows: a stream of `bits`-bit values read as the
+/// two uvec4s that hold the block's values wherever it starts (the block holds ≤ 128 bits).
+struct ParamWindow {
+    uvec4 a[RPI], b[RPI];
+    uint pos[RPI];
+};
+
+ParamWindow loadWindow(uint base, uint row[RPI], uint c, uint bits)
+{
+    ParamWindow win;
+    [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+        const uint bit = (base << 5) + groupOf(row[k], c) * bits;
+        win.pos[k] = bit & 127u;
+        win.a[k] = meta4[bit >> 7];
+        win.b[k] = meta4[(bit >> 7) + 1u];
+    }
+    return win;
+}
+
+/// The parameters of group j of the block in the windows (linear and lut paths: one member).
+GroupParams paramsOf(ParamWindow sw, ParamWindow zw, uint k, uint j, uint sBits, uint kind0)
+{
+    GroupParams p;
+    p.s1 = scaleValue(bitsOf(sw.a[k], sw.b[k], sw.pos[k] + j * sBits, sBits));
+    p.s2 = 0.0;
+    p.base = 0u;
+    p.kind = kind0 == KIND_NVFP4 ? KIND_NVFP4 : KIND_LUT;
+#if DECODE == 1
+    if (pc.zpBits != 0u) {
+        p.s2 = float(bitsOf(zw.a[k], zw.b[k], zw.pos[k] + j * pc.zpBits, pc.zpBits));
+        p.kind = KIND_INT_ASYM;
+    }
+#endif
+    return p;
+}
+
+/// What a group's partial sum is multiplied by: its scale (and NVFP4's tensor scale).
 float groupFactor(GroupParams p)
 {
-#if DECODE == 0
-    return 1.0;
-#elif DECODE == 2
     return p.kind == KIND_NVFP4 ? p.s1 * pc.tensorScale : p.s1;
-#else
-    return p.s1;
-#endif
 }
+#endif
 
 void main()
 {
     const uint wg = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
-    const uint first = (wg * 64u + gl_LocalInvocationID.x) * RPI;
+    const uint first = (wg * 32u + gl_LocalInvocationID.x) * RPI;
     uint row[RPI];
     [[unroll]] for (uint k = 0u; k < RPI; ++k)
         row[k] = min(first + k, pc.rows - 1u);
-    const uint G = pc.groupsPerRow == 0u ? pc.cols : pc.groupSize; // columns per group
+    // columns per group (per-tensor: one group, a multiple of 32 wider than any row)
+    const uint G = pc.groupsPerRow == 0u ? 0x7FFFFFE0u : pc.groupSize;
 #ifdef FP6_PLANES
     const bool wide = (pc.rowWords & 3u) == 0u && (pc.rowWordsHi & 1u) == 0u && (pc.hiBase & 1u) == 0u;
 #else
     const bool wide = (pc.rowWords & 3u) == 0u;
 #endif
-    uint done = 0u; // columns summed by a fast path
+    const uint full = wide ? pc.cols / 32u * 32u : 0u; // columns in whole chunks
     float acc[RPI];
     [[unroll]] for (uint k = 0u; k < RPI; ++k)
         acc[k] = 0.0;
-    if (wide && G % 32u == 0u) {
-        const uint groups = pc.cols / G;
-        for (uint g = 0u; g < groups; ++g) {
-            const uint g0 = g * G;
-            GroupParams p[RPI];
-            float s[RPI];
-            [[unroll]] for (uint k = 0u; k < RPI; ++k) {
-                p[k] = loadGroupRows(groupOf(row[k], g0));
-                s[k] = 0.0;
-            }
-            for (uint c0 = g0; c0 < g0 + G; c0 += 32u) {
-                uint w[RPI][8];
-                [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                    loadChunkWide(row[k], c0 >> 5u, w[k]);
-                partialSums(w, c0, p, 0u, 32u, s);
-            }
-            [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                acc[k] += groupFactor(p[k]) * s[k];
-        }
-        done = groups * G;
-    } else if (wide && G == 16u) { // NVFP4 and other 16-column groups: two groups per chunk
-        const uint chunks = pc.cols / 32u;
-        for (uint ch = 0u; ch < chunks; ++ch) {
-            const uint c0 = ch * 32u;
+    uint done = 0u; // columns summed by a fast path
+#if DECODE != 0
+    const uint kind0 = meta[pc.kindsBase];
+    const uint sBits = scaleBits();
+#ifdef ROWS_G16
+    const bool fast = G == 16u;
+#else
+    const bool fast = G % 32u == 0u;
+#endif
+    const uint blockCols = fast ? (128u / sBits) * G : 0u; // columns of a block of groups
+    for (uint c = 0u; c < full && fast; c += blockCols) {
+        const ParamWindow sw = loadWindow(pc.scalesBase, row, c, sBits);
+#if DECODE == 1
+        const ParamWindow zw = loadWindow(pc.zpBase, row, c, max(pc.zpBits, 1u));
+#else
+        const ParamWindow zw = sw;
+#endif
+        const uint end = min(c + blockCols, full);
+#ifdef ROWS_G16
+        // groups of 16 columns (NVFP4): two per chunk
+        [[dont_unroll]] for (uint c0 = c; c0 < end; c0 += 32u) {
+            const uint j = (c0 - c) >> 4;
             uint w[RPI][8];
+            [[unroll]] for (uint k = 0u; k < RPI; ++k)
+                loadChunkWide(row[k], c0 >> 5, w[k]);
             GroupParams p[RPI];
             float s[RPI];
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
-                loadChunkWide(row[k], ch, w[k]);
-                p[k] = loadGroupRows(groupOf(row[k], c0));
+                p[k] = paramsOf(sw, zw, k, j, sBits, kind0);
                 s[k] = 0.0;
             }
             partialSums(w, c0, p, 0u, 16u, s);
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
                 acc[k] += groupFactor(p[k]) * s[k];
-                p[k] = loadGroupRows(groupOf(row[k], c0 + 16u));
+                p[k] = paramsOf(sw, zw, k, j + 1u, sBits, kind0);
                 s[k] = 0.0;
             }
             partialSums(w, c0, p, 16u, 16u, s);
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
                 acc[k] += groupFactor(p[k]) * s[k];
         }
-        done = chunks * 32u;
+#else
+        [[dont_unroll]] for (uint g0 = c; g0 < end; g0 += G) {
+            GroupParams p[RPI];
+            float s[RPI];
+            [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+                p[k] = paramsOf(sw, zw, k, (g0 - c) / G, sBits, kind0);
+                s[k] = 0.0;
+            }
+            const uint gEnd = min(g0 + G, end);
+            [[dont_unroll]] for (uint c0 = g0; c0 < gEnd; c0 += 32u) {
+                uint w[RPI][8];
+                [[unroll]] for (uint k = 0u; k < RPI; ++k)
+                    loadChunkWide(row[k], c0 >> 5, w[k]);
+                partialSums(w, c0, p, 0u, 32u, s);
+            }
+            [[unroll]] for (uint k = 0u; k < RPI; ++k)
+                acc[k] += groupFactor(p[k]) * s[k];
+        }
+#endif
+        done = end;
     }
+#else
+    // generic path (mixtures, AFPQ): whole values, the parameters loaded per group
+    for (uint g0 = 0u; g0 < full && G % 32u == 0u; g0 += G) {
+        GroupParams p[RPI];
+        float s[RPI];
+        [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+            p[k] = loadGroup(groupOf(row[k], g0));
+            s[k] = 0.0;
+        }
+        const uint gEnd = min(g0 + G, full);
+        [[dont_unroll]] for (uint c0 = g0; c0 < gEnd; c0 += 32u) {
+            uint w[RPI][8];
+            [[unroll]] for (uint k = 0u; k < RPI; ++k)
+                loadChunkWide(row[k], c0 >> 5, w[k]);
+            partialSums(w, c0, p, 0u, 32u, s);
+        }
+        [[unroll]] for (uint k = 0u; k < RPI; ++k)
+            acc[k] += s[k];
+        done = gEnd;
+    }
+    for (uint c0 = 0u; c0 < full && G == 16u; c0 += 32u) { // groups of 16: two per chunk
+        uint w[RPI][8];
+        GroupParams p[RPI];
+        float s[RPI];
+        [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+            loadChunkWide(row[k], c0 >> 5, w[k]);
+            p[k] = loadGroup(groupOf(row[k], c0));
+            s[k] = 0.0;
+        }
+        partialSums(w, c0, p, 0u, 16u, s);
+        [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+            acc[k] += s[k];
+            p[k] = loadGroup(groupOf(row[k], c0 + 16u));
+            s[k] = 0.0;
+        }
+        partialSums(w, c0, p, 16u, 16u, s);
+        [[unroll]] for (uint k = 0u; k < RPI; ++k)
+            acc[k] += s[k];
+        done = c0 + 32u;
+    }
+#endif
     for (uint c = done; c < pc.cols; ++c) { // what no fast path took: weight by weight
         const float xc = xAt(c);
         [[unroll]] for (uint k = 0u; k < RPI; ++k)

@@ -83,14 +83,28 @@ uint metaBits(uint base, uint idx, uint bits)
     return v & ((1u << bits) - 1u);
 }
 
-float scaleAt(uint base, uint g)
+/// Bits per stored scale: 32 (fp32), 16 (fp16, bf16) or 8 (one byte through the scale table).
+uint scaleBits()
+{
+    return pc.scaleKind == SCALE_F32 ? 32u : pc.scaleKind == SCALE_BYTE_LUT ? 8u : 16u;
+}
+
+/// The value of a stored scale from its raw bits.
+float scaleValue(uint raw)
 {
     if (pc.scaleKind == SCALE_F32)
-        return uintBitsToFloat(meta[base + g]);
+        return uintBitsToFloat(raw);
     if (pc.scaleKind == SCALE_BYTE_LUT)
-        return PACKED_TABLE(pc.scaleLutBase + ((meta[base + (g >> 2)] >> (8u * (g & 3u))) & 0xFFu));
-    const uint h = (meta[base + (g >> 1)] >> (16u * (g & 1u))) & 0xFFFFu;
-    return pc.scaleKind == SCALE_F16 ? unpackHalf2x16(h).x : uintBitsToFloat(h << 16);
+        return PACKED_TABLE(pc.scaleLutBase + raw);
+    return pc.scaleKind == SCALE_F16 ? unpackHalf2x16(raw).x : uintBitsToFloat(raw << 16);
+}
+
+float scaleAt(uint base, uint g)
+{
+    const uint bits = scaleBits();
+    const uint per = 32u / bits; // scales per word
+    const uint raw = bits == 32u ? meta[base + g] : (meta[base + g / per] >> (bits * (g % per))) & ((1u << bits) - 1u);
+    return scaleValue(raw);
 }
 
 struct GroupParams {

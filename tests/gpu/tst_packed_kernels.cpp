@@ -130,7 +130,7 @@ private slots:
         QVERIFY2(gw.ok(), gw.ok() ? "" : gw.error().message().c_str());
         QCOMPARE(gw->slices.size(), std::size_t(sliced ? 3 : 1));
         // device bytes = the packed arrays (word padding) + value tables, no fp32 copy
-        QVERIFY(gw->deviceBytes <= std::uint64_t(packed->byteSize()) + 64 + 4 * 256 * (packed->plan.members.size() + 1));
+        QVERIFY(gw->deviceBytes <= std::uint64_t(packed->byteSize()) + 128 + 4 * 256 * (packed->plan.members.size() + 1));
 
         const std::uint32_t tokens = 11, yOffset = 5, yStride = rows + 3;
         const auto x = test::randomFloats(std::size_t(cols) * tokens, 18);
@@ -245,22 +245,34 @@ private slots:
         QTest::addColumn<QString>("format");
         QTest::addColumn<int>("decode");
         QTest::addColumn<float>("lin0");
-        QTest::newRow("int4: table is code - 7") << "int4" << int(RowsDecode::Linear) << -7.0f;
-        QTest::newRow("int8") << "int8" << int(RowsDecode::Linear) << -127.0f;
-        QTest::newRow("int3-asym: zero points") << "int3-asym" << int(RowsDecode::Linear) << 0.0f;
-        QTest::newRow("nf4") << "nf4" << int(RowsDecode::Lut) << 0.0f;
-        QTest::newRow("fp4") << "fp4" << int(RowsDecode::Lut) << 0.0f;
-        QTest::newRow("nvfp4") << "nvfp4" << int(RowsDecode::Lut) << 0.0f;
-        QTest::newRow("fp6 planes") << "fp6-e3m2" << int(RowsDecode::Lut) << 0.0f;
-        QTest::newRow("fp4-asym: two scales") << "fp4-asym" << int(RowsDecode::Generic) << 0.0f;
-        QTest::newRow("mixture") << "mix:int4|nf4|fp4" << int(RowsDecode::Generic) << 0.0f;
+        QTest::addColumn<int>("group"); // -2: the format's default
+        QTest::addColumn<QString>("storage");
+        const QString none;
+        QTest::newRow("int4: table is code - 7") << "int4" << int(RowsDecode::Linear) << -7.0f << -2 << none;
+        QTest::newRow("int8") << "int8" << int(RowsDecode::Linear) << -127.0f << -2 << none;
+        QTest::newRow("int3-asym: zero points") << "int3-asym" << int(RowsDecode::Linear) << 0.0f << -2 << none;
+        QTest::newRow("nf4") << "nf4" << int(RowsDecode::Lut) << 0.0f << -2 << none;
+        QTest::newRow("fp4") << "fp4" << int(RowsDecode::Lut) << 0.0f << -2 << none;
+        QTest::newRow("nvfp4") << "nvfp4" << int(RowsDecode::Lut) << 0.0f << -2 << none;
+        QTest::newRow("fp6 planes") << "fp6-e3m2" << int(RowsDecode::Lut) << 0.0f << -2 << none;
+        QTest::newRow("fp4-asym: two scales") << "fp4-asym" << int(RowsDecode::Generic) << 0.0f << -2 << none;
+        QTest::newRow("mixture") << "mix:int4|nf4|fp4" << int(RowsDecode::Generic) << 0.0f << -2 << none;
+        // the "_g16" forms, and scale / zero-point streams whose rows start inside a uvec4
+        QTest::newRow("int4 g16") << "int4" << int(RowsDecode::Linear) << -7.0f << 16 << "fp16";
+        QTest::newRow("int3-asym g16 e8m0") << "int3-asym" << int(RowsDecode::Linear) << 0.0f << 16 << "e8m0";
+        QTest::newRow("nf4 g16 bf16") << "nf4" << int(RowsDecode::Lut) << 0.0f << 16 << "bf16";
+        QTest::newRow("int4-asym g64 fp32") << "int4-asym" << int(RowsDecode::Linear) << 0.0f << 64 << "fp32";
+        QTest::newRow("fp4 per channel") << "fp4" << int(RowsDecode::Lut) << 0.0f << 0 << "fp16";
+        QTest::newRow("int4 per tensor") << "int4" << int(RowsDecode::Linear) << -7.0f << -1 << "fp32";
     }
     void rowsDecodePaths()
     {
         QFETCH(QString, format);
         QFETCH(int, decode);
         QFETCH(float, lin0);
-        const auto spec = specOf(format, -2, QString());
+        QFETCH(int, group);
+        QFETCH(QString, storage);
+        const auto spec = specOf(format, group, storage);
         QVERIFY(spec);
         const std::int64_t rows = 70, cols = 256;
         const auto w = test::randomFloats(std::size_t(rows * cols), 5, 0.05f);
@@ -341,7 +353,8 @@ private slots:
                 ref += p;
                 mag += std::fabs(p);
             }
-            QVERIFY2(std::fabs((*by)->as<float>()[std::size_t(r)] - ref) <= 4e-6 * mag + 1e-9, qPrintable(QStringLiteral("row %1").arg(r)));
+            QVERIFY2(std::fabs((*by)->as<float>()[std::size_t(r)] - ref) <= 4e-6 * mag + 1e-9,
+                     qPrintable(QStringLiteral("row %1: %2 against %3").arg(r).arg((*by)->as<float>()[std::size_t(r)]).arg(ref)));
         }
     }
 
