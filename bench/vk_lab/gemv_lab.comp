@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The lab int4 GEMV (symmetric, groups of 32, fp16 scales; the layout of matvec_rows.comp, 8 rows
+// per invocation), with switches that remove one cost at a time:
+//   NOLOAD  codes made up from the indices (no code loads; x and scales still read)
+//   NOX     no x (decode and sum only)
+//   UNROLL  the loop over the 8 chunks of a scale block unrolled (a 118 KiB shader instead of 21)
+#version 450
+#extension GL_KHR_shader_subgroup_ballot : require
+#extension GL_EXT_control_flow_attributes : require
+layout(local_size_x = 64) in;
+layout(push_constant) uniform P { uint rows; uint cols; } pc;
+layout(std430, binding = 0) readonly buffer C { uvec4 c4[]; };
+layout(std430, binding = 1) readonly buffer S4 { uvec4 sw4[]; }; // fp16 scales, 8 per uvec4
+layout(std140, binding = 2) uniform XU { vec4 xu[4096]; };
+layout(std430, binding = 3) buffer Y { float y[]; };
+#define RPI 8u
+#ifdef UNROLL
+#define CHUNK_LOOP [[unroll]]
+#else
+#define CHUNK_LOOP [[dont_unroll]]
+#endif
+float xAt(uint i) { return xu[i >> 2u][i & 3u]; }
+void main() {
+  const uint first = gl_GlobalInvocationID.x * RPI;
+  uint row[RPI];
+  [[unroll]] for (uint k = 0u; k < RPI; ++k) row[k] = min(first + k, pc.rows - 1u);
+  const uint n = pc.cols / 32u;
+  const uint lane = gl_SubgroupInvocationID;
+  float acc[RPI];
+  [[unroll]] for (uint k = 0u; k < RPI; ++k) acc[k] = 0.0;
+  for (uint c8 = 0u; c8 < n; c8 += 8u) {
+    uvec4 sv[RPI];
+    [[unroll]] for (uint k = 0u; k < RPI; ++k) sv[k] = sw4[(row[k] * n + c8) >> 3u];
+    CHUNK_LOOP for (uint cc = 0u; cc < 8u; ++cc) {
+      const uint ch = c8 + cc;
+      uvec4 w[RPI];
+#ifdef NOLOAD
+      [[unroll]] for (uint k = 0u; k < RPI; ++k) w[k] = uvec4(row[k] * 0x9E3779B9u + ch, row[k] ^ ch, ch * 747796405u, row[k] + ch * 3u);
+#else
+      [[unroll]] for (uint k = 0u; k < RPI; ++k) w[k] = c4[row[k] * n + ch];
+#endif
+      float s[RPI];
+      [[unroll]] for (uint k = 0u; k < RPI; ++k) s[k] = 0.0;
+      [[unroll]] for (uint b = 0u; b < 32u; b += 8u) {
+#ifndef NOX
+        const float xl = xAt(ch * 32u + b + lane);
+#endif
+        [[unroll]] for (uint j = 0u; j < 8u; ++j) {
+#ifdef NOX
+          const float xb = 1.0;
+#else
+          const float xb = subgroupBroadcast(xl, j);
+#endif
+          [[unroll]] for (uint k = 0u; k < RPI; ++k)
+            s[k] += float(int((w[k][b >> 3u] >> (4u * j)) & 15u) - 8) * xb;
+        }
+      }
+      [[unroll]] for (uint k = 0u; k < RPI; ++k) acc[k] += unpackHalf2x16(sv[k][cc >> 1u])[cc & 1u] * s[k];
+    }
+  }
+  [[unroll]] for (uint k = 0u; k < RPI; ++k) if (first + k < pc.rows) y[first + k] = acc[k];
+}

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The lab roofline: one invocation per row, uvec4 loads (as bandwidth_reduce_rows.comp).
+#version 450
+layout(local_size_x = 64) in;
+layout(push_constant) uniform P { uint rows; uint cols; } pc;
+layout(std430, binding = 0) readonly buffer C { uvec4 c4[]; };
+layout(std430, binding = 3) buffer Y { uint y[]; };
+void main() {
+  const uint row = min(gl_GlobalInvocationID.x, pc.rows - 1u);
+  const uint n = pc.cols / 32u;
+  uvec4 acc = uvec4(0u);
+  for (uint i = 0u; i < n; ++i) acc += c4[row * n + i];
+  y[gl_GlobalInvocationID.x] = acc.x + acc.y + acc.z + acc.w;
+}
