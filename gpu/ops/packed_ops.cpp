@@ -154,29 +154,30 @@ ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, boo
     {ShaderId::matvec_rows_b1_##d##sfx, ShaderId::matvec_rows_b2_##d##sfx, ShaderId::matvec_rows_b3_##d##sfx,                       \
      ShaderId::matvec_rows_b4_##d##sfx, ShaderId::matvec_rows_b5_##d##sfx, ShaderId::matvec_rows_b6_##d##sfx,                       \
      ShaderId::matvec_rows_b7_##d##sfx, ShaderId::matvec_rows_b8_##d##sfx, ShaderId::matvec_rows_fp6_##d##sfx}
-    static constexpr std::array<std::array<std::array<ShaderId, 9>, 3>, 2> kIds = {{
-        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _sx), LOWBIT_ROWS(lut, _sx)}},
-        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, ), LOWBIT_ROWS(lut, )}},
+    static constexpr std::array<std::array<std::array<ShaderId, 9>, 4>, 2> kIds = {{
+        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _sx), LOWBIT_ROWS(lut, _sx), LOWBIT_ROWS(minifloat, _sx)}},
+        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, ), LOWBIT_ROWS(lut, ), LOWBIT_ROWS(minifloat, )}},
     }};
-    // groups of 16 columns: the linear and lut paths have their own form (the generic one handles any)
-    static constexpr std::array<std::array<std::array<ShaderId, 9>, 3>, 2> kIds16 = {{
-        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g16_sx), LOWBIT_ROWS(lut, _g16_sx)}},
-        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g16), LOWBIT_ROWS(lut, _g16)}},
+    // groups of 16 columns: the parameter-window paths have their own form (the generic one handles any)
+    static constexpr std::array<std::array<std::array<ShaderId, 9>, 4>, 2> kIds16 = {{
+        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g16_sx), LOWBIT_ROWS(lut, _g16_sx), LOWBIT_ROWS(minifloat, _g16_sx)}},
+        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g16), LOWBIT_ROWS(lut, _g16), LOWBIT_ROWS(minifloat, _g16)}},
     }};
 #undef LOWBIT_ROWS
     const std::size_t v = layout == CodeLayout::Fp6Planes ? 8 : std::clamp<std::size_t>(codeBits, 1, 8) - 1;
     return (groupsOf16 ? kIds16 : kIds)[xUniform ? 1 : 0][static_cast<std::size_t>(decode)][v];
 }
 
-RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, float &lin0)
+RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, PackedPush &push)
 {
+    float &lin0 = push.lin0;
     lin0 = 0.0f;
     if (plan.members.size() != 1)
         return RowsDecode::Generic;
     const FastMember &m = plan.members[0];
     switch (kindOf(m.kind)) {
     case kKindIntAsym: return layout == CodeLayout::Dense ? RowsDecode::Linear : RowsDecode::Generic;
-    case kKindNvfp4: return RowsDecode::Lut;
+    case kKindNvfp4: return layout == CodeLayout::Dense && minifloatGrid(m, push) ? RowsDecode::Minifloat : RowsDecode::Lut;
     case kKindTwoScale: return RowsDecode::Generic;
     default: break;
     }
@@ -191,7 +192,34 @@ RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, float &lin0)
             return RowsDecode::Linear;
         }
     }
-    return RowsDecode::Lut;
+    return layout == CodeLayout::Dense && minifloatGrid(m, push) ? RowsDecode::Minifloat : RowsDecode::Lut;
+}
+
+bool minifloatGrid(const FastMember &m, PackedPush &push)
+{
+    const unsigned zero = m.zeroCode;
+    if (zero + 1 > m.maxCode || m.table[zero] != 0.0f)
+        return false;
+    const float unit = m.table[zero + 1];
+    if (!(unit > 0.0f) || !std::isfinite(unit))
+        return false;
+    for (unsigned mant = 0; mant <= 7; ++mant) {
+        bool ok = true;
+        for (unsigned c = 0; c <= m.maxCode && ok; ++c) {
+            const int d = static_cast<int>(c) - static_cast<int>(zero);
+            const unsigned i = static_cast<unsigned>(std::abs(d)), e = i >> mant, f = i & ((1u << mant) - 1u);
+            // the shader's integer (f | 2^mant) << (e − 1) must be exact in fp32: below 2^24
+            const double mag = e == 0 ? double(f) : std::ldexp(double(f | (1u << mant)), static_cast<int>(e) - 1);
+            ok = mag < 16777216.0 && static_cast<double>(m.table[c]) == (d < 0 ? -mag : mag) * static_cast<double>(unit);
+        }
+        if (ok) {
+            push.mfMant = mant;
+            push.mfZero = zero;
+            push.mfUnit = unit;
+            return true;
+        }
+    }
+    return false;
 }
 
 Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const PackedUploadOptions &options)
@@ -263,7 +291,7 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     t.matvec = options.matvec.value_or(rowLayoutDevice(dev) && p.rows >= 1024 ? MatvecLayout::Rows : MatvecLayout::SharedTree);
     if (dev.subgroupSize != 8)
         t.matvec = MatvecLayout::SharedTree;
-    t.rowsDecode = rowsDecodeFor(p.plan, p.layout, push.lin0);
+    t.rowsDecode = rowsDecodeFor(p.plan, p.layout, push);
     // (the linear path reads a block's zero points in the 128 bits its scales take)
     const unsigned scaleBits = push.scaleKind == kScaleByteLut ? 8u : push.scaleKind == kScaleF32 ? 32u : 16u;
     if (t.rowsDecode == RowsDecode::Linear && push.zpBits > scaleBits)

@@ -40,6 +40,10 @@ struct PackedPush {
     std::uint32_t tokens, yOffset, yStride, tpr, mode;
     std::uint32_t members;
     float lin0; ///< matvec_rows linear path: a LUT member whose table is exactly code + lin0
+    /// matvec_rows minifloat path: table[c] = ±mfUnit·I(|c − mfZero|), I the integer value of a
+    /// sign-less minifloat code with mfMant mantissa bits (subnormals at exponent 0)
+    std::uint32_t mfMant, mfZero;
+    float mfUnit;
 };
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matvec_packed_b4).pushBytes, "packed push constants drifted");
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matmul_packed_fp6).pushBytes, "packed push constants drifted");
@@ -61,6 +65,7 @@ enum class RowsDecode : std::uint8_t {
     Generic, ///< decodeValue() per weight (mixtures, AFPQ two-scale)
     Linear,  ///< (code − offset)·scale: INT-asym, or a table that is exactly code + lin0
     Lut,     ///< table[code]·scale (·tensor scale): one LUT or NVFP4 member
+    Minifloat, ///< a member whose sorted table is a symmetric minifloat grid: decoded by integer ops, no table read
 };
 
 struct GpuPackedTensor {
@@ -108,7 +113,11 @@ ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout)
 /// or, beyond the uniform range, in storage buffers).
 ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, bool groupsOf16);
 /// The decode path matvec_rows takes for a format (Linear only when the table is exactly affine,
-/// so (code − offset)·scale gives the dequantized value bit for bit); `lin0` gets the offset.
-RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, float &lin0);
+/// so (code − offset)·scale gives the dequantized value bit for bit; Minifloat only when the table
+/// is exactly a minifloat grid); fills the path's push fields (lin0, mfMant/mfZero/mfUnit).
+RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, PackedPush &push);
+/// Whether the member's table is a symmetric minifloat grid around its zero code (the Minifloat
+/// path): table[c] = sign(c − zero)·unit·I(|c − zero|) exactly for every code. Fills the push fields.
+bool minifloatGrid(const FastMember &m, PackedPush &push);
 
 } // namespace lowbit::gpu

@@ -20,8 +20,10 @@
 //   1 linear:  value = (code − off)·s1 per group (INT-asym zero point, or a LUT member whose table
 //              is exactly code + lin0): s1·Σ (code − off)·x per group, no table read (code − off
 //              is exact; Σ code·x − off·Σ x would cancel badly when most codes sit at the zero);
-//   2 lut:     value = table[code]·s1 (·tensorScale for NVFP4): s1·Σ table[code]·x per group.
-// 1 and 2 factor the scale out of the group's sum: the result equals Σ dequant(W)·x up to fp32
+//   2 lut:     value = table[code]·s1 (·tensorScale for NVFP4): s1·Σ table[code]·x per group;
+//   3 minifloat: a table that is a symmetric minifloat grid (FP ExMy, MX, NVFP4 elements), decoded
+//              by integer ops instead of a gathered table read: (s1·unit)·Σ ±I(code)·x per group.
+// 1–3 factor the scale out of the group's sum: the result equals Σ dequant(W)·x up to fp32
 // summation order, not bit for bit (the tests bound it like every other GEMV).
 #version 450
 #ifdef X_UBO
@@ -92,8 +94,23 @@ void loadChunkWide(uint row, uint ch, out uint w[8])
 #define RPI 8u
 
 
+#if DECODE == 3
+/// A minifloat grid's value over its unit: ±I(|code − zero|), I = the sign-less code's integer
+/// value (m at exponent 0, (m + 2^M)·2^(e−1) above), exact in fp32 (the host checked I < 2^24).
+float minifloatValue(uint c)
+{
+    const int d = int(c) - int(pc.mfZero);
+    const uint i = uint(abs(d));
+    const uint e = i >> pc.mfMant, m = i & ((1u << pc.mfMant) - 1u);
+    const uint mag = e == 0u ? m : (m | (1u << pc.mfMant)) << (max(e, 1u) - 1u);
+    return float(d < 0 ? -int(mag) : int(mag));
+}
+#endif
+
 #if DECODE == 1
 #define VALK(k, i) (float(chunkCode(w[k], i)) - off[k]) // exact: small integers
+#elif DECODE == 3
+#define VALK(k, i) minifloatValue(chunkCode(w[k], i))
 #elif DECODE == 2
 #define VALK(k, i) TABLE(p[k].base + chunkCode(w[k], i))
 #else
@@ -187,7 +204,12 @@ GroupParams paramsOf(ParamWindow sw, ParamWindow zw, uint k, uint j, uint sBits,
 /// What a group's partial sum is multiplied by: its scale (and NVFP4's tensor scale).
 float groupFactor(GroupParams p)
 {
-    return p.kind == KIND_NVFP4 ? p.s1 * pc.tensorScale : p.s1;
+#if DECODE == 3
+    const float s = p.s1 * pc.mfUnit;
+#else
+    const float s = p.s1;
+#endif
+    return p.kind == KIND_NVFP4 ? s * pc.tensorScale : s;
 }
 #endif
 

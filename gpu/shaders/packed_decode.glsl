@@ -53,6 +53,9 @@ layout(push_constant) uniform Push {
     uint mode;         // dequant: 0 all rows, 1 rows given by ids (embedding lookup)
     uint members;      // format members (value tables)
     float lin0;        // matvec_rows DECODE 1: a linear member's table is code + lin0
+    uint mfMant;       // matvec_rows DECODE 3: mantissa bits of the member's minifloat grid,
+    uint mfZero;       //   the code of 0,
+    float mfUnit;      //   and its smallest step (table = ±mfUnit·integer)
 } pc;
 
 layout(std430, binding = 0) readonly buffer Codes { uint codes[]; };

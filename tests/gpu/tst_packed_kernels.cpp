@@ -252,17 +252,21 @@ private slots:
         QTest::newRow("int8") << "int8" << int(RowsDecode::Linear) << -127.0f << -2 << none;
         QTest::newRow("int3-asym: zero points") << "int3-asym" << int(RowsDecode::Linear) << 0.0f << -2 << none;
         QTest::newRow("nf4") << "nf4" << int(RowsDecode::Lut) << 0.0f << -2 << none;
-        QTest::newRow("fp4") << "fp4" << int(RowsDecode::Lut) << 0.0f << -2 << none;
-        QTest::newRow("nvfp4") << "nvfp4" << int(RowsDecode::Lut) << 0.0f << -2 << none;
+        QTest::newRow("fp4: a minifloat grid") << "fp4" << int(RowsDecode::Minifloat) << 0.0f << -2 << none;
+        QTest::newRow("nvfp4") << "nvfp4" << int(RowsDecode::Minifloat) << 0.0f << -2 << none;
         QTest::newRow("fp6 planes") << "fp6-e3m2" << int(RowsDecode::Lut) << 0.0f << -2 << none;
+        QTest::newRow("fp3") << "fp3" << int(RowsDecode::Minifloat) << 0.0f << -2 << none;
+        QTest::newRow("fp8-e4m3") << "fp8-e4m3" << int(RowsDecode::Minifloat) << 0.0f << -2 << none;
+        QTest::newRow("fp8-e5m2: past 2^24, the table") << "fp8-e5m2" << int(RowsDecode::Lut) << 0.0f << -2 << none;
+        QTest::newRow("mxfp4") << "mxfp4" << int(RowsDecode::Minifloat) << 0.0f << -2 << none;
+        QTest::newRow("nf4 g16 bf16: not a minifloat") << "nf4" << int(RowsDecode::Lut) << 0.0f << 16 << "bf16";
         QTest::newRow("fp4-asym: two scales") << "fp4-asym" << int(RowsDecode::Generic) << 0.0f << -2 << none;
         QTest::newRow("mixture") << "mix:int4|nf4|fp4" << int(RowsDecode::Generic) << 0.0f << -2 << none;
         // the "_g16" forms, and scale / zero-point streams whose rows start inside a uvec4
         QTest::newRow("int4 g16") << "int4" << int(RowsDecode::Linear) << -7.0f << 16 << "fp16";
         QTest::newRow("int3-asym g16 e8m0") << "int3-asym" << int(RowsDecode::Linear) << 0.0f << 16 << "e8m0";
-        QTest::newRow("nf4 g16 bf16") << "nf4" << int(RowsDecode::Lut) << 0.0f << 16 << "bf16";
         QTest::newRow("int4-asym g64 fp32") << "int4-asym" << int(RowsDecode::Linear) << 0.0f << 64 << "fp32";
-        QTest::newRow("fp4 per channel") << "fp4" << int(RowsDecode::Lut) << 0.0f << 0 << "fp16";
+        QTest::newRow("fp4 per channel") << "fp4" << int(RowsDecode::Minifloat) << 0.0f << 0 << "fp16";
         QTest::newRow("int4 per tensor") << "int4" << int(RowsDecode::Linear) << -7.0f << -1 << "fp32";
     }
     void rowsDecodePaths()
@@ -278,9 +282,12 @@ private slots:
         const auto w = test::randomFloats(std::size_t(rows * cols), 5, 0.05f);
         auto packed = quantizePackedFast(w.data(), rows, cols, *spec);
         QVERIFY(packed.ok());
-        float got = 1.0f;
-        QCOMPARE(int(rowsDecodeFor(packed->plan, packed->layout, got)), decode);
-        QCOMPARE(got, lin0);
+        PackedPush push{};
+        push.lin0 = 1.0f;
+        QCOMPARE(int(rowsDecodeFor(packed->plan, packed->layout, push)), decode);
+        QCOMPARE(push.lin0, lin0);
+        if (decode == int(RowsDecode::Minifloat)) // the grid's smallest step is its value next to 0
+            QCOMPARE(push.mfUnit, packed->plan.members[0].table[push.mfZero + 1]);
         // 70 rows: a second workgroup whose lanes past the end must not store
         std::vector<float> cpu(w.size());
         QVERIFY(dequantizeFast(*packed, cpu.data()).ok());
