@@ -292,6 +292,21 @@ int main(int argc, char **argv)
     Pipelines pipes(**ctx);
 
     std::printf("%-20s %-12s %6s %10s %10s %7s\n", "format", "shape", "bpw", "fused GB/s", "roof GB/s", "ratio");
+    // every row also against the run's median roofline (one slow roofline sample on a busy
+    // machine moves a single row's ratio; the median does not)
+    struct Row {
+        std::string name, shape;
+        double fused;
+    };
+    std::vector<Row> done;
+    std::vector<double> roofs;
+    auto report = [&](const std::string &name, const std::string &shape, double bpw, const GemvFigures &fig) {
+        std::printf("%-20s %-12s %6.3f %10.4f %10.4f %7.2f\n", name.c_str(), shape.c_str(), bpw, fig.fusedGBs, fig.rooflineGBs,
+                    fig.fusedGBs / fig.rooflineGBs);
+        std::fflush(stdout);
+        done.push_back({name, shape, fig.fusedGBs});
+        roofs.push_back(fig.rooflineGBs);
+    };
     std::mt19937 rng(1);
     std::normal_distribution<float> dist(0.0f, 0.02f);
     for (const std::string &shape : split(shapes, ',')) {
@@ -314,9 +329,7 @@ int main(int argc, char **argv)
                     std::fprintf(stderr, "%s: %s\n", name.c_str(), fig.error().message().c_str());
                     continue;
                 }
-                std::printf("%-20s %-12s %6.3f %10.4f %10.4f %7.2f\n", name.c_str(), shape.c_str(), bpw, fig->fusedGBs, fig->rooflineGBs,
-                            fig->fusedGBs / fig->rooflineGBs);
-                std::fflush(stdout);
+                report(name, shape, bpw, *fig);
                 continue;
             }
             auto f = parseFormat(name);
@@ -342,10 +355,16 @@ int main(int argc, char **argv)
                 continue;
             }
             const double bpw = static_cast<double>(packed->payloadBits()) / static_cast<double>(rows * cols);
-            std::printf("%-20s %-12s %6.3f %10.4f %10.4f %7.2f\n", name.c_str(), shape.c_str(), bpw, fig->fusedGBs, fig->rooflineGBs,
-                        fig->fusedGBs / fig->rooflineGBs);
-            std::fflush(stdout);
+            report(name, shape, bpw, *fig);
         }
+    }
+    if (roofs.size() > 1) {
+        std::vector<double> sorted = roofs;
+        std::sort(sorted.begin(), sorted.end());
+        const double median = sorted[sorted.size() / 2];
+        std::printf("\nagainst the median roofline of this run, %.4f GB/s:\n", median);
+        for (const Row &r : done)
+            std::printf("%-20s %-12s %7.2f\n", r.name.c_str(), r.shape.c_str(), r.fused / median);
     }
 
     if (runModel) {
