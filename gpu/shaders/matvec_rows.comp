@@ -244,7 +244,8 @@ void main()
     for (uint c = 0u; c < full && fast; c += blockCols) {
         const ParamWindow sw = loadWindow(pc.scalesBase, row, c, sBits);
 #if DECODE == 1
-        const ParamWindow zw = loadWindow(pc.zpBase, row, c, max(pc.zpBits, 1u));
+        // (no zero points: zpBits 0 keeps the unused window at the stream's start, inside the buffer)
+        const ParamWindow zw = loadWindow(pc.zpBase, row, c, pc.zpBits);
 #else
         const ParamWindow zw = sw;
 #endif
