@@ -268,6 +268,11 @@ private slots:
         QTest::newRow("int4-asym g64 fp32") << "int4-asym" << int(RowsDecode::Linear) << 0.0f << 64 << "fp32";
         QTest::newRow("fp4 per channel") << "fp4" << int(RowsDecode::Minifloat) << 0.0f << 0 << "fp16";
         QTest::newRow("int4 per tensor") << "int4" << int(RowsDecode::Linear) << -7.0f << -1 << "fp32";
+        // the generic path's windows: second scales, selectors, zero points with selectors, g16
+        QTest::newRow("fp4-asym g16 e4m3") << "fp4-asym" << int(RowsDecode::Generic) << 0.0f << 16 << "e4m3";
+        QTest::newRow("mixture g16 bf16") << "mix:int4|nf4|fp4" << int(RowsDecode::Generic) << 0.0f << 16 << "bf16";
+        QTest::newRow("int-asym mixture g64") << "mix:int3-asym|int4-asym" << int(RowsDecode::Generic) << 0.0f << 64 << "fp16";
+        QTest::newRow("bitmod-fp3 per channel") << "bitmod-fp3" << int(RowsDecode::Generic) << 0.0f << 0 << "fp32";
     }
     void rowsDecodePaths()
     {
