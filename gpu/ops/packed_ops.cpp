@@ -176,7 +176,11 @@ RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, PackedPush &pu
         return RowsDecode::Generic;
     const FastMember &m = plan.members[0];
     switch (kindOf(m.kind)) {
-    case kKindIntAsym: return layout == CodeLayout::Dense ? RowsDecode::Linear : RowsDecode::Generic;
+    case kKindIntAsym: {
+        // the linear path reads a block's zero points in the 128 bits its scales take
+        const unsigned scaleBits = push.scaleKind == kScaleByteLut ? 8u : push.scaleKind == kScaleF32 ? 32u : 16u;
+        return layout == CodeLayout::Dense && push.zpBits <= scaleBits ? RowsDecode::Linear : RowsDecode::Generic;
+    }
     case kKindNvfp4: return layout == CodeLayout::Dense && minifloatGrid(m, push) ? RowsDecode::Minifloat : RowsDecode::Lut;
     case kKindTwoScale: return RowsDecode::Generic;
     default: break;
@@ -292,10 +296,6 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     if (dev.subgroupSize != 8)
         t.matvec = MatvecLayout::SharedTree;
     t.rowsDecode = rowsDecodeFor(p.plan, p.layout, push);
-    // (the linear path reads a block's zero points in the 128 bits its scales take)
-    const unsigned scaleBits = push.scaleKind == kScaleByteLut ? 8u : push.scaleKind == kScaleF32 ? 32u : 16u;
-    if (t.rowsDecode == RowsDecode::Linear && push.zpBits > scaleBits)
-        t.rowsDecode = RowsDecode::Generic;
 
     // row slices within the storage-buffer range
     const std::uint64_t limit = options.maxSliceBytes ? options.maxSliceBytes : arena.maxBufferBytes();

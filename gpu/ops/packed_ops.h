@@ -114,7 +114,8 @@ ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout)
 ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, bool groupsOf16);
 /// The decode path matvec_rows takes for a format (Linear only when the table is exactly affine,
 /// so (code − offset)·scale gives the dequantized value bit for bit; Minifloat only when the table
-/// is exactly a minifloat grid); fills the path's push fields (lin0, mfMant/mfZero/mfUnit).
+/// is exactly a minifloat grid); reads push.scaleKind and push.zpBits, fills the path's push
+/// fields (lin0, mfMant/mfZero/mfUnit).
 RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, PackedPush &push);
 /// Whether the member's table is a symmetric minifloat grid around its zero code (the Minifloat
 /// path): table[c] = sign(c − zero)·unit·I(|c − zero|) exactly for every code. Fills the push fields.

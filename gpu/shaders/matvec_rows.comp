@@ -5,7 +5,8 @@
 //    into coroutines), and every invocation walks the columns in the same order;
 //  - llvmpipe reads a storage buffer lane by lane in a branchy loop, one loop per load
 //    instruction whatever its width, so the code words come in as uvec4/uvec2 loads (one loop for
-//    16 bytes) and the group parameters once per group;
+//    16 bytes) and the group parameters of the linear, lut and minifloat paths once per block of
+//    groups (parameter windows, below);
 //  - a uniform-buffer read at a subgroup-uniform address is one scalar load and a broadcast, and
 //    at per-lane addresses a plain gather: with X_UBO, x (≤ the uniform range) and the value
 //    tables (with DECODE 2) are read from uniform buffers.
@@ -13,7 +14,7 @@
 // Subgroups of exactly 8 lanes (the host checks), each full (32 = 4 subgroups).
 // The code is kept small: the CPU runs it from its instruction cache, and a body unrolled over
 // more than one chunk of 32 columns (or a second copy for other group sizes) no longer fits
-// there (a 118 KiB shader ran at 0.6 the speed of a 21 KiB one on the same work).
+// there (a 118 KiB shader ran at 0.65–0.7 the speed of a 21 KiB one on the same work).
 //
 // DECODE (compile time):
 //   0 generic: decodeValue() per weight (mixtures, AFPQ two-scale);
