@@ -97,8 +97,11 @@ double bestRoof(Context &ctx, Pipelines &pipes, const Buffer &src, const Buffer 
         const std::string label = "tpr " + std::to_string(tpr);
         time(label.c_str(), [&](Recorder &rec) { return recordBandwidthReduce(rec, src, dst, rp); });
     }
-    if (rowWords % 4 == 0) // a row per invocation, uvec4 loads
+    if (rowWords % 4 == 0) { // a row per invocation, uvec4 loads from a storage buffer or as texels
         time("rows uvec4", [&](Recorder &rec) { return recordBandwidthReduceRows(rec, src, dst, rows, rowWords); });
+        if (src.texelCount >= std::uint64_t(rows) * rowWords / 4)
+            time("rows texels", [&](Recorder &rec) { return recordBandwidthReduceRows(rec, src, dst, rows, rowWords, true); });
+    }
     return best;
 }
 

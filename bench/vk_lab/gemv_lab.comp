@@ -9,7 +9,13 @@
 #extension GL_EXT_control_flow_attributes : require
 layout(local_size_x = 64) in;
 layout(push_constant) uniform P { uint rows; uint cols; } pc;
+#ifdef TEXEL
+layout(binding = 0) uniform usamplerBuffer ct;
+#define C4(i) texelFetch(ct, int(i))
+#else
 layout(std430, binding = 0) readonly buffer C { uvec4 c4[]; };
+#define C4(i) c4[i]
+#endif
 layout(std430, binding = 1) readonly buffer S4 { uvec4 sw4[]; }; // fp16 scales, 8 per uvec4
 layout(std140, binding = 2) uniform XU { vec4 xu[4096]; };
 layout(std430, binding = 3) buffer Y { float y[]; };
@@ -37,7 +43,7 @@ void main() {
 #ifdef NOLOAD
       [[unroll]] for (uint k = 0u; k < RPI; ++k) w[k] = uvec4(row[k] * 0x9E3779B9u + ch, row[k] ^ ch, ch * 747796405u, row[k] + ch * 3u);
 #else
-      [[unroll]] for (uint k = 0u; k < RPI; ++k) w[k] = c4[row[k] * n + ch];
+      [[unroll]] for (uint k = 0u; k < RPI; ++k) w[k] = C4(row[k] * n + ch);
 #endif
       float s[RPI];
       [[unroll]] for (uint k = 0u; k < RPI; ++k) s[k] = 0.0;

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   const uint32_t rows = atoi(argv[2]), cols = atoi(argv[3]), rpw = atoi(argv[4]);
   const int reps = argc > 5 ? atoi(argv[5]) : 5, products = argc > 6 ? atoi(argv[6]) : 4;
   const bool xssbo = getenv("XSSBO") != nullptr;
+  const bool texel = getenv("TEXEL") != nullptr; // binding 0 as a uniform texel buffer (RGBA32UI)
   const double bitsPerW = getenv("BITS") ? atof(getenv("BITS")) : 4.0;
   VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO}; app.apiVersion = VK_API_VERSION_1_2;
   VkInstanceCreateInfo ici{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO}; ici.pApplicationInfo = &app;
@@ -42,7 +43,7 @@ int main(int argc, char** argv) {
   VkDeviceCreateInfo dci{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO}; dci.queueCreateInfoCount = 1; dci.pQueueCreateInfos = &qi;
   CK(vkCreateDevice(phys, &dci, nullptr, &dev)); VkQueue q; vkGetDeviceQueue(dev, 0, 0, &q);
   const uint64_t codeWords = (uint64_t)rows * cols * bitsPerW / 32;
-  Buf codes = mk(codeWords * 4 + 64, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+  Buf codes = mk(codeWords * 4 + 64, texel ? VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT : VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
   Buf scales = mk((uint64_t)rows * cols / 32 * 4 + 64, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
   Buf x = mk((uint64_t)cols * 4, xssbo ? VK_BUFFER_USAGE_STORAGE_BUFFER_BIT : VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT);
   Buf y = mk((uint64_t)rows * 4 + 64, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
@@ -59,7 +60,8 @@ int main(int argc, char** argv) {
   VkShaderModule sm; CK(vkCreateShaderModule(dev, &smi, nullptr, &sm));
   VkDescriptorSetLayoutBinding b[4]{};
   for (int i = 0; i < 4; ++i) { b[i].binding = i; b[i].descriptorCount = 1; b[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
-    b[i].descriptorType = (i == 2 && !xssbo) ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER; }
+    b[i].descriptorType = (i == 2 && !xssbo) ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    if (i == 0 && texel) b[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER; }
   VkDescriptorSetLayoutCreateInfo dli{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO}; dli.bindingCount = 4; dli.pBindings = b;
   VkDescriptorSetLayout dl; CK(vkCreateDescriptorSetLayout(dev, &dli, nullptr, &dl));
   VkPushConstantRange pcr{VK_SHADER_STAGE_COMPUTE_BIT, 0, 16};
@@ -68,13 +70,16 @@ int main(int argc, char** argv) {
   VkComputePipelineCreateInfo cpi{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO}; cpi.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO};
   cpi.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT; cpi.stage.module = sm; cpi.stage.pName = "main"; cpi.layout = pl;
   VkPipeline pipe; CK(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, nullptr, &pipe));
-  VkDescriptorPoolSize ps[2]{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4}, {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, 1}};
-  VkDescriptorPoolCreateInfo dpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO}; dpi.maxSets = 1; dpi.poolSizeCount = 2; dpi.pPoolSizes = ps;
+  VkDescriptorPoolSize ps[3]{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4}, {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, 1}, {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 1}};
+  VkDescriptorPoolCreateInfo dpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO}; dpi.maxSets = 1; dpi.poolSizeCount = 3; dpi.pPoolSizes = ps;
   VkDescriptorPool dp; CK(vkCreateDescriptorPool(dev, &dpi, nullptr, &dp));
   VkDescriptorSetAllocateInfo dsi{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO}; dsi.descriptorPool = dp; dsi.descriptorSetCount = 1; dsi.pSetLayouts = &dl;
   VkDescriptorSet ds; CK(vkAllocateDescriptorSets(dev, &dsi, &ds));
   Buf* bb[4] = {&codes, &scales, &x, &y}; VkDescriptorBufferInfo dbi[4]; VkWriteDescriptorSet w[4]{};
   for (int i = 0; i < 4; ++i) { dbi[i] = {bb[i]->b, 0, VK_WHOLE_SIZE}; w[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET; w[i].dstSet = ds; w[i].dstBinding = i; w[i].descriptorCount = 1; w[i].descriptorType = b[i].descriptorType; w[i].pBufferInfo = &dbi[i]; }
+  VkBufferView view{};
+  if (texel) { VkBufferViewCreateInfo vi{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO}; vi.buffer = codes.b; vi.format = VK_FORMAT_R32G32B32A32_UINT; vi.range = VK_WHOLE_SIZE;
+    CK(vkCreateBufferView(dev, &vi, nullptr, &view)); w[0].pBufferInfo = nullptr; w[0].pTexelBufferView = &view; }
   vkUpdateDescriptorSets(dev, 4, w, 0, nullptr);
   VkCommandPoolCreateInfo cpci{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO}; VkCommandPool cp; CK(vkCreateCommandPool(dev, &cpci, nullptr, &cp));
   VkCommandBufferAllocateInfo cbai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO}; cbai.commandPool = cp; cbai.commandBufferCount = 1;

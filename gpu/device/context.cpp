@@ -101,6 +101,10 @@ DeviceInfo describe(VkPhysicalDevice d, std::uint32_t index)
     info.subgroupSize = sub.subgroupSize;
     info.maxStorageBufferRange = p2.properties.limits.maxStorageBufferRange;
     info.maxUniformBufferRange = p2.properties.limits.maxUniformBufferRange;
+    VkFormatProperties fp{};
+    vkGetPhysicalDeviceFormatProperties(d, VK_FORMAT_R32G32B32A32_UINT, &fp);
+    if (fp.bufferFeatures & VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT)
+        info.maxTexelBufferElements = p2.properties.limits.maxTexelBufferElements;
     info.maxComputeSharedMemory = p2.properties.limits.maxComputeSharedMemorySize;
     info.shaderFloat16 = f12.shaderFloat16 == VK_TRUE;
     info.shaderInt8 = f12.shaderInt8 == VK_TRUE;

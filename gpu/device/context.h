@@ -23,6 +23,7 @@ struct DeviceInfo {
     std::uint32_t subgroupSize = 0;
     std::uint64_t maxStorageBufferRange = 0;
     std::uint32_t maxUniformBufferRange = 0;
+    std::uint32_t maxTexelBufferElements = 0; ///< 0: RGBA32UI uniform texel buffers unsupported
     std::uint32_t maxComputeSharedMemory = 0;
     bool shaderFloat16 = false;
     bool storage16Bit = false;

@@ -4,6 +4,7 @@
 #include "gpu/device/context.h"
 #include "gpu/device/vk_check.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -40,8 +41,11 @@ Arena::~Arena()
 
 void Arena::reset()
 {
-    for (auto &buf : m_buffers)
+    for (auto &buf : m_buffers) {
+        if (buf->texels)
+            vkDestroyBufferView(m_ctx.device(), buf->texels, nullptr);
         vkDestroyBuffer(m_ctx.device(), buf->handle, nullptr);
+    }
     m_buffers.clear();
     for (auto &b : m_blocks)
         b.used = 0;
@@ -94,8 +98,10 @@ Result<Buffer *> Arena::allocate(VkDeviceSize bytes)
     VkBufferCreateInfo bi{};
     bi.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
     bi.size = bytes;
+    // any buffer may be bound as a uniform buffer (x of the CPU-device GEMVs) or read as texels
+    const std::uint64_t texelCount = m_ctx.info().maxTexelBufferElements ? std::min<std::uint64_t>(bytes / 16, m_ctx.info().maxTexelBufferElements) : 0;
     bi.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT
-               | VK_BUFFER_USAGE_TRANSFER_DST_BIT; // any buffer may be bound as a uniform buffer (x of the CPU-device GEMVs)
+               | VK_BUFFER_USAGE_TRANSFER_DST_BIT | (texelCount ? VkBufferUsageFlags(VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT) : VkBufferUsageFlags(0));
     bi.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
     auto buf = std::make_unique<Buffer>();
     LOWBIT_VK_CHECK(vkCreateBuffer(m_ctx.device(), &bi, nullptr, &buf->handle));
@@ -111,6 +117,18 @@ Result<Buffer *> Arena::allocate(VkDeviceSize bytes)
     if (const VkResult r = vkBindBufferMemory(m_ctx.device(), buf->handle, b.memory, offset); r != VK_SUCCESS) {
         vkDestroyBuffer(m_ctx.device(), buf->handle, nullptr);
         return vkError(r, "vkBindBufferMemory", __FILE__, __LINE__);
+    }
+    if (texelCount) {
+        VkBufferViewCreateInfo vi{};
+        vi.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO;
+        vi.buffer = buf->handle;
+        vi.format = VK_FORMAT_R32G32B32A32_UINT;
+        vi.range = texelCount * 16;
+        if (const VkResult r = vkCreateBufferView(m_ctx.device(), &vi, nullptr, &buf->texels); r != VK_SUCCESS) {
+            vkDestroyBuffer(m_ctx.device(), buf->handle, nullptr);
+            return vkError(r, "vkCreateBufferView", __FILE__, __LINE__);
+        }
+        buf->texelCount = texelCount;
     }
     b.used = offset + req.size;
     buf->size = bytes;

@@ -146,7 +146,14 @@ ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout)
     return kIds[static_cast<std::size_t>(kernel)][v];
 }
 
-bool rowLayoutDevice(const DeviceInfo &device) { return device.type == "cpu" && device.subgroupSize == 8; }
+bool rowKernelsRun(const DeviceInfo &device)
+{
+    // they broadcast within subgroups of exactly 8 lanes (lavapipe/llvmpipe's 256-bit default) and
+    // read their bulk data as texels (a view must cover any storage buffer)
+    return device.subgroupSize == 8 && static_cast<std::uint64_t>(device.maxTexelBufferElements) * 16 >= device.maxStorageBufferRange;
+}
+
+bool rowLayoutDevice(const DeviceInfo &device) { return device.type == "cpu" && rowKernelsRun(device); }
 
 ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, bool groupsOf16)
 {
@@ -258,7 +265,8 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     push.kindsBase = static_cast<std::uint32_t>(meta.size());
     for (const FastMember &m : p.plan.members)
         meta.push_back(kindOf(m.kind));
-    meta.resize(meta.size() + 8, 0u); // matvec_rows reads a stream's values as the two uvec4s that hold them
+    // matvec_rows reads a stream's values as the two uvec4s (texels) that hold them
+    meta.resize((meta.size() + 8 + 3) / 4 * 4, 0u);
 
     // tables: 256 values per member (FP6 planes: indexed by bit pattern), then the 1-byte scale table
     const std::size_t members = p.plan.members.size();
@@ -293,7 +301,7 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     // (and want ≥ 4 workgroups of 256 rows: a smaller tensor decodes faster through the tree on
     // lavapipe — stories260K's 64-row linears 115-149 tok/s against 96)
     t.matvec = options.matvec.value_or(rowLayoutDevice(dev) && p.rows >= 1024 ? MatvecLayout::Rows : MatvecLayout::SharedTree);
-    if (dev.subgroupSize != 8)
+    if (!rowKernelsRun(dev))
         t.matvec = MatvecLayout::SharedTree;
     t.rowsDecode = rowsDecodeFor(p.plan, p.layout, push);
 
@@ -310,12 +318,13 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     for (std::int64_t r0 = 0; r0 < p.rows; r0 += rowsPerSlice) {
         const std::int64_t n = std::min(rowsPerSlice, p.rows - r0);
         const auto lo = static_cast<std::size_t>(n * p.rowWords), hi = static_cast<std::size_t>(n * p.rowWordsHi);
-        LOWBIT_TRY(Buffer * b, arena.allocate((lo + hi) * 4));
+        // whole texels, and two more: matvec_rows reads a chunk's words as the three texels that hold them
+        LOWBIT_TRY(Buffer * b, arena.allocate(((lo + hi + 3) / 4 + 2) * 16));
         std::memcpy(b->mapped, p.codes.data() + r0 * p.rowWords, lo * 4);
         if (hi)
             std::memcpy(b->mapped + lo * 4, p.codesHi.data() + r0 * p.rowWordsHi, hi * 4);
         t.slices.push_back({b, static_cast<std::uint32_t>(r0), static_cast<std::uint32_t>(n)});
-        t.deviceBytes += (lo + hi) * 4;
+        t.deviceBytes += b->size;
     }
     return t;
 }
@@ -371,7 +380,7 @@ Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
             // local_size_x and RPI in matvec_rows.comp
             constexpr std::uint32_t kRowsWorkgroup = 32, kRowsPerInvocation = 8;
             const std::uint32_t rowsPerGroup = kRowsWorkgroup * kRowsPerInvocation;
-            LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y, w.tables}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup)));
+            LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y, w.tables, s.codes, w.meta}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup)));
         }
         return {};
     }

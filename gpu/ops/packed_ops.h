@@ -25,8 +25,11 @@ class Recorder;
 struct Buffer;
 struct DeviceInfo;
 
+/// True on devices that can run the row kernels (matvec_rows, matvec_vq_rows): 8-lane subgroups
+/// and RGBA32UI uniform texel buffers as large as any storage buffer.
+bool rowKernelsRun(const DeviceInfo &device);
 /// True on devices whose large GEMVs take the row layout (MatvecLayout::Rows): CPU
-/// implementations of Vulkan with 8-lane subgroups (docs/gpu.md).
+/// implementations of Vulkan that can run the row kernels (docs/gpu.md).
 bool rowLayoutDevice(const DeviceInfo &device);
 
 /// Push constants of every packed kernel (mirrors `Push` in shaders/packed_decode.glsl).

@@ -24,8 +24,9 @@ Result<std::unique_ptr<Recorder>> Recorder::begin(const Context &ctx, Pipelines 
 {
     auto r = std::unique_ptr<Recorder>(new Recorder(ctx, pipelines));
     r->m_maxDispatches = maxDispatches;
-    const std::array<VkDescriptorPoolSize, 2> sizes = {{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, maxDispatches * 8},
-                                                        {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, maxDispatches * 2}}};
+    const std::array<VkDescriptorPoolSize, 3> sizes = {{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, maxDispatches * 8},
+                                                        {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, maxDispatches * 2},
+                                                        {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, maxDispatches * 3}}};
     VkDescriptorPoolCreateInfo pi{};
     pi.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
     pi.maxSets = maxDispatches;
@@ -90,7 +91,10 @@ Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> 
     for (const Buffer *b : buffers) {
         if (!b)
             return makeError(ErrorCode::Internal, std::string(info.name) + ": null buffer");
-        const bool uniform = (info.uniformMask >> infos.size()) & 1u;
+        const auto i = static_cast<std::uint32_t>(infos.size());
+        if (bindingType(info, i) == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER && !b->texels)
+            return makeError(ErrorCode::Internal, std::string(info.name) + ": binding " + std::to_string(i) + " needs a texel view the buffer does not have");
+        const bool uniform = (info.uniformMask >> i) & 1u;
         // a uniform binding covers at most the device's uniform range (the kernels that take one
         // read only that far; their callers check it)
         infos.push_back({b->handle, 0, uniform ? std::min<VkDeviceSize>(b->size, m_ctx.info().maxUniformBufferRange) : b->size});
@@ -101,8 +105,11 @@ Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> 
         w.dstSet = set;
         w.dstBinding = i;
         w.descriptorCount = 1;
-        w.descriptorType = (info.uniformMask >> i) & 1u ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-        w.pBufferInfo = &infos[i];
+        w.descriptorType = bindingType(info, i);
+        if (w.descriptorType == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER)
+            w.pTexelBufferView = &(buffers.begin()[i]->texels);
+        else
+            w.pBufferInfo = &infos[i];
         writes.push_back(w);
     }
     vkUpdateDescriptorSets(m_ctx.device(), static_cast<std::uint32_t>(writes.size()), writes.data(), 0, nullptr);

@@ -25,7 +25,9 @@ static_assert(sizeof(RooflinePush) == shaderInfo(ShaderId::bandwidth_reduce).pus
 Status recordBandwidthReduce(Recorder &rec, const Buffer &src, const Buffer &dst, const RooflinePush &p);
 
 /// The same sums read as one invocation per row with uvec4 loads (the CPU-device GEMV layout);
-/// rowWords must be a multiple of 4.
-Status recordBandwidthReduceRows(Recorder &rec, const Buffer &src, const Buffer &dst, std::uint32_t rows, std::uint32_t rowWords);
+/// rowWords must be a multiple of 4. `texels`: through src's texel view (Unsupported when it has
+/// none or it does not cover the rows).
+Status recordBandwidthReduceRows(Recorder &rec, const Buffer &src, const Buffer &dst, std::uint32_t rows, std::uint32_t rowWords,
+                                 bool texels = false);
 
 } // namespace lowbit::gpu

@@ -39,7 +39,7 @@ Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::opti
     const VqContent c = t.content();
     GpuVqTensor g;
     // the row kernel broadcasts within subgroups of exactly 8 lanes (lavapipe's default)
-    g.rowsMatvec = rowsMatvec.value_or(rowLayoutDevice(arena.context().info())) && arena.context().info().subgroupSize == 8;
+    g.rowsMatvec = rowsMatvec.value_or(rowLayoutDevice(arena.context().info())) && rowKernelsRun(arena.context().info());
     VqPush &p = g.push;
     p.rows = static_cast<std::uint32_t>(c.rows);
     p.cols = static_cast<std::uint32_t>(c.cols);

@@ -33,7 +33,7 @@ Result<const Pipeline *> Pipelines::get(ShaderId id)
     for (std::uint32_t i = 0; i < info.bindings; ++i) {
         bindings[i] = {};
         bindings[i].binding = i;
-        bindings[i].descriptorType = (info.uniformMask >> i) & 1u ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+        bindings[i].descriptorType = bindingType(info, i);
         bindings[i].descriptorCount = 1;
         bindings[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
     }

@@ -14,6 +14,14 @@ namespace lowbit::gpu {
 
 class Context;
 
+/// The descriptor type of a shader's binding i.
+inline VkDescriptorType bindingType(const ShaderInfo &info, std::uint32_t i)
+{
+    if ((info.texelMask >> i) & 1u)
+        return VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+    return (info.uniformMask >> i) & 1u ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+}
+
 struct Pipeline {
     ShaderId id{};
     VkDescriptorSetLayout setLayout = VK_NULL_HANDLE;

@@ -4,8 +4,9 @@
 //  - a few rows per invocation (RPI): no shared memory, no barriers (a barrier splits the shader
 //    into coroutines), and every invocation walks the columns in the same order;
 //  - llvmpipe reads a storage buffer lane by lane in a branchy loop, one loop per load
-//    instruction whatever its width, so the code words come in as uvec4/uvec2 loads (one loop for
-//    16 bytes) and the group parameters of the linear, lut and minifloat paths once per block of
+//    instruction whatever its width, but fetches texels of a texel buffer with SIMD gathers: the
+//    code words come in as RGBA32UI texels (a 3.5x faster read of the same bytes on lavapipe), and
+//    the group parameters of the linear, lut and minifloat paths as texels once per block of
 //    groups (parameter windows, below);
 //  - a uniform-buffer read at a subgroup-uniform address is one scalar load and a broadcast, and
 //    at per-lane addresses a plain gather: with X_UBO, x (≤ the uniform range) and the value
@@ -36,9 +37,14 @@ layout(std140, binding = 5) uniform TU { vec4 tu[4096]; };
 #extension GL_KHR_shader_subgroup_ballot : require
 
 layout(local_size_x = 32) in;
-layout(std430, binding = 0) readonly buffer CodesV4 { uvec4 codes4[]; };
-layout(std430, binding = 0) readonly buffer CodesV2 { uvec2 codes2[]; };
-layout(std430, binding = 1) readonly buffer MetaV4 { uvec4 meta4[]; };
+// bindings 6 and 7: the code and meta buffers (0, 1) again, as RGBA32UI texel buffers. llvmpipe
+// fetches texels with SIMD gathers, where every storage-buffer load is a loop over the lanes: the
+// hot loop's code words and the parameter windows come from here (the host pads both buffers so
+// that the last texel a row touches exists).
+layout(binding = 6) uniform usamplerBuffer codesT;
+layout(binding = 7) uniform usamplerBuffer metaT;
+#define CODES4(i) texelFetch(codesT, int(i))
+#define META4(i) texelFetch(metaT, int(i))
 #ifdef X_UBO
 // bindings 3 (x) and 5 (value tables, a copy of binding 2's first 256·members floats) are
 // uniform buffers; the host uses this variant only when both fit the uniform range
@@ -57,35 +63,42 @@ layout(std430, binding = 4) buffer Y { float y[]; };
 #define DECODE 0
 #endif
 
-/// The words of whole chunk `ch` of slice row `row` with as few load instructions as the
-/// alignment allows (the caller checked that the row's words are a multiple of 4).
+/// Word i (< 8) of the 256 bits a|b, by selects (no indexed vector, which llvmpipe keeps in memory).
+uint wordOf(uvec4 a, uvec4 b, uint i)
+{
+    const uvec4 v = i < 4u ? a : b;
+    const uint q = i & 3u;
+    return q == 0u ? v.x : q == 1u ? v.y : q == 2u ? v.z : v.w;
+}
+
+/// The words of whole chunk `ch` of slice row `row`, as texels (the caller checked that the row's
+/// words are a multiple of 4, so 4- and 8-word chunks are whole texels).
 void loadChunkWide(uint row, uint ch, out uint w[8])
 {
     [[unroll]] for (uint k = 0u; k < 8u; ++k)
         w[k] = 0u;
 #ifdef FP6_PLANES
-    const uvec4 lo = codes4[(row * pc.rowWords + ch * 4u) >> 2u];
-    const uvec2 hi = codes2[(pc.hiBase + row * pc.rowWordsHi + ch * 2u) >> 1u];
+    const uvec4 lo = CODES4((row * pc.rowWords + ch * 4u) >> 2u);
+    const uint hiWord = pc.hiBase + row * pc.rowWordsHi + ch * 2u; // even
+    const uvec4 hi = CODES4(hiWord >> 2u);
     w[0] = lo.x; w[1] = lo.y; w[2] = lo.z; w[3] = lo.w;
-    w[4] = hi.x; w[5] = hi.y;
+    w[4] = (hiWord & 2u) == 0u ? hi.x : hi.z;
+    w[5] = (hiWord & 2u) == 0u ? hi.y : hi.w;
 #else
     const uint first = row * pc.rowWords + ch * CB;
     if (CB == 4u || CB == 8u) {
-        const uvec4 a = codes4[first >> 2u];
+        const uvec4 a = CODES4(first >> 2u);
         w[0] = a.x; w[1] = a.y; w[2] = a.z; w[3] = a.w;
         if (CB == 8u) {
-            const uvec4 b = codes4[(first >> 2u) + 1u];
+            const uvec4 b = CODES4((first >> 2u) + 1u);
             w[4] = b.x; w[5] = b.y; w[6] = b.z; w[7] = b.w;
         }
-    } else if (CB == 2u || CB == 6u) {
-        [[unroll]] for (uint k = 0u; k < CB; k += 2u) {
-            const uvec2 a = codes2[(first + k) >> 1u];
-            w[k] = a.x;
-            w[k + 1u] = a.y;
-        }
     } else {
+        // CB words from word (first & 3) of three texels
+        const uint o = first & 3u;
+        const uvec4 a = CODES4(first >> 2u), b = CODES4((first >> 2u) + 1u), c = CODES4((first >> 2u) + 2u);
         [[unroll]] for (uint k = 0u; k < CB; ++k)
-            w[k] = codes[first + k];
+            w[k] = o + k < 8u ? wordOf(a, b, o + k) : wordOf(c, c, o + k - 8u);
     }
 #endif
 }
@@ -148,14 +161,6 @@ void partialSums(uint w[RPI][8], uint c0, GroupParams p[RPI], uint lo, uint n, i
 // at least once the same way. So the hot loop holds no conditional loads: the group parameters
 // come from registers, refilled once per block of groups.
 
-/// Word i (< 8) of the 256 bits a|b, by selects (no indexed vector, which llvmpipe keeps in memory).
-uint wordOf(uvec4 a, uvec4 b, uint i)
-{
-    const uvec4 v = i < 4u ? a : b;
-    const uint q = i & 3u;
-    return q == 0u ? v.x : q == 1u ? v.y : q == 2u ? v.z : v.w;
-}
-
 /// The `bits`-bit value (bits ≤ 32) at bit `pos` of the 256 bits a|b (pos + bits ≤ 256).
 uint bitsOf(uvec4 a, uvec4 b, uint pos, uint bits)
 {
@@ -179,8 +184,8 @@ ParamWindow loadWindow(uint base, uint row[RPI], uint c, uint bits)
     [[unroll]] for (uint k = 0u; k < RPI; ++k) {
         const uint bit = (base << 5) + groupOf(row[k], c) * bits;
         win.pos[k] = bit & 127u;
-        win.a[k] = meta4[bit >> 7];
-        win.b[k] = meta4[(bit >> 7) + 1u];
+        win.a[k] = META4(bit >> 7);
+        win.b[k] = META4((bit >> 7) + 1u);
     }
     return win;
 }

@@ -4,6 +4,7 @@
 #include "gpu/memory/arena.h"
 #include "gpu/ops/basic_ops.h"
 #include "gpu/ops/recorder.h"
+#include "gpu/ops/roofline_ops.h"
 #include "gpu/pipeline/pipelines.h"
 
 #include "gpu_fixture.h"
@@ -13,6 +14,7 @@
 
 #include <cmath>
 #include <random>
+#include <vector>
 
 using namespace lowbit;
 using namespace lowbit::gpu;
@@ -139,6 +141,34 @@ private slots:
             QVERIFY(arena.allocate(1000).ok());
         QVERIFY(arena.bytesInUse() >= 100000);
         QVERIFY(arena.bytesInUse() < (1 << 20));
+    }
+    void rooflineReadsSumTheRows()
+    {
+        // every access pattern of bench_gpu's roofline, storage buffer and texels, against the CPU's sums
+        constexpr std::uint32_t rows = 70, rowWords = 12;
+        std::vector<std::uint32_t> src(rows * rowWords);
+        std::mt19937 rng(5);
+        for (auto &w : src)
+            w = static_cast<std::uint32_t>(rng());
+        Arena arena(*m_ctx);
+        auto bs = arena.upload(std::span<const std::uint32_t>(src));
+        QVERIFY(bs.ok());
+        QCOMPARE((*bs)->texelCount, std::uint64_t(rows * rowWords / 4));
+        for (int pattern = 0; pattern < 4; ++pattern) {
+            auto bd = arena.allocate(rows * 4);
+            auto rec = Recorder::begin(*m_ctx, *m_pipelines);
+            QVERIFY(bd.ok() && rec.ok());
+            const Status st = pattern < 2 ? recordBandwidthReduceRows(**rec, **bs, **bd, rows, rowWords, pattern == 1)
+                                          : recordBandwidthReduce(**rec, **bs, **bd, RooflinePush{rows, rowWords, 4, pattern == 2 ? 1u : 8u});
+            QVERIFY2(st.ok(), st.ok() ? "" : st.error().message().c_str());
+            QVERIFY((*rec)->submitAndWait().ok());
+            for (std::uint32_t r = 0; r < rows; ++r) {
+                std::uint32_t sum = 0;
+                for (std::uint32_t i = 0; i < rowWords; ++i)
+                    sum += src[r * rowWords + i];
+                QCOMPARE((*bd)->as<std::uint32_t>()[r], sum);
+            }
+        }
     }
     void gridSplitsLargeCounts()
     {
