@@ -178,7 +178,7 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, std::int64_t rows,
     bool ok = true;
     const double fused = seconds(
         [&]() -> Status {
-            LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products + 1)));
+            LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products) * kVqMatvecDispatches + 1));
             for (int i = 0; i < products; ++i)
                 LOWBIT_CHECK(recordMatvecVq(*rec, w, *bx, *by));
             return rec->submitAndWait();

@@ -185,7 +185,7 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
     maxDispatches += 8 * static_cast<std::uint32_t>(m_layers.size());
     for (const auto &w : m_matrices)
         if (w->vq)
-            maxDispatches += n; // one matvec per token
+            maxDispatches += kVqMatvecDispatches * n; // one matvec per token
     LOWBIT_TRY(auto rec, Recorder::begin(m_ctx, *m_pipelines, maxDispatches));
     LOWBIT_CHECK(recordForward(*rec, n, s));
     LOWBIT_CHECK(rec->submitAndWait());

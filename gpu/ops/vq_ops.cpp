@@ -8,6 +8,8 @@
 #include "gpu/ops/recorder.h"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <vector>
 
 namespace lowbit::gpu {
@@ -32,6 +34,64 @@ std::uint32_t appendFloats(std::vector<float> &vals, const std::vector<float> &s
     vals.insert(vals.end(), src.begin(), src.end());
     return at;
 }
+
+template <class T>
+void alignTo4(std::vector<T> &v) { v.resize((v.size() + 3) / 4 * 4, T{}); }
+
+/// The row layout's width for codes of `bits` bits: 8, 12 or 16 (32 codes are whole texels).
+unsigned rowLayoutBits(unsigned bits) { return bits <= 8 ? 8u : bits <= 12 ? 12u : 16u; }
+
+/// A centroid with only finite values (the padding positions' code: its value times x = 0 must be 0).
+std::uint16_t finiteCentroid(const VqCodebook &cb, int v)
+{
+    for (int i = 0; i < cb.entries; ++i) {
+        const auto first = cb.values.begin() + static_cast<std::ptrdiff_t>(i) * v;
+        if (std::all_of(first, first + v, [](float x) { return std::isfinite(x); }))
+            return static_cast<std::uint16_t>(i);
+    }
+    return 0;
+}
+
+/// Position-major codes (p'·R + r) reordered by vector row: code r·stride + p', padded with `pad`.
+std::vector<std::uint16_t> byVectorRow(const std::vector<std::uint16_t> &codes, std::int64_t positions, std::int64_t R, std::int64_t stride,
+                                       std::uint16_t pad)
+{
+    std::vector<std::uint16_t> out(static_cast<std::size_t>(R * stride), pad);
+    for (std::int64_t r = 0; r < R; ++r)
+        for (std::int64_t p = 0; p < positions; ++p)
+            out[static_cast<std::size_t>(r * stride + p)] = codes[static_cast<std::size_t>(p * R + r)];
+    return out;
+}
+
+/// The codebook with each centroid padded to `stride` floats (a multiple of 4), appended at a
+/// multiple of 4 floats; returns its first float.
+std::uint32_t appendPadded(std::vector<float> &vals, const VqCodebook &cb, int v, std::uint32_t stride)
+{
+    alignTo4(vals);
+    const auto at = static_cast<std::uint32_t>(vals.size());
+    vals.resize(vals.size() + static_cast<std::size_t>(cb.entries) * stride, 0.0f);
+    for (int i = 0; i < cb.entries; ++i)
+        std::copy_n(cb.values.begin() + static_cast<std::ptrdiff_t>(i) * v, v, vals.begin() + at + static_cast<std::ptrdiff_t>(i) * stride);
+    return at;
+}
+
+ShaderId rowsShader(std::uint32_t v, unsigned bits, bool residual)
+{
+    static constexpr std::array<std::array<std::array<ShaderId, 2>, 3>, 3> kIds = {{
+        {{{ShaderId::matvec_vq_rows_v0_i8, ShaderId::matvec_vq_rows_v0_i8_r},
+          {ShaderId::matvec_vq_rows_v0_i12, ShaderId::matvec_vq_rows_v0_i12_r},
+          {ShaderId::matvec_vq_rows_v0_i16, ShaderId::matvec_vq_rows_v0_i16_r}}},
+        {{{ShaderId::matvec_vq_rows_v4_i8, ShaderId::matvec_vq_rows_v4_i8_r},
+          {ShaderId::matvec_vq_rows_v4_i12, ShaderId::matvec_vq_rows_v4_i12_r},
+          {ShaderId::matvec_vq_rows_v4_i16, ShaderId::matvec_vq_rows_v4_i16_r}}},
+        {{{ShaderId::matvec_vq_rows_v8_i8, ShaderId::matvec_vq_rows_v8_i8_r},
+          {ShaderId::matvec_vq_rows_v8_i12, ShaderId::matvec_vq_rows_v8_i12_r},
+          {ShaderId::matvec_vq_rows_v8_i16, ShaderId::matvec_vq_rows_v8_i16_r}}},
+    }};
+    const std::size_t vi = v == 4 ? 1 : v == 8 ? 2 : 0;
+    const std::size_t bi = bits == 8 ? 0 : bits == 12 ? 1 : 2;
+    return kIds[vi][bi][residual ? 1 : 0];
+}
 } // namespace
 
 Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::optional<bool> rowsMatvec)
@@ -48,14 +108,35 @@ Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::opti
     p.outlierCols = static_cast<std::uint32_t>(c.outlierColumns);
     std::vector<std::uint32_t> idx;
     std::vector<float> vals;
+    const auto R = static_cast<std::int64_t>(p.R);
+    const std::int64_t mainPositions = c.cols - c.outlierColumns;
     p.mainBits = vqIndexBits(c.main.entries);
-    LOWBIT_TRY(p.mainBase, appendStream(idx, c.mainIndices, p.mainBits));
-    p.mainCb = appendFloats(vals, c.main.values);
     p.resBase = kNone;
     p.resCb = 0;
-    if (c.residual.entries) {
+    if (c.residual.entries)
         p.resBits = vqIndexBits(c.residual.entries);
-        LOWBIT_TRY(p.resBase, appendStream(idx, c.residualIndices, p.resBits));
+    // row layout: main and residual codes by vector row at one width of 8, 12 or 16 bits, each row
+    // padded to whole blocks of 32 positions (whole texels)
+    const bool byRow = g.rowsMatvec && mainPositions > 0;
+    if (byRow) {
+        g.storedBits = rowLayoutBits(std::max(p.mainBits, c.residual.entries ? p.resBits : 0u));
+        p.rowStride = static_cast<std::uint32_t>((mainPositions + 31) / 32 * 32);
+        p.mainBits = p.resBits = g.storedBits;
+    }
+    const auto stream = [&](const std::vector<std::uint16_t> &codes, const VqCodebook &cb, unsigned bits) -> Result<std::uint32_t> {
+        if (!byRow)
+            return appendStream(idx, codes, bits);
+        alignTo4(idx);
+        return appendStream(idx, byVectorRow(codes, mainPositions, R, p.rowStride, finiteCentroid(cb, c.vectorLength)), bits);
+    };
+    LOWBIT_TRY(p.mainBase, stream(c.mainIndices, c.main, p.mainBits));
+    if (g.rowsMatvec)
+        alignTo4(vals);
+    p.mainCb = appendFloats(vals, c.main.values);
+    if (c.residual.entries) {
+        LOWBIT_TRY(p.resBase, stream(c.residualIndices, c.residual, p.resBits));
+        if (g.rowsMatvec)
+            alignTo4(vals);
         p.resCb = appendFloats(vals, c.residual.values);
     }
     p.outBase = 0;
@@ -77,6 +158,21 @@ Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::opti
         p.scaleBase = appendFloats(vals, c.scale);
         p.biasBase = appendFloats(vals, c.bias);
     }
+    // row layout: the codebooks as whole texels per centroid (padded copies when v is not a multiple of 4)
+    const auto v = static_cast<std::uint32_t>(c.vectorLength);
+    p.cbStride = (v + 3) / 4 * 4;
+    p.cbBase = p.mainCb;
+    p.rcbBase = p.resCb;
+    if (g.rowsMatvec && v % 4 != 0 && v <= static_cast<std::uint32_t>(kGpuVqMaxVector)) {
+        p.cbBase = appendPadded(vals, c.main, c.vectorLength, p.cbStride);
+        if (c.residual.entries)
+            p.rcbBase = appendPadded(vals, c.residual, c.vectorLength, p.cbStride);
+    }
+    if (g.rowsMatvec) { // whole texels, and room for the any-v kernel's four texels per centroid
+        alignTo4(idx);
+        vals.resize(vals.size() + 16, 0.0f);
+        alignTo4(vals);
+    }
     const auto mainFloats = static_cast<std::uint64_t>(c.main.values.size());
     p.sharedMain = mainFloats <= kSharedCodebookFloats ? static_cast<std::uint32_t>(mainFloats) : 0u;
     if (idx.size() * 4 > arena.maxBufferBytes() || vals.size() * 4 > arena.maxBufferBytes())
@@ -84,6 +180,11 @@ Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::opti
     LOWBIT_TRY(g.indices, arena.upload(std::span<const std::uint32_t>(idx)));
     LOWBIT_TRY(g.values, arena.upload(std::span<const float>(vals)));
     g.deviceBytes = (idx.size() + vals.size()) * 4;
+    if (g.rowsMatvec) { // xp: main positions, outliers, one bias partial per 64
+        const std::uint64_t n = std::uint64_t(p.rowStride) + p.outlierCols;
+        LOWBIT_TRY(g.xp, arena.allocate((n + (n + 63) / 64 + 4) / 4 * 16));
+        g.deviceBytes += g.xp->size;
+    }
     return g;
 }
 
@@ -108,13 +209,9 @@ Status recordMatvecVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, cons
     p.yOffset = yOffset;
     if (!w.rowsMatvec)
         return rec.dispatch(ShaderId::matvec_vq, {w.indices, w.values, &x, &y}, p, gridFor(p.R));
-    // x and the codebooks from uniform buffers when both fit the uniform range
-    const std::uint64_t range = std::min<std::uint64_t>(rec.context().info().maxUniformBufferRange, 65536);
-    const std::uint64_t xBytes = (static_cast<std::uint64_t>(xOffset) + p.cols + 3) / 4 * 16;
-    const bool uniform = xBytes <= range && x.size >= xBytes && w.values->size <= range;
-    const ShaderId id = uniform ? (p.v == 4 ? ShaderId::matvec_vq_rows_v4 : p.v == 8 ? ShaderId::matvec_vq_rows_v8 : ShaderId::matvec_vq_rows)
-                                : (p.v == 4 ? ShaderId::matvec_vq_rows_v4_sx : p.v == 8 ? ShaderId::matvec_vq_rows_v8_sx : ShaderId::matvec_vq_rows_sx);
-    return rec.dispatch(id, {w.indices, w.values, &x, &y, w.values}, p, gridFor((p.R + 63) / 64));
+    const std::uint64_t n = std::uint64_t(p.rowStride) + p.outlierCols;
+    LOWBIT_CHECK(rec.dispatch(ShaderId::vq_xprep, {w.indices, w.values, &x, w.xp}, p, gridFor((n + 63) / 64)));
+    return rec.dispatch(rowsShader(p.v, w.storedBits, p.resBase != kNone), {w.indices, w.values, w.xp, &y}, p, gridFor((p.R + 31) / 32));
 }
 
 } // namespace lowbit::gpu

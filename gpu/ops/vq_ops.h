@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 /// VPTQ codebook tensors ("vq" kind, core/methods/vq_tensor.h) on the device: the index
-/// bit-streams at their stored width, the permutation, and the codebooks / column scales as fp32
-/// (a few KiB). Dequantization (bit-identical to decodeRows) and a fused dequant × vector with the
-/// main codebook in shared memory when it fits (≤ 4096 floats).
+/// bit-streams, the permutation, and the codebooks / column scales as fp32 (a few KiB).
+/// Dequantization (bit-identical to decodeRows) and a fused dequant × vector: on GPUs with the main
+/// codebook in shared memory when it fits (≤ 4096 floats); on CPU devices (the row layout) from
+/// index streams ordered by vector row at 8, 12 or 16 bits, read as texels, after a pass that
+/// puts x·scale in position order (matvec_vq_rows.comp, vq_xprep.comp).
 
 #include "core/methods/vq_tensor.h"
 #include "core/util/result.h"
@@ -24,9 +26,15 @@ struct VqPush {
     std::uint32_t mainBase, resBase, outBase, permBase;
     std::uint32_t mainCb, resCb, outCb, scaleBase;
     std::uint32_t biasBase, yOffset, xOffset, sharedMain;
+    std::uint32_t rowStride, cbStride, cbBase, rcbBase; ///< the row layout (vq_push.glsl)
 };
 static_assert(sizeof(VqPush) == shaderInfo(ShaderId::matvec_vq).pushBytes, "vq push constants drifted");
 static_assert(sizeof(VqPush) == shaderInfo(ShaderId::dequant_vq).pushBytes, "vq push constants drifted");
+static_assert(sizeof(VqPush) == shaderInfo(ShaderId::vq_xprep).pushBytes, "vq push constants drifted");
+static_assert(sizeof(VqPush) == shaderInfo(ShaderId::matvec_vq_rows_v8_i8).pushBytes, "vq push constants drifted");
+
+/// Dispatches one recordMatvecVq records at most (the row layout's x pass and GEMV).
+inline constexpr std::uint32_t kVqMatvecDispatches = 2;
 
 /// The longest vector the fused kernel takes (dequantization takes any).
 inline constexpr int kGpuVqMaxVector = 16;
@@ -36,6 +44,8 @@ struct GpuVqTensor {
     Buffer *values = nullptr;  ///< main | residual | outlier codebooks | scale | bias (fp32)
     VqPush push{};
     bool rowsMatvec = false;   ///< matvec_vq_rows (one invocation per vector row; CPU implementations)
+    Buffer *xp = nullptr;      ///< row layout: x·scale in position order and the bias partial sums
+    unsigned storedBits = 0;   ///< row layout: width of the main and residual codes (8, 12, 16)
     std::uint64_t deviceBytes = 0;
 };
 

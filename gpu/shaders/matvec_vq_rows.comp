@@ -1,100 +1,130 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Fused VQ dequant × vector for CPU Vulkan implementations (see matvec_rows.comp): one invocation
-// per vector row r (output rows r·v … r·v+v−1), no shared memory and no barriers, every invocation
-// walking the positions in the same order. Positions go in blocks of 8: each lane of the 8-lane
-// subgroup reads the column, x and the column scale/bias of one position of the block (a gather)
-// and broadcasts them, so those cost one read per position rather than one per lane. With X_UBO,
-// x and the codebooks/scales (binding 4, a copy of binding 1) come from uniform buffers, whose
-// per-lane reads are plain gathers; the index reads stay per lane. VLEN (compile time) is the
-// vector length, or 0 for any v ≤ 16 at run time.
+// Fused VQ dequant × vector for CPU Vulkan implementations (llvmpipe's cost model: see
+// matvec_rows.comp): one invocation per vector row r (output rows r·v … r·v+v−1), no shared
+// memory, no barriers, and every read a texel fetch (SIMD gathers on llvmpipe, where a
+// storage-buffer load is a loop over the lanes).
+//  - The host lays the main and residual index streams out by vector row: rowStride positions
+//    each, IBITS-bit codes (8, 12 or 16), so a block of 32 positions is IBITS/4 whole texels and
+//    every code's shifts are constants.
+//  - vq_xprep.comp has gathered xp = x·scale into position order, then the outliers' xp, then
+//    the partial sums of the bias term Σ bias·x (the same for every output row).
+//  - Per position the hot loop extracts a code, fetches the centroid's texels (stride cbStride,
+//    a multiple of 4 floats) and does v multiply-adds; x comes one texel per lane per block and
+//    is broadcast. The outlier positions (position-major stream, any width) run first.
+// The result, Σ (c + r)·xp + Σ bias·x, equals Σ dequant(W)·x up to fp32 rounding order (the
+// tests bound it like every other GEMV). VLEN: 4 or 8, or 0 for any v ≤ 16 at run time.
 #version 450
-#include "vq_decode.glsl"
+#include "vq_push.glsl"
 #extension GL_KHR_shader_subgroup_ballot : require
 
-#ifndef VLEN
-#define VLEN 0
-#endif
 #if VLEN == 0
 #define VMAX 16u
 #define VN pc.v
+#define CB_STRIDE pc.cbStride
 #else
 #define VMAX uint(VLEN)
 #define VN uint(VLEN)
+#define CB_STRIDE uint(VLEN)
 #endif
+#define CBT (VMAX / 4u)         // texels per centroid
+#define IB uint(IBITS)
+#define TPB (IB / 4u)           // texels per block of 32 positions
 
-layout(local_size_x = 64) in;
-#ifdef X_UBO
-layout(std140, binding = 2) uniform XU { vec4 xu[4096]; };
-layout(std140, binding = 4) uniform VU { vec4 vu[4096]; };
-float xAt(uint i) { return xu[i >> 2u][i & 3u]; }
-#define VAL(i) vu[(i) >> 2u][(i) & 3u]
-#else
-layout(std430, binding = 2) readonly buffer X { float x[]; };
-float xAt(uint i) { return x[i]; }
-#define VAL(i) vals[i]
-#endif
-layout(std430, binding = 3) buffer Y { float y[]; };
+layout(local_size_x = 32) in;
+layout(binding = 0) uniform usamplerBuffer idxT;  // index words (VqPush's *Base in words)
+layout(binding = 1) uniform usamplerBuffer valsT; // codebooks, scales (floats)
+layout(binding = 2) uniform usamplerBuffer xpT;   // vq_xprep.comp's output
+layout(std430, binding = 3) writeonly buffer Y { float y[]; };
 
-/// finish() with the column's scale and bias given (broadcast by the block's lanes).
-float finishWith(float c, uint res, uint d, float sc, float bi)
+uint pick(uvec4 t, uint q) { return q == 0u ? t.x : q == 1u ? t.y : q == 2u ? t.z : t.w; }
+uint wordAt(uint i) { return pick(texelFetch(idxT, int(i >> 2u)), i & 3u); }
+float floatAt(uint i) { return uintBitsToFloat(pick(texelFetch(valsT, int(i >> 2u)), i & 3u)); }
+float xpAt(uint i) { return uintBitsToFloat(pick(texelFetch(xpT, int(i >> 2u)), i & 3u)); }
+
+/// Code i of a position-major `bits`-wide stream at word `base` (the outliers).
+uint streamCode(uint base, uint i, uint bits)
 {
-    precise float v = c;
-    if (res != NONE)
-        v = v + VAL(res + d);
-    if (pc.scaleBase != NONE)
-        v = v * sc + bi;
-    return v;
+    const uint bit = i * bits;
+    const uint w = base + (bit >> 5), off = bit & 31u;
+    const uint hi = off + bits > 32u ? wordAt(w + 1u) << ((32u - off) & 31u) : 0u;
+    return ((wordAt(w) >> off) | hi) & ((1u << bits) - 1u);
 }
+
+/// acc[d] += centroid[d]·xv for the centroid at float `base` of valsT (a multiple of 4).
+void addCentroid(inout float acc[VMAX], uint base, float xv)
+{
+    [[unroll]] for (uint j = 0u; j < CBT; ++j) {
+        const vec4 c = uintBitsToFloat(texelFetch(valsT, int((base >> 2u) + j)));
+        [[unroll]] for (uint q = 0u; q < 4u; ++q)
+            if (j * 4u + q < VN)
+                acc[j * 4u + q] += c[q] * xv;
+    }
+}
+
+// word i of a block's texels t, and its code K (K, IB constants after expansion: the shifts fold)
+#define WORD(t, i) t[(i) >> 2u][(i) & 3u]
+#define LO(K) (((K) * IB) >> 5u)
+#define OFF(K) (((K) * IB) & 31u)
+#define CODE(t, K)                                                                                   \
+    (((WORD(t, LO(K)) >> OFF(K))                                                                     \
+      | (OFF(K) + IB > 32u ? WORD(t, min(LO(K) + 1u, TPB * 4u - 1u)) << ((32u - OFF(K)) & 31u) : 0u)) \
+     & ((1u << IB) - 1u))
+#if RES
+#define RES_ADD(K) addCentroid(acc, pc.rcbBase + CODE(u, K) * CB_STRIDE, xv);
+#else
+#define RES_ADD(K)
+#endif
+// position K of the block: x from lane K/4's texel, the centroid (and residual)
+#define POS(K)                                                                                       \
+    {                                                                                                \
+        const float xv = subgroupBroadcast(xl[(K) & 3u], (K) >> 2u);                                 \
+        addCentroid(acc, pc.cbBase + CODE(t, K) * CB_STRIDE, xv);                                    \
+        RES_ADD(K)                                                                                   \
+    }
+#define POS4(K) POS(K) POS((K) + 1u) POS((K) + 2u) POS((K) + 3u)
+#define POS16(K) POS4(K) POS4((K) + 4u) POS4((K) + 8u) POS4((K) + 12u)
 
 void main()
 {
     const uint wg = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
-    const uint outR = wg * 64u + gl_LocalInvocationID.x;
+    const uint outR = wg * 32u + gl_LocalInvocationID.x;
     const uint r = min(outR, pc.R - 1u);
     const uint lane = gl_SubgroupInvocationID;
-    const bool normalized = pc.scaleBase != NONE;
     float acc[VMAX];
     [[unroll]] for (uint d = 0u; d < VMAX; ++d)
         acc[d] = 0.0;
-    const uint blocks = pc.cols / 8u;
-    for (uint b = 0u; b < blocks; ++b) {
-        const uint p0 = b * 8u;
-        const uint colL = columnAt(p0 + lane);
-        const float xL = xAt(pc.xOffset + colL);
-        const float scL = normalized ? VAL(pc.scaleBase + colL) : 1.0;
-        const float biL = normalized ? VAL(pc.biasBase + colL) : 0.0;
-// one position of the block (K a literal: subgroupBroadcast needs a constant lane)
-#define POS(K)                                                                                      \
-        {                                                                                           \
-            const float xv = subgroupBroadcast(xL, K);                                              \
-            const float sc = subgroupBroadcast(scL, K), bi = subgroupBroadcast(biL, K);             \
-            uint c, res;                                                                            \
-            bool main;                                                                              \
-            vectorOf(p0 + K, r, c, res, main);                                                      \
-            if (main)                                                                               \
-                c += pc.mainCb;                                                                     \
-            [[unroll]] for (uint d = 0u; d < VMAX; ++d)                                             \
-                if (d < VN)                                                                         \
-                    acc[d] += finishWith(VAL(c + d), res, d, sc, bi) * xv;                          \
-        }
-        POS(0u) POS(1u) POS(2u) POS(3u) POS(4u) POS(5u) POS(6u) POS(7u)
-    }
-    for (uint p = blocks * 8u; p < pc.cols; ++p) { // the last positions one by one
-        const uint col = columnAt(p);
-        const float xv = xAt(pc.xOffset + col);
-        const float sc = normalized ? VAL(pc.scaleBase + col) : 1.0;
-        const float bi = normalized ? VAL(pc.biasBase + col) : 0.0;
-        uint c, res;
-        bool main;
-        vectorOf(p, r, c, res, main);
-        if (main)
-            c += pc.mainCb;
+    for (uint o = 0u; o < pc.outlierCols; ++o) { // the outlier positions, one by one
+        const uint c = pc.outCb + streamCode(pc.outBase, o * pc.R + r, pc.outBits) * pc.v;
+        const float xv = xpAt(pc.rowStride + o);
         [[unroll]] for (uint d = 0u; d < VMAX; ++d)
             if (d < VN)
-                acc[d] += finishWith(VAL(c + d), res, d, sc, bi) * xv;
+                acc[d] += floatAt(c + d) * xv;
+    }
+    const uint blocks = pc.rowStride / 32u;
+    const uint mainT = (pc.mainBase >> 2u) + r * blocks * TPB;
+#if RES
+    const uint resT = (pc.resBase >> 2u) + r * blocks * TPB;
+#endif
+    for (uint b = 0u; b < blocks; ++b) {
+        uvec4 t[TPB];
+        [[unroll]] for (uint j = 0u; j < TPB; ++j)
+            t[j] = texelFetch(idxT, int(mainT + b * TPB + j));
+#if RES
+        uvec4 u[TPB];
+        [[unroll]] for (uint j = 0u; j < TPB; ++j)
+            u[j] = texelFetch(idxT, int(resT + b * TPB + j));
+#endif
+        const vec4 xl = uintBitsToFloat(texelFetch(xpT, int(b * 8u + lane)));
+        POS16(0u) POS16(16u)
+    }
+    float bias = 0.0;
+    if (pc.scaleBase != NONE) {
+        const uint n = pc.rowStride + pc.outlierCols;
+        for (uint i = 0u; i < (n + 63u) / 64u; ++i)
+            bias += xpAt(n + i);
     }
     if (outR < pc.R)
         [[unroll]] for (uint d = 0u; d < VMAX; ++d)
             if (d < VN && outR * VN + d < pc.rows)
-                y[pc.yOffset + outR * VN + d] = acc[d];
+                y[pc.yOffset + outR * VN + d] = acc[d] + bias;
 }

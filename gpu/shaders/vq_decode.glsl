@@ -3,34 +3,11 @@
 // (main, residual, outlier; one code per (position, vector), position-major), the permutation,
 // codebooks and per-column scale/bias as floats. Vector r of position p covers rows r·v … r·v+v−1
 // of original column perm[p]; its value is c (+ r) (then · scale + bias), in core's order
-// (vqDecodeVector) and without contraction into FMAs, so dequantization is bit-identical.
+// (vqDecodeVector) and without contraction into FMAs, so dequantization is bit-identical. With
+// rowStride ≠ 0 (the CPU-device layout, matvec_vq_rows.comp) the main and residual streams are
+// ordered by vector row instead: code r·rowStride + p'.
 
-#extension GL_EXT_control_flow_attributes : require
-
-#define NONE 0xFFFFFFFFu
-
-layout(push_constant) uniform Push {
-    uint rows;
-    uint cols;
-    uint v;           // vector length
-    uint R;           // vectors per column, ceil(rows / v)
-    uint outlierCols; // positions [0, outlierCols) use the outlier codebook
-    uint mainBits;
-    uint resBits;
-    uint outBits;
-    uint mainBase;    // index words (binding 0)
-    uint resBase;     // NONE: no residual
-    uint outBase;
-    uint permBase;    // NONE: identity
-    uint mainCb;      // codebook floats (binding 1)
-    uint resCb;
-    uint outCb;
-    uint scaleBase;   // NONE: not normalized
-    uint biasBase;
-    uint yOffset;
-    uint xOffset;
-    uint sharedMain;  // matvec: floats of the main codebook copied to shared memory (0: read it from the buffer)
-} pc;
+#include "vq_push.glsl"
 
 layout(std430, binding = 0) readonly buffer Idx { uint idx[]; };
 layout(std430, binding = 1) readonly buffer Vals { float vals[]; };
@@ -57,7 +34,7 @@ void vectorOf(uint p, uint r, out uint c, out uint res, out bool main)
         main = false;
         return;
     }
-    const uint slot = (p - pc.outlierCols) * pc.R + r;
+    const uint slot = pc.rowStride == 0u ? (p - pc.outlierCols) * pc.R + r : r * pc.rowStride + (p - pc.outlierCols);
     c = idxBits(pc.mainBase, slot, pc.mainBits) * pc.v; // relative to the main codebook
     res = pc.resBase == NONE ? NONE : pc.resCb + idxBits(pc.resBase, slot, pc.resBits) * pc.v;
     main = true;

@@ -75,7 +75,11 @@ private slots:
         QTest::newRow("v1 scalar") << 20 << 64 << 1 << 16 << 0 << 0 << false << false << false;
         QTest::newRow("v8, 75 vector rows (two row workgroups), outliers, norm") << 600 << 20 << 8 << 64 << 0 << 2 << true << true << true;
         // 4096 × 8 floats of codebook: beyond the uniform range, the rows kernel's "_sx" variant
-        QTest::newRow("v8 k4096 (codebook in a storage buffer)") << 72 << 24 << 8 << 4096 << 0 << 0 << true << true << true;
+        QTest::newRow("v8 k4096 (12-bit codes)") << 72 << 24 << 8 << 4096 << 0 << 0 << true << true << true;
+        // the row layout's 16-bit codes (with a 12-bit residual stored at 16), a partial last block of 32 positions
+        QTest::newRow("v2 k40000 residual k4096, outliers, perm, norm") << 34 << 75 << 2 << 40000 << 4096 << 5 << true << true << false;
+        QTest::newRow("v12 k100 residual k256 (any-v kernel, whole texels)") << 36 << 100 << 12 << 100 << 256 << 0 << false << true << true;
+        QTest::newRow("v4 k2048 residual k16") << 40 << 64 << 4 << 2048 << 16 << 0 << true << false << true;
     }
     void dequantAndMatvec()
     {
@@ -126,6 +130,11 @@ private slots:
         for (bool rowsLayout : {false, true}) { // the GPU (shared-memory tree) and the CPU-device (row per invocation) GEMV
             Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
             auto g = uploadVq(arena, **t, rowsLayout);
+            QVERIFY(g.ok());
+            QCOMPARE(g->rowsMatvec, rowsLayout);
+            if (rowsLayout) // codes by vector row at 8, 12 or 16 bits, whole blocks of 32 positions
+                QCOMPARE(g->storedBits, std::max(vqIndexBits(k), residual ? vqIndexBits(residual) : 0u) <= 8 ? 8u
+                                        : std::max(vqIndexBits(k), residual ? vqIndexBits(residual) : 0u) <= 12 ? 12u : 16u);
             QVERIFY2(g.ok(), g.ok() ? "" : g.error().message().c_str());
             QCOMPARE(g->push.sharedMain != 0, k * v <= 4096);
             const auto x = test::randomFloats(std::size_t(cols) + 3, 8);

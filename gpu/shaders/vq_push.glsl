@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The push constants of every vq kernel (VqPush, gpu/ops/vq_ops.h).
+#extension GL_EXT_control_flow_attributes : require
+
+#define NONE 0xFFFFFFFFu
+
+layout(push_constant) uniform Push {
+    uint rows;
+    uint cols;
+    uint v;           // vector length
+    uint R;           // vectors per column, ceil(rows / v)
+    uint outlierCols; // positions [0, outlierCols) use the outlier codebook
+    uint mainBits;
+    uint resBits;
+    uint outBits;
+    uint mainBase;    // index words (binding 0)
+    uint resBase;     // NONE: no residual
+    uint outBase;
+    uint permBase;    // NONE: identity
+    uint mainCb;      // codebook floats (binding 1)
+    uint resCb;
+    uint outCb;
+    uint scaleBase;   // NONE: not normalized
+    uint biasBase;
+    uint yOffset;
+    uint xOffset;
+    uint sharedMain;  // matvec: floats of the main codebook copied to shared memory (0: read it from the buffer)
+    // the CPU-device layout (matvec_vq_rows.comp, vq_xprep.comp); rowStride 0: position-major streams
+    uint rowStride;   // main positions per vector row, padded to a multiple of 32
+    uint cbStride;    // floats per centroid in the texel copies of the codebooks (v rounded up to 4)
+    uint cbBase;      // the main codebook at cbStride (binding 1, a multiple of 4)
+    uint rcbBase;     // the residual codebook at cbStride
+} pc;
+
