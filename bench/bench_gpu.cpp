@@ -2,7 +2,8 @@
 // Vulkan fused dequant-GEMV per format on 4096 × 4096 and 11008 × 4096 weights, as GB/s of packed
 // weight read (PackedTensor::byteSize() per product / seconds, best of the repetitions) and as a
 // ratio to a plain read-and-reduce shader over the same number of bytes on the same device, with
-// the fastest of its access patterns (the achievable-bandwidth roofline). "vptq-vV-kK" rows: a VPTQ
+// the fastest of its access patterns, storage-buffer and texel reads (the achievable-bandwidth
+// roofline). "vptq-vV-kK" rows: a VPTQ
 // tensor with V-long vectors and a K-entry fp16 codebook (GB/s of its stored bytes). Targets: ratio ≥ 0.7 for 4-bit
 // scalar formats, ≥ 0.5 for VPTQ. Then tokens/s of the GPU engine on stories260K (fp32 and int4
 // g32 linears): greedy decode of --tokens tokens after a 1-token prompt, and a 64-token prefill.

@@ -4,6 +4,7 @@
 //   NOLOAD  codes made up from the indices (no code loads; x and scales still read)
 //   NOX     no x (decode and sum only)
 //   UNROLL  the loop over the 8 chunks of a scale block unrolled (a 118 KiB shader instead of 21)
+//   TEXEL   codes read through a uniform texel buffer (vk_lab with TEXEL=1) instead of a storage buffer
 #version 450
 #extension GL_KHR_shader_subgroup_ballot : require
 #extension GL_EXT_control_flow_attributes : require

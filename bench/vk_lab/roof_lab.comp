@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The lab roofline: one invocation per row, uvec4 loads (as bandwidth_reduce_rows.comp).
+// The lab roofline: one invocation per row, uvec4 loads (as bandwidth_reduce_rows.comp); TEXEL:
+// read as RGBA32UI texels.
 #version 450
 layout(local_size_x = 64) in;
 layout(push_constant) uniform P { uint rows; uint cols; } pc;

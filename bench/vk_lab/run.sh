@@ -1,21 +1,27 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Where an int4 GEMV's time goes on a CPU Vulkan device (lavapipe): builds the lab and times the
-# roofline read, the GEMV, and the GEMV with one cost removed at a time (docs/gpu.md quotes it).
+# roofline read, the GEMV, and the GEMV with one cost removed at a time, each with the codes read
+# from a storage buffer and (the "texels" lines) from a uniform texel buffer (docs/gpu.md quotes it).
 # usage: bench/vk_lab/run.sh [rows cols]   (needs g++, glslc, libvulkan-dev; writes build/vk_lab)
 set -e
 here=$(dirname "$0"); out=${OUT:-build/vk_lab}; rows=${1:-4096}; cols=${2:-4096}
 mkdir -p "$out"
 g++ -O2 -mf16c -std=c++20 -o "$out/vk_lab" "$here/vk_lab.cpp" -lvulkan
 glslc -O --target-env=vulkan1.2 "$here/roof_lab.comp" -o "$out/roof.spv"
-for v in full:"" noload:-DNOLOAD nox:-DNOX unroll:-DUNROLL; do
+glslc -O --target-env=vulkan1.2 -DTEXEL "$here/roof_lab.comp" -o "$out/roofT.spv"
+for v in full:"" noload:-DNOLOAD nox:-DNOX unroll:-DUNROLL fullT:-DTEXEL noxT:"-DTEXEL -DNOX"; do
   glslc -O --target-env=vulkan1.2 ${v#*:} "$here/gemv_lab.comp" -o "$out/${v%%:*}.spv"
 done
 S16=1 CHECK=1 "$out/vk_lab" "$out/full.spv" 512 4096 512 1 1 | grep "rel err"
-best() { # best of three runs
+best() { # best of three runs (TEXEL=1 in the environment: binding 0 as texels)
   b=0; for i in 1 2 3; do g=$(S16=1 "$out/vk_lab" "$1" "$rows" "$cols" "$2" 5 4 2>/dev/null | sed -n 's/.* \([0-9.]*\) GB\/s.*/\1/p'); b=$(echo "$b $g" | awk '{print ($2 > $1) ? $2 : $1}'); done; echo "$b"; }
 echo "roofline (uvec4 rows)   $(best "$out/roof.spv" 64) GB/s"
 echo "int4 GEMV               $(best "$out/full.spv" 512) GB/s"
 echo "  codes not loaded      $(best "$out/noload.spv" 512) GB/s"
 echo "  no x (decode only)    $(best "$out/nox.spv" 512) GB/s"
 echo "  chunk loop unrolled   $(best "$out/unroll.spv" 512) GB/s"
+export TEXEL=1
+echo "roofline, texels        $(best "$out/roofT.spv" 64) GB/s"
+echo "int4 GEMV, texels       $(best "$out/fullT.spv" 512) GB/s"
+echo "  no x (decode only)    $(best "$out/noxT.spv" 512) GB/s"
