@@ -50,6 +50,7 @@ int runDevices(const std::vector<std::string> &argv, std::ostream &out, std::ost
             j["subgroup_size"] = Json(d.subgroupSize);
             j["max_storage_buffer_range"] = Json(static_cast<unsigned long long>(d.maxStorageBufferRange));
             j["max_uniform_buffer_range"] = Json(static_cast<unsigned long long>(d.maxUniformBufferRange));
+            j["max_texel_buffer_elements"] = Json(static_cast<unsigned long long>(d.maxTexelBufferElements));
             j["gemv_layout"] = Json(std::string(gemvLayout(d)));
             j["shader_float16"] = Json(d.shaderFloat16);
             j["storage_16bit"] = Json(d.storage16Bit);
@@ -65,7 +66,8 @@ int runDevices(const std::vector<std::string> &argv, std::ostream &out, std::ost
         out << "[" << d.index << "] " << d.name << " (" << d.type << ", Vulkan " << gpu::vulkanVersionString(d.apiVersion) << ")\n"
             << "    memory " << d.deviceLocalBytes / (1024 * 1024) << " MiB device-local, subgroup " << d.subgroupSize
             << ", storage-buffer range " << d.maxStorageBufferRange / (1024 * 1024) << " MiB, uniform-buffer range "
-            << d.maxUniformBufferRange / 1024 << " KiB, GEMV layout " << gemvLayout(d)
+            << d.maxUniformBufferRange / 1024 << " KiB, texel buffers " << d.maxTexelBufferElements / (1024 * 1024) << " Mi texels, GEMV layout "
+            << gemvLayout(d)
             << (d.shaderFloat16 ? ", fp16" : "") << (d.storage16Bit ? ", 16-bit storage" : "") << (d.shaderInt8 ? ", int8" : "") << "\n";
     }
     return 0;
