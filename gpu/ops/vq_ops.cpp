@@ -130,13 +130,11 @@ Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::opti
         return appendStream(idx, byVectorRow(codes, mainPositions, R, p.rowStride, finiteCentroid(cb, c.vectorLength)), bits);
     };
     LOWBIT_TRY(p.mainBase, stream(c.mainIndices, c.main, p.mainBits));
-    if (g.rowsMatvec)
-        alignTo4(vals);
+    // codebooks start on whole texels (the row kernel fetches a centroid as texels when v is 4 or 8)
     p.mainCb = appendFloats(vals, c.main.values);
     if (c.residual.entries) {
         LOWBIT_TRY(p.resBase, stream(c.residualIndices, c.residual, p.resBits));
-        if (g.rowsMatvec)
-            alignTo4(vals);
+        alignTo4(vals);
         p.resCb = appendFloats(vals, c.residual.values);
     }
     p.outBase = 0;

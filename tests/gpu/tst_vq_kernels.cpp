@@ -130,12 +130,11 @@ private slots:
         for (bool rowsLayout : {false, true}) { // the GPU (shared-memory tree) and the CPU-device (row per invocation) GEMV
             Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
             auto g = uploadVq(arena, **t, rowsLayout);
-            QVERIFY(g.ok());
-            QCOMPARE(g->rowsMatvec, rowsLayout);
-            if (rowsLayout) // codes by vector row at 8, 12 or 16 bits, whole blocks of 32 positions
-                QCOMPARE(g->storedBits, std::max(vqIndexBits(k), residual ? vqIndexBits(residual) : 0u) <= 8 ? 8u
-                                        : std::max(vqIndexBits(k), residual ? vqIndexBits(residual) : 0u) <= 12 ? 12u : 16u);
             QVERIFY2(g.ok(), g.ok() ? "" : g.error().message().c_str());
+            QCOMPARE(g->rowsMatvec, rowsLayout);
+            const unsigned widest = std::max(vqIndexBits(k), residual ? vqIndexBits(residual) : 0u);
+            if (rowsLayout) // codes by vector row at 8, 12 or 16 bits, whole blocks of 32 positions
+                QCOMPARE(g->storedBits, widest <= 8 ? 8u : widest <= 12 ? 12u : 16u);
             QCOMPARE(g->push.sharedMain != 0, k * v <= 4096);
             const auto x = test::randomFloats(std::size_t(cols) + 3, 8);
             auto bx = arena.upload(std::span<const float>(x));
