@@ -48,6 +48,8 @@ int runDevices(const std::vector<std::string> &argv, std::ostream &out, std::ost
             j["api_version"] = Json(gpu::vulkanVersionString(d.apiVersion));
             j["device_local_bytes"] = Json(static_cast<unsigned long long>(d.deviceLocalBytes));
             j["subgroup_size"] = Json(d.subgroupSize);
+            j["subgroup_ballot"] = Json(d.subgroupBallot);
+            j["subgroup_shuffle"] = Json(d.subgroupShuffle);
             j["max_storage_buffer_range"] = Json(static_cast<unsigned long long>(d.maxStorageBufferRange));
             j["max_uniform_buffer_range"] = Json(static_cast<unsigned long long>(d.maxUniformBufferRange));
             j["max_texel_buffer_elements"] = Json(static_cast<unsigned long long>(d.maxTexelBufferElements));
@@ -65,6 +67,7 @@ int runDevices(const std::vector<std::string> &argv, std::ostream &out, std::ost
     for (const auto &d : *devices) {
         out << "[" << d.index << "] " << d.name << " (" << d.type << ", Vulkan " << gpu::vulkanVersionString(d.apiVersion) << ")\n"
             << "    memory " << d.deviceLocalBytes / (1024 * 1024) << " MiB device-local, subgroup " << d.subgroupSize
+            << (d.subgroupBallot ? " ballot" : "") << (d.subgroupShuffle ? " shuffle" : "")
             << ", storage-buffer range " << d.maxStorageBufferRange / (1024 * 1024) << " MiB, uniform-buffer range "
             << d.maxUniformBufferRange / 1024 << " KiB, texel buffers " << d.maxTexelBufferElements / (1024 * 1024) << " Mi texels, GEMV layout "
             << gemvLayout(d)

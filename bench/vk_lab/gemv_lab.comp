@@ -5,8 +5,13 @@
 //   NOX     no x (decode and sum only)
 //   UNROLL  the loop over the 8 chunks of a scale block unrolled (a 118 KiB shader instead of 21)
 //   TEXEL   codes read through a uniform texel buffer (vk_lab with TEXEL=1) instead of a storage buffer
+//   PAIRT   x·value read from a pair table, one fetch per byte of codes (two weights) instead of
+//           two decodes and two multiply-adds (vk_lab with PAIRT=1 builds the table)
+//   LUTSH   the value of a code looked up in a 16-entry table held one entry per lane in two
+//           registers (subgroupShuffle of each, a select on bit 3), as a LUT format (NF4) would
 #version 450
 #extension GL_KHR_shader_subgroup_ballot : require
+#extension GL_KHR_shader_subgroup_shuffle : require
 #extension GL_EXT_control_flow_attributes : require
 layout(local_size_x = 64) in;
 layout(push_constant) uniform P { uint rows; uint cols; } pc;
@@ -18,7 +23,11 @@ layout(std430, binding = 0) readonly buffer C { uvec4 c4[]; };
 #define C4(i) c4[i]
 #endif
 layout(std430, binding = 1) readonly buffer S4 { uvec4 sw4[]; }; // fp16 scales, 8 per uvec4
+#ifdef PAIRT
+layout(binding = 2) uniform samplerBuffer pt;
+#else
 layout(std140, binding = 2) uniform XU { vec4 xu[4096]; };
+#endif
 layout(std430, binding = 3) buffer Y { float y[]; };
 #define RPI 8u
 #ifdef UNROLL
@@ -26,7 +35,9 @@ layout(std430, binding = 3) buffer Y { float y[]; };
 #else
 #define CHUNK_LOOP [[dont_unroll]]
 #endif
+#ifndef PAIRT
 float xAt(uint i) { return xu[i >> 2u][i & 3u]; }
+#endif
 void main() {
   const uint first = gl_GlobalInvocationID.x * RPI;
   uint row[RPI];
@@ -35,6 +46,9 @@ void main() {
   const uint lane = gl_SubgroupInvocationID;
   float acc[RPI];
   [[unroll]] for (uint k = 0u; k < RPI; ++k) acc[k] = 0.0;
+#ifdef LUTSH
+  const float tlo = float(int(lane) - 8), thi = float(lane); // table[c] = c − 8
+#endif
   for (uint c8 = 0u; c8 < n; c8 += 8u) {
     uvec4 sv[RPI];
     [[unroll]] for (uint k = 0u; k < RPI; ++k) sv[k] = sw4[(row[k] * n + c8) >> 3u];
@@ -48,6 +62,13 @@ void main() {
 #endif
       float s[RPI];
       [[unroll]] for (uint k = 0u; k < RPI; ++k) s[k] = 0.0;
+#ifdef PAIRT
+      [[unroll]] for (uint q = 0u; q < 16u; ++q) { // byte q of the chunk: columns ch·32 + 2q, +1
+        const uint base = (ch * 16u + q) << 8u;
+        [[unroll]] for (uint k = 0u; k < RPI; ++k)
+          s[k] += texelFetch(pt, int(base | ((w[k][q >> 2u] >> (8u * (q & 3u))) & 255u))).r;
+      }
+#else
       [[unroll]] for (uint b = 0u; b < 32u; b += 8u) {
 #ifndef NOX
         const float xl = xAt(ch * 32u + b + lane);
@@ -58,10 +79,19 @@ void main() {
 #else
           const float xb = subgroupBroadcast(xl, j);
 #endif
+#ifdef LUTSH
+          [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+            const uint c = (w[k][b >> 3u] >> (4u * j)) & 15u;
+            const float lo = subgroupShuffle(tlo, c & 7u), hi = subgroupShuffle(thi, c & 7u);
+            s[k] += ((c & 8u) != 0u ? hi : lo) * xb;
+          }
+#else
           [[unroll]] for (uint k = 0u; k < RPI; ++k)
             s[k] += float(int((w[k][b >> 3u] >> (4u * j)) & 15u) - 8) * xb;
+#endif
         }
       }
+#endif
       [[unroll]] for (uint k = 0u; k < RPI; ++k) acc[k] += unpackHalf2x16(sv[k][cc >> 1u])[cc & 1u] * s[k];
     }
   }

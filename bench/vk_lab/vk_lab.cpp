@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   const bool xssbo = getenv("XSSBO") != nullptr;
   const bool texel = getenv("TEXEL") != nullptr; // binding 0 as a uniform texel buffer (RGBA32UI)
   const double bitsPerW = getenv("BITS") ? atof(getenv("BITS")) : 4.0;
+  // PAIRT=1: binding 2 is an R32F texel buffer of the pair table T[p·256 + byte] =
+  // x[2p]·(lo − 8) + x[2p+1]·(hi − 8), built on the host from x (the table pass not timed)
+  const bool pairt = getenv("PAIRT") != nullptr;
   VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO}; app.apiVersion = VK_API_VERSION_1_2;
   VkInstanceCreateInfo ici{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO}; ici.pApplicationInfo = &app;
   VkInstance inst; CK(vkCreateInstance(&ici, nullptr, &inst));
@@ -46,6 +49,7 @@ int main(int argc, char** argv) {
   Buf codes = mk(codeWords * 4 + 64, texel ? VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT : VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
   Buf scales = mk((uint64_t)rows * cols / 32 * 4 + 64, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
   Buf x = mk((uint64_t)cols * 4, xssbo ? VK_BUFFER_USAGE_STORAGE_BUFFER_BIT : VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT);
+  Buf pt = mk(pairt ? (uint64_t)cols / 2 * 256 * 4 + 64 : 64, VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT);
   Buf y = mk((uint64_t)rows * 4 + 64, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
   uint32_t s = 12345; auto rnd = [&] { s = s * 1664525u + 1013904223u; return s; };
   for (uint64_t i = 0; i < codeWords; ++i) ((uint32_t*)codes.p)[i] = rnd();
@@ -54,6 +58,10 @@ int main(int argc, char** argv) {
   for (auto& v : scv) { float f = 0.01f + (rnd() % 100) * 1e-4f; if (s16) { uint16_t h = _cvtss_sh(f, 0); f = _cvtsh_ss(h); } v = f; }
   for (uint64_t i = 0; i < scv.size(); ++i) { if (s16) ((uint16_t*)scales.p)[i] = _cvtss_sh(scv[i], 0); else ((float*)scales.p)[i] = scv[i]; }
   for (uint32_t i = 0; i < cols; ++i) ((float*)x.p)[i] = ((int)(rnd() % 2001) - 1000) * 1e-3f;
+  if (pairt)
+    for (uint32_t p = 0; p < cols / 2; ++p)
+      for (int v = 0; v < 256; ++v)
+        ((float*)pt.p)[p * 256 + v] = ((float*)x.p)[2 * p] * ((v & 15) - 8) + ((float*)x.p)[2 * p + 1] * ((v >> 4) - 8);
   std::ifstream f(argv[1], std::ios::binary | std::ios::ate); size_t sz = f.tellg(); f.seekg(0);
   std::vector<uint32_t> spv(sz / 4); f.read((char*)spv.data(), sz);
   VkShaderModuleCreateInfo smi{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO}; smi.codeSize = sz; smi.pCode = spv.data();
@@ -61,7 +69,8 @@ int main(int argc, char** argv) {
   VkDescriptorSetLayoutBinding b[4]{};
   for (int i = 0; i < 4; ++i) { b[i].binding = i; b[i].descriptorCount = 1; b[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
     b[i].descriptorType = (i == 2 && !xssbo) ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    if (i == 0 && texel) b[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER; }
+    if (i == 0 && texel) b[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+    if (i == 2 && pairt) b[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER; }
   VkDescriptorSetLayoutCreateInfo dli{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO}; dli.bindingCount = 4; dli.pBindings = b;
   VkDescriptorSetLayout dl; CK(vkCreateDescriptorSetLayout(dev, &dli, nullptr, &dl));
   VkPushConstantRange pcr{VK_SHADER_STAGE_COMPUTE_BIT, 0, 16};
@@ -70,7 +79,7 @@ int main(int argc, char** argv) {
   VkComputePipelineCreateInfo cpi{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO}; cpi.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO};
   cpi.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT; cpi.stage.module = sm; cpi.stage.pName = "main"; cpi.layout = pl;
   VkPipeline pipe; CK(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, nullptr, &pipe));
-  VkDescriptorPoolSize ps[3]{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4}, {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, 1}, {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 1}};
+  VkDescriptorPoolSize ps[3]{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4}, {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, 1}, {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 2}};
   VkDescriptorPoolCreateInfo dpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO}; dpi.maxSets = 1; dpi.poolSizeCount = 3; dpi.pPoolSizes = ps;
   VkDescriptorPool dp; CK(vkCreateDescriptorPool(dev, &dpi, nullptr, &dp));
   VkDescriptorSetAllocateInfo dsi{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO}; dsi.descriptorPool = dp; dsi.descriptorSetCount = 1; dsi.pSetLayouts = &dl;
@@ -80,6 +89,9 @@ int main(int argc, char** argv) {
   VkBufferView view{};
   if (texel) { VkBufferViewCreateInfo vi{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO}; vi.buffer = codes.b; vi.format = VK_FORMAT_R32G32B32A32_UINT; vi.range = VK_WHOLE_SIZE;
     CK(vkCreateBufferView(dev, &vi, nullptr, &view)); w[0].pBufferInfo = nullptr; w[0].pTexelBufferView = &view; }
+  VkBufferView ptView{};
+  if (pairt) { VkBufferViewCreateInfo vi{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO}; vi.buffer = pt.b; vi.format = VK_FORMAT_R32_SFLOAT; vi.range = VK_WHOLE_SIZE;
+    CK(vkCreateBufferView(dev, &vi, nullptr, &ptView)); w[2].pBufferInfo = nullptr; w[2].pTexelBufferView = &ptView; }
   vkUpdateDescriptorSets(dev, 4, w, 0, nullptr);
   VkCommandPoolCreateInfo cpci{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO}; VkCommandPool cp; CK(vkCreateCommandPool(dev, &cpci, nullptr, &cp));
   VkCommandBufferAllocateInfo cbai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO}; cbai.commandPool = cp; cbai.commandBufferCount = 1;

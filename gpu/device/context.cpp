@@ -99,6 +99,9 @@ DeviceInfo describe(VkPhysicalDevice d, std::uint32_t index)
     info.type = typeName(p2.properties.deviceType);
     info.apiVersion = p2.properties.apiVersion;
     info.subgroupSize = sub.subgroupSize;
+    const bool computeOps = (sub.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) != 0;
+    info.subgroupBallot = computeOps && (sub.supportedOperations & VK_SUBGROUP_FEATURE_BALLOT_BIT) != 0;
+    info.subgroupShuffle = computeOps && (sub.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT) != 0;
     info.maxStorageBufferRange = p2.properties.limits.maxStorageBufferRange;
     info.maxUniformBufferRange = p2.properties.limits.maxUniformBufferRange;
     VkFormatProperties fp{};

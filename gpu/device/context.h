@@ -21,6 +21,8 @@ struct DeviceInfo {
     std::uint32_t apiVersion = 0;
     std::uint64_t deviceLocalBytes = 0;
     std::uint32_t subgroupSize = 0;
+    bool subgroupBallot = false;  ///< compute shaders have subgroupBroadcast & co.
+    bool subgroupShuffle = false; ///< compute shaders have subgroupShuffle
     std::uint64_t maxStorageBufferRange = 0;
     std::uint32_t maxUniformBufferRange = 0;
     std::uint32_t maxTexelBufferElements = 0; ///< 0: RGBA32UI uniform texel buffers unsupported

@@ -148,9 +148,10 @@ ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout)
 
 bool rowKernelsRun(const DeviceInfo &device)
 {
-    // they broadcast within subgroups of exactly 8 lanes (lavapipe/llvmpipe's 256-bit default) and
-    // read their bulk data as texels (a view must cover any storage buffer)
-    return device.subgroupSize == 8 && static_cast<std::uint64_t>(device.maxTexelBufferElements) * 16 >= device.maxStorageBufferRange;
+    // they broadcast and shuffle within subgroups of exactly 8 lanes (lavapipe/llvmpipe's 256-bit
+    // default) and read their bulk data as texels (a view must cover any storage buffer)
+    return device.subgroupSize == 8 && device.subgroupBallot && device.subgroupShuffle &&
+           static_cast<std::uint64_t>(device.maxTexelBufferElements) * 16 >= device.maxStorageBufferRange;
 }
 
 bool rowLayoutDevice(const DeviceInfo &device) { return device.type == "cpu" && rowKernelsRun(device); }
@@ -182,13 +183,16 @@ RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, PackedPush &pu
     if (plan.members.size() != 1)
         return RowsDecode::Generic;
     const FastMember &m = plan.members[0];
+    // a table of ≤ 16 values is read from registers (subgroup shuffles), cheaper than decoding a
+    // minifloat by integer ops
+    const bool laneTable = layout == CodeLayout::Dense && push.codeBits <= 4;
     switch (kindOf(m.kind)) {
     case kKindIntAsym: {
         // the linear path reads a block's zero points in the 128 bits its scales take
         const unsigned scaleBits = push.scaleKind == kScaleByteLut ? 8u : push.scaleKind == kScaleF32 ? 32u : 16u;
         return layout == CodeLayout::Dense && push.zpBits <= scaleBits ? RowsDecode::Linear : RowsDecode::Generic;
     }
-    case kKindNvfp4: return layout == CodeLayout::Dense && minifloatGrid(m, push) ? RowsDecode::Minifloat : RowsDecode::Lut;
+    case kKindNvfp4: return layout == CodeLayout::Dense && !laneTable && minifloatGrid(m, push) ? RowsDecode::Minifloat : RowsDecode::Lut;
     case kKindTwoScale: return RowsDecode::Generic;
     default: break;
     }
@@ -203,7 +207,7 @@ RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, PackedPush &pu
             return RowsDecode::Linear;
         }
     }
-    return layout == CodeLayout::Dense && minifloatGrid(m, push) ? RowsDecode::Minifloat : RowsDecode::Lut;
+    return layout == CodeLayout::Dense && !laneTable && minifloatGrid(m, push) ? RowsDecode::Minifloat : RowsDecode::Lut;
 }
 
 bool minifloatGrid(const FastMember &m, PackedPush &push)

@@ -26,7 +26,7 @@ struct Buffer;
 struct DeviceInfo;
 
 /// True on devices that can run the row kernels (matvec_rows, matvec_vq_rows): 8-lane subgroups
-/// and RGBA32UI uniform texel buffers as large as any storage buffer.
+/// with ballot and shuffle operations, and RGBA32UI uniform texel buffers as large as any storage buffer.
 bool rowKernelsRun(const DeviceInfo &device);
 /// True on devices whose large GEMVs take the row layout (MatvecLayout::Rows): CPU
 /// implementations of Vulkan that can run the row kernels (docs/gpu.md).
@@ -67,7 +67,7 @@ enum class MatvecLayout : std::uint8_t {
 enum class RowsDecode : std::uint8_t {
     Generic, ///< decodeValue() per weight (mixtures, AFPQ two-scale)
     Linear,  ///< (code − offset)·scale: INT-asym, or a table that is exactly code + lin0
-    Lut,     ///< table[code]·scale (·tensor scale): one LUT or NVFP4 member
+    Lut,     ///< table[code]·scale (·tensor scale): one LUT or NVFP4 member (≤ 4 bits: from registers)
     Minifloat, ///< a member whose sorted table is a symmetric minifloat grid: decoded by integer ops, no table read
 };
 
@@ -116,8 +116,9 @@ ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout)
 /// or, beyond the uniform range, in storage buffers).
 ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, bool groupsOf16);
 /// The decode path matvec_rows takes for a format (Linear only when the table is exactly affine,
-/// so (code − offset)·scale gives the dequantized value bit for bit; Minifloat only when the table
-/// is exactly a minifloat grid); reads push.scaleKind and push.zpBits, fills the path's push
+/// so (code − offset)·scale gives the dequantized value bit for bit; Lut for other tables of ≤ 4
+/// bits, held in registers; Minifloat only for wider codes whose table is exactly a minifloat
+/// grid); reads push.codeBits, push.scaleKind and push.zpBits, fills the path's push
 /// fields (lin0, mfMant/mfZero/mfUnit).
 RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, PackedPush &push);
 /// Whether the member's table is a symmetric minifloat grid around its zero code (the Minifloat

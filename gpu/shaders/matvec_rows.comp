@@ -22,7 +22,8 @@
 //   1 linear:  value = (code − off)·s1 per group (INT-asym zero point, or a LUT member whose table
 //              is exactly code + lin0): s1·Σ (code − off)·x per group, no table read (code − off
 //              is exact; Σ code·x − off·Σ x would cancel badly when most codes sit at the zero);
-//   2 lut:     value = table[code]·s1 (·tensorScale for NVFP4): s1·Σ table[code]·x per group;
+//   2 lut:     value = table[code]·s1 (·tensorScale for NVFP4): s1·Σ table[code]·x per group (a
+//              table of ≤ 16 values from registers by subgroup shuffles, LANE_LUT below);
 //   3 minifloat: a table that is a symmetric minifloat grid (FP ExMy, MX, NVFP4 elements), decoded
 //              by integer ops instead of a gathered table read: (s1·unit)·Σ ±I(code)·x per group.
 // 1–3 factor the scale out of the group's sum: the result equals Σ dequant(W)·x up to fp32
@@ -35,6 +36,7 @@ layout(std140, binding = 5) uniform TU { vec4 tu[4096]; };
 #endif
 #include "packed_decode.glsl"
 #extension GL_KHR_shader_subgroup_ballot : require
+#extension GL_KHR_shader_subgroup_shuffle : require
 
 layout(local_size_x = 32) in;
 // bindings 6 and 7: the code and meta buffers (0, 1) again, as RGBA32UI texel buffers. llvmpipe
@@ -121,8 +123,27 @@ float minifloatValue(uint c)
 }
 #endif
 
+#if DECODE == 2 && defined(CODE_BITS) && CODE_BITS <= 4 && !defined(FP6_PLANES)
+// A table of ≤ 16 values (one member: its table starts at 0) held in registers, entry l (and
+// l + 8) in lane l: a code's value is a shuffle of each and a select on bit 3, which llvmpipe
+// turns into permutes (vpermps) instead of a gathered uniform read per weight.
+#define LANE_LUT
+float lutLo, lutHi;
+float laneLut(uint c)
+{
+#if CODE_BITS == 4
+    const float lo = subgroupShuffle(lutLo, c & 7u), hi = subgroupShuffle(lutHi, c & 7u);
+    return (c & 8u) != 0u ? hi : lo;
+#else
+    return subgroupShuffle(lutLo, c);
+#endif
+}
+#endif
+
 #if DECODE == 1
 #define VALK(k, i) (float(chunkCode(w[k], i)) - off[k]) // exact: small integers
+#elif defined(LANE_LUT)
+#define VALK(k, i) laneLut(chunkCode(w[k], i))
 #elif DECODE == 3
 #define VALK(k, i) minifloatValue(chunkCode(w[k], i))
 #elif DECODE == 2
@@ -238,6 +259,10 @@ void main()
     [[unroll]] for (uint k = 0u; k < RPI; ++k)
         acc[k] = 0.0;
     uint done = 0u; // columns summed by a fast path
+#ifdef LANE_LUT
+    lutLo = TABLE(gl_SubgroupInvocationID);
+    lutHi = TABLE(gl_SubgroupInvocationID + 8u);
+#endif
 #if DECODE != 0
     const uint kind0 = meta[pc.kindsBase];
     const uint sBits = scaleBits();

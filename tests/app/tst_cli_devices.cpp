@@ -34,9 +34,11 @@ private slots:
             const Json &d = j->asArray()[i];
             QVERIFY(d.find("max_uniform_buffer_range")->asDouble() >= 16384); // Vulkan's minimum
             const std::string layout = d.find("gemv_layout")->asString();
-            // the rows layout also needs texel views as large as a storage buffer
+            // the rows layout also needs texel views as large as a storage buffer, and subgroup
+            // broadcasts and shuffles
             const bool texels = d.find("max_texel_buffer_elements")->asDouble() * 16 >= d.find("max_storage_buffer_range")->asDouble();
-            const bool rows = d.find("type")->asString() == "cpu" && d.find("subgroup_size")->asDouble() == 8 && texels;
+            const bool ops = d.find("subgroup_ballot")->asBool() && d.find("subgroup_shuffle")->asBool();
+            const bool rows = d.find("type")->asString() == "cpu" && d.find("subgroup_size")->asDouble() == 8 && texels && ops;
             QCOMPARE(QString::fromStdString(layout), QLatin1String(rows ? "rows" : "tree"));
         }
         QCOMPARE(test::runLowbit({"devices"}, out, err), 0);

@@ -253,13 +253,18 @@ private slots:
         QTest::newRow("int8") << "int8" << int(RowsDecode::Linear) << -127.0f << -2 << none;
         QTest::newRow("int3-asym: zero points") << "int3-asym" << int(RowsDecode::Linear) << 0.0f << -2 << none;
         QTest::newRow("nf4") << "nf4" << int(RowsDecode::Lut) << 0.0f << -2 << none;
-        QTest::newRow("fp4: a minifloat grid") << "fp4" << int(RowsDecode::Minifloat) << 0.0f << -2 << none;
-        QTest::newRow("nvfp4") << "nvfp4" << int(RowsDecode::Minifloat) << 0.0f << -2 << none;
+        // tables of ≤ 16 values come from registers, minifloat grids included
+        QTest::newRow("fp4: ≤ 4 bits, the table") << "fp4" << int(RowsDecode::Lut) << 0.0f << -2 << none;
+        QTest::newRow("nvfp4") << "nvfp4" << int(RowsDecode::Lut) << 0.0f << -2 << none;
+        QTest::newRow("nf3: 8 values") << "nf3" << int(RowsDecode::Lut) << 0.0f << -2 << none;
+        QTest::newRow("user lut, 2 bits") << "lut:-1.5,-0.25,0.5,2" << int(RowsDecode::Lut) << 0.0f << 32 << "fp16";
+        QTest::newRow("user lut, 1 bit") << "lut:-0.75,1.25" << int(RowsDecode::Lut) << 0.0f << 64 << "fp16";
         QTest::newRow("fp6 planes") << "fp6-e3m2" << int(RowsDecode::Lut) << 0.0f << -2 << none;
-        QTest::newRow("fp3") << "fp3" << int(RowsDecode::Minifloat) << 0.0f << -2 << none;
+        QTest::newRow("fp3") << "fp3" << int(RowsDecode::Lut) << 0.0f << -2 << none;
+        QTest::newRow("fp5-e2m2: a minifloat grid") << "fp5-e2m2" << int(RowsDecode::Minifloat) << 0.0f << -2 << none;
         QTest::newRow("fp8-e4m3") << "fp8-e4m3" << int(RowsDecode::Minifloat) << 0.0f << -2 << none;
         QTest::newRow("fp8-e5m2: past 2^24, the table") << "fp8-e5m2" << int(RowsDecode::Lut) << 0.0f << -2 << none;
-        QTest::newRow("mxfp4") << "mxfp4" << int(RowsDecode::Minifloat) << 0.0f << -2 << none;
+        QTest::newRow("mxfp4") << "mxfp4" << int(RowsDecode::Lut) << 0.0f << -2 << none;
         QTest::newRow("nf4 g16 bf16: not a minifloat") << "nf4" << int(RowsDecode::Lut) << 0.0f << 16 << "bf16";
         QTest::newRow("fp4-asym: two scales") << "fp4-asym" << int(RowsDecode::Generic) << 0.0f << -2 << none;
         QTest::newRow("mixture") << "mix:int4|nf4|fp4" << int(RowsDecode::Generic) << 0.0f << -2 << none;
@@ -267,7 +272,9 @@ private slots:
         QTest::newRow("int4 g16") << "int4" << int(RowsDecode::Linear) << -7.0f << 16 << "fp16";
         QTest::newRow("int3-asym g16 e8m0") << "int3-asym" << int(RowsDecode::Linear) << 0.0f << 16 << "e8m0";
         QTest::newRow("int4-asym g64 fp32") << "int4-asym" << int(RowsDecode::Linear) << 0.0f << 64 << "fp32";
-        QTest::newRow("fp4 per channel") << "fp4" << int(RowsDecode::Minifloat) << 0.0f << 0 << "fp16";
+        QTest::newRow("fp4 per channel") << "fp4" << int(RowsDecode::Lut) << 0.0f << 0 << "fp16";
+        QTest::newRow("fp8-e4m3 g16 (minifloat)") << "fp8-e4m3" << int(RowsDecode::Minifloat) << 0.0f << 16 << "fp16";
+        QTest::newRow("fp5-e3m1 per channel (minifloat)") << "fp5-e3m1" << int(RowsDecode::Minifloat) << 0.0f << 0 << "fp16";
         QTest::newRow("int4 per tensor") << "int4" << int(RowsDecode::Linear) << -7.0f << -1 << "fp32";
         // the generic path's windows: second scales, selectors, zero points with selectors, g16
         QTest::newRow("fp4-asym g16 e4m3") << "fp4-asym" << int(RowsDecode::Generic) << 0.0f << 16 << "e4m3";
@@ -290,6 +297,7 @@ private slots:
         QVERIFY(packed.ok());
         PackedPush push{};
         push.lin0 = 1.0f;
+        push.codeBits = packed->codeBits;
         QCOMPARE(int(rowsDecodeFor(packed->plan, packed->layout, push)), decode);
         QCOMPARE(push.lin0, lin0);
         if (decode == int(RowsDecode::Minifloat)) // the grid's smallest step is its value next to 0
