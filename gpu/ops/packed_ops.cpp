@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <span>
 #include <string>
 
 namespace lowbit::gpu {
@@ -20,7 +21,6 @@ namespace lowbit::gpu {
 namespace {
 
 enum : std::uint32_t { kKindLut = 0, kKindTwoScale = 1, kKindIntAsym = 2, kKindNvfp4 = 3 };
-enum : std::uint32_t { kScaleF32 = 0, kScaleF16 = 1, kScaleBf16 = 2, kScaleByteLut = 3 };
 constexpr std::uint32_t kNoScales2 = 0xFFFFFFFFu;
 constexpr std::uint32_t kWorkgroup = 64;
 
@@ -42,6 +42,30 @@ std::uint32_t scaleKindOf(FastScaleRound s)
     case FastScaleRound::BF16: return kScaleBf16;
     default: return kScaleByteLut;
     }
+}
+
+/// Mirrors byteScaleBits() in shaders/packed_decode.glsl.
+std::uint32_t byteScaleBits(std::uint32_t kind, std::uint32_t raw)
+{
+    const std::uint32_t e8 = raw == 255u ? 0u : raw == 0u ? 0x00400000u : raw << 23;
+    const std::uint32_t mag = raw & 0x7Fu, e = mag >> 3, m = mag & 7u;
+    const std::uint32_t normal = ((e + 120u) << 23) | (m << 20);
+    const std::uint32_t sub = std::bit_cast<std::uint32_t>(static_cast<float>(m) * 0.001953125f);
+    const std::uint32_t e4 = ((raw & 0x80u) << 24) | (mag == 0x7Fu ? 0x7FC00000u : e == 0u ? sub : normal);
+    return kind == kScaleE8m0 ? e8 : e4;
+}
+
+/// The scale kind of one-byte scales: E8M0 / E4M3 decoded by integer ops when that gives exactly
+/// the CPU's value bits for every byte (NaN payloads included), else the table.
+std::uint32_t byteScaleKind(FastScaleRound storage, std::span<const float> table)
+{
+    const std::uint32_t kind = storage == FastScaleRound::E8M0 ? kScaleE8m0 : storage == FastScaleRound::E4M3 ? kScaleE4m3 : kScaleByteLut;
+    if (kind == kScaleByteLut)
+        return kind;
+    for (std::uint32_t b = 0; b < 256; ++b)
+        if (byteScaleBits(kind, b) != std::bit_cast<std::uint32_t>(table[b]))
+            return kScaleByteLut;
+    return kind;
 }
 
 Error invalid(const std::string &what) { return makeError(ErrorCode::InvalidArgument, "packed tensor for the GPU: " + what); }
@@ -156,7 +180,7 @@ bool rowKernelsRun(const DeviceInfo &device)
 
 bool rowLayoutDevice(const DeviceInfo &device) { return device.type == "cpu" && rowKernelsRun(device); }
 
-ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, bool groupsOf16)
+ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, std::uint32_t groupCols)
 {
 #define LOWBIT_ROWS(d, sfx)                                                                                                         \
     {ShaderId::matvec_rows_b1_##d##sfx, ShaderId::matvec_rows_b2_##d##sfx, ShaderId::matvec_rows_b3_##d##sfx,                       \
@@ -171,9 +195,15 @@ ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, boo
         {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g16_sx), LOWBIT_ROWS(lut, _g16_sx), LOWBIT_ROWS(minifloat, _g16_sx)}},
         {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g16), LOWBIT_ROWS(lut, _g16), LOWBIT_ROWS(minifloat, _g16)}},
     }};
+    // ... and of 32 columns (a group per chunk)
+    static constexpr std::array<std::array<std::array<ShaderId, 9>, 4>, 2> kIds32 = {{
+        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g32_sx), LOWBIT_ROWS(lut, _g32_sx), LOWBIT_ROWS(minifloat, _g32_sx)}},
+        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g32), LOWBIT_ROWS(lut, _g32), LOWBIT_ROWS(minifloat, _g32)}},
+    }};
 #undef LOWBIT_ROWS
     const std::size_t v = layout == CodeLayout::Fp6Planes ? 8 : std::clamp<std::size_t>(codeBits, 1, 8) - 1;
-    return (groupsOf16 ? kIds16 : kIds)[xUniform ? 1 : 0][static_cast<std::size_t>(decode)][v];
+    const auto &ids = groupCols == 16 ? kIds16 : groupCols == 32 ? kIds32 : kIds;
+    return ids[xUniform ? 1 : 0][static_cast<std::size_t>(decode)][v];
 }
 
 RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, PackedPush &push)
@@ -189,7 +219,7 @@ RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, PackedPush &pu
     switch (kindOf(m.kind)) {
     case kKindIntAsym: {
         // the linear path reads a block's zero points in the 128 bits its scales take
-        const unsigned scaleBits = push.scaleKind == kScaleByteLut ? 8u : push.scaleKind == kScaleF32 ? 32u : 16u;
+        const unsigned scaleBits = push.scaleKind >= kScaleByteLut ? 8u : push.scaleKind == kScaleF32 ? 32u : 16u;
         return layout == CodeLayout::Dense && push.zpBits <= scaleBits ? RowsDecode::Linear : RowsDecode::Generic;
     }
     case kKindNvfp4: return layout == CodeLayout::Dense && !laneTable && minifloatGrid(m, push) ? RowsDecode::Minifloat : RowsDecode::Lut;
@@ -284,11 +314,15 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     }
     push.scaleLutBase = static_cast<std::uint32_t>(members * 256);
     push.members = static_cast<std::uint32_t>(members);
-    if (push.scaleKind == kScaleByteLut)
+    if (push.scaleKind == kScaleByteLut) {
         for (unsigned b = 0; b < 256; ++b) {
             const auto byte = static_cast<std::uint8_t>(b);
             tables[members * 256 + b] = decodeScale(&byte, p.plan.storage);
         }
+        // E8M0 / E4M3 by integer ops where they give the table's bits for every byte (the table
+        // stays for the kernels that read a byte per weight anyway)
+        push.scaleKind = byteScaleKind(p.plan.storage, std::span<const float>(tables).subspan(members * 256, 256));
+    }
 
     const bool perTensor = p.plan.groupSize < 0;
     const std::int64_t groupCols = p.plan.groupSize > 0 ? p.plan.groupSize : std::max<std::int64_t>(p.cols, 1);
@@ -377,7 +411,7 @@ Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
         const std::uint64_t xBytes = (static_cast<std::uint64_t>(w.cols) + 3) / 4 * 16;
         const bool xUniform = xBytes <= std::min<std::uint64_t>(range, 65536) && x.size >= xBytes
                               && w.tables->size <= std::min<std::uint64_t>(range, 65536);
-        const ShaderId id = rowsShader(w.codeBits, w.layout, w.rowsDecode, xUniform, w.push.groupsPerRow != 0 && w.push.groupSize == 16);
+        const ShaderId id = rowsShader(w.codeBits, w.layout, w.rowsDecode, xUniform, w.push.groupsPerRow != 0 ? w.push.groupSize : 0u);
         for (const GpuPackedSlice &s : w.slices) {
             PackedPush p = slicePush(w, s);
             p.yOffset = yOffset + s.row0;

@@ -32,6 +32,9 @@ bool rowKernelsRun(const DeviceInfo &device);
 /// implementations of Vulkan that can run the row kernels (docs/gpu.md).
 bool rowLayoutDevice(const DeviceInfo &device);
 
+/// PackedPush::scaleKind (SCALE_* in shaders/packed_decode.glsl).
+enum : std::uint32_t { kScaleF32 = 0, kScaleF16 = 1, kScaleBf16 = 2, kScaleByteLut = 3, kScaleE8m0 = 4, kScaleE4m3 = 5 };
+
 /// Push constants of every packed kernel (mirrors `Push` in shaders/packed_decode.glsl).
 struct PackedPush {
     std::uint32_t rows, cols, rowWords, codeBits;
@@ -113,8 +116,9 @@ Status recordMatmulPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
 enum class PackedKernel : std::uint8_t { Dequant, Matvec, Matmul };
 ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout);
 /// The matvec_rows variant (code width / FP6 layout, decode path; x and tables in uniform buffers
-/// or, beyond the uniform range, in storage buffers).
-ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, bool groupsOf16);
+/// or, beyond the uniform range, in storage buffers; groups of 16 or 32 columns have their own
+/// forms, groupCols 0: per tensor or per channel).
+ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, std::uint32_t groupCols);
 /// The decode path matvec_rows takes for a format (Linear only when the table is exactly affine,
 /// so (code − offset)·scale gives the dequantized value bit for bit; Lut for other tables of ≤ 4
 /// bits, held in registers; Minifloat only for wider codes whose table is exactly a minifloat

@@ -266,8 +266,10 @@ void main()
 #if DECODE != 0
     const uint kind0 = meta[pc.kindsBase];
     const uint sBits = scaleBits();
-#ifdef ROWS_G16
+#if defined(ROWS_G16)
     const bool fast = G == 16u;
+#elif defined(ROWS_G32)
+    const bool fast = G == 32u;
 #else
     const bool fast = G % 32u == 0u;
 #endif
@@ -301,6 +303,23 @@ void main()
                 s[k] = 0.0;
             }
             partialSums(w, c0, p, 16u, 16u, s);
+            [[unroll]] for (uint k = 0u; k < RPI; ++k)
+                acc[k] += groupFactor(p[k]) * s[k];
+        }
+#elif defined(ROWS_G32)
+        // groups of 32 columns (MX, Q4_0-like): a group per chunk, one flat loop (nested loops
+        // over groups and their chunks cost as much again per group on llvmpipe)
+        [[dont_unroll]] for (uint c0 = c; c0 < end; c0 += 32u) {
+            uint w[RPI][8];
+            [[unroll]] for (uint k = 0u; k < RPI; ++k)
+                loadChunkWide(row[k], c0 >> 5, w[k]);
+            GroupParams p[RPI];
+            float s[RPI];
+            [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+                p[k] = paramsOf(sw, zw, k, (c0 - c) >> 5, sBits, kind0);
+                s[k] = 0.0;
+            }
+            partialSums(w, c0, p, 0u, 32u, s);
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
                 acc[k] += groupFactor(p[k]) * s[k];
         }

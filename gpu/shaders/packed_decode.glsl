@@ -22,7 +22,9 @@
 #define SCALE_F32 0u
 #define SCALE_F16 1u
 #define SCALE_BF16 2u
-#define SCALE_BYTE_LUT 3u // E8M0 / E4M3: tables[scaleLutBase + byte]
+#define SCALE_BYTE_LUT 3u // one byte: tables[scaleLutBase + byte]
+#define SCALE_E8M0 4u     // one byte decoded by integer ops (byteScaleBits), no table read:
+#define SCALE_E4M3 5u     //   the host uses these only where they equal the table bit for bit
 
 #extension GL_EXT_control_flow_attributes : require
 
@@ -89,7 +91,21 @@ uint metaBits(uint base, uint idx, uint bits)
 /// Bits per stored scale: 32 (fp32), 16 (fp16, bf16) or 8 (one byte through the scale table).
 uint scaleBits()
 {
-    return pc.scaleKind == SCALE_F32 ? 32u : pc.scaleKind == SCALE_BYTE_LUT ? 8u : 16u;
+    return pc.scaleKind == SCALE_F32 ? 32u : pc.scaleKind >= SCALE_BYTE_LUT ? 8u : 16u;
+}
+
+/// The bits of a one-byte E8M0 or E4M3 scale (mirrored by byteScaleBits in gpu/ops/packed_ops.cpp,
+/// which checks it against the CPU's table): E8M0 2^(byte − 127), byte 0 the subnormal 2^−127,
+/// 0xFF zero; E4M3 sign | (exponent + 120, mantissa) or, at exponent 0, mantissa·2^−9, and NaN at
+/// magnitude 0x7F.
+uint byteScaleBits(uint raw)
+{
+    const uint e8 = raw == 255u ? 0u : raw == 0u ? 0x00400000u : raw << 23;
+    const uint mag = raw & 0x7Fu, e = mag >> 3, m = mag & 7u;
+    const uint normal = ((e + 120u) << 23) | (m << 20);
+    const uint sub = floatBitsToUint(float(m) * 0.001953125); // exact
+    const uint e4 = ((raw & 0x80u) << 24) | (mag == 0x7Fu ? 0x7FC00000u : e == 0u ? sub : normal);
+    return pc.scaleKind == SCALE_E8M0 ? e8 : e4;
 }
 
 /// The value of a stored scale from its raw bits.
@@ -99,6 +115,8 @@ float scaleValue(uint raw)
         return uintBitsToFloat(raw);
     if (pc.scaleKind == SCALE_BYTE_LUT)
         return PACKED_TABLE(pc.scaleLutBase + raw);
+    if (pc.scaleKind >= SCALE_E8M0)
+        return uintBitsToFloat(byteScaleBits(raw));
     return pc.scaleKind == SCALE_F16 ? unpackHalf2x16(raw).x : uintBitsToFloat(raw << 16);
 }
 
