@@ -186,20 +186,33 @@ ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, boo
     {ShaderId::matvec_rows_b1_##d##sfx, ShaderId::matvec_rows_b2_##d##sfx, ShaderId::matvec_rows_b3_##d##sfx,                       \
      ShaderId::matvec_rows_b4_##d##sfx, ShaderId::matvec_rows_b5_##d##sfx, ShaderId::matvec_rows_b6_##d##sfx,                       \
      ShaderId::matvec_rows_b7_##d##sfx, ShaderId::matvec_rows_b8_##d##sfx, ShaderId::matvec_rows_fp6_##d##sfx}
-    static constexpr std::array<std::array<std::array<ShaderId, 9>, 4>, 2> kIds = {{
-        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _sx), LOWBIT_ROWS(lut, _sx), LOWBIT_ROWS(minifloat, _sx)}},
-        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, ), LOWBIT_ROWS(lut, ), LOWBIT_ROWS(minifloat, )}},
+// the tables paths exist for 3- and 4-bit codes (rowsDecodeFor picks them only there)
+#define LOWBIT_ROWS_T(d, sfx, gsfx)                                                                                                 \
+    {ShaderId::matvec_rows_b1_generic##gsfx, ShaderId::matvec_rows_b2_generic##gsfx, ShaderId::matvec_rows_b3_##d##sfx,             \
+     ShaderId::matvec_rows_b4_##d##sfx,      ShaderId::matvec_rows_b5_generic##gsfx, ShaderId::matvec_rows_b6_generic##gsfx,       \
+     ShaderId::matvec_rows_b7_generic##gsfx, ShaderId::matvec_rows_b8_generic##gsfx, ShaderId::matvec_rows_fp6_generic##gsfx}
+    using Table = std::array<std::array<std::array<ShaderId, 9>, 6>, 2>;
+    static constexpr Table kIds = {{
+        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _sx), LOWBIT_ROWS(lut, _sx), LOWBIT_ROWS(minifloat, _sx),
+          LOWBIT_ROWS_T(tables, _sx, _sx), LOWBIT_ROWS_T(tables2, _sx, _sx)}},
+        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, ), LOWBIT_ROWS(lut, ), LOWBIT_ROWS(minifloat, ), LOWBIT_ROWS_T(tables, , ),
+          LOWBIT_ROWS_T(tables2, , )}},
     }};
     // groups of 16 columns: the parameter-window paths have their own form (the generic one handles any)
-    static constexpr std::array<std::array<std::array<ShaderId, 9>, 4>, 2> kIds16 = {{
-        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g16_sx), LOWBIT_ROWS(lut, _g16_sx), LOWBIT_ROWS(minifloat, _g16_sx)}},
-        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g16), LOWBIT_ROWS(lut, _g16), LOWBIT_ROWS(minifloat, _g16)}},
+    static constexpr Table kIds16 = {{
+        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g16_sx), LOWBIT_ROWS(lut, _g16_sx), LOWBIT_ROWS(minifloat, _g16_sx),
+          LOWBIT_ROWS_T(tables, _g16_sx, _sx), LOWBIT_ROWS_T(tables2, _g16_sx, _sx)}},
+        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g16), LOWBIT_ROWS(lut, _g16), LOWBIT_ROWS(minifloat, _g16),
+          LOWBIT_ROWS_T(tables, _g16, ), LOWBIT_ROWS_T(tables2, _g16, )}},
     }};
     // ... and of 32 columns (a group per chunk)
-    static constexpr std::array<std::array<std::array<ShaderId, 9>, 4>, 2> kIds32 = {{
-        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g32_sx), LOWBIT_ROWS(lut, _g32_sx), LOWBIT_ROWS(minifloat, _g32_sx)}},
-        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g32), LOWBIT_ROWS(lut, _g32), LOWBIT_ROWS(minifloat, _g32)}},
+    static constexpr Table kIds32 = {{
+        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g32_sx), LOWBIT_ROWS(lut, _g32_sx), LOWBIT_ROWS(minifloat, _g32_sx),
+          LOWBIT_ROWS_T(tables, _g32_sx, _sx), LOWBIT_ROWS_T(tables2, _g32_sx, _sx)}},
+        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g32), LOWBIT_ROWS(lut, _g32), LOWBIT_ROWS(minifloat, _g32),
+          LOWBIT_ROWS_T(tables, _g32, ), LOWBIT_ROWS_T(tables2, _g32, )}},
     }};
+#undef LOWBIT_ROWS_T
 #undef LOWBIT_ROWS
     const std::size_t v = layout == CodeLayout::Fp6Planes ? 8 : std::clamp<std::size_t>(codeBits, 1, 8) - 1;
     const auto &ids = groupCols == 16 ? kIds16 : groupCols == 32 ? kIds32 : kIds;
@@ -210,8 +223,15 @@ RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, PackedPush &pu
 {
     float &lin0 = push.lin0;
     lin0 = 0.0f;
+    // ≤ 4 members of 3- or 4-bit tables (a mixture, or AFPQ grids): from registers
+    const bool tables = layout == CodeLayout::Dense && (push.codeBits == 3 || push.codeBits == 4) && plan.members.size() <= 4;
+    const auto all = [&](std::uint32_t kind) {
+        return std::all_of(plan.members.begin(), plan.members.end(), [&](const FastMember &m) { return kindOf(m.kind) == kind; });
+    };
+    if (tables && plan.members.size() == 1 && all(kKindTwoScale))
+        return RowsDecode::TablesTwoScale;
     if (plan.members.size() != 1)
-        return RowsDecode::Generic;
+        return tables && all(kKindLut) ? RowsDecode::Tables : RowsDecode::Generic;
     const FastMember &m = plan.members[0];
     // a table of ≤ 16 values is read from registers (subgroup shuffles), cheaper than decoding a
     // minifloat by integer ops

@@ -72,6 +72,8 @@ enum class RowsDecode : std::uint8_t {
     Linear,  ///< (code − offset)·scale: INT-asym, or a table that is exactly code + lin0
     Lut,     ///< table[code]·scale (·tensor scale): one LUT or NVFP4 member (≤ 4 bits: from registers)
     Minifloat, ///< a member whose sorted table is a symmetric minifloat grid: decoded by integer ops, no table read
+    Tables,    ///< ≤ 4 members of 3- or 4-bit tables picked per group (mixtures, BitMoD): from registers
+    TablesTwoScale, ///< one AFPQ grid of 3 or 4 bits: v·(v < 0 ? s2 : s1), from registers
 };
 
 struct GpuPackedTensor {
@@ -121,7 +123,8 @@ ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout)
 ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, std::uint32_t groupCols);
 /// The decode path matvec_rows takes for a format (Linear only when the table is exactly affine,
 /// so (code − offset)·scale gives the dequantized value bit for bit; Lut for other tables of ≤ 4
-/// bits, held in registers; Minifloat only for wider codes whose table is exactly a minifloat
+/// bits, held in registers; Tables for ≤ 4 members of 3- or 4-bit LUT tables, TablesTwoScale
+/// for one 3- or 4-bit AFPQ grid; Minifloat only for wider codes whose table is exactly a minifloat
 /// grid); reads push.codeBits, push.scaleKind and push.zpBits, fills the path's push
 /// fields (lin0, mfMant/mfZero/mfUnit).
 RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, PackedPush &push);

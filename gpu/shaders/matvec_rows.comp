@@ -25,7 +25,10 @@
 //   2 lut:     value = table[code]·s1 (·tensorScale for NVFP4): s1·Σ table[code]·x per group (a
 //              table of ≤ 16 values from registers by subgroup shuffles, LANE_LUT below);
 //   3 minifloat: a table that is a symmetric minifloat grid (FP ExMy, MX, NVFP4 elements), decoded
-//              by integer ops instead of a gathered table read: (s1·unit)·Σ ±I(code)·x per group.
+//              by integer ops instead of a gathered table read: (s1·unit)·Σ ±I(code)·x per group;
+//   4 tables:  ≤ 4 members of 3- or 4-bit tables picked per group by the selectors, from registers
+//              (LANE_TABLES below): s1·Σ table_m[code]·x; with TWO_SCALE (AFPQ grids)
+//              s1·Σ max(v, 0)·x + s2·Σ min(v, 0)·x.
 // 1–3 factor the scale out of the group's sum: the result equals Σ dequant(W)·x up to fp32
 // summation order, not bit for bit (the tests bound it like every other GEMV).
 #version 450
@@ -140,8 +143,60 @@ float laneLut(uint c)
 }
 #endif
 
+#if DECODE == 4
+// ≤ 4 members of ≤ 16 values each (BitMoD and other mixtures of grids), or with TWO_SCALE one
+// AFPQ grid (value·(value < 0 ? s2 : s1)): entry l (and l + 8) of member m in lane l of lut[2m]
+// (lut[2m + 1]) for 4-bit codes, of lut[m] for 3-bit ones — every register shuffled, then a
+// select tree on (m, bit 3). Members past the format's repeat its last one (never selected).
+#define LANE_TABLES
+#ifdef TWO_SCALE
+#define LUT_MEMBERS 1
+#else
+#define LUT_MEMBERS 4
+#endif
+#if CODE_BITS == 4
+#define LUT_N (2 * LUT_MEMBERS)
+#else
+#define LUT_N LUT_MEMBERS
+#endif
+float lut[LUT_N];
+float laneTables(uint c, uint m)
+{
+    float v[LUT_N];
+    [[unroll]] for (uint r = 0u; r < uint(LUT_N); ++r)
+        v[r] = subgroupShuffle(lut[r], c & 7u);
+#if LUT_N == 1
+    return v[0];
+#else
+#if CODE_BITS == 4
+    const uint r = (m << 1) | (c >> 3);
+#else
+    const uint r = m;
+#endif
+    const bool b0 = (r & 1u) != 0u;
+#if LUT_N == 2
+    return b0 ? v[1] : v[0];
+#else
+    const bool b1 = (r & 2u) != 0u;
+    const float lo4 = b1 ? (b0 ? v[3] : v[2]) : (b0 ? v[1] : v[0]);
+#if LUT_N == 4
+    return lo4;
+#else
+    const float hi4 = b1 ? (b0 ? v[7] : v[6]) : (b0 ? v[5] : v[4]);
+    return (r & 4u) != 0u ? hi4 : lo4;
+#endif
+#endif
+#endif
+}
+#ifdef TWO_SCALE
+float sn[RPI]; // the groups' sums of the negative values·x (the positive ones in s[])
+#endif
+#endif
+
 #if DECODE == 1
 #define VALK(k, i) (float(chunkCode(w[k], i)) - off[k]) // exact: small integers
+#elif defined(LANE_TABLES)
+#define VALK(k, i) laneTables(chunkCode(w[k], i), p[k].base)
 #elif defined(LANE_LUT)
 #define VALK(k, i) laneLut(chunkCode(w[k], i))
 #elif DECODE == 3
@@ -152,12 +207,24 @@ float laneLut(uint c)
 #define VALK(k, i) decodeValue(p[k], chunkCode(w[k], i))
 #endif
 // x[c0 + b + K] from the lane that loaded it (K a literal, as subgroupBroadcast requires), for every row
+#ifdef TWO_SCALE
+#define XSTEP(K)                                                                                    \
+    {                                                                                               \
+        const float xb = subgroupBroadcast(xl, K);                                                  \
+        [[unroll]] for (uint k = 0u; k < RPI; ++k) {                                                \
+            const float v = VALK(k, b + K);                                                         \
+            s[k] += max(v, 0.0) * xb;                                                               \
+            sn[k] += min(v, 0.0) * xb;                                                              \
+        }                                                                                           \
+    }
+#else
 #define XSTEP(K)                                                                                    \
     {                                                                                               \
         const float xb = subgroupBroadcast(xl, K);                                                  \
         [[unroll]] for (uint k = 0u; k < RPI; ++k)                                                  \
             s[k] += VALK(k, b + K) * xb;                                                            \
     }
+#endif
 
 /// Adds, for each of the RPI rows, Σ over codes [lo, lo + n) of its chunk (constants after
 /// inlining, so the unpacking shifts are constants) of the value without the group scale times x.
@@ -211,8 +278,10 @@ ParamWindow loadWindow(uint base, uint row[RPI], uint c, uint bits)
     return win;
 }
 
-/// The parameters of group j of the block in the windows (linear and lut paths: one member).
-GroupParams paramsOf(ParamWindow sw, ParamWindow zw, uint k, uint j, uint sBits, uint kind0)
+/// The parameters of group j of the block in the windows (linear, lut and minifloat paths: one
+/// member; zw: the zero points, or with DECODE 4 the selectors, whose member goes to `base`; s2w:
+/// the second scales of TWO_SCALE).
+GroupParams paramsOf(ParamWindow sw, ParamWindow zw, ParamWindow s2w, uint k, uint j, uint sBits, uint kind0)
 {
     GroupParams p;
     p.s1 = scaleValue(bitsOf(sw.a[k], sw.b[k], sw.pos[k] + j * sBits, sBits));
@@ -224,6 +293,14 @@ GroupParams paramsOf(ParamWindow sw, ParamWindow zw, uint k, uint j, uint sBits,
         p.s2 = float(bitsOf(zw.a[k], zw.b[k], zw.pos[k] + j * pc.zpBits, pc.zpBits));
         p.kind = KIND_INT_ASYM;
     }
+#elif DECODE == 4
+    p.kind = KIND_LUT;
+    if (pc.selBits != 0u)
+        p.base = bitsOf(zw.a[k], zw.b[k], zw.pos[k] + j * pc.selBits, pc.selBits);
+#ifdef TWO_SCALE
+    p.s2 = scaleValue(bitsOf(s2w.a[k], s2w.b[k], s2w.pos[k] + j * sBits, sBits));
+    p.kind = KIND_TWO_SCALE;
+#endif
 #endif
     return p;
 }
@@ -237,6 +314,18 @@ float groupFactor(GroupParams p)
     const float s = p.s1;
 #endif
     return p.kind == KIND_NVFP4 ? s * pc.tensorScale : s;
+}
+
+/// What group k adds to its row: the scaled sum (TWO_SCALE: both sums; sn[k] restarts at 0).
+float groupSum(GroupParams p, float s, uint k)
+{
+#ifdef TWO_SCALE
+    const float r = p.s1 * s + p.s2 * sn[k];
+    sn[k] = 0.0;
+    return r;
+#else
+    return groupFactor(p) * s;
+#endif
 }
 #endif
 
@@ -263,6 +352,19 @@ void main()
     lutLo = TABLE(gl_SubgroupInvocationID);
     lutHi = TABLE(gl_SubgroupInvocationID + 8u);
 #endif
+#ifdef LANE_TABLES
+    [[unroll]] for (uint r = 0u; r < uint(LUT_N); ++r) {
+#if CODE_BITS == 4
+        lut[r] = TABLE(min(r >> 1, pc.members - 1u) * 256u + (r & 1u) * 8u + gl_SubgroupInvocationID);
+#else
+        lut[r] = TABLE(min(r, pc.members - 1u) * 256u + gl_SubgroupInvocationID);
+#endif
+    }
+#ifdef TWO_SCALE
+    [[unroll]] for (uint k = 0u; k < RPI; ++k)
+        sn[k] = 0.0;
+#endif
+#endif
 #if DECODE != 0
     const uint kind0 = meta[pc.kindsBase];
     const uint sBits = scaleBits();
@@ -279,8 +381,16 @@ void main()
 #if DECODE == 1
         // (no zero points: zpBits 0 keeps the unused window at the stream's start, inside the buffer)
         const ParamWindow zw = loadWindow(pc.zpBase, row, c, pc.zpBits);
+#elif DECODE == 4
+        // (one member: selBits 0 keeps the unused window at the stream's start, inside the buffer)
+        const ParamWindow zw = loadWindow(pc.selBase, row, c, pc.selBits);
 #else
         const ParamWindow zw = sw;
+#endif
+#ifdef TWO_SCALE
+        const ParamWindow s2w = loadWindow(pc.scales2Base, row, c, sBits);
+#else
+        const ParamWindow s2w = sw;
 #endif
         const uint end = min(c + blockCols, full);
 #ifdef ROWS_G16
@@ -293,18 +403,18 @@ void main()
             GroupParams p[RPI];
             float s[RPI];
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
-                p[k] = paramsOf(sw, zw, k, j, sBits, kind0);
+                p[k] = paramsOf(sw, zw, s2w, k, j, sBits, kind0);
                 s[k] = 0.0;
             }
             partialSums(w, c0, p, 0u, 16u, s);
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
-                acc[k] += groupFactor(p[k]) * s[k];
-                p[k] = paramsOf(sw, zw, k, j + 1u, sBits, kind0);
+                acc[k] += groupSum(p[k], s[k], k);
+                p[k] = paramsOf(sw, zw, s2w, k, j + 1u, sBits, kind0);
                 s[k] = 0.0;
             }
             partialSums(w, c0, p, 16u, 16u, s);
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                acc[k] += groupFactor(p[k]) * s[k];
+                acc[k] += groupSum(p[k], s[k], k);
         }
 #elif defined(ROWS_G32)
         // groups of 32 columns (MX, Q4_0-like): a group per chunk, one flat loop (nested loops
@@ -316,19 +426,19 @@ void main()
             GroupParams p[RPI];
             float s[RPI];
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
-                p[k] = paramsOf(sw, zw, k, (c0 - c) >> 5, sBits, kind0);
+                p[k] = paramsOf(sw, zw, s2w, k, (c0 - c) >> 5, sBits, kind0);
                 s[k] = 0.0;
             }
             partialSums(w, c0, p, 0u, 32u, s);
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                acc[k] += groupFactor(p[k]) * s[k];
+                acc[k] += groupSum(p[k], s[k], k);
         }
 #else
         [[dont_unroll]] for (uint g0 = c; g0 < end; g0 += G) {
             GroupParams p[RPI];
             float s[RPI];
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
-                p[k] = paramsOf(sw, zw, k, (g0 - c) / G, sBits, kind0);
+                p[k] = paramsOf(sw, zw, s2w, k, (g0 - c) / G, sBits, kind0);
                 s[k] = 0.0;
             }
             const uint gEnd = min(g0 + G, end);
@@ -339,7 +449,7 @@ void main()
                 partialSums(w, c0, p, 0u, 32u, s);
             }
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                acc[k] += groupFactor(p[k]) * s[k];
+                acc[k] += groupSum(p[k], s[k], k);
         }
 #endif
         done = end;

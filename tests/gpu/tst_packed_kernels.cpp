@@ -266,8 +266,13 @@ private slots:
         QTest::newRow("fp8-e5m2: past 2^24, the table") << "fp8-e5m2" << int(RowsDecode::Lut) << 0.0f << -2 << none;
         QTest::newRow("mxfp4") << "mxfp4" << int(RowsDecode::Lut) << 0.0f << -2 << none;
         QTest::newRow("nf4 g16 bf16: not a minifloat") << "nf4" << int(RowsDecode::Lut) << 0.0f << 16 << "bf16";
-        QTest::newRow("fp4-asym: two scales") << "fp4-asym" << int(RowsDecode::Generic) << 0.0f << -2 << none;
-        QTest::newRow("mixture") << "mix:int4|nf4|fp4" << int(RowsDecode::Generic) << 0.0f << -2 << none;
+        // mixtures of ≤ 4 grids of 3 or 4 bits, and AFPQ grids: tables from registers
+        QTest::newRow("fp4-asym: two scales") << "fp4-asym" << int(RowsDecode::TablesTwoScale) << 0.0f << -2 << none;
+        QTest::newRow("mixture") << "mix:int4|nf4|fp4" << int(RowsDecode::Tables) << 0.0f << -2 << none;
+        QTest::newRow("bitmod-fp4 g32") << "bitmod-fp4" << int(RowsDecode::Tables) << 0.0f << 32 << "fp16";
+        QTest::newRow("fp3-asym g128 bf16") << "fp3-asym" << int(RowsDecode::TablesTwoScale) << 0.0f << 128 << "bf16";
+        QTest::newRow("nf3-asym g32 fp32") << "nf3-asym" << int(RowsDecode::TablesTwoScale) << 0.0f << 32 << "fp32";
+        QTest::newRow("fp6-e3m2-asym: the generic path") << "fp6-e3m2-asym" << int(RowsDecode::Generic) << 0.0f << -2 << none;
         // the "_g16" forms, and scale / zero-point streams whose rows start inside a uvec4
         QTest::newRow("int4 g16") << "int4" << int(RowsDecode::Linear) << -7.0f << 16 << "fp16";
         QTest::newRow("int3-asym g16 e8m0") << "int3-asym" << int(RowsDecode::Linear) << 0.0f << 16 << "e8m0";
@@ -281,10 +286,11 @@ private slots:
         QTest::newRow("fp5-e3m1 per channel (minifloat)") << "fp5-e3m1" << int(RowsDecode::Minifloat) << 0.0f << 0 << "fp16";
         QTest::newRow("int4 per tensor") << "int4" << int(RowsDecode::Linear) << -7.0f << -1 << "fp32";
         // the generic path's windows: second scales, selectors, zero points with selectors, g16
-        QTest::newRow("fp4-asym g16 e4m3") << "fp4-asym" << int(RowsDecode::Generic) << 0.0f << 16 << "e4m3";
-        QTest::newRow("mixture g16 bf16") << "mix:int4|nf4|fp4" << int(RowsDecode::Generic) << 0.0f << 16 << "bf16";
+        QTest::newRow("fp4-asym g16 e4m3") << "fp4-asym" << int(RowsDecode::TablesTwoScale) << 0.0f << 16 << "e4m3";
+        QTest::newRow("mixture g16 bf16") << "mix:int4|nf4|fp4" << int(RowsDecode::Tables) << 0.0f << 16 << "bf16";
+        QTest::newRow("mixture of 2 g48 fp16") << "mix:int4|nf4" << int(RowsDecode::Tables) << 0.0f << 48 << "fp16";
         QTest::newRow("int-asym mixture g64") << "mix:int3-asym|int4-asym" << int(RowsDecode::Generic) << 0.0f << 64 << "fp16";
-        QTest::newRow("bitmod-fp3 per channel") << "bitmod-fp3" << int(RowsDecode::Generic) << 0.0f << 0 << "fp32";
+        QTest::newRow("bitmod-fp3 per channel") << "bitmod-fp3" << int(RowsDecode::Tables) << 0.0f << 0 << "fp32";
     }
     void rowsDecodePaths()
     {
