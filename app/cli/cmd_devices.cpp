@@ -67,7 +67,7 @@ int runDevices(const std::vector<std::string> &argv, std::ostream &out, std::ost
     for (const auto &d : *devices) {
         out << "[" << d.index << "] " << d.name << " (" << d.type << ", Vulkan " << gpu::vulkanVersionString(d.apiVersion) << ")\n"
             << "    memory " << d.deviceLocalBytes / (1024 * 1024) << " MiB device-local, subgroup " << d.subgroupSize
-            << (d.subgroupBallot ? " ballot" : "") << (d.subgroupShuffle ? " shuffle" : "")
+            << (d.subgroupBallot && d.subgroupShuffle ? " (ballot, shuffle)" : d.subgroupBallot ? " (ballot)" : d.subgroupShuffle ? " (shuffle)" : "")
             << ", storage-buffer range " << d.maxStorageBufferRange / (1024 * 1024) << " MiB, uniform-buffer range "
             << d.maxUniformBufferRange / 1024 << " KiB, texel buffers " << d.maxTexelBufferElements / (1024 * 1024) << " Mi texels, GEMV layout "
             << gemvLayout(d)
