@@ -143,18 +143,21 @@ float laneLut(uint c)
 }
 #endif
 
-#if DECODE == 4
+#if DECODE == 4 || (DECODE == 2 && defined(FP6_PLANES))
 // ≤ 4 members of ≤ 16 values each (BitMoD and other mixtures of grids), or with TWO_SCALE one
 // AFPQ grid (value·(value < 0 ? s2 : s1)): entry l (and l + 8) of member m in lane l of lut[2m]
 // (lut[2m + 1]) for 4-bit codes, of lut[m] for 3-bit ones — every register shuffled, then a
 // select tree on (m, bit 3). Members past the format's repeat its last one (never selected).
+// The FP6 planes' lut path the same way: 64 values by bit pattern, entry 8r + l in lane l of lut[r].
 #define LANE_TABLES
-#ifdef TWO_SCALE
+#if defined(FP6_PLANES)
+#define LUT_MEMBERS 4
+#elif defined(TWO_SCALE)
 #define LUT_MEMBERS 1
 #else
 #define LUT_MEMBERS 4
 #endif
-#if CODE_BITS == 4
+#if CODE_BITS == 4 || defined(FP6_PLANES)
 #define LUT_N (2 * LUT_MEMBERS)
 #else
 #define LUT_N LUT_MEMBERS
@@ -168,7 +171,9 @@ float laneTables(uint c, uint m)
 #if LUT_N == 1
     return v[0];
 #else
-#if CODE_BITS == 4
+#if defined(FP6_PLANES)
+    const uint r = c >> 3;
+#elif CODE_BITS == 4
     const uint r = (m << 1) | (c >> 3);
 #else
     const uint r = m;
@@ -354,7 +359,9 @@ void main()
 #endif
 #ifdef LANE_TABLES
     [[unroll]] for (uint r = 0u; r < uint(LUT_N); ++r) {
-#if CODE_BITS == 4
+#if defined(FP6_PLANES)
+        lut[r] = TABLE(r * 8u + gl_SubgroupInvocationID);
+#elif CODE_BITS == 4
         lut[r] = TABLE(min(r >> 1, pc.members - 1u) * 256u + (r & 1u) * 8u + gl_SubgroupInvocationID);
 #else
         lut[r] = TABLE(min(r, pc.members - 1u) * 256u + gl_SubgroupInvocationID);
