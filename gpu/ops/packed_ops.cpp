@@ -340,7 +340,7 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
             tables[members * 256 + b] = decodeScale(&byte, p.plan.storage);
         }
         // E8M0 / E4M3 by integer ops where they give the table's bits for every byte (the table
-        // stays for the kernels that read a byte per weight anyway)
+        // is still uploaded: 1 KiB, read only when the formula differs)
         push.scaleKind = byteScaleKind(p.plan.storage, std::span<const float>(tables).subspan(members * 256, 256));
     }
 

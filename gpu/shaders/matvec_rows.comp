@@ -23,7 +23,7 @@
 //              is exactly code + lin0): s1·Σ (code − off)·x per group, no table read (code − off
 //              is exact; Σ code·x − off·Σ x would cancel badly when most codes sit at the zero);
 //   2 lut:     value = table[code]·s1 (·tensorScale for NVFP4): s1·Σ table[code]·x per group (a
-//              table of ≤ 16 values from registers by subgroup shuffles, LANE_LUT below);
+//              table of ≤ 16 values, or the FP6 planes' 64, from registers: LANE_TABLES below);
 //   3 minifloat: a table that is a symmetric minifloat grid (FP ExMy, MX, NVFP4 elements), decoded
 //              by integer ops instead of a gathered table read: (s1·unit)·Σ ±I(code)·x per group;
 //   4 tables:  ≤ 4 members of 3- or 4-bit tables picked per group by the selectors, from registers
@@ -126,33 +126,18 @@ float minifloatValue(uint c)
 }
 #endif
 
-#if DECODE == 2 && defined(CODE_BITS) && CODE_BITS <= 4 && !defined(FP6_PLANES)
-// A table of ≤ 16 values (one member: its table starts at 0) held in registers, entry l (and
-// l + 8) in lane l: a code's value is a shuffle of each and a select on bit 3, which llvmpipe
-// turns into permutes (vpermps) instead of a gathered uniform read per weight.
-#define LANE_LUT
-float lutLo, lutHi;
-float laneLut(uint c)
-{
-#if CODE_BITS == 4
-    const float lo = subgroupShuffle(lutLo, c & 7u), hi = subgroupShuffle(lutHi, c & 7u);
-    return (c & 8u) != 0u ? hi : lo;
-#else
-    return subgroupShuffle(lutLo, c);
-#endif
-}
-#endif
-
-#if DECODE == 4 || (DECODE == 2 && defined(FP6_PLANES))
-// ≤ 4 members of ≤ 16 values each (BitMoD and other mixtures of grids), or with TWO_SCALE one
-// AFPQ grid (value·(value < 0 ? s2 : s1)): entry l (and l + 8) of member m in lane l of lut[2m]
-// (lut[2m + 1]) for 4-bit codes, of lut[m] for 3-bit ones — every register shuffled, then a
+#if DECODE == 4 || (DECODE == 2 && (defined(FP6_PLANES) || (defined(CODE_BITS) && CODE_BITS <= 4)))
+// Value tables held in registers, read by subgroup shuffles (llvmpipe: permutes, vpermps) instead
+// of a gathered read per weight: ≤ 4 members of ≤ 16 values each (DECODE 4: BitMoD and other
+// mixtures of grids; with TWO_SCALE one AFPQ grid, value·(value < 0 ? s2 : s1)), or the lut
+// path's one table of ≤ 16 values. Entry l (and l + 8) of member m sits in lane l of lut[2m]
+// (lut[2m + 1]) for 4-bit codes, of lut[m] for narrower ones — every register shuffled, then a
 // select tree on (m, bit 3). Members past the format's repeat its last one (never selected).
 // The FP6 planes' lut path the same way: 64 values by bit pattern, entry 8r + l in lane l of lut[r].
 #define LANE_TABLES
 #if defined(FP6_PLANES)
 #define LUT_MEMBERS 4
-#elif defined(TWO_SCALE)
+#elif defined(TWO_SCALE) || DECODE == 2
 #define LUT_MEMBERS 1
 #else
 #define LUT_MEMBERS 4
@@ -202,8 +187,6 @@ float sn[RPI]; // the groups' sums of the negative values·x (the positive ones 
 #define VALK(k, i) (float(chunkCode(w[k], i)) - off[k]) // exact: small integers
 #elif defined(LANE_TABLES)
 #define VALK(k, i) laneTables(chunkCode(w[k], i), p[k].base)
-#elif defined(LANE_LUT)
-#define VALK(k, i) laneLut(chunkCode(w[k], i))
 #elif DECODE == 3
 #define VALK(k, i) minifloatValue(chunkCode(w[k], i))
 #elif DECODE == 2
@@ -353,10 +336,6 @@ void main()
     [[unroll]] for (uint k = 0u; k < RPI; ++k)
         acc[k] = 0.0;
     uint done = 0u; // columns summed by a fast path
-#ifdef LANE_LUT
-    lutLo = TABLE(gl_SubgroupInvocationID);
-    lutHi = TABLE(gl_SubgroupInvocationID + 8u);
-#endif
 #ifdef LANE_TABLES
     [[unroll]] for (uint r = 0u; r < uint(LUT_N); ++r) {
 #if defined(FP6_PLANES)

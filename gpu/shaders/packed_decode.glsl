@@ -88,7 +88,7 @@ uint metaBits(uint base, uint idx, uint bits)
     return v & ((1u << bits) - 1u);
 }
 
-/// Bits per stored scale: 32 (fp32), 16 (fp16, bf16) or 8 (one byte through the scale table).
+/// Bits per stored scale: 32 (fp32), 16 (fp16, bf16) or 8 (one byte: E8M0, E4M3).
 uint scaleBits()
 {
     return pc.scaleKind == SCALE_F32 ? 32u : pc.scaleKind >= SCALE_BYTE_LUT ? 8u : 16u;
