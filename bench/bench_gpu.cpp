@@ -9,6 +9,8 @@
 // g32 linears): greedy decode of --tokens tokens after a 1-token prompt, and a 64-token prefill.
 //   bench_gpu [--formats int4,nf4,...] [--group 128] [--reps 5] [--products 8] [--shapes 4096x4096,11008x4096]
 //             [--tpr T (invocations per row; 0 = auto)] [--matvec rows|tree (default: rows on CPU devices)] [--device N] [--model PATH] [--tokens 128] [--no-model]
+//             [--gemm T: also the fused GEMM (prefill) of T tokens, GB/s of packed weight read per product]
+//             [--row-major: the rows layout's code words untiled, to measure what the tiling gains]
 #include "core/infer/inference_model.h"
 #include "core/methods/vq_tensor.h"
 #include "core/model/model.h"
@@ -69,6 +71,7 @@ std::vector<std::string> split(const std::string &s, char sep)
 
 struct GemvFigures {
     double fusedGBs = 0, rooflineGBs = 0;
+    double gemmGBs = 0; ///< the fused GEMM (prefill) of --gemm tokens, weight bytes per second
 };
 
 /// The roofline: the fastest of the plain read-and-reduce shader's access patterns (1, 8 or 64
@@ -108,16 +111,17 @@ double bestRoof(Context &ctx, Pipelines &pipes, const Buffer &src, const Buffer 
 
 /// `products` fused GEMVs in one submission, and the same number of roofline reads.
 Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTensor &p, int reps, int products, std::uint32_t tpr,
-                                std::optional<MatvecLayout> layout)
+                                std::optional<MatvecLayout> layout, std::uint32_t gemmTokens, bool tileRows)
 {
     Arena arena(ctx, VkDeviceSize(64) << 20);
     PackedUploadOptions opt;
+    opt.tileRows = tileRows;
     opt.threadsPerRow = tpr;
     opt.matvec = layout;
     LOWBIT_TRY(GpuPackedTensor w, uploadPacked(arena, p, opt));
-    std::vector<float> x(static_cast<std::size_t>(p.cols), 0.5f);
+    std::vector<float> x(static_cast<std::size_t>(p.cols) * std::max(gemmTokens, 1u), 0.5f);
     LOWBIT_TRY(Buffer * bx, arena.upload(std::span<const float>(x)));
-    LOWBIT_TRY(Buffer * by, arena.allocate(static_cast<VkDeviceSize>(p.rows) * 4));
+    LOWBIT_TRY(Buffer * by, arena.allocate(static_cast<VkDeviceSize>(p.rows) * std::max(gemmTokens, 1u) * 4));
     // the roofline reads the same number of bytes laid out as the same rows
     const auto bytes = static_cast<std::uint64_t>(p.byteSize());
     const auto rowWords = static_cast<std::uint32_t>((bytes / 4 + static_cast<std::uint64_t>(p.rows) - 1) / static_cast<std::uint64_t>(p.rows) + 3) / 4 * 4;
@@ -135,11 +139,22 @@ Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTens
             return rec->submitAndWait();
         },
         reps, ok);
+    const double gemm = gemmTokens == 0 ? 0.0
+                                        : seconds(
+                                              [&]() -> Status {
+                                                  // (the rows layout: a GEMV per token and slice)
+                                                  LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products * w.slices.size() * gemmTokens + 1)));
+                                                  for (int i = 0; i < products; ++i)
+                                                      LOWBIT_CHECK(recordMatmulPacked(*rec, w, *bx, *by, gemmTokens, 0, static_cast<std::uint32_t>(p.rows)));
+                                                  return rec->submitAndWait();
+                                              },
+                                              reps, ok);
     const double roof = bestRoof(ctx, pipes, *src, *dst, static_cast<std::uint32_t>(p.rows), rowWords, chunkWords, reps, products, ok);
     if (!ok)
         return makeError(ErrorCode::Internal, "a measurement failed");
     GemvFigures f;
     f.fusedGBs = static_cast<double>(bytes) * products / fused * 1e-9;
+    f.gemmGBs = gemm > 0 ? static_cast<double>(bytes) * products / gemm * 1e-9 : 0.0;
     f.rooflineGBs = static_cast<double>(rowWords) * 4.0 * static_cast<double>(p.rows) * products / roof * 1e-9;
     return f;
 }
@@ -244,9 +259,9 @@ int main(int argc, char **argv)
                           "vptq-v8-k256,vptq-v4-k4096";
     std::string shapes = "4096x4096,11008x4096";
     std::int64_t group = 128;
-    int reps = 5, products = 8, tokens = 128, device = -1, tpr = 0;
+    int reps = 5, products = 8, tokens = 128, device = -1, tpr = 0, gemmTokens = 0;
     std::optional<MatvecLayout> layout;
-    bool runModel = true;
+    bool runModel = true, tileRows = true;
     std::string modelPath = std::string(LOWBIT_SHARED_DIR_DEFAULT) + "/models/stories260K/stories260K.bin";
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -269,6 +284,8 @@ int main(int argc, char **argv)
             tokens = std::max(1, std::atoi(argv[++i]));
         else if (a == "--tpr" && hasValue)
             tpr = std::max(0, std::atoi(argv[++i]));
+        else if (a == "--gemm" && hasValue)
+            gemmTokens = std::clamp(std::atoi(argv[++i]), 0, 256);
         else if (a == "--matvec" && hasValue) {
             const std::string m = argv[++i];
             if (m == "rows")
@@ -277,9 +294,11 @@ int main(int argc, char **argv)
                 layout = MatvecLayout::SharedTree;
         } else if (a == "--no-model")
             runModel = false;
+        else if (a == "--row-major")
+            tileRows = false;
         else {
             std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--shapes RxC,...] [--device N] "
-                                 "[--tpr T] [--matvec rows|tree] [--model PATH] [--tokens N] [--no-model]\n");
+                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--model PATH] [--tokens N] [--no-model]\n");
             return 2;
         }
     }
@@ -295,7 +314,8 @@ int main(int argc, char **argv)
                 static_cast<unsigned long long>(info.maxStorageBufferRange >> 20));
     Pipelines pipes(**ctx);
 
-    std::printf("%-20s %-12s %6s %10s %10s %7s\n", "format", "shape", "bpw", "fused GB/s", "roof GB/s", "ratio");
+    std::printf("%-20s %-12s %6s %10s %10s %7s%s\n", "format", "shape", "bpw", "fused GB/s", "roof GB/s", "ratio",
+                gemmTokens ? "  GEMM GB/s" : "");
     // every row also against the run's median roofline (one slow roofline sample on a busy
     // machine moves a single row's ratio; the median does not)
     struct Row {
@@ -305,8 +325,11 @@ int main(int argc, char **argv)
     std::vector<Row> done;
     std::vector<double> roofs;
     auto report = [&](const std::string &name, const std::string &shape, double bpw, const GemvFigures &fig) {
-        std::printf("%-20s %-12s %6.3f %10.4f %10.4f %7.2f\n", name.c_str(), shape.c_str(), bpw, fig.fusedGBs, fig.rooflineGBs,
+        std::printf("%-20s %-12s %6.3f %10.4f %10.4f %7.2f", name.c_str(), shape.c_str(), bpw, fig.fusedGBs, fig.rooflineGBs,
                     fig.fusedGBs / fig.rooflineGBs);
+        if (gemmTokens)
+            std::printf("  %10.4f", fig.gemmGBs);
+        std::printf("\n");
         std::fflush(stdout);
         done.push_back({name, shape, fig.fusedGBs});
         roofs.push_back(fig.rooflineGBs);
@@ -353,7 +376,8 @@ int main(int argc, char **argv)
                 std::fprintf(stderr, "%s: %s\n", name.c_str(), packed.error().message().c_str());
                 continue;
             }
-            auto fig = measureGemv(**ctx, pipes, *packed, reps, products, static_cast<std::uint32_t>(tpr), layout);
+            auto fig = measureGemv(**ctx, pipes, *packed, reps, products, static_cast<std::uint32_t>(tpr), layout,
+                                   static_cast<std::uint32_t>(gemmTokens), tileRows);
             if (!fig) {
                 std::fprintf(stderr, "%s: %s\n", name.c_str(), fig.error().message().c_str());
                 continue;

@@ -7,6 +7,9 @@
 //   TEXEL   codes read through a uniform texel buffer (vk_lab with TEXEL=1) instead of a storage buffer
 //   PAIRT   x·value read from a pair table, one fetch per byte of codes (two weights) instead of
 //           two decodes and two multiply-adds (vk_lab with PAIRT=1 builds the table)
+//   INTERLEAVE  the codes (and scales) of each subgroup's 64 rows stored texel by texel side by
+//           side (row 8l + k at 8k + l), so a subgroup reads one contiguous stream instead of 64
+//           (packed_ops.h: tiledCodeWord); the timing does not depend on the values
 //   LUTSH   the value of a code looked up in a 16-entry table held one entry per lane in two
 //           registers (subgroupShuffle of each, a select on bit 3), as a LUT format (NF4) would
 #version 450
@@ -51,14 +54,22 @@ void main() {
 #endif
   for (uint c8 = 0u; c8 < n; c8 += 8u) {
     uvec4 sv[RPI];
+#ifdef INTERLEAVE
+    [[unroll]] for (uint k = 0u; k < RPI; ++k) sv[k] = sw4[((((first >> 6u) * n + c8) >> 3u) * RPI + k) * 8u + lane];
+#else
     [[unroll]] for (uint k = 0u; k < RPI; ++k) sv[k] = sw4[(row[k] * n + c8) >> 3u];
+#endif
     CHUNK_LOOP for (uint cc = 0u; cc < 8u; ++cc) {
       const uint ch = c8 + cc;
       uvec4 w[RPI];
 #ifdef NOLOAD
       [[unroll]] for (uint k = 0u; k < RPI; ++k) w[k] = uvec4(row[k] * 0x9E3779B9u + ch, row[k] ^ ch, ch * 747796405u, row[k] + ch * 3u);
 #else
+#ifdef INTERLEAVE
+      [[unroll]] for (uint k = 0u; k < RPI; ++k) w[k] = C4((((first >> 6u) * n + ch) * RPI + k) * 8u + lane);
+#else
       [[unroll]] for (uint k = 0u; k < RPI; ++k) w[k] = C4(row[k] * n + ch);
+#endif
 #endif
       float s[RPI];
       [[unroll]] for (uint k = 0u; k < RPI; ++k) s[k] = 0.0;
@@ -77,7 +88,13 @@ void main() {
 #ifdef NOX
           const float xb = 1.0;
 #else
+#ifdef XSHUF
+          const float xb = subgroupShuffle(xl, j);
+#elif defined(XUNI)
+          const float xb = xAt(ch * 32u + b + j); // a subgroup-uniform address
+#else
           const float xb = subgroupBroadcast(xl, j);
+#endif
 #endif
 #ifdef LUTSH
           [[unroll]] for (uint k = 0u; k < RPI; ++k) {

@@ -3,8 +3,9 @@
 # Where an int4 GEMV's time goes on a CPU Vulkan device (lavapipe): builds the lab and times the
 # roofline read, the GEMV, and the GEMV with one cost removed at a time, each with the codes read
 # from a storage buffer and (the "texels" lines) from a uniform texel buffer, and two other ways to
-# get a code's value: a 16-entry table by subgroup shuffles, and a per-column-pair table of x·value
-# (docs/gpu.md quotes it).
+# get a code's value: a 16-entry table by subgroup shuffles, and a per-column-pair table of x·value;
+# and the codes of each subgroup's 64 rows interleaved texel by texel (the tiled layout). docs/gpu.md
+# quotes it.
 # usage: bench/vk_lab/run.sh [rows cols]   (needs g++, glslc, libvulkan-dev; writes build/vk_lab)
 set -e
 here=$(dirname "$0"); out=${OUT:-build/vk_lab}; rows=${1:-4096}; cols=${2:-4096}
@@ -12,7 +13,7 @@ mkdir -p "$out"
 g++ -O2 -mf16c -std=c++20 -o "$out/vk_lab" "$here/vk_lab.cpp" -lvulkan
 glslc -O --target-env=vulkan1.2 "$here/roof_lab.comp" -o "$out/roof.spv"
 glslc -O --target-env=vulkan1.2 -DTEXEL "$here/roof_lab.comp" -o "$out/roofT.spv"
-for v in full:"" noload:-DNOLOAD nox:-DNOX unroll:-DUNROLL fullT:-DTEXEL noxT:"-DTEXEL -DNOX" lutshT:"-DTEXEL -DLUTSH" pairT:"-DTEXEL -DPAIRT"; do
+for v in full:"" noload:-DNOLOAD nox:-DNOX unroll:-DUNROLL fullT:-DTEXEL noxT:"-DTEXEL -DNOX" lutshT:"-DTEXEL -DLUTSH" pairT:"-DTEXEL -DPAIRT" fullI:"-DTEXEL -DINTERLEAVE" noxI:"-DTEXEL -DNOX -DINTERLEAVE"; do
   glslc -O --target-env=vulkan1.2 ${v#*:} "$here/gemv_lab.comp" -o "$out/${v%%:*}.spv"
 done
 S16=1 CHECK=1 "$out/vk_lab" "$out/full.spv" 512 4096 512 1 1 | grep "rel err"
@@ -28,5 +29,7 @@ echo "roofline, texels        $(best "$out/roofT.spv" 64) GB/s"
 echo "int4 GEMV, texels       $(best "$out/fullT.spv" 512) GB/s"
 echo "  no x (decode only)    $(best "$out/noxT.spv" 512) GB/s"
 echo "  values by shuffles    $(best "$out/lutshT.spv" 512) GB/s   (a 16-entry table in two registers)"
+echo "  64 rows interleaved   $(best "$out/fullI.spv" 512) GB/s   (each subgroup reads one stream: the tiled layout)"
+echo "    and no x            $(best "$out/noxI.spv" 512) GB/s"
 export PAIRT=1
 echo "  pair table (T-MAC)    $(best "$out/pairT.spv" 512) GB/s   (one gathered x-table read per two weights)"

@@ -104,6 +104,8 @@ DeviceInfo describe(VkPhysicalDevice d, std::uint32_t index)
     info.subgroupShuffle = computeOps && (sub.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT) != 0;
     info.maxStorageBufferRange = p2.properties.limits.maxStorageBufferRange;
     info.maxUniformBufferRange = p2.properties.limits.maxUniformBufferRange;
+    info.minUniformOffsetAlignment = std::max<VkDeviceSize>(p2.properties.limits.minUniformBufferOffsetAlignment, 1);
+    info.minStorageOffsetAlignment = std::max<VkDeviceSize>(p2.properties.limits.minStorageBufferOffsetAlignment, 1);
     VkFormatProperties fp{};
     vkGetPhysicalDeviceFormatProperties(d, VK_FORMAT_R32G32B32A32_UINT, &fp);
     if (fp.bufferFeatures & VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT)

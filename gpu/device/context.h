@@ -25,6 +25,8 @@ struct DeviceInfo {
     bool subgroupShuffle = false; ///< compute shaders have subgroupShuffle
     std::uint64_t maxStorageBufferRange = 0;
     std::uint32_t maxUniformBufferRange = 0;
+    std::uint64_t minUniformOffsetAlignment = 256; ///< a uniform binding's offset is a multiple of this
+    std::uint64_t minStorageOffsetAlignment = 256; ///< a storage binding's offset is a multiple of this
     std::uint32_t maxTexelBufferElements = 0; ///< 0: RGBA32UI uniform texel buffers unsupported
     std::uint32_t maxComputeSharedMemory = 0;
     bool shaderFloat16 = false;

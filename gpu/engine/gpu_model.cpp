@@ -54,7 +54,7 @@ Result<const GpuWeight *> GpuModel::addWeight(const ModelTensor *t, const char *
 {
     if (!t)
         return makeError(ErrorCode::Inconsistent, std::string("model has no ") + what + " tensor");
-    auto w = uploadWeight(*m_weights, t->view, maxSliceBytes, t->role == TensorRole::Embedding);
+    auto w = uploadWeight(*m_weights, t->view, maxSliceBytes, t->role == TensorRole::Embedding, m_matvec);
     if (!w)
         return loadError(w.error(), t->view.name);
     m_weightBytes += w->deviceBytes;
@@ -76,6 +76,7 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
     m->m_scratch = std::make_unique<Arena>(ctx, VkDeviceSize(64) << 20);
     Arena &a = *m->m_weights;
     const std::uint64_t slice = options.maxSliceBytes;
+    m->m_matvec = options.matvec;
 
     // A model larger than the device fails here with a clear message, not in the middle.
     const auto cacheFloats = static_cast<VkDeviceSize>(m->m_maxContext) * static_cast<VkDeviceSize>(c.kvDim());
@@ -183,9 +184,12 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
     for (const auto &w : m_matrices)
         maxDispatches += 2 * static_cast<std::uint32_t>(w->packed ? w->packed->slices.size() : w->f32.size());
     maxDispatches += 8 * static_cast<std::uint32_t>(m_layers.size());
-    for (const auto &w : m_matrices)
+    for (const auto &w : m_matrices) {
         if (w->vq)
             maxDispatches += kVqMatvecDispatches * n; // one matvec per token
+        if (w->packed && w->packed->matvec == MatvecLayout::Rows) // one row GEMV per token and slice
+            maxDispatches += n * static_cast<std::uint32_t>(w->packed->slices.size());
+    }
     LOWBIT_TRY(auto rec, Recorder::begin(m_ctx, *m_pipelines, maxDispatches));
     LOWBIT_CHECK(recordForward(*rec, n, s));
     LOWBIT_CHECK(rec->submitAndWait());

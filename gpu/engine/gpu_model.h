@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -22,10 +23,13 @@ class Pipelines;
 struct Buffer;
 
 struct GpuWeight;
+enum class MatvecLayout : std::uint8_t;
 
 struct GpuModelOptions {
     std::int64_t maxContext = 0;     ///< KV-cache length; 0 = the model's context length
     std::uint64_t maxSliceBytes = 0; ///< split weights into buffers of at most this; 0 = the device's range
+    /// the packed weights' GEMV layout (PackedUploadOptions::matvec); empty: by device and size
+    std::optional<MatvecLayout> matvec;
 };
 
 class GpuModel final : public InferenceModel {
@@ -75,6 +79,7 @@ private:
     Buffer *m_finalNorm = nullptr, *m_invFreq = nullptr;
     std::uint64_t m_weightBytes = 0;
     int m_packedTensors = 0;
+    std::optional<MatvecLayout> m_matvec;
     std::int64_t m_maxContext = 0;
     std::int64_t m_position = 0;
 };

@@ -30,7 +30,7 @@ std::uint64_t deviceBytesFor(const TensorView &view)
     return view.numel() * sizeof(float);
 }
 
-Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64_t maxSliceBytes, bool rowLookup)
+Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64_t maxSliceBytes, bool rowLookup, std::optional<MatvecLayout> matvec)
 {
     GpuWeight w;
     if (const VqQuantizedTensor *vq = rowLookup ? nullptr : vqTensorOf(view)) {
@@ -46,6 +46,7 @@ Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64
     if (const PackedTensor *p = packedTensorOf(view)) {
         PackedUploadOptions opt;
         opt.maxSliceBytes = maxSliceBytes;
+        opt.matvec = matvec;
         auto t = uploadPacked(arena, *p, opt);
         if (!t)
             return t.error().withContext(view.name);

@@ -41,7 +41,8 @@ std::uint64_t deviceBytesFor(const TensorView &view);
 /// rowLookup: the weight is read by rows (an embedding table): VQ tensors are then decoded to
 /// fp32 (they have no row-lookup kernel). Errors: Io (out of device memory), InvalidArgument (a
 /// single row larger than a buffer), those of decoding the view.
-Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64_t maxSliceBytes = 0, bool rowLookup = false);
+Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64_t maxSliceBytes = 0, bool rowLookup = false,
+                               std::optional<MatvecLayout> matvec = std::nullopt);
 
 /// Y[yOffset + t·yStride + r] = W[r, :] · X[t, :] for t < tokens; one token on packed weights
 /// runs the fused dequant × vector kernel, several the fused dequant × matrix kernel.

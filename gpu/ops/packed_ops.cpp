@@ -148,10 +148,31 @@ PackedPush slicePush(const GpuPackedTensor &w, const GpuPackedSlice &s)
     p.rows = s.rows;
     p.row0 = s.row0;
     p.hiBase = w.layout == CodeLayout::Fp6Planes ? s.rows * p.rowWords : 0u;
+    p.tiledRows = w.tiled ? s.rows / 64u * 64u : 0u;
     return p;
 }
 
+/// Copies rows [r0, r0 + n) of a code plane (rowWords words per row) to `dst`, tiled or row-major.
+void copyPlane(std::uint32_t *dst, const std::uint32_t *src, std::int64_t r0, std::int64_t n, std::uint32_t rowWords, bool tiled)
+{
+    const auto rows = static_cast<std::uint32_t>(n);
+    const std::uint32_t tiledRows = tiled ? rows / 64u * 64u : 0u;
+    std::memcpy(dst + static_cast<std::uint64_t>(tiledRows) * rowWords, src + (r0 + tiledRows) * rowWords,
+                static_cast<std::size_t>(rows - tiledRows) * rowWords * 4);
+    for (std::uint32_t r = 0; r < tiledRows; ++r)
+        for (std::uint32_t i = 0; i < rowWords; i += 4)
+            std::memcpy(dst + tiledCodeWord(r, i, rowWords, tiledRows), src + (r0 + r) * rowWords + i, 16);
+}
+
 } // namespace
+
+std::uint64_t tiledCodeWord(std::uint32_t row, std::uint32_t i, std::uint32_t rowWords, std::uint32_t tiledRows)
+{
+    if (row >= tiledRows)
+        return static_cast<std::uint64_t>(row) * rowWords + i;
+    const std::uint64_t texel = ((static_cast<std::uint64_t>(row >> 6) * (rowWords >> 2) + (i >> 2)) << 6) | ((row & 7u) << 3) | ((row >> 3) & 7u);
+    return (texel << 2) | (i & 3u);
+}
 
 ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout)
 {
@@ -362,6 +383,7 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     if (!rowKernelsRun(dev))
         t.matvec = MatvecLayout::SharedTree;
     t.rowsDecode = rowsDecodeFor(p.plan, p.layout, push);
+    t.tiled = options.tileRows && t.matvec == MatvecLayout::Rows && p.rowWords % 4 == 0 && p.rowWordsHi % 4 == 0;
 
     // row slices within the storage-buffer range
     const std::uint64_t limit = options.maxSliceBytes ? options.maxSliceBytes : arena.maxBufferBytes();
@@ -378,9 +400,10 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
         const auto lo = static_cast<std::size_t>(n * p.rowWords), hi = static_cast<std::size_t>(n * p.rowWordsHi);
         // whole texels, and two more: matvec_rows reads a chunk's words as the three texels that hold them
         LOWBIT_TRY(Buffer * b, arena.allocate(((lo + hi + 3) / 4 + 2) * 16));
-        std::memcpy(b->mapped, p.codes.data() + r0 * p.rowWords, lo * 4);
+        std::uint32_t *words = b->as<std::uint32_t>().data();
+        copyPlane(words, p.codes.data(), r0, n, static_cast<std::uint32_t>(p.rowWords), t.tiled);
         if (hi)
-            std::memcpy(b->mapped + lo * 4, p.codesHi.data() + r0 * p.rowWordsHi, hi * 4);
+            copyPlane(words + lo, p.codesHi.data(), r0, n, static_cast<std::uint32_t>(p.rowWordsHi), t.tiled);
         t.slices.push_back({b, static_cast<std::uint32_t>(r0), static_cast<std::uint32_t>(n)});
         t.deviceBytes += b->size;
     }
@@ -421,27 +444,57 @@ Status recordDequantRowsPacked(Recorder &rec, const GpuPackedTensor &w, const Bu
     return {};
 }
 
+namespace {
+
+/// Whether x may be bound at token t's row for the rows GEMV (the binding offset t·cols·4 is
+/// aligned for the binding type the variant takes).
+bool rowsXUniform(const Recorder &rec, const GpuPackedTensor &w, const Buffer &x, VkDeviceSize xOffset)
+{
+    // x (whole vec4s) and the value tables from uniform buffers when they fit the uniform range
+    const std::uint64_t range = rec.context().info().maxUniformBufferRange;
+    const std::uint64_t xBytes = (static_cast<std::uint64_t>(w.cols) + 3) / 4 * 16;
+    return xBytes <= std::min<std::uint64_t>(range, 65536) && x.size >= xOffset + xBytes && w.tables->size <= std::min<std::uint64_t>(range, 65536);
+}
+
+/// y[yOffset + r] = dequant(W)[r, :] · x[xOffset / 4 ...] by matvec_rows (xOffset aligned for
+/// the x binding, rowsXAligned).
+Status recordRowsMatvec(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, VkDeviceSize xOffset, const Buffer &y, std::uint32_t yOffset)
+{
+    const bool xUniform = rowsXUniform(rec, w, x, xOffset);
+    const ShaderId id = rowsShader(w.codeBits, w.layout, w.rowsDecode, xUniform, w.push.groupsPerRow != 0 ? w.push.groupSize : 0u);
+    for (const GpuPackedSlice &s : w.slices) {
+        PackedPush p = slicePush(w, s);
+        p.yOffset = yOffset + s.row0;
+        // local_size_x and RPI in matvec_rows.comp
+        constexpr std::uint32_t kRowsWorkgroup = 32, kRowsPerInvocation = 8;
+        const std::uint32_t rowsPerGroup = kRowsWorkgroup * kRowsPerInvocation;
+        LOWBIT_CHECK(rec.dispatchAt(id, {s.codes, w.meta, w.tables, &x, &y, w.tables, s.codes, w.meta}, {0, 0, 0, xOffset}, p,
+                                    gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup)));
+    }
+    return {};
+}
+
+/// Whether every token's x row can be bound where the rows GEMV reads x (aligned offsets).
+bool rowsXAligned(const Recorder &rec, const GpuPackedTensor &w, const Buffer &x, std::uint32_t tokens)
+{
+    const DeviceInfo &dev = rec.context().info();
+    const std::uint64_t stride = static_cast<std::uint64_t>(w.cols) * 4;
+    for (std::uint32_t t = 1; t < tokens; ++t) { // (the variant can differ for the last tokens)
+        const VkDeviceSize off = stride * t;
+        if (off % (rowsXUniform(rec, w, x, off) ? dev.minUniformOffsetAlignment : dev.minStorageOffsetAlignment) != 0)
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
 Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, const Buffer &y, std::uint32_t yOffset)
 {
     if (x.size < static_cast<std::uint64_t>(w.cols) * 4 || y.size < (yOffset + static_cast<std::uint64_t>(w.rows)) * 4)
         return makeError(ErrorCode::Internal, "matvec buffers too small");
-    if (w.matvec == MatvecLayout::Rows) {
-        // x (whole vec4s) and the value tables from uniform buffers when they fit the uniform range
-        const std::uint64_t range = rec.context().info().maxUniformBufferRange;
-        const std::uint64_t xBytes = (static_cast<std::uint64_t>(w.cols) + 3) / 4 * 16;
-        const bool xUniform = xBytes <= std::min<std::uint64_t>(range, 65536) && x.size >= xBytes
-                              && w.tables->size <= std::min<std::uint64_t>(range, 65536);
-        const ShaderId id = rowsShader(w.codeBits, w.layout, w.rowsDecode, xUniform, w.push.groupsPerRow != 0 ? w.push.groupSize : 0u);
-        for (const GpuPackedSlice &s : w.slices) {
-            PackedPush p = slicePush(w, s);
-            p.yOffset = yOffset + s.row0;
-            // local_size_x and RPI in matvec_rows.comp
-            constexpr std::uint32_t kRowsWorkgroup = 32, kRowsPerInvocation = 8;
-            const std::uint32_t rowsPerGroup = kRowsWorkgroup * kRowsPerInvocation;
-            LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y, w.tables, s.codes, w.meta}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup)));
-        }
-        return {};
-    }
+    if (w.matvec == MatvecLayout::Rows)
+        return recordRowsMatvec(rec, w, x, 0, y, yOffset);
     const ShaderId id = packedShader(PackedKernel::Matvec, w.codeBits, w.layout);
     for (const GpuPackedSlice &s : w.slices) {
         PackedPush p = slicePush(w, s);
@@ -462,6 +515,14 @@ Status recordMatmulPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
     if (x.size < static_cast<std::uint64_t>(tokens) * static_cast<std::uint64_t>(w.cols) * 4
         || y.size < (yOffset + static_cast<std::uint64_t>(tokens - 1) * yStride + static_cast<std::uint64_t>(w.rows)) * 4)
         return makeError(ErrorCode::Internal, "packed matmul buffers too small");
+    if (w.matvec == MatvecLayout::Rows && rowsXAligned(rec, w, x, tokens)) {
+        // on CPU devices one row GEMV per token: the tree GEMM ran at 1/100 of the row GEMV's
+        // bytes per second there (4096², 8 tokens: 0.03 against 3 GB/s), so even reading the
+        // weights once per token is about 12 times faster
+        for (std::uint32_t t = 0; t < tokens; ++t)
+            LOWBIT_CHECK(recordRowsMatvec(rec, w, x, static_cast<VkDeviceSize>(t) * static_cast<VkDeviceSize>(w.cols) * 4, y, yOffset + t * yStride));
+        return {};
+    }
     const ShaderId id = packedShader(PackedKernel::Matmul, w.codeBits, w.layout);
     const std::uint64_t tiles = (tokens + 7) / 8;
     for (const GpuPackedSlice &s : w.slices) {

@@ -50,6 +50,7 @@ struct PackedPush {
     /// sign-less minifloat code with mfMant mantissa bits (subnormals at exponent 0)
     std::uint32_t mfMant, mfZero;
     float mfUnit;
+    std::uint32_t tiledRows; ///< rows of the slice stored tiled (tiledCodeWord), 0: row-major
 };
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matvec_packed_b4).pushBytes, "packed push constants drifted");
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matmul_packed_fp6).pushBytes, "packed push constants drifted");
@@ -86,6 +87,9 @@ struct GpuPackedTensor {
     CodeLayout layout = CodeLayout::Dense;
     MatvecLayout matvec = MatvecLayout::SharedTree;
     RowsDecode rowsDecode = RowsDecode::Generic;
+    /// the code words of each slice's whole blocks of 64 rows are tiled (tiledCodeWord): with the
+    /// Rows layout, where the rows are whole texels
+    bool tiled = false;
     std::uint64_t deviceBytes = 0; ///< bytes uploaded for this tensor
 };
 
@@ -96,7 +100,17 @@ struct PackedUploadOptions {
     /// 1024 rows, SharedTree elsewhere. Rows needs subgroups of 8 lanes; on other devices it falls
     /// back to SharedTree.
     std::optional<MatvecLayout> matvec;
+    /// tile the code words where the Rows layout can read them tiled (false: row-major, for
+    /// measuring what the tiling gains)
+    bool tileRows = true;
 };
+
+/// Where word i of slice row `row` of a code plane of `rowWords` words per row (a multiple of 4)
+/// is stored when the slice's first `tiledRows` rows (a multiple of 64) are tiled: texel i / 4 of
+/// the 64 rows of a block side by side, row 8l + k at place 8k + l, so that each subgroup of
+/// matvec_rows (lane l taking rows 8l..8l+7) reads one contiguous stream; later rows row-major.
+/// Mirrors codeWord in shaders/packed_decode.glsl.
+std::uint64_t tiledCodeWord(std::uint32_t row, std::uint32_t i, std::uint32_t rowWords, std::uint32_t tiledRows);
 
 /// Uploads a PackedTensor after checking every array size and range against its shape and
 /// format (a hostile tensor gives InvalidArgument, never an out-of-bounds read on the device).

@@ -61,7 +61,7 @@ Recorder::~Recorder()
 }
 
 Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> buffers, const void *push, std::size_t pushBytes,
-                             std::array<std::uint32_t, 3> groups)
+                             std::array<std::uint32_t, 3> groups, std::initializer_list<VkDeviceSize> offsets)
 {
     const ShaderInfo &info = shaderInfo(id);
     if (m_submitted)
@@ -95,9 +95,15 @@ Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> 
         if (bindingType(info, i) == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER && !b->texels)
             return makeError(ErrorCode::Internal, std::string(info.name) + ": binding " + std::to_string(i) + " needs a texel view the buffer does not have");
         const bool uniform = (info.uniformMask >> i) & 1u;
+        const VkDeviceSize offset = i < offsets.size() ? offsets.begin()[i] : 0;
+        const VkDeviceSize align = uniform ? m_ctx.info().minUniformOffsetAlignment : m_ctx.info().minStorageOffsetAlignment;
+        if (offset && (bindingType(info, i) == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER || offset % align != 0 || offset >= b->size))
+            return makeError(ErrorCode::Internal, std::string(info.name) + ": binding " + std::to_string(i) + " at offset " + std::to_string(offset)
+                                                      + " (texel binding, misaligned or past the buffer)");
         // a uniform binding covers at most the device's uniform range (the kernels that take one
         // read only that far; their callers check it)
-        infos.push_back({b->handle, 0, uniform ? std::min<VkDeviceSize>(b->size, m_ctx.info().maxUniformBufferRange) : b->size});
+        const VkDeviceSize size = b->size - offset;
+        infos.push_back({b->handle, offset, uniform ? std::min<VkDeviceSize>(size, m_ctx.info().maxUniformBufferRange) : size});
     }
     for (std::uint32_t i = 0; i < infos.size(); ++i) {
         VkWriteDescriptorSet w{};

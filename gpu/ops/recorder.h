@@ -34,8 +34,17 @@ public:
     {
         return dispatchRaw(id, buffers, &push, sizeof(Push), groups);
     }
+    /// The same with binding i starting `offsets[i]` bytes into its buffer (bindings past the
+    /// list at 0; a texel binding only at 0; an offset a multiple of the device's alignment for
+    /// its binding type, DeviceInfo::min*OffsetAlignment).
+    template <class Push>
+    Status dispatchAt(ShaderId id, std::initializer_list<const Buffer *> buffers, std::initializer_list<VkDeviceSize> offsets,
+                      const Push &push, std::array<std::uint32_t, 3> groups)
+    {
+        return dispatchRaw(id, buffers, &push, sizeof(Push), groups, offsets);
+    }
     Status dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> buffers, const void *push, std::size_t pushBytes,
-                       std::array<std::uint32_t, 3> groups);
+                       std::array<std::uint32_t, 3> groups, std::initializer_list<VkDeviceSize> offsets = {});
     /// Ends recording, submits, waits for the fence. Errors: device lost, timeout.
     Status submitAndWait();
 

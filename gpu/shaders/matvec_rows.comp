@@ -76,6 +76,14 @@ uint wordOf(uvec4 a, uvec4 b, uint i)
     return q == 0u ? v.x : q == 1u ? v.y : q == 2u ? v.z : v.w;
 }
 
+/// Texel t of slice row `row` of the (low) code plane, whose rows are whole texels (the caller
+/// checked): past the row's end a row-major row reads the next one's (the host pads the buffer
+/// by two texels), a tiled row its own last texel; neither's words are used.
+uvec4 codeTexel(uint row, uint t)
+{
+    return CODES4(codeWord(row, min(t, (pc.rowWords >> 2) - 1u) << 2, pc.rowWords) >> 2);
+}
+
 /// The words of whole chunk `ch` of slice row `row`, as texels (the caller checked that the row's
 /// words are a multiple of 4, so 4- and 8-word chunks are whole texels).
 void loadChunkWide(uint row, uint ch, out uint w[8])
@@ -83,25 +91,26 @@ void loadChunkWide(uint row, uint ch, out uint w[8])
     [[unroll]] for (uint k = 0u; k < 8u; ++k)
         w[k] = 0u;
 #ifdef FP6_PLANES
-    const uvec4 lo = CODES4((row * pc.rowWords + ch * 4u) >> 2u);
-    const uint hiWord = pc.hiBase + row * pc.rowWordsHi + ch * 2u; // even
+    const uvec4 lo = codeTexel(row, ch);
+    const uint hiWord = pc.hiBase + codeWord(row, ch * 2u, pc.rowWordsHi); // even
     const uvec4 hi = CODES4(hiWord >> 2u);
     w[0] = lo.x; w[1] = lo.y; w[2] = lo.z; w[3] = lo.w;
     w[4] = (hiWord & 2u) == 0u ? hi.x : hi.z;
     w[5] = (hiWord & 2u) == 0u ? hi.y : hi.w;
 #else
-    const uint first = row * pc.rowWords + ch * CB;
+    const uint first = ch * CB;
     if (CB == 4u || CB == 8u) {
-        const uvec4 a = CODES4(first >> 2u);
+        const uvec4 a = codeTexel(row, first >> 2u);
         w[0] = a.x; w[1] = a.y; w[2] = a.z; w[3] = a.w;
         if (CB == 8u) {
-            const uvec4 b = CODES4((first >> 2u) + 1u);
+            const uvec4 b = codeTexel(row, (first >> 2u) + 1u);
             w[4] = b.x; w[5] = b.y; w[6] = b.z; w[7] = b.w;
         }
     } else {
         // CB words from word (first & 3) of three texels
         const uint o = first & 3u;
-        const uvec4 a = CODES4(first >> 2u), b = CODES4((first >> 2u) + 1u), c = CODES4((first >> 2u) + 2u);
+        const uvec4 a = codeTexel(row, first >> 2u), b = codeTexel(row, (first >> 2u) + 1u),
+                    c = codeTexel(row, (first >> 2u) + 2u);
         [[unroll]] for (uint k = 0u; k < CB; ++k)
             w[k] = o + k < 8u ? wordOf(a, b, o + k) : wordOf(c, c, o + k - 8u);
     }

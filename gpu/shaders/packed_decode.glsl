@@ -58,6 +58,7 @@ layout(push_constant) uniform Push {
     uint mfMant;       // matvec_rows DECODE 3: mantissa bits of the member's minifloat grid,
     uint mfZero;       //   the code of 0,
     float mfUnit;      //   and its smallest step (table = ±mfUnit·integer)
+    uint tiledRows;    // rows stored tiled (whole blocks of 64, codeWord), 0: all row-major
 } pc;
 
 layout(std430, binding = 0) readonly buffer Codes { uint codes[]; };
@@ -190,22 +191,34 @@ uint chunkCode(uint w[8], uint i)
 }
 #endif
 
+/// Where word i of slice row `row` of a plane of `rowWords` words per row sits (from the plane's
+/// start). Rows below tiledRows (whole blocks of 64; the host tiles only planes whose rows are
+/// whole texels) are stored as matvec_rows reads them: texel t (words 4t..4t+3) of the block's
+/// 64 rows side by side, row 8l + k at place 8k + l, so that the 8 lanes of a subgroup (lane l
+/// taking rows 8l..8l+7) read 128 consecutive bytes for each k, and a subgroup walks one
+/// contiguous stream instead of 64 rows apart (which the CPU's prefetchers cannot follow). The
+/// rest (the last block's leftover rows, or every row) are row-major.
+uint codeWord(uint row, uint i, uint rowWords)
+{
+    if (row >= pc.tiledRows)
+        return row * rowWords + i;
+    const uint texel = (((row >> 6) * (rowWords >> 2) + (i >> 2)) << 6) | ((row & 7u) << 3) | ((row >> 3) & 7u);
+    return (texel << 2) | (i & 3u);
+}
+
 /// Loads the words of chunk `ch` of slice row `row` (words past the row end read as 0).
 void loadChunk(uint row, uint ch, out uint w[8])
 {
 #ifdef FP6_PLANES
-    const uint lo = row * pc.rowWords + ch * 4u, loEnd = (row + 1u) * pc.rowWords;
-    const uint hi = pc.hiBase + row * pc.rowWordsHi + ch * 2u, hiEnd = pc.hiBase + (row + 1u) * pc.rowWordsHi;
     [[unroll]] for (uint k = 0u; k < 4u; ++k)
-        w[k] = lo + k < loEnd ? codes[lo + k] : 0u;
+        w[k] = ch * 4u + k < pc.rowWords ? codes[codeWord(row, ch * 4u + k, pc.rowWords)] : 0u;
     [[unroll]] for (uint k = 0u; k < 2u; ++k)
-        w[4u + k] = hi + k < hiEnd ? codes[hi + k] : 0u;
+        w[4u + k] = ch * 2u + k < pc.rowWordsHi ? codes[pc.hiBase + codeWord(row, ch * 2u + k, pc.rowWordsHi)] : 0u;
     w[6] = 0u;
     w[7] = 0u;
 #else
-    const uint first = row * pc.rowWords + ch * CB, end = (row + 1u) * pc.rowWords;
     [[unroll]] for (uint k = 0u; k < 8u; ++k)
-        w[k] = (k < CB && first + k < end) ? codes[first + k] : 0u;
+        w[k] = (k < CB && ch * CB + k < pc.rowWords) ? codes[codeWord(row, ch * CB + k, pc.rowWords)] : 0u;
 #endif
 }
 
@@ -216,13 +229,13 @@ bool chunkIsUniform(uint c0)
     return (pc.groupsPerRow == 0u || pc.groupSize % 32u == 0u) && c0 + 32u <= pc.cols;
 }
 
-/// k-bit LSB-first value at bit position `bit` of the code words starting at `base`.
-uint codeBitsAt(uint base, uint bit, uint bits)
+/// k-bit LSB-first value at bit position `bit` of slice row `row` of the plane at word `base`.
+uint codeBitsAt(uint base, uint row, uint rowWords, uint bit, uint bits)
 {
-    const uint w = base + (bit >> 5), off = bit & 31u;
-    uint v = codes[w] >> off;
+    const uint i = bit >> 5, off = bit & 31u;
+    uint v = codes[base + codeWord(row, i, rowWords)] >> off;
     if (off + bits > 32u)
-        v |= codes[w + 1u] << (32u - off);
+        v |= codes[base + codeWord(row, i + 1u, rowWords)] << (32u - off);
     return v & ((1u << bits) - 1u);
 }
 
@@ -230,9 +243,9 @@ uint codeBitsAt(uint base, uint bit, uint bits)
 float weightAt(uint row, uint c)
 {
 #ifdef FP6_PLANES
-    const uint code = codeBitsAt(row * pc.rowWords, c * 4u, 4u) | (codeBitsAt(pc.hiBase + row * pc.rowWordsHi, c * 2u, 2u) << 4);
+    const uint code = codeBitsAt(0u, row, pc.rowWords, c * 4u, 4u) | (codeBitsAt(pc.hiBase, row, pc.rowWordsHi, c * 2u, 2u) << 4);
 #else
-    const uint code = codeBitsAt(row * pc.rowWords, c * CB, CB);
+    const uint code = codeBitsAt(0u, row, pc.rowWords, c * CB, CB);
 #endif
     return decodeValue(loadGroup(groupOf(row, c)), code);
 }

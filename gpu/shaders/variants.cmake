@@ -15,7 +15,7 @@ lowbit_shader(add_f32 add.comp 2 4)
 lowbit_shader(embedding_f32 embedding.comp 3 20)
 lowbit_shader(matmul_f32_f32 matmul.comp 3 20 A_F32)
 # the push-constant block of every packed-weight kernel (PackedPush, packed_decode.glsl)
-set(packed_push 116)
+set(packed_push 120)
 # Packed low-bit weights: one variant per code width (CODE_BITS makes the unpacking constant)
 # and one for the FP6 4+2 planes; the C++ side picks by PackedTensor::codeBits / layout.
 foreach(family dequant_packed matvec_packed matmul_packed)

@@ -3,6 +3,7 @@
 // against the CPU engine on the same quantized model (packed weights, mixed formats per layer);
 // row-sliced weights; a model larger than the device.
 #include "gpu/engine/gpu_model.h"
+#include "gpu/ops/packed_ops.h"
 
 #include "core/infer/cpu_model.h"
 
@@ -234,6 +235,44 @@ private slots:
         auto d = (*sliced)->forward(std::span(tokens).first(1));
         QVERIFY(c.ok() && d.ok());
         QCOMPARE(*d, *c);
+    }
+
+    void rowLayoutPrefillEqualsTree()
+    {
+        // the rows layout (CPU devices, tensors of ≥ 1024 rows) runs a prefill as one row GEMV per
+        // token and slice: the same logits as the tree's GEMM up to fp32 summation order
+        if (!rowKernelsRun(m_fx.ctx->info())) {
+            if (test::runningInCi()) // lavapipe runs them
+                QFAIL("CI=true but the device does not run the row kernels");
+            QSKIP("this device does not run the row kernels");
+        }
+        const Model model = test::makeRandomModel(64, 96, 2, 4, 2, 50, RopeLayout::HalfSplit, false, 6);
+        auto q = test::quantizeTensors(model, [&](const ModelTensor &t) -> std::optional<test::TensorFormat> {
+            if (t.role == TensorRole::FinalNorm || t.view.shape.size() != 2)
+                return std::nullopt;
+            return test::TensorFormat{"nf4", 32, "fp16"};
+        });
+        QVERIFY(q.ok());
+        GpuModelOptions rows, tree;
+        rows.matvec = MatvecLayout::Rows;
+        // 2 KiB slices: 64 rows of 64 nf4 columns, so the 96-row linears split into a tiled block
+        // and 32 row-major rows, the 96-column ones into slices of 42 and 22 rows (none tiled)
+        rows.maxSliceBytes = 2048;
+        tree.matvec = MatvecLayout::SharedTree;
+        auto a = GpuModel::load(*m_fx.ctx, *q, rows);
+        auto b = GpuModel::load(*m_fx.ctx, *q, tree);
+        QVERIFY(a.ok() && b.ok());
+        const std::vector<std::int32_t> tokens = {3, 44, 0, 49, 12, 7, 7, 30, 1};
+        for (int step = 0; step < 2; ++step) { // a prefill, then one more token through the KV cache
+            const auto part = step == 0 ? std::span(tokens).first(8) : std::span(tokens).subspan(8);
+            auto la = (*a)->forward(part, true);
+            auto lb = (*b)->forward(part, true);
+            QVERIFY2(la.ok(), la.ok() ? "" : la.error().message().c_str());
+            QVERIFY(lb.ok());
+            QCOMPARE(la->size(), lb->size());
+            for (std::size_t i = 0; i < la->size(); ++i)
+                QVERIFY2(std::fabs((*la)[i] - (*lb)[i]) < 1e-4f, qPrintable(QStringLiteral("logit %1: %2 against %3").arg(i).arg((*la)[i]).arg((*lb)[i])));
+        }
     }
 
     void modelLargerThanTheDeviceIsRefused()

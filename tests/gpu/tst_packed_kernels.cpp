@@ -149,8 +149,10 @@ private slots:
         auto gw2 = uploadPacked(arena, *packed, other);
         QVERIFY(gw2.ok());
         auto by2 = arena.allocate(std::size_t(rows) * 4);
-        QVERIFY(by2.ok());
+        auto bY2 = arena.allocate((yOffset + std::size_t(tokens) * yStride) * 4);
+        QVERIFY(by2.ok() && bY2.ok());
         std::memset((*bY)->mapped, 0xFF, (*bY)->size); // NaN everywhere the kernel must not write
+        std::memset((*bY2)->mapped, 0xFF, (*bY2)->size);
         auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
         QVERIFY(rec.ok());
         QVERIFY(recordDequantPacked(**rec, *gw, **bout).ok());
@@ -158,6 +160,7 @@ private slots:
         QVERIFY(recordMatvecPacked(**rec, *gw, **bx, **by).ok());
         QVERIFY(recordMatvecPacked(**rec, *gw2, **bx, **by2).ok());
         QVERIFY(recordMatmulPacked(**rec, *gw, **bx, **bY, tokens, yOffset, yStride).ok());
+        QVERIFY(recordMatmulPacked(**rec, *gw2, **bx, **bY2, tokens, yOffset, yStride).ok());
         QVERIFY((*rec)->submitAndWait().ok());
 
         const auto gpu = (*bout)->as<float>();
@@ -170,13 +173,7 @@ private slots:
                          qPrintable(QStringLiteral("row of id %1, column %2").arg(ids[t]).arg(c)));
 
         auto check = [&](float got, std::uint32_t t, std::int64_t r) {
-            double ref = 0, mag = 0;
-            for (std::int64_t c = 0; c < cols; ++c) {
-                const double p = double(cpu[std::size_t(r * cols + c)]) * x[std::size_t(t) * std::size_t(cols) + std::size_t(c)];
-                ref += p;
-                mag += std::fabs(p);
-            }
-            return std::fabs(got - ref) <= 4e-6 * mag + 1e-9;
+            return test::closeToProduct(got, cpu.data() + r * cols, x.data() + std::size_t(t) * std::size_t(cols), std::size_t(cols));
         };
         const auto y = (*by)->as<float>();
         for (std::int64_t r = 0; r < rows; ++r)
@@ -184,14 +181,18 @@ private slots:
         const auto y2 = (*by2)->as<float>();
         for (std::int64_t r = 0; r < rows; ++r)
             QVERIFY2(check(y2[std::size_t(r)], 0, r), qPrintable(QStringLiteral("matvec (other layout) row %1").arg(r)));
-        const auto Y = (*bY)->as<float>();
-        for (std::uint32_t t = 0; t < tokens; ++t) {
-            for (std::int64_t r = 0; r < rows; ++r)
-                QVERIFY2(check(Y[yOffset + t * yStride + std::size_t(r)], t, r), qPrintable(QStringLiteral("matmul token %1 row %2").arg(t).arg(r)));
-            for (std::uint32_t pad = std::uint32_t(rows); pad < yStride; ++pad)
-                QVERIFY(std::isnan(Y[yOffset + t * yStride + pad])); // the stride gap is untouched
+        // both layouts' GEMMs (on CPU devices the rows layout runs a row GEMV per token)
+        for (const Buffer *b : {*bY, *bY2}) {
+            const auto Y = b->as<float>();
+            for (std::uint32_t t = 0; t < tokens; ++t) {
+                for (std::int64_t r = 0; r < rows; ++r)
+                    QVERIFY2(check(Y[yOffset + t * yStride + std::size_t(r)], t, r),
+                             qPrintable(QStringLiteral("matmul (%1) token %2 row %3").arg(b == *bY ? QStringLiteral("first") : QStringLiteral("other")).arg(t).arg(r)));
+                for (std::uint32_t pad = std::uint32_t(rows); pad < yStride; ++pad)
+                    QVERIFY(std::isnan(Y[yOffset + t * yStride + pad])); // the stride gap is untouched
+            }
+            QVERIFY(std::isnan(Y[0]));
         }
-        QVERIFY(std::isnan(Y[0]));
     }
 
     void threadsPerRowDoNotChangeResults_data()
@@ -331,15 +332,8 @@ private slots:
         QVERIFY(recordMatvecPacked(**rec, *gw, **bx, **by, 3).ok());
         QVERIFY((*rec)->submitAndWait().ok());
         const auto y = (*by)->as<float>();
-        for (std::int64_t r = 0; r < rows; ++r) {
-            double ref = 0, mag = 0;
-            for (std::int64_t c = 0; c < cols; ++c) {
-                const double p = double(cpu[std::size_t(r * cols + c)]) * x[std::size_t(c)];
-                ref += p;
-                mag += std::fabs(p);
-            }
-            QVERIFY2(std::fabs(y[std::size_t(r) + 3] - ref) <= 4e-6 * mag + 1e-9, qPrintable(QStringLiteral("row %1").arg(r)));
-        }
+        for (std::int64_t r = 0; r < rows; ++r)
+            QVERIFY2(test::closeToProduct(y[std::size_t(r) + 3], cpu.data() + r * cols, x.data(), std::size_t(cols)), qPrintable(QStringLiteral("row %1").arg(r)));
         for (std::size_t i : {std::size_t(0), std::size_t(1), std::size_t(2), std::size_t(rows) + 3, std::size_t(rows) + 50})
             QVERIFY(std::isnan(y[i])); // nothing written outside the rows
     }
@@ -377,16 +371,9 @@ private slots:
         QVERIFY(rec.ok());
         QVERIFY(recordMatvecPacked(**rec, *gw, **bx, **by).ok());
         QVERIFY((*rec)->submitAndWait().ok());
-        for (std::int64_t r = 0; r < rows; ++r) {
-            double ref = 0, mag = 0;
-            for (std::int64_t c = 0; c < cols; ++c) {
-                const double p = double(cpu[std::size_t(r * cols + c)]) * x[std::size_t(c)];
-                ref += p;
-                mag += std::fabs(p);
-            }
-            QVERIFY2(std::fabs((*by)->as<float>()[std::size_t(r)] - ref) <= 4e-6 * mag + 1e-9,
-                     qPrintable(QStringLiteral("row %1: %2 against %3").arg(r).arg((*by)->as<float>()[std::size_t(r)]).arg(ref)));
-        }
+        for (std::int64_t r = 0; r < rows; ++r)
+            QVERIFY2(test::closeToProduct((*by)->as<float>()[std::size_t(r)], cpu.data() + r * cols, x.data(), std::size_t(cols)),
+                     qPrintable(QStringLiteral("row %1: %2").arg(r).arg((*by)->as<float>()[std::size_t(r)])));
     }
 
     void automaticLayoutFollowsDeviceAndSize()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gpu_fixture.h"
 
+#include <cmath>
 #include <random>
 
 namespace lowbit::test {
@@ -28,6 +29,17 @@ std::vector<float> randomFloats(std::size_t n, unsigned seed, float scale)
     for (auto &x : v)
         x = dist(rng);
     return v;
+}
+
+bool closeToProduct(float got, const float *w, const float *x, std::size_t n, double rel)
+{
+    double ref = 0, mag = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double p = double(w[i]) * x[i];
+        ref += p;
+        mag += std::fabs(p);
+    }
+    return std::fabs(got - ref) <= rel * mag + 1e-9;
 }
 
 } // namespace lowbit::test

@@ -23,6 +23,9 @@ struct GpuFixture {
 /// Creates the context with the validation layer requested.
 GpuFixture makeGpuFixture();
 std::vector<float> randomFloats(std::size_t n, unsigned seed, float scale = 1.0f);
+/// Whether a GEMV output is within rel·Σ|w·x| (+ 1e-9) of the fp64 product of row w and x (n terms):
+/// the bound of the packed kernels, whose fp32 sums differ from the CPU's in order only.
+bool closeToProduct(float got, const float *w, const float *x, std::size_t n, double rel = 4e-6);
 
 } // namespace lowbit::test
 
