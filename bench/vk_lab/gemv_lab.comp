@@ -10,6 +10,8 @@
 //   INTERLEAVE  the codes (and scales) of each subgroup's 64 rows stored texel by texel side by
 //           side (row 8l + k at 8k + l), so a subgroup reads one contiguous stream instead of 64
 //           (packed_ops.h: tiledCodeWord); the timing does not depend on the values
+//   XSHUF   each x value handed to the lanes by subgroupShuffle (constant index) instead of
+//           subgroupBroadcast; XUNI: read by every lane at a subgroup-uniform address instead
 //   LUTSH   the value of a code looked up in a 16-entry table held one entry per lane in two
 //           registers (subgroupShuffle of each, a select on bit 3), as a LUT format (NF4) would
 #version 450

@@ -13,7 +13,8 @@ mkdir -p "$out"
 g++ -O2 -mf16c -std=c++20 -o "$out/vk_lab" "$here/vk_lab.cpp" -lvulkan
 glslc -O --target-env=vulkan1.2 "$here/roof_lab.comp" -o "$out/roof.spv"
 glslc -O --target-env=vulkan1.2 -DTEXEL "$here/roof_lab.comp" -o "$out/roofT.spv"
-for v in full:"" noload:-DNOLOAD nox:-DNOX unroll:-DUNROLL fullT:-DTEXEL noxT:"-DTEXEL -DNOX" lutshT:"-DTEXEL -DLUTSH" pairT:"-DTEXEL -DPAIRT" fullI:"-DTEXEL -DINTERLEAVE" noxI:"-DTEXEL -DNOX -DINTERLEAVE"; do
+for v in full:"" noload:-DNOLOAD nox:-DNOX unroll:-DUNROLL fullT:-DTEXEL noxT:"-DTEXEL -DNOX" lutshT:"-DTEXEL -DLUTSH" pairT:"-DTEXEL -DPAIRT" fullI:"-DTEXEL -DINTERLEAVE" noxI:"-DTEXEL -DNOX -DINTERLEAVE" \
+         fullS:"-DTEXEL -DXSHUF" fullU:"-DTEXEL -DXUNI" fullIS:"-DTEXEL -DINTERLEAVE -DXSHUF"; do
   glslc -O --target-env=vulkan1.2 ${v#*:} "$here/gemv_lab.comp" -o "$out/${v%%:*}.spv"
 done
 S16=1 CHECK=1 "$out/vk_lab" "$out/full.spv" 512 4096 512 1 1 | grep "rel err"
@@ -31,5 +32,8 @@ echo "  no x (decode only)    $(best "$out/noxT.spv" 512) GB/s"
 echo "  values by shuffles    $(best "$out/lutshT.spv" 512) GB/s   (a 16-entry table in two registers)"
 echo "  64 rows interleaved   $(best "$out/fullI.spv" 512) GB/s   (each subgroup reads one stream: the tiled layout)"
 echo "    and no x            $(best "$out/noxI.spv" 512) GB/s"
+echo "  x by shuffles         $(best "$out/fullS.spv" 512) GB/s   (instead of subgroupBroadcast)"
+echo "  x at uniform addresses $(best "$out/fullU.spv" 512) GB/s"
+echo "  interleaved, x by shuffles $(best "$out/fullIS.spv" 512) GB/s   (as matvec_rows now reads)"
 export PAIRT=1
 echo "  pair table (T-MAC)    $(best "$out/pairT.spv" 512) GB/s   (one gathered x-table read per two weights)"

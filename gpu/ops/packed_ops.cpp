@@ -212,26 +212,28 @@ ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, boo
     {ShaderId::matvec_rows_b1_generic##gsfx, ShaderId::matvec_rows_b2_generic##gsfx, ShaderId::matvec_rows_b3_##d##sfx,             \
      ShaderId::matvec_rows_b4_##d##sfx,      ShaderId::matvec_rows_b5_generic##gsfx, ShaderId::matvec_rows_b6_generic##gsfx,       \
      ShaderId::matvec_rows_b7_generic##gsfx, ShaderId::matvec_rows_b8_generic##gsfx, ShaderId::matvec_rows_fp6_generic##gsfx}
-    using Table = std::array<std::array<std::array<ShaderId, 9>, 6>, 2>;
+    using Table = std::array<std::array<std::array<ShaderId, 9>, 7>, 2>;
     static constexpr Table kIds = {{
         {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _sx), LOWBIT_ROWS(lut, _sx), LOWBIT_ROWS(minifloat, _sx),
-          LOWBIT_ROWS_T(tables, _sx, _sx), LOWBIT_ROWS_T(tables2, _sx, _sx)}},
+          LOWBIT_ROWS_T(tables, _sx, _sx), LOWBIT_ROWS_T(tables2, _sx, _sx), LOWBIT_ROWS_T(inserted, _sx, _sx)}},
         {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, ), LOWBIT_ROWS(lut, ), LOWBIT_ROWS(minifloat, ), LOWBIT_ROWS_T(tables, , ),
-          LOWBIT_ROWS_T(tables2, , )}},
+          LOWBIT_ROWS_T(tables2, , ), LOWBIT_ROWS_T(inserted, , )}},
     }};
     // groups of 16 columns: the parameter-window paths have their own form (the generic one handles any)
     static constexpr Table kIds16 = {{
         {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g16_sx), LOWBIT_ROWS(lut, _g16_sx), LOWBIT_ROWS(minifloat, _g16_sx),
-          LOWBIT_ROWS_T(tables, _g16_sx, _sx), LOWBIT_ROWS_T(tables2, _g16_sx, _sx)}},
+          LOWBIT_ROWS_T(tables, _g16_sx, _sx), LOWBIT_ROWS_T(tables2, _g16_sx, _sx),
+          LOWBIT_ROWS_T(inserted, _g16_sx, _sx)}},
         {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g16), LOWBIT_ROWS(lut, _g16), LOWBIT_ROWS(minifloat, _g16),
-          LOWBIT_ROWS_T(tables, _g16, ), LOWBIT_ROWS_T(tables2, _g16, )}},
+          LOWBIT_ROWS_T(tables, _g16, ), LOWBIT_ROWS_T(tables2, _g16, ), LOWBIT_ROWS_T(inserted, _g16, )}},
     }};
     // ... and of 32 columns (a group per chunk)
     static constexpr Table kIds32 = {{
         {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g32_sx), LOWBIT_ROWS(lut, _g32_sx), LOWBIT_ROWS(minifloat, _g32_sx),
-          LOWBIT_ROWS_T(tables, _g32_sx, _sx), LOWBIT_ROWS_T(tables2, _g32_sx, _sx)}},
+          LOWBIT_ROWS_T(tables, _g32_sx, _sx), LOWBIT_ROWS_T(tables2, _g32_sx, _sx),
+          LOWBIT_ROWS_T(inserted, _g32_sx, _sx)}},
         {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g32), LOWBIT_ROWS(lut, _g32), LOWBIT_ROWS(minifloat, _g32),
-          LOWBIT_ROWS_T(tables, _g32, ), LOWBIT_ROWS_T(tables2, _g32, )}},
+          LOWBIT_ROWS_T(tables, _g32, ), LOWBIT_ROWS_T(tables2, _g32, ), LOWBIT_ROWS_T(inserted, _g32, )}},
     }};
 #undef LOWBIT_ROWS_T
 #undef LOWBIT_ROWS
@@ -251,8 +253,11 @@ RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, PackedPush &pu
     };
     if (tables && plan.members.size() == 1 && all(kKindTwoScale))
         return RowsDecode::TablesTwoScale;
-    if (plan.members.size() != 1)
-        return tables && all(kKindLut) ? RowsDecode::Tables : RowsDecode::Generic;
+    if (plan.members.size() != 1) {
+        if (!tables || !all(kKindLut))
+            return RowsDecode::Generic;
+        return insertedTables(plan, push.codeBits, push) ? RowsDecode::TablesInserted : RowsDecode::Tables;
+    }
     const FastMember &m = plan.members[0];
     // a table of ≤ 16 values is read from registers (subgroup shuffles), cheaper than decoding a
     // minifloat by integer ops
@@ -279,6 +284,45 @@ RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, PackedPush &pu
         }
     }
     return layout == CodeLayout::Dense && !laneTable && minifloatGrid(m, push) ? RowsDecode::Minifloat : RowsDecode::Lut;
+}
+
+bool insertedTables(const FastPlan &plan, unsigned codeBits, PackedPush &push)
+{
+    push.insertPos = 0;
+    if ((codeBits != 3 && codeBits != 4) || plan.members.empty() || plan.members.size() > 4)
+        return false;
+    const unsigned n = 1u << codeBits;
+    for (const FastMember &m : plan.members)
+        if (m.maxCode != n - 1)
+            return false;
+    const auto bits = [](float v) { return std::bit_cast<std::uint32_t>(v); };
+    // the table without code p
+    const auto without = [&](const FastMember &m, unsigned p) {
+        std::array<std::uint32_t, 16> b{};
+        for (unsigned c = 0, i = 0; c < n; ++c)
+            if (c != p)
+                b[i++] = bits(m.table[c]);
+        return b;
+    };
+    for (unsigned p0 = 0; p0 < n; ++p0) {
+        const auto base = without(plan.members[0], p0);
+        std::uint32_t pos = 0;
+        bool all = true;
+        for (std::size_t m = 0; m < plan.members.size() && all; ++m) {
+            bool found = false;
+            for (unsigned p = 0; p < n && !found; ++p)
+                if (without(plan.members[m], p) == base) {
+                    pos |= p << (4 * m);
+                    found = true;
+                }
+            all = found;
+        }
+        if (all) {
+            push.insertPos = pos;
+            return true;
+        }
+    }
+    return false;
 }
 
 bool minifloatGrid(const FastMember &m, PackedPush &push)

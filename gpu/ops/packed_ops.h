@@ -51,6 +51,9 @@ struct PackedPush {
     std::uint32_t mfMant, mfZero;
     float mfUnit;
     std::uint32_t tiledRows; ///< rows of the slice stored tiled (tiledCodeWord), 0: row-major
+    /// matvec_rows inserted path: member m's table is a base table with one value inserted at
+    /// code (insertPos >> 4m) & 15 (insertedTables)
+    std::uint32_t insertPos;
 };
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matvec_packed_b4).pushBytes, "packed push constants drifted");
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matmul_packed_fp6).pushBytes, "packed push constants drifted");
@@ -75,6 +78,7 @@ enum class RowsDecode : std::uint8_t {
     Minifloat, ///< a member whose sorted table is a symmetric minifloat grid: decoded by integer ops, no table read
     Tables,    ///< ≤ 4 members of 3- or 4-bit tables picked per group (mixtures, BitMoD): from registers
     TablesTwoScale, ///< one AFPQ grid of 3 or 4 bits: v·(v < 0 ? s2 : s1), from registers
+    TablesInserted, ///< ≤ 4 members of 3 or 4 bits, each one base table with one value inserted (BitMoD)
 };
 
 struct GpuPackedTensor {
@@ -137,11 +141,17 @@ ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout)
 ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, std::uint32_t groupCols);
 /// The decode path matvec_rows takes for a format (Linear only when the table is exactly affine,
 /// so (code − offset)·scale gives the dequantized value bit for bit; Lut for other tables of ≤ 4
-/// bits, held in registers; Tables for ≤ 4 members of 3- or 4-bit LUT tables, TablesTwoScale
+/// bits, held in registers; TablesInserted for ≤ 4 members of 3- or 4-bit LUT tables that are
+/// one base table with one value inserted each (insertedTables), Tables for other such mixtures, TablesTwoScale
 /// for one 3- or 4-bit AFPQ grid; Minifloat only for wider codes whose table is exactly a minifloat
 /// grid); reads push.codeBits, push.scaleKind and push.zpBits, fills the path's push
 /// fields (lin0, mfMant/mfZero/mfUnit).
 RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, PackedPush &push);
+/// Whether every member's table (2^codeBits values, codeBits 3 or 4, ≤ 4 members) is one base
+/// table of 2^codeBits − 1 values with one value inserted — member m's table[c] is base[c] below
+/// code p_m, its own value at p_m and base[c − 1] above (BitMoD's variants: the FP3 / FP4 grid and
+/// one extra value each), bit for bit. Fills push.insertPos with the p_m.
+bool insertedTables(const FastPlan &plan, unsigned codeBits, PackedPush &push);
 /// Whether the member's table is a symmetric minifloat grid around its zero code (the Minifloat
 /// path): table[c] = sign(c − zero)·unit·I(|c − zero|) exactly for every code. Fills the push fields.
 bool minifloatGrid(const FastMember &m, PackedPush &push);

@@ -28,7 +28,10 @@
 //              by integer ops instead of a gathered table read: (s1·unit)·Σ ±I(code)·x per group;
 //   4 tables:  ≤ 4 members of 3- or 4-bit tables picked per group by the selectors, from registers
 //              (LANE_TABLES below): s1·Σ table_m[code]·x; with TWO_SCALE (AFPQ grids)
-//              s1·Σ max(v, 0)·x + s2·Σ min(v, 0)·x.
+//              s1·Σ max(v, 0)·x + s2·Σ min(v, 0)·x;
+//   5 inserted: ≤ 4 members that are one base table with one value e_m inserted at code p_m each
+//              (BitMoD): value = code == p_m ? e_m : base[code − (code > p_m)], the base table
+//              from registers — two shuffles a weight instead of the tables path's 2·members.
 // 1–3 factor the scale out of the group's sum: the result equals Σ dequant(W)·x up to fp32
 // summation order, not bit for bit (the tests bound it like every other GEMV).
 #version 450
@@ -135,7 +138,7 @@ float minifloatValue(uint c)
 }
 #endif
 
-#if DECODE == 4 || (DECODE == 2 && (defined(FP6_PLANES) || (defined(CODE_BITS) && CODE_BITS <= 4)))
+#if DECODE == 4 || DECODE == 5 || (DECODE == 2 && (defined(FP6_PLANES) || (defined(CODE_BITS) && CODE_BITS <= 4)))
 // Value tables held in registers, read by subgroup shuffles (llvmpipe: permutes, vpermps) instead
 // of a gathered read per weight: ≤ 4 members of ≤ 16 values each (DECODE 4: BitMoD and other
 // mixtures of grids; with TWO_SCALE one AFPQ grid, value·(value < 0 ? s2 : s1)), or the lut
@@ -146,7 +149,7 @@ float minifloatValue(uint c)
 #define LANE_TABLES
 #if defined(FP6_PLANES)
 #define LUT_MEMBERS 4
-#elif defined(TWO_SCALE) || DECODE == 2
+#elif defined(TWO_SCALE) || DECODE == 2 || DECODE == 5
 #define LUT_MEMBERS 1
 #else
 #define LUT_MEMBERS 4
@@ -190,10 +193,21 @@ float laneTables(uint c, uint m)
 #ifdef TWO_SCALE
 float sn[RPI]; // the groups' sums of the negative values·x (the positive ones in s[])
 #endif
+#if DECODE == 5
+float insVal[4]; // member m's inserted value (members past the format's repeat the last)
+/// Member-table value of `code` whose member inserts `extra` at code `pos`.
+float insertedValue(uint code, uint pos, float extra)
+{
+    const float v = laneTables(code - (code > pos ? 1u : 0u), 0u);
+    return code == pos ? extra : v;
+}
+#endif
 #endif
 
 #if DECODE == 1
 #define VALK(k, i) (float(chunkCode(w[k], i)) - off[k]) // exact: small integers
+#elif DECODE == 5
+#define VALK(k, i) insertedValue(chunkCode(w[k], i), p[k].base, p[k].s2)
 #elif defined(LANE_TABLES)
 #define VALK(k, i) laneTables(chunkCode(w[k], i), p[k].base)
 #elif DECODE == 3
@@ -203,11 +217,13 @@ float sn[RPI]; // the groups' sums of the negative values·x (the positive ones 
 #else
 #define VALK(k, i) decodeValue(p[k], chunkCode(w[k], i))
 #endif
-// x[c0 + b + K] from the lane that loaded it (K a literal, as subgroupBroadcast requires), for every row
+// x[c0 + b + K] from the lane that loaded it, for every row: a shuffle by the constant index K is
+// one permute on llvmpipe, where subgroupBroadcast runs a scalar loop over the lanes' mask first
+// (the lab's int4 GEMV: +8–14 %)
 #ifdef TWO_SCALE
 #define XSTEP(K)                                                                                    \
     {                                                                                               \
-        const float xb = subgroupBroadcast(xl, K);                                                  \
+        const float xb = subgroupShuffle(xl, K);                                                    \
         [[unroll]] for (uint k = 0u; k < RPI; ++k) {                                                \
             const float v = VALK(k, b + K);                                                         \
             s[k] += max(v, 0.0) * xb;                                                               \
@@ -217,7 +233,7 @@ float sn[RPI]; // the groups' sums of the negative values·x (the positive ones 
 #else
 #define XSTEP(K)                                                                                    \
     {                                                                                               \
-        const float xb = subgroupBroadcast(xl, K);                                                  \
+        const float xb = subgroupShuffle(xl, K);                                                    \
         [[unroll]] for (uint k = 0u; k < RPI; ++k)                                                  \
             s[k] += VALK(k, b + K) * xb;                                                            \
     }
@@ -290,10 +306,16 @@ GroupParams paramsOf(ParamWindow sw, ParamWindow zw, ParamWindow s2w, uint k, ui
         p.s2 = float(bitsOf(zw.a[k], zw.b[k], zw.pos[k] + j * pc.zpBits, pc.zpBits));
         p.kind = KIND_INT_ASYM;
     }
-#elif DECODE == 4
+#elif DECODE == 4 || DECODE == 5
     p.kind = KIND_LUT;
     if (pc.selBits != 0u)
         p.base = bitsOf(zw.a[k], zw.b[k], zw.pos[k] + j * pc.selBits, pc.selBits);
+#if DECODE == 5
+    // the member's inserted code (base) and value (s2)
+    const uint m = p.base;
+    p.s2 = m == 0u ? insVal[0] : m == 1u ? insVal[1] : m == 2u ? insVal[2] : insVal[3];
+    p.base = (pc.insertPos >> (4u * m)) & 15u;
+#endif
 #ifdef TWO_SCALE
     p.s2 = scaleValue(bitsOf(s2w.a[k], s2w.b[k], s2w.pos[k] + j * sBits, sBits));
     p.kind = KIND_TWO_SCALE;
@@ -349,6 +371,10 @@ void main()
     [[unroll]] for (uint r = 0u; r < uint(LUT_N); ++r) {
 #if defined(FP6_PLANES)
         lut[r] = TABLE(r * 8u + gl_SubgroupInvocationID);
+#elif DECODE == 5
+        // the base table: member 0's without its inserted code (past the end: member 0's zero padding)
+        const uint j = r * 8u + gl_SubgroupInvocationID;
+        lut[r] = TABLE(j < (pc.insertPos & 15u) ? j : j + 1u);
 #elif CODE_BITS == 4
         lut[r] = TABLE(min(r >> 1, pc.members - 1u) * 256u + (r & 1u) * 8u + gl_SubgroupInvocationID);
 #else
@@ -358,6 +384,12 @@ void main()
 #ifdef TWO_SCALE
     [[unroll]] for (uint k = 0u; k < RPI; ++k)
         sn[k] = 0.0;
+#endif
+#if DECODE == 5
+    [[unroll]] for (uint m = 0u; m < 4u; ++m) {
+        const uint mm = min(m, pc.members - 1u);
+        insVal[m] = TABLE(mm * 256u + ((pc.insertPos >> (4u * mm)) & 15u));
+    }
 #endif
 #endif
 #if DECODE != 0
@@ -376,7 +408,7 @@ void main()
 #if DECODE == 1
         // (no zero points: zpBits 0 keeps the unused window at the stream's start, inside the buffer)
         const ParamWindow zw = loadWindow(pc.zpBase, row, c, pc.zpBits);
-#elif DECODE == 4
+#elif DECODE == 4 || DECODE == 5
         // (one member: selBits 0 keeps the unused window at the stream's start, inside the buffer)
         const ParamWindow zw = loadWindow(pc.selBase, row, c, pc.selBits);
 #else

@@ -16,6 +16,7 @@
 #version 450
 #include "vq_push.glsl"
 #extension GL_KHR_shader_subgroup_ballot : require
+#extension GL_KHR_shader_subgroup_shuffle : require
 
 #if VLEN == 0
 #define VMAX 16u
@@ -77,7 +78,7 @@ void addCentroid(inout float acc[VMAX], uint base, float xv)
 // position K of the block: x from lane K/4's texel, the centroid (and residual)
 #define POS(K)                                                                                       \
     {                                                                                                \
-        const float xv = subgroupBroadcast(xl[(K) & 3u], (K) >> 2u);                                 \
+        const float xv = subgroupShuffle(xl[(K) & 3u], (K) >> 2u);                                   \
         addCentroid(acc, pc.cbBase + CODE(t, K) * CB_STRIDE, xv);                                    \
         RES_ADD(K)                                                                                   \
     }

@@ -270,7 +270,9 @@ private slots:
         // mixtures of ≤ 4 grids of 3 or 4 bits, and AFPQ grids: tables from registers
         QTest::newRow("fp4-asym: two scales") << "fp4-asym" << int(RowsDecode::TablesTwoScale) << 0.0f << -2 << none;
         QTest::newRow("mixture") << "mix:int4|nf4|fp4" << int(RowsDecode::Tables) << 0.0f << -2 << none;
-        QTest::newRow("bitmod-fp4 g32") << "bitmod-fp4" << int(RowsDecode::Tables) << 0.0f << 32 << "fp16";
+        QTest::newRow("bitmod-fp4 g32: one base table, a value inserted per member") << "bitmod-fp4" << int(RowsDecode::TablesInserted) << 0.0f << 32 << "fp16";
+        QTest::newRow("bitmod-fp4") << "bitmod-fp4" << int(RowsDecode::TablesInserted) << 0.0f << -2 << none;
+        QTest::newRow("two inserted tables g16 bf16") << "mix:fp4-ea-neg|fp4-er-pos" << int(RowsDecode::TablesInserted) << 0.0f << 16 << "bf16";
         QTest::newRow("fp3-asym g128 bf16") << "fp3-asym" << int(RowsDecode::TablesTwoScale) << 0.0f << 128 << "bf16";
         QTest::newRow("nf3-asym g32 fp32") << "nf3-asym" << int(RowsDecode::TablesTwoScale) << 0.0f << 32 << "fp32";
         QTest::newRow("fp6-e3m2-asym: the generic path") << "fp6-e3m2-asym" << int(RowsDecode::Generic) << 0.0f << -2 << none;
@@ -291,7 +293,8 @@ private slots:
         QTest::newRow("mixture g16 bf16") << "mix:int4|nf4|fp4" << int(RowsDecode::Tables) << 0.0f << 16 << "bf16";
         QTest::newRow("mixture of 2 g48 fp16") << "mix:int4|nf4" << int(RowsDecode::Tables) << 0.0f << 48 << "fp16";
         QTest::newRow("int-asym mixture g64") << "mix:int3-asym|int4-asym" << int(RowsDecode::Generic) << 0.0f << 64 << "fp16";
-        QTest::newRow("bitmod-fp3 per channel") << "bitmod-fp3" << int(RowsDecode::Tables) << 0.0f << 0 << "fp32";
+        QTest::newRow("bitmod-fp3 per channel") << "bitmod-fp3" << int(RowsDecode::TablesInserted) << 0.0f << 0 << "fp32";
+        QTest::newRow("fp3 variants and nf3: not one base table") << "mix:fp3-er-pos|nf3" << int(RowsDecode::Tables) << 0.0f << 64 << "fp16";
     }
     void rowsDecodePaths()
     {
