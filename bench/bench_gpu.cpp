@@ -327,8 +327,10 @@ int main(int argc, char **argv)
     auto report = [&](const std::string &name, const std::string &shape, double bpw, const GemvFigures &fig) {
         std::printf("%-20s %-12s %6.3f %10.4f %10.4f %7.2f", name.c_str(), shape.c_str(), bpw, fig.fusedGBs, fig.rooflineGBs,
                     fig.fusedGBs / fig.rooflineGBs);
-        if (gemmTokens)
+        if (gemmTokens && fig.gemmGBs > 0)
             std::printf("  %10.4f", fig.gemmGBs);
+        else if (gemmTokens) // (VQ: the GEMV per token, as the engine runs it)
+            std::printf("  %10s", "-");
         std::printf("\n");
         std::fflush(stdout);
         done.push_back({name, shape, fig.fusedGBs});
