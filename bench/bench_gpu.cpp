@@ -6,7 +6,10 @@
 // roofline). "vptq-vV-kK" rows: a VPTQ
 // tensor with V-long vectors and a K-entry fp16 codebook (GB/s of its stored bytes). Targets: ratio ≥ 0.7 for 4-bit
 // scalar formats, ≥ 0.5 for VPTQ. Then tokens/s of the GPU engine on stories260K (fp32 and int4
-// g32 linears): greedy decode of --tokens tokens after a 1-token prompt, and a 64-token prefill.
+// g32 linears): greedy decode of --tokens tokens after a 1-token prompt, and a 64-token prefill;
+// and on a synthetic model of TinyLlama's widths (2048 / 5632, 2 layers, 4096-token vocabulary,
+// random weights; int4 and nf4 g128), whose linears are large enough for the rows layout on CPU
+// devices (decode of at most 32 tokens).
 //   bench_gpu [--formats int4,nf4,...] [--group 128] [--reps 5] [--products 8] [--shapes 4096x4096,11008x4096]
 //             [--tpr T (invocations per row; 0 = auto)] [--matvec rows|tree (default: rows on CPU devices)] [--device N] [--model PATH] [--tokens 128] [--no-model]
 //             [--gemm T: also the fused GEMM (prefill) of T tokens, GB/s of packed weight read per product]
@@ -16,6 +19,8 @@
 #include "core/model/model.h"
 #include "core/quant/fast_format.h"
 #include "core/quant/quantized_tensor.h"
+#include "core/tensor/tensor_view.h"
+#include "core/model/tensor_role.h"
 #include "gpu/device/context.h"
 #include "gpu/engine/gpu_model.h"
 #include "gpu/memory/arena.h"
@@ -27,6 +32,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -210,9 +216,11 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, std::int64_t rows,
 }
 
 /// Greedy decode tokens/s and prefill tokens/s of the GPU engine on `model`.
-Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label, int tokens)
+Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label, int tokens, std::optional<MatvecLayout> layout = std::nullopt)
 {
-    LOWBIT_TRY(auto gm, GpuModel::load(ctx, model));
+    GpuModelOptions opt;
+    opt.matvec = layout; // (--matvec: the packed linears' layout, as for the GEMV figures)
+    LOWBIT_TRY(auto gm, GpuModel::load(ctx, model, opt));
     std::vector<std::int32_t> prompt(64);
     for (std::size_t i = 0; i < prompt.size(); ++i)
         prompt[i] = static_cast<std::int32_t>((i * 37 + 1) % static_cast<std::size_t>(model.config().vocabSize));
@@ -232,6 +240,48 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
                 tokens / decode);
     (void)pre;
     return {};
+}
+
+/// A LLaMA-shaped model with random weights (normal, 1/√cols): every linear has ≥ 1024 rows, so on
+/// CPU devices the engine runs them in the rows layout, unlike stories260K's.
+Result<Model> syntheticModel(std::int64_t dim, std::int64_t ffn, int layers, std::int64_t heads, std::int64_t kvHeads, std::int64_t vocab)
+{
+    ModelConfig c;
+    c.modelType = "llama";
+    c.hiddenSize = dim;
+    c.intermediateSize = ffn;
+    c.numLayers = layers;
+    c.numHeads = heads;
+    c.numKvHeads = kvHeads;
+    c.headDim = dim / heads;
+    c.vocabSize = vocab;
+    c.maxPositions = 512;
+    std::mt19937 rng(11);
+    std::normal_distribution<float> dist(0.0f, 1.0f);
+    std::vector<ModelTensor> ts;
+    auto add = [&](TensorRole r, int l, std::vector<std::int64_t> shape) {
+        const bool norm = shape.size() == 1;
+        std::vector<float> v(static_cast<std::size_t>(shape[0] * (norm ? 1 : shape[1])));
+        const float scale = norm ? 0.1f : 1.0f / std::sqrt(static_cast<float>(shape.back()));
+        for (auto &x : v)
+            x = (norm ? 1.0f : 0.0f) + scale * dist(rng);
+        ts.push_back({makeOwnedF32(hfTensorName(r, l), shape, std::move(v)), r, l});
+    };
+    add(TensorRole::Embedding, -1, {vocab, dim});
+    for (int l = 0; l < layers; ++l) {
+        add(TensorRole::AttnNorm, l, {dim});
+        add(TensorRole::Q, l, {dim, dim});
+        add(TensorRole::K, l, {kvHeads * c.headDim, dim});
+        add(TensorRole::V, l, {kvHeads * c.headDim, dim});
+        add(TensorRole::O, l, {dim, dim});
+        add(TensorRole::FfnNorm, l, {dim});
+        add(TensorRole::Gate, l, {ffn, dim});
+        add(TensorRole::Up, l, {ffn, dim});
+        add(TensorRole::Down, l, {dim, ffn});
+    }
+    add(TensorRole::FinalNorm, -1, {dim});
+    add(TensorRole::Output, -1, {vocab, dim});
+    return Model::fromParts(ModelSource::HfFolder, "synthetic", c, std::move(ts));
 }
 
 Result<Model> quantizeLinears(const Model &model, const FormatSpec &spec)
@@ -413,6 +463,16 @@ int main(int argc, char **argv)
         }
         if (const Status st = engineTokensPerSecond(**ctx, *q, "stories260K int4 g32", tokens); !st)
             std::fprintf(stderr, "engine: %s\n", st.error().message().c_str());
+        // TinyLlama's widths (2 of its 22 layers, a 4096-token vocabulary): linears of ≥ 1024 rows
+        auto big = syntheticModel(2048, 5632, 2, 32, 4, 4096);
+        for (const char *fmt : {"int4", "nf4"}) {
+            auto bigSpec = big ? makeFormatSpec(*parseFormat(fmt), 128, ScaleStorage::F16) : Result<FormatSpec>(big.error());
+            auto bq = bigSpec ? quantizeLinears(*big, *bigSpec) : Result<Model>(bigSpec.error());
+            const std::string label = std::string("2048x5632x2 ") + fmt + " g128";
+            const Status st = bq ? engineTokensPerSecond(**ctx, *bq, label.c_str(), std::min(tokens, 32), layout) : Status(bq.error());
+            if (!st)
+                std::fprintf(stderr, "engine: %s\n", st.error().message().c_str());
+        }
     }
     return 0;
 }
