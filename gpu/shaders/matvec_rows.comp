@@ -110,10 +110,13 @@ void loadChunkWide(uint row, uint ch, out uint w[8])
             w[4] = b.x; w[5] = b.y; w[6] = b.z; w[7] = b.w;
         }
     } else {
-        // CB words from word (first & 3) of three texels
+        // CB words from word o = first & 3 on: one texel holds them for ≤ 2-bit codes (o + CB ≤ 4),
+        // two for 3, 5 and 6 bits, three only for 7 (o + CB ≤ 10); a texel fetch costs as much as
+        // a few dozen ALU ops here, so none is fetched that cannot be used
         const uint o = first & 3u;
-        const uvec4 a = codeTexel(row, first >> 2u), b = codeTexel(row, (first >> 2u) + 1u),
-                    c = codeTexel(row, (first >> 2u) + 2u);
+        const uvec4 a = codeTexel(row, first >> 2u);
+        const uvec4 b = CB > 2u ? codeTexel(row, (first >> 2u) + 1u) : a;
+        const uvec4 c = CB > 6u ? codeTexel(row, (first >> 2u) + 2u) : a;
         [[unroll]] for (uint k = 0u; k < CB; ++k)
             w[k] = o + k < 8u ? wordOf(a, b, o + k) : wordOf(c, c, o + k - 8u);
     }

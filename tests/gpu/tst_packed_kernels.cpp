@@ -252,6 +252,11 @@ private slots:
         const QString none;
         QTest::newRow("int4: table is code - 7") << "int4" << int(RowsDecode::Linear) << -7.0f << -2 << none;
         QTest::newRow("int8") << "int8" << int(RowsDecode::Linear) << -127.0f << -2 << none;
+        // every code width's texel reads: 2 bits one texel a chunk, 5 and 6 two, 7 three
+        QTest::newRow("int2") << "int2" << int(RowsDecode::Linear) << -1.0f << -2 << none;
+        QTest::newRow("int5 g32") << "int5" << int(RowsDecode::Linear) << -15.0f << 32 << "fp16";
+        QTest::newRow("int6 g64") << "int6" << int(RowsDecode::Linear) << -31.0f << 64 << "fp16";
+        QTest::newRow("int7") << "int7" << int(RowsDecode::Linear) << -63.0f << -2 << none;
         QTest::newRow("int3-asym: zero points") << "int3-asym" << int(RowsDecode::Linear) << 0.0f << -2 << none;
         QTest::newRow("nf4") << "nf4" << int(RowsDecode::Lut) << 0.0f << -2 << none;
         // tables of ≤ 16 values come from registers, minifloat grids included
