@@ -17,10 +17,9 @@
 #include "core/infer/inference_model.h"
 #include "core/methods/vq_tensor.h"
 #include "core/model/model.h"
+#include "core/model/random_model.h"
 #include "core/quant/fast_format.h"
 #include "core/quant/quantized_tensor.h"
-#include "core/tensor/tensor_view.h"
-#include "core/model/tensor_role.h"
 #include "gpu/device/context.h"
 #include "gpu/engine/gpu_model.h"
 #include "gpu/memory/arena.h"
@@ -32,7 +31,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -242,48 +240,6 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
     return {};
 }
 
-/// A LLaMA-shaped model with random weights (normal, 1/√cols): every linear has ≥ 1024 rows, so on
-/// CPU devices the engine runs them in the rows layout, unlike stories260K's.
-Result<Model> syntheticModel(std::int64_t dim, std::int64_t ffn, int layers, std::int64_t heads, std::int64_t kvHeads, std::int64_t vocab)
-{
-    ModelConfig c;
-    c.modelType = "llama";
-    c.hiddenSize = dim;
-    c.intermediateSize = ffn;
-    c.numLayers = layers;
-    c.numHeads = heads;
-    c.numKvHeads = kvHeads;
-    c.headDim = dim / heads;
-    c.vocabSize = vocab;
-    c.maxPositions = 512;
-    std::mt19937 rng(11);
-    std::normal_distribution<float> dist(0.0f, 1.0f);
-    std::vector<ModelTensor> ts;
-    auto add = [&](TensorRole r, int l, std::vector<std::int64_t> shape) {
-        const bool norm = shape.size() == 1;
-        std::vector<float> v(static_cast<std::size_t>(shape[0] * (norm ? 1 : shape[1])));
-        const float scale = norm ? 0.1f : 1.0f / std::sqrt(static_cast<float>(shape.back()));
-        for (auto &x : v)
-            x = (norm ? 1.0f : 0.0f) + scale * dist(rng);
-        ts.push_back({makeOwnedF32(hfTensorName(r, l), shape, std::move(v)), r, l});
-    };
-    add(TensorRole::Embedding, -1, {vocab, dim});
-    for (int l = 0; l < layers; ++l) {
-        add(TensorRole::AttnNorm, l, {dim});
-        add(TensorRole::Q, l, {dim, dim});
-        add(TensorRole::K, l, {kvHeads * c.headDim, dim});
-        add(TensorRole::V, l, {kvHeads * c.headDim, dim});
-        add(TensorRole::O, l, {dim, dim});
-        add(TensorRole::FfnNorm, l, {dim});
-        add(TensorRole::Gate, l, {ffn, dim});
-        add(TensorRole::Up, l, {ffn, dim});
-        add(TensorRole::Down, l, {dim, ffn});
-    }
-    add(TensorRole::FinalNorm, -1, {dim});
-    add(TensorRole::Output, -1, {vocab, dim});
-    return Model::fromParts(ModelSource::HfFolder, "synthetic", c, std::move(ts));
-}
-
 Result<Model> quantizeLinears(const Model &model, const FormatSpec &spec)
 {
     std::vector<ModelTensor> tensors;
@@ -464,7 +420,16 @@ int main(int argc, char **argv)
         if (const Status st = engineTokensPerSecond(**ctx, *q, "stories260K int4 g32", tokens); !st)
             std::fprintf(stderr, "engine: %s\n", st.error().message().c_str());
         // TinyLlama's widths (2 of its 22 layers, a 4096-token vocabulary): linears of ≥ 1024 rows
-        auto big = syntheticModel(2048, 5632, 2, 32, 4, 4096);
+        RandomModelShape shape; // (random weights: normal, 1/√cols)
+        shape.dim = 2048;
+        shape.ffn = 5632;
+        shape.layers = 2;
+        shape.heads = 32;
+        shape.kvHeads = 4;
+        shape.vocab = 4096;
+        shape.maxPositions = 512;
+        shape.seed = 11;
+        auto big = makeRandomModel(shape);
         for (const char *fmt : {"int4", "nf4"}) {
             auto bigSpec = big ? makeFormatSpec(*parseFormat(fmt), 128, ScaleStorage::F16) : Result<FormatSpec>(big.error());
             auto bq = bigSpec ? quantizeLinears(*big, *bigSpec) : Result<Model>(bigSpec.error());

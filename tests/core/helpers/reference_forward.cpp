@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "reference_forward.h"
 
+#include "core/model/random_model.h"
 #include "core/model/rope.h"
 
 #include <cmath>
@@ -130,47 +131,17 @@ std::vector<double> referenceForward(const Model &m, const std::vector<std::int3
 Model makeRandomModel(std::int64_t dim, std::int64_t hidden, std::int64_t layers, std::int64_t heads, std::int64_t kvHeads,
                       std::int64_t vocab, RopeLayout layout, bool tied, unsigned seed)
 {
-    ModelConfig c;
-    c.modelType = "llama";
-    c.hiddenSize = dim;
-    c.intermediateSize = hidden;
-    c.numLayers = layers;
-    c.numHeads = heads;
-    c.numKvHeads = kvHeads;
-    c.headDim = dim / heads;
-    c.vocabSize = vocab;
-    c.maxPositions = 64;
-    c.ropeLayout = layout;
-    c.tieWordEmbeddings = tied;
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> dist(0.0f, 1.0f);
-    std::vector<ModelTensor> ts;
-    auto add = [&](TensorRole r, int l, std::vector<std::int64_t> shape, bool norm) {
-        std::size_t n = 1;
-        for (auto s : shape)
-            n *= std::size_t(s);
-        std::vector<float> v(n);
-        const float scale = norm ? 0.1f : 1.0f / std::sqrt(float(shape.back()));
-        for (auto &x : v)
-            x = (norm ? 1.0f : 0.0f) + scale * dist(rng);
-        ts.push_back({makeOwnedF32(hfTensorName(r, l), shape, std::move(v)), r, l});
-    };
-    add(TensorRole::Embedding, -1, {vocab, dim}, false);
-    for (int l = 0; l < layers; ++l) {
-        add(TensorRole::AttnNorm, l, {dim}, true);
-        add(TensorRole::Q, l, {heads * c.headDim, dim}, false);
-        add(TensorRole::K, l, {kvHeads * c.headDim, dim}, false);
-        add(TensorRole::V, l, {kvHeads * c.headDim, dim}, false);
-        add(TensorRole::O, l, {dim, heads * c.headDim}, false);
-        add(TensorRole::FfnNorm, l, {dim}, true);
-        add(TensorRole::Gate, l, {hidden, dim}, false);
-        add(TensorRole::Up, l, {hidden, dim}, false);
-        add(TensorRole::Down, l, {dim, hidden}, false);
-    }
-    add(TensorRole::FinalNorm, -1, {dim}, true);
-    if (!tied)
-        add(TensorRole::Output, -1, {vocab, dim}, false);
-    return *Model::fromParts(ModelSource::HfFolder, "random", c, std::move(ts));
+    RandomModelShape shape;
+    shape.dim = dim;
+    shape.ffn = hidden;
+    shape.layers = layers;
+    shape.heads = heads;
+    shape.kvHeads = kvHeads;
+    shape.vocab = vocab;
+    shape.rope = layout;
+    shape.tiedEmbeddings = tied;
+    shape.seed = seed;
+    return *lowbit::makeRandomModel(shape);
 }
 
 } // namespace lowbit::test
