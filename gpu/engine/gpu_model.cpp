@@ -50,11 +50,11 @@ Result<Buffer *> uploadVector(Arena &arena, const ModelTensor *t, const char *wh
 std::string mib(std::uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
 } // namespace
 
-Result<const GpuWeight *> GpuModel::addWeight(const ModelTensor *t, const char *what, std::uint64_t maxSliceBytes)
+Result<const GpuWeight *> GpuModel::addWeight(const ModelTensor *t, const char *what, const GpuModelOptions &options)
 {
     if (!t)
         return makeError(ErrorCode::Inconsistent, std::string("model has no ") + what + " tensor");
-    auto w = uploadWeight(*m_weights, t->view, maxSliceBytes, t->role == TensorRole::Embedding, m_matvec);
+    auto w = uploadWeight(*m_weights, t->view, options.maxSliceBytes, t->role == TensorRole::Embedding, options.matvec);
     if (!w)
         return loadError(w.error(), t->view.name);
     m_weightBytes += w->deviceBytes;
@@ -75,8 +75,6 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
     m->m_weights = std::make_unique<Arena>(ctx);
     m->m_scratch = std::make_unique<Arena>(ctx, VkDeviceSize(64) << 20);
     Arena &a = *m->m_weights;
-    const std::uint64_t slice = options.maxSliceBytes;
-    m->m_matvec = options.matvec;
 
     // A model larger than the device fails here with a clear message, not in the middle.
     const auto cacheFloats = static_cast<VkDeviceSize>(m->m_maxContext) * static_cast<VkDeviceSize>(c.kvDim());
@@ -88,24 +86,24 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
         return makeError(ErrorCode::Io, "the model needs " + mib(need) + " on the device (weights and a " + std::to_string(m->m_maxContext)
                                             + "-token KV cache) but " + ctx.info().name + " has " + mib(have) + kUseCpu);
 
-    LOWBIT_TRY(m->m_embedding, m->addWeight(model.find(TensorRole::Embedding), "embedding", slice));
+    LOWBIT_TRY(m->m_embedding, m->addWeight(model.find(TensorRole::Embedding), "embedding", options));
     LOWBIT_TRY(m->m_finalNorm, uploadVector(a, model.find(TensorRole::FinalNorm), "final norm"));
     if (c.tieWordEmbeddings && !model.find(TensorRole::Output)) {
         m->m_output = m->m_embedding;
     } else {
-        LOWBIT_TRY(m->m_output, m->addWeight(model.find(TensorRole::Output), "output", slice));
+        LOWBIT_TRY(m->m_output, m->addWeight(model.find(TensorRole::Output), "output", options));
     }
     for (int l = 0; l < c.numLayers; ++l) {
         Layer L;
         LOWBIT_TRY(L.attnNorm, uploadVector(a, model.find(TensorRole::AttnNorm, l), "attention norm"));
-        LOWBIT_TRY(L.q, m->addWeight(model.find(TensorRole::Q, l), "q", slice));
-        LOWBIT_TRY(L.k, m->addWeight(model.find(TensorRole::K, l), "k", slice));
-        LOWBIT_TRY(L.v, m->addWeight(model.find(TensorRole::V, l), "v", slice));
-        LOWBIT_TRY(L.o, m->addWeight(model.find(TensorRole::O, l), "o", slice));
+        LOWBIT_TRY(L.q, m->addWeight(model.find(TensorRole::Q, l), "q", options));
+        LOWBIT_TRY(L.k, m->addWeight(model.find(TensorRole::K, l), "k", options));
+        LOWBIT_TRY(L.v, m->addWeight(model.find(TensorRole::V, l), "v", options));
+        LOWBIT_TRY(L.o, m->addWeight(model.find(TensorRole::O, l), "o", options));
         LOWBIT_TRY(L.ffnNorm, uploadVector(a, model.find(TensorRole::FfnNorm, l), "ffn norm"));
-        LOWBIT_TRY(L.gate, m->addWeight(model.find(TensorRole::Gate, l), "gate", slice));
-        LOWBIT_TRY(L.up, m->addWeight(model.find(TensorRole::Up, l), "up", slice));
-        LOWBIT_TRY(L.down, m->addWeight(model.find(TensorRole::Down, l), "down", slice));
+        LOWBIT_TRY(L.gate, m->addWeight(model.find(TensorRole::Gate, l), "gate", options));
+        LOWBIT_TRY(L.up, m->addWeight(model.find(TensorRole::Up, l), "up", options));
+        LOWBIT_TRY(L.down, m->addWeight(model.find(TensorRole::Down, l), "down", options));
         auto kc = a.allocate(cacheFloats * sizeof(float));
         if (!kc)
             return loadError(kc.error(), "KV cache");

@@ -66,7 +66,7 @@ private:
     };
     GpuModel(Context &ctx);
     Status recordForward(class Recorder &rec, std::uint32_t n, struct Scratch &s);
-    Result<const GpuWeight *> addWeight(const ModelTensor *t, const char *what, std::uint64_t maxSliceBytes);
+    Result<const GpuWeight *> addWeight(const ModelTensor *t, const char *what, const GpuModelOptions &options);
 
     Context &m_ctx;
     std::unique_ptr<Pipelines> m_pipelines;
@@ -79,7 +79,6 @@ private:
     Buffer *m_finalNorm = nullptr, *m_invFreq = nullptr;
     std::uint64_t m_weightBytes = 0;
     int m_packedTensors = 0;
-    std::optional<MatvecLayout> m_matvec;
     std::int64_t m_maxContext = 0;
     std::int64_t m_position = 0;
 };

@@ -311,9 +311,10 @@ private slots:
         const auto spec = specOf(format, group, storage);
         QVERIFY(spec);
         const std::int64_t rows = 70, cols = 256;
-        const auto w = test::randomFloats(std::size_t(rows * cols), 5, 0.05f);
-        auto packed = quantizePackedFast(w.data(), rows, cols, *spec);
-        QVERIFY(packed.ok());
+        auto rp = test::randomPacked(*spec, rows, cols, 5);
+        QVERIFY(rp.ok());
+        const PackedTensor *packed = &rp->packed;
+        const std::vector<float> &cpu = rp->dequant;
         PackedPush push{};
         push.lin0 = 1.0f;
         push.codeBits = packed->codeBits;
@@ -322,8 +323,6 @@ private slots:
         if (decode == int(RowsDecode::Minifloat)) // the grid's smallest step is its value next to 0
             QCOMPARE(push.mfUnit, packed->plan.members[0].table[push.mfZero + 1]);
         // 70 rows: a second workgroup whose lanes past the end must not store
-        std::vector<float> cpu(w.size());
-        QVERIFY(dequantizeFast(*packed, cpu.data()).ok());
         Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
         PackedUploadOptions opt;
         opt.matvec = MatvecLayout::Rows;
@@ -361,11 +360,10 @@ private slots:
         const auto spec = specOf(format, 32, QStringLiteral("fp16"));
         QVERIFY(spec);
         const std::int64_t rows = 9, cols = 16416;
-        const auto w = test::randomFloats(std::size_t(rows * cols), 12, 0.05f);
-        auto packed = quantizePackedFast(w.data(), rows, cols, *spec);
-        QVERIFY(packed.ok());
-        std::vector<float> cpu(w.size());
-        QVERIFY(dequantizeFast(*packed, cpu.data()).ok());
+        auto rp = test::randomPacked(*spec, rows, cols, 12);
+        QVERIFY(rp.ok());
+        const PackedTensor *packed = &rp->packed;
+        const std::vector<float> &cpu = rp->dequant;
         Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
         PackedUploadOptions opt;
         opt.matvec = MatvecLayout::Rows;

@@ -81,11 +81,10 @@ private slots:
         // 150 rows: two whole blocks and 22 leftover rows; sliced: 100 + 50 rows, one block each
         // side of a slice boundary
         const std::int64_t rows = 150, cols = 256;
-        const auto w = test::randomFloats(std::size_t(rows * cols), 31, 0.05f);
-        auto packed = quantizePackedFast(w.data(), rows, cols, *spec);
-        QVERIFY(packed.ok());
-        std::vector<float> cpu(w.size());
-        QVERIFY(dequantizeFast(*packed, cpu.data()).ok());
+        auto rp = test::randomPacked(*spec, rows, cols, 31);
+        QVERIFY(rp.ok());
+        const PackedTensor *packed = &rp->packed;
+        const std::vector<float> &cpu = rp->dequant;
 
         Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
         PackedUploadOptions opt;
@@ -109,7 +108,7 @@ private slots:
         const std::vector<std::uint32_t> ids = {149, 0, 63, 64, 127, 128, 99, 100};
         auto bx = arena.upload(std::span<const float>(x));
         auto bids = arena.upload(std::span<const std::uint32_t>(ids));
-        auto bout = arena.allocate(w.size() * 4);
+        auto bout = arena.allocate(cpu.size() * 4);
         auto brows = arena.allocate(ids.size() * std::size_t(cols) * 4);
         auto by = arena.allocate(std::size_t(rows) * 4);
         auto bY = arena.allocate(std::size_t(rows) * tokens * 4);
@@ -146,9 +145,9 @@ private slots:
         QVERIFY(f);
         auto spec = makeFormatSpec(*f, std::int64_t(40), std::nullopt);
         QVERIFY(spec);
-        const auto w = test::randomFloats(std::size_t(70 * 200), 33, 0.05f);
-        auto packed = quantizePackedFast(w.data(), 70, 200, *spec);
-        QVERIFY(packed.ok());
+        auto rp = test::randomPacked(*spec, 70, 200, 33);
+        QVERIFY(rp.ok());
+        const PackedTensor *packed = &rp->packed;
         Arena arena(*m_fx.ctx, VkDeviceSize(1) << 20);
         PackedUploadOptions opt;
         opt.matvec = MatvecLayout::Rows;

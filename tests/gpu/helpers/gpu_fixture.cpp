@@ -42,4 +42,14 @@ bool closeToProduct(float got, const float *w, const float *x, std::size_t n, do
     return std::fabs(got - ref) <= rel * mag + 1e-9;
 }
 
+Result<RandomPacked> randomPacked(const FormatSpec &spec, std::int64_t rows, std::int64_t cols, unsigned seed)
+{
+    const auto w = randomFloats(std::size_t(rows * cols), seed, 0.05f);
+    RandomPacked r;
+    LOWBIT_TRY(r.packed, quantizePackedFast(w.data(), rows, cols, spec));
+    r.dequant.resize(w.size());
+    LOWBIT_CHECK(dequantizeFast(r.packed, r.dequant.data()));
+    return r;
+}
+
 } // namespace lowbit::test

@@ -3,6 +3,7 @@
 /// Shared set-up of the GPU tests: a validated Vulkan context (skip without a device on a
 /// developer machine, fail under CI=true where lavapipe is installed).
 
+#include "core/quant/fast_format.h"
 #include "gpu/device/context.h"
 #include "gpu/memory/arena.h"
 #include "gpu/ops/recorder.h"
@@ -26,6 +27,13 @@ std::vector<float> randomFloats(std::size_t n, unsigned seed, float scale = 1.0f
 /// Whether a GEMV output is within rel·Σ|w·x| (+ 1e-9) of the fp64 product of row w and x (n terms):
 /// the bound of the packed kernels, whose fp32 sums differ from the CPU's in order only.
 bool closeToProduct(float got, const float *w, const float *x, std::size_t n, double rel = 4e-6);
+
+/// Random weights (normal, σ 0.05) packed in `spec`, and the CPU's dequantization of them.
+struct RandomPacked {
+    PackedTensor packed;
+    std::vector<float> dequant; ///< rows·cols, row-major
+};
+Result<RandomPacked> randomPacked(const FormatSpec &spec, std::int64_t rows, std::int64_t cols, unsigned seed);
 
 } // namespace lowbit::test
 
