@@ -80,7 +80,7 @@ struct GemvFigures {
 
 /// The roofline: the fastest of the plain read-and-reduce shader's access patterns (1, 8 or 64
 /// invocations per row, `chunkWords` consecutive words each; one invocation per row with uvec4
-/// loads) over the same bytes (rows rounded up to whole uvec4s), so the ratio is
+/// loads from a storage buffer, a uniform texel buffer or a storage texel buffer) over the same bytes (rows rounded up to whole uvec4s), so the ratio is
 /// against the best read this device achieves, whichever layout the fused kernel uses.
 double bestRoof(Context &ctx, Pipelines &pipes, const Buffer &src, const Buffer &dst, std::uint32_t rows, std::uint32_t rowWords,
                 std::uint32_t chunkWords, int reps, int products, bool &ok)
@@ -107,8 +107,10 @@ double bestRoof(Context &ctx, Pipelines &pipes, const Buffer &src, const Buffer 
     }
     if (rowWords % 4 == 0) { // a row per invocation, uvec4 loads from a storage buffer or as texels
         time("rows uvec4", [&](Recorder &rec) { return recordBandwidthReduceRows(rec, src, dst, rows, rowWords); });
-        if (src.texelCount >= std::uint64_t(rows) * rowWords / 4)
-            time("rows texels", [&](Recorder &rec) { return recordBandwidthReduceRows(rec, src, dst, rows, rowWords, true); });
+        if (src.texelCount >= std::uint64_t(rows) * rowWords / 4) {
+            time("rows texels", [&](Recorder &rec) { return recordBandwidthReduceRows(rec, src, dst, rows, rowWords, RowsRead::Texels); });
+            time("rows image", [&](Recorder &rec) { return recordBandwidthReduceRows(rec, src, dst, rows, rowWords, RowsRead::Image); });
+        }
     }
     return best;
 }

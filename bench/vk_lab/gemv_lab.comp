@@ -4,7 +4,10 @@
 //   NOLOAD  codes made up from the indices (no code loads; x and scales still read)
 //   NOX     no x (decode and sum only)
 //   UNROLL  the loop over the 8 chunks of a scale block unrolled (a 118 KiB shader instead of 21)
-//   TEXEL   codes read through a uniform texel buffer (vk_lab with TEXEL=1) instead of a storage buffer
+//   TEXEL   codes read through a uniform texel buffer (vk_lab with TEXEL=1) instead of a storage buffer;
+//           with IMAGE too, through a storage texel buffer by imageLoad (vk_lab with IMAGE=1)
+//   TOK=T   the GEMM form for T tokens (with TEXEL, interleaved codes, x by shuffles, values by
+//           shuffles): each code decoded once for the T tokens' x rows (vk_lab with TOK=T)
 //   PAIRT   x·value read from a pair table, one fetch per byte of codes (two weights) instead of
 //           two decodes and two multiply-adds (vk_lab with PAIRT=1 builds the table)
 //   INTERLEAVE  the codes (and scales) of each subgroup's 64 rows stored texel by texel side by
@@ -21,8 +24,13 @@
 layout(local_size_x = 64) in;
 layout(push_constant) uniform P { uint rows; uint cols; } pc;
 #ifdef TEXEL
+#ifdef IMAGE
+layout(binding = 0, rgba32ui) readonly uniform uimageBuffer ct;
+#define C4(i) imageLoad(ct, int(i))
+#else
 layout(binding = 0) uniform usamplerBuffer ct;
 #define C4(i) texelFetch(ct, int(i))
+#endif
 #else
 layout(std430, binding = 0) readonly buffer C { uvec4 c4[]; };
 #define C4(i) c4[i]
@@ -34,7 +42,9 @@ layout(binding = 2) uniform samplerBuffer pt;
 layout(std140, binding = 2) uniform XU { vec4 xu[4096]; };
 #endif
 layout(std430, binding = 3) buffer Y { float y[]; };
+#ifndef RPI
 #define RPI 8u
+#endif
 #ifdef UNROLL
 #define CHUNK_LOOP [[unroll]]
 #else
@@ -43,6 +53,47 @@ layout(std430, binding = 3) buffer Y { float y[]; };
 #ifndef PAIRT
 float xAt(uint i) { return xu[i >> 2u][i & 3u]; }
 #endif
+#ifdef TOK
+// TOK tokens at once (x of token t at t·cols, y at t·rows): each code decoded once for all tokens
+void main() {
+  const uint first = gl_GlobalInvocationID.x * RPI;
+  const uint n = pc.cols / 32u;
+  const uint lane = gl_SubgroupInvocationID;
+  float acc[RPI][TOK];
+  [[unroll]] for (uint k = 0u; k < RPI; ++k) [[unroll]] for (uint t = 0u; t < TOK; ++t) acc[k][t] = 0.0;
+  const float tlo = float(int(lane) - 8), thi = float(lane);
+  for (uint c8 = 0u; c8 < n; c8 += 8u) {
+    uvec4 sv[RPI];
+    [[unroll]] for (uint k = 0u; k < RPI; ++k) sv[k] = sw4[((((first >> 6u) * n + c8) >> 3u) * RPI + k) * 8u + lane];
+    [[dont_unroll]] for (uint cc = 0u; cc < 8u; ++cc) {
+      const uint ch = c8 + cc;
+      uvec4 w[RPI];
+      [[unroll]] for (uint k = 0u; k < RPI; ++k) w[k] = C4((((first >> 6u) * n + ch) * RPI + k) * 8u + lane);
+      float s[RPI][TOK];
+      [[unroll]] for (uint k = 0u; k < RPI; ++k) [[unroll]] for (uint t = 0u; t < TOK; ++t) s[k][t] = 0.0;
+      [[unroll]] for (uint b = 0u; b < 32u; b += 8u) {
+        float xl[TOK];
+        [[unroll]] for (uint t = 0u; t < TOK; ++t) xl[t] = xAt(t * pc.cols + ch * 32u + b + lane);
+        [[unroll]] for (uint j = 0u; j < 8u; ++j) {
+          float xb[TOK];
+          [[unroll]] for (uint t = 0u; t < TOK; ++t) xb[t] = subgroupShuffle(xl[t], j);
+          [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+            const uint c = (w[k][b >> 3u] >> (4u * j)) & 15u;
+            const float lo = subgroupShuffle(tlo, c & 7u), hi = subgroupShuffle(thi, c & 7u);
+            const float v = (c & 8u) != 0u ? hi : lo;
+            [[unroll]] for (uint t = 0u; t < TOK; ++t) s[k][t] += v * xb[t];
+          }
+        }
+      }
+      [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+        const float sc = unpackHalf2x16(sv[k][cc >> 1u])[cc & 1u];
+        [[unroll]] for (uint t = 0u; t < TOK; ++t) acc[k][t] += sc * s[k][t];
+      }
+    }
+  }
+  [[unroll]] for (uint k = 0u; k < RPI; ++k) if (first + k < pc.rows) [[unroll]] for (uint t = 0u; t < TOK; ++t) y[t * pc.rows + first + k] = acc[k][t];
+}
+#else
 void main() {
   const uint first = gl_GlobalInvocationID.x * RPI;
   uint row[RPI];
@@ -116,3 +167,4 @@ void main() {
   }
   [[unroll]] for (uint k = 0u; k < RPI; ++k) if (first + k < pc.rows) y[first + k] = acc[k];
 }
+#endif

@@ -13,12 +13,14 @@ mkdir -p "$out"
 g++ -O2 -mf16c -std=c++20 -o "$out/vk_lab" "$here/vk_lab.cpp" -lvulkan
 glslc -O --target-env=vulkan1.2 "$here/roof_lab.comp" -o "$out/roof.spv"
 glslc -O --target-env=vulkan1.2 -DTEXEL "$here/roof_lab.comp" -o "$out/roofT.spv"
+glslc -O --target-env=vulkan1.2 -DTEXEL -DIMAGE "$here/roof_lab.comp" -o "$out/roofI.spv"
 for v in full:"" noload:-DNOLOAD nox:-DNOX unroll:-DUNROLL fullT:-DTEXEL noxT:"-DTEXEL -DNOX" lutshT:"-DTEXEL -DLUTSH" pairT:"-DTEXEL -DPAIRT" fullI:"-DTEXEL -DINTERLEAVE" noxI:"-DTEXEL -DNOX -DINTERLEAVE" \
-         fullS:"-DTEXEL -DXSHUF" fullU:"-DTEXEL -DXUNI" fullIS:"-DTEXEL -DINTERLEAVE -DXSHUF"; do
+         fullS:"-DTEXEL -DXSHUF" fullU:"-DTEXEL -DXUNI" fullIS:"-DTEXEL -DINTERLEAVE -DXSHUF" imgIS:"-DTEXEL -DIMAGE -DINTERLEAVE -DXSHUF" \
+         lutIS:"-DTEXEL -DIMAGE -DINTERLEAVE -DXSHUF -DLUTSH" tok2:"-DTEXEL -DIMAGE -DTOK=2" tok3:"-DTEXEL -DIMAGE -DTOK=3" tok4:"-DTEXEL -DIMAGE -DTOK=4"; do
   glslc -O --target-env=vulkan1.2 ${v#*:} "$here/gemv_lab.comp" -o "$out/${v%%:*}.spv"
 done
 S16=1 CHECK=1 "$out/vk_lab" "$out/full.spv" 512 4096 512 1 1 | grep "rel err"
-best() { # best of three runs (TEXEL=1 in the environment: binding 0 as texels)
+best() { # best of three runs (TEXEL=1 in the environment: binding 0 as texels; IMAGE=1: image loads)
   b=0; for i in 1 2 3; do g=$(S16=1 "$out/vk_lab" "$1" "$rows" "$cols" "$2" 5 4 2>/dev/null | sed -n 's/.* \([0-9.]*\) GB\/s.*/\1/p'); b=$(echo "$b $g" | awk '{print ($2 > $1) ? $2 : $1}'); done; echo "$b"; }
 echo "roofline (uvec4 rows)   $(best "$out/roof.spv" 64) GB/s"
 echo "int4 GEMV               $(best "$out/full.spv" 512) GB/s"
@@ -35,5 +37,11 @@ echo "    and no x            $(best "$out/noxI.spv" 512) GB/s"
 echo "  x by shuffles         $(best "$out/fullS.spv" 512) GB/s   (instead of subgroupBroadcast)"
 echo "  x at uniform addresses $(best "$out/fullU.spv" 512) GB/s"
 echo "  interleaved, x by shuffles $(best "$out/fullIS.spv" 512) GB/s   (as matvec_rows now reads)"
+echo "roofline, image loads   $(IMAGE=1 best "$out/roofI.spv" 64) GB/s   (a storage texel buffer: imageLoad, inlined by llvmpipe)"
+echo "  the same GEMV, image loads $(IMAGE=1 best "$out/imgIS.spv" 512) GB/s"
+echo "  values by shuffles, image loads $(IMAGE=1 best "$out/lutIS.spv" 512) GB/s   (the lut path of one token)"
+echo "  ... for 2 tokens at once $(IMAGE=1 TOK=2 best "$out/tok2.spv" 512) GB/s of codes (×2 per token)"
+echo "  ... for 3 tokens at once $(IMAGE=1 TOK=3 best "$out/tok3.spv" 512) GB/s of codes (×3 per token)"
+echo "  ... for 4 tokens at once $(IMAGE=1 TOK=4 best "$out/tok4.spv" 512) GB/s of codes (×4 per token)"
 export PAIRT=1
 echo "  pair table (T-MAC)    $(best "$out/pairT.spv" 512) GB/s   (one gathered x-table read per two weights)"

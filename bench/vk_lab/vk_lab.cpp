@@ -34,7 +34,9 @@ int main(int argc, char** argv) {
   const int reps = argc > 5 ? atoi(argv[5]) : 5, products = argc > 6 ? atoi(argv[6]) : 4;
   const bool xssbo = getenv("XSSBO") != nullptr;
   const bool texel = getenv("TEXEL") != nullptr; // binding 0 as a uniform texel buffer (RGBA32UI)
+  const bool image = getenv("IMAGE") != nullptr; // ... as a storage texel buffer instead (with TEXEL)
   const double bitsPerW = getenv("BITS") ? atof(getenv("BITS")) : 4.0;
+  const uint32_t tok = getenv("TOK") ? atoi(getenv("TOK")) : 1; // tokens of the GEMM form (x and y per token)
   // PAIRT=1: binding 2 is an R32F texel buffer of the pair table T[p·256 + byte] =
   // x[2p]·(lo − 8) + x[2p+1]·(hi − 8), built on the host from x (the table pass not timed)
   const bool pairt = getenv("PAIRT") != nullptr;
@@ -46,11 +48,11 @@ int main(int argc, char** argv) {
   VkDeviceCreateInfo dci{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO}; dci.queueCreateInfoCount = 1; dci.pQueueCreateInfos = &qi;
   CK(vkCreateDevice(phys, &dci, nullptr, &dev)); VkQueue q; vkGetDeviceQueue(dev, 0, 0, &q);
   const uint64_t codeWords = (uint64_t)rows * cols * bitsPerW / 32;
-  Buf codes = mk(codeWords * 4 + 64, texel ? VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT : VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+  Buf codes = mk(codeWords * 4 + 64, texel ? (image ? VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT : VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT) : VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
   Buf scales = mk((uint64_t)rows * cols / 32 * 4 + 64, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
-  Buf x = mk((uint64_t)cols * 4, xssbo ? VK_BUFFER_USAGE_STORAGE_BUFFER_BIT : VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT);
+  Buf x = mk((uint64_t)cols * 4 * tok, xssbo ? VK_BUFFER_USAGE_STORAGE_BUFFER_BIT : VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT);
   Buf pt = mk(pairt ? (uint64_t)cols / 2 * 256 * 4 + 64 : 64, VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT);
-  Buf y = mk((uint64_t)rows * 4 + 64, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+  Buf y = mk((uint64_t)rows * 4 * tok + 64, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
   uint32_t s = 12345; auto rnd = [&] { s = s * 1664525u + 1013904223u; return s; };
   for (uint64_t i = 0; i < codeWords; ++i) ((uint32_t*)codes.p)[i] = rnd();
   const bool s16 = getenv("S16") != nullptr;
@@ -69,7 +71,7 @@ int main(int argc, char** argv) {
   VkDescriptorSetLayoutBinding b[4]{};
   for (int i = 0; i < 4; ++i) { b[i].binding = i; b[i].descriptorCount = 1; b[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
     b[i].descriptorType = (i == 2 && !xssbo) ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    if (i == 0 && texel) b[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+    if (i == 0 && texel) b[i].descriptorType = image ? VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER : VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
     if (i == 2 && pairt) b[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER; }
   VkDescriptorSetLayoutCreateInfo dli{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO}; dli.bindingCount = 4; dli.pBindings = b;
   VkDescriptorSetLayout dl; CK(vkCreateDescriptorSetLayout(dev, &dli, nullptr, &dl));
@@ -79,8 +81,8 @@ int main(int argc, char** argv) {
   VkComputePipelineCreateInfo cpi{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO}; cpi.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO};
   cpi.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT; cpi.stage.module = sm; cpi.stage.pName = "main"; cpi.layout = pl;
   VkPipeline pipe; CK(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, nullptr, &pipe));
-  VkDescriptorPoolSize ps[3]{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4}, {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, 1}, {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 2}};
-  VkDescriptorPoolCreateInfo dpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO}; dpi.maxSets = 1; dpi.poolSizeCount = 3; dpi.pPoolSizes = ps;
+  VkDescriptorPoolSize ps[4]{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4}, {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, 1}, {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 2}, {VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, 1}};
+  VkDescriptorPoolCreateInfo dpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO}; dpi.maxSets = 1; dpi.poolSizeCount = 4; dpi.pPoolSizes = ps;
   VkDescriptorPool dp; CK(vkCreateDescriptorPool(dev, &dpi, nullptr, &dp));
   VkDescriptorSetAllocateInfo dsi{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO}; dsi.descriptorPool = dp; dsi.descriptorSetCount = 1; dsi.pSetLayouts = &dl;
   VkDescriptorSet ds; CK(vkAllocateDescriptorSets(dev, &dsi, &ds));

@@ -108,7 +108,9 @@ DeviceInfo describe(VkPhysicalDevice d, std::uint32_t index)
     info.minStorageOffsetAlignment = std::max<VkDeviceSize>(p2.properties.limits.minStorageBufferOffsetAlignment, 1);
     VkFormatProperties fp{};
     vkGetPhysicalDeviceFormatProperties(d, VK_FORMAT_R32G32B32A32_UINT, &fp);
-    if (fp.bufferFeatures & VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT)
+    // the texel views serve both as uniform texel buffers (texelFetch) and storage texel buffers (imageLoad)
+    constexpr VkFormatFeatureFlags texelFeatures = VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT | VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_BIT;
+    if ((fp.bufferFeatures & texelFeatures) == texelFeatures)
         info.maxTexelBufferElements = p2.properties.limits.maxTexelBufferElements;
     info.maxComputeSharedMemory = p2.properties.limits.maxComputeSharedMemorySize;
     info.shaderFloat16 = f12.shaderFloat16 == VK_TRUE;

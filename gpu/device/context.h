@@ -27,7 +27,7 @@ struct DeviceInfo {
     std::uint32_t maxUniformBufferRange = 0;
     std::uint64_t minUniformOffsetAlignment = 256; ///< a uniform binding's offset is a multiple of this
     std::uint64_t minStorageOffsetAlignment = 256; ///< a storage binding's offset is a multiple of this
-    std::uint32_t maxTexelBufferElements = 0; ///< 0: RGBA32UI uniform texel buffers unsupported
+    std::uint32_t maxTexelBufferElements = 0; ///< 0: RGBA32UI uniform and storage texel buffers unsupported
     std::uint32_t maxComputeSharedMemory = 0;
     bool shaderFloat16 = false;
     bool storage16Bit = false;

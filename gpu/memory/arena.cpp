@@ -101,7 +101,7 @@ Result<Buffer *> Arena::allocate(VkDeviceSize bytes)
     // any buffer may be bound as a uniform buffer (x of the CPU-device GEMVs) or read as texels
     const std::uint64_t texelCount = m_ctx.info().maxTexelBufferElements ? std::min<std::uint64_t>(bytes / 16, m_ctx.info().maxTexelBufferElements) : 0;
     bi.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT
-               | VK_BUFFER_USAGE_TRANSFER_DST_BIT | (texelCount ? VkBufferUsageFlags(VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT) : VkBufferUsageFlags(0));
+               | VK_BUFFER_USAGE_TRANSFER_DST_BIT | (texelCount ? VkBufferUsageFlags(VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT | VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT) : VkBufferUsageFlags(0));
     bi.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
     auto buf = std::make_unique<Buffer>();
     LOWBIT_VK_CHECK(vkCreateBuffer(m_ctx.device(), &bi, nullptr, &buf->handle));

@@ -24,9 +24,9 @@ class Context;
 struct Buffer {
     VkBuffer handle = VK_NULL_HANDLE;
     VkDeviceSize size = 0;
-    /// An RGBA32UI uniform-texel view of the first size/16 texels (the CPU-device kernels read
-    /// their bulk data through it); null when the buffer is smaller than one texel or the device
-    /// has no such texel buffers or not that many elements.
+    /// An RGBA32UI view of the first size/16 texels, bound as a uniform or a storage texel buffer
+    /// (the CPU-device kernels read their bulk data through it); null when the buffer is smaller
+    /// than one texel or the device has no such texel buffers or not that many elements.
     VkBufferView texels = VK_NULL_HANDLE;
     VkDeviceSize texelCount = 0;
     std::byte *mapped = nullptr; ///< host pointer to the buffer's bytes

@@ -24,9 +24,10 @@ Result<std::unique_ptr<Recorder>> Recorder::begin(const Context &ctx, Pipelines 
 {
     auto r = std::unique_ptr<Recorder>(new Recorder(ctx, pipelines));
     r->m_maxDispatches = maxDispatches;
-    const std::array<VkDescriptorPoolSize, 3> sizes = {{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, maxDispatches * 8},
+    const std::array<VkDescriptorPoolSize, 4> sizes = {{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, maxDispatches * 8},
                                                         {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, maxDispatches * 2},
-                                                        {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, maxDispatches * 3}}};
+                                                        {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, maxDispatches * 3},
+                                                        {VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, maxDispatches * 3}}};
     VkDescriptorPoolCreateInfo pi{};
     pi.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
     pi.maxSets = maxDispatches;
@@ -92,12 +93,13 @@ Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> 
         if (!b)
             return makeError(ErrorCode::Internal, std::string(info.name) + ": null buffer");
         const auto i = static_cast<std::uint32_t>(infos.size());
-        if (bindingType(info, i) == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER && !b->texels)
+        const bool texel = bindingType(info, i) == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER || bindingType(info, i) == VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
+        if (texel && !b->texels)
             return makeError(ErrorCode::Internal, std::string(info.name) + ": binding " + std::to_string(i) + " needs a texel view the buffer does not have");
         const bool uniform = (info.uniformMask >> i) & 1u;
         const VkDeviceSize offset = i < offsets.size() ? offsets.begin()[i] : 0;
         const VkDeviceSize align = uniform ? m_ctx.info().minUniformOffsetAlignment : m_ctx.info().minStorageOffsetAlignment;
-        if (offset && (bindingType(info, i) == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER || offset % align != 0 || offset >= b->size))
+        if (offset && (texel || offset % align != 0 || offset >= b->size))
             return makeError(ErrorCode::Internal, std::string(info.name) + ": binding " + std::to_string(i) + " at offset " + std::to_string(offset)
                                                       + " (texel binding, misaligned or past the buffer)");
         // a uniform binding covers at most the device's uniform range (the kernels that take one
@@ -112,7 +114,7 @@ Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> 
         w.dstBinding = i;
         w.descriptorCount = 1;
         w.descriptorType = bindingType(info, i);
-        if (w.descriptorType == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER)
+        if (w.descriptorType == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER || w.descriptorType == VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER)
             w.pTexelBufferView = &(buffers.begin()[i]->texels);
         else
             w.pBufferInfo = &infos[i];

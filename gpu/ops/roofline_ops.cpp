@@ -17,16 +17,19 @@ Status recordBandwidthReduce(Recorder &rec, const Buffer &src, const Buffer &dst
 }
 
 Status recordBandwidthReduceRows(Recorder &rec, const Buffer &src, const Buffer &dst, std::uint32_t rows, std::uint32_t rowWords,
-                                 bool texels)
+                                 RowsRead read)
 {
     if (rowWords == 0 || rowWords % 4 != 0 || rows == 0)
         return makeError(ErrorCode::InvalidArgument, "roofline rows: row words must be a positive multiple of 4");
     if (src.size < std::uint64_t(rows) * rowWords * 4 || dst.size < std::uint64_t(rows) * 4)
         return makeError(ErrorCode::Internal, "roofline buffers too small");
-    if (texels && src.texelCount < std::uint64_t(rows) * rowWords / 4)
+    if (read != RowsRead::Storage && src.texelCount < std::uint64_t(rows) * rowWords / 4)
         return makeError(ErrorCode::Unsupported, "roofline rows: the source has no texel view covering its rows");
     const RooflinePush p{rows, rowWords, 4, 1};
-    return rec.dispatch(texels ? ShaderId::bandwidth_reduce_rows_texel : ShaderId::bandwidth_reduce_rows, {&src, &dst}, p,
+    const ShaderId id = read == RowsRead::Texels  ? ShaderId::bandwidth_reduce_rows_texel
+                        : read == RowsRead::Image ? ShaderId::bandwidth_reduce_rows_image
+                                                  : ShaderId::bandwidth_reduce_rows;
+    return rec.dispatch(id, {&src, &dst}, p,
                         gridFor((rows + 63) / 64));
 }
 

@@ -24,10 +24,14 @@ static_assert(sizeof(RooflinePush) == shaderInfo(ShaderId::bandwidth_reduce).pus
 /// dst[r] = Σ src[r·rowWords + i] (uint, wrapping) for r < rows.
 Status recordBandwidthReduce(Recorder &rec, const Buffer &src, const Buffer &dst, const RooflinePush &p);
 
+/// How recordBandwidthReduceRows reads its source: uvec4 loads from a storage buffer, or the
+/// buffer's RGBA32UI view as a uniform texel buffer (texelFetch) or a storage texel buffer (imageLoad).
+enum class RowsRead { Storage, Texels, Image };
+
 /// The same sums read as one invocation per row with uvec4 loads (the CPU-device GEMV layout);
-/// rowWords must be a multiple of 4. `texels`: through src's texel view (Unsupported when it has
-/// none or it does not cover the rows).
+/// rowWords must be a multiple of 4. Through the texel view, Unsupported when src has none or it
+/// does not cover the rows.
 Status recordBandwidthReduceRows(Recorder &rec, const Buffer &src, const Buffer &dst, std::uint32_t rows, std::uint32_t rowWords,
-                                 bool texels = false);
+                                 RowsRead read = RowsRead::Storage);
 
 } // namespace lowbit::gpu

@@ -19,6 +19,8 @@ inline VkDescriptorType bindingType(const ShaderInfo &info, std::uint32_t i)
 {
     if ((info.texelMask >> i) & 1u)
         return VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+    if ((info.imageMask >> i) & 1u)
+        return VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
     return (info.uniformMask >> i) & 1u ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
 }
 

@@ -2,7 +2,8 @@
 // The roofline read in the layout of the CPU-device GEMVs (matvec_rows.comp): one invocation per
 // row, walking it with uvec4 loads (rowWords a multiple of 4), no shared memory or barriers.
 // TEXEL: the source is read through a uniform texel buffer of RGBA32UI texels (on llvmpipe a
-// gather, where a storage-buffer load is a loop over the lanes).
+// gather, where a storage-buffer load is a loop over the lanes); IMAGE: through a storage texel
+// buffer (the same view) by imageLoad, which llvmpipe inlines where texelFetch is a function call.
 #version 450
 
 layout(local_size_x = 64) in;
@@ -12,9 +13,12 @@ layout(push_constant) uniform Push {
     uint chunkWords;
     uint tpr;
 } pc;
-#ifdef TEXEL
+#if defined(TEXEL)
 layout(binding = 0) uniform usamplerBuffer srcTexels;
 #define SRC(i) texelFetch(srcTexels, int(i))
+#elif defined(IMAGE)
+layout(binding = 0, rgba32ui) readonly uniform uimageBuffer srcTexels;
+#define SRC(i) imageLoad(srcTexels, int(i))
 #else
 layout(std430, binding = 0) readonly buffer Src { uvec4 src[]; };
 #define SRC(i) src[i]

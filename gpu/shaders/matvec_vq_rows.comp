@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Fused VQ dequant × vector for CPU Vulkan implementations (llvmpipe's cost model: see
 // matvec_rows.comp): one invocation per vector row r (output rows r·v … r·v+v−1), no shared
-// memory, no barriers, and every read a texel fetch (SIMD gathers on llvmpipe, where a
-// storage-buffer load is a loop over the lanes).
+// memory, no barriers, and every read an image load from a storage texel buffer of RGBA32UI
+// texels (SIMD gathers on llvmpipe, where a storage-buffer load is a loop over the lanes; and
+// inlined, where llvmpipe 22.3 calls a function for each texelFetch of a non-RGBA8 format, which
+// spills every live register around it: +5–10 % on VQ, whose every position fetches a centroid).
 //  - The host lays the main and residual index streams out by vector row: rowStride positions
 //    each, IBITS-bit codes (8, 12 or 16), so a block of 32 positions is IBITS/4 whole texels and
 //    every code's shifts are constants.
@@ -32,9 +34,11 @@
 #define TPB (IB / 4u)           // texels per block of 32 positions
 
 layout(local_size_x = 32) in;
-layout(binding = 0) uniform usamplerBuffer idxT;  // index words (VqPush's *Base in words)
-layout(binding = 1) uniform usamplerBuffer valsT; // codebooks, scales (floats)
-layout(binding = 2) uniform usamplerBuffer xpT;   // vq_xprep.comp's output
+layout(binding = 0, rgba32ui) readonly uniform uimageBuffer idxT;  // index words (VqPush's *Base in words)
+layout(binding = 1, rgba32ui) readonly uniform uimageBuffer valsT; // codebooks, scales (floats)
+layout(binding = 2, rgba32ui) readonly uniform uimageBuffer xpT;   // vq_xprep.comp's output
+// (texelFetch as elsewhere, an image load here)
+#define texelFetch(b, i) imageLoad(b, int(i))
 layout(std430, binding = 3) writeonly buffer Y { float y[]; };
 
 uint pick(uvec4 t, uint q) { return q == 0u ? t.x : q == 1u ? t.y : q == 2u ? t.z : t.w; }

@@ -5,7 +5,9 @@
 #   lowbit_shader(NAME SOURCE BINDINGS PUSH_BYTES [DEFINES...])
 #
 # NAME: <family>_<atype>_<btype>[_<feature>]; BINDINGS: descriptor bindings in set 0 (storage
-# buffers); PUSH_BYTES: size of the push-constant block (checked against the C++ struct).
+# buffers, but UNIFORM=n a uniform buffer, TEXEL=n a uniform texel buffer and IMAGE=n a storage
+# texel buffer, both through the buffer's RGBA32UI view); PUSH_BYTES: size of the push-constant
+# block (checked against the C++ struct).
 lowbit_shader(matvec_f32_f32 matvec.comp 3 8 A_F32)
 lowbit_shader(rmsnorm_f32 rmsnorm.comp 3 8)
 lowbit_shader(rope_f32 rope.comp 2 24)
@@ -88,12 +90,14 @@ endforeach()
 lowbit_shader(bandwidth_reduce bandwidth_reduce.comp 2 16)
 lowbit_shader(bandwidth_reduce_rows bandwidth_reduce_rows.comp 2 16)
 lowbit_shader(bandwidth_reduce_rows_texel bandwidth_reduce_rows.comp 2 16 TEXEL=0 TEXEL)
+lowbit_shader(bandwidth_reduce_rows_image bandwidth_reduce_rows.comp 2 16 IMAGE=0 IMAGE)
 # VPTQ codebook tensors (core/methods/vq_tensor.h)
 lowbit_shader(dequant_vq dequant_vq.comp 4 96)
 lowbit_shader(matvec_vq matvec_vq.comp 4 96)
 # ... and the CPU-device GEMV (matvec_vq_rows.comp): x·scale in position order first
 # (vq_xprep), then one variant per vector length (4, 8, or 0: any v ≤ 16 at run time), stored
-# index width (8, 12, 16) and residual (_r); every binding but y read as texels
+# index width (8, 12, 16) and residual (_r); every binding but y read as texels of a storage
+# texel buffer (IMAGE=n: imageLoad, which llvmpipe inlines; texelFetch is a function call there)
 lowbit_shader(vq_xprep vq_xprep.comp 4 96)
 foreach(vl 0 4 8)
   foreach(ib 8 12 16)
@@ -102,7 +106,7 @@ foreach(vl 0 4 8)
       if(res)
         set(sfx "_r")
       endif()
-      lowbit_shader(matvec_vq_rows_v${vl}_i${ib}${sfx} matvec_vq_rows.comp 4 96 VLEN=${vl} IBITS=${ib} RES=${res} TEXEL=0 TEXEL=1 TEXEL=2)
+      lowbit_shader(matvec_vq_rows_v${vl}_i${ib}${sfx} matvec_vq_rows.comp 4 96 VLEN=${vl} IBITS=${ib} RES=${res} IMAGE=0 IMAGE=1 IMAGE=2)
     endforeach()
   endforeach()
 endforeach()

@@ -144,7 +144,7 @@ private slots:
     }
     void rooflineReadsSumTheRows()
     {
-        // every access pattern of bench_gpu's roofline, storage buffer and texels, against the CPU's sums
+        // every access pattern of bench_gpu's roofline, storage buffer, texels and image loads, against the CPU's sums
         constexpr std::uint32_t rows = 70, rowWords = 12;
         std::vector<std::uint32_t> src(rows * rowWords);
         std::mt19937 rng(5);
@@ -154,12 +154,12 @@ private slots:
         auto bs = arena.upload(std::span<const std::uint32_t>(src));
         QVERIFY(bs.ok());
         QCOMPARE((*bs)->texelCount, std::uint64_t(rows * rowWords / 4));
-        for (int pattern = 0; pattern < 4; ++pattern) {
+        for (int pattern = 0; pattern < 5; ++pattern) {
             auto bd = arena.allocate(rows * 4);
             auto rec = Recorder::begin(*m_ctx, *m_pipelines);
             QVERIFY(bd.ok() && rec.ok());
-            const Status st = pattern < 2 ? recordBandwidthReduceRows(**rec, **bs, **bd, rows, rowWords, pattern == 1)
-                                          : recordBandwidthReduce(**rec, **bs, **bd, RooflinePush{rows, rowWords, 4, pattern == 2 ? 1u : 8u});
+            const Status st = pattern < 3 ? recordBandwidthReduceRows(**rec, **bs, **bd, rows, rowWords, static_cast<RowsRead>(pattern))
+                                          : recordBandwidthReduce(**rec, **bs, **bd, RooflinePush{rows, rowWords, 4, pattern == 3 ? 1u : 8u});
             QVERIFY2(st.ok(), st.ok() ? "" : st.error().message().c_str());
             QVERIFY((*rec)->submitAndWait().ok());
             for (std::uint32_t r = 0; r < rows; ++r) {
