@@ -88,8 +88,10 @@ uvec4 codeTexel(uint row, uint t)
 }
 
 /// The words of whole chunk `ch` of slice row `row`, as texels (the caller checked that the row's
-/// words are a multiple of 4, so 4- and 8-word chunks are whole texels).
-void loadChunkWide(uint row, uint ch, out uint w[8])
+/// words are a multiple of 4, so 4- and 8-word chunks are whole texels). `carry`: for 3-bit codes
+/// the texel the previous chunk ended in, replaced by the one this chunk ends in — every loop
+/// below walks a row's chunks in order from chunk 0, whose words start a texel (carry unused).
+void loadChunkWide(uint row, uint ch, inout uvec4 carry, out uint w[8])
 {
     [[unroll]] for (uint k = 0u; k < 8u; ++k)
         w[k] = 0u;
@@ -102,7 +104,16 @@ void loadChunkWide(uint row, uint ch, out uint w[8])
     w[5] = (hiWord & 2u) == 0u ? hi.y : hi.w;
 #else
     const uint first = ch * CB;
-    if (CB == 4u || CB == 8u) {
+    if (CB == 3u) {
+        // words 3ch … 3ch + 2 end in texel (3ch + 2)/4, and start there (o = 0) or in the texel
+        // the previous chunk ended in: one fetch a chunk instead of two (4 per 4 chunks, not 8)
+        const uint o = first & 3u;
+        const uvec4 cur = codeTexel(row, (first + 2u) >> 2u);
+        const uvec4 a = o == 0u ? cur : carry;
+        carry = cur;
+        [[unroll]] for (uint k = 0u; k < 3u; ++k)
+            w[k] = wordOf(a, cur, o + k);
+    } else if (CB == 4u || CB == 8u) {
         const uvec4 a = codeTexel(row, first >> 2u);
         w[0] = a.x; w[1] = a.y; w[2] = a.z; w[3] = a.w;
         if (CB == 8u) {
@@ -111,7 +122,7 @@ void loadChunkWide(uint row, uint ch, out uint w[8])
         }
     } else {
         // CB words from word o = first & 3 on: one texel holds them for ≤ 2-bit codes (o + CB ≤ 4),
-        // two for 3, 5 and 6 bits, three only for 7 (o + CB ≤ 10); a texel fetch costs as much as
+        // two for 5 and 6 bits, three only for 7 (o + CB ≤ 10); a texel fetch costs as much as
         // a few dozen ALU ops here, so none is fetched that cannot be used
         const uint o = first & 3u;
         const uvec4 a = codeTexel(row, first >> 2u);
@@ -370,6 +381,9 @@ void main()
     [[unroll]] for (uint k = 0u; k < RPI; ++k)
         acc[k] = 0.0;
     uint done = 0u; // columns summed by a fast path
+    uvec4 carry[RPI]; // 3-bit codes: each row's last code texel (loadChunkWide)
+    [[unroll]] for (uint k = 0u; k < RPI; ++k)
+        carry[k] = uvec4(0u);
 #ifdef LANE_TABLES
     [[unroll]] for (uint r = 0u; r < uint(LUT_N); ++r) {
 #if defined(FP6_PLANES)
@@ -429,7 +443,7 @@ void main()
             const uint j = (c0 - c) >> 4;
             uint w[RPI][8];
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                loadChunkWide(row[k], c0 >> 5, w[k]);
+                loadChunkWide(row[k], c0 >> 5, carry[k], w[k]);
             GroupParams p[RPI];
             float s[RPI];
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
@@ -452,7 +466,7 @@ void main()
         [[dont_unroll]] for (uint c0 = c; c0 < end; c0 += 32u) {
             uint w[RPI][8];
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                loadChunkWide(row[k], c0 >> 5, w[k]);
+                loadChunkWide(row[k], c0 >> 5, carry[k], w[k]);
             GroupParams p[RPI];
             float s[RPI];
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
@@ -475,7 +489,7 @@ void main()
             [[dont_unroll]] for (uint c0 = g0; c0 < gEnd; c0 += 32u) {
                 uint w[RPI][8];
                 [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                    loadChunkWide(row[k], c0 >> 5, w[k]);
+                    loadChunkWide(row[k], c0 >> 5, carry[k], w[k]);
                 partialSums(w, c0, p, 0u, 32u, s);
             }
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
@@ -497,7 +511,7 @@ void main()
         [[dont_unroll]] for (uint c0 = g0; c0 < gEnd; c0 += 32u) {
             uint w[RPI][8];
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                loadChunkWide(row[k], c0 >> 5, w[k]);
+                loadChunkWide(row[k], c0 >> 5, carry[k], w[k]);
             partialSums(w, c0, p, 0u, 32u, s);
         }
         [[unroll]] for (uint k = 0u; k < RPI; ++k)
@@ -509,7 +523,7 @@ void main()
         GroupParams p[RPI];
         float s[RPI];
         [[unroll]] for (uint k = 0u; k < RPI; ++k) {
-            loadChunkWide(row[k], c0 >> 5, w[k]);
+            loadChunkWide(row[k], c0 >> 5, carry[k], w[k]);
             p[k] = loadGroup(groupOf(row[k], c0));
             s[k] = 0.0;
         }
