@@ -6,7 +6,8 @@
 // roofline). "vptq-vV-kK" rows: a VPTQ
 // tensor with V-long vectors and a K-entry fp16 codebook (GB/s of its stored bytes). Targets: ratio ≥ 0.7 for 4-bit
 // scalar formats, ≥ 0.5 for VPTQ. Then tokens/s of the GPU engine on stories260K (fp32 and int4
-// g32 linears): greedy decode of --tokens tokens after a 1-token prompt, and a 64-token prefill;
+// g32 linears): greedy decode of --tokens tokens after a 1-token prompt, and a 64-token prefill,
+// each after a warm-up run that compiles the pipelines;
 // and on a synthetic model of TinyLlama's widths (2048 / 5632, 2 layers, 4096-token vocabulary,
 // random weights; int4 and nf4 g128), whose linears are large enough for the rows layout on CPU
 // devices (decode of at most 32 tokens).
@@ -224,6 +225,15 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
     std::vector<std::int32_t> prompt(64);
     for (std::size_t i = 0; i < prompt.size(); ++i)
         prompt[i] = static_cast<std::int32_t>((i * 37 + 1) % static_cast<std::size_t>(model.config().vocabSize));
+    // warm-up, not timed: the first use of a pipeline compiles it (llvmpipe JITs a rows kernel in
+    // up to a second), so one prefill and one decode step run first
+    {
+        LOWBIT_TRY(auto warm, gm->forward(prompt, false));
+        gm->reset();
+        std::int32_t first = 1;
+        LOWBIT_TRY(auto step, gm->forward(std::span(&first, 1), false));
+        gm->reset();
+    }
     const auto t0 = std::chrono::steady_clock::now();
     LOWBIT_TRY(auto pre, gm->forward(prompt, false));
     const double prefill = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -185,7 +185,7 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
     for (const auto &w : m_matrices) {
         if (w->vq)
             maxDispatches += kVqMatvecDispatches * n; // one matvec per token
-        if (w->packed && w->packed->matvec == MatvecLayout::Rows) // one row GEMV per token and slice
+        if (w->packed && w->packed->matvec == MatvecLayout::Rows) // ≤ one rows GEMV or GEMM per token and slice
             maxDispatches += n * static_cast<std::uint32_t>(w->packed->slices.size());
     }
     LOWBIT_TRY(auto rec, Recorder::begin(m_ctx, *m_pipelines, maxDispatches));

@@ -5,6 +5,7 @@
 #include "core/quant/packing_fp6.h"
 #include "gpu/device/context.h"
 #include "gpu/memory/arena.h"
+#include "gpu/ops/packed_rows.h"
 #include "gpu/ops/recorder.h"
 
 #include <algorithm>
@@ -142,17 +143,6 @@ std::uint32_t threadsPerRow(std::int64_t cols, std::uint32_t requested)
     return static_cast<std::uint32_t>(std::clamp<std::uint64_t>(std::bit_floor(std::max<std::uint64_t>(chunks / 4, 1)), 1, kWorkgroup));
 }
 
-PackedPush slicePush(const GpuPackedTensor &w, const GpuPackedSlice &s)
-{
-    PackedPush p = w.push;
-    p.rows = s.rows;
-    p.row0 = s.row0;
-    p.hiBase = w.layout == CodeLayout::Fp6Planes ? s.rows * p.rowWords : 0u;
-    p.tiledRows = w.tiled ? s.rows / 64u * 64u : 0u;
-    return p;
-}
-
-/// Copies rows [r0, r0 + n) of a code plane (rowWords words per row) to `dst`, tiled or row-major.
 void copyPlane(std::uint32_t *dst, const std::uint32_t *src, std::int64_t r0, std::int64_t n, std::uint32_t rowWords, bool tiled)
 {
     const auto rows = static_cast<std::uint32_t>(n);
@@ -174,6 +164,17 @@ std::uint64_t tiledCodeWord(std::uint32_t row, std::uint32_t i, std::uint32_t ro
     return (texel << 2) | (i & 3u);
 }
 
+PackedPush slicePush(const GpuPackedTensor &w, const GpuPackedSlice &s)
+{
+    PackedPush p = w.push;
+    p.rows = s.rows;
+    p.row0 = s.row0;
+    p.hiBase = w.layout == CodeLayout::Fp6Planes ? s.rows * p.rowWords : 0u;
+    p.tiledRows = w.tiled ? s.rows / 64u * 64u : 0u;
+    return p;
+}
+
+/// Copies rows [r0, r0 + n) of a code plane (rowWords words per row) to `dst`, tiled or row-major.
 ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout)
 {
     static constexpr std::array<std::array<ShaderId, 9>, 3> kIds = {{
@@ -200,47 +201,6 @@ bool rowKernelsRun(const DeviceInfo &device)
 }
 
 bool rowLayoutDevice(const DeviceInfo &device) { return device.type == "cpu" && rowKernelsRun(device); }
-
-ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, std::uint32_t groupCols)
-{
-#define LOWBIT_ROWS(d, sfx)                                                                                                         \
-    {ShaderId::matvec_rows_b1_##d##sfx, ShaderId::matvec_rows_b2_##d##sfx, ShaderId::matvec_rows_b3_##d##sfx,                       \
-     ShaderId::matvec_rows_b4_##d##sfx, ShaderId::matvec_rows_b5_##d##sfx, ShaderId::matvec_rows_b6_##d##sfx,                       \
-     ShaderId::matvec_rows_b7_##d##sfx, ShaderId::matvec_rows_b8_##d##sfx, ShaderId::matvec_rows_fp6_##d##sfx}
-// the tables paths exist for 3- and 4-bit codes (rowsDecodeFor picks them only there)
-#define LOWBIT_ROWS_T(d, sfx, gsfx)                                                                                                 \
-    {ShaderId::matvec_rows_b1_generic##gsfx, ShaderId::matvec_rows_b2_generic##gsfx, ShaderId::matvec_rows_b3_##d##sfx,             \
-     ShaderId::matvec_rows_b4_##d##sfx,      ShaderId::matvec_rows_b5_generic##gsfx, ShaderId::matvec_rows_b6_generic##gsfx,       \
-     ShaderId::matvec_rows_b7_generic##gsfx, ShaderId::matvec_rows_b8_generic##gsfx, ShaderId::matvec_rows_fp6_generic##gsfx}
-    using Table = std::array<std::array<std::array<ShaderId, 9>, 7>, 2>;
-    static constexpr Table kIds = {{
-        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _sx), LOWBIT_ROWS(lut, _sx), LOWBIT_ROWS(minifloat, _sx),
-          LOWBIT_ROWS_T(tables, _sx, _sx), LOWBIT_ROWS_T(tables2, _sx, _sx), LOWBIT_ROWS_T(inserted, _sx, _sx)}},
-        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, ), LOWBIT_ROWS(lut, ), LOWBIT_ROWS(minifloat, ), LOWBIT_ROWS_T(tables, , ),
-          LOWBIT_ROWS_T(tables2, , ), LOWBIT_ROWS_T(inserted, , )}},
-    }};
-    // groups of 16 columns: the parameter-window paths have their own form (the generic one handles any)
-    static constexpr Table kIds16 = {{
-        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g16_sx), LOWBIT_ROWS(lut, _g16_sx), LOWBIT_ROWS(minifloat, _g16_sx),
-          LOWBIT_ROWS_T(tables, _g16_sx, _sx), LOWBIT_ROWS_T(tables2, _g16_sx, _sx),
-          LOWBIT_ROWS_T(inserted, _g16_sx, _sx)}},
-        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g16), LOWBIT_ROWS(lut, _g16), LOWBIT_ROWS(minifloat, _g16),
-          LOWBIT_ROWS_T(tables, _g16, ), LOWBIT_ROWS_T(tables2, _g16, ), LOWBIT_ROWS_T(inserted, _g16, )}},
-    }};
-    // ... and of 32 columns (a group per chunk)
-    static constexpr Table kIds32 = {{
-        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g32_sx), LOWBIT_ROWS(lut, _g32_sx), LOWBIT_ROWS(minifloat, _g32_sx),
-          LOWBIT_ROWS_T(tables, _g32_sx, _sx), LOWBIT_ROWS_T(tables2, _g32_sx, _sx),
-          LOWBIT_ROWS_T(inserted, _g32_sx, _sx)}},
-        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g32), LOWBIT_ROWS(lut, _g32), LOWBIT_ROWS(minifloat, _g32),
-          LOWBIT_ROWS_T(tables, _g32, ), LOWBIT_ROWS_T(tables2, _g32, ), LOWBIT_ROWS_T(inserted, _g32, )}},
-    }};
-#undef LOWBIT_ROWS_T
-#undef LOWBIT_ROWS
-    const std::size_t v = layout == CodeLayout::Fp6Planes ? 8 : std::clamp<std::size_t>(codeBits, 1, 8) - 1;
-    const auto &ids = groupCols == 16 ? kIds16 : groupCols == 32 ? kIds32 : kIds;
-    return ids[xUniform ? 1 : 0][static_cast<std::size_t>(decode)][v];
-}
 
 RowsDecode rowsDecodeFor(const FastPlan &plan, CodeLayout layout, PackedPush &push)
 {
@@ -488,51 +448,6 @@ Status recordDequantRowsPacked(Recorder &rec, const GpuPackedTensor &w, const Bu
     return {};
 }
 
-namespace {
-
-/// Whether x may be bound at token t's row for the rows GEMV (the binding offset t·cols·4 is
-/// aligned for the binding type the variant takes).
-bool rowsXUniform(const Recorder &rec, const GpuPackedTensor &w, const Buffer &x, VkDeviceSize xOffset)
-{
-    // x (whole vec4s) and the value tables from uniform buffers when they fit the uniform range
-    const std::uint64_t range = rec.context().info().maxUniformBufferRange;
-    const std::uint64_t xBytes = (static_cast<std::uint64_t>(w.cols) + 3) / 4 * 16;
-    return xBytes <= std::min<std::uint64_t>(range, 65536) && x.size >= xOffset + xBytes && w.tables->size <= std::min<std::uint64_t>(range, 65536);
-}
-
-/// y[yOffset + r] = dequant(W)[r, :] · x[xOffset / 4 ...] by matvec_rows (xOffset aligned for
-/// the x binding, rowsXAligned).
-Status recordRowsMatvec(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, VkDeviceSize xOffset, const Buffer &y, std::uint32_t yOffset)
-{
-    const bool xUniform = rowsXUniform(rec, w, x, xOffset);
-    const ShaderId id = rowsShader(w.codeBits, w.layout, w.rowsDecode, xUniform, w.push.groupsPerRow != 0 ? w.push.groupSize : 0u);
-    for (const GpuPackedSlice &s : w.slices) {
-        PackedPush p = slicePush(w, s);
-        p.yOffset = yOffset + s.row0;
-        // local_size_x and RPI in matvec_rows.comp
-        constexpr std::uint32_t kRowsWorkgroup = 32, kRowsPerInvocation = 8;
-        const std::uint32_t rowsPerGroup = kRowsWorkgroup * kRowsPerInvocation;
-        LOWBIT_CHECK(rec.dispatchAt(id, {s.codes, w.meta, w.tables, &x, &y, w.tables, s.codes, w.meta}, {0, 0, 0, xOffset}, p,
-                                    gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup)));
-    }
-    return {};
-}
-
-/// Whether every token's x row can be bound where the rows GEMV reads x (aligned offsets).
-bool rowsXAligned(const Recorder &rec, const GpuPackedTensor &w, const Buffer &x, std::uint32_t tokens)
-{
-    const DeviceInfo &dev = rec.context().info();
-    const std::uint64_t stride = static_cast<std::uint64_t>(w.cols) * 4;
-    for (std::uint32_t t = 1; t < tokens; ++t) { // (the variant can differ for the last tokens)
-        const VkDeviceSize off = stride * t;
-        if (off % (rowsXUniform(rec, w, x, off) ? dev.minUniformOffsetAlignment : dev.minStorageOffsetAlignment) != 0)
-            return false;
-    }
-    return true;
-}
-
-} // namespace
-
 Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, const Buffer &y, std::uint32_t yOffset)
 {
     if (x.size < static_cast<std::uint64_t>(w.cols) * 4 || y.size < (yOffset + static_cast<std::uint64_t>(w.rows)) * 4)
@@ -559,14 +474,8 @@ Status recordMatmulPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
     if (x.size < static_cast<std::uint64_t>(tokens) * static_cast<std::uint64_t>(w.cols) * 4
         || y.size < (yOffset + static_cast<std::uint64_t>(tokens - 1) * yStride + static_cast<std::uint64_t>(w.rows)) * 4)
         return makeError(ErrorCode::Internal, "packed matmul buffers too small");
-    if (w.matvec == MatvecLayout::Rows && rowsXAligned(rec, w, x, tokens)) {
-        // on CPU devices one row GEMV per token: the tree GEMM ran at 1/100 of the row GEMV's
-        // bytes per second there (4096², 8 tokens: 0.03 against 3 GB/s), so even reading the
-        // weights once per token is about 12 times faster
-        for (std::uint32_t t = 0; t < tokens; ++t)
-            LOWBIT_CHECK(recordRowsMatvec(rec, w, x, static_cast<VkDeviceSize>(t) * static_cast<VkDeviceSize>(w.cols) * 4, y, yOffset + t * yStride));
-        return {};
-    }
+    if (w.matvec == MatvecLayout::Rows && rowsXAligned(rec, w, x, tokens))
+        return recordRowsMatmul(rec, w, x, y, tokens, yOffset, yStride);
     const ShaderId id = packedShader(PackedKernel::Matmul, w.codeBits, w.layout);
     const std::uint64_t tiles = (tokens + 7) / 8;
     for (const GpuPackedSlice &s : w.slices) {

@@ -135,10 +135,6 @@ Status recordMatmulPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
 /// The shader variant of a kernel family for a tensor (by code width / FP6 layout).
 enum class PackedKernel : std::uint8_t { Dequant, Matvec, Matmul };
 ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout);
-/// The matvec_rows variant (code width / FP6 layout, decode path; x and tables in uniform buffers
-/// or, beyond the uniform range, in storage buffers; groups of 16 or 32 columns have their own
-/// forms, groupCols 0: per tensor or per channel).
-ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, std::uint32_t groupCols);
 /// The decode path matvec_rows takes for a format (Linear only when the table is exactly affine,
 /// so (code − offset)·scale gives the dequantized value bit for bit; Lut for other tables of ≤ 4
 /// bits, held in registers; TablesInserted for ≤ 4 members of 3- or 4-bit LUT tables that are

@@ -138,6 +138,22 @@ void loadChunkWide(uint row, uint ch, inout uvec4 carry, out uint w[8])
 // rows (packed_ops.cpp: kRowsPerInvocation).
 #define RPI 8u
 
+// TOKENS = NT (the rows GEMM of the prefill): NT tokens at once, each code decoded once for all
+// of them. x of token t at t·cols (bound from the first token's row), y at yOffset + t·yStride;
+// the first pc.tokens ≤ NT are real, the others read the last real token's x and are not stored.
+// Without TOKENS, NT is 1 and the kernel is the GEMV.
+#ifdef TOKENS
+#define NT uint(TOKENS)
+#ifdef TWO_SCALE
+#error "the tables2 path sums its negative values apart (sn), per row only: no TOKENS"
+#endif
+/// Where token t's x row starts.
+uint xRow(uint t) { return min(t, pc.tokens - 1u) * pc.cols; }
+#else
+#define NT 1u
+uint xRow(uint t) { return 0u; }
+#endif
+
 
 #if DECODE == 3
 /// A minifloat grid's value over its unit: ±I(|code − zero|), I = the sign-less code's integer
@@ -237,27 +253,36 @@ float insertedValue(uint code, uint pos, float extra)
 #ifdef TWO_SCALE
 #define XSTEP(K)                                                                                    \
     {                                                                                               \
-        const float xb = subgroupShuffle(xl, K);                                                    \
+        const float xb = subgroupShuffle(xl[0], K);                                                 \
         [[unroll]] for (uint k = 0u; k < RPI; ++k) {                                                \
             const float v = VALK(k, b + K);                                                         \
-            s[k] += max(v, 0.0) * xb;                                                               \
+            s[k][0] += max(v, 0.0) * xb;                                                            \
             sn[k] += min(v, 0.0) * xb;                                                              \
         }                                                                                           \
     }
 #else
 #define XSTEP(K)                                                                                    \
     {                                                                                               \
-        const float xb = subgroupShuffle(xl, K);                                                    \
-        [[unroll]] for (uint k = 0u; k < RPI; ++k)                                                  \
-            s[k] += VALK(k, b + K) * xb;                                                            \
+        float xb[NT];                                                                               \
+        [[unroll]] for (uint t = 0u; t < NT; ++t)                                                   \
+            xb[t] = subgroupShuffle(xl[t], K);                                                      \
+        [[unroll]] for (uint k = 0u; k < RPI; ++k) {                                                \
+            const float v = VALK(k, b + K);                                                         \
+            [[unroll]] for (uint t = 0u; t < NT; ++t)                                               \
+                s[k][t] += v * xb[t];                                                               \
+        }                                                                                           \
     }
 #endif
+/// s[k][t] = 0 for every row and token.
+#define ZERO_S(k)                                                                                   \
+    [[unroll]] for (uint t = 0u; t < NT; ++t)                                                       \
+        s[k][t] = 0.0;
 
 /// Adds, for each of the RPI rows, Σ over codes [lo, lo + n) of its chunk (constants after
 /// inlining, so the unpacking shifts are constants) of the value without the group scale times x.
 /// The subgroup loads 8 consecutive x values at once, one per lane (a gather), and broadcasts each
 /// to every lane: one load per x value instead of one per lane and row.
-void partialSums(uint w[RPI][8], uint c0, GroupParams p[RPI], uint lo, uint n, inout float s[RPI])
+void partialSums(uint w[RPI][8], uint c0, GroupParams p[RPI], uint lo, uint n, inout float s[RPI][NT])
 {
 #if DECODE == 1
     float off[RPI];
@@ -266,7 +291,9 @@ void partialSums(uint w[RPI][8], uint c0, GroupParams p[RPI], uint lo, uint n, i
 #endif
     const uint lane = gl_SubgroupInvocationID;
     [[unroll]] for (uint b = lo; b < lo + n; b += 8u) {
-        const float xl = xAt(c0 + b + lane);
+        float xl[NT];
+        [[unroll]] for (uint t = 0u; t < NT; ++t)
+            xl[t] = xAt(xRow(t) + c0 + b + lane);
         XSTEP(0u) XSTEP(1u) XSTEP(2u) XSTEP(3u) XSTEP(4u) XSTEP(5u) XSTEP(6u) XSTEP(7u)
     }
 }
@@ -362,6 +389,14 @@ float groupSum(GroupParams p, float s, uint k)
 }
 #endif
 
+/// acc[k][t] += row k's group sums (scaled) / its plain sums (the generic path), every token.
+#define ADD_GROUP(k)                                                                                \
+    [[unroll]] for (uint t = 0u; t < NT; ++t)                                                       \
+        acc[k][t] += groupSum(p[k], s[k][t], k);
+#define ADD_SUMS(k)                                                                                 \
+    [[unroll]] for (uint t = 0u; t < NT; ++t)                                                       \
+        acc[k][t] += s[k][t];
+
 void main()
 {
     const uint wg = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
@@ -377,9 +412,10 @@ void main()
     const bool wide = (pc.rowWords & 3u) == 0u;
 #endif
     const uint full = wide ? pc.cols / 32u * 32u : 0u; // columns in whole chunks
-    float acc[RPI];
+    float acc[RPI][NT];
     [[unroll]] for (uint k = 0u; k < RPI; ++k)
-        acc[k] = 0.0;
+        [[unroll]] for (uint t = 0u; t < NT; ++t)
+            acc[k][t] = 0.0;
     uint done = 0u; // columns summed by a fast path
     uvec4 carry[RPI]; // 3-bit codes: each row's last code texel (loadChunkWide)
     [[unroll]] for (uint k = 0u; k < RPI; ++k)
@@ -445,20 +481,20 @@ void main()
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
                 loadChunkWide(row[k], c0 >> 5, carry[k], w[k]);
             GroupParams p[RPI];
-            float s[RPI];
+            float s[RPI][NT];
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
                 p[k] = paramsOf(sw, zw, s2w, k, j, sBits, kind0);
-                s[k] = 0.0;
+                ZERO_S(k)
             }
             partialSums(w, c0, p, 0u, 16u, s);
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
-                acc[k] += groupSum(p[k], s[k], k);
+                ADD_GROUP(k)
                 p[k] = paramsOf(sw, zw, s2w, k, j + 1u, sBits, kind0);
-                s[k] = 0.0;
+                ZERO_S(k)
             }
             partialSums(w, c0, p, 16u, 16u, s);
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                acc[k] += groupSum(p[k], s[k], k);
+                ADD_GROUP(k)
         }
 #elif defined(ROWS_G32)
         // groups of 32 columns (MX, Q4_0-like): a group per chunk, one flat loop (nested loops
@@ -468,22 +504,22 @@ void main()
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
                 loadChunkWide(row[k], c0 >> 5, carry[k], w[k]);
             GroupParams p[RPI];
-            float s[RPI];
+            float s[RPI][NT];
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
                 p[k] = paramsOf(sw, zw, s2w, k, (c0 - c) >> 5, sBits, kind0);
-                s[k] = 0.0;
+                ZERO_S(k)
             }
             partialSums(w, c0, p, 0u, 32u, s);
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                acc[k] += groupSum(p[k], s[k], k);
+                ADD_GROUP(k)
         }
 #else
         [[dont_unroll]] for (uint g0 = c; g0 < end; g0 += G) {
             GroupParams p[RPI];
-            float s[RPI];
+            float s[RPI][NT];
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
                 p[k] = paramsOf(sw, zw, s2w, k, (g0 - c) / G, sBits, kind0);
-                s[k] = 0.0;
+                ZERO_S(k)
             }
             const uint gEnd = min(g0 + G, end);
             [[dont_unroll]] for (uint c0 = g0; c0 < gEnd; c0 += 32u) {
@@ -493,7 +529,7 @@ void main()
                 partialSums(w, c0, p, 0u, 32u, s);
             }
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                acc[k] += groupSum(p[k], s[k], k);
+                ADD_GROUP(k)
         }
 #endif
         done = end;
@@ -502,10 +538,10 @@ void main()
     // generic path (mixtures, AFPQ): whole values, the parameters loaded per group
     for (uint g0 = 0u; g0 < full && G % 32u == 0u; g0 += G) {
         GroupParams p[RPI];
-        float s[RPI];
+        float s[RPI][NT];
         [[unroll]] for (uint k = 0u; k < RPI; ++k) {
             p[k] = loadGroup(groupOf(row[k], g0));
-            s[k] = 0.0;
+            ZERO_S(k)
         }
         const uint gEnd = min(g0 + G, full);
         [[dont_unroll]] for (uint c0 = g0; c0 < gEnd; c0 += 32u) {
@@ -515,36 +551,45 @@ void main()
             partialSums(w, c0, p, 0u, 32u, s);
         }
         [[unroll]] for (uint k = 0u; k < RPI; ++k)
-            acc[k] += s[k];
+            ADD_SUMS(k)
         done = gEnd;
     }
     for (uint c0 = 0u; c0 < full && G == 16u; c0 += 32u) { // groups of 16: two per chunk
         uint w[RPI][8];
         GroupParams p[RPI];
-        float s[RPI];
+        float s[RPI][NT];
         [[unroll]] for (uint k = 0u; k < RPI; ++k) {
             loadChunkWide(row[k], c0 >> 5, carry[k], w[k]);
             p[k] = loadGroup(groupOf(row[k], c0));
-            s[k] = 0.0;
+            ZERO_S(k)
         }
         partialSums(w, c0, p, 0u, 16u, s);
         [[unroll]] for (uint k = 0u; k < RPI; ++k) {
-            acc[k] += s[k];
+            ADD_SUMS(k)
             p[k] = loadGroup(groupOf(row[k], c0 + 16u));
-            s[k] = 0.0;
+            ZERO_S(k)
         }
         partialSums(w, c0, p, 16u, 16u, s);
         [[unroll]] for (uint k = 0u; k < RPI; ++k)
-            acc[k] += s[k];
+            ADD_SUMS(k)
         done = c0 + 32u;
     }
 #endif
     for (uint c = done; c < pc.cols; ++c) { // what no fast path took: weight by weight
-        const float xc = xAt(c);
-        [[unroll]] for (uint k = 0u; k < RPI; ++k)
-            acc[k] += weightAt(row[k], c) * xc;
+        float xc[NT];
+        [[unroll]] for (uint t = 0u; t < NT; ++t)
+            xc[t] = xAt(xRow(t) + c);
+        [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+            const float wv = weightAt(row[k], c);
+            [[unroll]] for (uint t = 0u; t < NT; ++t)
+                acc[k][t] += wv * xc[t];
+        }
     }
     [[unroll]] for (uint k = 0u; k < RPI; ++k)
         if (first + k < pc.rows)
-            y[pc.yOffset + first + k] = acc[k];
+            [[unroll]] for (uint t = 0u; t < NT; ++t)
+#ifdef TOKENS
+                if (t < pc.tokens)
+#endif
+                    y[pc.yOffset + t * pc.yStride + first + k] = acc[k][t];
 }

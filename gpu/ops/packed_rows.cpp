@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gpu/ops/packed_rows.h"
+
+#include "gpu/device/context.h"
+#include "gpu/memory/arena.h"
+#include "gpu/ops/recorder.h"
+
+#include <algorithm>
+#include <array>
+
+namespace lowbit::gpu {
+
+ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, std::uint32_t groupCols)
+{
+#define LOWBIT_ROWS(d, sfx)                                                                                                         \
+    {ShaderId::matvec_rows_b1_##d##sfx, ShaderId::matvec_rows_b2_##d##sfx, ShaderId::matvec_rows_b3_##d##sfx,                       \
+     ShaderId::matvec_rows_b4_##d##sfx, ShaderId::matvec_rows_b5_##d##sfx, ShaderId::matvec_rows_b6_##d##sfx,                       \
+     ShaderId::matvec_rows_b7_##d##sfx, ShaderId::matvec_rows_b8_##d##sfx, ShaderId::matvec_rows_fp6_##d##sfx}
+// the tables paths exist for 3- and 4-bit codes (rowsDecodeFor picks them only there)
+#define LOWBIT_ROWS_T(d, sfx, gsfx)                                                                                                 \
+    {ShaderId::matvec_rows_b1_generic##gsfx, ShaderId::matvec_rows_b2_generic##gsfx, ShaderId::matvec_rows_b3_##d##sfx,             \
+     ShaderId::matvec_rows_b4_##d##sfx,      ShaderId::matvec_rows_b5_generic##gsfx, ShaderId::matvec_rows_b6_generic##gsfx,       \
+     ShaderId::matvec_rows_b7_generic##gsfx, ShaderId::matvec_rows_b8_generic##gsfx, ShaderId::matvec_rows_fp6_generic##gsfx}
+    using Table = std::array<std::array<std::array<ShaderId, 9>, 7>, 2>;
+    static constexpr Table kIds = {{
+        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _sx), LOWBIT_ROWS(lut, _sx), LOWBIT_ROWS(minifloat, _sx),
+          LOWBIT_ROWS_T(tables, _sx, _sx), LOWBIT_ROWS_T(tables2, _sx, _sx), LOWBIT_ROWS_T(inserted, _sx, _sx)}},
+        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, ), LOWBIT_ROWS(lut, ), LOWBIT_ROWS(minifloat, ), LOWBIT_ROWS_T(tables, , ),
+          LOWBIT_ROWS_T(tables2, , ), LOWBIT_ROWS_T(inserted, , )}},
+    }};
+    // groups of 16 columns: the parameter-window paths have their own form (the generic one handles any)
+    static constexpr Table kIds16 = {{
+        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g16_sx), LOWBIT_ROWS(lut, _g16_sx), LOWBIT_ROWS(minifloat, _g16_sx),
+          LOWBIT_ROWS_T(tables, _g16_sx, _sx), LOWBIT_ROWS_T(tables2, _g16_sx, _sx),
+          LOWBIT_ROWS_T(inserted, _g16_sx, _sx)}},
+        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g16), LOWBIT_ROWS(lut, _g16), LOWBIT_ROWS(minifloat, _g16),
+          LOWBIT_ROWS_T(tables, _g16, ), LOWBIT_ROWS_T(tables2, _g16, ), LOWBIT_ROWS_T(inserted, _g16, )}},
+    }};
+    // ... and of 32 columns (a group per chunk)
+    static constexpr Table kIds32 = {{
+        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g32_sx), LOWBIT_ROWS(lut, _g32_sx), LOWBIT_ROWS(minifloat, _g32_sx),
+          LOWBIT_ROWS_T(tables, _g32_sx, _sx), LOWBIT_ROWS_T(tables2, _g32_sx, _sx),
+          LOWBIT_ROWS_T(inserted, _g32_sx, _sx)}},
+        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g32), LOWBIT_ROWS(lut, _g32), LOWBIT_ROWS(minifloat, _g32),
+          LOWBIT_ROWS_T(tables, _g32, ), LOWBIT_ROWS_T(tables2, _g32, ), LOWBIT_ROWS_T(inserted, _g32, )}},
+    }};
+#undef LOWBIT_ROWS_T
+#undef LOWBIT_ROWS
+    const std::size_t v = layout == CodeLayout::Fp6Planes ? 8 : std::clamp<std::size_t>(codeBits, 1, 8) - 1;
+    const auto &ids = groupCols == 16 ? kIds16 : groupCols == 32 ? kIds32 : kIds;
+    return ids[xUniform ? 1 : 0][static_cast<std::size_t>(decode)][v];
+}
+
+std::optional<ShaderId> rowsGemmShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, std::uint32_t groupCols)
+{
+    if (layout != CodeLayout::Dense)
+        return std::nullopt;
+    // [x uniform][grouping: any, 16, 32] for one (decode, code width)
+    using Ids = std::array<std::array<ShaderId, 3>, 2>;
+#define LOWBIT_GEMM(n)                                                                                                              \
+    Ids{{{{ShaderId::matmul_rows_##n##_sx, ShaderId::matmul_rows_##n##_g16_sx, ShaderId::matmul_rows_##n##_g32_sx}},                \
+         {{ShaderId::matmul_rows_##n, ShaderId::matmul_rows_##n##_g16, ShaderId::matmul_rows_##n##_g32}}}}
+    const auto pick = [&](const Ids &ids) { return ids[xUniform ? 1 : 0][groupCols == 16 ? 1 : groupCols == 32 ? 2 : 0]; };
+    switch (decode) {
+    case RowsDecode::Linear:
+        switch (codeBits) {
+        case 2: return pick(LOWBIT_GEMM(b2_linear));
+        case 3: return pick(LOWBIT_GEMM(b3_linear));
+        case 4: return pick(LOWBIT_GEMM(b4_linear));
+        case 8: return pick(LOWBIT_GEMM(b8_linear));
+        default: return std::nullopt;
+        }
+    case RowsDecode::Lut:
+        switch (codeBits) {
+        case 2: return pick(LOWBIT_GEMM(b2_lut));
+        case 3: return pick(LOWBIT_GEMM(b3_lut));
+        case 4: return pick(LOWBIT_GEMM(b4_lut));
+        default: return std::nullopt;
+        }
+    case RowsDecode::Minifloat: return codeBits == 8 ? std::optional(pick(LOWBIT_GEMM(b8_minifloat))) : std::nullopt;
+    default: return std::nullopt;
+    }
+#undef LOWBIT_GEMM
+}
+
+namespace {
+
+/// Whether the variant reading x and the value tables from uniform buffers applies: the x rows of
+/// `tokens` tokens from xOffset on (whole vec4s) and the tables fit the uniform range.
+bool rowsXUniform(const Recorder &rec, const GpuPackedTensor &w, const Buffer &x, VkDeviceSize xOffset, std::uint32_t tokens = 1)
+{
+    const std::uint64_t range = rec.context().info().maxUniformBufferRange;
+    const std::uint64_t xBytes = (static_cast<std::uint64_t>(w.cols) * tokens + 3) / 4 * 16;
+    return xBytes <= std::min<std::uint64_t>(range, 65536) && x.size >= xOffset + xBytes && w.tables->size <= std::min<std::uint64_t>(range, 65536);
+}
+
+// local_size_x and RPI in matvec_rows.comp
+constexpr std::uint32_t kRowsWorkgroup = 32, kRowsPerInvocation = 8;
+
+/// The binding offset alignment of the x binding of a rows variant.
+VkDeviceSize xAlignment(const Recorder &rec, bool xUniform)
+{
+    const DeviceInfo &dev = rec.context().info();
+    return xUniform ? dev.minUniformOffsetAlignment : dev.minStorageOffsetAlignment;
+}
+
+/// One dispatch of `id` per slice, x bound from xOffset, y from yOffset (+ the slice's first row).
+Status dispatchRows(Recorder &rec, const GpuPackedTensor &w, ShaderId id, const Buffer &x, VkDeviceSize xOffset, const Buffer &y,
+                    std::uint32_t yOffset, std::uint32_t tokens, std::uint32_t yStride)
+{
+    for (const GpuPackedSlice &s : w.slices) {
+        PackedPush p = slicePush(w, s);
+        p.yOffset = yOffset + s.row0;
+        p.tokens = tokens;
+        p.yStride = yStride;
+        const std::uint32_t rowsPerGroup = kRowsWorkgroup * kRowsPerInvocation;
+        LOWBIT_CHECK(rec.dispatchAt(id, {s.codes, w.meta, w.tables, &x, &y, w.tables, s.codes, w.meta}, {0, 0, 0, xOffset}, p,
+                                    gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup)));
+    }
+    return {};
+}
+
+} // namespace
+
+Status recordRowsMatvec(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, VkDeviceSize xOffset, const Buffer &y, std::uint32_t yOffset)
+{
+    const bool xUniform = rowsXUniform(rec, w, x, xOffset);
+    const ShaderId id = rowsShader(w.codeBits, w.layout, w.rowsDecode, xUniform, w.push.groupsPerRow != 0 ? w.push.groupSize : 0u);
+    return dispatchRows(rec, w, id, x, xOffset, y, yOffset, 1, 0);
+}
+
+Status recordRowsMatmul(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
+                        std::uint32_t yStride)
+{
+    const std::uint32_t groupCols = w.push.groupsPerRow != 0 ? w.push.groupSize : 0u;
+    const VkDeviceSize rowBytes = static_cast<VkDeviceSize>(w.cols) * 4;
+    std::uint32_t t = 0;
+    while (t < tokens) {
+        const std::uint32_t n = std::min(kRowsGemmTokens, tokens - t);
+        const VkDeviceSize off = rowBytes * t;
+        const bool xUniform = rowsXUniform(rec, w, x, off, n);
+        const std::optional<ShaderId> gemm = n > 1 ? rowsGemmShader(w.codeBits, w.layout, w.rowsDecode, xUniform, groupCols) : std::nullopt;
+        if (gemm && off % xAlignment(rec, xUniform) == 0) {
+            LOWBIT_CHECK(dispatchRows(rec, w, *gemm, x, off, y, yOffset + t * yStride, n, yStride));
+            t += n;
+        } else { // one token by the GEMV (rowsXAligned checked its offset)
+            LOWBIT_CHECK(recordRowsMatvec(rec, w, x, off, y, yOffset + t * yStride));
+            ++t;
+        }
+    }
+    return {};
+}
+
+/// Whether every token's x row can be bound where the rows GEMV reads x (aligned offsets).
+bool rowsXAligned(const Recorder &rec, const GpuPackedTensor &w, const Buffer &x, std::uint32_t tokens)
+{
+    const std::uint64_t stride = static_cast<std::uint64_t>(w.cols) * 4;
+    for (std::uint32_t t = 1; t < tokens; ++t) { // (the variant can differ for the last tokens)
+        const VkDeviceSize off = stride * t;
+        if (off % xAlignment(rec, rowsXUniform(rec, w, x, off)) != 0)
+            return false;
+    }
+    return true;
+}
+
+
+} // namespace lowbit::gpu

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The prefill of the rows layout (gpu/ops/packed_rows.h): three tokens a dispatch by the rows GEMM
+// where the tensor's decode path has one (linear, lut, 8-bit minifloat; any grouping, x from a
+// uniform or, beyond its range, a storage buffer), one GEMV per token elsewhere and for a lone last
+// token. Every token's outputs against the CPU's dequantization, and the stride gaps untouched.
+#include "gpu/ops/packed_ops.h"
+#include "gpu/ops/packed_rows.h"
+
+#include "core/quant/fast_format.h"
+
+#include "gpu_fixture.h"
+#include "test_support.h"
+
+#include <QTest>
+
+#include <cmath>
+#include <cstring>
+
+using namespace lowbit;
+using namespace lowbit::gpu;
+
+class TestPackedRowsGemm : public QObject {
+    Q_OBJECT
+    test::GpuFixture m_fx;
+
+private slots:
+    void initTestCase() { LOWBIT_GPU_INIT(m_fx); }
+    void cleanupTestCase()
+    {
+        m_fx.pipelines.reset();
+        m_fx.ctx.reset();
+    }
+
+    void gemmMatchesTheCpu_data()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<int>("group"); // −2: the format's own
+        QTest::addColumn<int>("cols");
+        QTest::addColumn<int>("tokens");
+        QTest::addColumn<bool>("gemm"); // whether the path has a GEMM variant
+        // 3 + 3 + 1 tokens (the last by the GEMV) and 3 + 3 + 2
+        QTest::newRow("int4 g32 (linear, g32)") << "int4" << 32 << 2080 << 7 << true;
+        QTest::newRow("int3-asym g128 (linear, 3 bits)") << "int3-asym" << 128 << 2080 << 8 << true;
+        QTest::newRow("int2 per channel") << "int2" << 0 << 2080 << 8 << true;
+        QTest::newRow("int8 g64") << "int8" << 64 << 2080 << 7 << true;
+        QTest::newRow("nf4 g128 (lut)") << "nf4" << 128 << 2080 << 8 << true;
+        QTest::newRow("nf3 g64 (lut, 3 bits)") << "nf3" << 64 << 2080 << 8 << true;
+        QTest::newRow("nvfp4 (lut, g16)") << "nvfp4" << -2 << 2080 << 7 << true;
+        QTest::newRow("fp8-e4m3 g128 (minifloat)") << "fp8-e4m3" << 128 << 2080 << 8 << true;
+        // 3 tokens of 5504 columns pass the uniform range (one token does not): the "_sx" GEMM
+        QTest::newRow("int4 g128, x beyond the uniform range") << "int4" << 128 << 5504 << 8 << true;
+        QTest::newRow("mxfp4, x beyond the uniform range") << "mxfp4" << -2 << 5504 << 7 << true;
+        // no GEMM variant: one GEMV per token
+        QTest::newRow("mixture (tables)") << "mix:int4|nf4|fp4" << 32 << 2080 << 5 << false;
+        QTest::newRow("int5 g32") << "int5" << 32 << 2080 << 5 << false;
+    }
+    void gemmMatchesTheCpu()
+    {
+        QFETCH(QString, format);
+        QFETCH(int, group);
+        QFETCH(int, cols);
+        QFETCH(int, tokens);
+        QFETCH(bool, gemm);
+        auto f = parseFormat(format.toStdString());
+        QVERIFY(f);
+        auto spec = makeFormatSpec(*f, group == -2 ? std::nullopt : std::optional<std::int64_t>(group), std::nullopt);
+        QVERIFY(spec);
+        // 70 rows: one tiled block of 64 and 6 row-major rows; the last invocation's rows past the end
+        const std::int64_t rows = 70;
+        auto rp = test::randomPacked(*spec, rows, cols, 41);
+        QVERIFY(rp.ok());
+        Arena arena(*m_fx.ctx, VkDeviceSize(8) << 20);
+        PackedUploadOptions opt;
+        opt.matvec = MatvecLayout::Rows;
+        auto gw = uploadPacked(arena, rp->packed, opt);
+        QVERIFY(gw.ok());
+        if (!rowKernelsRun(m_fx.ctx->info())) {
+            if (test::runningInCi()) // lavapipe runs them
+                QFAIL("CI=true but the device does not run the row kernels");
+            QSKIP("this device does not run the row kernels");
+        }
+        const std::uint32_t groupCols = gw->push.groupsPerRow != 0 ? gw->push.groupSize : 0u;
+        QCOMPARE(rowsGemmShader(gw->codeBits, gw->layout, gw->rowsDecode, true, groupCols).has_value(), gemm);
+
+        const auto x = test::randomFloats(std::size_t(cols) * std::size_t(tokens), 42);
+        const std::uint32_t yOffset = 3, yStride = rows + 5;
+        auto bx = arena.upload(std::span<const float>(x));
+        auto bY = arena.allocate((yOffset + std::size_t(tokens) * yStride) * 4);
+        QVERIFY(bx.ok() && bY.ok());
+        std::memset((*bY)->mapped, 0xFF, (*bY)->size); // NaN wherever the kernels must not write
+        auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
+        QVERIFY(rec.ok());
+        QVERIFY(recordMatmulPacked(**rec, *gw, **bx, **bY, std::uint32_t(tokens), yOffset, yStride).ok());
+        QVERIFY((*rec)->submitAndWait().ok());
+
+        const auto Y = (*bY)->as<float>();
+        const float *cpu = rp->dequant.data();
+        for (int t = 0; t < tokens; ++t) {
+            for (std::int64_t r = 0; r < rows; ++r)
+                QVERIFY2(test::closeToProduct(Y[yOffset + std::size_t(t) * yStride + std::size_t(r)], cpu + r * cols,
+                                              x.data() + std::size_t(t) * std::size_t(cols), std::size_t(cols)),
+                         qPrintable(QStringLiteral("token %1 row %2").arg(t).arg(r)));
+            for (std::uint32_t pad = rows; pad < yStride; ++pad)
+                QVERIFY(std::isnan(Y[yOffset + std::size_t(t) * yStride + pad]));
+        }
+        for (std::uint32_t i = 0; i < yOffset; ++i)
+            QVERIFY(std::isnan(Y[i]));
+    }
+
+    void everyGemmVariantHasItsPath()
+    {
+        // the GEMM exists exactly for the paths variants.cmake lists, in every grouping and x binding
+        for (unsigned bits = 1; bits <= 8; ++bits)
+            for (RowsDecode d : {RowsDecode::Generic, RowsDecode::Linear, RowsDecode::Lut, RowsDecode::Minifloat, RowsDecode::Tables,
+                                 RowsDecode::TablesTwoScale, RowsDecode::TablesInserted})
+                for (bool xUniform : {false, true})
+                    for (std::uint32_t g : {0u, 16u, 32u, 128u}) {
+                        const bool expected = (d == RowsDecode::Linear && (bits == 2 || bits == 3 || bits == 4 || bits == 8))
+                                              || (d == RowsDecode::Lut && bits >= 2 && bits <= 4) || (d == RowsDecode::Minifloat && bits == 8);
+                        const auto id = rowsGemmShader(bits, CodeLayout::Dense, d, xUniform, g);
+                        QCOMPARE(id.has_value(), expected);
+                        if (id)
+                            QVERIFY(shaderInfo(*id).name.starts_with("matmul_rows_b" + std::to_string(bits)));
+                    }
+        QVERIFY(!rowsGemmShader(6, CodeLayout::Fp6Planes, RowsDecode::Lut, true, 32));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestPackedRowsGemm)
+#include "tst_packed_rows_gemm.moc"
