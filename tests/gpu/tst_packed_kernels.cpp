@@ -9,7 +9,6 @@
 // scales in fp32/fp16/bf16/E4M3/E8M0; group sizes 32, 48 (groups straddle 32-code chunks),
 // per-channel, per-tensor; every other row splits the tensor into row slices.
 #include "gpu/ops/packed_ops.h"
-#include "gpu/ops/packed_rows.h"
 
 #include "core/quant/fast_format.h"
 
