@@ -78,6 +78,12 @@ std::optional<ShaderId> rowsGemmShader(unsigned codeBits, CodeLayout layout, Row
         default: return std::nullopt;
         }
     case RowsDecode::Minifloat: return codeBits == 8 ? std::optional(pick(LOWBIT_GEMM(b8_minifloat))) : std::nullopt;
+    case RowsDecode::Tables:
+        return codeBits == 3 ? std::optional(pick(LOWBIT_GEMM(b3_tables))) : codeBits == 4 ? std::optional(pick(LOWBIT_GEMM(b4_tables))) : std::nullopt;
+    case RowsDecode::TablesInserted:
+        return codeBits == 3   ? std::optional(pick(LOWBIT_GEMM(b3_inserted)))
+               : codeBits == 4 ? std::optional(pick(LOWBIT_GEMM(b4_inserted)))
+                               : std::nullopt;
     default: return std::nullopt;
     }
 #undef LOWBIT_GEMM

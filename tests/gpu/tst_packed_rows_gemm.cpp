@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The prefill of the rows layout (gpu/ops/packed_rows.h): three tokens a dispatch by the rows GEMM
-// where the tensor's decode path has one (linear, lut, 8-bit minifloat; any grouping, x from a
-// uniform or, beyond its range, a storage buffer), one GEMV per token elsewhere and for a lone last
-// token. Every token's outputs against the CPU's dequantization, and the stride gaps untouched.
+// where the tensor's decode path has one (linear, lut, 8-bit minifloat, 3- and 4-bit mixtures of
+// the tables and inserted paths; any grouping, x from a uniform or, beyond its range, a storage
+// buffer), one GEMV per token elsewhere and for a lone last token. Every token's outputs against
+// the CPU's dequantization, and the stride gaps untouched.
 #include "gpu/ops/packed_ops.h"
 #include "gpu/ops/packed_rows.h"
 
@@ -50,8 +51,11 @@ private slots:
         // 3 tokens of 5504 columns pass the uniform range (one token does not): the "_sx" GEMM
         QTest::newRow("int4 g128, x beyond the uniform range") << "int4" << 128 << 5504 << 8 << true;
         QTest::newRow("mxfp4, x beyond the uniform range") << "mxfp4" << -2 << 5504 << 7 << true;
+        QTest::newRow("mixture (tables)") << "mix:int4|nf4|fp4" << 32 << 2080 << 8 << true;
+        QTest::newRow("bitmod-fp4 (inserted)") << "bitmod-fp4" << 128 << 2080 << 7 << true;
+        QTest::newRow("bitmod-fp3 g32 (inserted, 3 bits)") << "bitmod-fp3" << 32 << 2080 << 8 << true;
         // no GEMM variant: one GEMV per token
-        QTest::newRow("mixture (tables)") << "mix:int4|nf4|fp4" << 32 << 2080 << 5 << false;
+        QTest::newRow("fp4-asym (tables2)") << "fp4-asym" << 64 << 2080 << 5 << false;
         QTest::newRow("int5 g32") << "int5" << 32 << 2080 << 5 << false;
     }
     void gemmMatchesTheCpu()
@@ -115,8 +119,10 @@ private slots:
                                  RowsDecode::TablesTwoScale, RowsDecode::TablesInserted})
                 for (bool xUniform : {false, true})
                     for (std::uint32_t g : {0u, 16u, 32u, 128u}) {
+                        const bool mixture = (d == RowsDecode::Tables || d == RowsDecode::TablesInserted) && (bits == 3 || bits == 4);
                         const bool expected = (d == RowsDecode::Linear && (bits == 2 || bits == 3 || bits == 4 || bits == 8))
-                                              || (d == RowsDecode::Lut && bits >= 2 && bits <= 4) || (d == RowsDecode::Minifloat && bits == 8);
+                                              || (d == RowsDecode::Lut && bits >= 2 && bits <= 4) || (d == RowsDecode::Minifloat && bits == 8)
+                                              || mixture;
                         const auto id = rowsGemmShader(bits, CodeLayout::Dense, d, xUniform, g);
                         QCOMPARE(id.has_value(), expected);
                         if (id)
