@@ -77,13 +77,23 @@ std::optional<ShaderId> rowsGemmShader(unsigned codeBits, CodeLayout layout, Row
         case 4: return pick(LOWBIT_GEMM(b4_lut));
         default: return std::nullopt;
         }
-    case RowsDecode::Minifloat: return codeBits == 8 ? std::optional(pick(LOWBIT_GEMM(b8_minifloat))) : std::nullopt;
+    case RowsDecode::Minifloat:
+        switch (codeBits) {
+        case 8: return pick(LOWBIT_GEMM(b8_minifloat));
+        default: return std::nullopt;
+        }
     case RowsDecode::Tables:
-        return codeBits == 3 ? std::optional(pick(LOWBIT_GEMM(b3_tables))) : codeBits == 4 ? std::optional(pick(LOWBIT_GEMM(b4_tables))) : std::nullopt;
+        switch (codeBits) {
+        case 3: return pick(LOWBIT_GEMM(b3_tables));
+        case 4: return pick(LOWBIT_GEMM(b4_tables));
+        default: return std::nullopt;
+        }
     case RowsDecode::TablesInserted:
-        return codeBits == 3   ? std::optional(pick(LOWBIT_GEMM(b3_inserted)))
-               : codeBits == 4 ? std::optional(pick(LOWBIT_GEMM(b4_inserted)))
-                               : std::nullopt;
+        switch (codeBits) {
+        case 3: return pick(LOWBIT_GEMM(b3_inserted));
+        case 4: return pick(LOWBIT_GEMM(b4_inserted));
+        default: return std::nullopt;
+        }
     default: return std::nullopt;
     }
 #undef LOWBIT_GEMM
@@ -99,6 +109,9 @@ bool rowsXUniform(const Recorder &rec, const GpuPackedTensor &w, const Buffer &x
     const std::uint64_t xBytes = (static_cast<std::uint64_t>(w.cols) * tokens + 3) / 4 * 16;
     return xBytes <= std::min<std::uint64_t>(range, 65536) && x.size >= xOffset + xBytes && w.tables->size <= std::min<std::uint64_t>(range, 65536);
 }
+
+/// Columns per group as the variant choice takes them (0: per tensor or per channel).
+std::uint32_t groupColumns(const GpuPackedTensor &w) { return w.push.groupsPerRow != 0 ? w.push.groupSize : 0u; }
 
 // local_size_x and RPI in matvec_rows.comp
 constexpr std::uint32_t kRowsWorkgroup = 32, kRowsPerInvocation = 8;
@@ -131,21 +144,20 @@ Status dispatchRows(Recorder &rec, const GpuPackedTensor &w, ShaderId id, const 
 Status recordRowsMatvec(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, VkDeviceSize xOffset, const Buffer &y, std::uint32_t yOffset)
 {
     const bool xUniform = rowsXUniform(rec, w, x, xOffset);
-    const ShaderId id = rowsShader(w.codeBits, w.layout, w.rowsDecode, xUniform, w.push.groupsPerRow != 0 ? w.push.groupSize : 0u);
+    const ShaderId id = rowsShader(w.codeBits, w.layout, w.rowsDecode, xUniform, groupColumns(w));
     return dispatchRows(rec, w, id, x, xOffset, y, yOffset, 1, 0);
 }
 
 Status recordRowsMatmul(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
                         std::uint32_t yStride)
 {
-    const std::uint32_t groupCols = w.push.groupsPerRow != 0 ? w.push.groupSize : 0u;
     const VkDeviceSize rowBytes = static_cast<VkDeviceSize>(w.cols) * 4;
     std::uint32_t t = 0;
     while (t < tokens) {
         const std::uint32_t n = std::min(kRowsGemmTokens, tokens - t);
         const VkDeviceSize off = rowBytes * t;
         const bool xUniform = rowsXUniform(rec, w, x, off, n);
-        const std::optional<ShaderId> gemm = n > 1 ? rowsGemmShader(w.codeBits, w.layout, w.rowsDecode, xUniform, groupCols) : std::nullopt;
+        const std::optional<ShaderId> gemm = n > 1 ? rowsGemmShader(w.codeBits, w.layout, w.rowsDecode, xUniform, groupColumns(w)) : std::nullopt;
         if (gemm && off % xAlignment(rec, xUniform) == 0) {
             LOWBIT_CHECK(dispatchRows(rec, w, *gemm, x, off, y, yOffset + t * yStride, n, yStride));
             t += n;
