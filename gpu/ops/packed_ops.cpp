@@ -24,6 +24,8 @@ namespace {
 enum : std::uint32_t { kKindLut = 0, kKindTwoScale = 1, kKindIntAsym = 2, kKindNvfp4 = 3 };
 constexpr std::uint32_t kNoScales2 = 0xFFFFFFFFu;
 constexpr std::uint32_t kWorkgroup = 64;
+constexpr std::uint32_t kTreeRows = 2;   ///< rows per invocation slot of matvec_packed / matmul_packed (ROWS)
+constexpr std::uint32_t kTreeTokens = 8; ///< tokens per workgroup of matmul_packed (TT)
 
 std::uint32_t kindOf(FastKind k)
 {
@@ -139,8 +141,8 @@ std::uint32_t threadsPerRow(std::int64_t cols, std::uint32_t requested)
 {
     if (requested)
         return std::clamp<std::uint32_t>(std::bit_floor(requested), 1, kWorkgroup);
-    const auto chunks = static_cast<std::uint64_t>((cols + 31) / 32);
-    return static_cast<std::uint32_t>(std::clamp<std::uint64_t>(std::bit_floor(std::max<std::uint64_t>(chunks / 4, 1)), 1, kWorkgroup));
+    const auto pieces = static_cast<std::uint64_t>((cols + 7) / 8); // each invocation takes ≥ 8 pieces of 8 columns
+    return static_cast<std::uint32_t>(std::clamp<std::uint64_t>(std::bit_floor(std::max<std::uint64_t>(pieces / 8, 1)), 1, kWorkgroup));
 }
 
 void copyPlane(std::uint32_t *dst, const std::uint32_t *src, std::int64_t r0, std::int64_t n, std::uint32_t rowWords, bool tiled)
@@ -458,7 +460,7 @@ Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
     for (const GpuPackedSlice &s : w.slices) {
         PackedPush p = slicePush(w, s);
         p.yOffset = yOffset + s.row0;
-        const std::uint32_t rowsPerGroup = kWorkgroup / p.tpr;
+        const std::uint32_t rowsPerGroup = kWorkgroup / p.tpr * kTreeRows;
         LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup)));
     }
     return {};
@@ -477,13 +479,13 @@ Status recordMatmulPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
     if (w.matvec == MatvecLayout::Rows && rowsXAligned(rec, w, x, tokens))
         return recordRowsMatmul(rec, w, x, y, tokens, yOffset, yStride);
     const ShaderId id = packedShader(PackedKernel::Matmul, w.codeBits, w.layout);
-    const std::uint64_t tiles = (tokens + 7) / 8;
+    const std::uint64_t tiles = (tokens + kTreeTokens - 1) / kTreeTokens;
     for (const GpuPackedSlice &s : w.slices) {
         PackedPush p = slicePush(w, s);
         p.tokens = tokens;
         p.yOffset = yOffset + s.row0;
         p.yStride = yStride;
-        const std::uint32_t rowsPerGroup = kWorkgroup / p.tpr;
+        const std::uint32_t rowsPerGroup = kWorkgroup / p.tpr * kTreeRows;
         LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup * tiles)));
     }
     return {};

@@ -67,7 +67,7 @@ struct GpuPackedSlice {
 
 /// How the fused GEMV is laid out on the device.
 enum class MatvecLayout : std::uint8_t {
-    SharedTree, ///< `tpr` invocations per row, partial sums in a shared-memory tree (GPUs)
+    SharedTree, ///< `tpr` invocations per slot of 2 rows (neighbouring 8-column pieces), partial sums in a shared-memory tree (GPUs)
     Rows,       ///< one invocation per row, no shared memory or barriers (CPU implementations)
 };
 /// How matvec_rows decodes a group (chosen at upload from the format's members).
@@ -99,7 +99,7 @@ struct GpuPackedTensor {
 
 struct PackedUploadOptions {
     std::uint64_t maxSliceBytes = 0; ///< largest code buffer per slice; 0 = the device's storage-buffer range
-    std::uint32_t threadsPerRow = 0; ///< invocations sharing a row in matvec/matmul (power of two ≤ 64); 0 = auto
+    std::uint32_t threadsPerRow = 0; ///< invocations sharing a row slot in the tree matvec/matmul (power of two ≤ 64); 0 = auto
     /// GEMV layout; empty: Rows on CPU implementations (device type "cpu") for tensors of at least
     /// 1024 rows, SharedTree elsewhere. Rows needs subgroups of 8 lanes; on other devices it falls
     /// back to SharedTree.

@@ -1,65 +1,88 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Fused dequant × matrix (prefill): Y[yOffset + t·yStride + r] = Σ_c decode(W[r, c]) · X[t, c] for
-// tokens t. A workgroup takes 64 / tpr rows and a tile of TT tokens: every weight is decoded once
-// per tile and multiplied with the TT token rows; partial sums meet in a shared-memory tree.
+// tokens t. A workgroup takes 64 / tpr slots of ROWS consecutive rows and a tile of TT tokens;
+// the lanes of a slot take neighbouring pieces of 8 columns (packed_pieces.glsl). Every piece is
+// decoded once per tile, each token's piece of x is read once (as two vec4) for the ROWS rows;
+// the columns no piece covers go one by one; the partial sums meet in a shared-memory tree. The host's grid counts ROWS and TT
+// (kTreeRows, kTreeTokens in packed_ops.cpp).
 #version 450
 #include "packed_decode.glsl"
+#include "packed_pieces.glsl"
 
 #define WG 64u
 #define TT 8u
+#define ROWS 2u
 layout(local_size_x = 64) in;
 layout(std430, binding = 3) readonly buffer X { float x[]; };
+layout(std430, binding = 3) readonly buffer X4 { vec4 x4[]; }; // the same X, for whole pieces
 layout(std430, binding = 4) buffer Y { float y[]; };
 
-shared float partial[WG * TT];
+shared float partial[WG * ROWS * TT];
 
 void main()
 {
     const uint tiles = (pc.tokens + TT - 1u) / TT;
     const uint wg = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
-    const uint rowGroup = wg / tiles;
+    const uint slotGroup = wg / tiles;
     const uint t0 = (wg % tiles) * TT;
     const uint nt = min(TT, pc.tokens - t0);
     const uint lid = gl_LocalInvocationID.x;
     const uint lane = lid % pc.tpr;
-    const uint row = rowGroup * (WG / pc.tpr) + lid / pc.tpr;
-    const uint chunks = (pc.cols + 31u) / 32u;
-    float acc[TT];
-    [[unroll]] for (uint t = 0u; t < TT; ++t)
-        acc[t] = 0.0;
-    if (row < pc.rows) {
-        for (uint ch = lane; ch < chunks; ch += pc.tpr) {
-            const uint c0 = ch * 32u;
-            if (chunkIsUniform(c0)) {
-                uint w[8];
-                loadChunk(row, ch, w);
-                const GroupParams p = loadGroup(groupOf(row, c0));
-                [[unroll]] for (uint i = 0u; i < 32u; ++i) {
-                    const float v = decodeValue(p, chunkCode(w, i));
-                    [[unroll]] for (uint t = 0u; t < TT; ++t)
-                        if (t < nt)
-                            acc[t] += v * x[(t0 + t) * pc.cols + c0 + i];
-                }
-            } else {
-                for (uint c = c0; c < min(c0 + 32u, pc.cols); ++c) {
-                    const float v = weightAt(row, c);
-                    [[unroll]] for (uint t = 0u; t < TT; ++t)
-                        if (t < nt)
-                            acc[t] += v * x[(t0 + t) * pc.cols + c];
+    const uint row0 = (slotGroup * (WG / pc.tpr) + lid / pc.tpr) * ROWS;
+    const bool x4ok = pc.cols % 4u == 0u; // every token's row of X and every piece start on a vec4
+    float acc[ROWS * TT];
+    [[unroll]] for (uint i = 0u; i < ROWS * TT; ++i)
+        acc[i] = 0.0;
+    if (row0 < pc.rows) {
+        for (uint q = lane; q < fastPieces(); q += pc.tpr) {
+            const uint c0 = q * 8u;
+            vec4 a[ROWS], b[ROWS];
+            [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
+                a[r] = vec4(0.0);
+                b[r] = vec4(0.0);
+                if (row0 + r < pc.rows)
+                    decodePiece(row0 + r, q, a[r], b[r]);
+            }
+            [[unroll]] for (uint t = 0u; t < TT; ++t) {
+                if (t < nt) {
+                    const uint at = (t0 + t) * pc.cols + c0;
+                    vec4 xa, xb;
+                    if (x4ok) {
+                        xa = x4[at / 4u];
+                        xb = x4[at / 4u + 1u];
+                    } else {
+                        xa = vec4(x[at], x[at + 1u], x[at + 2u], x[at + 3u]);
+                        xb = vec4(x[at + 4u], x[at + 5u], x[at + 6u], x[at + 7u]);
+                    }
+                    [[unroll]] for (uint r = 0u; r < ROWS; ++r)
+                        acc[r * TT + t] += dot(a[r], xa) + dot(b[r], xb);
                 }
             }
         }
+        for (uint c = fastPieces() * 8u + lane; c < pc.cols; c += pc.tpr) {
+            float v[ROWS];
+            [[unroll]] for (uint r = 0u; r < ROWS; ++r)
+                v[r] = row0 + r < pc.rows ? weightAt(row0 + r, c) : 0.0;
+            [[unroll]] for (uint t = 0u; t < TT; ++t)
+                if (t < nt) {
+                    const float xc = x[(t0 + t) * pc.cols + c];
+                    [[unroll]] for (uint r = 0u; r < ROWS; ++r)
+                        acc[r * TT + t] += v[r] * xc;
+                }
+        }
     }
-    [[unroll]] for (uint t = 0u; t < TT; ++t)
-        partial[lid * TT + t] = acc[t];
+    [[unroll]] for (uint i = 0u; i < ROWS * TT; ++i)
+        partial[lid * ROWS * TT + i] = acc[i];
     for (uint s = pc.tpr / 2u; s > 0u; s >>= 1) {
         barrier();
         if (lane < s)
-            [[unroll]] for (uint t = 0u; t < TT; ++t)
-                partial[lid * TT + t] += partial[(lid + s) * TT + t];
+            [[unroll]] for (uint i = 0u; i < ROWS * TT; ++i)
+                partial[lid * ROWS * TT + i] += partial[(lid + s) * ROWS * TT + i];
     }
-    if (lane == 0u && row < pc.rows)
-        [[unroll]] for (uint t = 0u; t < TT; ++t)
-            if (t < nt)
-                y[pc.yOffset + (t0 + t) * pc.yStride + row] = partial[lid * TT + t];
+    if (lane == 0u)
+        [[unroll]] for (uint r = 0u; r < ROWS; ++r)
+            if (row0 + r < pc.rows)
+                [[unroll]] for (uint t = 0u; t < TT; ++t)
+                    if (t < nt)
+                        y[pc.yOffset + (t0 + t) * pc.yStride + row0 + r] = partial[lid * ROWS * TT + r * TT + t];
 }

@@ -1,49 +1,70 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Fused dequant × vector (decode): y[yOffset + r] = Σ_c decode(W[r, c]) · x[c], reading the packed
-// codes directly. `tpr` invocations share a row (64 / tpr rows per workgroup), each taking
-// every tpr-th chunk of 32 weights; partial sums meet in a shared-memory tree (any subgroup size).
-// No private array is indexed dynamically (it would live in memory on CPU implementations).
+// codes directly. `tpr` invocations share a slot of ROWS consecutive rows (64 / tpr slots per
+// workgroup); invocation `lane` of a slot takes the pieces lane, lane + tpr, ... of 8 columns
+// (packed_pieces.glsl: neighbouring lanes read neighbouring code words and x as vec4), reads each
+// piece of x once for its ROWS rows, then the columns no piece covers one by one (a tail, or all
+// of them where groups straddle pieces); the partial sums meet in a shared-memory tree (any
+// subgroup size). The host's grid counts ROWS (kTreeRows in packed_ops.cpp).
 #version 450
 #include "packed_decode.glsl"
+#include "packed_pieces.glsl"
 
 #define WG 64u
+#define ROWS 2u
 layout(local_size_x = 64) in;
 layout(std430, binding = 3) readonly buffer X { float x[]; };
+layout(std430, binding = 3) readonly buffer X4 { vec4 x4[]; }; // the same x, for whole pieces
 layout(std430, binding = 4) buffer Y { float y[]; };
 
-shared float partial[WG];
+shared float partial[WG * ROWS];
 
 void main()
 {
     const uint wg = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
     const uint lid = gl_LocalInvocationID.x;
     const uint lane = lid % pc.tpr;
-    const uint row = wg * (WG / pc.tpr) + lid / pc.tpr;
-    const uint chunks = (pc.cols + 31u) / 32u;
-    float acc = 0.0;
-    if (row < pc.rows) {
-        for (uint ch = lane; ch < chunks; ch += pc.tpr) {
-            const uint c0 = ch * 32u;
-            float s = 0.0;
-            if (chunkIsUniform(c0)) {
-                uint w[8];
-                loadChunk(row, ch, w);
-                const GroupParams p = loadGroup(groupOf(row, c0));
-                [[unroll]] for (uint i = 0u; i < 32u; ++i)
-                    s += decodeValue(p, chunkCode(w, i)) * x[c0 + i];
+    const uint row0 = (wg * (WG / pc.tpr) + lid / pc.tpr) * ROWS;
+    const bool x4ok = pc.cols % 4u == 0u; // vec4 reads of x: every piece starts on a vec4
+    float acc[ROWS];
+    [[unroll]] for (uint r = 0u; r < ROWS; ++r)
+        acc[r] = 0.0;
+    if (row0 < pc.rows) {
+        for (uint q = lane; q < fastPieces(); q += pc.tpr) {
+            const uint c0 = q * 8u;
+            vec4 xa, xb;
+            if (x4ok) {
+                xa = x4[c0 / 4u];
+                xb = x4[c0 / 4u + 1u];
             } else {
-                for (uint c = c0; c < min(c0 + 32u, pc.cols); ++c)
-                    s += weightAt(row, c) * x[c];
+                xa = vec4(x[c0], x[c0 + 1u], x[c0 + 2u], x[c0 + 3u]);
+                xb = vec4(x[c0 + 4u], x[c0 + 5u], x[c0 + 6u], x[c0 + 7u]);
             }
-            acc += s;
+            [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
+                if (row0 + r < pc.rows) {
+                    vec4 a, b;
+                    decodePiece(row0 + r, q, a, b);
+                    acc[r] += dot(a, xa) + dot(b, xb);
+                }
+            }
+        }
+        for (uint c = fastPieces() * 8u + lane; c < pc.cols; c += pc.tpr) {
+            const float xc = x[c];
+            [[unroll]] for (uint r = 0u; r < ROWS; ++r)
+                if (row0 + r < pc.rows)
+                    acc[r] += weightAt(row0 + r, c) * xc;
         }
     }
-    partial[lid] = acc;
+    [[unroll]] for (uint r = 0u; r < ROWS; ++r)
+        partial[lid * ROWS + r] = acc[r];
     for (uint s = pc.tpr / 2u; s > 0u; s >>= 1) {
         barrier();
         if (lane < s)
-            partial[lid] += partial[lid + s];
+            [[unroll]] for (uint r = 0u; r < ROWS; ++r)
+                partial[lid * ROWS + r] += partial[(lid + s) * ROWS + r];
     }
-    if (lane == 0u && row < pc.rows)
-        y[pc.yOffset + row] = partial[lid];
+    if (lane == 0u)
+        [[unroll]] for (uint r = 0u; r < ROWS; ++r)
+            if (row0 + r < pc.rows)
+                y[pc.yOffset + row0 + r] = partial[lid * ROWS + r];
 }

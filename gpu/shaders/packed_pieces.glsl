@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The shared-tree GEMV/GEMM's unit of work (matvec_packed.comp, matmul_packed.comp): a "piece" is
+// 8 consecutive codes of a row, and neighbouring invocations of a row take neighbouring pieces.
+// So one load instruction of a warp reads consecutive code words (one word a lane for 4-bit
+// codes) and consecutive x (two vec4 a lane: 1 KiB for 32 lanes, 8 cache lines, where one float
+// a lane 32 columns apart touched 32 lines). Include after packed_decode.glsl.
+
+/// Pieces 0 .. fastPieces() − 1 of every row are whole and each inside one group (decodePiece);
+/// the columns after them go weight by weight (weightAt): the last cols mod 8, or every column
+/// where groups straddle pieces. (Two loops rather than a branch per piece: CPU implementations
+/// run both sides of a branch.)
+uint fastPieces()
+{
+    return (pc.groupsPerRow <= 1u || pc.groupSize % 8u == 0u) ? pc.cols / 8u : 0u;
+}
+
+#ifndef FP6_PLANES
+/// Words a piece of 8 codes may span: 8·CB bits from a bit offset of (8·CB·q) mod 32.
+#define PIECE_WORDS (CB == 7u ? 3u : (CB == 1u || CB == 2u || CB == 4u) ? 1u : 2u)
+#endif
+
+/// The bits of piece q (codes 8q .. 8q + 7) of slice row `row`, from bit 0 of lo on into hi (FP6
+/// planes: the low plane's 32 bits in lo, the high plane's 16 in hi). Words past the row end read
+/// as 0.
+void loadPiece(uint row, uint q, out uint lo, out uint hi)
+{
+#ifdef FP6_PLANES
+    lo = q < pc.rowWords ? codes[codeWord(row, q, pc.rowWords)] : 0u;
+    const uint h = (q >> 1) < pc.rowWordsHi ? codes[pc.hiBase + codeWord(row, q >> 1, pc.rowWordsHi)] : 0u;
+    hi = h >> ((q & 1u) * 16u);
+#else
+    const uint bit = q * 8u * CB;
+    const uint k = bit >> 5, off = bit & 31u;
+    const uint w0 = k < pc.rowWords ? codes[codeWord(row, k, pc.rowWords)] : 0u;
+    const uint w1 = (PIECE_WORDS > 1u && off + 8u * CB > 32u && k + 1u < pc.rowWords) ? codes[codeWord(row, k + 1u, pc.rowWords)] : 0u;
+    const uint w2 = (PIECE_WORDS > 2u && off + 8u * CB > 64u && k + 2u < pc.rowWords) ? codes[codeWord(row, k + 2u, pc.rowWords)] : 0u;
+    lo = off == 0u ? w0 : (w0 >> off) | (w1 << (32u - off));
+    hi = off == 0u ? w1 : (w1 >> off) | (w2 << (32u - off));
+#endif
+}
+
+/// Code j (< 8, a constant once unrolled) of a piece loaded by loadPiece.
+uint pieceCode(uint lo, uint hi, uint j)
+{
+#ifdef FP6_PLANES
+    return ((lo >> (j * 4u)) & 15u) | (((hi >> (j * 2u)) & 3u) << 4);
+#else
+    const uint bit = j * CB;
+    uint v = bit < 32u ? lo >> bit : hi >> (bit - 32u);
+    if (bit < 32u && bit + CB > 32u)
+        v |= hi << (32u - bit);
+    return v & ((1u << CB) - 1u);
+#endif
+}
+
+/// The 8 decoded weights of a piece, as two vec4 (columns c0 .. c0 + 3 and c0 + 4 .. c0 + 7).
+void decodePiece(uint row, uint q, out vec4 a, out vec4 b)
+{
+    uint lo, hi;
+    loadPiece(row, q, lo, hi);
+    const GroupParams p = loadGroup(groupOf(row, q * 8u));
+    a = vec4(decodeValue(p, pieceCode(lo, hi, 0u)), decodeValue(p, pieceCode(lo, hi, 1u)), decodeValue(p, pieceCode(lo, hi, 2u)),
+             decodeValue(p, pieceCode(lo, hi, 3u)));
+    b = vec4(decodeValue(p, pieceCode(lo, hi, 4u)), decodeValue(p, pieceCode(lo, hi, 5u)), decodeValue(p, pieceCode(lo, hi, 6u)),
+             decodeValue(p, pieceCode(lo, hi, 7u)));
+}
