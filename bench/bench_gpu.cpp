@@ -169,7 +169,7 @@ Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTens
 /// VPTQ "vptq-vV-kK": random indices and codebook (speed does not depend on the values); the
 /// roofline reads the index bytes as rows of the same count.
 Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, std::int64_t rows, std::int64_t cols, int v, int k, int reps, int products,
-                              double &bpw)
+                              std::uint32_t gemmTokens, double &bpw)
 {
     std::mt19937 rng(7);
     VqContent c;
@@ -190,9 +190,9 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, std::int64_t rows,
     bpw = t->bitsPerWeight();
     Arena arena(ctx, VkDeviceSize(64) << 20);
     LOWBIT_TRY(GpuVqTensor w, uploadVq(arena, *t));
-    std::vector<float> x(static_cast<std::size_t>(cols), 0.5f);
+    std::vector<float> x(static_cast<std::size_t>(cols) * std::max(gemmTokens, 1u), 0.5f);
     LOWBIT_TRY(Buffer * bx, arena.upload(std::span<const float>(x)));
-    LOWBIT_TRY(Buffer * by, arena.allocate(static_cast<VkDeviceSize>(rows) * 4));
+    LOWBIT_TRY(Buffer * by, arena.allocate(static_cast<VkDeviceSize>(rows) * std::max(gemmTokens, 1u) * 4));
     const std::uint64_t bytes = t->storedBytes();
     const std::uint32_t roofRows = w.push.R;
     const auto rowWords = static_cast<std::uint32_t>((bytes / 4 + roofRows - 1) / roofRows + 3) / 4 * 4;
@@ -207,11 +207,21 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, std::int64_t rows,
             return rec->submitAndWait();
         },
         reps, ok);
+    const double gemm = gemmTokens == 0 ? 0.0
+                                        : seconds(
+                                              [&]() -> Status {
+                                                  LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products) * kVqMatvecDispatches * gemmTokens + 1));
+                                                  for (int i = 0; i < products; ++i)
+                                                      LOWBIT_CHECK(recordMatmulVq(*rec, w, *bx, *by, gemmTokens, 0, static_cast<std::uint32_t>(rows)));
+                                                  return rec->submitAndWait();
+                                              },
+                                              reps, ok);
     const double roof = bestRoof(ctx, pipes, *src, *dst, roofRows, rowWords, 1, reps, products, ok);
     if (!ok)
         return makeError(ErrorCode::Internal, "a measurement failed");
     GemvFigures f;
     f.fusedGBs = static_cast<double>(bytes) * products / fused * 1e-9;
+    f.gemmGBs = gemm > 0 ? static_cast<double>(bytes) * products / gemm * 1e-9 : 0.0;
     f.rooflineGBs = static_cast<double>(rowWords) * 4.0 * roofRows * products / roof * 1e-9;
     return f;
 }
@@ -347,7 +357,7 @@ int main(int argc, char **argv)
                     fig.fusedGBs / fig.rooflineGBs);
         if (gemmTokens && fig.gemmGBs > 0)
             std::printf("  %10.4f", fig.gemmGBs);
-        else if (gemmTokens) // (VQ: the GEMV per token, as the engine runs it)
+        else if (gemmTokens)
             std::printf("  %10s", "-");
         std::printf("\n");
         std::fflush(stdout);
@@ -371,7 +381,7 @@ int main(int argc, char **argv)
                 const auto parts = split(name.substr(5), '-');
                 const int v = parts.size() == 2 ? std::atoi(parts[0].c_str() + 1) : 0, k = parts.size() == 2 ? std::atoi(parts[1].c_str() + 1) : 0;
                 double bpw = 0;
-                auto fig = measureVq(**ctx, pipes, rows, cols, v, k, reps, products, bpw);
+                auto fig = measureVq(**ctx, pipes, rows, cols, v, k, reps, products, static_cast<std::uint32_t>(gemmTokens), bpw);
                 if (!fig) {
                     std::fprintf(stderr, "%s: %s\n", name.c_str(), fig.error().message().c_str());
                     continue;

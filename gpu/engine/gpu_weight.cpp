@@ -84,10 +84,10 @@ Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64
 Status recordLinear(Recorder &rec, const GpuWeight &w, const Buffer &x, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
                     std::uint32_t yStride)
 {
-    if (w.vq) { // one fused dequant × vector per token
-        for (std::uint32_t t = 0; t < tokens; ++t)
-            LOWBIT_CHECK(recordMatvecVq(rec, *w.vq, x, y, t * static_cast<std::uint32_t>(w.cols), yOffset + t * yStride));
-        return {};
+    if (w.vq) {
+        if (tokens == 1)
+            return recordMatvecVq(rec, *w.vq, x, y, 0, yOffset);
+        return recordMatmulVq(rec, *w.vq, x, y, tokens, yOffset, yStride);
     }
     if (w.packed) {
         if (tokens == 1)

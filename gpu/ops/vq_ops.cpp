@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 namespace lowbit::gpu {
@@ -91,6 +92,30 @@ ShaderId rowsShader(std::uint32_t v, unsigned bits, bool residual)
     const std::size_t vi = v == 4 ? 1 : v == 8 ? 2 : 0;
     const std::size_t bi = bits == 8 ? 0 : bits == 12 ? 1 : 2;
     return kIds[vi][bi][residual ? 1 : 0];
+}
+
+/// The rows GEMM of kVqGemmTokens tokens: vectors of 4 or 8 only.
+std::optional<ShaderId> rowsGemmShader(std::uint32_t v, unsigned bits, bool residual)
+{
+    static constexpr std::array<std::array<std::array<ShaderId, 2>, 3>, 2> kIds = {{
+        {{{ShaderId::matmul_vq_rows_v4_i8, ShaderId::matmul_vq_rows_v4_i8_r},
+          {ShaderId::matmul_vq_rows_v4_i12, ShaderId::matmul_vq_rows_v4_i12_r},
+          {ShaderId::matmul_vq_rows_v4_i16, ShaderId::matmul_vq_rows_v4_i16_r}}},
+        {{{ShaderId::matmul_vq_rows_v8_i8, ShaderId::matmul_vq_rows_v8_i8_r},
+          {ShaderId::matmul_vq_rows_v8_i12, ShaderId::matmul_vq_rows_v8_i12_r},
+          {ShaderId::matmul_vq_rows_v8_i16, ShaderId::matmul_vq_rows_v8_i16_r}}},
+    }};
+    if (v != 4 && v != 8)
+        return std::nullopt;
+    const std::size_t bi = bits == 8 ? 0 : bits == 12 ? 1 : 2;
+    return kIds[v == 4 ? 0 : 1][bi][residual ? 1 : 0];
+}
+
+/// The x pass of the rows layout for `tokens` tokens from x[xOffset …].
+Status recordXprep(Recorder &rec, const GpuVqTensor &w, VqPush p, const Buffer &x)
+{
+    const std::uint64_t n = std::uint64_t(p.rowStride) + p.outlierCols;
+    return rec.dispatch(ShaderId::vq_xprep, {w.indices, w.values, &x, w.xp}, p, gridFor((n + 63) / 64 * p.tokens));
 }
 } // namespace
 
@@ -178,9 +203,11 @@ Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::opti
     LOWBIT_TRY(g.indices, arena.upload(std::span<const std::uint32_t>(idx)));
     LOWBIT_TRY(g.values, arena.upload(std::span<const float>(vals)));
     g.deviceBytes = (idx.size() + vals.size()) * 4;
-    if (g.rowsMatvec) { // xp: main positions, outliers, one bias partial per 64
+    p.tokens = 1;
+    if (g.rowsMatvec) { // xp per token (whole texels): main positions, outliers, one bias partial per 64
         const std::uint64_t n = std::uint64_t(p.rowStride) + p.outlierCols;
-        LOWBIT_TRY(g.xp, arena.allocate((n + (n + 63) / 64 + 4) / 4 * 16));
+        p.xpStride = static_cast<std::uint32_t>((n + (n + 63) / 64 + 3) / 4 * 4);
+        LOWBIT_TRY(g.xp, arena.allocate(std::uint64_t(p.xpStride) * kVqGemmTokens * 4));
         g.deviceBytes += g.xp->size;
     }
     return g;
@@ -207,9 +234,51 @@ Status recordMatvecVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, cons
     p.yOffset = yOffset;
     if (!w.rowsMatvec)
         return rec.dispatch(ShaderId::matvec_vq, {w.indices, w.values, &x, &y}, p, gridFor(p.R));
-    const std::uint64_t n = std::uint64_t(p.rowStride) + p.outlierCols;
-    LOWBIT_CHECK(rec.dispatch(ShaderId::vq_xprep, {w.indices, w.values, &x, w.xp}, p, gridFor((n + 63) / 64)));
+    p.tokens = 1;
+    LOWBIT_CHECK(recordXprep(rec, w, p, x));
     return rec.dispatch(rowsShader(p.v, w.storedBits, p.resBase != kNone), {w.indices, w.values, w.xp, &y}, p, gridFor((p.R + 31) / 32));
+}
+
+Status recordMatmulVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
+                      std::uint32_t yStride)
+{
+    if (tokens == 0)
+        return {};
+    if (w.push.v > static_cast<std::uint32_t>(kGpuVqMaxVector))
+        return makeError(ErrorCode::Unsupported, "vq vectors longer than " + std::to_string(kGpuVqMaxVector) + " have no fused Vulkan kernel");
+    if (yStride < w.push.rows)
+        return makeError(ErrorCode::Internal, "vq matmul: output stride smaller than the row count");
+    const std::uint64_t cols = w.push.cols;
+    if (x.size < tokens * cols * 4 || y.size < (yOffset + std::uint64_t(tokens - 1) * yStride + w.push.rows) * 4)
+        return makeError(ErrorCode::Internal, "vq matmul buffers too small");
+    if (!w.rowsMatvec) { // the tree GEMM: kVqTreeTokens tokens a workgroup
+        VqPush p = w.push;
+        p.tokens = tokens;
+        p.xOffset = 0;
+        p.yOffset = yOffset;
+        p.yStride = yStride;
+        return rec.dispatch(ShaderId::matmul_vq, {w.indices, w.values, &x, &y}, p,
+                            gridFor(std::uint64_t(p.R) * ((tokens + kVqTreeTokens - 1) / kVqTreeTokens)));
+    }
+    const std::optional<ShaderId> gemm = rowsGemmShader(w.push.v, w.storedBits, w.push.resBase != kNone);
+    std::uint32_t t = 0;
+    while (t < tokens) {
+        const std::uint32_t n = std::min(kVqGemmTokens, tokens - t);
+        if (!gemm || n == 1) { // one token by the GEMV
+            LOWBIT_CHECK(recordMatvecVq(rec, w, x, y, t * w.push.cols, yOffset + t * yStride));
+            ++t;
+            continue;
+        }
+        VqPush p = w.push;
+        p.tokens = n;
+        p.xOffset = t * w.push.cols;
+        p.yOffset = yOffset + t * yStride;
+        p.yStride = yStride;
+        LOWBIT_CHECK(recordXprep(rec, w, p, x));
+        LOWBIT_CHECK(rec.dispatch(*gemm, {w.indices, w.values, w.xp, &y}, p, gridFor((p.R + 31) / 32)));
+        t += n;
+    }
+    return {};
 }
 
 } // namespace lowbit::gpu

@@ -27,14 +27,20 @@ struct VqPush {
     std::uint32_t mainCb, resCb, outCb, scaleBase;
     std::uint32_t biasBase, yOffset, xOffset, sharedMain;
     std::uint32_t rowStride, cbStride, cbBase, rcbBase; ///< the row layout (vq_push.glsl)
+    std::uint32_t tokens, yStride, xpStride;            ///< GEMM tokens and strides (vq_push.glsl)
 };
 static_assert(sizeof(VqPush) == shaderInfo(ShaderId::matvec_vq).pushBytes, "vq push constants drifted");
 static_assert(sizeof(VqPush) == shaderInfo(ShaderId::dequant_vq).pushBytes, "vq push constants drifted");
 static_assert(sizeof(VqPush) == shaderInfo(ShaderId::vq_xprep).pushBytes, "vq push constants drifted");
 static_assert(sizeof(VqPush) == shaderInfo(ShaderId::matvec_vq_rows_v8_i8).pushBytes, "vq push constants drifted");
 
-/// Dispatches one recordMatvecVq records at most (the row layout's x pass and GEMV).
+/// Dispatches one recordMatvecVq records at most (the row layout's x pass and GEMV), and
+/// recordMatmulVq per token at most.
 inline constexpr std::uint32_t kVqMatvecDispatches = 2;
+/// Tokens of one rows-layout GEMM dispatch (matmul_vq_rows: TOKENS).
+inline constexpr std::uint32_t kVqGemmTokens = 3;
+/// Tokens of one workgroup of the tree GEMM (matmul_vq.comp: TT).
+inline constexpr std::uint32_t kVqTreeTokens = 4;
 
 /// The longest vector the fused kernel takes (dequantization takes any).
 inline constexpr int kGpuVqMaxVector = 16;
@@ -59,5 +65,11 @@ Status recordDequantVq(Recorder &rec, const GpuVqTensor &w, const Buffer &out, s
 /// y[yOffset + r] = W[r, :] · x[xOffset …]. Errors: Unsupported for vectors longer than kGpuVqMaxVector.
 Status recordMatvecVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, const Buffer &y, std::uint32_t xOffset = 0,
                       std::uint32_t yOffset = 0);
+/// Y[yOffset + t·yStride + r] = W[r, :] · X[t, :] for `tokens` rows of X (cols floats each): on
+/// the row layout a GEMM of kVqGemmTokens tokens a dispatch (vectors of 4 or 8; a last lone token
+/// and other lengths by the GEMV), elsewhere one dispatch (kVqTreeTokens tokens a workgroup).
+/// Errors as recordMatvecVq.
+Status recordMatmulVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
+                      std::uint32_t yStride);
 
 } // namespace lowbit::gpu

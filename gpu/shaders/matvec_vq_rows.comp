@@ -15,6 +15,9 @@
 //    is broadcast. The outlier positions (position-major stream, any width) run first.
 // The result, Σ (c + r)·xp + Σ bias·x, equals Σ dequant(W)·x up to fp32 rounding order (the
 // tests bound it like every other GEMV). VLEN: 4 or 8, or 0 for any v ≤ 16 at run time.
+// TOKENS = NT (the GEMM of the prefill): NT tokens' xp rows (xpStride apart) at once, each
+// centroid fetched once for all of them; the first pc.tokens ≤ NT are real, the others read the
+// last real token's xp and are not stored. Without TOKENS the kernel is the GEMV.
 #version 450
 #include "vq_push.glsl"
 #extension GL_KHR_shader_subgroup_ballot : require
@@ -29,6 +32,13 @@
 #define VN uint(VLEN)
 #define CB_STRIDE uint(VLEN)
 #endif
+#ifdef TOKENS
+#define NT uint(TOKENS)
+#else
+#define NT 1u
+#endif
+// the xp row that GEMM token t reads
+#define TOK(t) (NT == 1u ? 0u : min((t), pc.tokens - 1u))
 #define CBT (VMAX / 4u)         // texels per centroid
 #define IB uint(IBITS)
 #define TPB (IB / 4u)           // texels per block of 32 positions
@@ -55,14 +65,15 @@ uint streamCode(uint base, uint i, uint bits)
     return ((wordAt(w) >> off) | hi) & ((1u << bits) - 1u);
 }
 
-/// acc[d] += centroid[d]·xv for the centroid at float `base` of valsT (a multiple of 4).
-void addCentroid(inout float acc[VMAX], uint base, float xv)
+/// acc[t·VMAX + d] += centroid[d]·xv[t] for the centroid at float `base` of valsT (a multiple of 4).
+void addCentroid(inout float acc[NT * VMAX], uint base, float xv[NT])
 {
     [[unroll]] for (uint j = 0u; j < CBT; ++j) {
         const vec4 c = uintBitsToFloat(texelFetch(valsT, int((base >> 2u) + j)));
-        [[unroll]] for (uint q = 0u; q < 4u; ++q)
-            if (j * 4u + q < VN)
-                acc[j * 4u + q] += c[q] * xv;
+        [[unroll]] for (uint t = 0u; t < NT; ++t)
+            [[unroll]] for (uint q = 0u; q < 4u; ++q)
+                if (j * 4u + q < VN)
+                    acc[t * VMAX + j * 4u + q] += c[q] * xv[t];
     }
 }
 
@@ -79,10 +90,12 @@ void addCentroid(inout float acc[VMAX], uint base, float xv)
 #else
 #define RES_ADD(K)
 #endif
-// position K of the block: x from lane K/4's texel, the centroid (and residual)
+// position K of the block: each token's x from lane K/4's texel, the centroid (and residual)
 #define POS(K)                                                                                       \
     {                                                                                                \
-        const float xv = subgroupShuffle(xl[(K) & 3u], (K) >> 2u);                                   \
+        float xv[NT];                                                                                \
+        [[unroll]] for (uint tk = 0u; tk < NT; ++tk)                                                 \
+            xv[tk] = subgroupShuffle(xl[tk][(K) & 3u], (K) >> 2u);                                   \
         addCentroid(acc, pc.cbBase + CODE(t, K) * CB_STRIDE, xv);                                    \
         RES_ADD(K)                                                                                   \
     }
@@ -95,15 +108,17 @@ void main()
     const uint outR = wg * 32u + gl_LocalInvocationID.x;
     const uint r = min(outR, pc.R - 1u);
     const uint lane = gl_SubgroupInvocationID;
-    float acc[VMAX];
-    [[unroll]] for (uint d = 0u; d < VMAX; ++d)
+    float acc[NT * VMAX];
+    [[unroll]] for (uint d = 0u; d < NT * VMAX; ++d)
         acc[d] = 0.0;
     for (uint o = 0u; o < pc.outlierCols; ++o) { // the outlier positions, one by one
         const uint c = pc.outCb + streamCode(pc.outBase, o * pc.R + r, pc.outBits) * pc.v;
-        const float xv = xpAt(pc.rowStride + o);
-        [[unroll]] for (uint d = 0u; d < VMAX; ++d)
-            if (d < VN)
-                acc[d] += floatAt(c + d) * xv;
+        [[unroll]] for (uint tk = 0u; tk < NT; ++tk) {
+            const float xv = xpAt(TOK(tk) * pc.xpStride + pc.rowStride + o);
+            [[unroll]] for (uint d = 0u; d < VMAX; ++d)
+                if (d < VN)
+                    acc[tk * VMAX + d] += floatAt(c + d) * xv;
+        }
     }
     const uint blocks = pc.rowStride / 32u;
     const uint mainT = (pc.mainBase >> 2u) + r * blocks * TPB;
@@ -119,17 +134,24 @@ void main()
         [[unroll]] for (uint j = 0u; j < TPB; ++j)
             u[j] = texelFetch(idxT, int(resT + b * TPB + j));
 #endif
-        const vec4 xl = uintBitsToFloat(texelFetch(xpT, int(b * 8u + lane)));
+        vec4 xl[NT];
+        [[unroll]] for (uint tk = 0u; tk < NT; ++tk)
+            xl[tk] = uintBitsToFloat(texelFetch(xpT, int(TOK(tk) * (pc.xpStride >> 2u) + b * 8u + lane)));
         POS16(0u) POS16(16u)
     }
-    float bias = 0.0;
-    if (pc.scaleBase != NONE) {
-        const uint n = pc.rowStride + pc.outlierCols;
+    // (every loop over the tokens innermost, so that it unrolls: a token loop around another loop
+    // stays a loop, acc would be indexed by a variable and live in memory — 10 times slower)
+    const uint n = pc.rowStride + pc.outlierCols;
+    float bias[NT];
+    [[unroll]] for (uint tk = 0u; tk < NT; ++tk)
+        bias[tk] = 0.0;
+    if (pc.scaleBase != NONE)
         for (uint i = 0u; i < (n + 63u) / 64u; ++i)
-            bias += xpAt(n + i);
-    }
+            [[unroll]] for (uint tk = 0u; tk < NT; ++tk)
+                bias[tk] += xpAt(TOK(tk) * pc.xpStride + n + i);
     if (outR < pc.R)
-        [[unroll]] for (uint d = 0u; d < VMAX; ++d)
-            if (d < VN && outR * VN + d < pc.rows)
-                y[pc.yOffset + outR * VN + d] = acc[d] + bias;
+        [[unroll]] for (uint tk = 0u; tk < NT; ++tk)
+            [[unroll]] for (uint d = 0u; d < VMAX; ++d)
+                if (tk < pc.tokens && d < VN && outR * VN + d < pc.rows)
+                    y[pc.yOffset + tk * pc.yStride + outR * VN + d] = acc[tk * VMAX + d] + bias[tk];
 }

@@ -30,5 +30,10 @@ layout(push_constant) uniform Push {
     uint cbStride;    // floats per centroid in the texel copies of the codebooks (v rounded up to 4)
     uint cbBase;      // the main codebook at cbStride (binding 1, a multiple of 4)
     uint rcbBase;     // the residual codebook at cbStride
+    // GEMM (the prefill): tokens in this dispatch, floats between output rows of consecutive
+    // tokens, and (row layout) floats between the tokens' position-ordered x in the xp buffer
+    uint tokens;
+    uint yStride;
+    uint xpStride;
 } pc;
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The vector the CPU-device VQ GEMV (matvec_vq_rows.comp) multiplies by, in its position order:
-// xp[i] = x[xOffset + col]·scale[col] for the main positions (i < rowStride; 0 past the last)
-// and then the outliers (i = rowStride + o), col = perm[position]. With normalization the bias
-// term Σ bias[col]·x[col], the same for every output row, follows as one partial sum per
-// workgroup: xp[rowStride + outlierCols + workgroup].
+// The vector the CPU-device VQ GEMV/GEMM (matvec_vq_rows.comp) multiplies by, in its position
+// order, for each of pc.tokens tokens t (x rows pc.cols apart from xOffset; xp rows xpStride
+// apart): xp[i] = x[col]·scale[col] for the main positions (i < rowStride; 0 past the last) and
+// then the outliers (i = rowStride + o), col = perm[position]. With normalization the bias term
+// Σ bias[col]·x[col], the same for every output row, follows as one partial sum per workgroup:
+// xp[rowStride + outlierCols + block]. The grid is (n + 63) / 64 workgroups per token.
 #version 450
 #include "vq_decode.glsl"
 
@@ -17,13 +18,18 @@ void main()
 {
     const uint wg = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
     const uint lid = gl_LocalInvocationID.x;
-    const uint i = wg * 64u + lid;
     const uint n = pc.rowStride + pc.outlierCols;
+    const uint blocks = (n + 63u) / 64u;
+    const uint t = wg / blocks, block = wg % blocks;
+    if (t >= pc.tokens) // a whole workgroup past the grid (uniform: no barrier is skipped by part of it)
+        return;
+    const uint i = block * 64u + lid;
+    const uint out0 = t * pc.xpStride;
     const uint p = i < pc.rowStride ? pc.outlierCols + i : i - pc.rowStride;
     float xv = 0.0, bx = 0.0;
     if (i < n && p < pc.cols) {
         const uint col = columnAt(p);
-        const float x0 = x[pc.xOffset + col];
+        const float x0 = x[pc.xOffset + t * pc.cols + col];
         xv = x0;
         if (pc.scaleBase != NONE) {
             xv = x0 * vals[pc.scaleBase + col];
@@ -31,7 +37,7 @@ void main()
         }
     }
     if (i < n)
-        xp[i] = xv;
+        xp[out0 + i] = xv;
     part[lid] = bx;
     for (uint s = 32u; s > 0u; s >>= 1) {
         barrier();
@@ -39,5 +45,5 @@ void main()
             part[lid] += part[lid + s];
     }
     if (lid == 0u && pc.scaleBase != NONE)
-        xp[n + wg] = part[0];
+        xp[out0 + n + block] = part[0];
 }

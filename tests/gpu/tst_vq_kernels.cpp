@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // VPTQ ("vq") tensors on the Vulkan device: dequantization bit-identical to core's decodeRows and
-// the fused dequant × vector within 4·10⁻⁶·Σ|w·x| of the fp64 product, for plain codebooks,
+// the fused dequant × vector and × matrix within 4·10⁻⁶·Σ|w·x| of the fp64 product, for plain codebooks,
 // residual + outlier codebooks, permutation + normalization, fp16/fp32 codebooks, padded last
 // vectors, and a main codebook too large for shared memory.
 #include "gpu/ops/vq_ops.h"
@@ -39,6 +39,43 @@ std::vector<std::uint16_t> indices(std::size_t n, int entries, std::mt19937 &rng
     for (auto &i : out)
         i = static_cast<std::uint16_t>(d(rng));
     return out;
+}
+
+/// A random vq tensor: k main centroids of length v, optional residual codebook, outlier columns
+/// (32 centroids), permutation and normalization.
+VqContent content(int rows, int cols, int v, int k, int residual, int outliers, bool perm, bool norm, bool fp16)
+{
+    std::mt19937 rng(std::uint32_t(rows * 31 + cols));
+    VqContent c;
+    c.rows = rows;
+    c.cols = cols;
+    c.vectorLength = v;
+    c.codebookType = fp16 ? VqCodebookType::F16 : VqCodebookType::F32;
+    c.outlierColumns = outliers;
+    const auto R = std::size_t(c.vectorsPerColumn());
+    c.main = codebook(k, v, c.codebookType, rng);
+    c.mainIndices = indices(std::size_t(cols - outliers) * R, k, rng);
+    if (residual) {
+        c.residual = codebook(residual, v, c.codebookType, rng);
+        c.residualIndices = indices(c.mainIndices.size(), residual, rng);
+    }
+    if (outliers) {
+        c.outlier = codebook(32, v, c.codebookType, rng);
+        c.outlierIndices = indices(std::size_t(outliers) * R, 32, rng);
+    }
+    if (perm) {
+        c.perm.resize(std::size_t(cols));
+        std::iota(c.perm.begin(), c.perm.end(), 0);
+        std::shuffle(c.perm.begin(), c.perm.end(), rng);
+    }
+    if (norm) {
+        std::normal_distribution<float> d(1.0f, 0.2f);
+        for (int i = 0; i < cols; ++i) {
+            c.scale.push_back(vqRoundToStorage(d(rng), c.codebookType));
+            c.bias.push_back(vqRoundToStorage(d(rng) - 1.0f, c.codebookType));
+        }
+    }
+    return c;
 }
 
 } // namespace
@@ -92,37 +129,7 @@ private slots:
         QFETCH(bool, perm);
         QFETCH(bool, norm);
         QFETCH(bool, fp16);
-        std::mt19937 rng(std::uint32_t(rows * 31 + cols));
-        VqContent c;
-        c.rows = rows;
-        c.cols = cols;
-        c.vectorLength = v;
-        c.codebookType = fp16 ? VqCodebookType::F16 : VqCodebookType::F32;
-        c.outlierColumns = outliers;
-        const auto R = std::size_t(c.vectorsPerColumn());
-        c.main = codebook(k, v, c.codebookType, rng);
-        c.mainIndices = indices(std::size_t(cols - outliers) * R, k, rng);
-        if (residual) {
-            c.residual = codebook(residual, v, c.codebookType, rng);
-            c.residualIndices = indices(c.mainIndices.size(), residual, rng);
-        }
-        if (outliers) {
-            c.outlier = codebook(32, v, c.codebookType, rng);
-            c.outlierIndices = indices(std::size_t(outliers) * R, 32, rng);
-        }
-        if (perm) {
-            c.perm.resize(std::size_t(cols));
-            std::iota(c.perm.begin(), c.perm.end(), 0);
-            std::shuffle(c.perm.begin(), c.perm.end(), rng);
-        }
-        if (norm) {
-            std::normal_distribution<float> d(1.0f, 0.2f);
-            for (int i = 0; i < cols; ++i) {
-                c.scale.push_back(vqRoundToStorage(d(rng), c.codebookType));
-                c.bias.push_back(vqRoundToStorage(d(rng) - 1.0f, c.codebookType));
-            }
-        }
-        auto t = VqQuantizedTensor::create(c);
+        auto t = VqQuantizedTensor::create(content(rows, cols, v, k, residual, outliers, perm, norm, fp16));
         QVERIFY2(t.ok(), t.ok() ? "" : t.error().message().c_str());
         std::vector<float> cpu(std::size_t(rows) * std::size_t(cols));
         QVERIFY((*t)->decodeRows(cpu.data(), 0, rows).ok());
@@ -162,6 +169,69 @@ private slots:
                     mag += std::fabs(p);
                 }
                 QVERIFY2(std::fabs(y[std::size_t(r) + 2] - ref) <= 4e-6 * mag + 1e-9, qPrintable(QStringLiteral("%1 layout, row %2").arg(QLatin1String(rowsLayout ? "rows" : "tree")).arg(r)));
+            }
+        }
+    }
+
+    /// The GEMM of the prefill in both layouts: on the rows layout runs of three tokens (vectors of 4
+    /// and 8; 7 tokens = 3 + 3 + a lone one by the GEMV, 5 = 3 + 2), other lengths one GEMV per
+    /// token; output at an offset with a stride whose gaps stay untouched.
+    void matmulEqualsTheProduct_data()
+    {
+        QTest::addColumn<int>("v");
+        QTest::addColumn<int>("k");
+        QTest::addColumn<int>("residual");
+        QTest::addColumn<int>("outliers");
+        QTest::addColumn<bool>("norm");
+        QTest::addColumn<int>("tokens");
+        QTest::newRow("v8 k256, 7 tokens") << 8 << 256 << 0 << 0 << false << 7;
+        QTest::newRow("v4 k64 residual k16, outliers, perm, norm, 5 tokens") << 4 << 64 << 16 << 6 << true << 5;
+        QTest::newRow("v8 k4096 (12-bit codes) residual k256, norm, 2 tokens") << 8 << 4096 << 256 << 3 << true << 2;
+        QTest::newRow("v4 k40000 (16-bit codes), 4 tokens") << 4 << 40000 << 0 << 0 << false << 4;
+        QTest::newRow("v6 (no GEMM variant), 3 tokens") << 6 << 32 << 8 << 0 << true << 3;
+    }
+    void matmulEqualsTheProduct()
+    {
+        QFETCH(int, v);
+        QFETCH(int, k);
+        QFETCH(int, residual);
+        QFETCH(int, outliers);
+        QFETCH(bool, norm);
+        QFETCH(int, tokens);
+        const int rows = 100, cols = 70;
+        auto t = VqQuantizedTensor::create(content(rows, cols, v, k, residual, outliers, true, norm, true));
+        QVERIFY2(t.ok(), t.ok() ? "" : t.error().message().c_str());
+        std::vector<float> cpu(std::size_t(rows) * std::size_t(cols));
+        QVERIFY((*t)->decodeRows(cpu.data(), 0, rows).ok());
+        const auto x = test::randomFloats(std::size_t(cols) * std::size_t(tokens), 9);
+        const std::uint32_t yOffset = 3, yStride = rows + 5;
+        for (bool rowsLayout : {false, true}) {
+            Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
+            auto g = uploadVq(arena, **t, rowsLayout);
+            QVERIFY(g.ok());
+            auto bx = arena.upload(std::span<const float>(x));
+            auto by = arena.allocate((yOffset + std::size_t(tokens) * yStride) * 4);
+            QVERIFY(bx.ok() && by.ok());
+            std::memset((*by)->mapped, 0xFF, (*by)->size); // NaN where nothing may be written
+            auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
+            QVERIFY(rec.ok());
+            QVERIFY(recordMatmulVq(**rec, *g, **bx, **by, std::uint32_t(tokens), yOffset, yStride).ok());
+            QVERIFY((*rec)->submitAndWait().ok());
+            const auto Y = (*by)->as<float>();
+            QVERIFY(std::isnan(Y[0]));
+            for (int tk = 0; tk < tokens; ++tk) {
+                for (int r = 0; r < rows; ++r) {
+                    double ref = 0, mag = 0;
+                    for (int col = 0; col < cols; ++col) {
+                        const double p = double(cpu[std::size_t(r) * std::size_t(cols) + std::size_t(col)]) * x[std::size_t(tk) * std::size_t(cols) + std::size_t(col)];
+                        ref += p;
+                        mag += std::fabs(p);
+                    }
+                    QVERIFY2(std::fabs(Y[yOffset + std::size_t(tk) * yStride + std::size_t(r)] - ref) <= 4e-6 * mag + 1e-9,
+                             qPrintable(QStringLiteral("%1 layout, token %2, row %3").arg(QLatin1String(rowsLayout ? "rows" : "tree")).arg(tk).arg(r)));
+                }
+                for (std::uint32_t pad = rows; pad < yStride; ++pad)
+                    QVERIFY(std::isnan(Y[yOffset + std::size_t(tk) * yStride + pad]));
             }
         }
     }
