@@ -184,7 +184,7 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
     maxDispatches += 8 * static_cast<std::uint32_t>(m_layers.size());
     for (const auto &w : m_matrices) {
         if (w->vq)
-            maxDispatches += kVqMatvecDispatches * n; // one matvec per token
+            maxDispatches += kVqMatvecDispatches * n; // ≤ an x pass and a GEMV or GEMM per token
         if (w->packed && w->packed->matvec == MatvecLayout::Rows) // ≤ one rows GEMV or GEMM per token and slice
             maxDispatches += n * static_cast<std::uint32_t>(w->packed->slices.size());
     }

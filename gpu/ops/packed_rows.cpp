@@ -88,6 +88,12 @@ std::optional<ShaderId> rowsGemmShader(unsigned codeBits, CodeLayout layout, Row
         case 4: return pick(LOWBIT_GEMM(b4_tables));
         default: return std::nullopt;
         }
+    case RowsDecode::TablesTwoScale:
+        switch (codeBits) {
+        case 3: return pick(LOWBIT_GEMM(b3_tables2));
+        case 4: return pick(LOWBIT_GEMM(b4_tables2));
+        default: return std::nullopt;
+        }
     case RowsDecode::TablesInserted:
         switch (codeBits) {
         case 3: return pick(LOWBIT_GEMM(b3_inserted));

@@ -26,7 +26,7 @@ PackedPush slicePush(const GpuPackedTensor &w, const GpuPackedSlice &s);
 ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, std::uint32_t groupCols);
 /// The rows GEMM variant of kRowsGemmTokens tokens for the same choice, where there is one: the
 /// linear path of 2, 3, 4 and 8 bits, the lut path of 2 to 4 bits, 8-bit minifloat grids, the
-/// tables and inserted paths of 3 and 4 bits (not tables2, generic, FP6 planes).
+/// tables (tables2 included) and inserted paths of 3 and 4 bits (not generic, FP6 planes).
 std::optional<ShaderId> rowsGemmShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, std::uint32_t groupCols);
 
 /// y[yOffset + r] = dequant(W)[r, :] · x[xOffset / 4 ...] by matvec_rows (xOffset aligned for

@@ -28,7 +28,7 @@
 //              by integer ops instead of a gathered table read: (s1·unit)·Σ ±I(code)·x per group;
 //   4 tables:  ≤ 4 members of 3- or 4-bit tables picked per group by the selectors, from registers
 //              (LANE_TABLES below): s1·Σ table_m[code]·x; with TWO_SCALE (AFPQ grids)
-//              s1·Σ max(v, 0)·x + s2·Σ min(v, 0)·x;
+//              Σ v·(v < 0 ? s2 : s1)·x, each value scaled as the CPU does (one sum a token);
 //   5 inserted: ≤ 4 members that are one base table with one value e_m inserted at code p_m each
 //              (BitMoD): value = code == p_m ? e_m : base[code − (code > p_m)], the base table
 //              from registers — two shuffles a weight instead of the tables path's 2·members.
@@ -144,9 +144,6 @@ void loadChunkWide(uint row, uint ch, inout uvec4 carry, out uint w[8])
 // Without TOKENS, NT is 1 and the kernel is the GEMV.
 #ifdef TOKENS
 #define NT uint(TOKENS)
-#ifdef TWO_SCALE
-#error "the tables2 path sums its negative values apart (sn), per row only: no TOKENS"
-#endif
 /// Where token t's x row starts.
 uint xRow(uint t) { return min(t, pc.tokens - 1u) * pc.cols; }
 #else
@@ -220,9 +217,6 @@ float laneTables(uint c, uint m)
 #endif
 #endif
 }
-#ifdef TWO_SCALE
-float sn[RPI]; // the groups' sums of the negative values·x (the positive ones in s[])
-#endif
 #if DECODE == 5
 float insVal[4]; // member m's inserted value (members past the format's repeat the last)
 /// Member-table value of `code` whose member inserts `extra` at code `pos`.
@@ -251,28 +245,25 @@ float insertedValue(uint code, uint pos, float extra)
 // one permute on llvmpipe, where subgroupBroadcast runs a scalar loop over the lanes' mask first
 // (the lab's int4 GEMV: +8–14 %)
 #ifdef TWO_SCALE
-#define XSTEP(K)                                                                                    \
-    {                                                                                               \
-        const float xb = subgroupShuffle(xl[0], K);                                                 \
-        [[unroll]] for (uint k = 0u; k < RPI; ++k) {                                                \
-            const float v = VALK(k, b + K);                                                         \
-            s[k][0] += max(v, 0.0) * xb;                                                            \
-            sn[k] += min(v, 0.0) * xb;                                                              \
-        }                                                                                           \
-    }
+// AFPQ: each value times its own side's scale (the CPU's one multiply per weight: a select and a
+// multiply, where summing the two sides apart took a max, a min and a second multiply-add, and
+// a second accumulator per row and token)
+#define VALS(k, i) twoScaled(VALK(k, i), p[k])
+float twoScaled(float v, GroupParams p) { return v * (v < 0.0 ? p.s2 : p.s1); }
 #else
+#define VALS(k, i) VALK(k, i)
+#endif
 #define XSTEP(K)                                                                                    \
     {                                                                                               \
         float xb[NT];                                                                               \
         [[unroll]] for (uint t = 0u; t < NT; ++t)                                                   \
             xb[t] = subgroupShuffle(xl[t], K);                                                      \
         [[unroll]] for (uint k = 0u; k < RPI; ++k) {                                                \
-            const float v = VALK(k, b + K);                                                         \
+            const float v = VALS(k, b + K);                                                         \
             [[unroll]] for (uint t = 0u; t < NT; ++t)                                               \
                 s[k][t] += v * xb[t];                                                               \
         }                                                                                           \
     }
-#endif
 /// s[k][t] = 0 for every row and token.
 #define ZERO_S(k)                                                                                   \
     [[unroll]] for (uint t = 0u; t < NT; ++t)                                                       \
@@ -376,13 +367,11 @@ float groupFactor(GroupParams p)
     return p.kind == KIND_NVFP4 ? s * pc.tensorScale : s;
 }
 
-/// What group k adds to its row: the scaled sum (TWO_SCALE: both sums; sn[k] restarts at 0).
-float groupSum(GroupParams p, float s, uint k)
+/// What a group adds to its row: the scaled sum (TWO_SCALE: the sum, its values already scaled).
+float groupSum(GroupParams p, float s)
 {
 #ifdef TWO_SCALE
-    const float r = p.s1 * s + p.s2 * sn[k];
-    sn[k] = 0.0;
-    return r;
+    return s;
 #else
     return groupFactor(p) * s;
 #endif
@@ -392,7 +381,7 @@ float groupSum(GroupParams p, float s, uint k)
 /// acc[k][t] += row k's group sums (scaled) / its plain sums (the generic path), every token.
 #define ADD_GROUP(k)                                                                                \
     [[unroll]] for (uint t = 0u; t < NT; ++t)                                                       \
-        acc[k][t] += groupSum(p[k], s[k][t], k);
+        acc[k][t] += groupSum(p[k], s[k][t]);
 #define ADD_SUMS(k)                                                                                 \
     [[unroll]] for (uint t = 0u; t < NT; ++t)                                                       \
         acc[k][t] += s[k][t];
@@ -434,10 +423,6 @@ void main()
         lut[r] = TABLE(min(r, pc.members - 1u) * 256u + gl_SubgroupInvocationID);
 #endif
     }
-#ifdef TWO_SCALE
-    [[unroll]] for (uint k = 0u; k < RPI; ++k)
-        sn[k] = 0.0;
-#endif
 #if DECODE == 5
     [[unroll]] for (uint m = 0u; m < 4u; ++m) {
         const uint mm = min(m, pc.members - 1u);

@@ -70,17 +70,22 @@ endforeach()
 # The rows GEMM of the prefill (matvec_rows.comp with TOKENS = 3: each code decoded once for three
 # tokens; one GEMV per token costs 1.5–1.7 times as much per token in the lab), for the common
 # paths only — linear INT of 2, 3, 4 and 8 bits, ≤ 4-bit tables, 8-bit minifloat grids, and the
-# 3- and 4-bit mixtures of the tables and inserted paths (BitMoD) — per grouping; every other
-# tensor's prefill runs one GEMV per token.
+# 3- and 4-bit tables (mixtures, AFPQ's two scales) and inserted (BitMoD) paths — per grouping;
+# every other tensor's prefill runs one GEMV per token.
 foreach(g "" _g16 _g32)
   rows_grouping_define("${g}" gdef)
-  foreach(v linear:1:2 linear:1:3 linear:1:4 linear:1:8 lut:2:2 lut:2:3 lut:2:4 minifloat:3:8 tables:4:3 tables:4:4 inserted:5:3 inserted:5:4)
+  foreach(v linear:1:2 linear:1:3 linear:1:4 linear:1:8 lut:2:2 lut:2:3 lut:2:4 minifloat:3:8 tables:4:3 tables:4:4 tables2:4:3 tables2:4:4
+          inserted:5:3 inserted:5:4)
     string(REPLACE ":" ";" f "${v}")
     list(GET f 0 decode)
     list(GET f 1 d)
     list(GET f 2 bits)
-    lowbit_shader(matmul_rows_b${bits}_${decode}${g} matvec_rows.comp 8 ${packed_push} CODE_BITS=${bits} DECODE=${d} TOKENS=3 ${gdef} X_UBO UNIFORM=3 UNIFORM=5 ${rows_texels})
-    lowbit_shader(matmul_rows_b${bits}_${decode}${g}_sx matvec_rows.comp 8 ${packed_push} CODE_BITS=${bits} DECODE=${d} TOKENS=3 ${gdef} ${rows_texels})
+    set(tdef "")
+    if(decode STREQUAL "tables2")
+      set(tdef TWO_SCALE)
+    endif()
+    lowbit_shader(matmul_rows_b${bits}_${decode}${g} matvec_rows.comp 8 ${packed_push} CODE_BITS=${bits} DECODE=${d} ${tdef} TOKENS=3 ${gdef} X_UBO UNIFORM=3 UNIFORM=5 ${rows_texels})
+    lowbit_shader(matmul_rows_b${bits}_${decode}${g}_sx matvec_rows.comp 8 ${packed_push} CODE_BITS=${bits} DECODE=${d} ${tdef} TOKENS=3 ${gdef} ${rows_texels})
   endforeach()
 endforeach()
 # ... and the tables paths (DECODE 4: mixtures of ≤ 4 grids of 3 or 4 bits from registers; "tables2"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The prefill of the rows layout (gpu/ops/packed_rows.h): three tokens a dispatch by the rows GEMM
-// where the tensor's decode path has one (linear, lut, 8-bit minifloat, 3- and 4-bit mixtures of
-// the tables and inserted paths; any grouping, x from a uniform or, beyond its range, a storage
+// where the tensor's decode path has one (linear, lut, 8-bit minifloat, 3- and 4-bit tables —
+// mixtures and AFPQ's two scales — and inserted paths; any grouping, x from a uniform or, beyond its range, a storage
 // buffer), one GEMV per token elsewhere and for a lone last token. Every token's outputs against
 // the CPU's dequantization, and the stride gaps untouched.
 #include "gpu/ops/packed_ops.h"
@@ -54,9 +54,12 @@ private slots:
         QTest::newRow("mixture (tables)") << "mix:int4|nf4|fp4" << 32 << 2080 << 8 << true;
         QTest::newRow("bitmod-fp4 (inserted)") << "bitmod-fp4" << 128 << 2080 << 7 << true;
         QTest::newRow("bitmod-fp3 g32 (inserted, 3 bits)") << "bitmod-fp3" << 32 << 2080 << 8 << true;
+        QTest::newRow("fp4-asym g64 (tables2: AFPQ's two scales)") << "fp4-asym" << 64 << 2080 << 5 << true;
+        QTest::newRow("fp3-asym g32 (tables2, 3 bits)") << "fp3-asym" << 32 << 2080 << 7 << true;
+        QTest::newRow("nf4-asym per channel (tables2)") << "nf4-asym" << 0 << 2080 << 8 << true;
         // no GEMM variant: one GEMV per token
-        QTest::newRow("fp4-asym (tables2)") << "fp4-asym" << 64 << 2080 << 5 << false;
         QTest::newRow("int5 g32") << "int5" << 32 << 2080 << 5 << false;
+        QTest::newRow("int-asym mixture (generic)") << "mix:int3-asym|int4-asym" << 64 << 2080 << 4 << false;
     }
     void gemmMatchesTheCpu()
     {
@@ -119,7 +122,8 @@ private slots:
                                  RowsDecode::TablesTwoScale, RowsDecode::TablesInserted})
                 for (bool xUniform : {false, true})
                     for (std::uint32_t g : {0u, 16u, 32u, 128u}) {
-                        const bool mixture = (d == RowsDecode::Tables || d == RowsDecode::TablesInserted) && (bits == 3 || bits == 4);
+                        const bool mixture = (d == RowsDecode::Tables || d == RowsDecode::TablesTwoScale || d == RowsDecode::TablesInserted)
+                                             && (bits == 3 || bits == 4);
                         const bool expected = (d == RowsDecode::Linear && (bits == 2 || bits == 3 || bits == 4 || bits == 8))
                                               || (d == RowsDecode::Lut && bits >= 2 && bits <= 4) || (d == RowsDecode::Minifloat && bits == 8)
                                               || mixture;
