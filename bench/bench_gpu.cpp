@@ -149,7 +149,7 @@ Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTens
     const double gemm = gemmTokens == 0 ? 0.0
                                         : seconds(
                                               [&]() -> Status {
-                                                  // (the rows layout: a GEMV per token and slice)
+                                                  // (room for the rows layout's worst case: a GEMV per token and slice)
                                                   LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products * w.slices.size() * gemmTokens + 1)));
                                                   for (int i = 0; i < products; ++i)
                                                       LOWBIT_CHECK(recordMatmulPacked(*rec, w, *bx, *by, gemmTokens, 0, static_cast<std::uint32_t>(p.rows)));

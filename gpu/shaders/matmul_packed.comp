@@ -13,8 +13,6 @@
 #define TT 8u
 #define ROWS 2u
 layout(local_size_x = 64) in;
-layout(std430, binding = 3) readonly buffer X { float x[]; };
-layout(std430, binding = 3) readonly buffer X4 { vec4 x4[]; }; // the same X, for whole pieces
 layout(std430, binding = 4) buffer Y { float y[]; };
 
 shared float partial[WG * ROWS * TT];
@@ -29,7 +27,6 @@ void main()
     const uint lid = gl_LocalInvocationID.x;
     const uint lane = lid % pc.tpr;
     const uint row0 = (slotGroup * (WG / pc.tpr) + lid / pc.tpr) * ROWS;
-    const bool x4ok = pc.cols % 4u == 0u; // every token's row of X and every piece start on a vec4
     float acc[ROWS * TT];
     [[unroll]] for (uint i = 0u; i < ROWS * TT; ++i)
         acc[i] = 0.0;
@@ -45,15 +42,8 @@ void main()
             }
             [[unroll]] for (uint t = 0u; t < TT; ++t) {
                 if (t < nt) {
-                    const uint at = (t0 + t) * pc.cols + c0;
                     vec4 xa, xb;
-                    if (x4ok) {
-                        xa = x4[at / 4u];
-                        xb = x4[at / 4u + 1u];
-                    } else {
-                        xa = vec4(x[at], x[at + 1u], x[at + 2u], x[at + 3u]);
-                        xb = vec4(x[at + 4u], x[at + 5u], x[at + 6u], x[at + 7u]);
-                    }
+                    xPiece((t0 + t) * pc.cols + c0, xa, xb);
                     [[unroll]] for (uint r = 0u; r < ROWS; ++r)
                         acc[r * TT + t] += dot(a[r], xa) + dot(b[r], xb);
                 }

@@ -13,8 +13,6 @@
 #define WG 64u
 #define ROWS 2u
 layout(local_size_x = 64) in;
-layout(std430, binding = 3) readonly buffer X { float x[]; };
-layout(std430, binding = 3) readonly buffer X4 { vec4 x4[]; }; // the same x, for whole pieces
 layout(std430, binding = 4) buffer Y { float y[]; };
 
 shared float partial[WG * ROWS];
@@ -25,7 +23,6 @@ void main()
     const uint lid = gl_LocalInvocationID.x;
     const uint lane = lid % pc.tpr;
     const uint row0 = (wg * (WG / pc.tpr) + lid / pc.tpr) * ROWS;
-    const bool x4ok = pc.cols % 4u == 0u; // vec4 reads of x: every piece starts on a vec4
     float acc[ROWS];
     [[unroll]] for (uint r = 0u; r < ROWS; ++r)
         acc[r] = 0.0;
@@ -33,13 +30,7 @@ void main()
         for (uint q = lane; q < fastPieces(); q += pc.tpr) {
             const uint c0 = q * 8u;
             vec4 xa, xb;
-            if (x4ok) {
-                xa = x4[c0 / 4u];
-                xb = x4[c0 / 4u + 1u];
-            } else {
-                xa = vec4(x[c0], x[c0 + 1u], x[c0 + 2u], x[c0 + 3u]);
-                xb = vec4(x[c0 + 4u], x[c0 + 5u], x[c0 + 6u], x[c0 + 7u]);
-            }
+            xPiece(c0, xa, xb);
             [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
                 if (row0 + r < pc.rows) {
                     vec4 a, b;

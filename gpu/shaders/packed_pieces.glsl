@@ -5,6 +5,23 @@
 // codes) and consecutive x (two vec4 a lane: 1 KiB for 32 lanes, 8 cache lines, where one float
 // a lane 32 columns apart touched 32 lines). Include after packed_decode.glsl.
 
+// x (GEMM: one row of pc.cols floats per token) as floats, and again as vec4 for whole pieces
+layout(std430, binding = 3) readonly buffer X { float x[]; };
+layout(std430, binding = 3) readonly buffer X4 { vec4 x4[]; };
+
+/// x[at .. at + 7] as two vec4: by vec4 reads where every piece starts on a vec4 (columns a
+/// multiple of 4, so every token's row too), float by float otherwise.
+void xPiece(uint at, out vec4 xa, out vec4 xb)
+{
+    if (pc.cols % 4u == 0u) {
+        xa = x4[at / 4u];
+        xb = x4[at / 4u + 1u];
+    } else {
+        xa = vec4(x[at], x[at + 1u], x[at + 2u], x[at + 3u]);
+        xb = vec4(x[at + 4u], x[at + 5u], x[at + 6u], x[at + 7u]);
+    }
+}
+
 /// Pieces 0 .. fastPieces() − 1 of every row are whole and each inside one group (decodePiece);
 /// the columns after them go weight by weight (weightAt): the last cols mod 8, or every column
 /// where groups straddle pieces. (Two loops rather than a branch per piece: CPU implementations
