@@ -15,6 +15,13 @@
 //           (packed_ops.h: tiledCodeWord); the timing does not depend on the values
 //   XSHUF   each x value handed to the lanes by subgroupShuffle (constant index) instead of
 //           subgroupBroadcast; XUNI: read by every lane at a subgroup-uniform address instead
+//   SIGNX   code − 8 as the signed nibble of code ^ 8 (one XOR per word; a shift left and an
+//           arithmetic shift right per code instead of shift, mask and subtract)
+//   SWAR    x quantized to int8 (as llama.cpp's q8 activations), pairs of x packed as q_{j+4} +
+//           q_j·2^16: ((w >> 4i) & 0x000F000F)·pair puts c_i·q_i + c_{i+4}·q_{i+4} in bits 16..31 of
+//           one 32-bit product, eight products summed per accumulator before the field is taken
+//           out (|low field| ≤ 8·15·127 < 2^15, |sum| ≤ 8·2·15·127 < 2^15); timing only (x's bits
+//           are whatever the float buffer holds)
 //   LUTSH   the value of a code looked up in a 16-entry table held one entry per lane in two
 //           registers (subgroupShuffle of each, a select on bit 3), as a LUT format (NF4) would
 #version 450
@@ -126,7 +133,27 @@ void main() {
 #endif
       float s[RPI];
       [[unroll]] for (uint k = 0u; k < RPI; ++k) s[k] = 0.0;
-#ifdef PAIRT
+#ifdef SWAR
+      {
+        // int8 x (pairs packed as q[j+4] + q[j]·2^16 per word position), codes two a 32-bit lane:
+        // ((w >> 4i) & 0x000F000F)·B puts c_i·q_i + c_{i+4}·q_{i+4} in bits 16..31
+        const uint xl0 = floatBitsToUint(xAt(ch * 16u + lane)), xl1 = floatBitsToUint(xAt(ch * 16u + 8u + lane));
+        int t0[RPI], t1[RPI];
+        [[unroll]] for (uint k = 0u; k < RPI; ++k) { t0[k] = 0; t1[k] = 0; }
+        [[unroll]] for (uint q = 0u; q < 4u; ++q) {
+          [[unroll]] for (uint i = 0u; i < 4u; ++i) {
+            const int bq = int(subgroupShuffle(q < 2u ? xl0 : xl1, (q & 1u) * 4u + i));
+            [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+              const int a = int((w[k][q] >> (4u * i)) & 0x000F000Fu);
+              if ((q & 1u) == 0u) t0[k] += a * bq; else t1[k] += a * bq;
+            }
+          }
+        }
+        const float dx = xAt(ch);
+        [[unroll]] for (uint k = 0u; k < RPI; ++k)
+          s[k] = float(((t0[k] + 0x8000) >> 16) + ((t1[k] + 0x8000) >> 16)) * dx;
+      }
+#elif defined(PAIRT)
       [[unroll]] for (uint q = 0u; q < 16u; ++q) { // byte q of the chunk: columns ch·32 + 2q, +1
         const uint base = (ch * 16u + q) << 8u;
         [[unroll]] for (uint k = 0u; k < RPI; ++k)
@@ -156,8 +183,14 @@ void main() {
             s[k] += ((c & 8u) != 0u ? hi : lo) * xb;
           }
 #else
+#ifdef SIGNX
+          // code − 8 as the signed nibble of code ^ 8: a shift left and an arithmetic shift right
+          [[unroll]] for (uint k = 0u; k < RPI; ++k)
+            s[k] += float(int((w[k][b >> 3u] ^ 0x88888888u) << (28u - 4u * j)) >> 28) * xb;
+#else
           [[unroll]] for (uint k = 0u; k < RPI; ++k)
             s[k] += float(int((w[k][b >> 3u] >> (4u * j)) & 15u) - 8) * xb;
+#endif
 #endif
         }
       }
