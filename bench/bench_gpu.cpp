@@ -15,6 +15,7 @@
 //             [--tpr T (invocations per row; 0 = auto)] [--matvec rows|tree (default: rows on CPU devices)] [--device N] [--model PATH] [--tokens 128] [--no-model]
 //             [--gemm T: also the fused GEMM (prefill) of T tokens, GB/s of packed weight read per product]
 //             [--row-major: the rows layout's code words untiled, to measure what the tiling gains]
+//             [--kv-cache f32|f16: the engine's KV cache]
 #include "core/infer/inference_model.h"
 #include "core/methods/vq_tensor.h"
 #include "core/model/model.h"
@@ -227,10 +228,12 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, std::int64_t rows,
 }
 
 /// Greedy decode tokens/s and prefill tokens/s of the GPU engine on `model`.
-Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label, int tokens, std::optional<MatvecLayout> layout = std::nullopt)
+Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label, int tokens, KvCacheType kv,
+                             std::optional<MatvecLayout> layout = std::nullopt)
 {
     GpuModelOptions opt;
     opt.matvec = layout; // (--matvec: the packed linears' layout, as for the GEMV figures)
+    opt.kvCache = kv;
     LOWBIT_TRY(auto gm, GpuModel::load(ctx, model, opt));
     std::vector<std::int32_t> prompt(64);
     for (std::size_t i = 0; i < prompt.size(); ++i)
@@ -255,9 +258,9 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
         next = static_cast<std::int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
     }
     const double decode = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
-    std::printf("engine %-22s weights %8.1f KiB (%d packed tensors)  prefill %8.1f tok/s  decode %8.1f tok/s\n", label,
-                static_cast<double>(gm->weightBytes()) / 1024.0, gm->packedTensors(), static_cast<double>(prompt.size()) / prefill,
-                tokens / decode);
+    std::printf("engine %-22s weights %8.1f KiB (%d packed tensors)  %s KV cache %7.1f KiB  prefill %8.1f tok/s  decode %8.1f tok/s\n",
+                label, static_cast<double>(gm->weightBytes()) / 1024.0, gm->packedTensors(), kvCacheTypeName(kv),
+                static_cast<double>(gm->kvCacheBytes()) / 1024.0, static_cast<double>(prompt.size()) / prefill, tokens / decode);
     (void)pre;
     return {};
 }
@@ -290,6 +293,7 @@ int main(int argc, char **argv)
     int reps = 5, products = 8, tokens = 128, device = -1, tpr = 0, gemmTokens = 0;
     std::optional<MatvecLayout> layout;
     bool runModel = true, tileRows = true;
+    KvCacheType kv = KvCacheType::F32;
     std::string modelPath = std::string(LOWBIT_SHARED_DIR_DEFAULT) + "/models/stories260K/stories260K.bin";
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -320,13 +324,16 @@ int main(int argc, char **argv)
                 layout = MatvecLayout::Rows;
             else if (m == "tree")
                 layout = MatvecLayout::SharedTree;
-        } else if (a == "--no-model")
+        } else if (a == "--kv-cache" && hasValue && parseKvCacheType(argv[i + 1]))
+            kv = *parseKvCacheType(argv[++i]);
+        else if (a == "--no-model")
             runModel = false;
         else if (a == "--row-major")
             tileRows = false;
         else {
             std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--shapes RxC,...] [--device N] "
-                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--model PATH] [--tokens N] [--no-model]\n");
+                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
+                                 "[--no-model]\n");
             return 2;
         }
     }
@@ -431,7 +438,7 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "bench_gpu: %s (skipping the engine figures)\n", model.error().message().c_str());
             return 0;
         }
-        if (const Status st = engineTokensPerSecond(**ctx, *model, "stories260K fp32", tokens); !st)
+        if (const Status st = engineTokensPerSecond(**ctx, *model, "stories260K fp32", tokens, kv); !st)
             std::fprintf(stderr, "engine: %s\n", st.error().message().c_str());
         auto spec = makeFormatSpec(*parseFormat("int4"), 32, ScaleStorage::F16);
         auto q = quantizeLinears(*model, *spec);
@@ -439,7 +446,7 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "quantize: %s\n", q.error().message().c_str());
             return 1;
         }
-        if (const Status st = engineTokensPerSecond(**ctx, *q, "stories260K int4 g32", tokens); !st)
+        if (const Status st = engineTokensPerSecond(**ctx, *q, "stories260K int4 g32", tokens, kv); !st)
             std::fprintf(stderr, "engine: %s\n", st.error().message().c_str());
         // TinyLlama's widths (2 of its 22 layers, a 4096-token vocabulary): linears of ≥ 1024 rows
         RandomModelShape shape; // (random weights: normal, 1/√cols)
@@ -456,7 +463,7 @@ int main(int argc, char **argv)
             auto bigSpec = big ? makeFormatSpec(*parseFormat(fmt), 128, ScaleStorage::F16) : Result<FormatSpec>(big.error());
             auto bq = bigSpec ? quantizeLinears(*big, *bigSpec) : Result<Model>(bigSpec.error());
             const std::string label = std::string("2048x5632x2 ") + fmt + " g128";
-            const Status st = bq ? engineTokensPerSecond(**ctx, *bq, label.c_str(), std::min(tokens, 32), layout) : Status(bq.error());
+            const Status st = bq ? engineTokensPerSecond(**ctx, *bq, label.c_str(), std::min(tokens, 32), kv, layout) : Status(bq.error());
             if (!st)
                 std::fprintf(stderr, "engine: %s\n", st.error().message().c_str());
         }

@@ -1711,83 +1711,103 @@ rel. MSE</translation>
 <context>
     <name>lowbit::studio::RunPanel</name>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="207"/>
-        <location filename="../app/studio/views/run_panel.cpp" line="246"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="217"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="260"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="211"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="221"/>
         <source>Vulkan: %1</source>
         <translation>Vulkan: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="221"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="231"/>
         <source>Open model (%1)</source>
         <translation>Geöffnetes Modell (%1)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="223"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="233"/>
         <source>Run: %1</source>
         <translation>Lauf: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="238"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="248"/>
         <source>Model:</source>
         <translation>Modell:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="239"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
         <source>Device:</source>
         <translation>Gerät:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="240"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="250"/>
+        <source>KV cache:</source>
+        <translation>KV-Cache:</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="251"/>
+        <source>fp32 (exact)</source>
+        <translation>fp32 (exakt)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
+        <source>fp16 (half the memory)</source>
+        <translation>fp16 (halber Speicher)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="253"/>
+        <source>How keys and values are stored: fp16 rounds them as llama.cpp&apos;s default cache does</source>
+        <translation>Wie Schlüssel und Werte gespeichert werden: fp16 rundet sie wie der Standard-Cache von llama.cpp</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
         <source>Prompt:</source>
         <translation>Eingabe:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="241"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="255"/>
         <source>Tokens:</source>
         <translation>Token:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="242"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="256"/>
         <source>Temperature:</source>
         <translation>Temperatur:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="243"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="257"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="244"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="258"/>
         <source>Generate text (Return in the prompt)</source>
         <translation>Text erzeugen (Eingabetaste in der Eingabe)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="245"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="259"/>
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="263"/>
         <source>Generates on the chosen device; tokens per second appear when it ends.</source>
         <translation>Erzeugt auf dem gewählten Gerät; Token pro Sekunde erscheinen am Ende.</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="273"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="288"/>
         <source>Loading the model on %1…</source>
         <translation>Lade das Modell auf %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="286"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="301"/>
         <source>%1 tokens at %2 tokens/s on %3 (model loaded in %4 s)</source>
         <translation>%1 Token mit %2 Token/s auf %3 (Modell in %4 s geladen)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="289"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="304"/>
         <source>Generation failed: %1</source>
         <translation>Erzeugung fehlgeschlagen: %1</translation>
     </message>

@@ -1705,83 +1705,103 @@ rel. MSE</source>
 <context>
     <name>lowbit::studio::RunPanel</name>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="207"/>
-        <location filename="../app/studio/views/run_panel.cpp" line="246"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="217"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="260"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="211"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="221"/>
         <source>Vulkan: %1</source>
         <translation>Vulkan：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="221"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="231"/>
         <source>Open model (%1)</source>
         <translation>已打开的模型（%1）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="223"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="233"/>
         <source>Run: %1</source>
         <translation>运行：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="238"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="248"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="239"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
         <source>Device:</source>
         <translation>设备：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="240"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="250"/>
+        <source>KV cache:</source>
+        <translation>KV 缓存：</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="251"/>
+        <source>fp32 (exact)</source>
+        <translation>fp32（精确）</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
+        <source>fp16 (half the memory)</source>
+        <translation>fp16（内存减半）</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="253"/>
+        <source>How keys and values are stored: fp16 rounds them as llama.cpp&apos;s default cache does</source>
+        <translation>键和值的存储方式：fp16 按 llama.cpp 默认缓存的方式舍入</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
         <source>Prompt:</source>
         <translation>提示词：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="241"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="255"/>
         <source>Tokens:</source>
         <translation>词元数：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="242"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="256"/>
         <source>Temperature:</source>
         <translation>温度：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="243"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="257"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="244"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="258"/>
         <source>Generate text (Return in the prompt)</source>
         <translation>生成文本（在提示词中按回车）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="245"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="259"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="263"/>
         <source>Generates on the chosen device; tokens per second appear when it ends.</source>
         <translation>在所选设备上生成；结束后显示每秒词元数。</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="273"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="288"/>
         <source>Loading the model on %1…</source>
         <translation>正在将模型加载到 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="286"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="301"/>
         <source>%1 tokens at %2 tokens/s on %3 (model loaded in %4 s)</source>
         <translation>%1 个词元，%2 词元/秒，设备 %3（模型加载耗时 %4 秒）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="289"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="304"/>
         <source>Generation failed: %1</source>
         <translation>生成失败：%1</translation>
     </message>

@@ -81,7 +81,10 @@ std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions 
         err << "lowbit " << cmd << ": " << ctx.error().message() << "\n(run on the CPU instead with --device cpu)\n";
         return std::nullopt;
     }
-    auto g = gpu::GpuModel::load(**ctx, l.model);
+    gpu::GpuModelOptions go;
+    go.kvCache = eo.kvCache;
+    go.maxContext = eo.maxContext;
+    auto g = gpu::GpuModel::load(**ctx, l.model, go);
     if (!g) {
         err << "lowbit " << cmd << ": " << g.error().message() << "\n(run on the CPU instead with --device cpu)\n";
         return std::nullopt;
@@ -95,7 +98,7 @@ std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions 
 #endif
 }
 
-/// --threads T (0 = all cores) and --weights resident|on-the-fly.
+/// --threads T (0 = all cores), --weights resident|on-the-fly and --kv-cache f32|f16.
 bool parseEngineOptions(const Args &a, EngineOptions &eo, std::ostream &err, const char *cmd)
 {
     eo = {};
@@ -117,6 +120,14 @@ bool parseEngineOptions(const Args &a, EngineOptions &eo, std::ostream &err, con
             return false;
         }
     }
+    if (const auto k = a.value("kv-cache")) {
+        const auto t = parseKvCacheType(*k);
+        if (!t) {
+            err << "lowbit " << cmd << ": --kv-cache is f32 or f16 (keys and values rounded to fp16 as stored)\n";
+            return false;
+        }
+        eo.kvCache = *t;
+    }
     return true;
 }
 
@@ -132,10 +143,10 @@ std::string fmt(const char *spec, double v)
 int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostream &err)
 {
     std::string pe;
-    const auto a = Args::parse(argv, {"json", "chunked"}, {"text", "ctx", "max-docs", "threads", "weights", "reference", "device"}, pe);
+    const auto a = Args::parse(argv, {"json", "chunked"}, {"text", "ctx", "max-docs", "threads", "weights", "kv-cache", "reference", "device"}, pe);
     if (!a || a->positionals().size() != 1 || !a->value("text")) {
         err << "lowbit eval: " << (a ? "expected MODEL and --text FILE" : pe)
-            << "\nusage: lowbit eval MODEL --text FILE [--ctx N] [--max-docs N] [--chunked] [--threads T] [--weights resident|on-the-fly] [--device cpu|vulkan[:N]] [--reference MODEL] [--json]\n";
+            << "\nusage: lowbit eval MODEL --text FILE [--ctx N] [--max-docs N] [--chunked] [--threads T] [--weights resident|on-the-fly] [--kv-cache f32|f16] [--device cpu|vulkan[:N]] [--reference MODEL] [--json]\n";
         return 2;
     }
     EngineOptions eo;
@@ -153,6 +164,7 @@ int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostrea
             }
             *dst = *n;
         }
+    eo.maxContext = o.contextLength; // a cache as long as the sequences scored (0: the model's context)
     auto text = readTextFile(*a->value("text"));
     if (!text) {
         err << "lowbit eval: " << text.error().message() << "\n";
@@ -164,8 +176,11 @@ int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostrea
     Json j = Json::object();
     j["model"] = Json(a->positionals()[0]);
     j["device"] = Json(device);
+    j["kv_cache"] = Json(std::string(kvCacheTypeName(eo.kvCache)));
     if (const auto refPath = a->value("reference")) {
-        auto ref = load(*refPath, eo, err, "eval");
+        EngineOptions refOptions = eo; // the reference keeps an fp32 cache: --kv-cache is part of what is measured
+        refOptions.kvCache = KvCacheType::F32;
+        auto ref = load(*refPath, refOptions, err, "eval");
         if (!ref)
             return 1;
         auto r = compareModels(*ref->engine, *cand->engine, *cand->tokenizer, *text, o);
@@ -218,10 +233,10 @@ int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostrea
 int runGenerate(const std::vector<std::string> &argv, std::ostream &out, std::ostream &err)
 {
     std::string pe;
-    const auto a = Args::parse(argv, {"json"}, {"prompt", "n", "temperature", "top-k", "top-p", "seed", "threads", "weights", "device"}, pe);
+    const auto a = Args::parse(argv, {"json"}, {"prompt", "n", "ctx", "temperature", "top-k", "top-p", "seed", "threads", "weights", "kv-cache", "device"}, pe);
     if (!a || a->positionals().size() != 1) {
         err << "lowbit generate: " << (a ? "expected MODEL" : pe)
-            << "\nusage: lowbit generate MODEL [--prompt S] [-n N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--threads T] [--weights resident|on-the-fly] [--device cpu|vulkan[:N]] [--json]\n";
+            << "\nusage: lowbit generate MODEL [--prompt S] [-n N] [--ctx N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--threads T] [--weights resident|on-the-fly] [--kv-cache f32|f16] [--device cpu|vulkan[:N]] [--json]\n";
         return 2;
     }
     EngineOptions eo;
@@ -236,6 +251,14 @@ int runGenerate(const std::vector<std::string> &argv, std::ostream &out, std::os
             return 2;
         }
         n = *x;
+    }
+    if (const auto v = a->value("ctx")) { // the KV cache's length: prompt and generated tokens stop there
+        const auto x = parsePositiveInt(*v);
+        if (!x) {
+            err << "lowbit generate: --ctx needs a positive integer\n";
+            return 2;
+        }
+        eo.maxContext = *x;
     }
     const auto num = [&](const char *name, double lo, double hi, auto &dst) {
         if (const auto v = a->value(name)) {
@@ -271,6 +294,7 @@ int runGenerate(const std::vector<std::string> &argv, std::ostream &out, std::os
         j["prompt"] = Json(prompt);
         j["text"] = Json(r->text);
         j["generated_tokens"] = Json(static_cast<long long>(r->generated));
+        j["kv_cache"] = Json(std::string(kvCacheTypeName(eo.kvCache)));
         j["seconds"] = Json(r->seconds);
         j["tokens_per_second"] = Json(r->tokensPerSecond);
         out << j.dump(2) << "\n";

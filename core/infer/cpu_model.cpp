@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/infer/cpu_model.h"
 
+#include "core/dtypes/scalar_convert.h"
 #include "core/infer/attention.h"
 #include "core/model/rope.h"
 #include "core/util/parallel.h"
@@ -66,6 +67,13 @@ void rope(float *x, std::int64_t rows, std::int64_t heads, std::int64_t hd, std:
                 base[b] = x0 * s + x1 * c;
             }
         }
+}
+
+/// Each value rounded to the nearest fp16 (ties to even), as a KvCacheType::F16 cache stores it.
+void roundToFp16(float *x, std::int64_t n)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        x[i] = fp16ToFloat(floatToFp16(x[i]));
 }
 
 } // namespace
@@ -205,6 +213,10 @@ Result<std::vector<float>> CpuModel::forward(std::span<const std::int32_t> token
             }
         rope(q.data(), n, nh, hd, pos0, m_shared->invFreq, interleaved);
         rope(kNew, n, nkv, hd, pos0, m_shared->invFreq, interleaved);
+        if (m_options.kvCache == KvCacheType::F16) {
+            roundToFp16(kNew, n * kvd);
+            roundToFp16(vNew, n * kvd);
+        }
 
         causalAttention({n, nh, nkv, hd, pos0}, q.data(), C.k.data(), C.v.data(), att.data());
         if (m_hook)

@@ -34,6 +34,8 @@ struct EngineOptions {
     /// Resident: linears converted to fp32 at load. OnTheFly: converted per layer during each
     /// forward (the engine then shares ownership of the model's mapped bytes).
     WeightMode weights = WeightMode::Resident;
+    /// F16: keys and values rounded to fp16 as they are stored (KvCacheType).
+    KvCacheType kvCache = KvCacheType::F32;
 };
 
 class CpuModel final : public InferenceModel {

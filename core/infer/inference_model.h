@@ -9,10 +9,29 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lowbit {
+
+/// How an engine stores its KV cache. F16 rounds each key (after RoPE) and value to IEEE fp16
+/// as it is stored, as llama.cpp's default cache does: the Vulkan engine then keeps half the
+/// bytes on the device; the CPU engine stores the rounded values as fp32 (the same numbers, so
+/// the two engines agree; its memory stays the same).
+enum class KvCacheType : std::uint8_t { F32, F16 };
+inline const char *kvCacheTypeName(KvCacheType t) { return t == KvCacheType::F16 ? "f16" : "f32"; }
+inline std::optional<KvCacheType> parseKvCacheType(std::string_view s)
+{
+    if (s == "f32")
+        return KvCacheType::F32;
+    if (s == "f16")
+        return KvCacheType::F16;
+    return std::nullopt;
+}
+/// Bytes of one cached element.
+inline std::uint32_t kvCacheElementBytes(KvCacheType t) { return t == KvCacheType::F16 ? 2u : 4u; }
 
 class InferenceModel {
 public:

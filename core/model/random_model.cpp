@@ -27,6 +27,9 @@ Result<Model> makeRandomModel(const RandomModelShape &s)
     c.maxPositions = s.maxPositions;
     c.ropeLayout = s.rope;
     c.tieWordEmbeddings = s.tiedEmbeddings;
+    c.attentionBias = s.attentionBias;
+    if (s.attentionBias)
+        c.modelType = "qwen2";
     std::mt19937 rng(s.seed);
     std::normal_distribution<float> dist(0.0f, 1.0f);
     std::vector<ModelTensor> ts;
@@ -45,6 +48,13 @@ Result<Model> makeRandomModel(const RandomModelShape &s)
         add(TensorRole::Q, l, {q, s.dim});
         add(TensorRole::K, l, {kv, s.dim});
         add(TensorRole::V, l, {kv, s.dim});
+        if (s.attentionBias)
+            for (const auto &[role, width] : {std::pair{TensorRole::QBias, q}, std::pair{TensorRole::KBias, kv}, std::pair{TensorRole::VBias, kv}}) {
+                std::vector<float> b(static_cast<std::size_t>(width));
+                for (auto &x : b)
+                    x = 0.5f * dist(rng);
+                ts.push_back({makeOwnedF32(hfTensorName(role, l), {width}, std::move(b)), role, l});
+            }
         add(TensorRole::O, l, {s.dim, q});
         add(TensorRole::FfnNorm, l, {s.dim});
         add(TensorRole::Gate, l, {s.ffn, s.dim});

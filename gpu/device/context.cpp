@@ -230,8 +230,14 @@ Result<std::unique_ptr<Context>> Context::create(const DeviceSelection &sel)
     qi.queueFamilyIndex = ctx->m_queueFamily;
     qi.queueCount = 1;
     qi.pQueuePriorities = &priority;
+    // 16-bit storage, where the device has it, for the fp16 KV cache's loads and stores
+    // (attention_f16s, kv_store_f16s); without it those go through packed uints
+    VkPhysicalDeviceVulkan11Features f11{};
+    f11.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES;
+    f11.storageBuffer16BitAccess = ctx->m_info.storage16Bit ? VK_TRUE : VK_FALSE;
     VkDeviceCreateInfo di{};
     di.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
+    di.pNext = ctx->m_info.apiVersion >= VK_API_VERSION_1_2 ? &f11 : nullptr;
     di.queueCreateInfoCount = 1;
     di.pQueueCreateInfos = &qi;
     LOWBIT_VK_CHECK(vkCreateDevice(ctx->m_physical, &di, nullptr, &ctx->m_device));

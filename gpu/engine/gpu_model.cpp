@@ -17,6 +17,7 @@ namespace lowbit::gpu {
 
 struct Scratch {
     Buffer *ids, *x, *xn, *q, *attn, *tmp, *gate, *up, *act, *logits;
+    Buffer *kNew = nullptr, *vNew = nullptr; ///< an fp16 cache: the new keys and values in fp32 before they are stored
 };
 
 GpuModel::GpuModel(Context &ctx) : m_ctx(ctx) {}
@@ -66,8 +67,6 @@ Result<const GpuWeight *> GpuModel::addWeight(const ModelTensor *t, const char *
 Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &model, const GpuModelOptions &options)
 {
     const ModelConfig &c = model.config();
-    if (c.attentionBias)
-        return makeError(ErrorCode::Unsupported, "the Vulkan engine does not handle attention biases (qwen2) yet");
     auto m = std::unique_ptr<GpuModel>(new GpuModel(ctx));
     m->m_config = c;
     m->m_maxContext = options.maxContext > 0 ? options.maxContext : (c.maxPositions > 0 ? c.maxPositions : 2048);
@@ -76,15 +75,23 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
     m->m_scratch = std::make_unique<Arena>(ctx, VkDeviceSize(64) << 20);
     Arena &a = *m->m_weights;
 
+    m->m_kvForm = options.kvCache == KvCacheType::F32       ? KvForm::F32
+                  : ctx.info().storage16Bit && options.use16BitStorage ? KvForm::F16Storage
+                                                                       : KvForm::F16Packed;
+    if (m->m_kvForm != KvForm::F32 && c.headDim % 2 != 0)
+        return makeError(ErrorCode::Unsupported, "an fp16 KV cache needs an even head dim (this model's is " + std::to_string(c.headDim) + ")");
+
     // A model larger than the device fails here with a clear message, not in the middle.
-    const auto cacheFloats = static_cast<VkDeviceSize>(m->m_maxContext) * static_cast<VkDeviceSize>(c.kvDim());
-    std::uint64_t need = 2 * cacheFloats * sizeof(float) * static_cast<std::uint64_t>(c.numLayers);
+    const auto cacheElems = static_cast<VkDeviceSize>(m->m_maxContext) * static_cast<VkDeviceSize>(c.kvDim());
+    const VkDeviceSize cacheBytes = cacheElems * kvFormBytes(m->m_kvForm);
+    m->m_kvCacheBytes = 2 * cacheBytes * static_cast<std::uint64_t>(c.numLayers);
+    std::uint64_t need = m->m_kvCacheBytes;
     for (const ModelTensor &t : model.tensors())
         need += deviceBytesFor(t.view);
     const std::uint64_t have = ctx.info().deviceLocalBytes;
     if (have > 0 && need > have)
         return makeError(ErrorCode::Io, "the model needs " + mib(need) + " on the device (weights and a " + std::to_string(m->m_maxContext)
-                                            + "-token KV cache) but " + ctx.info().name + " has " + mib(have) + kUseCpu);
+                                            + "-token " + kvCacheTypeName(options.kvCache) + " KV cache) but " + ctx.info().name + " has " + mib(have) + kUseCpu);
 
     LOWBIT_TRY(m->m_embedding, m->addWeight(model.find(TensorRole::Embedding), "embedding", options));
     LOWBIT_TRY(m->m_finalNorm, uploadVector(a, model.find(TensorRole::FinalNorm), "final norm"));
@@ -104,10 +111,20 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
         LOWBIT_TRY(L.gate, m->addWeight(model.find(TensorRole::Gate, l), "gate", options));
         LOWBIT_TRY(L.up, m->addWeight(model.find(TensorRole::Up, l), "up", options));
         LOWBIT_TRY(L.down, m->addWeight(model.find(TensorRole::Down, l), "down", options));
-        auto kc = a.allocate(cacheFloats * sizeof(float));
+        // q/k/v biases (qwen2): all three or none, as the CPU engine takes them
+        const ModelTensor *qb = model.find(TensorRole::QBias, l), *kb = model.find(TensorRole::KBias, l), *vb = model.find(TensorRole::VBias, l);
+        if (qb || kb || vb) {
+            const auto sized = [](const ModelTensor *t, std::int64_t n) { return t && t->view.numel() == static_cast<std::uint64_t>(n); };
+            if (!sized(qb, c.numHeads * c.headDim) || !sized(kb, c.kvDim()) || !sized(vb, c.kvDim()))
+                return makeError(ErrorCode::Inconsistent, model.path() + ": layer " + std::to_string(l) + " has incomplete or mis-sized q/k/v biases");
+            LOWBIT_TRY(L.qBias, uploadVector(a, qb, "q bias"));
+            LOWBIT_TRY(L.kBias, uploadVector(a, kb, "k bias"));
+            LOWBIT_TRY(L.vBias, uploadVector(a, vb, "v bias"));
+        }
+        auto kc = a.allocate(cacheBytes);
         if (!kc)
             return loadError(kc.error(), "KV cache");
-        auto vc = a.allocate(cacheFloats * sizeof(float));
+        auto vc = a.allocate(cacheBytes);
         if (!vc)
             return loadError(vc.error(), "KV cache");
         L.kCache = *kc;
@@ -138,12 +155,27 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
     for (const Layer &L : m_layers) {
         LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *L.attnNorm, *s.xn, n, d, eps));
         LOWBIT_CHECK(recordLinear(rec, *L.q, *s.xn, *s.q, n, 0, qd));
-        LOWBIT_CHECK(recordLinear(rec, *L.k, *s.xn, *L.kCache, n, pos0 * kvd, kvd));
-        LOWBIT_CHECK(recordLinear(rec, *L.v, *s.xn, *L.vCache, n, pos0 * kvd, kvd));
+        if (L.qBias)
+            LOWBIT_CHECK(recordAddBias(rec, *s.q, *L.qBias, {n, qd, 0}));
         LOWBIT_CHECK(recordRope(rec, *s.q, *m_invFreq, {n, nh, hd, pos0, interleaved, 0}));
-        LOWBIT_CHECK(recordRope(rec, *L.kCache, *m_invFreq, {n, nkv, hd, pos0, interleaved, pos0 * kvd}));
+        // keys and values straight into an fp32 cache, RoPE there; for an fp16 one into scratch
+        // first, RoPE, then rounded into the cache
+        const bool direct = m_kvForm == KvForm::F32;
+        const Buffer &kDst = direct ? *L.kCache : *s.kNew, &vDst = direct ? *L.vCache : *s.vNew;
+        const std::uint32_t kvOffset = direct ? pos0 * kvd : 0;
+        LOWBIT_CHECK(recordLinear(rec, *L.k, *s.xn, kDst, n, kvOffset, kvd));
+        LOWBIT_CHECK(recordLinear(rec, *L.v, *s.xn, vDst, n, kvOffset, kvd));
+        if (L.kBias) {
+            LOWBIT_CHECK(recordAddBias(rec, kDst, *L.kBias, {n, kvd, kvOffset}));
+            LOWBIT_CHECK(recordAddBias(rec, vDst, *L.vBias, {n, kvd, kvOffset}));
+        }
+        LOWBIT_CHECK(recordRope(rec, kDst, *m_invFreq, {n, nkv, hd, pos0, interleaved, kvOffset}));
+        if (!direct) {
+            LOWBIT_CHECK(recordKvStore(rec, *s.kNew, *L.kCache, {n * kvd, pos0 * kvd}, m_kvForm));
+            LOWBIT_CHECK(recordKvStore(rec, *s.vNew, *L.vCache, {n * kvd, pos0 * kvd}, m_kvForm));
+        }
         LOWBIT_CHECK(recordAttention(rec, *s.q, *L.kCache, *L.vCache, *s.attn,
-                                     {n, nh, nkv, hd, pos0, kvd, 1.0f / std::sqrt(static_cast<float>(hd))}));
+                                     {n, nh, nkv, hd, pos0, kvd, 1.0f / std::sqrt(static_cast<float>(hd))}, m_kvForm));
         LOWBIT_CHECK(recordLinear(rec, *L.o, *s.attn, *s.tmp, n, 0, d));
         LOWBIT_CHECK(recordAdd(rec, *s.x, *s.tmp, n * d));
         LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *L.ffnNorm, *s.xn, n, d, eps));
@@ -178,10 +210,14 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
     LOWBIT_TRY(s.up, floats(c.intermediateSize));
     LOWBIT_TRY(s.act, floats(c.intermediateSize));
     LOWBIT_TRY(s.logits, floats(c.vocabSize));
+    if (m_kvForm != KvForm::F32) {
+        LOWBIT_TRY(s.kNew, floats(c.kvDim()));
+        LOWBIT_TRY(s.vNew, floats(c.kvDim()));
+    }
     std::uint32_t maxDispatches = 16;
     for (const auto &w : m_matrices)
         maxDispatches += 2 * static_cast<std::uint32_t>(w->packed ? w->packed->slices.size() : w->f32.size());
-    maxDispatches += 8 * static_cast<std::uint32_t>(m_layers.size());
+    maxDispatches += 13 * static_cast<std::uint32_t>(m_layers.size()); // + 2 fp16 stores, 3 biases
     for (const auto &w : m_matrices) {
         if (w->vq)
             maxDispatches += kVqMatvecDispatches * n; // ≤ an x pass and a GEMV or GEMM per token

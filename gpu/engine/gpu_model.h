@@ -24,18 +24,24 @@ struct Buffer;
 
 struct GpuWeight;
 enum class MatvecLayout : std::uint8_t;
+enum class KvForm : std::uint8_t;
 
 struct GpuModelOptions {
     std::int64_t maxContext = 0;     ///< KV-cache length; 0 = the model's context length
     std::uint64_t maxSliceBytes = 0; ///< split weights into buffers of at most this; 0 = the device's range
     /// the packed weights' GEMV layout (PackedUploadOptions::matvec); empty: by device and size
     std::optional<MatvecLayout> matvec;
+    /// F16: keys and values stored as fp16 (half the cache's bytes), through 16-bit storage where
+    /// the device has it and use16BitStorage is set, else as halves packed in uints
+    KvCacheType kvCache = KvCacheType::F32;
+    bool use16BitStorage = true;
 };
 
 class GpuModel final : public InferenceModel {
 public:
     /// Uploads the model's weights (packed tensors as they are, the rest as fp32) and allocates
-    /// the KV cache. Errors: Unsupported (attention biases, rope scaling types not handled yet),
+    /// the KV cache. Errors: Unsupported (rope scaling types not handled, an fp16 cache with an odd
+    /// head dim), Inconsistent (missing tensors, incomplete q/k/v biases),
     /// Io (the model does not fit the device's memory, or an allocation failed: the message
     /// offers --device cpu), InvalidArgument (a single row larger than a storage buffer).
     static Result<std::unique_ptr<GpuModel>> load(Context &ctx, const Model &model, const GpuModelOptions &options = {});
@@ -56,6 +62,10 @@ public:
     std::uint64_t weightBytes() const { return m_weightBytes; }
     /// Linear tensors that stay packed on the device.
     int packedTensors() const { return m_packedTensors; }
+    /// Device bytes of the KV cache (keys and values, every layer).
+    std::uint64_t kvCacheBytes() const { return m_kvCacheBytes; }
+    /// How the cache holds its elements (KvForm in gpu/ops/layer_ops.h).
+    KvForm kvForm() const { return m_kvForm; }
 
 private:
     struct Layer {
@@ -63,6 +73,7 @@ private:
         const GpuWeight *q = nullptr, *k = nullptr, *v = nullptr, *o = nullptr;
         const GpuWeight *gate = nullptr, *up = nullptr, *down = nullptr;
         Buffer *kCache = nullptr, *vCache = nullptr;
+        Buffer *qBias = nullptr, *kBias = nullptr, *vBias = nullptr; ///< qwen2's, or none
     };
     GpuModel(Context &ctx);
     Status recordForward(class Recorder &rec, std::uint32_t n, struct Scratch &s);
@@ -78,6 +89,8 @@ private:
     const GpuWeight *m_embedding = nullptr, *m_output = nullptr;
     Buffer *m_finalNorm = nullptr, *m_invFreq = nullptr;
     std::uint64_t m_weightBytes = 0;
+    std::uint64_t m_kvCacheBytes = 0;
+    KvForm m_kvForm{};
     int m_packedTensors = 0;
     std::int64_t m_maxContext = 0;
     std::int64_t m_position = 0;

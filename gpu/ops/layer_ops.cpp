@@ -7,9 +7,9 @@
 namespace lowbit::gpu {
 
 namespace {
-Status needs(const Buffer &b, std::uint64_t elements, const char *what)
+Status needs(const Buffer &b, std::uint64_t elements, const char *what, std::uint32_t elementBytes = 4)
 {
-    if (b.size < elements * 4)
+    if (b.size < elements * elementBytes)
         return makeError(ErrorCode::Internal, std::string(what) + " buffer is smaller than the op needs");
     return {};
 }
@@ -26,17 +26,31 @@ Status recordRope(Recorder &rec, const Buffer &x, const Buffer &invFreq, const R
     return rec.dispatch(ShaderId::rope_f32, {&x, &invFreq}, p, gridFor(groupsOf(pairs, 64)));
 }
 
-Status recordAttention(Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &v, const Buffer &o, const AttentionPush &p)
+Status recordAttention(Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &v, const Buffer &o, const AttentionPush &p,
+                       KvForm form)
 {
     if (p.headDim == 0 || p.headDim > 256 || p.kvHeads == 0 || p.heads % p.kvHeads != 0)
         return makeError(ErrorCode::InvalidArgument, "attention: head dim must be 1..256 and heads a multiple of kv heads");
     const std::uint64_t qElems = std::uint64_t(p.tokens) * p.heads * p.headDim;
     const std::uint64_t cacheElems = std::uint64_t(p.pos0 + p.tokens) * p.kvStride;
     LOWBIT_CHECK(needs(q, qElems, "attention q"));
-    LOWBIT_CHECK(needs(k, cacheElems, "attention k cache"));
-    LOWBIT_CHECK(needs(v, cacheElems, "attention v cache"));
+    LOWBIT_CHECK(needs(k, cacheElems, "attention k cache", kvFormBytes(form)));
+    LOWBIT_CHECK(needs(v, cacheElems, "attention v cache", kvFormBytes(form)));
     LOWBIT_CHECK(needs(o, qElems, "attention output"));
-    return rec.dispatch(ShaderId::attention_f32, {&q, &k, &v, &o}, p, gridFor(std::uint64_t(p.tokens) * p.heads));
+    if (form == KvForm::F16Packed && (p.headDim % 2 != 0 || p.kvStride % 2 != 0))
+        return makeError(ErrorCode::InvalidArgument, "attention: an fp16 cache needs an even head dim");
+    const ShaderId id = form == KvForm::F32 ? ShaderId::attention_f32 : form == KvForm::F16Packed ? ShaderId::attention_f16 : ShaderId::attention_f16s;
+    return rec.dispatch(id, {&q, &k, &v, &o}, p, gridFor(std::uint64_t(p.tokens) * p.heads));
+}
+
+Status recordKvStore(Recorder &rec, const Buffer &src, const Buffer &cache, const KvStorePush &p, KvForm form)
+{
+    if (form == KvForm::F32 || p.count % 2 != 0 || p.dstOffset % 2 != 0)
+        return makeError(ErrorCode::InvalidArgument, "kv store: an fp16 cache, and an even count and offset");
+    LOWBIT_CHECK(needs(src, p.count, "kv store source"));
+    LOWBIT_CHECK(needs(cache, std::uint64_t(p.dstOffset) + p.count, "kv store cache", 2));
+    const ShaderId id = form == KvForm::F16Packed ? ShaderId::kv_store_f16 : ShaderId::kv_store_f16s;
+    return rec.dispatch(id, {&src, &cache}, p, gridFor(groupsOf(p.count / 2, 256)));
 }
 
 Status recordSiluMul(Recorder &rec, const Buffer &gate, const Buffer &up, const Buffer &out, std::uint32_t n)
@@ -52,6 +66,16 @@ Status recordAdd(Recorder &rec, const Buffer &y, const Buffer &x, std::uint32_t 
     LOWBIT_CHECK(needs(y, n, "add y"));
     LOWBIT_CHECK(needs(x, n, "add x"));
     return rec.dispatch(ShaderId::add_f32, {&y, &x}, ElementwisePush{n}, gridFor(groupsOf(n, 256)));
+}
+
+Status recordAddBias(Recorder &rec, const Buffer &y, const Buffer &bias, const AddBiasPush &p)
+{
+    const std::uint64_t n = std::uint64_t(p.rows) * p.width;
+    if (n > 0xFFFFFFFFull)
+        return makeError(ErrorCode::InvalidArgument, "add bias: too many elements for one dispatch");
+    LOWBIT_CHECK(needs(y, p.offset + n, "add bias y"));
+    LOWBIT_CHECK(needs(bias, p.width, "bias"));
+    return rec.dispatch(ShaderId::add_bias_f32, {&y, &bias}, p, gridFor(groupsOf(n, 256)));
 }
 
 Status recordEmbedding(Recorder &rec, const Buffer &table, const Buffer &ids, const Buffer &out, const EmbeddingPush &p)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 /// Host side of the transformer-layer kernels (RoPE, attention over a KV cache, SwiGLU product,
-/// residual add, embedding lookup): push-constant structs checked against the shader table and
-/// one recording function per op. All tensors fp32, row-major.
+/// residual add, bias add, embedding lookup, storing keys and values into an fp16 cache): push-constant
+/// structs checked against the shader table and one recording function per op. All tensors
+/// fp32, row-major, but the KV cache, which is fp32 or fp16 (KvForm).
 
 #include "core/util/result.h"
 #include "gpu/pipeline/shader_registry.h"
@@ -25,12 +26,33 @@ struct AttentionPush {
     float scale;
 };
 static_assert(sizeof(AttentionPush) == shaderInfo(ShaderId::attention_f32).pushBytes, "attention push constants drifted");
+static_assert(sizeof(AttentionPush) == shaderInfo(ShaderId::attention_f16).pushBytes, "attention push constants drifted");
+static_assert(sizeof(AttentionPush) == shaderInfo(ShaderId::attention_f16s).pushBytes, "attention push constants drifted");
+
+/// How a KV cache holds its elements: fp32; fp16 as pairs of halves packed in uints (any
+/// device); fp16 as 16-bit storage (devices with storageBuffer16BitAccess). Both fp16 forms
+/// hold the same bytes.
+enum class KvForm : std::uint8_t { F32, F16Packed, F16Storage };
+inline std::uint32_t kvFormBytes(KvForm f) { return f == KvForm::F32 ? 4u : 2u; }
+
+struct KvStorePush {
+    std::uint32_t count;     ///< elements (even)
+    std::uint32_t dstOffset; ///< first cache element written (even)
+};
+static_assert(sizeof(KvStorePush) == shaderInfo(ShaderId::kv_store_f16).pushBytes, "kv_store push constants drifted");
+static_assert(sizeof(KvStorePush) == shaderInfo(ShaderId::kv_store_f16s).pushBytes, "kv_store push constants drifted");
 
 struct ElementwisePush {
     std::uint32_t n;
 };
 static_assert(sizeof(ElementwisePush) == shaderInfo(ShaderId::silu_mul_f32).pushBytes, "silu_mul push constants drifted");
 static_assert(sizeof(ElementwisePush) == shaderInfo(ShaderId::add_f32).pushBytes, "add push constants drifted");
+
+struct AddBiasPush {
+    std::uint32_t rows, width;
+    std::uint32_t offset = 0; ///< floats before row 0 in y
+};
+static_assert(sizeof(AddBiasPush) == shaderInfo(ShaderId::add_bias_f32).pushBytes, "add_bias push constants drifted");
 
 struct EmbeddingPush {
     std::uint32_t tokens, dim, vocab; ///< vocab: rows of this table slice
@@ -43,9 +65,15 @@ static_assert(sizeof(EmbeddingPush) == shaderInfo(ShaderId::embedding_f32).pushB
 Status recordRope(Recorder &rec, const Buffer &x, const Buffer &invFreq, const RopePush &p);
 /// q[tokens, heads, hd] against the cache k/v[pos0+tokens, kvHeads, hd] → o[tokens, heads, hd].
 /// headDim ≤ 256; heads a multiple of kvHeads.
-Status recordAttention(Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &v, const Buffer &o, const AttentionPush &p);
+/// The cache holds its elements in `form`.
+Status recordAttention(Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &v, const Buffer &o, const AttentionPush &p,
+                       KvForm form = KvForm::F32);
+/// cache[dstOffset + i] = fp16(src[i]) for i < count, in an fp16 `form` (count and dstOffset even).
+Status recordKvStore(Recorder &rec, const Buffer &src, const Buffer &cache, const KvStorePush &p, KvForm form);
 Status recordSiluMul(Recorder &rec, const Buffer &gate, const Buffer &up, const Buffer &out, std::uint32_t n);
 Status recordAdd(Recorder &rec, const Buffer &y, const Buffer &x, std::uint32_t n);
+/// y[offset + t·width + i] += bias[i] for t < rows.
+Status recordAddBias(Recorder &rec, const Buffer &y, const Buffer &bias, const AddBiasPush &p);
 /// out[t, :] = table[ids[t] − row0, :] for ids in the slice [row0, row0 + vocab).
 Status recordEmbedding(Recorder &rec, const Buffer &table, const Buffer &ids, const Buffer &out, const EmbeddingPush &p);
 

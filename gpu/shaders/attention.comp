@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Causal grouped-query attention over a KV cache, one workgroup per (query token, head).
-// q[tokens, heads, hd]; k/v cache [ctx, kvHeads, hd] holding positions 0 .. pos0+tokens-1;
+// q[tokens, heads, hd]; k/v cache [ctx, kvHeads, hd] (fp32 or fp16, below) holding positions 0 .. pos0+tokens-1;
 // query t sits at position pos0 + t and sees keys 0 .. pos0 + t. Keys are processed in tiles
 // with an online softmax (running max and sum), so any context length fits in shared memory.
 #version 450
@@ -21,8 +21,26 @@ layout(push_constant) uniform Push {
 } pc;
 
 layout(std430, binding = 0) readonly buffer Q { float q[]; };
+// The cache: fp32, or fp16 (KV_F16: halves packed in uints, two a word; KV_F16S: float16_t
+// arrays, where the device has 16-bit storage). KAT/VAT read element i as a float.
+#if defined(KV_F16S)
+#extension GL_EXT_shader_16bit_storage : require
+layout(std430, binding = 1) readonly buffer K { float16_t k[]; };
+layout(std430, binding = 2) readonly buffer V { float16_t v[]; };
+#define KAT(i) float(k[i])
+#define VAT(i) float(v[i])
+#elif defined(KV_F16)
+layout(std430, binding = 1) readonly buffer K { uint k[]; };
+layout(std430, binding = 2) readonly buffer V { uint v[]; };
+float halfAt(uint w, uint i) { return unpackHalf2x16(w)[i & 1u]; }
+#define KAT(i) halfAt(k[(i) >> 1u], i)
+#define VAT(i) halfAt(v[(i) >> 1u], i)
+#else
 layout(std430, binding = 1) readonly buffer K { float k[]; };
 layout(std430, binding = 2) readonly buffer V { float v[]; };
+#define KAT(i) k[i]
+#define VAT(i) v[i]
+#endif
 layout(std430, binding = 3) writeonly buffer O { float o[]; };
 
 shared float scores[TILE];
@@ -76,7 +94,7 @@ void main()
             const uint kBase = (j0 + j) * pc.kvStride + kvh * pc.headDim;
             float s = 0.0;
             for (uint d = 0; d < pc.headDim; ++d)
-                s += q[qBase + d] * k[kBase + d];
+                s += q[qBase + d] * KAT(kBase + d);
             s *= pc.scale;
             scores[j] = s;
             tileMax = max(tileMax, s);
@@ -97,7 +115,7 @@ void main()
                 break;
             float a = acc[r] * rescale;
             for (uint j = 0; j < n; ++j)
-                a += scores[j] * v[(j0 + j) * pc.kvStride + kvh * pc.headDim + d];
+                a += scores[j] * VAT((j0 + j) * pc.kvStride + kvh * pc.headDim + d);
             acc[r] = a;
         }
         runMax = newMax;

@@ -64,6 +64,21 @@ private slots:
         QCOMPARE(ja->find("mean_nll")->asDouble(), jb->find("mean_nll")->asDouble());
         QCOMPARE(*jb->find("tokens")->asUInt64(), *ja->find("tokens")->asUInt64());
     }
+    void fp16KvCacheAgainstTheFp32Reference()
+    {
+        // --kv-cache applies to MODEL; the reference keeps fp32, so the difference is the cache's
+        std::string out, err;
+        QCOMPARE(run({"eval", m_bin, "--text", m_text, "--max-docs", "10", "--kv-cache", "f16", "--reference", m_bin, "--json"}, out, err), 0);
+        auto j = parseJson(out);
+        QVERIFY2(j.ok(), (out + err).c_str());
+        QCOMPARE(j->find("kv_cache")->asString(), std::string("f16"));
+        const double kl = j->find("kl_divergence")->asDouble();
+        qInfo("fp16 KV cache against fp32: KL %.3g, top-1 %.4f, delta NLL %.3g", kl, j->find("top1_agreement")->asDouble(),
+              j->find("delta_nll")->asDouble());
+        QVERIFY(kl > 0 && kl < 1e-4);
+        QVERIFY(j->find("top1_agreement")->asDouble() > 0.99);
+        QVERIFY(std::fabs(j->find("delta_nll")->asDouble()) < 1e-3);
+    }
     void generateGreedy()
     {
         std::string out, err;
@@ -73,6 +88,13 @@ private slots:
         const std::string text = j->find("text")->asString();
         QVERIFY2(text.rfind("Once upon a time, there was a little girl named Lily.", 0) == 0, text.c_str());
         QCOMPARE(*j->find("generated_tokens")->asInt64(), std::int64_t(30));
+        // --ctx bounds the KV cache: generation stops when it is full, with the same first tokens
+        QCOMPARE(run({"generate", m_bin, "--n", "30", "--ctx", "12", "--json"}, out, err), 0);
+        auto k = parseJson(out);
+        QVERIFY2(k.ok(), (out + err).c_str());
+        const auto generated = *k->find("generated_tokens")->asInt64();
+        QVERIFY2(generated > 0 && generated < 12, qPrintable(QString::number(generated)));
+        QVERIFY(text.rfind(k->find("text")->asString(), 0) == 0);
     }
     void calibrateWritesALoadableFile()
     {
@@ -98,6 +120,8 @@ private slots:
         QTest::newRow("generate without model") << QStringList{QStringLiteral("generate")} << 2;
         QTest::newRow("bad --weights") << QStringList{QStringLiteral("generate"), QStringLiteral("MODEL"), QStringLiteral("--weights"), QStringLiteral("lazy")}
                                        << 2;
+        QTest::newRow("bad --kv-cache") << QStringList{QStringLiteral("generate"), QStringLiteral("MODEL"), QStringLiteral("--kv-cache"), QStringLiteral("q8")}
+                                        << 2;
         QTest::newRow("calibrate without --out") << QStringList{QStringLiteral("calibrate"), QStringLiteral("MODEL"), QStringLiteral("--text"),
                                                                 QStringLiteral("T")}
                                                  << 2;

@@ -340,6 +340,10 @@ void TestStudioQuantize::runPanelGenerates()
     runs.addRun(*r.run);
     QCOMPARE(panel.sourceCombo()->count(), 2);
     panel.sourceCombo()->setCurrentIndex(1);
+    // ... run with an fp16 KV cache
+    QCOMPARE(panel.kvCacheCombo()->count(), 2);
+    panel.kvCacheCombo()->setCurrentIndex(panel.kvCacheCombo()->findData(QStringLiteral("f16")));
+    QCOMPARE(panel.kvCacheCombo()->currentIndex(), 1);
     QVERIFY(panel.generate());
     QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 60000);
     QVERIFY2(done.last().at(0).value<GenerationOutcome>().error.isEmpty(), qPrintable(done.last().at(0).value<GenerationOutcome>().error));

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The CPU engine: oneDNN matmul == scalar reference, forward == fp64 reference, KV-cache decode
 // == full forward (any split of the sequence into prefill/decode steps), resident == on-the-fly
-// weights (also from a quantized GGUF), HF folder == llama2.c .bin, and greedy generation from BOS.
+// weights (also from a quantized GGUF), HF folder == llama2.c .bin, greedy generation from BOS,
+// and an fp16 KV cache (rounded, close to fp32, the same whether prefilled or decoded).
 #include "core/infer/cpu_model.h"
 #include "core/infer/generate.h"
 
@@ -52,14 +53,18 @@ private slots:
     {
         QTest::addColumn<int>("layout");
         QTest::addColumn<bool>("tied");
-        QTest::newRow("HF layout, tied") << int(RopeLayout::HalfSplit) << true;
-        QTest::newRow("interleaved, separate classifier") << int(RopeLayout::Interleaved) << false;
+        QTest::addColumn<bool>("bias");
+        QTest::newRow("HF layout, tied") << int(RopeLayout::HalfSplit) << true << false;
+        QTest::newRow("interleaved, separate classifier") << int(RopeLayout::Interleaved) << false << false;
+        QTest::newRow("q/k/v biases (qwen2)") << int(RopeLayout::HalfSplit) << true << true;
+        QTest::newRow("q/k/v biases, interleaved (permuted with q/k)") << int(RopeLayout::Interleaved) << false << true;
     }
     void forwardMatchesFp64Reference()
     {
         QFETCH(int, layout);
         QFETCH(bool, tied);
-        const Model model = test::makeRandomModel(32, 48, 2, 4, 2, 40, RopeLayout(layout), tied, 3);
+        QFETCH(bool, bias);
+        const Model model = test::makeRandomModel(32, 48, 2, 4, 2, 40, RopeLayout(layout), tied, 3, bias);
         auto e = CpuModel::load(model);
         QVERIFY(e.ok());
         const std::vector<std::int32_t> tokens = {1, 7, 39, 2, 2, 30, 11, 5};
@@ -95,6 +100,40 @@ private slots:
         QCOMPARE(last->size(), std::size_t(40));
         for (std::size_t i = 0; i < 40; ++i)
             QVERIFY(std::fabs((*last)[i] - (*full)[(tokens.size() - 1) * 40 + i]) < 1e-6f);
+    }
+    void fp16KvCacheRoundsKeysAndValues()
+    {
+        const Model model = test::makeRandomModel(32, 48, 2, 8, 2, 40, RopeLayout::HalfSplit, true, 4);
+        EngineOptions eo;
+        eo.kvCache = KvCacheType::F16;
+        auto e32 = CpuModel::load(model);
+        auto e16 = CpuModel::load(model, eo);
+        QVERIFY(e32.ok() && e16.ok());
+        const std::vector<std::int32_t> tokens = {1, 3, 5, 7, 11, 13, 17, 19, 23};
+        auto a = (*e32)->forward(tokens);
+        auto b = (*e16)->forward(tokens);
+        QVERIFY(a.ok() && b.ok());
+        // the first position attends only to itself (softmax of one is 1, whatever the key): its
+        // logits move only by V's rounding; later ones by K's too. Every one moves a little.
+        double maxDiff = 0, maxAbs = 0;
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            maxDiff = std::max(maxDiff, double(std::fabs((*a)[i] - (*b)[i])));
+            maxAbs = std::max(maxAbs, double(std::fabs((*a)[i])));
+        }
+        qInfo("fp16 cache: largest logit change %.3g of largest logit %.3g", maxDiff, maxAbs);
+        QVERIFY(maxDiff > 0);               // the values were rounded
+        QVERIFY(maxDiff < 2e-3 * maxAbs);   // to fp16: about 2^-11 relative
+        // decoding token by token stores the same rounded keys and values as the prefill
+        (*e16)->reset();
+        for (std::size_t t = 0; t < tokens.size(); ++t) {
+            auto step = (*e16)->forward(std::span(tokens).subspan(t, 1));
+            QVERIFY(step.ok());
+            for (std::size_t i = 0; i < 40; ++i)
+                QVERIFY(std::fabs((*step)[i] - (*b)[t * 40 + i]) < 1e-5f);
+        }
+        QCOMPARE(parseKvCacheType("f16"), std::optional(KvCacheType::F16));
+        QCOMPARE(parseKvCacheType("f32"), std::optional(KvCacheType::F32));
+        QVERIFY(!parseKvCacheType("q8_0"));
     }
     void anySplitOfTheSequenceGivesTheSameLogits_data()
     {

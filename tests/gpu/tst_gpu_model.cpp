@@ -47,15 +47,23 @@ private slots:
     {
         QTest::addColumn<int>("layout");
         QTest::addColumn<bool>("tied");
-        QTest::newRow("HF rotate_half, tied") << int(RopeLayout::HalfSplit) << true;
-        QTest::newRow("interleaved, separate classifier") << int(RopeLayout::Interleaved) << false;
+        QTest::addColumn<bool>("bias");
+        QTest::addColumn<bool>("kvF16");
+        QTest::newRow("HF rotate_half, tied") << int(RopeLayout::HalfSplit) << true << false << false;
+        QTest::newRow("interleaved, separate classifier") << int(RopeLayout::Interleaved) << false << false << false;
+        QTest::newRow("q/k/v biases (qwen2)") << int(RopeLayout::HalfSplit) << true << true << false;
+        QTest::newRow("q/k/v biases, interleaved, fp16 KV cache") << int(RopeLayout::Interleaved) << false << true << true;
     }
     void prefillMatchesReference()
     {
         QFETCH(int, layout);
         QFETCH(bool, tied);
-        const Model model = test::makeRandomModel(32, 48, 2, 4, 2, 40, RopeLayout(layout), tied, 7);
-        auto gm = GpuModel::load(*m_fx.ctx, model);
+        QFETCH(bool, bias);
+        QFETCH(bool, kvF16);
+        const Model model = test::makeRandomModel(32, 48, 2, 4, 2, 40, RopeLayout(layout), tied, 7, bias);
+        GpuModelOptions opt;
+        opt.kvCache = kvF16 ? KvCacheType::F16 : KvCacheType::F32;
+        auto gm = GpuModel::load(*m_fx.ctx, model, opt);
         QVERIFY2(gm.ok(), gm.ok() ? "" : gm.error().message().c_str());
         const std::vector<std::int32_t> tokens = {1, 5, 39, 0, 17, 17, 3, 22, 9, 11};
         auto logits = (*gm)->forward(tokens);
@@ -66,7 +74,17 @@ private slots:
         for (std::size_t i = 0; i < ref.size(); ++i)
             maxErr = std::max(maxErr, std::fabs((*logits)[i] - ref[i]));
         qInfo("max |logit error| = %.3g", maxErr);
-        QVERIFY(maxErr < 1e-4);
+        QVERIFY(maxErr < (kvF16 ? 5e-3 : 1e-4)); // fp16 keys and values: about 2^-11 relative each
+        // and against the CPU engine on the same model and cache, which rounds as the device does
+        EngineOptions eo;
+        eo.kvCache = opt.kvCache;
+        auto cpu = CpuModel::load(model, eo);
+        QVERIFY(cpu.ok());
+        auto cl = (*cpu)->forward(tokens);
+        QVERIFY(cl.ok());
+        const double vsCpu = maxAbsDiff(*logits, *cl);
+        qInfo("max |logit difference| against the CPU engine = %.3g", vsCpu);
+        QVERIFY(vsCpu < 1e-4);
     }
     void decodeEqualsPrefill()
     {

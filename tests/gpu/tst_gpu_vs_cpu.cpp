@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // stories260K on the Vulkan engine against the CPU engine on the same model: perplexity within
 // 1e-3 relative and identical greedy generation, for the fp32 checkpoint and for quantized
-// versions (every linear packed on the device: one 4-bit format, and mixed formats per layer).
+// versions (every linear packed on the device: one 4-bit format, and mixed formats per layer),
+// and with an fp16 KV cache on both engines (16-bit storage and the packed-uint fallback).
 #include "gpu/engine/gpu_model.h"
+#include "gpu/ops/layer_ops.h"
 
 #include "core/eval/perplexity.h"
 #include "core/infer/generate.h"
@@ -31,9 +33,23 @@ class TestGpuVsCpu : public QObject {
     static void addModelRows()
     {
         QTest::addColumn<QString>("model");
-        QTest::newRow("fp32") << QStringLiteral("fp32");
-        QTest::newRow("int4 g32") << QStringLiteral("int4");
-        QTest::newRow("mixed formats per layer") << QStringLiteral("mixed");
+        QTest::addColumn<QString>("kv"); // f32, f16 (16-bit storage where the device has it), f16-packed
+        QTest::newRow("fp32") << QStringLiteral("fp32") << QStringLiteral("f32");
+        QTest::newRow("int4 g32") << QStringLiteral("int4") << QStringLiteral("f32");
+        QTest::newRow("mixed formats per layer") << QStringLiteral("mixed") << QStringLiteral("f32");
+        QTest::newRow("fp32, fp16 KV cache") << QStringLiteral("fp32") << QStringLiteral("f16");
+        QTest::newRow("int4 g32, fp16 KV cache packed in uints") << QStringLiteral("int4") << QStringLiteral("f16-packed");
+    }
+    /// The CPU and Vulkan engines with the row's KV cache.
+    std::pair<Result<std::unique_ptr<CpuModel>>, Result<std::unique_ptr<gpu::GpuModel>>> engines(const Model &mdl, const QString &kv)
+    {
+        EngineOptions eo;
+        gpu::GpuModelOptions go;
+        if (kv != QLatin1String("f32")) {
+            eo.kvCache = go.kvCache = KvCacheType::F16;
+            go.use16BitStorage = kv == QLatin1String("f16");
+        }
+        return {CpuModel::load(mdl, eo), gpu::GpuModel::load(*m_fx.ctx, mdl, go)};
     }
 
 private slots:
@@ -69,15 +85,22 @@ private slots:
     void perplexityMatchesCpu()
     {
         QFETCH(QString, model);
+        QFETCH(QString, kv);
         const Model &mdl = modelNamed(model);
         LOWBIT_REQUIRE_SHARED("data/tinystories_valid_first1000.txt");
         auto text = readTextFile(lowbit::test::sharedPath("data/tinystories_valid_first1000.txt"));
         QVERIFY(text.ok());
         EvalOptions o;
         o.maxDocuments = 3; // lavapipe checks correctness, not speed
-        auto cpu = CpuModel::load(mdl);
-        auto gpu = gpu::GpuModel::load(*m_fx.ctx, mdl);
+        auto [cpu, gpu] = engines(mdl, kv);
+        QVERIFY(cpu.ok());
         QVERIFY2(gpu.ok(), gpu.ok() ? "" : gpu.error().message().c_str());
+        if (kv == QLatin1String("f16-packed") || (kv == QLatin1String("f16") && !m_fx.ctx->info().storage16Bit))
+            QCOMPARE((*gpu)->kvForm(), gpu::KvForm::F16Packed);
+        else if (kv == QLatin1String("f16"))
+            QCOMPARE((*gpu)->kvForm(), gpu::KvForm::F16Storage);
+        const auto kvBytes = std::uint64_t(2) * mdl.config().numLayers * (*gpu)->maxContext() * mdl.config().kvDim();
+        QCOMPARE((*gpu)->kvCacheBytes(), kvBytes * (kv == QLatin1String("f32") ? 4 : 2));
         int linears = 0;
         for (const ModelTensor &t : mdl.tensors())
             linears += isLinearRole(t.role) ? 1 : 0;
@@ -85,7 +108,7 @@ private slots:
         auto rc = evaluatePerplexity(**cpu, *m_tok, *text, o);
         auto rg = evaluatePerplexity(**gpu, *m_tok, *text, o);
         QVERIFY(rc.ok() && rg.ok());
-        qInfo("%s: ppl cpu %.6f, vulkan %.6f over %llu tokens", qPrintable(model), rc->perplexity, rg->perplexity, static_cast<unsigned long long>(rg->tokens));
+        qInfo("%s, %s KV: ppl cpu %.6f, vulkan %.6f over %llu tokens", qPrintable(model), qPrintable(kv), rc->perplexity, rg->perplexity, static_cast<unsigned long long>(rg->tokens));
         QCOMPARE(rg->tokens, rc->tokens);
         QVERIFY(std::fabs(rg->perplexity - rc->perplexity) / rc->perplexity < 1e-3);
         auto cmp = compareModels(**cpu, **gpu, *m_tok, *text, o);
@@ -97,8 +120,8 @@ private slots:
     void greedyGenerationMatchesCpu()
     {
         QFETCH(QString, model);
-        auto cpu = CpuModel::load(modelNamed(model));
-        auto gpu = gpu::GpuModel::load(*m_fx.ctx, modelNamed(model));
+        QFETCH(QString, kv);
+        auto [cpu, gpu] = engines(modelNamed(model), kv);
         QVERIFY(cpu.ok() && gpu.ok());
         auto a = generate(**cpu, *m_tok, "", 64, SamplerOptions{});
         auto b = generate(**gpu, *m_tok, "", 64, SamplerOptions{});

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// RoPE, attention over a KV cache, SwiGLU product, residual add and embedding lookup on the
-// Vulkan device against scalar references.
+// RoPE, attention over a KV cache (fp32 and fp16), storing keys and values into an fp16 cache,
+// SwiGLU product, residual add and embedding lookup on the Vulkan device against scalar references.
 #include "gpu/ops/layer_ops.h"
+
+#include "core/dtypes/scalar_convert.h"
 
 #include "gpu_fixture.h"
 #include "test_support.h"
@@ -75,6 +77,17 @@ class TestLayerKernels : public QObject {
         QVERIFY2(st.ok(), st.ok() ? "" : st.error().message().c_str());
         QVERIFY((*rec)->submitAndWait().ok());
     }
+    static void addKvFormRows()
+    {
+        QTest::addColumn<int>("form");
+        QTest::newRow("fp16 packed in uints") << int(KvForm::F16Packed);
+        QTest::newRow("fp16, 16-bit storage") << int(KvForm::F16Storage);
+    }
+    /// QSKIPs the 16-bit storage row on a device without it (lavapipe has it).
+    bool formAvailable(KvForm form)
+    {
+        return form != KvForm::F16Storage || m_fx.ctx->info().storage16Bit;
+    }
 
 private slots:
     void initTestCase() { LOWBIT_GPU_INIT(m_fx); }
@@ -146,6 +159,91 @@ private slots:
         for (std::size_t i = 0; i < ref.size(); ++i)
             QVERIFY2(std::fabs(o[i] - ref[i]) < 1e-4f, qPrintable(QStringLiteral("%1: %2 vs %3").arg(i).arg(o[i]).arg(ref[i])));
     }
+    void kvStoreRoundsToFp16_data() { addKvFormRows(); }
+    void kvStoreRoundsToFp16()
+    {
+        QFETCH(int, form);
+        if (!formAvailable(KvForm(form)))
+            QSKIP("the device has no 16-bit storage");
+        // values at every scale fp16 holds, its subnormals, ties, and past its range (→ ±Inf)
+        auto src = test::randomFloats(1000, 12, 4.0f);
+        const float special[] = {0.0f, -0.0f, 1.0f + 0x1p-11f /* a tie: to even */, 1.0f + 3 * 0x1p-11f, 3e-6f, -6e-8f, 65504.0f,
+                                 1e5f, -1e5f, 1e-3f, 0x1p-14f, -0x1p-15f};
+        std::copy(std::begin(special), std::end(special), src.begin());
+        for (std::size_t i = 100; i < 200; ++i)
+            src[i] *= 1000.0f;
+        const std::uint32_t offset = 10, count = 1000;
+        std::vector<std::uint16_t> cache(offset + count + 6, 0x3c00); // 1.0: what the store must not touch
+        Arena arena(*m_fx.ctx);
+        auto bs = arena.upload(std::span<const float>(src));
+        auto bc = arena.upload(std::span<const std::uint16_t>(cache));
+        QVERIFY(bs.ok() && bc.ok());
+        run([&](Recorder &r) { return recordKvStore(r, **bs, **bc, {count, offset}, KvForm(form)); });
+        const auto got = (*bc)->as<std::uint16_t>();
+        int inexact = 0;
+        for (std::size_t i = 0; i < cache.size(); ++i) {
+            if (i < offset || i >= offset + count) {
+                QCOMPARE(got[i], std::uint16_t(0x3c00));
+                continue;
+            }
+            const std::uint16_t want = floatToFp16(src[i - offset]);
+            // Vulkan leaves the rounding of a conversion to fp16 to the device: nearest-even (as
+            // the CPU rounds) or toward zero, so a result may sit one step nearer zero
+            const bool towardZero = (want & 0x7fffu) > 0 && got[i] == want - 1 && (want & 0x7fffu) != 0x7c00u;
+            const bool infTowardZero = (want & 0x7fffu) == 0x7c00u && (got[i] & 0x7fffu) == 0x7bffu && (got[i] & 0x8000u) == (want & 0x8000u);
+            QVERIFY2(got[i] == want || towardZero || infTowardZero,
+                     qPrintable(QStringLiteral("%1: %2 -> %3, want %4").arg(i).arg(src[i - offset]).arg(got[i], 0, 16).arg(want, 0, 16)));
+            inexact += got[i] == want ? 0 : 1;
+        }
+        qInfo("%d of %u rounded toward zero instead of to nearest", inexact, count);
+    }
+    void attentionOverFp16Cache_data()
+    {
+        QTest::addColumn<int>("form");
+        QTest::addColumn<int>("tokens");
+        QTest::addColumn<int>("kvHeads");
+        QTest::addColumn<int>("hd");
+        QTest::addColumn<int>("pos0");
+        for (const auto &[name, form] : {std::pair{"packed", KvForm::F16Packed}, std::pair{"16-bit storage", KvForm::F16Storage}}) {
+            QTest::addRow("%s: prefill GQA", name) << int(form) << 9 << 4 << 8 << 0;
+            QTest::addRow("%s: decode after 20, hd 18", name) << int(form) << 1 << 2 << 18 << 20;
+            QTest::addRow("%s: longer than a tile", name) << int(form) << 2 << 1 << 32 << 1500;
+        }
+    }
+    void attentionOverFp16Cache()
+    {
+        QFETCH(int, form);
+        QFETCH(int, tokens);
+        QFETCH(int, kvHeads);
+        QFETCH(int, hd);
+        QFETCH(int, pos0);
+        if (!formAvailable(KvForm(form)))
+            QSKIP("the device has no 16-bit storage");
+        const int heads = 8, ctxLen = pos0 + tokens;
+        auto q = test::randomFloats(std::size_t(tokens) * heads * hd, 2);
+        auto k = test::randomFloats(std::size_t(ctxLen) * kvHeads * hd, 3, 3.0f);
+        auto v = test::randomFloats(std::size_t(ctxLen) * kvHeads * hd, 4);
+        std::vector<std::uint16_t> kh(k.size()), vh(v.size());
+        for (std::size_t i = 0; i < k.size(); ++i) {
+            kh[i] = floatToFp16(k[i]);
+            vh[i] = floatToFp16(v[i]);
+            k[i] = fp16ToFloat(kh[i]); // the reference sees what the cache holds
+            v[i] = fp16ToFloat(vh[i]);
+        }
+        Arena arena(*m_fx.ctx);
+        auto bq = arena.upload(std::span<const float>(q));
+        auto bk = arena.upload(std::span<const std::uint16_t>(kh)); // both forms hold these bytes
+        auto bv = arena.upload(std::span<const std::uint16_t>(vh));
+        auto bo = arena.allocate(q.size() * 4);
+        QVERIFY(bq.ok() && bk.ok() && bv.ok() && bo.ok());
+        const AttentionPush p{std::uint32_t(tokens), std::uint32_t(heads), std::uint32_t(kvHeads), std::uint32_t(hd), std::uint32_t(pos0),
+                              std::uint32_t(kvHeads * hd), 1.0f / std::sqrt(float(hd))};
+        run([&](Recorder &r) { return recordAttention(r, **bq, **bk, **bv, **bo, p, KvForm(form)); });
+        const auto ref = attentionRef(q, k, v, tokens, heads, kvHeads, hd, pos0);
+        const auto o = (*bo)->as<float>();
+        for (std::size_t i = 0; i < ref.size(); ++i)
+            QVERIFY2(std::fabs(o[i] - ref[i]) < 1e-4f, qPrintable(QStringLiteral("%1: %2 vs %3").arg(i).arg(o[i]).arg(ref[i])));
+    }
     void incrementalDecodeEqualsPrefill()
     {
         // The last row of a full causal prefill equals a one-token decode against the same cache.
@@ -191,6 +289,23 @@ private slots:
             QVERIFY(std::fabs(out[i] - ref) < 1e-5);
         }
     }
+    void addBias()
+    {
+        // rows of `width` floats from `offset` on get the bias; what lies around them does not
+        const std::uint32_t rows = 3, width = 37, offset = 11;
+        auto y = test::randomFloats(offset + rows * width + 5, 13);
+        const auto b = test::randomFloats(width, 14);
+        Arena arena(*m_fx.ctx);
+        auto by = arena.upload(std::span<const float>(y));
+        auto bb = arena.upload(std::span<const float>(b));
+        QVERIFY(by.ok() && bb.ok());
+        run([&](Recorder &r) { return recordAddBias(r, **by, **bb, {rows, width, offset}); });
+        const auto out = (*by)->as<float>();
+        for (std::size_t i = 0; i < y.size(); ++i) {
+            const bool inside = i >= offset && i < offset + rows * width;
+            QCOMPARE(out[i], inside ? y[i] + b[(i - offset) % width] : y[i]);
+        }
+    }
     void embedding()
     {
         const std::uint32_t vocab = 50, dim = 12;
@@ -216,6 +331,11 @@ private slots:
         QVERIFY(!recordAttention(**rec, **b, **b, **b, **b, {1, 3, 2, 8, 0, 16, 1.0f}).ok()); // 3 heads, 2 kv heads
         QVERIFY(!recordRope(**rec, **b, **b, {1, 1, 7, 0, 0, 0}).ok());                           // odd head dim
         QVERIFY(!recordSiluMul(**rec, **b, **b, **b, 1u << 20).ok());                           // buffers too small
+        QVERIFY(!recordKvStore(**rec, **b, **b, {7, 0}, KvForm::F16Packed).ok());                // odd count
+        QVERIFY(!recordKvStore(**rec, **b, **b, {8, 3}, KvForm::F16Packed).ok());                // odd offset
+        QVERIFY(!recordKvStore(**rec, **b, **b, {8, 0}, KvForm::F32).ok());                      // not an fp16 cache
+        QVERIFY(!recordKvStore(**rec, **b, **b, {200, 400}, KvForm::F16Packed).ok());            // past the cache
+        QVERIFY(!recordAttention(**rec, **b, **b, **b, **b, {1, 2, 1, 7, 0, 7, 1.0f}, KvForm::F16Packed).ok()); // odd head dim
     }
 };
 

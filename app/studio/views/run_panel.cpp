@@ -39,6 +39,7 @@ struct GenerateRequest {
     std::string path;
     std::string device;
     unsigned threads = 0;
+    KvCacheType kvCache = KvCacheType::F32;
     std::string prompt;
     std::int64_t maxTokens = 64;
     float temperature = 0.8f;
@@ -78,7 +79,9 @@ GenerationOutcome runGeneration(const GenerateRequest &req, const std::function<
             return out;
         }
         context = std::move(*ctx);
-        auto g = gpu::GpuModel::load(*context, *model);
+        gpu::GpuModelOptions go;
+        go.kvCache = req.kvCache;
+        auto g = gpu::GpuModel::load(*context, *model, go);
         if (!g) {
             out.error = QString::fromStdString(g.error().message());
             return out;
@@ -91,6 +94,7 @@ GenerationOutcome runGeneration(const GenerateRequest &req, const std::function<
     } else {
         EngineOptions eo;
         eo.threads = req.threads;
+        eo.kvCache = req.kvCache;
         auto c = CpuModel::load(*model, eo);
         if (!c) {
             out.error = QString::fromStdString(c.error().message());
@@ -123,12 +127,17 @@ RunPanel::RunPanel(RunHistoryModel *runs, QWidget *parent) : QWidget(parent), m_
     m_promptLabel = new QLabel(this);
     m_tokensLabel = new QLabel(this);
     m_tempLabel = new QLabel(this);
+    m_kvLabel = new QLabel(this);
     m_source = new QComboBox(this);
     m_source->setObjectName(QStringLiteral("runSource"));
     m_source->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_source->setMinimumContentsLength(24);
     m_device = new QComboBox(this);
     m_device->setObjectName(QStringLiteral("runDevice"));
+    m_kvCache = new QComboBox(this);
+    m_kvCache->setObjectName(QStringLiteral("runKvCache"));
+    m_kvCache->addItem(QString(), QStringLiteral("f32"));
+    m_kvCache->addItem(QString(), QStringLiteral("f16"));
     m_prompt = new QLineEdit(QStringLiteral("Once upon a time"), this);
     m_prompt->setObjectName(QStringLiteral("runPrompt"));
     m_tokens = new QSpinBox(this);
@@ -153,6 +162,7 @@ RunPanel::RunPanel(RunHistoryModel *runs, QWidget *parent) : QWidget(parent), m_
     auto *form = new QFormLayout;
     form->addRow(m_sourceLabel, m_source);
     form->addRow(m_deviceLabel, m_device);
+    form->addRow(m_kvLabel, m_kvCache);
     form->addRow(m_promptLabel, m_prompt);
     auto *row = new QHBoxLayout;
     row->addWidget(m_tokensLabel);
@@ -237,6 +247,10 @@ void RunPanel::retranslateUi()
 {
     m_sourceLabel->setText(tr("Model:"));
     m_deviceLabel->setText(tr("Device:"));
+    m_kvLabel->setText(tr("KV cache:"));
+    m_kvCache->setItemText(0, tr("fp32 (exact)"));
+    m_kvCache->setItemText(1, tr("fp16 (half the memory)"));
+    m_kvCache->setToolTip(tr("How keys and values are stored: fp16 rounds them as llama.cpp's default cache does"));
     m_promptLabel->setText(tr("Prompt:"));
     m_tokensLabel->setText(tr("Tokens:"));
     m_tempLabel->setText(tr("Temperature:"));
@@ -266,6 +280,7 @@ bool RunPanel::generate()
         return false;
     req.device = m_device->currentData().toString().toStdString();
     req.threads = m_threads;
+    req.kvCache = parseKvCacheType(m_kvCache->currentData().toString().toStdString()).value_or(KvCacheType::F32);
     req.prompt = m_prompt->text().toStdString();
     req.maxTokens = m_tokens->value();
     req.temperature = static_cast<float>(m_temperature->value());

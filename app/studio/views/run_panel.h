@@ -57,6 +57,7 @@ public:
     QString statsText() const;
     QComboBox *sourceCombo() const { return m_source; }
     QComboBox *deviceCombo() const { return m_device; }
+    QComboBox *kvCacheCombo() const { return m_kvCache; }
     QLineEdit *promptEdit() const { return m_prompt; }
     QSpinBox *tokensSpin() const { return m_tokens; }
 
@@ -76,9 +77,10 @@ private:
     std::shared_ptr<const lowbit::Model> m_model;
     unsigned m_threads = 0;
     QLabel *m_sourceLabel = nullptr, *m_deviceLabel = nullptr, *m_promptLabel = nullptr, *m_tokensLabel = nullptr,
-           *m_tempLabel = nullptr, *m_stats = nullptr;
+           *m_tempLabel = nullptr, *m_kvLabel = nullptr, *m_stats = nullptr;
     QComboBox *m_source = nullptr;
     QComboBox *m_device = nullptr;
+    QComboBox *m_kvCache = nullptr; ///< "f32" / "f16" (KvCacheType)
     QLineEdit *m_prompt = nullptr;
     QSpinBox *m_tokens = nullptr;
     QDoubleSpinBox *m_temperature = nullptr;

@@ -76,6 +76,12 @@ std::vector<double> referenceForward(const Model &m, const std::vector<std::int3
             q[t] = matvec(wq, xn, nh * hd);
             k[t] = matvec(wk, xn, nkv * hd);
             v[t] = matvec(wv, xn, nkv * hd);
+            if (c.attentionBias) // qwen2: q/k/v biases, before RoPE
+                for (const auto &[role, y] : {std::pair{TensorRole::QBias, &q[t]}, std::pair{TensorRole::KBias, &k[t]}, std::pair{TensorRole::VBias, &v[t]}}) {
+                    const Vec b = weights(m, role, l);
+                    for (std::size_t i = 0; i < y->size(); ++i)
+                        (*y)[i] += b[i];
+                }
             rope(q[t], nh, hd, double(t), invFreq, inter);
             rope(k[t], nkv, hd, double(t), invFreq, inter);
         }
@@ -129,7 +135,7 @@ std::vector<double> referenceForward(const Model &m, const std::vector<std::int3
 }
 
 Model makeRandomModel(std::int64_t dim, std::int64_t hidden, std::int64_t layers, std::int64_t heads, std::int64_t kvHeads,
-                      std::int64_t vocab, RopeLayout layout, bool tied, unsigned seed)
+                      std::int64_t vocab, RopeLayout layout, bool tied, unsigned seed, bool attentionBias)
 {
     RandomModelShape shape;
     shape.dim = dim;
@@ -141,6 +147,7 @@ Model makeRandomModel(std::int64_t dim, std::int64_t hidden, std::int64_t layers
     shape.rope = layout;
     shape.tiedEmbeddings = tied;
     shape.seed = seed;
+    shape.attentionBias = attentionBias;
     return *lowbit::makeRandomModel(shape);
 }
 

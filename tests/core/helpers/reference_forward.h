@@ -20,8 +20,9 @@ using ReferenceActivationHook = std::function<void(int layer, int kind, std::siz
 std::vector<double> referenceForward(const Model &model, const std::vector<std::int32_t> &tokens,
                                      const ReferenceActivationHook &hook = {});
 
-/// A random model (Gaussian weights, norms near 1) with the given shape.
+/// A random model (Gaussian weights, norms near 1) with the given shape; `attentionBias`: q/k/v
+/// biases as qwen2 has them.
 Model makeRandomModel(std::int64_t dim, std::int64_t hidden, std::int64_t layers, std::int64_t heads, std::int64_t kvHeads,
-                      std::int64_t vocab, RopeLayout layout, bool tied, unsigned seed);
+                      std::int64_t vocab, RopeLayout layout, bool tied, unsigned seed, bool attentionBias = false);
 
 } // namespace lowbit::test
