@@ -8,8 +8,8 @@
 
 #include <cstdint>
 #include <memory>
-#include <span>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,8 +30,6 @@ inline std::optional<KvCacheType> parseKvCacheType(std::string_view s)
         return KvCacheType::F16;
     return std::nullopt;
 }
-/// Bytes of one cached element.
-inline std::uint32_t kvCacheElementBytes(KvCacheType t) { return t == KvCacheType::F16 ? 2u : 4u; }
 
 class InferenceModel {
 public:
