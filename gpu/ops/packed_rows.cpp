@@ -53,56 +53,45 @@ ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, boo
 
 std::optional<ShaderId> rowsGemmShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, std::uint32_t groupCols)
 {
-    if (layout != CodeLayout::Dense)
+    // per code width (1–8 bits, then the FP6 planes) the GEMM variant of each path, where
+    // rowsDecodeFor can pick that path (variants.cmake lists the same)
+    using Widths = std::array<std::optional<ShaderId>, 9>;
+    constexpr std::optional<ShaderId> no;
+#define LOWBIT_GEMM_ALL(d, sfx)                                                                                                     \
+    Widths{ShaderId::matmul_rows_b1_##d##sfx, ShaderId::matmul_rows_b2_##d##sfx, ShaderId::matmul_rows_b3_##d##sfx,                \
+           ShaderId::matmul_rows_b4_##d##sfx, ShaderId::matmul_rows_b5_##d##sfx, ShaderId::matmul_rows_b6_##d##sfx,                \
+           ShaderId::matmul_rows_b7_##d##sfx, ShaderId::matmul_rows_b8_##d##sfx, ShaderId::matmul_rows_fp6_##d##sfx}
+// linear: no FP6-planes form (rowsDecodeFor picks it only for dense codes)
+#define LOWBIT_GEMM_LINEAR(sfx)                                                                                                     \
+    Widths{ShaderId::matmul_rows_b1_linear##sfx, ShaderId::matmul_rows_b2_linear##sfx, ShaderId::matmul_rows_b3_linear##sfx,       \
+           ShaderId::matmul_rows_b4_linear##sfx, ShaderId::matmul_rows_b5_linear##sfx, ShaderId::matmul_rows_b6_linear##sfx,       \
+           ShaderId::matmul_rows_b7_linear##sfx, ShaderId::matmul_rows_b8_linear##sfx, no}
+// minifloat: dense codes wider than 4 bits (a narrower grid is read from registers by the lut path)
+#define LOWBIT_GEMM_MINIFLOAT(sfx)                                                                                                  \
+    Widths{no, no, no, no, ShaderId::matmul_rows_b5_minifloat##sfx, ShaderId::matmul_rows_b6_minifloat##sfx,                        \
+           ShaderId::matmul_rows_b7_minifloat##sfx, ShaderId::matmul_rows_b8_minifloat##sfx, no}
+// the tables paths: dense 3- and 4-bit codes
+#define LOWBIT_GEMM_TABLES(d, sfx) Widths{no, no, ShaderId::matmul_rows_b3_##d##sfx, ShaderId::matmul_rows_b4_##d##sfx, no, no, no, no, no}
+    // [x uniform][grouping: any, 16, 32][decode]: the generic path has one form for every grouping
+    // (sfx: the grouping's and x binding's suffix, xsfx: the x binding's alone)
+#define LOWBIT_GEMM_PATHS(sfx, xsfx)                                                                                                \
+    std::array<Widths, 7>{LOWBIT_GEMM_ALL(generic, xsfx), LOWBIT_GEMM_LINEAR(sfx), LOWBIT_GEMM_ALL(lut, sfx),                     \
+                          LOWBIT_GEMM_MINIFLOAT(sfx), LOWBIT_GEMM_TABLES(tables, sfx), LOWBIT_GEMM_TABLES(tables2, sfx),          \
+                          LOWBIT_GEMM_TABLES(inserted, sfx)}
+    static constexpr std::array<std::array<std::array<Widths, 7>, 3>, 2> kIds = {{
+        {{LOWBIT_GEMM_PATHS(_sx, _sx), LOWBIT_GEMM_PATHS(_g16_sx, _sx), LOWBIT_GEMM_PATHS(_g32_sx, _sx)}},
+        {{LOWBIT_GEMM_PATHS(, ), LOWBIT_GEMM_PATHS(_g16, ), LOWBIT_GEMM_PATHS(_g32, )}},
+    }};
+#undef LOWBIT_GEMM_PATHS
+#undef LOWBIT_GEMM_TABLES
+#undef LOWBIT_GEMM_MINIFLOAT
+#undef LOWBIT_GEMM_LINEAR
+#undef LOWBIT_GEMM_ALL
+    const auto d = static_cast<std::size_t>(decode);
+    if (d >= 7 || codeBits < 1 || codeBits > 8 || (layout == CodeLayout::Fp6Planes && codeBits != 6))
         return std::nullopt;
-    // [x uniform][grouping: any, 16, 32] for one (decode, code width)
-    using Ids = std::array<std::array<ShaderId, 3>, 2>;
-#define LOWBIT_GEMM(n)                                                                                                              \
-    Ids{{{{ShaderId::matmul_rows_##n##_sx, ShaderId::matmul_rows_##n##_g16_sx, ShaderId::matmul_rows_##n##_g32_sx}},                \
-         {{ShaderId::matmul_rows_##n, ShaderId::matmul_rows_##n##_g16, ShaderId::matmul_rows_##n##_g32}}}}
-    const auto pick = [&](const Ids &ids) { return ids[xUniform ? 1 : 0][groupCols == 16 ? 1 : groupCols == 32 ? 2 : 0]; };
-    switch (decode) {
-    case RowsDecode::Linear:
-        switch (codeBits) {
-        case 2: return pick(LOWBIT_GEMM(b2_linear));
-        case 3: return pick(LOWBIT_GEMM(b3_linear));
-        case 4: return pick(LOWBIT_GEMM(b4_linear));
-        case 8: return pick(LOWBIT_GEMM(b8_linear));
-        default: return std::nullopt;
-        }
-    case RowsDecode::Lut:
-        switch (codeBits) {
-        case 2: return pick(LOWBIT_GEMM(b2_lut));
-        case 3: return pick(LOWBIT_GEMM(b3_lut));
-        case 4: return pick(LOWBIT_GEMM(b4_lut));
-        default: return std::nullopt;
-        }
-    case RowsDecode::Minifloat:
-        switch (codeBits) {
-        case 8: return pick(LOWBIT_GEMM(b8_minifloat));
-        default: return std::nullopt;
-        }
-    case RowsDecode::Tables:
-        switch (codeBits) {
-        case 3: return pick(LOWBIT_GEMM(b3_tables));
-        case 4: return pick(LOWBIT_GEMM(b4_tables));
-        default: return std::nullopt;
-        }
-    case RowsDecode::TablesTwoScale:
-        switch (codeBits) {
-        case 3: return pick(LOWBIT_GEMM(b3_tables2));
-        case 4: return pick(LOWBIT_GEMM(b4_tables2));
-        default: return std::nullopt;
-        }
-    case RowsDecode::TablesInserted:
-        switch (codeBits) {
-        case 3: return pick(LOWBIT_GEMM(b3_inserted));
-        case 4: return pick(LOWBIT_GEMM(b4_inserted));
-        default: return std::nullopt;
-        }
-    default: return std::nullopt;
-    }
-#undef LOWBIT_GEMM
+    const std::size_t v = layout == CodeLayout::Fp6Planes ? 8 : codeBits - 1;
+    return kIds[xUniform ? 1 : 0][groupCols == 16 ? 1 : groupCols == 32 ? 2 : 0][d][v];
 }
 
 namespace {

@@ -2,7 +2,7 @@
 #pragma once
 /// The rows layout of packed tensors on CPU Vulkan devices (MatvecLayout::Rows, matvec_rows.comp):
 /// which shader variant a tensor takes, and the recording of its GEMV and of the prefill's GEMM —
-/// three tokens a dispatch where the tensor's path has a GEMM variant, else one GEMV per token.
+/// three tokens a dispatch (every decode path has a GEMM variant), a lone last token by the GEMV.
 /// Internal to packed_ops (and its tests); callers use recordMatvecPacked / recordMatmulPacked.
 
 #include "gpu/ops/packed_ops.h"
@@ -24,9 +24,9 @@ PackedPush slicePush(const GpuPackedTensor &w, const GpuPackedSlice &s);
 /// or, beyond the uniform range, in storage buffers; groups of 16 or 32 columns have their own
 /// forms, groupCols 0: per tensor or per channel).
 ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, std::uint32_t groupCols);
-/// The rows GEMM variant of kRowsGemmTokens tokens for the same choice, where there is one: the
-/// linear path of 2, 3, 4 and 8 bits, the lut path of 2 to 4 bits, 8-bit minifloat grids, the
-/// tables (tables2 included) and inserted paths of 3 and 4 bits (not generic, FP6 planes).
+/// The rows GEMM variant of kRowsGemmTokens tokens for the same choice: every path rowsDecodeFor
+/// picks has one (linear and lut of 1–8 bits, lut and generic of the FP6 planes, minifloat of 5–8
+/// bits, the tables paths of 3 and 4 bits, generic of any width); nullopt for other combinations.
 std::optional<ShaderId> rowsGemmShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, std::uint32_t groupCols);
 
 /// y[yOffset + r] = dequant(W)[r, :] · x[xOffset / 4 ...] by matvec_rows (xOffset aligned for

@@ -74,25 +74,44 @@ foreach(decode generic linear lut minifloat)
   endforeach()
 endforeach()
 # The rows GEMM of the prefill (matvec_rows.comp with TOKENS = 3: each code decoded once for three
-# tokens; one GEMV per token costs 1.5–1.7 times as much per token in the lab), for the common
-# paths only — linear INT of 2, 3, 4 and 8 bits, ≤ 4-bit tables, 8-bit minifloat grids, and the
-# 3- and 4-bit tables (mixtures, AFPQ's two scales) and inserted (BitMoD) paths — per grouping;
-# every other tensor's prefill runs one GEMV per token.
+# tokens; one GEMV per token costs 1.5–1.7 times as much per token in the lab), for every path
+# rowsDecodeFor can pick: linear of 1–8 bits, lut of 1–8 bits and the FP6 planes, minifloat of 5–8
+# bits (narrower grids take the lut path), the 3- and 4-bit tables (mixtures, AFPQ's two scales)
+# and inserted (BitMoD) paths, per grouping; and the generic path (any grouping), every width.
+set(rows_gemm_paths linear:1:1 linear:1:2 linear:1:3 linear:1:4 linear:1:5 linear:1:6 linear:1:7 linear:1:8
+    lut:2:1 lut:2:2 lut:2:3 lut:2:4 lut:2:5 lut:2:6 lut:2:7 lut:2:8 lut:2:fp6
+    minifloat:3:5 minifloat:3:6 minifloat:3:7 minifloat:3:8
+    tables:4:3 tables:4:4 tables2:4:3 tables2:4:4 inserted:5:3 inserted:5:4)
+# "b<bits>" or "fp6" (the FP6 planes) and its defines
+function(rows_width_defines width name_out defs_out)
+  if(width STREQUAL "fp6")
+    set(${name_out} fp6 PARENT_SCOPE)
+    set(${defs_out} CODE_BITS=6 FP6_PLANES PARENT_SCOPE)
+  else()
+    set(${name_out} b${width} PARENT_SCOPE)
+    set(${defs_out} CODE_BITS=${width} PARENT_SCOPE)
+  endif()
+endfunction()
 foreach(g "" _g16 _g32)
   rows_grouping_define("${g}" gdef)
-  foreach(v linear:1:2 linear:1:3 linear:1:4 linear:1:8 lut:2:2 lut:2:3 lut:2:4 minifloat:3:8 tables:4:3 tables:4:4 tables2:4:3 tables2:4:4
-          inserted:5:3 inserted:5:4)
+  foreach(v ${rows_gemm_paths})
     string(REPLACE ":" ";" f "${v}")
     list(GET f 0 decode)
     list(GET f 1 d)
-    list(GET f 2 bits)
+    list(GET f 2 width)
+    rows_width_defines(${width} wname wdefs)
     set(tdef "")
     if(decode STREQUAL "tables2")
       set(tdef TWO_SCALE)
     endif()
-    lowbit_shader(matmul_rows_b${bits}_${decode}${g} matvec_rows.comp 8 ${packed_push} CODE_BITS=${bits} DECODE=${d} ${tdef} TOKENS=3 ${gdef} X_UBO UNIFORM=3 UNIFORM=5 ${rows_texels})
-    lowbit_shader(matmul_rows_b${bits}_${decode}${g}_sx matvec_rows.comp 8 ${packed_push} CODE_BITS=${bits} DECODE=${d} ${tdef} TOKENS=3 ${gdef} ${rows_texels})
+    lowbit_shader(matmul_rows_${wname}_${decode}${g} matvec_rows.comp 8 ${packed_push} ${wdefs} DECODE=${d} ${tdef} TOKENS=3 ${gdef} X_UBO UNIFORM=3 UNIFORM=5 ${rows_texels})
+    lowbit_shader(matmul_rows_${wname}_${decode}${g}_sx matvec_rows.comp 8 ${packed_push} ${wdefs} DECODE=${d} ${tdef} TOKENS=3 ${gdef} ${rows_texels})
   endforeach()
+endforeach()
+foreach(width 1 2 3 4 5 6 7 8 fp6)
+  rows_width_defines(${width} wname wdefs)
+  lowbit_shader(matmul_rows_${wname}_generic matvec_rows.comp 8 ${packed_push} ${wdefs} DECODE=0 TOKENS=3 X_UBO UNIFORM=3 UNIFORM=5 ${rows_texels})
+  lowbit_shader(matmul_rows_${wname}_generic_sx matvec_rows.comp 8 ${packed_push} ${wdefs} DECODE=0 TOKENS=3 ${rows_texels})
 endforeach()
 # ... and the tables paths (DECODE 4: mixtures of ≤ 4 grids of 3 or 4 bits from registers; "tables2"
 # with AFPQ's two scales; DECODE 5 "inserted": mixtures whose members are one base table with one
