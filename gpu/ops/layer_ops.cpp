@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gpu/ops/layer_ops.h"
 
+#include "gpu/device/context.h"
 #include "gpu/memory/arena.h"
+#include "gpu/ops/packed_ops.h"
 #include "gpu/ops/recorder.h"
 
 namespace lowbit::gpu {
@@ -26,8 +28,28 @@ Status recordRope(Recorder &rec, const Buffer &x, const Buffer &invFreq, const R
     return rec.dispatch(ShaderId::rope_f32, {&x, &invFreq}, p, gridFor(groupsOf(pairs, 64)));
 }
 
+bool attentionRowsRuns(const Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &v, const AttentionPush &p, KvForm form)
+{
+    const std::uint32_t perTexel = form == KvForm::F32 ? 4u : 8u;
+    return rowLayoutDevice(rec.context().info()) && p.headDim > 0 && p.headDim <= 256 && p.headDim % perTexel == 0
+           && p.kvStride % perTexel == 0 && q.texels && k.texels && v.texels;
+}
+
+namespace {
+/// The rows kernel for this cache form and head dim: NQ = q texels a lane, 1, 2, 4 or 8.
+ShaderId attentionRowsShader(KvForm form, std::uint32_t headDim)
+{
+    static constexpr ShaderId kF32[] = {ShaderId::attention_rows_f32_q1, ShaderId::attention_rows_f32_q2, ShaderId::attention_rows_f32_q4,
+                                        ShaderId::attention_rows_f32_q8};
+    static constexpr ShaderId kF16[] = {ShaderId::attention_rows_f16_q1, ShaderId::attention_rows_f16_q2, ShaderId::attention_rows_f16_q4,
+                                        ShaderId::attention_rows_f16_q8};
+    const std::size_t i = headDim <= 32 ? 0 : headDim <= 64 ? 1 : headDim <= 128 ? 2 : 3;
+    return form == KvForm::F32 ? kF32[i] : kF16[i];
+}
+} // namespace
+
 Status recordAttention(Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &v, const Buffer &o, const AttentionPush &p,
-                       KvForm form)
+                       KvForm form, AttentionKernel kernel)
 {
     if (p.headDim == 0 || p.headDim > 256 || p.kvHeads == 0 || p.heads % p.kvHeads != 0)
         return makeError(ErrorCode::InvalidArgument, "attention: head dim must be 1..256 and heads a multiple of kv heads");
@@ -39,6 +61,11 @@ Status recordAttention(Recorder &rec, const Buffer &q, const Buffer &k, const Bu
     LOWBIT_CHECK(needs(o, qElems, "attention output"));
     if (form == KvForm::F16Packed && (p.headDim % 2 != 0 || p.kvStride % 2 != 0))
         return makeError(ErrorCode::InvalidArgument, "attention: an fp16 cache needs an even head dim");
+    const bool rows = attentionRowsRuns(rec, q, k, v, p, form);
+    if (kernel == AttentionKernel::Rows && !rows)
+        return makeError(ErrorCode::InvalidArgument, "attention: the rows kernel does not run this shape on this device");
+    if (rows && kernel != AttentionKernel::Tree) // (the texel views cover the q texels and cache rows read)
+        return rec.dispatch(attentionRowsShader(form, p.headDim), {&q, &k, &v, &o}, p, gridFor(std::uint64_t(p.tokens) * p.heads));
     const ShaderId id = form == KvForm::F32 ? ShaderId::attention_f32 : form == KvForm::F16Packed ? ShaderId::attention_f16 : ShaderId::attention_f16s;
     return rec.dispatch(id, {&q, &k, &v, &o}, p, gridFor(std::uint64_t(p.tokens) * p.heads));
 }

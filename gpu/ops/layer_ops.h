@@ -28,6 +28,7 @@ struct AttentionPush {
 static_assert(sizeof(AttentionPush) == shaderInfo(ShaderId::attention_f32).pushBytes, "attention push constants drifted");
 static_assert(sizeof(AttentionPush) == shaderInfo(ShaderId::attention_f16).pushBytes, "attention push constants drifted");
 static_assert(sizeof(AttentionPush) == shaderInfo(ShaderId::attention_f16s).pushBytes, "attention push constants drifted");
+static_assert(sizeof(AttentionPush) == shaderInfo(ShaderId::attention_rows_f32_q2).pushBytes, "attention push constants drifted");
 
 /// How a KV cache holds its elements: fp32; fp16 as pairs of halves packed in uints (any
 /// device); fp16 as 16-bit storage (devices with storageBuffer16BitAccess). Both fp16 forms
@@ -63,11 +64,19 @@ static_assert(sizeof(EmbeddingPush) == shaderInfo(ShaderId::embedding_f32).pushB
 
 /// In place on x[tokens, heads, headDim] starting at float `offset`; invFreq holds headDim/2 floats.
 Status recordRope(Recorder &rec, const Buffer &x, const Buffer &invFreq, const RopePush &p);
+/// Which attention kernel: a workgroup of 64 per (token, head) with the scores in shared memory
+/// (attention.comp, GPUs), or one 8-lane subgroup per (token, head) reading q and the cache as
+/// texels (attention_rows.comp, CPU devices: docs/gpu.md); Auto picks Rows where it runs.
+enum class AttentionKernel : std::uint8_t { Auto, Tree, Rows };
+/// Whether the rows kernel runs this attention on this device: the row-layout devices (8-lane
+/// subgroups), head dims and cache strides of whole texels (4 floats; 8 halves for fp16), head
+/// dim ≤ 256, and texel views on q, k and v.
+bool attentionRowsRuns(const Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &v, const AttentionPush &p, KvForm form);
 /// q[tokens, heads, hd] against the cache k/v[pos0+tokens, kvHeads, hd] → o[tokens, heads, hd].
 /// headDim ≤ 256; heads a multiple of kvHeads.
-/// The cache holds its elements in `form`.
+/// The cache holds its elements in `form`. Rows where attentionRowsRuns is false is an error.
 Status recordAttention(Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &v, const Buffer &o, const AttentionPush &p,
-                       KvForm form = KvForm::F32);
+                       KvForm form = KvForm::F32, AttentionKernel kernel = AttentionKernel::Auto);
 /// cache[dstOffset + i] = fp16(src[i]) for i < count, in an fp16 `form` (count and dstOffset even).
 Status recordKvStore(Recorder &rec, const Buffer &src, const Buffer &cache, const KvStorePush &p, KvForm form);
 Status recordSiluMul(Recorder &rec, const Buffer &gate, const Buffer &up, const Buffer &out, std::uint32_t n);

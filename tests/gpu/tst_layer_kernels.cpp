@@ -2,6 +2,7 @@
 // RoPE, attention over a KV cache (fp32 and fp16), storing keys and values into an fp16 cache,
 // SwiGLU product, residual add and embedding lookup on the Vulkan device against scalar references.
 #include "gpu/ops/layer_ops.h"
+#include "gpu/ops/packed_ops.h"
 
 #include "core/dtypes/scalar_convert.h"
 
@@ -64,6 +65,15 @@ std::vector<float> attentionRef(const std::vector<float> &q, const std::vector<f
 
 } // namespace
 
+/// A row of the rows attention kernel needs a row-layout device: QSKIP elsewhere, QFAIL in CI
+/// (where lavapipe is one).
+#define NEED_ROWS_KERNEL(kernel)                                                                                                    \
+    if (AttentionKernel(kernel) == AttentionKernel::Rows && !rowsDevice()) {                                                      \
+        if (test::runningInCi())                                                                                                    \
+            QFAIL("CI=true but the device does not run the rows attention");                                                        \
+        QSKIP("the rows attention runs on CPU Vulkan devices only");                                                                \
+    }
+
 class TestLayerKernels : public QObject {
     Q_OBJECT
     test::GpuFixture m_fx;
@@ -83,6 +93,8 @@ class TestLayerKernels : public QObject {
         QTest::newRow("fp16 packed in uints") << int(KvForm::F16Packed);
         QTest::newRow("fp16, 16-bit storage") << int(KvForm::F16Storage);
     }
+    /// Whether the rows attention runs here (lavapipe: yes).
+    bool rowsDevice() const { return rowLayoutDevice(m_fx.ctx->info()); }
     /// QSKIPs the 16-bit storage row on a device without it (lavapipe has it).
     bool formAvailable(KvForm form)
     {
@@ -129,10 +141,16 @@ private slots:
         QTest::addColumn<int>("kvHeads");
         QTest::addColumn<int>("hd");
         QTest::addColumn<int>("pos0");
-        QTest::newRow("prefill GQA") << 9 << 8 << 4 << 8 << 0;
-        QTest::newRow("decode after 20") << 1 << 8 << 2 << 16 << 20;
-        QTest::newRow("MHA hd 128") << 3 << 2 << 2 << 128 << 5;
-        QTest::newRow("longer than a tile") << 2 << 2 << 1 << 32 << 1500;
+        QTest::addColumn<int>("kernel");
+        for (const auto &[name, kernel] : {std::pair{"tree", AttentionKernel::Tree}, std::pair{"rows", AttentionKernel::Rows}}) {
+            QTest::addRow("%s: prefill GQA", name) << 9 << 8 << 4 << 8 << 0 << int(kernel);
+            QTest::addRow("%s: decode after 20", name) << 1 << 8 << 2 << 16 << 20 << int(kernel);
+            QTest::addRow("%s: MHA hd 128", name) << 3 << 2 << 2 << 128 << 5 << int(kernel);
+            QTest::addRow("%s: longer than a tile", name) << 2 << 2 << 1 << 32 << 1500 << int(kernel);
+            QTest::addRow("%s: hd 256, 13 keys", name) << 1 << 4 << 1 << 256 << 12 << int(kernel);
+            QTest::addRow("%s: hd 96 (texels a lane not a power of two), GQA 4", name) << 5 << 8 << 2 << 96 << 3 << int(kernel);
+            QTest::addRow("%s: hd 4, one key", name) << 1 << 2 << 2 << 4 << 0 << int(kernel);
+        }
     }
     void attention()
     {
@@ -141,6 +159,7 @@ private slots:
         QFETCH(int, kvHeads);
         QFETCH(int, hd);
         QFETCH(int, pos0);
+        QFETCH(int, kernel);
         const int ctxLen = pos0 + tokens;
         auto q = test::randomFloats(std::size_t(tokens) * heads * hd, 2);
         auto k = test::randomFloats(std::size_t(ctxLen) * kvHeads * hd, 3);
@@ -153,7 +172,8 @@ private slots:
         QVERIFY(bq.ok() && bk.ok() && bv.ok() && bo.ok());
         const AttentionPush p{std::uint32_t(tokens), std::uint32_t(heads), std::uint32_t(kvHeads), std::uint32_t(hd), std::uint32_t(pos0),
                               std::uint32_t(kvHeads * hd), 1.0f / std::sqrt(float(hd))};
-        run([&](Recorder &r) { return recordAttention(r, **bq, **bk, **bv, **bo, p); });
+        NEED_ROWS_KERNEL(kernel);
+        run([&](Recorder &r) { return recordAttention(r, **bq, **bk, **bv, **bo, p, KvForm::F32, AttentionKernel(kernel)); });
         const auto ref = attentionRef(q, k, v, tokens, heads, kvHeads, hd, pos0);
         const auto o = (*bo)->as<float>();
         for (std::size_t i = 0; i < ref.size(); ++i)
@@ -204,11 +224,17 @@ private slots:
         QTest::addColumn<int>("kvHeads");
         QTest::addColumn<int>("hd");
         QTest::addColumn<int>("pos0");
-        for (const auto &[name, form] : {std::pair{"packed", KvForm::F16Packed}, std::pair{"16-bit storage", KvForm::F16Storage}}) {
-            QTest::addRow("%s: prefill GQA", name) << int(form) << 9 << 4 << 8 << 0;
-            QTest::addRow("%s: decode after 20, hd 18", name) << int(form) << 1 << 2 << 18 << 20;
-            QTest::addRow("%s: longer than a tile", name) << int(form) << 2 << 1 << 32 << 1500;
-        }
+        QTest::addColumn<int>("kernel");
+        for (const auto &[name, form] : {std::pair{"packed", KvForm::F16Packed}, std::pair{"16-bit storage", KvForm::F16Storage}})
+            for (const auto &[kname, kernel] : {std::pair{"tree", AttentionKernel::Tree}, std::pair{"rows", AttentionKernel::Rows}}) {
+                QTest::addRow("%s, %s: prefill GQA", name, kname) << int(form) << 9 << 4 << 8 << 0 << int(kernel);
+                QTest::addRow("%s, %s: longer than a tile", name, kname) << int(form) << 2 << 1 << 32 << 1500 << int(kernel);
+                QTest::addRow("%s, %s: hd 128, GQA 8", name, kname) << int(form) << 3 << 1 << 128 << 40 << int(kernel);
+                QTest::addRow("%s, %s: hd 24 (three texels)", name, kname) << int(form) << 2 << 2 << 24 << 9 << int(kernel);
+            }
+        // a head dim of 18 halves is not whole texels: the tree kernel only
+        QTest::addRow("packed, tree: decode after 20, hd 18") << int(KvForm::F16Packed) << 1 << 2 << 18 << 20 << int(AttentionKernel::Tree);
+        QTest::addRow("16-bit storage, tree: decode after 20, hd 18") << int(KvForm::F16Storage) << 1 << 2 << 18 << 20 << int(AttentionKernel::Tree);
     }
     void attentionOverFp16Cache()
     {
@@ -217,8 +243,10 @@ private slots:
         QFETCH(int, kvHeads);
         QFETCH(int, hd);
         QFETCH(int, pos0);
+        QFETCH(int, kernel);
         if (!formAvailable(KvForm(form)))
             QSKIP("the device has no 16-bit storage");
+        NEED_ROWS_KERNEL(kernel);
         const int heads = 8, ctxLen = pos0 + tokens;
         auto q = test::randomFloats(std::size_t(tokens) * heads * hd, 2);
         auto k = test::randomFloats(std::size_t(ctxLen) * kvHeads * hd, 3, 3.0f);
@@ -238,7 +266,7 @@ private slots:
         QVERIFY(bq.ok() && bk.ok() && bv.ok() && bo.ok());
         const AttentionPush p{std::uint32_t(tokens), std::uint32_t(heads), std::uint32_t(kvHeads), std::uint32_t(hd), std::uint32_t(pos0),
                               std::uint32_t(kvHeads * hd), 1.0f / std::sqrt(float(hd))};
-        run([&](Recorder &r) { return recordAttention(r, **bq, **bk, **bv, **bo, p, KvForm(form)); });
+        run([&](Recorder &r) { return recordAttention(r, **bq, **bk, **bv, **bo, p, KvForm(form), AttentionKernel(kernel)); });
         const auto ref = attentionRef(q, k, v, tokens, heads, kvHeads, hd, pos0);
         const auto o = (*bo)->as<float>();
         for (std::size_t i = 0; i < ref.size(); ++i)
@@ -336,6 +364,10 @@ private slots:
         QVERIFY(!recordKvStore(**rec, **b, **b, {8, 0}, KvForm::F32).ok());                      // not an fp16 cache
         QVERIFY(!recordKvStore(**rec, **b, **b, {200, 400}, KvForm::F16Packed).ok());            // past the cache
         QVERIFY(!recordAttention(**rec, **b, **b, **b, **b, {1, 2, 1, 7, 0, 7, 1.0f}, KvForm::F16Packed).ok()); // odd head dim
+        // the rows kernel only where head dims and strides are whole texels (and never on a GPU)
+        QVERIFY(!recordAttention(**rec, **b, **b, **b, **b, {1, 2, 1, 18, 0, 18, 1.0f}, KvForm::F16Packed, AttentionKernel::Rows).ok());
+        QVERIFY(!recordAttention(**rec, **b, **b, **b, **b, {1, 2, 1, 6, 0, 6, 1.0f}, KvForm::F32, AttentionKernel::Rows).ok());
+        QVERIFY(recordAttention(**rec, **b, **b, **b, **b, {1, 2, 1, 6, 0, 6, 1.0f}, KvForm::F32, AttentionKernel::Auto).ok());
     }
 };
 
