@@ -9,8 +9,7 @@
 // g32 linears): greedy decode of --tokens tokens after a 1-token prompt, and a 64-token prefill,
 // each after a warm-up run that compiles the pipelines;
 // and on a synthetic model of TinyLlama's widths (2048 / 5632, 2 layers, 4096-token vocabulary,
-// random weights; int4 and nf4 g128), whose linears are large enough for the rows layout on CPU
-// devices (decode of at most 32 tokens).
+// random weights; int4 and nf4 g128; decode of at most 32 tokens).
 //   bench_gpu [--formats int4,nf4,...] [--group 128] [--reps 5] [--products 8] [--shapes 4096x4096,11008x4096]
 //             [--tpr T (invocations per row; 0 = auto)] [--matvec rows|tree (default: rows on CPU devices)] [--device N] [--model PATH] [--tokens 128] [--no-model]
 //             [--gemm T: also the fused GEMM (prefill) of T tokens, GB/s of packed weight read per product]
@@ -438,7 +437,7 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "bench_gpu: %s (skipping the engine figures)\n", model.error().message().c_str());
             return 0;
         }
-        if (const Status st = engineTokensPerSecond(**ctx, *model, "stories260K fp32", tokens, kv); !st)
+        if (const Status st = engineTokensPerSecond(**ctx, *model, "stories260K fp32", tokens, kv, layout); !st)
             std::fprintf(stderr, "engine: %s\n", st.error().message().c_str());
         auto spec = makeFormatSpec(*parseFormat("int4"), 32, ScaleStorage::F16);
         auto q = quantizeLinears(*model, *spec);
@@ -446,9 +445,9 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "quantize: %s\n", q.error().message().c_str());
             return 1;
         }
-        if (const Status st = engineTokensPerSecond(**ctx, *q, "stories260K int4 g32", tokens, kv); !st)
+        if (const Status st = engineTokensPerSecond(**ctx, *q, "stories260K int4 g32", tokens, kv, layout); !st)
             std::fprintf(stderr, "engine: %s\n", st.error().message().c_str());
-        // TinyLlama's widths (2 of its 22 layers, a 4096-token vocabulary): linears of ≥ 1024 rows
+        // TinyLlama's widths (2 of its 22 layers, a 4096-token vocabulary, GQA with 4 KV heads: 256-row K and V)
         RandomModelShape shape; // (random weights: normal, 1/√cols)
         shape.dim = 2048;
         shape.ffn = 5632;

@@ -383,9 +383,14 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     push.tpr = threadsPerRow(p.cols, options.threadsPerRow);
     // the row kernels broadcast within subgroups of exactly 8 lanes (lavapipe/llvmpipe's 256-bit default)
     const DeviceInfo &dev = arena.context().info();
-    // (and want ≥ 4 workgroups of 256 rows: a smaller tensor decodes faster through the tree on
-    // lavapipe — stories260K's 64-row linears 115-149 tok/s against 96)
-    t.matvec = options.matvec.value_or(rowLayoutDevice(dev) && p.rows >= 1024 ? MatvecLayout::Rows : MatvecLayout::SharedTree);
+    // — for tensors of ≥ 64 Ki weights: GQA's K and V projections of 256 × 2048 took the tree until
+    // 2026-12-03, and the TinyLlama-width model decoded at 40–64 tok/s with them there against
+    // 70–101 on rows. Below that a dispatch costs more than its work and the rows dispatches cost
+    // more (stories260K, ≤ 32 Ki weights a tensor, all on rows: decode 106–110 tok/s against
+    // 234 on the tree, prefill 395–413 against 1668–1705: its three-token GEMM is 22 dispatches
+    // for 64 tokens where the tree's is one).
+    const bool bigEnough = static_cast<std::uint64_t>(p.rows) * static_cast<std::uint64_t>(p.cols) >= kRowsMinWeights;
+    t.matvec = options.matvec.value_or(rowLayoutDevice(dev) && bigEnough ? MatvecLayout::Rows : MatvecLayout::SharedTree);
     if (!rowKernelsRun(dev))
         t.matvec = MatvecLayout::SharedTree;
     t.rowsDecode = rowsDecodeFor(p.plan, p.layout, push);

@@ -97,12 +97,15 @@ struct GpuPackedTensor {
     std::uint64_t deviceBytes = 0; ///< bytes uploaded for this tensor
 };
 
+/// The smallest tensor (rows × cols) the automatic choice puts on the Rows layout.
+inline constexpr std::uint64_t kRowsMinWeights = 65536;
+
 struct PackedUploadOptions {
     std::uint64_t maxSliceBytes = 0; ///< largest code buffer per slice; 0 = the device's storage-buffer range
     std::uint32_t threadsPerRow = 0; ///< invocations sharing a row slot in the tree matvec/matmul (power of two ≤ 64); 0 = auto
     /// GEMV layout; empty: Rows on CPU implementations (device type "cpu") for tensors of at least
-    /// 1024 rows, SharedTree elsewhere. Rows needs subgroups of 8 lanes; on other devices it falls
-    /// back to SharedTree.
+    /// kRowsMinWeights weights, SharedTree elsewhere. Rows needs subgroups of 8 lanes; on other
+    /// devices it falls back to SharedTree.
     std::optional<MatvecLayout> matvec;
     /// tile the code words where the Rows layout can read them tiled (false: row-major, for
     /// measuring what the tiling gains)

@@ -257,8 +257,9 @@ private slots:
 
     void rowLayoutPrefillEqualsTree()
     {
-        // the rows layout (CPU devices, tensors of ≥ 1024 rows) runs a prefill as one row GEMV per
-        // token and slice: the same logits as the tree's GEMM up to fp32 summation order
+        // the rows layout (CPU devices) runs a prefill by the rows GEMM (three tokens a dispatch,
+        // the GEMV for a lone last token) per slice: the same logits as the tree's GEMM up to fp32
+        // summation order
         if (!rowKernelsRun(m_fx.ctx->info())) {
             if (test::runningInCi()) // lavapipe runs them
                 QFAIL("CI=true but the device does not run the row kernels");

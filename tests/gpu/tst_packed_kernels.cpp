@@ -398,18 +398,19 @@ private slots:
 
     void automaticLayoutFollowsDeviceAndSize()
     {
-        // CPU implementations with 8-lane subgroups take the row kernel for tensors of ≥ 1024 rows
+        // CPU implementations with 8-lane subgroups take the row kernel for tensors of ≥ 64 Ki weights
         const auto spec = specOf(QStringLiteral("int4"), 32, QStringLiteral("fp16"));
         QVERIFY(spec);
         const bool cpu8 = m_fx.ctx->info().type == "cpu" && m_fx.ctx->info().subgroupSize == 8;
-        for (std::int64_t rows : {std::int64_t(1023), std::int64_t(1024)}) {
-            const auto w = test::randomFloats(std::size_t(rows * 64), 9, 0.05f);
-            auto packed = quantizePackedFast(w.data(), rows, 64, *spec);
+        // (GQA's K and V projections have few rows and many columns: 256 × 256 is the threshold)
+        for (const auto &[rows, cols] : {std::pair<std::int64_t, std::int64_t>{70, 64}, {1023, 64}, {1024, 64}, {255, 256}, {256, 256}}) {
+            const auto w = test::randomFloats(std::size_t(rows * cols), 9, 0.05f);
+            auto packed = quantizePackedFast(w.data(), rows, cols, *spec);
             QVERIFY(packed.ok());
             Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
             auto gw = uploadPacked(arena, *packed);
             QVERIFY(gw.ok());
-            QCOMPARE(gw->matvec == MatvecLayout::Rows, cpu8 && rows >= 1024);
+            QCOMPARE(gw->matvec == MatvecLayout::Rows, cpu8 && std::uint64_t(rows * cols) >= kRowsMinWeights);
         }
     }
 
