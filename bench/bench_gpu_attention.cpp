@@ -4,7 +4,7 @@
 // of --prefill tokens, per cache form — the part of a decode step that grows with the context.
 // usage: bench_gpu_attention [--heads 32] [--kv-heads 4] [--head-dim 64] [--ctx 256,1024,4096]
 //                            [--prefill 64] [--reps 5] [--device N] [--kv-cache f32|f16|both]
-//                            [--kernel auto|tree|rows]
+//                            [--kernel auto|tree|rows] [--rows-heads 0|1|2|4|8 (query heads a subgroup, rows kernel; 0 = auto)]
 // Prints per context: ms per decode step of one layer, keys read per second (heads × context / time),
 // and the cache bytes that step reads (K and V of every kv head) per second.
 #include "gpu/device/context.h"
@@ -42,12 +42,12 @@ std::vector<std::uint32_t> parseList(const std::string &s)
 
 /// Best wall time of `reps` submissions of one attention dispatch (after one warm-up).
 Result<double> timeAttention(Context &ctx, Pipelines &pipes, const Buffer &q, const Buffer &k, const Buffer &v, const Buffer &o,
-                             const AttentionPush &p, KvForm form, AttentionKernel kernel, int reps)
+                             const AttentionPush &p, KvForm form, AttentionKernel kernel, std::uint32_t rowsHeads, int reps)
 {
     double best = 1e300;
     for (int r = 0; r <= reps; ++r) {
         LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, 4));
-        LOWBIT_CHECK(recordAttention(*rec, q, k, v, o, p, form, kernel));
+        LOWBIT_CHECK(recordAttention(*rec, q, k, v, o, p, form, kernel, rowsHeads));
         const auto t0 = std::chrono::steady_clock::now();
         LOWBIT_CHECK(rec->submitAndWait());
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -61,7 +61,7 @@ Result<double> timeAttention(Context &ctx, Pipelines &pipes, const Buffer &q, co
 
 int main(int argc, char **argv)
 {
-    std::uint32_t heads = 32, kvHeads = 4, headDim = 64, prefill = 64;
+    std::uint32_t heads = 32, kvHeads = 4, headDim = 64, prefill = 64, rowsHeads = 0;
     std::vector<std::uint32_t> contexts{256, 1024, 4096};
     int reps = 5, device = -1;
     std::string kv = "both", kernelName = "auto";
@@ -86,9 +86,11 @@ int main(int argc, char **argv)
             kv = argv[++i];
         else if (a == "--kernel" && hasValue)
             kernelName = argv[++i];
+        else if (a == "--rows-heads" && hasValue)
+            rowsHeads = static_cast<std::uint32_t>(std::max(0, std::atoi(argv[++i])));
         else {
             std::fprintf(stderr, "usage: bench_gpu_attention [--heads H] [--kv-heads K] [--head-dim D] [--ctx N,N,...] [--prefill T] "
-                                 "[--reps R] [--device N] [--kv-cache f32|f16|both] [--kernel auto|tree|rows]\n");
+                                 "[--reps R] [--device N] [--kv-cache f32|f16|both] [--kernel auto|tree|rows] [--rows-heads N]\n");
             return 2;
         }
     }
@@ -107,7 +109,8 @@ int main(int argc, char **argv)
     const DeviceInfo &info = (*ctx)->info();
     std::printf("device: %s (%s, subgroup %u)\n", info.name.c_str(), info.type.c_str(), info.subgroupSize);
     const AttentionKernel kernel = kernelName == "tree" ? AttentionKernel::Tree : kernelName == "rows" ? AttentionKernel::Rows : AttentionKernel::Auto;
-    std::printf("shape: %u heads, %u kv heads, head dim %u (one layer); kernel %s\n", heads, kvHeads, headDim, kernelName.c_str());
+    std::printf("shape: %u heads, %u kv heads, head dim %u (one layer); kernel %s, rows heads %u (0: auto)\n", heads, kvHeads, headDim,
+                kernelName.c_str(), rowsHeads);
     Pipelines pipes(**ctx);
 
     std::vector<KvForm> forms;
@@ -153,7 +156,7 @@ int main(int argc, char **argv)
         }
         for (std::uint32_t c : contexts) {
             const AttentionPush p{1, heads, kvHeads, headDim, c - 1, kvStride, scale};
-            auto t = timeAttention(**ctx, pipes, **bq, **bk, **bv, **bo, p, form, kernel, reps);
+            auto t = timeAttention(**ctx, pipes, **bq, **bk, **bv, **bo, p, form, kernel, rowsHeads, reps);
             if (!t) {
                 std::fprintf(stderr, "bench_gpu_attention: %s\n", t.error().message().c_str());
                 return 1;
@@ -163,7 +166,7 @@ int main(int argc, char **argv)
         }
         if (prefill > 0) {
             const AttentionPush p{prefill, heads, kvHeads, headDim, 0, kvStride, scale};
-            auto t = timeAttention(**ctx, pipes, **bq, **bk, **bv, **bo, p, form, kernel, reps);
+            auto t = timeAttention(**ctx, pipes, **bq, **bk, **bv, **bo, p, form, kernel, rowsHeads, reps);
             if (!t) {
                 std::fprintf(stderr, "bench_gpu_attention: %s\n", t.error().message().c_str());
                 return 1;

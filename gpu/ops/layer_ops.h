@@ -28,7 +28,7 @@ struct AttentionPush {
 static_assert(sizeof(AttentionPush) == shaderInfo(ShaderId::attention_f32).pushBytes, "attention push constants drifted");
 static_assert(sizeof(AttentionPush) == shaderInfo(ShaderId::attention_f16).pushBytes, "attention push constants drifted");
 static_assert(sizeof(AttentionPush) == shaderInfo(ShaderId::attention_f16s).pushBytes, "attention push constants drifted");
-static_assert(sizeof(AttentionPush) == shaderInfo(ShaderId::attention_rows_f32_q2).pushBytes, "attention push constants drifted");
+static_assert(sizeof(AttentionPush) == shaderInfo(ShaderId::attention_rows_f32_q2_g1).pushBytes, "attention push constants drifted");
 
 /// How a KV cache holds its elements: fp32; fp16 as pairs of halves packed in uints (any
 /// device); fp16 as 16-bit storage (devices with storageBuffer16BitAccess). Both fp16 forms
@@ -75,8 +75,11 @@ bool attentionRowsRuns(const Recorder &rec, const Buffer &q, const Buffer &k, co
 /// q[tokens, heads, hd] against the cache k/v[pos0+tokens, kvHeads, hd] → o[tokens, heads, hd].
 /// headDim ≤ 256; heads a multiple of kvHeads.
 /// The cache holds its elements in `form`. Rows where attentionRowsRuns is false is an error.
+/// rowsHeads: the rows kernel's query heads of one KV head a subgroup takes at most (1, 2, 4, 8;
+/// fewer for head dims > 64), each K and V row read once for them; 0: as many as keep every CPU
+/// thread busy.
 Status recordAttention(Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &v, const Buffer &o, const AttentionPush &p,
-                       KvForm form = KvForm::F32, AttentionKernel kernel = AttentionKernel::Auto);
+                       KvForm form = KvForm::F32, AttentionKernel kernel = AttentionKernel::Auto, std::uint32_t rowsHeads = 0);
 /// cache[dstOffset + i] = fp16(src[i]) for i < count, in an fp16 `form` (count and dstOffset even).
 Status recordKvStore(Recorder &rec, const Buffer &src, const Buffer &cache, const KvStorePush &p, KvForm form);
 Status recordSiluMul(Recorder &rec, const Buffer &gate, const Buffer &up, const Buffer &out, std::uint32_t n);

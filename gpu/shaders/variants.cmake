@@ -15,12 +15,16 @@ lowbit_shader(attention_f32 attention.comp 4 28)
 # the fp16 KV cache: halves packed in uints (every device), or float16_t (16-bit storage)
 lowbit_shader(attention_f16 attention.comp 4 28 KV_F16)
 lowbit_shader(attention_f16s attention.comp 4 28 KV_F16S)
-# ... and on CPU devices (attention_rows.comp): one 8-lane subgroup per (token, head), q and the
-# cache read as texels by image loads; per q texels a lane (head dims ≤ 32·NQ) and cache form
-# (fp16: either fp16 form's bytes)
-foreach(nq 1 2 4 8)
-  lowbit_shader(attention_rows_f32_q${nq} attention_rows.comp 4 28 NQ=${nq} IMAGE=0 IMAGE=1 IMAGE=2)
-  lowbit_shader(attention_rows_f16_q${nq} attention_rows.comp 4 28 NQ=${nq} KV_F16 IMAGE=0 IMAGE=1 IMAGE=2)
+# ... and on CPU devices (attention_rows.comp): one 8-lane subgroup per (token, run of ≤ GM query
+# heads of one KV head), q and the cache read as texels by image loads; per q texels a lane (head
+# dims ≤ 32·NQ), heads a run (GM·NQ ≤ 16: the accumulators of a run) and cache form (fp16: either
+# fp16 form's bytes)
+foreach(v 1:1 1:2 1:4 1:8 2:1 2:2 2:4 2:8 4:1 4:2 4:4 8:1 8:2)
+  string(REPLACE ":" ";" f "${v}")
+  list(GET f 0 nq)
+  list(GET f 1 gm)
+  lowbit_shader(attention_rows_f32_q${nq}_g${gm} attention_rows.comp 4 28 NQ=${nq} GM=${gm} IMAGE=0 IMAGE=1 IMAGE=2)
+  lowbit_shader(attention_rows_f16_q${nq}_g${gm} attention_rows.comp 4 28 NQ=${nq} GM=${gm} KV_F16 IMAGE=0 IMAGE=1 IMAGE=2)
 endforeach()
 lowbit_shader(kv_store_f16 kv_store.comp 2 8)
 lowbit_shader(kv_store_f16s kv_store.comp 2 8 STORAGE16)

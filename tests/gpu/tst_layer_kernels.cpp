@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <cstring>
 
 using namespace lowbit;
 using namespace lowbit::gpu;
@@ -93,6 +94,11 @@ class TestLayerKernels : public QObject {
         QTest::newRow("fp16 packed in uints") << int(KvForm::F16Packed);
         QTest::newRow("fp16, 16-bit storage") << int(KvForm::F16Storage);
     }
+    /// The rows kernel's query heads a subgroup to try (0: its own choice); the tree has none.
+    static std::vector<std::uint32_t> rowsHeadCounts(AttentionKernel kernel)
+    {
+        return kernel == AttentionKernel::Rows ? std::vector<std::uint32_t>{0, 1, 2, 8} : std::vector<std::uint32_t>{0};
+    }
     /// Whether the rows attention runs here (lavapipe: yes).
     bool rowsDevice() const { return rowLayoutDevice(m_fx.ctx->info()); }
     /// QSKIPs the 16-bit storage row on a device without it (lavapipe has it).
@@ -150,6 +156,8 @@ private slots:
             QTest::addRow("%s: hd 256, 13 keys", name) << 1 << 4 << 1 << 256 << 12 << int(kernel);
             QTest::addRow("%s: hd 96 (texels a lane not a power of two), GQA 4", name) << 5 << 8 << 2 << 96 << 3 << int(kernel);
             QTest::addRow("%s: hd 4, one key", name) << 1 << 2 << 2 << 4 << 0 << int(kernel);
+            QTest::addRow("%s: 14 heads on 2 KV heads (runs of 7)", name) << 3 << 14 << 2 << 64 << 17 << int(kernel);
+            QTest::addRow("%s: 28 heads on 2 KV heads (two runs of 7)", name) << 2 << 28 << 2 << 32 << 30 << int(kernel);
         }
     }
     void attention()
@@ -173,11 +181,16 @@ private slots:
         const AttentionPush p{std::uint32_t(tokens), std::uint32_t(heads), std::uint32_t(kvHeads), std::uint32_t(hd), std::uint32_t(pos0),
                               std::uint32_t(kvHeads * hd), 1.0f / std::sqrt(float(hd))};
         NEED_ROWS_KERNEL(kernel);
-        run([&](Recorder &r) { return recordAttention(r, **bq, **bk, **bv, **bo, p, KvForm::F32, AttentionKernel(kernel)); });
         const auto ref = attentionRef(q, k, v, tokens, heads, kvHeads, hd, pos0);
-        const auto o = (*bo)->as<float>();
-        for (std::size_t i = 0; i < ref.size(); ++i)
-            QVERIFY2(std::fabs(o[i] - ref[i]) < 1e-4f, qPrintable(QStringLiteral("%1: %2 vs %3").arg(i).arg(o[i]).arg(ref[i])));
+        // the rows kernel: also with 1, 2 and 8 query heads a subgroup (0: its own choice)
+        for (std::uint32_t rowsHeads : rowsHeadCounts(AttentionKernel(kernel))) {
+            std::memset((*bo)->mapped, 0xFF, (*bo)->size);
+            run([&](Recorder &r) { return recordAttention(r, **bq, **bk, **bv, **bo, p, KvForm::F32, AttentionKernel(kernel), rowsHeads); });
+            const auto o = (*bo)->as<float>();
+            for (std::size_t i = 0; i < ref.size(); ++i)
+                QVERIFY2(std::fabs(o[i] - ref[i]) < 1e-4f,
+                         qPrintable(QStringLiteral("%1 heads a subgroup, %2: %3 vs %4").arg(rowsHeads).arg(i).arg(o[i]).arg(ref[i])));
+        }
     }
     void kvStoreRoundsToFp16_data() { addKvFormRows(); }
     void kvStoreRoundsToFp16()
@@ -266,11 +279,15 @@ private slots:
         QVERIFY(bq.ok() && bk.ok() && bv.ok() && bo.ok());
         const AttentionPush p{std::uint32_t(tokens), std::uint32_t(heads), std::uint32_t(kvHeads), std::uint32_t(hd), std::uint32_t(pos0),
                               std::uint32_t(kvHeads * hd), 1.0f / std::sqrt(float(hd))};
-        run([&](Recorder &r) { return recordAttention(r, **bq, **bk, **bv, **bo, p, KvForm(form), AttentionKernel(kernel)); });
         const auto ref = attentionRef(q, k, v, tokens, heads, kvHeads, hd, pos0);
-        const auto o = (*bo)->as<float>();
-        for (std::size_t i = 0; i < ref.size(); ++i)
-            QVERIFY2(std::fabs(o[i] - ref[i]) < 1e-4f, qPrintable(QStringLiteral("%1: %2 vs %3").arg(i).arg(o[i]).arg(ref[i])));
+        for (std::uint32_t rowsHeads : rowsHeadCounts(AttentionKernel(kernel))) {
+            std::memset((*bo)->mapped, 0xFF, (*bo)->size);
+            run([&](Recorder &r) { return recordAttention(r, **bq, **bk, **bv, **bo, p, KvForm(form), AttentionKernel(kernel), rowsHeads); });
+            const auto o = (*bo)->as<float>();
+            for (std::size_t i = 0; i < ref.size(); ++i)
+                QVERIFY2(std::fabs(o[i] - ref[i]) < 1e-4f,
+                         qPrintable(QStringLiteral("%1 heads a subgroup, %2: %3 vs %4").arg(rowsHeads).arg(i).arg(o[i]).arg(ref[i])));
+        }
     }
     void incrementalDecodeEqualsPrefill()
     {
