@@ -15,6 +15,8 @@
 //             [--gemm T: also the fused GEMM (prefill) of T tokens, GB/s of packed weight read per product]
 //             [--row-major: the rows layout's code words untiled, to measure what the tiling gains]
 //             [--kv-cache f32|f16: the engine's KV cache]
+//             [--attention tree|rows: the engine's attention kernel (default: by device)]
+//             [--prompt N: the synthetic model's prefill of N tokens, then its decode after them — attention at long contexts]
 #include "core/infer/inference_model.h"
 #include "core/methods/vq_tensor.h"
 #include "core/model/model.h"
@@ -24,6 +26,7 @@
 #include "gpu/device/context.h"
 #include "gpu/engine/gpu_model.h"
 #include "gpu/memory/arena.h"
+#include "gpu/ops/layer_ops.h"
 #include "gpu/ops/packed_ops.h"
 #include "gpu/ops/recorder.h"
 #include "gpu/ops/roofline_ops.h"
@@ -226,15 +229,28 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, std::int64_t rows,
     return f;
 }
 
+/// How the engine runs: --tokens, --kv-cache, --matvec, --attention, --prompt.
+struct EngineRun {
+    int tokens = 128;
+    KvCacheType kv = KvCacheType::F32;
+    std::optional<MatvecLayout> layout;
+    std::optional<AttentionKernel> attention;
+    /// --prompt N: a prefill of N tokens and the decode after it (positions N … N + tokens − 1);
+    /// empty: a 64-token prefill, and the decode after a 1-token prompt
+    std::optional<int> prompt;
+};
+
 /// Greedy decode tokens/s and prefill tokens/s of the GPU engine on `model`.
-Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label, int tokens, KvCacheType kv,
-                             std::optional<MatvecLayout> layout = std::nullopt)
+Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label, const EngineRun &run)
 {
+    const int tokens = run.tokens;
+    const KvCacheType kv = run.kv;
     GpuModelOptions opt;
-    opt.matvec = layout; // (--matvec: the packed linears' layout, as for the GEMV figures)
+    opt.matvec = run.layout; // (--matvec: the packed linears' layout, as for the GEMV figures)
     opt.kvCache = kv;
+    opt.attention = run.attention;
     LOWBIT_TRY(auto gm, GpuModel::load(ctx, model, opt));
-    std::vector<std::int32_t> prompt(64);
+    std::vector<std::int32_t> prompt(static_cast<std::size_t>(std::max(1, run.prompt.value_or(64))));
     for (std::size_t i = 0; i < prompt.size(); ++i)
         prompt[i] = static_cast<std::int32_t>((i * 37 + 1) % static_cast<std::size_t>(model.config().vocabSize));
     // warm-up, not timed: the first use of a pipeline compiles it (llvmpipe JITs a rows kernel in
@@ -249,8 +265,11 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
     const auto t0 = std::chrono::steady_clock::now();
     LOWBIT_TRY(auto pre, gm->forward(prompt, false));
     const double prefill = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    gm->reset();
     std::int32_t next = 1;
+    if (run.prompt)
+        next = static_cast<std::int32_t>(std::max_element(pre.begin(), pre.end()) - pre.begin());
+    else
+        gm->reset();
     const auto t1 = std::chrono::steady_clock::now();
     for (int i = 0; i < tokens; ++i) {
         LOWBIT_TRY(auto logits, gm->forward(std::span(&next, 1), false));
@@ -260,7 +279,8 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
     std::printf("engine %-22s weights %8.1f KiB (%d packed tensors)  %s KV cache %7.1f KiB  prefill %8.1f tok/s  decode %8.1f tok/s\n",
                 label, static_cast<double>(gm->weightBytes()) / 1024.0, gm->packedTensors(), kvCacheTypeName(kv),
                 static_cast<double>(gm->kvCacheBytes()) / 1024.0, static_cast<double>(prompt.size()) / prefill, tokens / decode);
-    (void)pre;
+    if (run.prompt)
+        std::printf("       (prefill of %d tokens; decode at positions %d-%d)\n", *run.prompt, *run.prompt, *run.prompt + tokens - 1);
     return {};
 }
 
@@ -290,6 +310,7 @@ int main(int argc, char **argv)
     std::string shapes = "4096x4096,11008x4096";
     std::int64_t group = 128;
     int reps = 5, products = 8, tokens = 128, device = -1, tpr = 0, gemmTokens = 0;
+    EngineRun engine;
     std::optional<MatvecLayout> layout;
     bool runModel = true, tileRows = true;
     KvCacheType kv = KvCacheType::F32;
@@ -323,7 +344,15 @@ int main(int argc, char **argv)
                 layout = MatvecLayout::Rows;
             else if (m == "tree")
                 layout = MatvecLayout::SharedTree;
-        } else if (a == "--kv-cache" && hasValue && parseKvCacheType(argv[i + 1]))
+        } else if (a == "--attention" && hasValue) {
+            const std::string m = argv[++i];
+            if (m == "rows")
+                engine.attention = AttentionKernel::Rows;
+            else if (m == "tree")
+                engine.attention = AttentionKernel::Tree;
+        } else if (a == "--prompt" && hasValue)
+            engine.prompt = std::clamp(std::atoi(argv[++i]), 1, 32768);
+        else if (a == "--kv-cache" && hasValue && parseKvCacheType(argv[i + 1]))
             kv = *parseKvCacheType(argv[++i]);
         else if (a == "--no-model")
             runModel = false;
@@ -332,7 +361,7 @@ int main(int argc, char **argv)
         else {
             std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--shapes RxC,...] [--device N] "
                                  "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
-                                 "[--no-model]\n");
+                                 "[--no-model] [--attention tree|rows] [--prompt N]\n");
             return 2;
         }
     }
@@ -432,12 +461,20 @@ int main(int argc, char **argv)
     }
 
     if (runModel) {
+        // stories260K (512 positions) keeps the 64-token prefill; --prompt goes to the larger model
+        engine.tokens = tokens;
+        engine.kv = kv;
+        engine.layout = layout;
+        EngineRun storiesRun = engine;
+        storiesRun.prompt.reset();
+        EngineRun bigRun = engine;
+        bigRun.tokens = std::min(tokens, 32);
         auto model = Model::open(modelPath);
         if (!model) {
             std::fprintf(stderr, "bench_gpu: %s (skipping the engine figures)\n", model.error().message().c_str());
             return 0;
         }
-        if (const Status st = engineTokensPerSecond(**ctx, *model, "stories260K fp32", tokens, kv, layout); !st)
+        if (const Status st = engineTokensPerSecond(**ctx, *model, "stories260K fp32", storiesRun); !st)
             std::fprintf(stderr, "engine: %s\n", st.error().message().c_str());
         auto spec = makeFormatSpec(*parseFormat("int4"), 32, ScaleStorage::F16);
         auto q = quantizeLinears(*model, *spec);
@@ -445,7 +482,7 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "quantize: %s\n", q.error().message().c_str());
             return 1;
         }
-        if (const Status st = engineTokensPerSecond(**ctx, *q, "stories260K int4 g32", tokens, kv, layout); !st)
+        if (const Status st = engineTokensPerSecond(**ctx, *q, "stories260K int4 g32", storiesRun); !st)
             std::fprintf(stderr, "engine: %s\n", st.error().message().c_str());
         // TinyLlama's widths (2 of its 22 layers, a 4096-token vocabulary, GQA with 4 KV heads: 256-row K and V)
         RandomModelShape shape; // (random weights: normal, 1/√cols)
@@ -455,14 +492,14 @@ int main(int argc, char **argv)
         shape.heads = 32;
         shape.kvHeads = 4;
         shape.vocab = 4096;
-        shape.maxPositions = 512;
+        shape.maxPositions = std::max(512, engine.prompt.value_or(0) + 33);
         shape.seed = 11;
         auto big = makeRandomModel(shape);
         for (const char *fmt : {"int4", "nf4"}) {
             auto bigSpec = big ? makeFormatSpec(*parseFormat(fmt), 128, ScaleStorage::F16) : Result<FormatSpec>(big.error());
             auto bq = bigSpec ? quantizeLinears(*big, *bigSpec) : Result<Model>(bigSpec.error());
             const std::string label = std::string("2048x5632x2 ") + fmt + " g128";
-            const Status st = bq ? engineTokensPerSecond(**ctx, *bq, label.c_str(), std::min(tokens, 32), kv, layout) : Status(bq.error());
+            const Status st = bq ? engineTokensPerSecond(**ctx, *bq, label.c_str(), bigRun) : Status(bq.error());
             if (!st)
                 std::fprintf(stderr, "engine: %s\n", st.error().message().c_str());
         }

@@ -75,6 +75,7 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
     m->m_scratch = std::make_unique<Arena>(ctx, VkDeviceSize(64) << 20);
     Arena &a = *m->m_weights;
 
+    m->m_attention = options.attention;
     m->m_kvForm = options.kvCache == KvCacheType::F32       ? KvForm::F32
                   : ctx.info().storage16Bit && options.use16BitStorage ? KvForm::F16Storage
                                                                        : KvForm::F16Packed;
@@ -175,7 +176,8 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
             LOWBIT_CHECK(recordKvStore(rec, *s.vNew, *L.vCache, {n * kvd, pos0 * kvd}, m_kvForm));
         }
         LOWBIT_CHECK(recordAttention(rec, *s.q, *L.kCache, *L.vCache, *s.attn,
-                                     {n, nh, nkv, hd, pos0, kvd, 1.0f / std::sqrt(static_cast<float>(hd))}, m_kvForm));
+                                     {n, nh, nkv, hd, pos0, kvd, 1.0f / std::sqrt(static_cast<float>(hd))}, m_kvForm,
+                                     m_attention.value_or(AttentionKernel::Auto)));
         LOWBIT_CHECK(recordLinear(rec, *L.o, *s.attn, *s.tmp, n, 0, d));
         LOWBIT_CHECK(recordAdd(rec, *s.x, *s.tmp, n * d));
         LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *L.ffnNorm, *s.xn, n, d, eps));

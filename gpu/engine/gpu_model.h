@@ -25,6 +25,7 @@ struct Buffer;
 struct GpuWeight;
 enum class MatvecLayout : std::uint8_t;
 enum class KvForm : std::uint8_t;
+enum class AttentionKernel : std::uint8_t;
 
 struct GpuModelOptions {
     std::int64_t maxContext = 0;     ///< KV-cache length; 0 = the model's context length
@@ -35,6 +36,8 @@ struct GpuModelOptions {
     /// the device has it and use16BitStorage is set, else as halves packed in uints
     KvCacheType kvCache = KvCacheType::F32;
     bool use16BitStorage = true;
+    /// the attention kernel (AttentionKernel in gpu/ops/layer_ops.h); empty: by device and shape
+    std::optional<AttentionKernel> attention;
 };
 
 class GpuModel final : public InferenceModel {
@@ -91,6 +94,7 @@ private:
     std::uint64_t m_weightBytes = 0;
     std::uint64_t m_kvCacheBytes = 0;
     KvForm m_kvForm{};
+    std::optional<AttentionKernel> m_attention;
     int m_packedTensors = 0;
     std::int64_t m_maxContext = 0;
     std::int64_t m_position = 0;
