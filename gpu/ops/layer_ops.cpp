@@ -50,7 +50,7 @@ RowsAttention attentionRowsVariant(KvForm form, const AttentionPush &p, std::uin
     if (gmWanted == 0) {
         // as many heads a subgroup as keeps ≥ 2 workgroups a CPU thread (llvmpipe runs one a
         // thread): one layer of 32 heads on 4 KV heads, 4096 positions, one token, on 2 cores:
-        // 3.3 ms with one head a subgroup, 2.4 with 8; 1024 positions 1.31 → 0.38; a 64-token prefill 2.98 → 1.61
+        // 2.8 ms with one head a subgroup, 1.3 with 8 (docs/gpu.md)
         const std::uint64_t want = 2 * std::max(1u, std::thread::hardware_concurrency());
         const std::uint32_t group = p.heads / p.kvHeads;
         gmWanted = 1;
