@@ -4,7 +4,9 @@
 // ratio to a plain read-and-reduce shader over the same number of bytes on the same device, with
 // the fastest of its access patterns, storage-buffer and texel reads (the achievable-bandwidth
 // roofline). "vptq-vV-kK" rows: a VPTQ
-// tensor with V-long vectors and a K-entry fp16 codebook (GB/s of its stored bytes). Targets: ratio ≥ 0.7 for 4-bit
+// tensor with V-long vectors and a K-entry fp16 codebook (GB/s of its stored bytes). "FORMAT+x8"
+// rows: x quantized to int8 and the integer kernels of 4-bit linear codes (CPU devices; the
+// quantization of x counted in every product). Targets: ratio ≥ 0.7 for 4-bit
 // scalar formats, ≥ 0.5 for VPTQ. Then tokens/s of the GPU engine on stories260K (fp32 and int4
 // g32 linears): greedy decode of --tokens tokens after a 1-token prompt, and a 64-token prefill,
 // each after a warm-up run that compiles the pipelines;
@@ -17,7 +19,12 @@
 //             [--kv-cache f32|f16: the engine's KV cache]
 //             [--attention tree|rows: the engine's attention kernel (default: by device)]
 //             [--prompt N: the synthetic model's prefill of N tokens, then its decode after them — attention at long contexts]
+//             [--activations int8: the engine with int8 activations for its 4-bit INT linears (CPU devices)]
+//             [--compare-int8 TEXT [--compare-docs 50]: what int8 activations cost stories260K int4 g32 (rows
+//              layout forced): perplexity with fp32 and int8 x, KL and top-1 agreement over TEXT's documents]
+#include "core/eval/perplexity.h"
 #include "core/infer/inference_model.h"
+#include "core/infer/tokenizer.h"
 #include "core/methods/vq_tensor.h"
 #include "core/model/model.h"
 #include "core/model/random_model.h"
@@ -36,7 +43,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <random>
@@ -121,7 +130,7 @@ double bestRoof(Context &ctx, Pipelines &pipes, const Buffer &src, const Buffer 
 
 /// `products` fused GEMVs in one submission, and the same number of roofline reads.
 Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTensor &p, int reps, int products, std::uint32_t tpr,
-                                std::optional<MatvecLayout> layout, std::uint32_t gemmTokens, bool tileRows)
+                                std::optional<MatvecLayout> layout, std::uint32_t gemmTokens, bool tileRows, bool int8X)
 {
     Arena arena(ctx, VkDeviceSize(64) << 20);
     PackedUploadOptions opt;
@@ -139,13 +148,26 @@ Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTens
     std::fill(src->as<std::uint32_t>().begin(), src->as<std::uint32_t>().end(), 1u);
     LOWBIT_TRY(Buffer * dst, arena.allocate(static_cast<VkDeviceSize>(p.rows) * 4));
     const std::uint32_t chunkWords = p.layout == CodeLayout::Fp6Planes ? 6u : p.codeBits;
+    // "+x8": x quantized to int8 (each product quantizes its own x, where the engine quantizes
+    // once for the linears sharing an x) and the integer GEMV / GEMM
+    if (int8X && !rowsInt8Runs(w))
+        return makeError(ErrorCode::Unsupported, "no int8-x kernel for this format and layout (4-bit linear codes, rows layout)");
+    const auto cols = static_cast<std::uint32_t>(p.cols);
+    LOWBIT_TRY(Buffer * bq, arena.allocate(quantizedXBytes(cols, std::max(gemmTokens, 1u))));
+    const auto product = [&](Recorder &rec, std::uint32_t tokens) -> Status {
+        if (int8X) {
+            LOWBIT_CHECK(recordQuantizeX8(rec, *bx, 0, cols, tokens, *bq));
+            return recordRowsMatmulInt8(rec, w, *bq, *by, tokens, 0, static_cast<std::uint32_t>(p.rows));
+        }
+        return tokens == 1 ? recordMatvecPacked(rec, w, *bx, *by) : recordMatmulPacked(rec, w, *bx, *by, tokens, 0, static_cast<std::uint32_t>(p.rows));
+    };
 
     bool ok = true;
     const double fused = seconds(
         [&]() -> Status {
-            LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products * w.slices.size() + 1)));
+            LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products * (w.slices.size() + 1) + 1)));
             for (int i = 0; i < products; ++i)
-                LOWBIT_CHECK(recordMatvecPacked(*rec, w, *bx, *by));
+                LOWBIT_CHECK(product(*rec, 1));
             return rec->submitAndWait();
         },
         reps, ok);
@@ -153,9 +175,9 @@ Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTens
                                         : seconds(
                                               [&]() -> Status {
                                                   // (room for the rows layout's worst case: a GEMV per token and slice)
-                                                  LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products * w.slices.size() * gemmTokens + 1)));
+                                                  LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products * (w.slices.size() * gemmTokens + 1) + 1)));
                                                   for (int i = 0; i < products; ++i)
-                                                      LOWBIT_CHECK(recordMatmulPacked(*rec, w, *bx, *by, gemmTokens, 0, static_cast<std::uint32_t>(p.rows)));
+                                                      LOWBIT_CHECK(product(*rec, gemmTokens));
                                                   return rec->submitAndWait();
                                               },
                                               reps, ok);
@@ -238,6 +260,7 @@ struct EngineRun {
     /// --prompt N: a prefill of N tokens and the decode after it (positions N … N + tokens − 1);
     /// empty: a 64-token prefill, and the decode after a 1-token prompt
     std::optional<int> prompt;
+    bool int8Activations = false; ///< --activations int8 (GpuModelOptions::int8Activations)
 };
 
 /// Greedy decode tokens/s and prefill tokens/s of the GPU engine on `model`.
@@ -249,6 +272,7 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
     opt.matvec = run.layout; // (--matvec: the packed linears' layout, as for the GEMV figures)
     opt.kvCache = kv;
     opt.attention = run.attention;
+    opt.int8Activations = run.int8Activations;
     LOWBIT_TRY(auto gm, GpuModel::load(ctx, model, opt));
     std::vector<std::int32_t> prompt(static_cast<std::size_t>(std::max(1, run.prompt.value_or(64))));
     for (std::size_t i = 0; i < prompt.size(); ++i)
@@ -276,11 +300,37 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
         next = static_cast<std::int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
     }
     const double decode = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    if (gm->int8Tensors() > 0)
+        std::printf("       (int8 activations: %d of the %d packed tensors)\n", gm->int8Tensors(), gm->packedTensors());
     std::printf("engine %-22s weights %8.1f KiB (%d packed tensors)  %s KV cache %7.1f KiB  prefill %8.1f tok/s  decode %8.1f tok/s\n",
                 label, static_cast<double>(gm->weightBytes()) / 1024.0, gm->packedTensors(), kvCacheTypeName(kv),
                 static_cast<double>(gm->kvCacheBytes()) / 1024.0, static_cast<double>(prompt.size()) / prefill, tokens / decode);
     if (run.prompt)
         std::printf("       (prefill of %d tokens; decode at positions %d-%d)\n", *run.prompt, *run.prompt, *run.prompt + tokens - 1);
+    return {};
+}
+
+/// What int8 activations cost in quality: `model` on the rows layout (forced, so that every 4-bit
+/// INT linear takes the integer kernels) with fp32 and with int8 x, compared over `text`.
+Status compareInt8(Context &ctx, const Model &model, const std::string &tokenizerPath, const std::string &textPath, int docs)
+{
+    LOWBIT_TRY(auto tok, loadTokenizer(tokenizerPath, model.config().vocabSize));
+    std::ifstream in(textPath, std::ios::binary);
+    if (!in)
+        return makeError(ErrorCode::Io, "cannot read " + textPath);
+    std::stringstream text;
+    text << in.rdbuf();
+    GpuModelOptions f32, int8;
+    f32.matvec = int8.matvec = MatvecLayout::Rows;
+    int8.int8Activations = true;
+    LOWBIT_TRY(auto a, GpuModel::load(ctx, model, f32));
+    LOWBIT_TRY(auto b, GpuModel::load(ctx, model, int8));
+    EvalOptions eo;
+    eo.maxDocuments = docs;
+    LOWBIT_TRY(CompareResult r, compareModels(*a, *b, *tok, text.str(), eo));
+    std::printf("int8 activations (%d of %d linears), %d documents, %llu tokens: perplexity %.4f -> %.4f, KL %.6f nats, top-1 agreement %.4f\n",
+                b->int8Tensors(), b->packedTensors(), docs, static_cast<unsigned long long>(r.tokens), std::exp(r.referenceNll),
+                std::exp(r.candidateNll), r.klDivergence, r.top1Agreement);
     return {};
 }
 
@@ -305,7 +355,7 @@ Result<Model> quantizeLinears(const Model &model, const FormatSpec &spec)
 
 int main(int argc, char **argv)
 {
-    std::string formats = "int4,nf4,fp4,iq4nl,int4-asym,fp4-asym,bitmod-fp4,mix:int4|nf4|fp4,mxfp4,nvfp4,int2,int3,fp6-e3m2,int8,"
+    std::string formats = "int4,int4+x8,int4-asym+x8,nf4,fp4,iq4nl,int4-asym,fp4-asym,bitmod-fp4,mix:int4|nf4|fp4,mxfp4,nvfp4,int2,int3,fp6-e3m2,int8,"
                           "vptq-v8-k256,vptq-v4-k4096";
     std::string shapes = "4096x4096,11008x4096";
     std::int64_t group = 128;
@@ -314,6 +364,8 @@ int main(int argc, char **argv)
     std::optional<MatvecLayout> layout;
     bool runModel = true, tileRows = true;
     KvCacheType kv = KvCacheType::F32;
+    std::string compareText;
+    int compareDocs = 50;
     std::string modelPath = std::string(LOWBIT_SHARED_DIR_DEFAULT) + "/models/stories260K/stories260K.bin";
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -350,7 +402,13 @@ int main(int argc, char **argv)
                 engine.attention = AttentionKernel::Rows;
             else if (m == "tree")
                 engine.attention = AttentionKernel::Tree;
-        } else if (a == "--prompt" && hasValue)
+        } else if (a == "--compare-int8" && hasValue)
+            compareText = argv[++i];
+        else if (a == "--compare-docs" && hasValue)
+            compareDocs = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--activations" && hasValue)
+            engine.int8Activations = std::string(argv[++i]) == "int8";
+        else if (a == "--prompt" && hasValue)
             engine.prompt = std::clamp(std::atoi(argv[++i]), 1, 32768);
         else if (a == "--kv-cache" && hasValue && parseKvCacheType(argv[i + 1]))
             kv = *parseKvCacheType(argv[++i]);
@@ -361,7 +419,7 @@ int main(int argc, char **argv)
         else {
             std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--shapes RxC,...] [--device N] "
                                  "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
-                                 "[--no-model] [--attention tree|rows] [--prompt N]\n");
+                                 "[--no-model] [--attention tree|rows] [--prompt N] [--activations f32|int8] [--compare-int8 TEXT [--compare-docs N]]\n");
             return 2;
         }
     }
@@ -424,7 +482,9 @@ int main(int argc, char **argv)
                 report(name, shape, bpw, *fig);
                 continue;
             }
-            auto f = parseFormat(name);
+            // "int4+x8": the same format with x quantized to int8 (the integer kernels)
+            const bool int8X = name.size() > 3 && name.ends_with("+x8");
+            auto f = parseFormat(int8X ? name.substr(0, name.size() - 3) : name);
             if (!f) {
                 std::fprintf(stderr, "%s\n", f.error().message().c_str());
                 return 2;
@@ -442,7 +502,7 @@ int main(int argc, char **argv)
                 continue;
             }
             auto fig = measureGemv(**ctx, pipes, *packed, reps, products, static_cast<std::uint32_t>(tpr), layout,
-                                   static_cast<std::uint32_t>(gemmTokens), tileRows);
+                                   static_cast<std::uint32_t>(gemmTokens), tileRows, int8X);
             if (!fig) {
                 std::fprintf(stderr, "%s: %s\n", name.c_str(), fig.error().message().c_str());
                 continue;
@@ -484,6 +544,9 @@ int main(int argc, char **argv)
         }
         if (const Status st = engineTokensPerSecond(**ctx, *q, "stories260K int4 g32", storiesRun); !st)
             std::fprintf(stderr, "engine: %s\n", st.error().message().c_str());
+        if (!compareText.empty())
+            if (const Status st = compareInt8(**ctx, *q, modelPath, compareText, compareDocs); !st)
+                std::fprintf(stderr, "int8 activations: %s\n", st.error().message().c_str());
         // TinyLlama's widths (2 of its 22 layers, a 4096-token vocabulary, GQA with 4 KV heads: 256-row K and V)
         RandomModelShape shape; // (random weights: normal, 1/√cols)
         shape.dim = 2048;

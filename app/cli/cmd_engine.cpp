@@ -33,7 +33,9 @@ struct Loaded {
 };
 
 /// "cpu" (default), "vulkan", "vulkan:N" (device index) or "vulkan:NAME" (name substring).
-std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions &eo, const std::string &device, std::ostream &err, const char *cmd);
+/// int8Activations: GpuModelOptions::int8Activations (the Vulkan engine only).
+std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions &eo, const std::string &device, std::ostream &err, const char *cmd,
+                                   bool int8Activations = false);
 
 /// Opens model + engine + tokenizer; prints the error and returns nullopt on failure.
 std::optional<Loaded> load(const std::string &path, const EngineOptions &eo, std::ostream &err, const char *cmd)
@@ -41,8 +43,13 @@ std::optional<Loaded> load(const std::string &path, const EngineOptions &eo, std
     return loadOnDevice(path, eo, "cpu", err, cmd);
 }
 
-std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions &eo, const std::string &device, std::ostream &err, const char *cmd)
+std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions &eo, const std::string &device, std::ostream &err, const char *cmd,
+                                   bool int8Activations)
 {
+    if (int8Activations && device.rfind("vulkan", 0) != 0) {
+        err << "lowbit " << cmd << ": --activations int8 runs on the Vulkan engine's integer kernels (add --device vulkan)\n";
+        return std::nullopt;
+    }
     auto m = Model::open(path);
     if (!m) {
         err << "lowbit " << cmd << ": " << m.error().message() << "\n";
@@ -84,11 +91,15 @@ std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions 
     gpu::GpuModelOptions go;
     go.kvCache = eo.kvCache;
     go.maxContext = eo.maxContext;
+    go.int8Activations = int8Activations;
     auto g = gpu::GpuModel::load(**ctx, l.model, go);
     if (!g) {
         err << "lowbit " << cmd << ": " << g.error().message() << "\n(run on the CPU instead with --device cpu)\n";
         return std::nullopt;
     }
+    if (int8Activations && (*g)->int8Tensors() == 0)
+        err << "lowbit " << cmd << ": note: --activations int8 changes nothing here: no linear of this model has an integer kernel on this device "
+               "(4-bit INT / INT-asym codes, on CPU devices in tensors of at least 64 Ki weights)\n";
     l.gpuContext = std::move(*ctx);
     l.engine = std::move(*g);
     return l;
@@ -131,6 +142,17 @@ bool parseEngineOptions(const Args &a, EngineOptions &eo, std::ostream &err, con
     return true;
 }
 
+/// --activations f32|int8 (int8: GpuModelOptions::int8Activations); nullopt after an error.
+std::optional<bool> parseActivations(const Args &a, std::ostream &err, const char *cmd)
+{
+    const std::string v = a.value("activations").value_or("f32");
+    if (v != "f32" && v != "int8") {
+        err << "lowbit " << cmd << ": --activations is f32 or int8 (quantized per 32 values for the Vulkan engine's integer kernels of 4-bit INT weights)\n";
+        return std::nullopt;
+    }
+    return v == "int8";
+}
+
 std::string fmt(const char *spec, double v)
 {
     char buf[64];
@@ -143,15 +165,18 @@ std::string fmt(const char *spec, double v)
 int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostream &err)
 {
     std::string pe;
-    const auto a = Args::parse(argv, {"json", "chunked"}, {"text", "ctx", "max-docs", "threads", "weights", "kv-cache", "reference", "device"}, pe);
+    const auto a = Args::parse(argv, {"json", "chunked"}, {"text", "ctx", "max-docs", "threads", "weights", "kv-cache", "reference", "device", "activations"}, pe);
     if (!a || a->positionals().size() != 1 || !a->value("text")) {
         err << "lowbit eval: " << (a ? "expected MODEL and --text FILE" : pe)
-            << "\nusage: lowbit eval MODEL --text FILE [--ctx N] [--max-docs N] [--chunked] [--threads T] [--weights resident|on-the-fly] [--kv-cache f32|f16] [--device cpu|vulkan[:N]] [--reference MODEL] [--json]\n";
+            << "\nusage: lowbit eval MODEL --text FILE [--ctx N] [--max-docs N] [--chunked] [--threads T] [--weights resident|on-the-fly] [--kv-cache f32|f16] [--device cpu|vulkan[:N]] [--activations f32|int8] [--reference MODEL] [--json]\n";
         return 2;
     }
     EngineOptions eo;
     const std::string device = a->value("device").value_or("cpu");
     if (!parseEngineOptions(*a, eo, err, "eval"))
+        return 2;
+    const auto int8 = parseActivations(*a, err, "eval");
+    if (!int8)
         return 2;
     EvalOptions o;
     o.chunked = a->flag("chunked");
@@ -170,13 +195,14 @@ int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostrea
         err << "lowbit eval: " << text.error().message() << "\n";
         return 1;
     }
-    auto cand = loadOnDevice(a->positionals()[0], eo, device, err, "eval");
+    auto cand = loadOnDevice(a->positionals()[0], eo, device, err, "eval", *int8);
     if (!cand)
         return 1;
     Json j = Json::object();
     j["model"] = Json(a->positionals()[0]);
     j["device"] = Json(device);
     j["kv_cache"] = Json(std::string(kvCacheTypeName(eo.kvCache)));
+    j["activations"] = Json(std::string(*int8 ? "int8" : "f32"));
     if (const auto refPath = a->value("reference")) {
         EngineOptions refOptions = eo; // the reference keeps an fp32 cache: --kv-cache is part of what is measured
         refOptions.kvCache = KvCacheType::F32;
@@ -233,14 +259,17 @@ int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostrea
 int runGenerate(const std::vector<std::string> &argv, std::ostream &out, std::ostream &err)
 {
     std::string pe;
-    const auto a = Args::parse(argv, {"json"}, {"prompt", "n", "ctx", "temperature", "top-k", "top-p", "seed", "threads", "weights", "kv-cache", "device"}, pe);
+    const auto a = Args::parse(argv, {"json"}, {"prompt", "n", "ctx", "temperature", "top-k", "top-p", "seed", "threads", "weights", "kv-cache", "device", "activations"}, pe);
     if (!a || a->positionals().size() != 1) {
         err << "lowbit generate: " << (a ? "expected MODEL" : pe)
-            << "\nusage: lowbit generate MODEL [--prompt S] [-n N] [--ctx N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--threads T] [--weights resident|on-the-fly] [--kv-cache f32|f16] [--device cpu|vulkan[:N]] [--json]\n";
+            << "\nusage: lowbit generate MODEL [--prompt S] [-n N] [--ctx N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--threads T] [--weights resident|on-the-fly] [--kv-cache f32|f16] [--device cpu|vulkan[:N]] [--activations f32|int8] [--json]\n";
         return 2;
     }
     EngineOptions eo;
     if (!parseEngineOptions(*a, eo, err, "generate"))
+        return 2;
+    const auto int8 = parseActivations(*a, err, "generate");
+    if (!int8)
         return 2;
     SamplerOptions s;
     std::int64_t n = 256;
@@ -274,7 +303,7 @@ int runGenerate(const std::vector<std::string> &argv, std::ostream &out, std::os
     if (!num("temperature", 0.0, 100.0, s.temperature) || !num("top-k", 0.0, 1e9, s.topK) || !num("top-p", 0.0, 1.0, s.topP)
         || !num("seed", 0.0, 1.8e19, s.seed))
         return 2;
-    auto l = loadOnDevice(a->positionals()[0], eo, a->value("device").value_or("cpu"), err, "generate");
+    auto l = loadOnDevice(a->positionals()[0], eo, a->value("device").value_or("cpu"), err, "generate", *int8);
     if (!l)
         return 1;
     const bool json = a->flag("json");
@@ -295,6 +324,7 @@ int runGenerate(const std::vector<std::string> &argv, std::ostream &out, std::os
         j["text"] = Json(r->text);
         j["generated_tokens"] = Json(static_cast<long long>(r->generated));
         j["kv_cache"] = Json(std::string(kvCacheTypeName(eo.kvCache)));
+        j["activations"] = Json(std::string(*int8 ? "int8" : "f32"));
         j["seconds"] = Json(r->seconds);
         j["tokens_per_second"] = Json(r->tokensPerSecond);
         out << j.dump(2) << "\n";

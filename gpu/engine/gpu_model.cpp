@@ -18,6 +18,8 @@ namespace lowbit::gpu {
 struct Scratch {
     Buffer *ids, *x, *xn, *q, *attn, *tmp, *gate, *up, *act, *logits;
     Buffer *kNew = nullptr, *vNew = nullptr; ///< an fp16 cache: the new keys and values in fp32 before they are stored
+    /// int8 activations: the quantized copies of xn, attn and act (null without)
+    Buffer *xnQ = nullptr, *attnQ = nullptr, *actQ = nullptr;
 };
 
 GpuModel::GpuModel(Context &ctx) : m_ctx(ctx) {}
@@ -60,6 +62,7 @@ Result<const GpuWeight *> GpuModel::addWeight(const ModelTensor *t, const char *
         return loadError(w.error(), t->view.name);
     m_weightBytes += w->deviceBytes;
     m_packedTensors += w->isPacked() ? 1 : 0;
+    m_int8Tensors += options.int8Activations && w->packed && rowsInt8Runs(*w->packed) ? 1 : 0;
     m_matrices.push_back(std::make_unique<GpuWeight>(std::move(*w)));
     return m_matrices.back().get();
 }
@@ -155,7 +158,8 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
     LOWBIT_CHECK(recordRowLookup(rec, *m_embedding, *s.ids, n, *s.x));
     for (const Layer &L : m_layers) {
         LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *L.attnNorm, *s.xn, n, d, eps));
-        LOWBIT_CHECK(recordLinear(rec, *L.q, *s.xn, *s.q, n, 0, qd));
+        LinearInput xn{*s.xn, s.xnQ};
+        LOWBIT_CHECK(recordLinear(rec, *L.q, xn, *s.q, n, 0, qd));
         if (L.qBias)
             LOWBIT_CHECK(recordAddBias(rec, *s.q, *L.qBias, {n, qd, 0}));
         LOWBIT_CHECK(recordRope(rec, *s.q, *m_invFreq, {n, nh, hd, pos0, interleaved, 0}));
@@ -164,8 +168,8 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
         const bool direct = m_kvForm == KvForm::F32;
         const Buffer &kDst = direct ? *L.kCache : *s.kNew, &vDst = direct ? *L.vCache : *s.vNew;
         const std::uint32_t kvOffset = direct ? pos0 * kvd : 0;
-        LOWBIT_CHECK(recordLinear(rec, *L.k, *s.xn, kDst, n, kvOffset, kvd));
-        LOWBIT_CHECK(recordLinear(rec, *L.v, *s.xn, vDst, n, kvOffset, kvd));
+        LOWBIT_CHECK(recordLinear(rec, *L.k, xn, kDst, n, kvOffset, kvd));
+        LOWBIT_CHECK(recordLinear(rec, *L.v, xn, vDst, n, kvOffset, kvd));
         if (L.kBias) {
             LOWBIT_CHECK(recordAddBias(rec, kDst, *L.kBias, {n, kvd, kvOffset}));
             LOWBIT_CHECK(recordAddBias(rec, vDst, *L.vBias, {n, kvd, kvOffset}));
@@ -178,17 +182,21 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
         LOWBIT_CHECK(recordAttention(rec, *s.q, *L.kCache, *L.vCache, *s.attn,
                                      {n, nh, nkv, hd, pos0, kvd, 1.0f / std::sqrt(static_cast<float>(hd))}, m_kvForm,
                                      m_attention.value_or(AttentionKernel::Auto)));
-        LOWBIT_CHECK(recordLinear(rec, *L.o, *s.attn, *s.tmp, n, 0, d));
+        LinearInput attn{*s.attn, s.attnQ};
+        LOWBIT_CHECK(recordLinear(rec, *L.o, attn, *s.tmp, n, 0, d));
         LOWBIT_CHECK(recordAdd(rec, *s.x, *s.tmp, n * d));
         LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *L.ffnNorm, *s.xn, n, d, eps));
-        LOWBIT_CHECK(recordLinear(rec, *L.gate, *s.xn, *s.gate, n, 0, ff));
-        LOWBIT_CHECK(recordLinear(rec, *L.up, *s.xn, *s.up, n, 0, ff));
+        LinearInput xn2{*s.xn, s.xnQ};
+        LOWBIT_CHECK(recordLinear(rec, *L.gate, xn2, *s.gate, n, 0, ff));
+        LOWBIT_CHECK(recordLinear(rec, *L.up, xn2, *s.up, n, 0, ff));
         LOWBIT_CHECK(recordSiluMul(rec, *s.gate, *s.up, *s.act, n * ff));
-        LOWBIT_CHECK(recordLinear(rec, *L.down, *s.act, *s.tmp, n, 0, d));
+        LinearInput act{*s.act, s.actQ};
+        LOWBIT_CHECK(recordLinear(rec, *L.down, act, *s.tmp, n, 0, d));
         LOWBIT_CHECK(recordAdd(rec, *s.x, *s.tmp, n * d));
     }
     LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *m_finalNorm, *s.xn, n, d, eps));
-    return recordLinear(rec, *m_output, *s.xn, *s.logits, n, 0, vocab);
+    LinearInput xnOut{*s.xn, s.xnQ};
+    return recordLinear(rec, *m_output, xnOut, *s.logits, n, 0, vocab);
 }
 
 Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> tokens, bool allLogits)
@@ -216,10 +224,18 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
         LOWBIT_TRY(s.kNew, floats(c.kvDim()));
         LOWBIT_TRY(s.vNew, floats(c.kvDim()));
     }
+    if (m_int8Tensors > 0) {
+        const auto quantized = [&](std::int64_t cols) { return a.allocate(quantizedXBytes(static_cast<std::uint32_t>(cols), n)); };
+        LOWBIT_TRY(s.xnQ, quantized(c.hiddenSize));
+        LOWBIT_TRY(s.attnQ, quantized(c.numHeads * c.headDim));
+        LOWBIT_TRY(s.actQ, quantized(c.intermediateSize));
+    }
     std::uint32_t maxDispatches = 16;
     for (const auto &w : m_matrices)
         maxDispatches += 2 * static_cast<std::uint32_t>(w->packed ? w->packed->slices.size() : w->f32.size());
     maxDispatches += 13 * static_cast<std::uint32_t>(m_layers.size()); // + 2 fp16 stores, 3 biases
+    if (m_int8Tensors > 0) // ≤ 3 quantized activations a layer, and the output's
+        maxDispatches += 3 * static_cast<std::uint32_t>(m_layers.size()) + 1;
     for (const auto &w : m_matrices) {
         if (w->vq)
             maxDispatches += kVqMatvecDispatches * n; // ≤ an x pass and a GEMV or GEMM per token

@@ -38,6 +38,10 @@ struct GpuModelOptions {
     bool use16BitStorage = true;
     /// the attention kernel (AttentionKernel in gpu/ops/layer_ops.h); empty: by device and shape
     std::optional<AttentionKernel> attention;
+    /// quantize the activations to int8 per 32 columns (llama.cpp's q8_1 rule) for the linears
+    /// with integer kernels — 4-bit INT / INT-asym codes in the rows layout (CPU devices); the
+    /// others keep fp32 x. Faster there, and no longer the CPU engine's numbers (docs/gpu.md).
+    bool int8Activations = false;
 };
 
 class GpuModel final : public InferenceModel {
@@ -69,6 +73,8 @@ public:
     std::uint64_t kvCacheBytes() const { return m_kvCacheBytes; }
     /// How the cache holds its elements (KvForm in gpu/ops/layer_ops.h).
     KvForm kvForm() const { return m_kvForm; }
+    /// Linear tensors that run with int8 activations (GpuModelOptions::int8Activations).
+    int int8Tensors() const { return m_int8Tensors; }
 
 private:
     struct Layer {
@@ -96,6 +102,7 @@ private:
     KvForm m_kvForm{};
     std::optional<AttentionKernel> m_attention;
     int m_packedTensors = 0;
+    int m_int8Tensors = 0;
     std::int64_t m_maxContext = 0;
     std::int64_t m_position = 0;
 };

@@ -100,6 +100,18 @@ Status recordLinear(Recorder &rec, const GpuWeight &w, const Buffer &x, const Bu
     return {};
 }
 
+Status recordLinear(Recorder &rec, const GpuWeight &w, LinearInput &in, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
+                    std::uint32_t yStride)
+{
+    if (!in.quantized || !w.packed || !rowsInt8Runs(*w.packed))
+        return recordLinear(rec, w, in.x, y, tokens, yOffset, yStride);
+    if (!in.ready) {
+        LOWBIT_CHECK(recordQuantizeX8(rec, in.x, 0, static_cast<std::uint32_t>(w.cols), tokens, *in.quantized));
+        in.ready = true;
+    }
+    return recordRowsMatmulInt8(rec, *w.packed, *in.quantized, y, tokens, yOffset, yStride);
+}
+
 Status recordRowLookup(Recorder &rec, const GpuWeight &w, const Buffer &ids, std::uint32_t n, const Buffer &out)
 {
     if (w.vq)

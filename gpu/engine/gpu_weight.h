@@ -49,6 +49,17 @@ Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64
 Status recordLinear(Recorder &rec, const GpuWeight &w, const Buffer &x, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
                     std::uint32_t yStride);
 
+/// An activation the linears of a layer share, and with int8 activations its quantized copy,
+/// written by the first linear that takes it (rowsInt8Runs) and reused by the others.
+struct LinearInput {
+    const Buffer &x;
+    Buffer *quantized = nullptr; ///< room for quantizedXBytes(cols, tokens); null: fp32 x only
+    bool ready = false;
+};
+/// The same, reading `in`'s int8 copy where the weight has the integer kernel.
+Status recordLinear(Recorder &rec, const GpuWeight &w, LinearInput &in, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
+                    std::uint32_t yStride);
+
 /// out[t, :] = W[ids[t], :] for t < n (the embedding lookup; ids already validated).
 Status recordRowLookup(Recorder &rec, const GpuWeight &w, const Buffer &ids, std::uint32_t n, const Buffer &out);
 

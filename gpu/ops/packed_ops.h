@@ -14,6 +14,8 @@
 #include "core/util/result.h"
 #include "gpu/pipeline/shader_registry.h"
 
+#include <vulkan/vulkan.h>
+
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -54,6 +56,7 @@ struct PackedPush {
     /// matvec_rows inserted path: member m's table is a base table with one value inserted at
     /// code (insertPos >> 4m) & 15 (insertedTables)
     std::uint32_t insertPos;
+    std::uint32_t xBase; ///< matvec_rows with x quantized to int8: its first texel (recordQuantizeX8)
 };
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matvec_packed_b4).pushBytes, "packed push constants drifted");
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matmul_packed_fp6).pushBytes, "packed push constants drifted");
@@ -134,6 +137,22 @@ Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
 /// y[yOffset + t·yStride + r] = dequant(W)[r, :] · X[t, :] for t < tokens (X row-major, cols wide).
 Status recordMatmulPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, const Buffer &y, std::uint32_t tokens,
                           std::uint32_t yOffset, std::uint32_t yStride);
+
+/// Activations quantized to int8 (llama.cpp's q8_1 rule) for the integer GEMV/GEMM of 4-bit
+/// linear codes (INT, INT-asym) on CPU devices, where fp32 arithmetic bounds the GEMV
+/// (docs/gpu.md): per chunk of 32 columns d = max|x|/127, q = roundEven(x·127/max|x|), x ≈ q·d.
+/// Bytes of the quantized x of `tokens` rows of `cols` columns.
+VkDeviceSize quantizedXBytes(std::uint32_t cols, std::uint32_t tokens);
+/// out ← x[xOffset + t·cols + c] quantized, t < tokens (the layout in shaders/quantize_x8.comp).
+Status recordQuantizeX8(Recorder &rec, const Buffer &x, std::uint32_t xOffset, std::uint32_t cols, std::uint32_t tokens, const Buffer &out);
+/// Whether w has the integer GEMV: the rows layout, dense 4-bit codes on the linear path, groups
+/// of a multiple of 16 columns (or per channel / per tensor).
+bool rowsInt8Runs(const GpuPackedTensor &w);
+/// y[yOffset + t·yStride + r] = Σ_c dequant(W)[r, c]·q[t, c]·d[t, c / 32] for t < tokens, from the
+/// quantized x `xq` (recordQuantizeX8 of the same tokens): three tokens a GEMM, a lone last by the
+/// GEMV. Errors: Internal when rowsInt8Runs(w) is false or a buffer is too small.
+Status recordRowsMatmulInt8(Recorder &rec, const GpuPackedTensor &w, const Buffer &xq, const Buffer &y, std::uint32_t tokens,
+                            std::uint32_t yOffset = 0, std::uint32_t yStride = 0);
 
 /// The shader variant of a kernel family for a tensor (by code width / FP6 layout).
 enum class PackedKernel : std::uint8_t { Dequant, Matvec, Matmul };

@@ -176,5 +176,71 @@ bool rowsXAligned(const Recorder &rec, const GpuPackedTensor &w, const Buffer &x
     return true;
 }
 
+namespace {
+
+/// The int8-x variant of the GEMV (tokens 1) or GEMM for w's grouping.
+ShaderId rowsInt8Shader(const GpuPackedTensor &w, bool gemm)
+{
+    const std::uint32_t g = groupColumns(w);
+    if (gemm)
+        return g == 16 ? ShaderId::matmul_rows_b4_linear_g16_x8 : g == 32 ? ShaderId::matmul_rows_b4_linear_g32_x8 : ShaderId::matmul_rows_b4_linear_x8;
+    return g == 16 ? ShaderId::matvec_rows_b4_linear_g16_x8 : g == 32 ? ShaderId::matvec_rows_b4_linear_g32_x8 : ShaderId::matvec_rows_b4_linear_x8;
+}
+
+} // namespace
+
+VkDeviceSize quantizedXBytes(std::uint32_t cols, std::uint32_t tokens)
+{
+    return static_cast<VkDeviceSize>((cols + 31) / 32) * tokens * kX8TexelsPerChunk * 16;
+}
+
+Status recordQuantizeX8(Recorder &rec, const Buffer &x, std::uint32_t xOffset, std::uint32_t cols, std::uint32_t tokens, const Buffer &out)
+{
+    if (tokens == 0 || cols == 0)
+        return {};
+    if (x.size < (static_cast<std::uint64_t>(xOffset) + static_cast<std::uint64_t>(cols) * tokens) * 4 || out.size < quantizedXBytes(cols, tokens))
+        return makeError(ErrorCode::Internal, "quantize_x8: buffers too small");
+    struct {
+        std::uint32_t cols, tokens, xOffset;
+    } p{cols, tokens, xOffset};
+    const std::uint64_t chunks = static_cast<std::uint64_t>((cols + 31) / 32) * tokens;
+    return rec.dispatch(ShaderId::quantize_x8, {&x, &out}, p, gridFor((chunks + 63) / 64));
+}
+
+bool rowsInt8Runs(const GpuPackedTensor &w)
+{
+    return w.matvec == MatvecLayout::Rows && w.layout == CodeLayout::Dense && w.codeBits == 4 && w.rowsDecode == RowsDecode::Linear &&
+           (groupColumns(w) == 0 || groupColumns(w) % 16 == 0);
+}
+
+Status recordRowsMatmulInt8(Recorder &rec, const GpuPackedTensor &w, const Buffer &xq, const Buffer &y, std::uint32_t tokens,
+                            std::uint32_t yOffset, std::uint32_t yStride)
+{
+    if (tokens == 0)
+        return {};
+    if (!rowsInt8Runs(w))
+        return makeError(ErrorCode::Internal, "the int8-x GEMV takes 4-bit linear codes in the rows layout only");
+    const auto cols = static_cast<std::uint32_t>(w.cols);
+    if (xq.size < quantizedXBytes(cols, tokens) || (tokens > 1 && yStride < w.rows) ||
+        y.size < (yOffset + static_cast<std::uint64_t>(tokens - 1) * yStride + static_cast<std::uint64_t>(w.rows)) * 4)
+        return makeError(ErrorCode::Internal, "int8-x matmul buffers too small");
+    const std::uint32_t texelsPerToken = (cols + 31) / 32 * kX8TexelsPerChunk;
+    for (std::uint32_t t = 0; t < tokens;) {
+        const std::uint32_t n = std::min(kRowsGemmTokens, tokens - t);
+        const bool gemm = n > 1;
+        for (const GpuPackedSlice &s : w.slices) {
+            PackedPush p = slicePush(w, s);
+            p.yOffset = yOffset + t * yStride + s.row0;
+            p.tokens = gemm ? n : 1;
+            p.yStride = yStride;
+            p.xBase = t * texelsPerToken;
+            const std::uint32_t rowsPerGroup = kRowsWorkgroup * kRowsPerInvocation;
+            LOWBIT_CHECK(rec.dispatch(rowsInt8Shader(w, gemm), {s.codes, w.meta, w.tables, &xq, &y, w.tables, s.codes, w.meta}, p,
+                                      gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup)));
+        }
+        t += gemm ? n : 1;
+    }
+    return {};
+}
 
 } // namespace lowbit::gpu

@@ -40,4 +40,7 @@ Status recordRowsMatmul(Recorder &rec, const GpuPackedTensor &w, const Buffer &x
 /// Whether every token's x row can be bound where the rows GEMV reads x (aligned offsets).
 bool rowsXAligned(const Recorder &rec, const GpuPackedTensor &w, const Buffer &x, std::uint32_t tokens);
 
+/// Texels (RGBA32UI) of one chunk of 32 columns of a quantized x (quantize_x8.comp).
+inline constexpr std::uint32_t kX8TexelsPerChunk = 5;
+
 } // namespace lowbit::gpu

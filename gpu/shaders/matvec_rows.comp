@@ -53,7 +53,27 @@ layout(binding = 6) uniform usamplerBuffer codesT;
 layout(binding = 7) uniform usamplerBuffer metaT;
 #define CODES4(i) texelFetch(codesT, int(i))
 #define META4(i) texelFetch(metaT, int(i))
-#ifdef X_UBO
+#ifdef X_INT8
+// binding 3: x quantized by quantize_x8.comp (5 texels a chunk of 32 columns, token by token
+// from texel pc.xBase): the integer sums of 4-bit linear codes (DECODE 1), partialSums below;
+// bindings 2 and 5 are storage buffers (the tables, read only by weightAt's tail)
+layout(binding = 3) uniform usamplerBuffer x8T;
+#define TABLE(i) tables[i]
+/// The first texel of chunk ch of token t's quantized x.
+uint x8Chunk(uint t, uint ch) { return pc.xBase + (t * ((pc.cols + 31u) >> 5) + ch) * 5u; }
+/// x[i] as the integer path sees it, q·d (i = t·cols + column; the weight-by-weight tail).
+float xAt(uint i)
+{
+    const uint t = i / pc.cols, c = i - t * pc.cols, j = c & 31u;
+    const uint base = x8Chunk(t, c >> 5);
+    const uvec4 tx = texelFetch(x8T, int(base + (j >> 3)));
+    const uint i4 = j & 3u;
+    const int word = int(i4 == 0u ? tx.x : i4 == 1u ? tx.y : i4 == 2u ? tx.z : tx.w);
+    const int low = (word << 16) >> 16; // q[j + 4] of the pair, sign-extended
+    const int q = (j & 4u) != 0u ? low : (word - low) >> 16;
+    return float(q) * uintBitsToFloat(texelFetch(x8T, int(base + 4u)).x);
+}
+#elif defined(X_UBO)
 // bindings 3 (x) and 5 (value tables, a copy of binding 2's first 256·members floats) are
 // uniform buffers; the host uses this variant only when both fit the uniform range
 layout(std140, binding = 3) uniform XU { vec4 xu[4096]; };
@@ -145,11 +165,12 @@ void loadChunkWide(uint row, uint ch, inout uvec4 carry, out uint w[8])
 #ifdef TOKENS
 #define NT uint(TOKENS)
 /// Where token t's x row starts.
-uint xRow(uint t) { return min(t, pc.tokens - 1u) * pc.cols; }
+uint xTok(uint t) { return min(t, pc.tokens - 1u); }
 #else
 #define NT 1u
-uint xRow(uint t) { return 0u; }
+uint xTok(uint t) { return 0u; }
 #endif
+uint xRow(uint t) { return xTok(t) * pc.cols; }
 
 
 #if DECODE == 3
@@ -269,6 +290,49 @@ float twoScaled(float v, GroupParams p) { return v * (v < 0.0 ? p.s2 : p.s1); }
     [[unroll]] for (uint t = 0u; t < NT; ++t)                                                       \
         s[k][t] = 0.0;
 
+#ifdef X_INT8
+/// X_INT8 (4-bit codes, the linear path): for each of the RPI rows and NT tokens,
+/// s += d·Σ (code − off)·q over codes [lo, lo + n) (multiples of 8) of the chunk, x quantized
+/// to q·d (quantize_x8.comp). Two codes a 32-bit multiply: ((word >> 4i) & 0x000F000F) times the
+/// pair word q[i + 4] + q[i]·2^16 leaves c[i]·q[i] + c[i+4]·q[i+4] in bits 16–31 over a low
+/// field of c[i]·q[i+4]; eight such products per accumulator keep |low| ≤ 8·15·127 < 2^15 and
+/// the high field ≤ 16·15·127 < 2^15, so ((sum + 2^15) >> 16) is exactly Σ c·q. The zero point
+/// comes off as off·Σq (integers: exact). Lanes 0–3 hold the chunk's four pair texels, each
+/// pair word reaches every lane by one shuffle.
+void partialSums(uint w[RPI][8], uint c0, GroupParams p[RPI], uint lo, uint n, inout float s[RPI][NT])
+{
+    int off[RPI];
+    [[unroll]] for (uint k = 0u; k < RPI; ++k)
+        off[k] = p[k].kind == KIND_INT_ASYM ? int(p[k].s2) : -int(pc.lin0);
+    const uint lane = gl_SubgroupInvocationID;
+    [[unroll]] for (uint t = 0u; t < NT; ++t) {
+        const uint base = x8Chunk(xTok(t), c0 >> 5);
+        const uvec4 xt = texelFetch(x8T, int(base + (lane & 3u)));
+        const uvec4 xm = texelFetch(x8T, int(base + 4u));
+        const int qs = (lo < 16u ? int(xm.y) : 0) + (lo + n > 16u ? int(xm.z) : 0);
+        int t0[RPI], t1[RPI];
+        [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+            t0[k] = 0;
+            t1[k] = 0;
+        }
+        [[unroll]] for (uint q = lo >> 3; q < (lo + n) >> 3; ++q) {
+            [[unroll]] for (uint i = 0u; i < 4u; ++i) {
+                const int b = int(subgroupShuffle(i == 0u ? xt.x : i == 1u ? xt.y : i == 2u ? xt.z : xt.w, q));
+                [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+                    const int a = int((w[k][q] >> (4u * i)) & 0x000F000Fu);
+                    if ((q & 1u) == 0u)
+                        t0[k] += a * b;
+                    else
+                        t1[k] += a * b;
+                }
+            }
+        }
+        const float d = uintBitsToFloat(xm.x);
+        [[unroll]] for (uint k = 0u; k < RPI; ++k)
+            s[k][t] += float(((t0[k] + 0x8000) >> 16) + ((t1[k] + 0x8000) >> 16) - off[k] * qs) * d;
+    }
+}
+#else
 /// Adds, for each of the RPI rows, Σ over codes [lo, lo + n) of its chunk (constants after
 /// inlining, so the unpacking shifts are constants) of the value without the group scale times x.
 /// The subgroup loads 8 consecutive x values at once, one per lane (a gather), and broadcasts each
@@ -288,6 +352,7 @@ void partialSums(uint w[RPI][8], uint c0, GroupParams p[RPI], uint lo, uint n, i
         XSTEP(0u) XSTEP(1u) XSTEP(2u) XSTEP(3u) XSTEP(4u) XSTEP(5u) XSTEP(6u) XSTEP(7u)
     }
 }
+#endif
 
 // What is cheap on llvmpipe shapes the loops below: it runs the body of an `if` even when no lane
 // takes it (masked), and every load instruction there is a loop over the lanes; a loop's body runs

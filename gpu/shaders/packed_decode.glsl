@@ -60,6 +60,7 @@ layout(push_constant) uniform Push {
     float mfUnit;      //   and its smallest step (table = ±mfUnit·integer)
     uint tiledRows;    // rows stored tiled (whole blocks of 64, codeWord), 0: all row-major
     uint insertPos;    // matvec_rows DECODE 5: the code of member m's inserted value, bits 4m..4m+3
+    uint xBase;        // matvec_rows X_INT8: the first texel of the quantized x (quantize_x8.comp)
 } pc;
 
 layout(std430, binding = 0) readonly buffer Codes { uint codes[]; };

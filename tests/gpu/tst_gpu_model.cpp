@@ -295,6 +295,62 @@ private slots:
         }
     }
 
+    void int8ActivationsStayCloseToFp32()
+    {
+        // GpuModelOptions::int8Activations: the 4-bit INT / INT-asym linears (rows layout) read x
+        // quantized to int8, the others fp32 x. The logits stay within a few % of the fp32-x
+        // engine's; a prefill (the integer GEMM, three tokens a dispatch) equals the same tokens
+        // decoded one by one (the integer GEMV) up to fp32 summation order
+        if (!rowKernelsRun(m_fx.ctx->info())) {
+            if (test::runningInCi()) // lavapipe runs them
+                QFAIL("CI=true but the device does not run the row kernels");
+            QSKIP("this device does not run the row kernels");
+        }
+        const Model model = test::makeRandomModel(64, 96, 2, 4, 2, 50, RopeLayout::HalfSplit, false, 9);
+        auto q = test::quantizeTensors(model, [&](const ModelTensor &t) -> std::optional<test::TensorFormat> {
+            if (t.role == TensorRole::FinalNorm || t.view.shape.size() != 2 || t.role == TensorRole::Embedding)
+                return std::nullopt;
+            if (t.role == TensorRole::Down)
+                return test::TensorFormat{"nf4", 32, "fp16"}; // no integer kernel: fp32 x
+            if (t.role == TensorRole::Gate || t.role == TensorRole::Up)
+                return test::TensorFormat{"int4-asym", 32, "fp16"};
+            return test::TensorFormat{"int4", 32, "fp16"};
+        });
+        QVERIFY(q.ok());
+        GpuModelOptions f32, int8;
+        f32.matvec = int8.matvec = MatvecLayout::Rows;
+        int8.int8Activations = true;
+        int8.maxSliceBytes = 2048; // sliced linears: the quantized x serves every slice
+        auto a = GpuModel::load(*m_fx.ctx, *q, int8);
+        auto b = GpuModel::load(*m_fx.ctx, *q, f32);
+        auto c = GpuModel::load(*m_fx.ctx, *q, int8);
+        QVERIFY(a.ok() && b.ok() && c.ok());
+        QCOMPARE((*a)->int8Tensors(), 2 * 6 + 1); // q, k, v, o, gate, up of 2 layers and the output
+        QCOMPARE((*b)->int8Tensors(), 0);
+        const std::vector<std::int32_t> tokens = {3, 44, 0, 49, 12, 7, 7, 30};
+        auto la = (*a)->forward(tokens, true);
+        auto lb = (*b)->forward(tokens, true);
+        QVERIFY2(la.ok(), la.ok() ? "" : la.error().message().c_str());
+        QVERIFY(lb.ok());
+        QCOMPARE(la->size(), lb->size());
+        double err = 0.0, mag = 0.0;
+        for (std::size_t i = 0; i < la->size(); ++i) {
+            err += ((*la)[i] - (*lb)[i]) * double((*la)[i] - (*lb)[i]);
+            mag += double((*lb)[i]) * (*lb)[i];
+        }
+        QVERIFY(err > 0.0); // int8 x is not fp32 x
+        QVERIFY2(std::sqrt(err / mag) < 0.03, qPrintable(QStringLiteral("relative RMS %1").arg(std::sqrt(err / mag))));
+        const std::size_t vocab = la->size() / tokens.size();
+        for (std::size_t t = 0; t < tokens.size(); ++t) {
+            auto step = (*c)->forward(std::span(tokens).subspan(t, 1), true);
+            QVERIFY(step.ok());
+            QCOMPARE(step->size(), vocab);
+            for (std::size_t i = 0; i < vocab; ++i)
+                QVERIFY2(std::fabs((*step)[i] - (*la)[t * vocab + i]) < 1e-4f,
+                         qPrintable(QStringLiteral("token %1 logit %2: %3 against %4").arg(t).arg(i).arg((*step)[i]).arg((*la)[t * vocab + i])));
+        }
+    }
+
     void attentionKernelsAgree()
     {
         // GpuModelOptions::attention: the rows attention (CPU devices) and the tree one give the
