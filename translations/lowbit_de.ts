@@ -1742,6 +1742,21 @@ rel. MSE</translation>
         <translation>Gerät:</translation>
     </message>
     <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="0"/>
+        <source>Activations:</source>
+        <translation>Aktivierungen:</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="0"/>
+        <source>int8 (faster on CPU Vulkan devices)</source>
+        <translation>int8 (schneller auf CPU-Vulkan-Geräten)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="0"/>
+        <source>int8 quantizes the inputs of 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; the Vulkan engine only</source>
+        <translation>int8 quantisiert die Eingaben von 4-Bit-INT-Linearschichten je 32 Werte, wie llama.cpp, für Ganzzahl-Kernel; nur die Vulkan-Engine</translation>
+    </message>
+    <message>
         <location filename="../app/studio/views/run_panel.cpp" line="250"/>
         <source>KV cache:</source>
         <translation>KV-Cache:</translation>

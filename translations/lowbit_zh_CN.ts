@@ -1736,6 +1736,21 @@ rel. MSE</source>
         <translation>设备：</translation>
     </message>
     <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="0"/>
+        <source>Activations:</source>
+        <translation>激活：</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="0"/>
+        <source>int8 (faster on CPU Vulkan devices)</source>
+        <translation>int8（在 CPU Vulkan 设备上更快）</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="0"/>
+        <source>int8 quantizes the inputs of 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; the Vulkan engine only</source>
+        <translation>int8 按每 32 个值量化 4 位 INT 线性层的输入（与 llama.cpp 相同），以使用整数内核；仅限 Vulkan 引擎</translation>
+    </message>
+    <message>
         <location filename="../app/studio/views/run_panel.cpp" line="250"/>
         <source>KV cache:</source>
         <translation>KV 缓存：</translation>

@@ -32,6 +32,8 @@
 //   5 inserted: ≤ 4 members that are one base table with one value e_m inserted at code p_m each
 //              (BitMoD): value = code == p_m ? e_m : base[code − (code > p_m)], the base table
 //              from registers — two shuffles a weight instead of the tables path's 2·members.
+// X_INT8 (DECODE 1, 4-bit codes): x quantized to int8 per 32 columns (quantize_x8.comp), two codes
+// a 32-bit integer multiply, exact integer sums per chunk (partialSums below; docs/gpu.md).
 // 1–3 factor the scale out of the group's sum: the result equals Σ dequant(W)·x up to fp32
 // summation order, not bit for bit (the tests bound it like every other GEMV).
 #version 450

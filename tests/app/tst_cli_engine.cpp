@@ -122,6 +122,13 @@ private slots:
                                        << 2;
         QTest::newRow("bad --kv-cache") << QStringList{QStringLiteral("generate"), QStringLiteral("MODEL"), QStringLiteral("--kv-cache"), QStringLiteral("q8")}
                                         << 2;
+        QTest::newRow("bad --activations") << QStringList{QStringLiteral("generate"), QStringLiteral("MODEL"), QStringLiteral("--activations"),
+                                                          QStringLiteral("int4")}
+                                           << 2;
+        // int8 activations are the Vulkan engine's integer kernels: refused on the CPU engine
+        QTest::newRow("--activations int8 on the cpu") << QStringList{QStringLiteral("eval"), QStringLiteral("SHARED_MODEL"), QStringLiteral("--text"),
+                                                                      QStringLiteral("SHARED_TEXT"), QStringLiteral("--activations"), QStringLiteral("int8")}
+                                                       << 1;
         QTest::newRow("calibrate without --out") << QStringList{QStringLiteral("calibrate"), QStringLiteral("MODEL"), QStringLiteral("--text"),
                                                                 QStringLiteral("T")}
                                                  << 2;
@@ -135,7 +142,7 @@ private slots:
         QFETCH(int, code);
         std::vector<std::string> argv;
         for (const QString &a : args)
-            argv.push_back(a == QStringLiteral("SHARED_TEXT") ? m_text : a.toStdString());
+            argv.push_back(a == QStringLiteral("SHARED_TEXT") ? m_text : a == QStringLiteral("SHARED_MODEL") ? m_bin : a.toStdString());
         std::string out, err;
         QCOMPARE(run(argv, out, err), code);
         QVERIFY(!err.empty());

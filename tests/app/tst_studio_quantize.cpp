@@ -347,6 +347,21 @@ void TestStudioQuantize::runPanelGenerates()
     QVERIFY(panel.generate());
     QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 60000);
     QVERIFY2(done.last().at(0).value<GenerationOutcome>().error.isEmpty(), qPrintable(done.last().at(0).value<GenerationOutcome>().error));
+    // int8 activations are the Vulkan engine's: the choice is off for the CPU
+    QCOMPARE(panel.activationsCombo()->count(), 2);
+    QVERIFY(!panel.activationsCombo()->isEnabled());
+    if (panel.deviceCombo()->count() > 1) { // a Vulkan device (lavapipe where there is no GPU)
+        panel.deviceCombo()->setCurrentIndex(1);
+        QVERIFY(panel.activationsCombo()->isEnabled());
+        panel.activationsCombo()->setCurrentIndex(panel.activationsCombo()->findData(QStringLiteral("int8")));
+        QVERIFY(panel.generate());
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, 60000);
+        const auto g = done.last().at(0).value<GenerationOutcome>();
+        QVERIFY2(g.error.isEmpty(), qPrintable(g.error));
+        QVERIFY(g.tokens > 0);
+        panel.deviceCombo()->setCurrentIndex(0);
+        QVERIFY(!panel.activationsCombo()->isEnabled());
+    }
 }
 
 QTEST_MAIN(TestStudioQuantize)

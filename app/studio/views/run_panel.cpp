@@ -40,6 +40,7 @@ struct GenerateRequest {
     std::string device;
     unsigned threads = 0;
     KvCacheType kvCache = KvCacheType::F32;
+    bool int8Activations = false; ///< Vulkan only
     std::string prompt;
     std::int64_t maxTokens = 64;
     float temperature = 0.8f;
@@ -81,6 +82,7 @@ GenerationOutcome runGeneration(const GenerateRequest &req, const std::function<
         context = std::move(*ctx);
         gpu::GpuModelOptions go;
         go.kvCache = req.kvCache;
+        go.int8Activations = req.int8Activations;
         auto g = gpu::GpuModel::load(*context, *model, go);
         if (!g) {
             out.error = QString::fromStdString(g.error().message());
@@ -128,6 +130,7 @@ RunPanel::RunPanel(RunHistoryModel *runs, QWidget *parent) : QWidget(parent), m_
     m_tokensLabel = new QLabel(this);
     m_tempLabel = new QLabel(this);
     m_kvLabel = new QLabel(this);
+    m_actLabel = new QLabel(this);
     m_source = new QComboBox(this);
     m_source->setObjectName(QStringLiteral("runSource"));
     m_source->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
@@ -138,6 +141,10 @@ RunPanel::RunPanel(RunHistoryModel *runs, QWidget *parent) : QWidget(parent), m_
     m_kvCache->setObjectName(QStringLiteral("runKvCache"));
     m_kvCache->addItem(QString(), QStringLiteral("f32"));
     m_kvCache->addItem(QString(), QStringLiteral("f16"));
+    m_activations = new QComboBox(this);
+    m_activations->setObjectName(QStringLiteral("runActivations"));
+    m_activations->addItem(QString(), QStringLiteral("f32"));
+    m_activations->addItem(QString(), QStringLiteral("int8"));
     m_prompt = new QLineEdit(QStringLiteral("Once upon a time"), this);
     m_prompt->setObjectName(QStringLiteral("runPrompt"));
     m_tokens = new QSpinBox(this);
@@ -163,6 +170,7 @@ RunPanel::RunPanel(RunHistoryModel *runs, QWidget *parent) : QWidget(parent), m_
     form->addRow(m_sourceLabel, m_source);
     form->addRow(m_deviceLabel, m_device);
     form->addRow(m_kvLabel, m_kvCache);
+    form->addRow(m_actLabel, m_activations);
     form->addRow(m_promptLabel, m_prompt);
     auto *row = new QHBoxLayout;
     row->addWidget(m_tokensLabel);
@@ -185,7 +193,11 @@ RunPanel::RunPanel(RunHistoryModel *runs, QWidget *parent) : QWidget(parent), m_
     connect(m_prompt, &QLineEdit::returnPressed, this, &RunPanel::generate);
     connect(m_stop, &QPushButton::clicked, this, &RunPanel::stop);
     connect(m_runs, &RunHistoryModel::runsChanged, this, &RunPanel::fillSources);
+    // int8 activations are the Vulkan engine's (its integer kernels)
+    connect(m_device, &QComboBox::currentIndexChanged, this,
+            [this] { m_activations->setEnabled(m_device->currentData().toString().startsWith(QStringLiteral("vulkan"))); });
     fillDevices();
+    m_activations->setEnabled(m_device->currentData().toString().startsWith(QStringLiteral("vulkan")));
     retranslateUi();
 }
 
@@ -251,6 +263,11 @@ void RunPanel::retranslateUi()
     m_kvCache->setItemText(0, tr("fp32 (exact)"));
     m_kvCache->setItemText(1, tr("fp16 (half the memory)"));
     m_kvCache->setToolTip(tr("How keys and values are stored: fp16 rounds them as llama.cpp's default cache does"));
+    m_actLabel->setText(tr("Activations:"));
+    m_activations->setItemText(0, tr("fp32 (exact)"));
+    m_activations->setItemText(1, tr("int8 (faster on CPU Vulkan devices)"));
+    m_activations->setToolTip(tr("int8 quantizes the inputs of 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; "
+                                 "the Vulkan engine only"));
     m_promptLabel->setText(tr("Prompt:"));
     m_tokensLabel->setText(tr("Tokens:"));
     m_tempLabel->setText(tr("Temperature:"));
@@ -281,6 +298,7 @@ bool RunPanel::generate()
     req.device = m_device->currentData().toString().toStdString();
     req.threads = m_threads;
     req.kvCache = parseKvCacheType(m_kvCache->currentData().toString().toStdString()).value_or(KvCacheType::F32);
+    req.int8Activations = m_activations->isEnabled() && m_activations->currentData().toString() == QStringLiteral("int8");
     req.prompt = m_prompt->text().toStdString();
     req.maxTokens = m_tokens->value();
     req.temperature = static_cast<float>(m_temperature->value());

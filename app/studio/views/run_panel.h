@@ -58,6 +58,7 @@ public:
     QComboBox *sourceCombo() const { return m_source; }
     QComboBox *deviceCombo() const { return m_device; }
     QComboBox *kvCacheCombo() const { return m_kvCache; }
+    QComboBox *activationsCombo() const { return m_activations; }
     QLineEdit *promptEdit() const { return m_prompt; }
     QSpinBox *tokensSpin() const { return m_tokens; }
 
@@ -77,10 +78,12 @@ private:
     std::shared_ptr<const lowbit::Model> m_model;
     unsigned m_threads = 0;
     QLabel *m_sourceLabel = nullptr, *m_deviceLabel = nullptr, *m_promptLabel = nullptr, *m_tokensLabel = nullptr,
-           *m_tempLabel = nullptr, *m_kvLabel = nullptr, *m_stats = nullptr;
+           *m_tempLabel = nullptr, *m_kvLabel = nullptr, *m_actLabel = nullptr, *m_stats = nullptr;
     QComboBox *m_source = nullptr;
     QComboBox *m_device = nullptr;
     QComboBox *m_kvCache = nullptr; ///< "f32" / "f16" (KvCacheType)
+    /// "f32" / "int8" (GpuModelOptions::int8Activations): enabled for Vulkan devices only
+    QComboBox *m_activations = nullptr;
     QLineEdit *m_prompt = nullptr;
     QSpinBox *m_tokens = nullptr;
     QDoubleSpinBox *m_temperature = nullptr;
