@@ -62,7 +62,9 @@ Result<const GpuWeight *> GpuModel::addWeight(const ModelTensor *t, const char *
         return loadError(w.error(), t->view.name);
     m_weightBytes += w->deviceBytes;
     m_packedTensors += w->isPacked() ? 1 : 0;
-    m_int8Tensors += options.int8Activations && w->packed && rowsInt8Runs(*w->packed) ? 1 : 0;
+    // (an embedding table counts only where the output shares it: load() adds it there)
+    if (t->role != TensorRole::Embedding)
+        m_int8Tensors += options.int8Activations && w->packed && rowsInt8Runs(*w->packed) ? 1 : 0;
     m_matrices.push_back(std::make_unique<GpuWeight>(std::move(*w)));
     return m_matrices.back().get();
 }
@@ -101,6 +103,8 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
     LOWBIT_TRY(m->m_finalNorm, uploadVector(a, model.find(TensorRole::FinalNorm), "final norm"));
     if (c.tieWordEmbeddings && !model.find(TensorRole::Output)) {
         m->m_output = m->m_embedding;
+        const GpuWeight &e = *m->m_embedding;
+        m->m_int8Tensors += options.int8Activations && e.packed && rowsInt8Runs(*e.packed) ? 1 : 0;
     } else {
         LOWBIT_TRY(m->m_output, m->addWeight(model.find(TensorRole::Output), "output", options));
     }
