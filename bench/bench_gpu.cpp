@@ -16,6 +16,7 @@
 //             [--tpr T (invocations per row; 0 = auto)] [--matvec rows|tree (default: rows on CPU devices)] [--device N] [--model PATH] [--tokens 128] [--no-model]
 //             [--gemm T: also the fused GEMM (prefill) of T tokens, GB/s of packed weight read per product]
 //             [--row-major: the rows layout's code words untiled, to measure what the tiling gains]
+//             [--tree-table / --tree-barriers: the tree kernels without their linear INT decode / subgroup-shuffle sums]
 //             [--kv-cache f32|f16: the engine's KV cache]
 //             [--attention tree|rows: the engine's attention kernel (default: by device)]
 //             [--prompt N: the synthetic model's prefill of N tokens, then its decode after them — attention at long contexts]
@@ -130,11 +131,10 @@ double bestRoof(Context &ctx, Pipelines &pipes, const Buffer &src, const Buffer 
 
 /// `products` fused GEMVs in one submission, and the same number of roofline reads.
 Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTensor &p, int reps, int products, std::uint32_t tpr,
-                                std::optional<MatvecLayout> layout, std::uint32_t gemmTokens, bool tileRows, bool int8X)
+                                std::optional<MatvecLayout> layout, std::uint32_t gemmTokens, const PackedUploadOptions &base, bool int8X)
 {
     Arena arena(ctx, VkDeviceSize(64) << 20);
-    PackedUploadOptions opt;
-    opt.tileRows = tileRows;
+    PackedUploadOptions opt = base;
     opt.threadsPerRow = tpr;
     opt.matvec = layout;
     LOWBIT_TRY(GpuPackedTensor w, uploadPacked(arena, p, opt));
@@ -261,6 +261,8 @@ struct EngineRun {
     /// empty: a 64-token prefill, and the decode after a 1-token prompt
     std::optional<int> prompt;
     bool int8Activations = false; ///< --activations int8 (GpuModelOptions::int8Activations)
+    bool treeLinear = true;       ///< --tree-table clears it
+    std::optional<bool> subgroupReduce; ///< --tree-barriers: false
 };
 
 /// Greedy decode tokens/s and prefill tokens/s of the GPU engine on `model`.
@@ -273,6 +275,8 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
     opt.kvCache = kv;
     opt.attention = run.attention;
     opt.int8Activations = run.int8Activations;
+    opt.treeLinear = run.treeLinear;
+    opt.subgroupReduce = run.subgroupReduce;
     LOWBIT_TRY(auto gm, GpuModel::load(ctx, model, opt));
     std::vector<std::int32_t> prompt(static_cast<std::size_t>(std::max(1, run.prompt.value_or(64))));
     for (std::size_t i = 0; i < prompt.size(); ++i)
@@ -362,7 +366,8 @@ int main(int argc, char **argv)
     int reps = 5, products = 8, tokens = 128, device = -1, tpr = 0, gemmTokens = 0;
     EngineRun engine;
     std::optional<MatvecLayout> layout;
-    bool runModel = true, tileRows = true;
+    bool runModel = true;
+    PackedUploadOptions upload; // --row-major, --tree-table, --tree-barriers
     KvCacheType kv = KvCacheType::F32;
     std::string compareText;
     int compareDocs = 50;
@@ -415,10 +420,16 @@ int main(int argc, char **argv)
         else if (a == "--no-model")
             runModel = false;
         else if (a == "--row-major")
-            tileRows = false;
+            upload.tileRows = false;
+        else if (a == "--tree-table")
+            engine.treeLinear = upload.treeLinear = false;
+        else if (a == "--tree-barriers") {
+            upload.subgroupReduce = false;
+            engine.subgroupReduce = false;
+        }
         else {
             std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--shapes RxC,...] [--device N] "
-                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
+                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--tree-table] [--tree-barriers] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
                                  "[--no-model] [--attention tree|rows] [--prompt N] [--activations f32|int8] [--compare-int8 TEXT [--compare-docs N]]\n");
             return 2;
         }
@@ -502,7 +513,7 @@ int main(int argc, char **argv)
                 continue;
             }
             auto fig = measureGemv(**ctx, pipes, *packed, reps, products, static_cast<std::uint32_t>(tpr), layout,
-                                   static_cast<std::uint32_t>(gemmTokens), tileRows, int8X);
+                                   static_cast<std::uint32_t>(gemmTokens), upload, int8X);
             if (!fig) {
                 std::fprintf(stderr, "%s: %s\n", name.c_str(), fig.error().message().c_str());
                 continue;

@@ -57,7 +57,12 @@ Result<const GpuWeight *> GpuModel::addWeight(const ModelTensor *t, const char *
 {
     if (!t)
         return makeError(ErrorCode::Inconsistent, std::string("model has no ") + what + " tensor");
-    auto w = uploadWeight(*m_weights, t->view, options.maxSliceBytes, t->role == TensorRole::Embedding, options.matvec);
+    PackedUploadOptions packed;
+    packed.maxSliceBytes = options.maxSliceBytes;
+    packed.matvec = options.matvec;
+    packed.treeLinear = options.treeLinear;
+    packed.subgroupReduce = options.subgroupReduce;
+    auto w = uploadWeight(*m_weights, t->view, packed, t->role == TensorRole::Embedding);
     if (!w)
         return loadError(w.error(), t->view.name);
     m_weightBytes += w->deviceBytes;

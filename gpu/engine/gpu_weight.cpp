@@ -30,7 +30,7 @@ std::uint64_t deviceBytesFor(const TensorView &view)
     return view.numel() * sizeof(float);
 }
 
-Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64_t maxSliceBytes, bool rowLookup, std::optional<MatvecLayout> matvec)
+Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, const PackedUploadOptions &packed, bool rowLookup)
 {
     GpuWeight w;
     if (const VqQuantizedTensor *vq = rowLookup ? nullptr : vqTensorOf(view)) {
@@ -44,10 +44,7 @@ Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64
         return w;
     }
     if (const PackedTensor *p = packedTensorOf(view)) {
-        PackedUploadOptions opt;
-        opt.maxSliceBytes = maxSliceBytes;
-        opt.matvec = matvec;
-        auto t = uploadPacked(arena, *p, opt);
+        auto t = uploadPacked(arena, *p, packed);
         if (!t)
             return t.error().withContext(view.name);
         w.rows = p->rows;
@@ -62,7 +59,7 @@ Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64
         return makeError(ErrorCode::InvalidArgument, view.name + ": shape too large for the Vulkan kernels");
     w.rows = rows;
     w.cols = cols;
-    const std::uint64_t limit = maxSliceBytes ? maxSliceBytes : arena.maxBufferBytes();
+    const std::uint64_t limit = packed.maxSliceBytes ? packed.maxSliceBytes : arena.maxBufferBytes();
     const std::uint64_t rowBytes = static_cast<std::uint64_t>(std::max<std::int64_t>(cols, 1)) * sizeof(float);
     if (rowBytes > limit)
         return makeError(ErrorCode::InvalidArgument, view.name + ": one row is larger than a storage buffer of this device");

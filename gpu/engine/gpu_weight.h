@@ -37,12 +37,12 @@ struct GpuWeight {
 /// Bytes a view will take on the device (packed: its stored arrays; otherwise fp32).
 std::uint64_t deviceBytesFor(const TensorView &view);
 
-/// Uploads a 2-D view. maxSliceBytes: 0 = the device's storage-buffer range (tests pass less).
-/// rowLookup: the weight is read by rows (an embedding table): VQ tensors are then decoded to
-/// fp32 (they have no row-lookup kernel). Errors: Io (out of device memory), InvalidArgument (a
-/// single row larger than a buffer), those of decoding the view.
-Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, std::uint64_t maxSliceBytes = 0, bool rowLookup = false,
-                               std::optional<MatvecLayout> matvec = std::nullopt);
+/// Uploads a 2-D view. packed: how packed tensors are uploaded (its maxSliceBytes also splits
+/// fp32 weights; 0 = the device's storage-buffer range, tests pass less). rowLookup: the weight
+/// is read by rows (an embedding table): VQ tensors are then decoded to fp32 (they have no
+/// row-lookup kernel). Errors: Io (out of device memory), InvalidArgument (a single row larger
+/// than a buffer), those of decoding the view.
+Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, const PackedUploadOptions &packed = {}, bool rowLookup = false);
 
 /// Y[yOffset + t·yStride + r] = W[r, :] · X[t, :] for t < tokens; one token on packed weights
 /// runs the fused dequant × vector kernel, several the fused dequant × matrix kernel.

@@ -177,21 +177,44 @@ PackedPush slicePush(const GpuPackedTensor &w, const GpuPackedSlice &s)
 }
 
 /// Copies rows [r0, r0 + n) of a code plane (rowWords words per row) to `dst`, tiled or row-major.
-ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout)
+ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout, TreeForm form)
 {
-    static constexpr std::array<std::array<ShaderId, 9>, 3> kIds = {{
-        {ShaderId::dequant_packed_b1, ShaderId::dequant_packed_b2, ShaderId::dequant_packed_b3, ShaderId::dequant_packed_b4,
-         ShaderId::dequant_packed_b5, ShaderId::dequant_packed_b6, ShaderId::dequant_packed_b7, ShaderId::dequant_packed_b8,
-         ShaderId::dequant_packed_fp6},
-        {ShaderId::matvec_packed_b1, ShaderId::matvec_packed_b2, ShaderId::matvec_packed_b3, ShaderId::matvec_packed_b4,
-         ShaderId::matvec_packed_b5, ShaderId::matvec_packed_b6, ShaderId::matvec_packed_b7, ShaderId::matvec_packed_b8,
-         ShaderId::matvec_packed_fp6},
-        {ShaderId::matmul_packed_b1, ShaderId::matmul_packed_b2, ShaderId::matmul_packed_b3, ShaderId::matmul_packed_b4,
-         ShaderId::matmul_packed_b5, ShaderId::matmul_packed_b6, ShaderId::matmul_packed_b7, ShaderId::matmul_packed_b8,
-         ShaderId::matmul_packed_fp6},
+    // per kernel: b1..b8, fp6; then (tree kernels) the _sg, _lin and _lin_sg forms of b1..b8 and fp6_sg
+    using S = ShaderId;
+    static constexpr std::array<std::array<S, 9>, 3> kPlain = {{
+        {S::dequant_packed_b1, S::dequant_packed_b2, S::dequant_packed_b3, S::dequant_packed_b4, S::dequant_packed_b5,
+         S::dequant_packed_b6, S::dequant_packed_b7, S::dequant_packed_b8, S::dequant_packed_fp6},
+        {S::matvec_packed_b1, S::matvec_packed_b2, S::matvec_packed_b3, S::matvec_packed_b4, S::matvec_packed_b5,
+         S::matvec_packed_b6, S::matvec_packed_b7, S::matvec_packed_b8, S::matvec_packed_fp6},
+        {S::matmul_packed_b1, S::matmul_packed_b2, S::matmul_packed_b3, S::matmul_packed_b4, S::matmul_packed_b5,
+         S::matmul_packed_b6, S::matmul_packed_b7, S::matmul_packed_b8, S::matmul_packed_fp6},
     }};
-    const std::size_t v = layout == CodeLayout::Fp6Planes ? 8 : std::clamp<std::size_t>(codeBits, 1, 8) - 1;
-    return kIds[static_cast<std::size_t>(kernel)][v];
+    static constexpr std::array<std::array<S, 9>, 2> kSg = {{
+        {S::matvec_packed_b1_sg, S::matvec_packed_b2_sg, S::matvec_packed_b3_sg, S::matvec_packed_b4_sg, S::matvec_packed_b5_sg,
+         S::matvec_packed_b6_sg, S::matvec_packed_b7_sg, S::matvec_packed_b8_sg, S::matvec_packed_fp6_sg},
+        {S::matmul_packed_b1_sg, S::matmul_packed_b2_sg, S::matmul_packed_b3_sg, S::matmul_packed_b4_sg, S::matmul_packed_b5_sg,
+         S::matmul_packed_b6_sg, S::matmul_packed_b7_sg, S::matmul_packed_b8_sg, S::matmul_packed_fp6_sg},
+    }};
+    static constexpr std::array<std::array<S, 8>, 2> kLin = {{
+        {S::matvec_packed_b1_lin, S::matvec_packed_b2_lin, S::matvec_packed_b3_lin, S::matvec_packed_b4_lin,
+         S::matvec_packed_b5_lin, S::matvec_packed_b6_lin, S::matvec_packed_b7_lin, S::matvec_packed_b8_lin},
+        {S::matmul_packed_b1_lin, S::matmul_packed_b2_lin, S::matmul_packed_b3_lin, S::matmul_packed_b4_lin,
+         S::matmul_packed_b5_lin, S::matmul_packed_b6_lin, S::matmul_packed_b7_lin, S::matmul_packed_b8_lin},
+    }};
+    static constexpr std::array<std::array<S, 8>, 2> kLinSg = {{
+        {S::matvec_packed_b1_lin_sg, S::matvec_packed_b2_lin_sg, S::matvec_packed_b3_lin_sg, S::matvec_packed_b4_lin_sg,
+         S::matvec_packed_b5_lin_sg, S::matvec_packed_b6_lin_sg, S::matvec_packed_b7_lin_sg, S::matvec_packed_b8_lin_sg},
+        {S::matmul_packed_b1_lin_sg, S::matmul_packed_b2_lin_sg, S::matmul_packed_b3_lin_sg, S::matmul_packed_b4_lin_sg,
+         S::matmul_packed_b5_lin_sg, S::matmul_packed_b6_lin_sg, S::matmul_packed_b7_lin_sg, S::matmul_packed_b8_lin_sg},
+    }};
+    const bool fp6 = layout == CodeLayout::Fp6Planes;
+    const std::size_t v = fp6 ? 8 : std::clamp<std::size_t>(codeBits, 1, 8) - 1;
+    if (kernel == PackedKernel::Dequant)
+        return kPlain[0][v];
+    const std::size_t k = kernel == PackedKernel::Matvec ? 0 : 1;
+    if (form.linear && !fp6)
+        return form.subgroupReduce ? kLinSg[k][v] : kLin[k][v];
+    return form.subgroupReduce ? kSg[k][v] : kPlain[k + 1][v];
 }
 
 bool rowKernelsRun(const DeviceInfo &device)
@@ -394,6 +417,9 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     if (!rowKernelsRun(dev))
         t.matvec = MatvecLayout::SharedTree;
     t.rowsDecode = rowsDecodeFor(p.plan, p.layout, push);
+    const bool intAsym = p.plan.members.size() == 1 && kindOf(p.plan.members[0].kind) == kKindIntAsym;
+    t.tree.linear = options.treeLinear && p.layout == CodeLayout::Dense && (t.rowsDecode == RowsDecode::Linear || intAsym);
+    t.tree.subgroupReduce = options.subgroupReduce.value_or(true) && dev.subgroupShuffle;
     t.tiled = options.tileRows && t.matvec == MatvecLayout::Rows && p.rowWords % 4 == 0 && p.rowWordsHi % 4 == 0;
 
     // row slices within the storage-buffer range
@@ -461,7 +487,7 @@ Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
         return makeError(ErrorCode::Internal, "matvec buffers too small");
     if (w.matvec == MatvecLayout::Rows)
         return recordRowsMatvec(rec, w, x, 0, y, yOffset);
-    const ShaderId id = packedShader(PackedKernel::Matvec, w.codeBits, w.layout);
+    const ShaderId id = packedShader(PackedKernel::Matvec, w.codeBits, w.layout, w.tree);
     for (const GpuPackedSlice &s : w.slices) {
         PackedPush p = slicePush(w, s);
         p.yOffset = yOffset + s.row0;
@@ -483,7 +509,7 @@ Status recordMatmulPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
         return makeError(ErrorCode::Internal, "packed matmul buffers too small");
     if (w.matvec == MatvecLayout::Rows && rowsXAligned(rec, w, x, tokens))
         return recordRowsMatmul(rec, w, x, y, tokens, yOffset, yStride);
-    const ShaderId id = packedShader(PackedKernel::Matmul, w.codeBits, w.layout);
+    const ShaderId id = packedShader(PackedKernel::Matmul, w.codeBits, w.layout, w.tree);
     const std::uint64_t tiles = (tokens + kTreeTokens - 1) / kTreeTokens;
     for (const GpuPackedSlice &s : w.slices) {
         PackedPush p = slicePush(w, s);

@@ -84,6 +84,16 @@ enum class RowsDecode : std::uint8_t {
     TablesInserted, ///< ≤ 4 members of 3 or 4 bits, each one base table with one value inserted (BitMoD)
 };
 
+/// The form of the shared-tree GEMV/GEMM (matvec_packed / matmul_packed) for a tensor.
+struct TreeForm {
+    /// INT and INT-asym codes (RowsDecode::Linear, or INT-asym of any zero-point width) decode as
+    /// (code − offset)·scale, no table read or member lookup per piece (the `_lin` variants)
+    bool linear = false;
+    /// a slot's lanes sum by subgroup shuffles, no shared-memory tree (the `_sg` variants:
+    /// devices with subgroup shuffles)
+    bool subgroupReduce = false;
+};
+
 struct GpuPackedTensor {
     std::vector<GpuPackedSlice> slices;
     Buffer *meta = nullptr;   ///< raw scales, second scales, zero points, selectors, member kinds
@@ -94,6 +104,7 @@ struct GpuPackedTensor {
     CodeLayout layout = CodeLayout::Dense;
     MatvecLayout matvec = MatvecLayout::SharedTree;
     RowsDecode rowsDecode = RowsDecode::Generic;
+    TreeForm tree{};
     /// the code words of each slice's whole blocks of 64 rows are tiled (tiledCodeWord): with the
     /// Rows layout, where the rows are whole texels
     bool tiled = false;
@@ -113,6 +124,11 @@ struct PackedUploadOptions {
     /// tile the code words where the Rows layout can read them tiled (false: row-major, for
     /// measuring what the tiling gains)
     bool tileRows = true;
+    /// the tree kernels' linear INT decode where the format allows it (false: the table path, for
+    /// measuring what it gains)
+    bool treeLinear = true;
+    /// the tree kernels sum by subgroup shuffles; empty: where the device has them
+    std::optional<bool> subgroupReduce;
 };
 
 /// Where word i of slice row `row` of a code plane of `rowWords` words per row (a multiple of 4)
@@ -154,9 +170,10 @@ bool rowsInt8Runs(const GpuPackedTensor &w);
 Status recordRowsMatmulInt8(Recorder &rec, const GpuPackedTensor &w, const Buffer &xq, const Buffer &y, std::uint32_t tokens,
                             std::uint32_t yOffset = 0, std::uint32_t yStride = 0);
 
-/// The shader variant of a kernel family for a tensor (by code width / FP6 layout).
+/// The shader variant of a kernel family for a tensor (by code width / FP6 layout, and for the
+/// tree GEMV/GEMM its form; Dequant ignores the form, and FP6 planes have no linear form).
 enum class PackedKernel : std::uint8_t { Dequant, Matvec, Matmul };
-ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout);
+ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout, TreeForm form = {});
 /// The decode path matvec_rows takes for a format (Linear only when the table is exactly affine,
 /// so (code − offset)·scale gives the dequantized value bit for bit; Lut for other tables of ≤ 4
 /// bits, held in registers; TablesInserted for ≤ 4 members of 3- or 4-bit LUT tables that are

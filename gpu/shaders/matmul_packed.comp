@@ -3,8 +3,9 @@
 // tokens t. A workgroup takes 64 / tpr slots of ROWS consecutive rows and a tile of TT tokens;
 // the lanes of a slot take neighbouring pieces of 8 columns (packed_pieces.glsl). Every piece is
 // decoded once per tile, each token's piece of x is read once (as two vec4) for the ROWS rows;
-// the columns no piece covers go one by one; the partial sums meet in a shared-memory tree. The host's grid counts ROWS and TT
-// (kTreeRows, kTreeTokens in packed_ops.cpp).
+// the columns no piece covers go one by one; the partial sums meet by subgroup shuffles or in a
+// shared-memory tree (tree_reduce.glsl). TREE_LINEAR decodes INT and INT-asym codes without a
+// table read. The host's grid counts ROWS and TT (kTreeRows, kTreeTokens in packed_ops.cpp).
 #version 450
 #include "packed_decode.glsl"
 #include "packed_pieces.glsl"
@@ -12,10 +13,10 @@
 #define WG 64u
 #define TT 8u
 #define ROWS 2u
+#define TREE_N (ROWS * TT)
+#include "tree_reduce.glsl"
 layout(local_size_x = 64) in;
 layout(std430, binding = 4) buffer Y { float y[]; };
-
-shared float partial[WG * ROWS * TT];
 
 void main()
 {
@@ -24,7 +25,7 @@ void main()
     const uint slotGroup = wg / tiles;
     const uint t0 = (wg % tiles) * TT;
     const uint nt = min(TT, pc.tokens - t0);
-    const uint lid = gl_LocalInvocationID.x;
+    const uint lid = treeIndex();
     const uint lane = lid % pc.tpr;
     const uint row0 = (slotGroup * (WG / pc.tpr) + lid / pc.tpr) * ROWS;
     float acc[ROWS * TT];
@@ -61,18 +62,11 @@ void main()
                 }
         }
     }
-    [[unroll]] for (uint i = 0u; i < ROWS * TT; ++i)
-        partial[lid * ROWS * TT + i] = acc[i];
-    for (uint s = pc.tpr / 2u; s > 0u; s >>= 1) {
-        barrier();
-        if (lane < s)
-            [[unroll]] for (uint i = 0u; i < ROWS * TT; ++i)
-                partial[lid * ROWS * TT + i] += partial[(lid + s) * ROWS * TT + i];
-    }
+    treeReduce(acc);
     if (lane == 0u)
         [[unroll]] for (uint r = 0u; r < ROWS; ++r)
             if (row0 + r < pc.rows)
                 [[unroll]] for (uint t = 0u; t < TT; ++t)
                     if (t < nt)
-                        y[pc.yOffset + (t0 + t) * pc.yStride + row0 + r] = partial[lid * ROWS * TT + r * TT + t];
+                        y[pc.yOffset + (t0 + t) * pc.yStride + row0 + r] = acc[r * TT + t];
 }

@@ -4,23 +4,24 @@
 // workgroup); invocation `lane` of a slot takes the pieces lane, lane + tpr, ... of 8 columns
 // (packed_pieces.glsl: neighbouring lanes read neighbouring code words and x as vec4), reads each
 // piece of x once for its ROWS rows, then the columns no piece covers one by one (a tail, or all
-// of them where groups straddle pieces); the partial sums meet in a shared-memory tree (any
-// subgroup size). The host's grid counts ROWS (kTreeRows in packed_ops.cpp).
+// of them where groups straddle pieces); the partial sums meet by subgroup shuffles or in a
+// shared-memory tree (tree_reduce.glsl). TREE_LINEAR decodes INT and INT-asym codes without a
+// table read (packed_pieces.glsl). The host's grid counts ROWS (kTreeRows in packed_ops.cpp).
 #version 450
 #include "packed_decode.glsl"
 #include "packed_pieces.glsl"
 
 #define WG 64u
 #define ROWS 2u
+#define TREE_N ROWS
+#include "tree_reduce.glsl"
 layout(local_size_x = 64) in;
 layout(std430, binding = 4) buffer Y { float y[]; };
-
-shared float partial[WG * ROWS];
 
 void main()
 {
     const uint wg = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
-    const uint lid = gl_LocalInvocationID.x;
+    const uint lid = treeIndex();
     const uint lane = lid % pc.tpr;
     const uint row0 = (wg * (WG / pc.tpr) + lid / pc.tpr) * ROWS;
     float acc[ROWS];
@@ -46,16 +47,9 @@ void main()
                     acc[r] += weightAt(row0 + r, c) * xc;
         }
     }
-    [[unroll]] for (uint r = 0u; r < ROWS; ++r)
-        partial[lid * ROWS + r] = acc[r];
-    for (uint s = pc.tpr / 2u; s > 0u; s >>= 1) {
-        barrier();
-        if (lane < s)
-            [[unroll]] for (uint r = 0u; r < ROWS; ++r)
-                partial[lid * ROWS + r] += partial[(lid + s) * ROWS + r];
-    }
+    treeReduce(acc);
     if (lane == 0u)
         [[unroll]] for (uint r = 0u; r < ROWS; ++r)
             if (row0 + r < pc.rows)
-                y[pc.yOffset + row0 + r] = partial[lid * ROWS + r];
+                y[pc.yOffset + row0 + r] = acc[r];
 }

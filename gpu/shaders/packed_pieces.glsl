@@ -75,9 +75,20 @@ void decodePiece(uint row, uint q, out vec4 a, out vec4 b)
 {
     uint lo, hi;
     loadPiece(row, q, lo, hi);
+#ifdef TREE_LINEAR
+    // INT (one member whose table is exactly code + lin0) and INT-asym (code − zero point): no
+    // table read, no member lookup; (float(code) − off)·scale is exact up to the one rounding of
+    // the CPU's table[code]·scale, so the values are bit for bit the same
+    const uint g = groupOf(row, q * 8u);
+    const float s = scaleAt(pc.scalesBase, g);
+    const float off = pc.zpBits != 0u ? float(metaBits(pc.zpBase, g, pc.zpBits)) : -pc.lin0;
+    a = (vec4(pieceCode(lo, hi, 0u), pieceCode(lo, hi, 1u), pieceCode(lo, hi, 2u), pieceCode(lo, hi, 3u)) - off) * s;
+    b = (vec4(pieceCode(lo, hi, 4u), pieceCode(lo, hi, 5u), pieceCode(lo, hi, 6u), pieceCode(lo, hi, 7u)) - off) * s;
+#else
     const GroupParams p = loadGroup(groupOf(row, q * 8u));
     a = vec4(decodeValue(p, pieceCode(lo, hi, 0u)), decodeValue(p, pieceCode(lo, hi, 1u)), decodeValue(p, pieceCode(lo, hi, 2u)),
              decodeValue(p, pieceCode(lo, hi, 3u)));
     b = vec4(decodeValue(p, pieceCode(lo, hi, 4u)), decodeValue(p, pieceCode(lo, hi, 5u)), decodeValue(p, pieceCode(lo, hi, 6u)),
              decodeValue(p, pieceCode(lo, hi, 7u)));
+#endif
 }

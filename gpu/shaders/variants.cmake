@@ -43,6 +43,16 @@ foreach(family dequant_packed matvec_packed matmul_packed)
   endforeach()
   lowbit_shader(${family}_fp6 ${family}.comp 5 ${packed_push} CODE_BITS=6 FP6_PLANES)
 endforeach()
+# The shared-tree GEMV/GEMM's forms (TreeForm in packed_ops.h): "_sg" sums a slot's lanes by
+# subgroup shuffles (tree_reduce.glsl), "_lin" decodes INT / INT-asym codes without a table read
+foreach(family matvec_packed matmul_packed)
+  foreach(bits 1 2 3 4 5 6 7 8)
+    lowbit_shader(${family}_b${bits}_sg ${family}.comp 5 ${packed_push} CODE_BITS=${bits} SG_REDUCE)
+    lowbit_shader(${family}_b${bits}_lin ${family}.comp 5 ${packed_push} CODE_BITS=${bits} TREE_LINEAR)
+    lowbit_shader(${family}_b${bits}_lin_sg ${family}.comp 5 ${packed_push} CODE_BITS=${bits} TREE_LINEAR SG_REDUCE)
+  endforeach()
+  lowbit_shader(${family}_fp6_sg ${family}.comp 5 ${packed_push} CODE_BITS=6 FP6_PLANES SG_REDUCE)
+endforeach()
 # The row-per-invocation GEMV for CPU implementations, per code width and decode path (generic,
 # linear, lut, minifloat; see matvec_rows.comp): x and the value tables in uniform buffers (bindings 3, 5),
 # and the "_sx" form with storage buffers for x beyond the uniform range; bindings 6 and 7 read the

@@ -198,25 +198,44 @@ private slots:
     /// The tree layout at every width of a row slot, and its piece paths: x read as vec4 (columns a
     /// multiple of 4) or float by float (203 columns), a tail of 3 columns, groups of 20 that
     /// straddle the 8-column pieces (weight by weight), an odd row count (a slot's second row past
-    /// the end).
+    /// the end) — in each form: the sums by subgroup shuffles (lavapipe's 8-lane subgroups: slots
+    /// of 1–8 lanes in one subgroup, 16–64 across subgroups) and by the shared-memory tree, the
+    /// linear INT decode and the table path.
     void threadsPerRowDoNotChangeResults_data()
     {
         QTest::addColumn<int>("tpr");
         QTest::addColumn<int>("cols");
         QTest::addColumn<int>("group");
-        for (int t : {1, 2, 8, 64})
-            QTest::addRow("%d per row", t) << t << 1000 << 32;
-        QTest::addRow("203 columns, 4 per row") << 4 << 203 << 32;
-        QTest::addRow("203 columns, auto") << 0 << 203 << 32;
-        QTest::addRow("groups of 20, 16 per row") << 16 << 1000 << 20;
-        QTest::addRow("groups of 20, 203 columns, 2 per row") << 2 << 203 << 20;
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<bool>("sg");
+        QTest::addColumn<bool>("linear");
+        for (bool sg : {true, false})
+            for (bool linear : {true, false}) {
+                const char *form = sg ? (linear ? "shuffles, linear" : "shuffles, table") : (linear ? "tree, linear" : "tree, table");
+                for (int t : {1, 2, 8, 16, 64})
+                    QTest::addRow("%d per row, %s", t, form) << t << 1000 << 32 << "int4" << sg << linear;
+                QTest::addRow("203 columns, 4 per row, %s", form) << 4 << 203 << 32 << "int4" << sg << linear;
+                QTest::addRow("203 columns, auto, %s", form) << 0 << 203 << 32 << "int4" << sg << linear;
+                QTest::addRow("groups of 20, 16 per row, %s", form) << 16 << 1000 << 20 << "int4" << sg << linear;
+                QTest::addRow("groups of 20, 203 columns, 2 per row, %s", form) << 2 << 203 << 20 << "int4" << sg << linear;
+                QTest::addRow("int3-asym, 32 per row, %s", form) << 32 << 1000 << 32 << "int3-asym" << sg << linear;
+                QTest::addRow("int2, 8 per row, %s", form) << 8 << 1000 << 32 << "int2" << sg << linear;
+            }
+        // formats without a linear form keep the table path
+        QTest::addRow("nf4, 32 per row, shuffles") << 32 << 1000 << 32 << "nf4" << true << true;
+        QTest::addRow("fp6 planes, 16 per row, shuffles") << 16 << 1000 << 32 << "fp6-e3m2" << true << true;
     }
     void threadsPerRowDoNotChangeResults()
     {
         QFETCH(int, tpr);
         QFETCH(int, cols);
         QFETCH(int, group);
-        auto spec = specOf(QStringLiteral("int4"), group, QStringLiteral("fp16"));
+        QFETCH(QString, format);
+        QFETCH(bool, sg);
+        QFETCH(bool, linear);
+        if (sg && !m_fx.ctx->info().subgroupShuffle)
+            QSKIP("the device has no subgroup shuffles");
+        auto spec = specOf(format, group, QStringLiteral("fp16"));
         QVERIFY(spec);
         const std::int64_t rows = 71;
         auto w = test::randomFloats(std::size_t(rows * cols), 3, 0.05f);
@@ -228,10 +247,14 @@ private slots:
         PackedUploadOptions opt;
         opt.threadsPerRow = std::uint32_t(tpr);
         opt.matvec = MatvecLayout::SharedTree; // the layout that shares rows
+        opt.subgroupReduce = sg;
+        opt.treeLinear = linear;
         auto gw = uploadPacked(arena, *packed, opt);
         QVERIFY(gw.ok());
         if (tpr)
             QCOMPARE(gw->push.tpr, std::uint32_t(tpr));
+        QCOMPARE(gw->tree.subgroupReduce, sg);
+        QCOMPARE(gw->tree.linear, linear && format.startsWith(QLatin1String("int"))); // INT and INT-asym when asked, others never
         const auto x = test::randomFloats(std::size_t(cols) * 3, 4);
         auto bx = arena.upload(std::span<const float>(x));
         auto by = arena.allocate(std::size_t(rows) * 4);
