@@ -193,7 +193,7 @@ Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTens
 
 /// VPTQ "vptq-vV-kK": random indices and codebook (speed does not depend on the values); the
 /// roofline reads the index bytes as rows of the same count.
-Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, std::int64_t rows, std::int64_t cols, int v, int k, int reps, int products,
+Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, const PackedUploadOptions &upload, std::int64_t rows, std::int64_t cols, int v, int k, int reps, int products,
                               std::uint32_t gemmTokens, double &bpw)
 {
     std::mt19937 rng(7);
@@ -214,7 +214,8 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, std::int64_t rows,
     LOWBIT_TRY(auto t, VqQuantizedTensor::create(std::move(c)));
     bpw = t->bitsPerWeight();
     Arena arena(ctx, VkDeviceSize(64) << 20);
-    LOWBIT_TRY(GpuVqTensor w, uploadVq(arena, *t));
+    const std::optional<bool> rowsLayout = upload.matvec ? std::optional<bool>(*upload.matvec == MatvecLayout::Rows) : std::nullopt;
+    LOWBIT_TRY(GpuVqTensor w, uploadVq(arena, *t, rowsLayout, upload.subgroupReduce));
     std::vector<float> x(static_cast<std::size_t>(cols) * std::max(gemmTokens, 1u), 0.5f);
     LOWBIT_TRY(Buffer * bx, arena.upload(std::span<const float>(x)));
     LOWBIT_TRY(Buffer * by, arena.allocate(static_cast<VkDeviceSize>(rows) * std::max(gemmTokens, 1u) * 4));
@@ -485,7 +486,9 @@ int main(int argc, char **argv)
                 const auto parts = split(name.substr(5), '-');
                 const int v = parts.size() == 2 ? std::atoi(parts[0].c_str() + 1) : 0, k = parts.size() == 2 ? std::atoi(parts[1].c_str() + 1) : 0;
                 double bpw = 0;
-                auto fig = measureVq(**ctx, pipes, rows, cols, v, k, reps, products, static_cast<std::uint32_t>(gemmTokens), bpw);
+                PackedUploadOptions vqUpload = upload; // --matvec and --tree-barriers apply to VQ too
+                vqUpload.matvec = layout;
+                auto fig = measureVq(**ctx, pipes, vqUpload, rows, cols, v, k, reps, products, static_cast<std::uint32_t>(gemmTokens), bpw);
                 if (!fig) {
                     std::fprintf(stderr, "%s: %s\n", name.c_str(), fig.error().message().c_str());
                     continue;

@@ -34,7 +34,8 @@ Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, const Packe
 {
     GpuWeight w;
     if (const VqQuantizedTensor *vq = rowLookup ? nullptr : vqTensorOf(view)) {
-        auto t = uploadVq(arena, *vq);
+        const std::optional<bool> rowsLayout = packed.matvec ? std::optional<bool>(*packed.matvec == MatvecLayout::Rows) : std::nullopt;
+        auto t = uploadVq(arena, *vq, rowsLayout, packed.subgroupReduce);
         if (!t)
             return t.error().withContext(view.name);
         w.rows = vq->rows();

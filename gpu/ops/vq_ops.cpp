@@ -119,12 +119,13 @@ Status recordXprep(Recorder &rec, const GpuVqTensor &w, VqPush p, const Buffer &
 }
 } // namespace
 
-Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::optional<bool> rowsMatvec)
+Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::optional<bool> rowsMatvec, std::optional<bool> subgroupReduce)
 {
     const VqContent c = t.content();
     GpuVqTensor g;
     // the row kernel broadcasts within subgroups of exactly 8 lanes (lavapipe's default)
     g.rowsMatvec = rowsMatvec.value_or(rowLayoutDevice(arena.context().info())) && rowKernelsRun(arena.context().info());
+    g.subgroupReduce = subgroupReduce.value_or(true) && arena.context().info().subgroupShuffle;
     VqPush &p = g.push;
     p.rows = static_cast<std::uint32_t>(c.rows);
     p.cols = static_cast<std::uint32_t>(c.cols);
@@ -233,7 +234,7 @@ Status recordMatvecVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, cons
     p.xOffset = xOffset;
     p.yOffset = yOffset;
     if (!w.rowsMatvec)
-        return rec.dispatch(ShaderId::matvec_vq, {w.indices, w.values, &x, &y}, p, gridFor(p.R));
+        return rec.dispatch(w.subgroupReduce ? ShaderId::matvec_vq_sg : ShaderId::matvec_vq, {w.indices, w.values, &x, &y}, p, gridFor(p.R));
     p.tokens = 1;
     LOWBIT_CHECK(recordXprep(rec, w, p, x));
     return rec.dispatch(rowsShader(p.v, w.storedBits, p.resBase != kNone), {w.indices, w.values, w.xp, &y}, p, gridFor((p.R + 31) / 32));
@@ -257,7 +258,7 @@ Status recordMatmulVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, cons
         p.xOffset = 0;
         p.yOffset = yOffset;
         p.yStride = yStride;
-        return rec.dispatch(ShaderId::matmul_vq, {w.indices, w.values, &x, &y}, p,
+        return rec.dispatch(w.subgroupReduce ? ShaderId::matmul_vq_sg : ShaderId::matmul_vq, {w.indices, w.values, &x, &y}, p,
                             gridFor(std::uint64_t(p.R) * ((tokens + kVqTreeTokens - 1) / kVqTreeTokens)));
     }
     const std::optional<ShaderId> gemm = rowsGemmShader(w.push.v, w.storedBits, w.push.resBase != kNone);

@@ -50,6 +50,8 @@ struct GpuVqTensor {
     Buffer *values = nullptr;  ///< main | residual | outlier codebooks | scale | bias (fp32)
     VqPush push{};
     bool rowsMatvec = false;   ///< matvec_vq_rows (one invocation per vector row; CPU implementations)
+    /// the tree kernels sum a vector row's lanes by subgroup shuffles (the `_sg` variants)
+    bool subgroupReduce = false;
     Buffer *xp = nullptr;      ///< row layout: x·scale in position order and the bias partial sums
     unsigned storedBits = 0;   ///< row layout: width of the main and residual codes (8, 12, 16)
     std::uint64_t deviceBytes = 0;
@@ -58,7 +60,9 @@ struct GpuVqTensor {
 /// Uploads a vq tensor. `rowsMatvec`: the GEMV layout (empty: rows on CPU implementations,
 /// device type "cpu"; the shared-memory tree elsewhere). Errors: InvalidArgument when it does not
 /// fit one storage buffer, Io.
-Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::optional<bool> rowsMatvec = std::nullopt);
+/// `subgroupReduce`: the tree kernels' sums by subgroup shuffles (empty: where the device has them).
+Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::optional<bool> rowsMatvec = std::nullopt,
+                             std::optional<bool> subgroupReduce = std::nullopt);
 
 /// out[yOffset + r·cols + c] = W[r, c].
 Status recordDequantVq(Recorder &rec, const GpuVqTensor &w, const Buffer &out, std::uint32_t yOffset = 0);

@@ -62,7 +62,7 @@ void main()
                 }
         }
     }
-    treeReduce(acc);
+    treeReduce(acc, pc.tpr);
     if (lane == 0u)
         [[unroll]] for (uint r = 0u; r < ROWS; ++r)
             if (row0 + r < pc.rows)

@@ -3,7 +3,8 @@
 // tokens; its invocations stride over the positions, decode each weight once and multiply it with
 // the tile's x rows (pc.cols floats apart from xOffset): Y[yOffset + t·yStride + r·v + d]. The
 // main codebook sits in shared memory when it fits (sharedMain), as in matvec_vq.comp; the partial
-// sums meet in a shared-memory tree, one token after the other.
+// sums meet by subgroup shuffles or in a shared-memory tree (tree_reduce.glsl), one token after
+// the other.
 #version 450
 #include "vq_decode.glsl"
 
@@ -16,22 +17,20 @@ layout(std430, binding = 2) readonly buffer X { float x[]; };
 layout(std430, binding = 3) buffer Y { float y[]; };
 
 shared float cb[SHARED_CB];
-shared float partial[WG * VMAX];
+#define TREE_N VMAX
+#include "tree_reduce.glsl"
 
 // token T (a constant, so that acc is never indexed by a variable) through the tree to y
 #define REDUCE_TOKEN(T)                                                                              \
     {                                                                                                \
+        float part[VMAX];                                                                            \
         [[unroll]] for (uint d = 0u; d < VMAX; ++d)                                                  \
-            partial[lid * VMAX + d] = acc[(T) * VMAX + d];                                           \
-        for (uint s = WG / 2u; s > 0u; s >>= 1) {                                                    \
-            barrier();                                                                               \
-            if (lid < s)                                                                             \
-                [[unroll]] for (uint d = 0u; d < VMAX; ++d)                                          \
-                    partial[lid * VMAX + d] += partial[(lid + s) * VMAX + d];                        \
-        }                                                                                            \
+            part[d] = acc[(T) * VMAX + d];                                                           \
+        treeReduce(part, WG);                                                                        \
         if (lid == 0u && r < pc.R && (T) < nt)                                                       \
-            for (uint d = 0u; d < pc.v && r * pc.v + d < pc.rows; ++d)                               \
-                y[pc.yOffset + (t0 + (T)) * pc.yStride + r * pc.v + d] = partial[d];                 \
+            [[unroll]] for (uint d = 0u; d < VMAX; ++d)                                              \
+                if (d < pc.v && r * pc.v + d < pc.rows)                                              \
+                    y[pc.yOffset + (t0 + (T)) * pc.yStride + r * pc.v + d] = part[d];                \
         barrier();                                                                                   \
     }
 
@@ -42,7 +41,7 @@ void main()
     const uint r = wg / tiles;
     const uint t0 = (wg % tiles) * TT;
     const uint nt = min(TT, pc.tokens - t0);
-    const uint lid = gl_LocalInvocationID.x;
+    const uint lid = treeIndex();
     for (uint i = lid; i < pc.sharedMain; i += WG) // sharedMain ≤ SHARED_CB (checked by the host)
         cb[i] = vals[pc.mainCb + i];
     barrier();

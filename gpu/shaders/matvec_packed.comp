@@ -47,7 +47,7 @@ void main()
                     acc[r] += weightAt(row0 + r, c) * xc;
         }
     }
-    treeReduce(acc);
+    treeReduce(acc, pc.tpr);
     if (lane == 0u)
         [[unroll]] for (uint r = 0u; r < ROWS; ++r)
             if (row0 + r < pc.rows)

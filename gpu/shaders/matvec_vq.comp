@@ -1,25 +1,26 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Fused VQ dequant × vector: a workgroup per vector row r (output rows r·v … r·v+v−1, v ≤ VMAX);
 // its invocations stride over the positions, look each code up and accumulate centroid · x[col].
-// The main codebook is copied to shared memory when it fits (sharedMain). Partial sums meet in a
-// shared-memory tree.
+// The main codebook is copied to shared memory when it fits (sharedMain). Partial sums meet by
+// subgroup shuffles or in a shared-memory tree (tree_reduce.glsl).
 #version 450
 #include "vq_decode.glsl"
 
 #define WG 64u
 #define VMAX 16u
 #define SHARED_CB 4096u
+#define TREE_N VMAX
+#include "tree_reduce.glsl"
 layout(local_size_x = 64) in;
 layout(std430, binding = 2) readonly buffer X { float x[]; };
 layout(std430, binding = 3) buffer Y { float y[]; };
 
 shared float cb[SHARED_CB];
-shared float partial[WG * VMAX];
 
 void main()
 {
     const uint r = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
-    const uint lid = gl_LocalInvocationID.x;
+    const uint lid = treeIndex();
     for (uint i = lid; i < pc.sharedMain; i += WG) // sharedMain ≤ SHARED_CB (checked by the host)
         cb[i] = vals[pc.mainCb + i];
     barrier();
@@ -43,15 +44,9 @@ void main()
                 }
         }
     }
-    [[unroll]] for (uint d = 0u; d < VMAX; ++d)
-        partial[lid * VMAX + d] = acc[d];
-    for (uint s = WG / 2u; s > 0u; s >>= 1) {
-        barrier();
-        if (lid < s)
-            [[unroll]] for (uint d = 0u; d < VMAX; ++d)
-                partial[lid * VMAX + d] += partial[(lid + s) * VMAX + d];
-    }
+    treeReduce(acc, WG);
     if (lid == 0u && r < pc.R)
-        for (uint d = 0u; d < pc.v && r * pc.v + d < pc.rows; ++d)
-            y[pc.yOffset + r * pc.v + d] = partial[d];
+        [[unroll]] for (uint d = 0u; d < VMAX; ++d)
+            if (d < pc.v && r * pc.v + d < pc.rows)
+                y[pc.yOffset + r * pc.v + d] = acc[d];
 }

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The end of the shared-tree kernels (matvec_packed.comp, matmul_packed.comp): each slot's tpr
-// lanes sum their TREE_N accumulators, and the slot's lane 0 holds the totals. Include after
-// defining WG (the workgroup size) and TREE_N; the kernel numbers its slots and lanes by
-// treeIndex().
+// The end of the shared-tree kernels (matvec_packed.comp, matmul_packed.comp: slots of tpr
+// lanes; matvec_vq.comp, matmul_vq.comp: one slot of the whole workgroup): each slot's lanes sum
+// their TREE_N accumulators, and the slot's lane 0 holds the totals. Include after defining WG
+// (the workgroup size) and TREE_N; the kernel numbers its slots and lanes by treeIndex().
 //
 // With SG_REDUCE (devices with subgroup shuffles) and a workgroup of full subgroups, the lanes of
 // a slot are numbered within subgroups, so a slot of ≤ gl_SubgroupSize lanes lies in one
-// subgroup and sums by log2(tpr) shuffle-xor steps, no shared memory and no barrier; a wider slot
-// then adds its subgroups' totals after one barrier. Otherwise the partial sums meet in a
-// shared-memory tree, log2(tpr) barriers (any subgroup size).
+// subgroup and sums by log2(lanes) shuffle-xor steps, no shared memory and no barrier; a wider
+// slot then adds its subgroups' totals after one barrier. Otherwise the partial sums meet in a
+// shared-memory tree, log2(lanes) barriers (any subgroup size). A kernel that reduces again
+// calls barrier() in between (treePartial is reused).
 #ifdef SG_REDUCE
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_shuffle : require
@@ -36,25 +37,26 @@ uint treeIndex()
     return gl_LocalInvocationID.x;
 }
 
-/// Sums acc over the lanes of each slot; the totals are valid in lane 0 (lane = treeIndex() % tpr).
-/// Called by every invocation of the workgroup (uniform control flow).
-void treeReduce(inout float acc[TREE_N])
+/// Sums acc over the `lanes` lanes of each slot (a power of two ≤ WG, uniform); the totals are
+/// valid in lane 0 (lane = treeIndex() % lanes). Called by every invocation of the workgroup
+/// (uniform control flow).
+void treeReduce(inout float acc[TREE_N], uint lanes)
 {
     const uint f = treeIndex();
-    const uint lane = f % pc.tpr;
+    const uint lane = f % lanes;
 #ifdef SG_REDUCE
     if (treeBySubgroup()) {
         const uint sg = gl_SubgroupSize;
-        for (uint s = min(pc.tpr, sg) / 2u; s > 0u; s >>= 1)
+        for (uint s = min(lanes, sg) / 2u; s > 0u; s >>= 1)
             [[unroll]] for (uint i = 0u; i < TREE_N; ++i)
                 acc[i] += subgroupShuffleXor(acc[i], s);
-        if (pc.tpr > sg) { // a slot spans tpr / sg whole subgroups: their lane 0s hold the parts
+        if (lanes > sg) { // a slot spans lanes / sg whole subgroups: their lane 0s hold the parts
             if (gl_SubgroupInvocationID == 0u)
                 [[unroll]] for (uint i = 0u; i < TREE_N; ++i)
                     treePartial[gl_SubgroupID * TREE_N + i] = acc[i];
             barrier();
             if (lane == 0u)
-                for (uint k = 1u; k < pc.tpr / sg; ++k)
+                for (uint k = 1u; k < lanes / sg; ++k)
                     [[unroll]] for (uint i = 0u; i < TREE_N; ++i)
                         acc[i] += treePartial[(gl_SubgroupID + k) * TREE_N + i];
         }
@@ -63,7 +65,7 @@ void treeReduce(inout float acc[TREE_N])
 #endif
     [[unroll]] for (uint i = 0u; i < TREE_N; ++i)
         treePartial[f * TREE_N + i] = acc[i];
-    for (uint s = pc.tpr / 2u; s > 0u; s >>= 1) {
+    for (uint s = lanes / 2u; s > 0u; s >>= 1) {
         barrier();
         if (lane < s)
             [[unroll]] for (uint i = 0u; i < TREE_N; ++i)

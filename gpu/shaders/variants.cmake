@@ -169,8 +169,10 @@ lowbit_shader(bandwidth_reduce_rows_image bandwidth_reduce_rows.comp 2 16 IMAGE=
 set(vq_push 108)
 lowbit_shader(dequant_vq dequant_vq.comp 4 ${vq_push})
 lowbit_shader(matvec_vq matvec_vq.comp 4 ${vq_push})
+lowbit_shader(matvec_vq_sg matvec_vq.comp 4 ${vq_push} SG_REDUCE)
 # ... and their GEMM (the prefill) on GPUs: four tokens a workgroup
 lowbit_shader(matmul_vq matmul_vq.comp 4 ${vq_push})
+lowbit_shader(matmul_vq_sg matmul_vq.comp 4 ${vq_push} SG_REDUCE)
 # ... and the CPU-device GEMV (matvec_vq_rows.comp): x·scale in position order first
 # (vq_xprep), then one variant per vector length (4, 8, or 0: any v ≤ 16 at run time), stored
 # index width (8, 12, 16) and residual (_r); every binding but y read as texels of a storage

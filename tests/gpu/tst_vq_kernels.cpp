@@ -134,11 +134,15 @@ private slots:
         std::vector<float> cpu(std::size_t(rows) * std::size_t(cols));
         QVERIFY((*t)->decodeRows(cpu.data(), 0, rows).ok());
 
-        for (bool rowsLayout : {false, true}) { // the GPU (shared-memory tree) and the CPU-device (row per invocation) GEMV
+        // the GPU layout (a workgroup a vector row: sums by subgroup shuffles, then by the shared
+        // tree) and the CPU-device one (a vector row per invocation)
+        for (int form : {0, 1, 2}) {
+            const bool rowsLayout = form == 2, shuffles = form == 0;
             Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
-            auto g = uploadVq(arena, **t, rowsLayout);
+            auto g = uploadVq(arena, **t, rowsLayout, shuffles);
             QVERIFY2(g.ok(), g.ok() ? "" : g.error().message().c_str());
             QCOMPARE(g->rowsMatvec, rowsLayout);
+            QCOMPARE(g->subgroupReduce, shuffles && m_fx.ctx->info().subgroupShuffle);
             const unsigned widest = std::max(vqIndexBits(k), residual ? vqIndexBits(residual) : 0u);
             if (rowsLayout) // codes by vector row at 8, 12 or 16 bits, whole blocks of 32 positions
                 QCOMPARE(g->storedBits, widest <= 8 ? 8u : widest <= 12 ? 12u : 16u);
@@ -168,7 +172,7 @@ private slots:
                     ref += p;
                     mag += std::fabs(p);
                 }
-                QVERIFY2(std::fabs(y[std::size_t(r) + 2] - ref) <= 4e-6 * mag + 1e-9, qPrintable(QStringLiteral("%1 layout, row %2").arg(QLatin1String(rowsLayout ? "rows" : "tree")).arg(r)));
+                QVERIFY2(std::fabs(y[std::size_t(r) + 2] - ref) <= 4e-6 * mag + 1e-9, qPrintable(QStringLiteral("%1 layout, row %2").arg(QLatin1String(rowsLayout ? "rows" : shuffles ? "tree, shuffles" : "tree")).arg(r)));
             }
         }
     }
@@ -205,9 +209,10 @@ private slots:
         QVERIFY((*t)->decodeRows(cpu.data(), 0, rows).ok());
         const auto x = test::randomFloats(std::size_t(cols) * std::size_t(tokens), 9);
         const std::uint32_t yOffset = 3, yStride = rows + 5;
-        for (bool rowsLayout : {false, true}) {
+        for (int form : {0, 1, 2}) { // tree with shuffles, tree with the shared tree, rows
+            const bool rowsLayout = form == 2;
             Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
-            auto g = uploadVq(arena, **t, rowsLayout);
+            auto g = uploadVq(arena, **t, rowsLayout, form == 0);
             QVERIFY(g.ok());
             auto bx = arena.upload(std::span<const float>(x));
             auto by = arena.allocate((yOffset + std::size_t(tokens) * yStride) * 4);
@@ -228,7 +233,7 @@ private slots:
                         mag += std::fabs(p);
                     }
                     QVERIFY2(std::fabs(Y[yOffset + std::size_t(tk) * yStride + std::size_t(r)] - ref) <= 4e-6 * mag + 1e-9,
-                             qPrintable(QStringLiteral("%1 layout, token %2, row %3").arg(QLatin1String(rowsLayout ? "rows" : "tree")).arg(tk).arg(r)));
+                             qPrintable(QStringLiteral("form %1 (0 tree with shuffles, 1 shared tree, 2 rows), token %2, row %3").arg(form).arg(tk).arg(r)));
                 }
                 for (std::uint32_t pad = rows; pad < yStride; ++pad)
                     QVERIFY(std::isnan(Y[yOffset + std::size_t(tk) * yStride + pad]));
