@@ -36,15 +36,7 @@ private slots:
         if (lowbit::test::runningInCi())
             QVERIFY(m_ctx->validationEnabled()); // scripts/setup.sh installs vulkan-validationlayers
     }
-    void cleanupTestCase()
-    {
-        if (!m_ctx)
-            return;
-        m_fx.pipelines.reset();
-        for (const auto &msg : m_ctx->validationMessages())
-            qWarning("validation: %s", msg.c_str());
-        QVERIFY(m_ctx->validationMessages().empty());
-    }
+    void cleanupTestCase() { LOWBIT_GPU_CLEANUP(m_fx); }
     void matvec_data()
     {
         QTest::addColumn<int>("rows");

@@ -42,8 +42,31 @@ class TestGpuModel : public QObject {
     Q_OBJECT
     test::GpuFixture m_fx;
 
+    /// Loads `model` twice, with `a` and with `b`, and checks that both give the same logits (up to
+    /// fp32 summation order) for a prefill of the first `prefill` tokens and then for the rest
+    /// decoded through the KV cache.
+    void sameLogits(const Model &model, const GpuModelOptions &a, const GpuModelOptions &b, std::span<const std::int32_t> tokens,
+                    std::size_t prefill)
+    {
+        auto ga = GpuModel::load(*m_fx.ctx, model, a);
+        auto gb = GpuModel::load(*m_fx.ctx, model, b);
+        QVERIFY(ga.ok() && gb.ok());
+        for (int step = 0; step < 2; ++step) {
+            const auto part = step == 0 ? tokens.first(prefill) : tokens.subspan(prefill);
+            auto la = (*ga)->forward(part, true);
+            auto lb = (*gb)->forward(part, true);
+            QVERIFY2(la.ok(), la.ok() ? "" : la.error().message().c_str());
+            QVERIFY(lb.ok());
+            QCOMPARE(la->size(), lb->size());
+            for (std::size_t i = 0; i < la->size(); ++i)
+                QVERIFY2(std::fabs((*la)[i] - (*lb)[i]) < 1e-4f,
+                         qPrintable(QStringLiteral("logit %1: %2 against %3").arg(i).arg((*la)[i]).arg((*lb)[i])));
+        }
+    }
+
 private slots:
     void initTestCase() { LOWBIT_GPU_INIT(m_fx); }
+    void cleanupTestCase() { LOWBIT_GPU_CLEANUP(m_fx); }
     void prefillMatchesReference_data()
     {
         QTest::addColumn<int>("layout");
@@ -261,11 +284,7 @@ private slots:
         // the rows layout (CPU devices) runs a prefill by the rows GEMM (three tokens a dispatch,
         // the GEMV for a lone last token) per slice: the same logits as the tree's GEMM up to fp32
         // summation order
-        if (!rowKernelsRun(m_fx.ctx->info())) {
-            if (test::runningInCi()) // lavapipe runs them
-                QFAIL("CI=true but the device does not run the row kernels");
-            QSKIP("this device does not run the row kernels");
-        }
+        LOWBIT_REQUIRE_ROW_KERNELS(m_fx);
         const Model model = test::makeRandomModel(64, 96, 2, 4, 2, 50, RopeLayout::HalfSplit, false, 6);
         auto q = test::quantizeTensors(model, [&](const ModelTensor &t) -> std::optional<test::TensorFormat> {
             if (t.role == TensorRole::FinalNorm || t.view.shape.size() != 2)
@@ -279,20 +298,8 @@ private slots:
         // and 32 row-major rows, the 96-column ones into slices of 42 and 22 rows (none tiled)
         rows.maxSliceBytes = 2048;
         tree.matvec = MatvecLayout::SharedTree;
-        auto a = GpuModel::load(*m_fx.ctx, *q, rows);
-        auto b = GpuModel::load(*m_fx.ctx, *q, tree);
-        QVERIFY(a.ok() && b.ok());
         const std::vector<std::int32_t> tokens = {3, 44, 0, 49, 12, 7, 7, 30, 1};
-        for (int step = 0; step < 2; ++step) { // a prefill, then one more token through the KV cache
-            const auto part = step == 0 ? std::span(tokens).first(8) : std::span(tokens).subspan(8);
-            auto la = (*a)->forward(part, true);
-            auto lb = (*b)->forward(part, true);
-            QVERIFY2(la.ok(), la.ok() ? "" : la.error().message().c_str());
-            QVERIFY(lb.ok());
-            QCOMPARE(la->size(), lb->size());
-            for (std::size_t i = 0; i < la->size(); ++i)
-                QVERIFY2(std::fabs((*la)[i] - (*lb)[i]) < 1e-4f, qPrintable(QStringLiteral("logit %1: %2 against %3").arg(i).arg((*la)[i]).arg((*lb)[i])));
-        }
+        sameLogits(*q, rows, tree, tokens, 8); // a prefill, then one more token through the KV cache
     }
 
     void int8ActivationsStayCloseToFp32()
@@ -301,11 +308,7 @@ private slots:
         // quantized to int8, the others fp32 x. The logits stay within a few % of the fp32-x
         // engine's; a prefill (the integer GEMM, three tokens a dispatch) equals the same tokens
         // decoded one by one (the integer GEMV) up to fp32 summation order
-        if (!rowKernelsRun(m_fx.ctx->info())) {
-            if (test::runningInCi()) // lavapipe runs them
-                QFAIL("CI=true but the device does not run the row kernels");
-            QSKIP("this device does not run the row kernels");
-        }
+        LOWBIT_REQUIRE_ROW_KERNELS(m_fx);
         const Model model = test::makeRandomModel(64, 96, 2, 4, 2, 50, RopeLayout::HalfSplit, false, 9);
         auto q = test::quantizeTensors(model, [&](const ModelTensor &t) -> std::optional<test::TensorFormat> {
             if (t.role == TensorRole::FinalNorm || t.view.shape.size() != 2 || t.role == TensorRole::Embedding)
@@ -364,20 +367,8 @@ private slots:
         GpuModelOptions rows, tree;
         rows.attention = AttentionKernel::Rows;
         tree.attention = AttentionKernel::Tree;
-        auto a = GpuModel::load(*m_fx.ctx, model, rows);
-        auto b = GpuModel::load(*m_fx.ctx, model, tree);
-        QVERIFY(a.ok() && b.ok());
         const std::vector<std::int32_t> tokens = {3, 44, 0, 49, 12, 7, 7, 30, 1, 22, 9};
-        for (int step = 0; step < 2; ++step) {
-            const auto part = step == 0 ? std::span(tokens).first(10) : std::span(tokens).subspan(10);
-            auto la = (*a)->forward(part, true);
-            auto lb = (*b)->forward(part, true);
-            QVERIFY2(la.ok(), la.ok() ? "" : la.error().message().c_str());
-            QVERIFY(lb.ok());
-            QCOMPARE(la->size(), lb->size());
-            for (std::size_t i = 0; i < la->size(); ++i)
-                QVERIFY2(std::fabs((*la)[i] - (*lb)[i]) < 1e-4f, qPrintable(QStringLiteral("logit %1: %2 against %3").arg(i).arg((*la)[i]).arg((*lb)[i])));
-        }
+        sameLogits(model, rows, tree, tokens, 10);
     }
 
     void modelLargerThanTheDeviceIsRefused()

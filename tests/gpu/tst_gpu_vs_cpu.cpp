@@ -81,6 +81,7 @@ private slots:
         QVERIFY(mix.ok());
         m_mixed = std::move(*mix);
     }
+    void cleanupTestCase() { LOWBIT_GPU_CLEANUP(m_fx); }
     void perplexityMatchesCpu_data() { addModelRows(); }
     void perplexityMatchesCpu()
     {

@@ -67,18 +67,9 @@ class TestPackedInt8 : public QObject {
     Q_OBJECT
     test::GpuFixture m_fx;
 
-    bool rowKernels()
-    {
-        return rowKernelsRun(m_fx.ctx->info());
-    }
-
 private slots:
     void initTestCase() { LOWBIT_GPU_INIT(m_fx); }
-    void cleanupTestCase()
-    {
-        m_fx.pipelines.reset();
-        m_fx.ctx.reset();
-    }
+    void cleanupTestCase() { LOWBIT_GPU_CLEANUP(m_fx); }
 
     void quantizerFollowsTheRule()
     {
@@ -162,14 +153,8 @@ private slots:
         QFETCH(int, group);
         QFETCH(int, cols);
         QFETCH(int, tokens);
-        if (!rowKernels()) {
-            if (test::runningInCi()) // lavapipe runs them
-                QFAIL("CI=true but the device does not run the row kernels");
-            QSKIP("this device does not run the row kernels");
-        }
-        auto f = parseFormat(format.toStdString());
-        QVERIFY(f);
-        auto spec = makeFormatSpec(*f, std::optional<std::int64_t>(group), std::nullopt);
+        LOWBIT_REQUIRE_ROW_KERNELS(m_fx);
+        const auto spec = test::specOf(format.toStdString(), group);
         QVERIFY(spec);
         // 70 rows: one tiled block of 64 and 6 row-major rows; the last invocation's rows past the end
         const std::int64_t rows = 70;
@@ -224,9 +209,8 @@ private slots:
 
     void onlyFourBitLinearCodesTakeIt()
     {
-        const auto upload = [&](const char *format, std::int64_t group, MatvecLayout layout) -> std::optional<bool> {
-            auto f = parseFormat(format);
-            auto spec = makeFormatSpec(*f, std::optional<std::int64_t>(group), std::nullopt);
+        const auto upload = [&](const char *format, int group, MatvecLayout layout) -> std::optional<bool> {
+            const auto spec = test::specOf(format, group);
             auto rp = test::randomPacked(*spec, 8, 256, 3);
             Arena arena(*m_fx.ctx, VkDeviceSize(1) << 20);
             PackedUploadOptions opt;
@@ -236,8 +220,7 @@ private slots:
                 return std::nullopt;
             return rowsInt8Runs(*gw);
         };
-        if (!rowKernels())
-            QSKIP("this device does not run the row kernels");
+        LOWBIT_REQUIRE_ROW_KERNELS(m_fx);
         QCOMPARE(upload("int4", 128, MatvecLayout::Rows), std::optional<bool>(true));
         QCOMPARE(upload("int4-asym", 0, MatvecLayout::Rows), std::optional<bool>(true));
         QCOMPARE(upload("int4", 128, MatvecLayout::SharedTree), std::optional<bool>(false));
@@ -247,8 +230,7 @@ private slots:
         QCOMPARE(upload("fp4", 128, MatvecLayout::Rows), std::optional<bool>(false));
         // a wrong tensor is an error, not a dispatch
         Arena arena(*m_fx.ctx, VkDeviceSize(1) << 20);
-        auto f = parseFormat("nf4");
-        auto spec = makeFormatSpec(*f, std::optional<std::int64_t>(128), std::nullopt);
+        const auto spec = test::specOf("nf4", 128);
         auto rp = test::randomPacked(*spec, 8, 256, 3);
         PackedUploadOptions opt;
         opt.matvec = MatvecLayout::Rows;

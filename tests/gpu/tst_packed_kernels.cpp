@@ -33,20 +33,7 @@ struct Case {
 
 std::optional<FormatSpec> specOf(const QString &format, int group, const QString &storage)
 {
-    auto f = parseFormat(format.toStdString());
-    if (!f)
-        return std::nullopt;
-    std::optional<ScaleStorage> st;
-    if (!storage.isEmpty()) {
-        auto s = parseScaleStorage(storage.toStdString());
-        if (!s)
-            return std::nullopt;
-        st = *s;
-    }
-    auto spec = makeFormatSpec(*f, group == -2 ? std::nullopt : std::optional<std::int64_t>(group), st);
-    if (!spec)
-        return std::nullopt;
-    return *spec;
+    return test::specOf(format.toStdString(), group, storage.toStdString());
 }
 
 bool sameBits(float a, float b)
@@ -65,13 +52,7 @@ class TestPackedKernels : public QObject {
 
 private slots:
     void initTestCase() { LOWBIT_GPU_INIT(m_fx); }
-    void cleanupTestCase()
-    {
-        if (m_fx.ctx) {
-            m_fx.pipelines.reset();
-            QVERIFY(m_fx.ctx->validationMessages().empty());
-        }
-    }
+    void cleanupTestCase() { LOWBIT_GPU_CLEANUP(m_fx); }
 
     void everyKernelEveryFormat_data()
     {

@@ -27,11 +27,7 @@ class TestPackedRowsGemm : public QObject {
 
 private slots:
     void initTestCase() { LOWBIT_GPU_INIT(m_fx); }
-    void cleanupTestCase()
-    {
-        m_fx.pipelines.reset();
-        m_fx.ctx.reset();
-    }
+    void cleanupTestCase() { LOWBIT_GPU_CLEANUP(m_fx); }
 
     void gemmMatchesTheCpu_data()
     {
@@ -85,9 +81,7 @@ private slots:
         QFETCH(int, tokens);
         QFETCH(int, decode);
         QFETCH(bool, planes);
-        auto f = parseFormat(format.toStdString());
-        QVERIFY(f);
-        auto spec = makeFormatSpec(*f, group == -2 ? std::nullopt : std::optional<std::int64_t>(group), std::nullopt);
+        const auto spec = test::specOf(format.toStdString(), group);
         QVERIFY(spec);
         // 70 rows: one tiled block of 64 and 6 row-major rows; the last invocation's rows past the end
         const std::int64_t rows = 70;
@@ -98,11 +92,7 @@ private slots:
         opt.matvec = MatvecLayout::Rows;
         auto gw = uploadPacked(arena, rp->packed, opt);
         QVERIFY(gw.ok());
-        if (!rowKernelsRun(m_fx.ctx->info())) {
-            if (test::runningInCi()) // lavapipe runs them
-                QFAIL("CI=true but the device does not run the row kernels");
-            QSKIP("this device does not run the row kernels");
-        }
+        LOWBIT_REQUIRE_ROW_KERNELS(m_fx);
         const std::uint32_t groupCols = gw->push.groupsPerRow != 0 ? gw->push.groupSize : 0u;
         QCOMPARE(int(gw->rowsDecode), decode);
         QCOMPARE(gw->layout == CodeLayout::Fp6Planes, planes);

@@ -25,11 +25,7 @@ class TestPackedTiled : public QObject {
 
 private slots:
     void initTestCase() { LOWBIT_GPU_INIT(m_fx); }
-    void cleanupTestCase()
-    {
-        m_fx.pipelines.reset();
-        m_fx.ctx.reset();
-    }
+    void cleanupTestCase() { LOWBIT_GPU_CLEANUP(m_fx); }
 
     void wordMapIsAPermutation()
     {
@@ -74,9 +70,7 @@ private slots:
         QFETCH(QString, format);
         QFETCH(int, group);
         QFETCH(bool, sliced);
-        auto f = parseFormat(format.toStdString());
-        QVERIFY(f);
-        auto spec = makeFormatSpec(*f, std::int64_t(group), std::nullopt);
+        const auto spec = test::specOf(format.toStdString(), group);
         QVERIFY(spec);
         // 150 rows: two whole blocks and 22 leftover rows; sliced: 100 + 50 rows, one block each
         // side of a slice boundary
@@ -93,11 +87,7 @@ private slots:
             opt.maxSliceBytes = std::uint64_t(4 * (packed->rowWords + packed->rowWordsHi) * 100);
         auto gw = uploadPacked(arena, *packed, opt);
         QVERIFY(gw.ok());
-        if (!rowKernelsRun(m_fx.ctx->info())) {
-            if (test::runningInCi()) // lavapipe runs them
-                QFAIL("CI=true but the device does not run the row kernels");
-            QSKIP("this device does not run the row kernels (no tiled layout)");
-        }
+        LOWBIT_REQUIRE_ROW_KERNELS(m_fx);
         QVERIFY(gw->tiled);
         QCOMPARE(gw->slices.size(), std::size_t(sliced ? 2 : 1));
         // tiling moves words, it adds none
@@ -141,9 +131,7 @@ private slots:
     void rowsThatAreNotWholeTexelsStayRowMajor()
     {
         // 200 int4 columns: 25 words a row, so no texel holds one row only
-        auto f = parseFormat("int4");
-        QVERIFY(f);
-        auto spec = makeFormatSpec(*f, std::int64_t(40), std::nullopt);
+        const auto spec = test::specOf("int4", 40);
         QVERIFY(spec);
         auto rp = test::randomPacked(*spec, 70, 200, 33);
         QVERIFY(rp.ok());

@@ -86,13 +86,7 @@ class TestVqKernels : public QObject {
 
 private slots:
     void initTestCase() { LOWBIT_GPU_INIT(m_fx); }
-    void cleanupTestCase()
-    {
-        if (m_fx.ctx) {
-            m_fx.pipelines.reset();
-            QVERIFY(m_fx.ctx->validationMessages().empty());
-        }
-    }
+    void cleanupTestCase() { LOWBIT_GPU_CLEANUP(m_fx); }
 
     void dequantAndMatvec_data()
     {

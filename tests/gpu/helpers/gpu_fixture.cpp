@@ -21,6 +21,24 @@ GpuFixture makeGpuFixture()
     return fx;
 }
 
+std::optional<FormatSpec> specOf(std::string_view format, int group, std::string_view storage)
+{
+    auto f = parseFormat(format);
+    if (!f)
+        return std::nullopt;
+    std::optional<ScaleStorage> st;
+    if (!storage.empty()) {
+        auto s = parseScaleStorage(storage);
+        if (!s)
+            return std::nullopt;
+        st = *s;
+    }
+    auto spec = makeFormatSpec(*f, group == -2 ? std::nullopt : std::optional<std::int64_t>(group), st);
+    if (!spec)
+        return std::nullopt;
+    return *spec;
+}
+
 std::vector<float> randomFloats(std::size_t n, unsigned seed, float scale)
 {
     std::mt19937 rng(seed);
