@@ -5,7 +5,7 @@
 // the fastest of its access patterns, storage-buffer and texel reads (the achievable-bandwidth
 // roofline). "vptq-vV-kK" rows: a VPTQ
 // tensor with V-long vectors and a K-entry fp16 codebook (GB/s of its stored bytes). "FORMAT+x8"
-// rows: x quantized to int8 and the integer kernels of 4-bit linear codes (CPU devices; the
+// rows: x quantized to int8 and the integer kernels of 2- to 4-bit linear codes (CPU devices; the
 // quantization of x counted in every product). Targets: ratio ≥ 0.7 for 4-bit
 // scalar formats, ≥ 0.5 for VPTQ. Then tokens/s of the GPU engine on stories260K (fp32 and int4
 // g32 linears): greedy decode of --tokens tokens after a 1-token prompt, and a 64-token prefill,
@@ -151,7 +151,7 @@ Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTens
     // "+x8": x quantized to int8 (each product quantizes its own x, where the engine quantizes
     // once for the linears sharing an x) and the integer GEMV / GEMM
     if (int8X && !rowsInt8Runs(w))
-        return makeError(ErrorCode::Unsupported, "no int8-x kernel for this format and layout (4-bit linear codes, rows layout)");
+        return makeError(ErrorCode::Unsupported, "no int8-x kernel for this format and layout (2- to 4-bit linear codes, rows layout)");
     const auto cols = static_cast<std::uint32_t>(p.cols);
     LOWBIT_TRY(Buffer * bq, arena.allocate(quantizedXBytes(cols, std::max(gemmTokens, 1u))));
     const auto product = [&](Recorder &rec, std::uint32_t tokens) -> Status {
@@ -360,7 +360,8 @@ Result<Model> quantizeLinears(const Model &model, const FormatSpec &spec)
 
 int main(int argc, char **argv)
 {
-    std::string formats = "int4,int4+x8,int4-asym+x8,nf4,fp4,iq4nl,int4-asym,fp4-asym,bitmod-fp4,mix:int4|nf4|fp4,mxfp4,nvfp4,int2,int3,fp6-e3m2,int8,"
+    std::string formats = "int4,int4+x8,int4-asym+x8,nf4,fp4,iq4nl,int4-asym,fp4-asym,bitmod-fp4,mix:int4|nf4|fp4,mxfp4,nvfp4,int2,int2+x8,int3,"
+                          "int3+x8,fp6-e3m2,int8,"
                           "vptq-v8-k256,vptq-v4-k4096";
     std::string shapes = "4096x4096,11008x4096";
     std::int64_t group = 128;

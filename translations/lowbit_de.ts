@@ -1753,8 +1753,8 @@ rel. MSE</translation>
     </message>
     <message>
         <location filename="../app/studio/views/run_panel.cpp" line="0"/>
-        <source>int8 quantizes the inputs of 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; the Vulkan engine only</source>
-        <translation>int8 quantisiert die Eingaben von 4-Bit-INT-Linearschichten je 32 Werte, wie llama.cpp, für Ganzzahl-Kernel; nur die Vulkan-Engine</translation>
+        <source>int8 quantizes the inputs of 2- to 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; the Vulkan engine only</source>
+        <translation>int8 quantisiert die Eingaben von 2- bis 4-Bit-INT-Linearschichten je 32 Werte, wie llama.cpp, für Ganzzahl-Kernel; nur die Vulkan-Engine</translation>
     </message>
     <message>
         <location filename="../app/studio/views/run_panel.cpp" line="250"/>

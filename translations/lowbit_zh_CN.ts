@@ -1747,8 +1747,8 @@ rel. MSE</source>
     </message>
     <message>
         <location filename="../app/studio/views/run_panel.cpp" line="0"/>
-        <source>int8 quantizes the inputs of 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; the Vulkan engine only</source>
-        <translation>int8 按每 32 个值量化 4 位 INT 线性层的输入（与 llama.cpp 相同），以使用整数内核；仅限 Vulkan 引擎</translation>
+        <source>int8 quantizes the inputs of 2- to 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; the Vulkan engine only</source>
+        <translation>int8 按每 32 个值量化 2 至 4 位 INT 线性层的输入（与 llama.cpp 相同），以使用整数内核；仅限 Vulkan 引擎</translation>
     </message>
     <message>
         <location filename="../app/studio/views/run_panel.cpp" line="250"/>

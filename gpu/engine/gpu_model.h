@@ -43,7 +43,7 @@ struct GpuModelOptions {
     /// the attention kernel (AttentionKernel in gpu/ops/layer_ops.h); empty: by device and shape
     std::optional<AttentionKernel> attention;
     /// quantize the activations to int8 per 32 columns (llama.cpp's q8_1 rule) for the linears
-    /// with integer kernels — 4-bit INT / INT-asym codes in the rows layout (CPU devices); the
+    /// with integer kernels — 2- to 4-bit INT / INT-asym codes in the rows layout (CPU devices); the
     /// others keep fp32 x. Faster there, and no longer the CPU engine's numbers (docs/gpu.md).
     bool int8Activations = false;
 };

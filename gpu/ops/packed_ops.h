@@ -154,14 +154,14 @@ Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
 Status recordMatmulPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &x, const Buffer &y, std::uint32_t tokens,
                           std::uint32_t yOffset, std::uint32_t yStride);
 
-/// Activations quantized to int8 (llama.cpp's q8_1 rule) for the integer GEMV/GEMM of 4-bit
+/// Activations quantized to int8 (llama.cpp's q8_1 rule) for the integer GEMV/GEMM of 2- to 4-bit
 /// linear codes (INT, INT-asym) on CPU devices, where fp32 arithmetic bounds the GEMV
 /// (docs/gpu.md): per chunk of 32 columns d = max|x|/127, q = roundEven(x·127/max|x|), x ≈ q·d.
 /// Bytes of the quantized x of `tokens` rows of `cols` columns.
 VkDeviceSize quantizedXBytes(std::uint32_t cols, std::uint32_t tokens);
 /// out ← x[xOffset + t·cols + c] quantized, t < tokens (the layout in shaders/quantize_x8.comp).
 Status recordQuantizeX8(Recorder &rec, const Buffer &x, std::uint32_t xOffset, std::uint32_t cols, std::uint32_t tokens, const Buffer &out);
-/// Whether w has the integer GEMV: the rows layout, dense 4-bit codes on the linear path, groups
+/// Whether w has the integer GEMV: the rows layout, dense 2-, 3- or 4-bit codes on the linear path, groups
 /// of a multiple of 16 columns (or per channel / per tensor).
 bool rowsInt8Runs(const GpuPackedTensor &w);
 /// y[yOffset + t·yStride + r] = Σ_c dequant(W)[r, c]·q[t, c]·d[t, c / 32] for t < tokens, from the

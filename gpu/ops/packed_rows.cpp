@@ -178,13 +178,21 @@ bool rowsXAligned(const Recorder &rec, const GpuPackedTensor &w, const Buffer &x
 
 namespace {
 
-/// The int8-x variant of the GEMV (tokens 1) or GEMM for w's grouping.
+/// The int8-x variant of the GEMV (tokens 1) or GEMM for w's code width (2–4 bits) and grouping.
 ShaderId rowsInt8Shader(const GpuPackedTensor &w, bool gemm)
 {
+    using S = ShaderId;
+    // [gemm][bits − 2][grouping: any, 16, 32]
+    static constexpr S ids[2][3][3] = {
+        {{S::matvec_rows_b2_linear_x8, S::matvec_rows_b2_linear_g16_x8, S::matvec_rows_b2_linear_g32_x8},
+         {S::matvec_rows_b3_linear_x8, S::matvec_rows_b3_linear_g16_x8, S::matvec_rows_b3_linear_g32_x8},
+         {S::matvec_rows_b4_linear_x8, S::matvec_rows_b4_linear_g16_x8, S::matvec_rows_b4_linear_g32_x8}},
+        {{S::matmul_rows_b2_linear_x8, S::matmul_rows_b2_linear_g16_x8, S::matmul_rows_b2_linear_g32_x8},
+         {S::matmul_rows_b3_linear_x8, S::matmul_rows_b3_linear_g16_x8, S::matmul_rows_b3_linear_g32_x8},
+         {S::matmul_rows_b4_linear_x8, S::matmul_rows_b4_linear_g16_x8, S::matmul_rows_b4_linear_g32_x8}},
+    };
     const std::uint32_t g = groupColumns(w);
-    if (gemm)
-        return g == 16 ? ShaderId::matmul_rows_b4_linear_g16_x8 : g == 32 ? ShaderId::matmul_rows_b4_linear_g32_x8 : ShaderId::matmul_rows_b4_linear_x8;
-    return g == 16 ? ShaderId::matvec_rows_b4_linear_g16_x8 : g == 32 ? ShaderId::matvec_rows_b4_linear_g32_x8 : ShaderId::matvec_rows_b4_linear_x8;
+    return ids[gemm ? 1 : 0][w.codeBits - 2][g == 16 ? 1 : g == 32 ? 2 : 0];
 }
 
 } // namespace
@@ -209,7 +217,8 @@ Status recordQuantizeX8(Recorder &rec, const Buffer &x, std::uint32_t xOffset, s
 
 bool rowsInt8Runs(const GpuPackedTensor &w)
 {
-    return w.matvec == MatvecLayout::Rows && w.layout == CodeLayout::Dense && w.codeBits == 4 && w.rowsDecode == RowsDecode::Linear &&
+    return w.matvec == MatvecLayout::Rows && w.layout == CodeLayout::Dense && w.codeBits >= 2 && w.codeBits <= 4 &&
+           w.rowsDecode == RowsDecode::Linear &&
            (groupColumns(w) == 0 || groupColumns(w) % 16 == 0);
 }
 
@@ -219,7 +228,7 @@ Status recordRowsMatmulInt8(Recorder &rec, const GpuPackedTensor &w, const Buffe
     if (tokens == 0)
         return {};
     if (!rowsInt8Runs(w))
-        return makeError(ErrorCode::Internal, "the int8-x GEMV takes 4-bit linear codes in the rows layout only");
+        return makeError(ErrorCode::Internal, "the int8-x GEMV takes 2- to 4-bit linear codes in the rows layout only");
     const auto cols = static_cast<std::uint32_t>(w.cols);
     if (xq.size < quantizedXBytes(cols, tokens) || (tokens > 1 && yStride < w.rows) ||
         y.size < (yOffset + static_cast<std::uint64_t>(tokens - 1) * yStride + static_cast<std::uint64_t>(w.rows)) * 4)

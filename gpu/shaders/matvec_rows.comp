@@ -32,7 +32,7 @@
 //   5 inserted: ≤ 4 members that are one base table with one value e_m inserted at code p_m each
 //              (BitMoD): value = code == p_m ? e_m : base[code − (code > p_m)], the base table
 //              from registers — two shuffles a weight instead of the tables path's 2·members.
-// X_INT8 (DECODE 1, 4-bit codes): x quantized to int8 per 32 columns (quantize_x8.comp), two codes
+// X_INT8 (DECODE 1, 2- to 4-bit codes): x quantized to int8 per 32 columns (quantize_x8.comp), two codes
 // a 32-bit integer multiply, exact integer sums per chunk (partialSums below; docs/gpu.md).
 // 1–3 factor the scale out of the group's sum: the result equals Σ dequant(W)·x up to fp32
 // summation order, not bit for bit (the tests bound it like every other GEMV).
@@ -57,7 +57,7 @@ layout(binding = 7) uniform usamplerBuffer metaT;
 #define META4(i) texelFetch(metaT, int(i))
 #ifdef X_INT8
 // binding 3: x quantized by quantize_x8.comp (5 texels a chunk of 32 columns, token by token
-// from texel pc.xBase): the integer sums of 4-bit linear codes (DECODE 1), partialSums below;
+// from texel pc.xBase): the integer sums of 2- to 4-bit linear codes (DECODE 1), partialSums below;
 // bindings 2 and 5 are storage buffers (the tables, read only by weightAt's tail)
 layout(binding = 3) uniform usamplerBuffer x8T;
 #define TABLE(i) tables[i]
@@ -293,19 +293,51 @@ float twoScaled(float v, GroupParams p) { return v * (v < 0.0 ? p.s2 : p.s1); }
         s[k][t] = 0.0;
 
 #ifdef X_INT8
-/// X_INT8 (4-bit codes, the linear path): for each of the RPI rows and NT tokens,
+/// X_INT8: codes 8q … 8q + 7 of the chunk's words as eight 4-bit fields (code 8q + i at bit 4i).
+/// 4-bit codes are word q as it is; 2- and 3-bit codes are spread by three mask-and-shift steps
+/// (constant q after unrolling, so the word selection folds away).
+uint nibbleWord(uint w[8], uint q)
+{
+#if CODE_BITS == 4
+    return w[q];
+#elif CODE_BITS == 2
+    uint v = (w[q >> 1] >> (16u * (q & 1u))) & 0xFFFFu; // eight 2-bit codes
+    v = (v | (v << 8)) & 0x00FF00FFu;
+    v = (v | (v << 4)) & 0x0F0F0F0Fu;
+    return (v | (v << 2)) & 0x33333333u;
+#elif CODE_BITS == 3
+    // eight 3-bit codes: bits 24q … 24q + 23 of the chunk's 96
+    const uint lo = 24u * q, i = lo >> 5, off = lo & 31u;
+    uint v = w[i] >> off;
+    if (off > 8u)
+        v |= w[i + 1u] << (32u - off);
+    v &= 0xFFFFFFu;
+    v = (v & 0xFFFu) | ((v & 0xFFF000u) << 4);          // two 12-bit halves at bits 0 and 16
+    v = (v & 0x003F003Fu) | ((v & 0x0FC00FC0u) << 2);   // four 6-bit quarters at bytes
+    return (v & 0x07070707u) | ((v & 0x38383838u) << 1); // eight 3-bit codes at nibbles
+#else
+#error X_INT8 takes 2-, 3- and 4-bit codes
+#endif
+}
+
+/// X_INT8 (2-, 3- and 4-bit codes, the linear path): for each of the RPI rows and NT tokens,
 /// s += d·Σ (code − off)·q over codes [lo, lo + n) (multiples of 8) of the chunk, x quantized
 /// to q·d (quantize_x8.comp). Two codes a 32-bit multiply: ((word >> 4i) & 0x000F000F) times the
 /// pair word q[i + 4] + q[i]·2^16 leaves c[i]·q[i] + c[i+4]·q[i+4] in bits 16–31 over a low
 /// field of c[i]·q[i+4]; eight such products per accumulator keep |low| ≤ 8·15·127 < 2^15 and
 /// the high field ≤ 16·15·127 < 2^15, so ((sum + 2^15) >> 16) is exactly Σ c·q. The zero point
 /// comes off as off·Σq (integers: exact). Lanes 0–3 hold the chunk's four pair texels, each
-/// pair word reaches every lane by one shuffle.
+/// pair word reaches every lane by one shuffle. 2- and 3-bit codes are first spread to the 4-bit
+/// layout, eight codes a word (nibbleWord): the same products with smaller codes.
 void partialSums(uint w[RPI][8], uint c0, GroupParams p[RPI], uint lo, uint n, inout float s[RPI][NT])
 {
     int off[RPI];
     [[unroll]] for (uint k = 0u; k < RPI; ++k)
         off[k] = p[k].kind == KIND_INT_ASYM ? int(p[k].s2) : -int(pc.lin0);
+    uint nw[RPI][4]; // codes 8q … 8q + 7 of each row in 4-bit fields, once for every token
+    [[unroll]] for (uint k = 0u; k < RPI; ++k)
+        [[unroll]] for (uint q = lo >> 3; q < (lo + n) >> 3; ++q)
+            nw[k][q] = nibbleWord(w[k], q);
     const uint lane = gl_SubgroupInvocationID;
     [[unroll]] for (uint t = 0u; t < NT; ++t) {
         const uint base = x8Chunk(xTok(t), c0 >> 5);
@@ -321,7 +353,7 @@ void partialSums(uint w[RPI][8], uint c0, GroupParams p[RPI], uint lo, uint n, i
             [[unroll]] for (uint i = 0u; i < 4u; ++i) {
                 const int b = int(subgroupShuffle(i == 0u ? xt.x : i == 1u ? xt.y : i == 2u ? xt.z : xt.w, q));
                 [[unroll]] for (uint k = 0u; k < RPI; ++k) {
-                    const int a = int((w[k][q] >> (4u * i)) & 0x000F000Fu);
+                    const int a = int((nw[k][q] >> (4u * i)) & 0x000F000Fu);
                     if ((q & 1u) == 0u)
                         t0[k] += a * b;
                     else

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// x quantized to int8 per chunk of 32 columns for the integer GEMV of 4-bit linear codes
-// (matvec_rows.comp with X_INT8; llama.cpp's q8_1 activations): d = max|x| / 127 over the chunk,
+// x quantized to int8 per chunk of 32 columns for the integer GEMV of 2- to 4-bit linear codes
+// (matvec_rows.comp with X_INT8, which spreads 2- and 3-bit codes to 4-bit fields; llama.cpp's
+// q8_1 activations): d = max|x| / 127 over the chunk,
 // q = roundEven(x · (127 / max|x|)) in [−127, 127] (0 for an all-zero chunk), x ≈ q·d.
 //
 // A chunk is 5 RGBA32UI texels (20 words) from xq[(t·chunks + ch)·20] for token t (x rows

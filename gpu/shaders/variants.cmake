@@ -153,13 +153,16 @@ foreach(decode tables tables2 inserted)
     endforeach()
   endforeach()
 endforeach()
-# The integer GEMV / GEMM of 4-bit linear codes (INT, INT-asym) with x quantized to int8 per 32
-# columns (quantize_x8.comp; GpuModelOptions::int8Activations): the x texels at binding 3, per grouping
+# The integer GEMV / GEMM of 2-, 3- and 4-bit linear codes (INT, INT-asym) with x quantized to int8
+# per 32 columns (quantize_x8.comp; GpuModelOptions::int8Activations): the x texels at binding 3,
+# per code width and grouping
 lowbit_shader(quantize_x8 quantize_x8.comp 2 12)
-foreach(g "" _g16 _g32)
-  rows_grouping_define("${g}" gdef)
-  lowbit_shader(matvec_rows_b4_linear${g}_x8 matvec_rows.comp 8 ${packed_push} CODE_BITS=4 DECODE=1 ${gdef} X_INT8 TEXEL=3 ${rows_texels})
-  lowbit_shader(matmul_rows_b4_linear${g}_x8 matvec_rows.comp 8 ${packed_push} CODE_BITS=4 DECODE=1 ${gdef} X_INT8 TOKENS=3 TEXEL=3 ${rows_texels})
+foreach(bits 2 3 4)
+  foreach(g "" _g16 _g32)
+    rows_grouping_define("${g}" gdef)
+    lowbit_shader(matvec_rows_b${bits}_linear${g}_x8 matvec_rows.comp 8 ${packed_push} CODE_BITS=${bits} DECODE=1 ${gdef} X_INT8 TEXEL=3 ${rows_texels})
+    lowbit_shader(matmul_rows_b${bits}_linear${g}_x8 matvec_rows.comp 8 ${packed_push} CODE_BITS=${bits} DECODE=1 ${gdef} X_INT8 TOKENS=3 TEXEL=3 ${rows_texels})
+  endforeach()
 endforeach()
 lowbit_shader(bandwidth_reduce bandwidth_reduce.comp 2 16)
 lowbit_shader(bandwidth_reduce_rows bandwidth_reduce_rows.comp 2 16)

@@ -304,7 +304,7 @@ private slots:
 
     void int8ActivationsStayCloseToFp32()
     {
-        // GpuModelOptions::int8Activations: the 4-bit INT / INT-asym linears (rows layout) read x
+        // GpuModelOptions::int8Activations: the 2- to 4-bit INT / INT-asym linears (rows layout) read x
         // quantized to int8, the others fp32 x. The logits stay within a few % of the fp32-x
         // engine's; a prefill (the integer GEMM, three tokens a dispatch) equals the same tokens
         // decoded one by one (the integer GEMV) up to fp32 summation order
@@ -315,8 +315,12 @@ private slots:
                 return std::nullopt;
             if (t.role == TensorRole::Down)
                 return test::TensorFormat{"nf4", 32, "fp16"}; // no integer kernel: fp32 x
-            if (t.role == TensorRole::Gate || t.role == TensorRole::Up)
+            if (t.role == TensorRole::Gate)
                 return test::TensorFormat{"int4-asym", 32, "fp16"};
+            if (t.role == TensorRole::Up)
+                return test::TensorFormat{"int3-asym", 32, "fp16"};
+            if (t.role == TensorRole::O)
+                return test::TensorFormat{"int2", 16, "fp16"};
             return test::TensorFormat{"int4", 32, "fp16"};
         });
         QVERIFY(q.ok());

@@ -146,6 +146,14 @@ private slots:
         QTest::newRow("int4-asym per channel") << "int4-asym" << 0 << 2080 << 3;
         QTest::newRow("int4 g32, 100 columns (the tail)") << "int4" << 32 << 100 << 4;
         QTest::newRow("int4 g128, 11008 columns") << "int4" << 128 << 11008 << 2;
+        // 2- and 3-bit codes spread to 4-bit fields first (3-bit: codes straddling words)
+        QTest::newRow("int2 g64, 3 + 1 tokens") << "int2" << 64 << 2080 << 4;
+        QTest::newRow("int2-asym g16") << "int2-asym" << 16 << 2080 << 2;
+        QTest::newRow("int2 g32, 100 columns") << "int2" << 32 << 100 << 1;
+        QTest::newRow("int3 g128, 3 tokens") << "int3" << 128 << 2080 << 3;
+        QTest::newRow("int3-asym g32, 5 tokens") << "int3-asym" << 32 << 2080 << 5;
+        QTest::newRow("int3 g16") << "int3" << 16 << 2080 << 1;
+        QTest::newRow("int3-asym per channel, 11008 columns") << "int3-asym" << 0 << 11008 << 2;
     }
     void integerKernelsMatchTheQuantizedProduct()
     {
@@ -207,7 +215,7 @@ private slots:
         QVERIFY(errQ > 0.0); // the quantized x is not the fp32 one
     }
 
-    void onlyFourBitLinearCodesTakeIt()
+    void onlyNarrowLinearCodesTakeIt()
     {
         const auto upload = [&](const char *format, int group, MatvecLayout layout) -> std::optional<bool> {
             const auto spec = test::specOf(format, group);
@@ -225,8 +233,12 @@ private slots:
         QCOMPARE(upload("int4-asym", 0, MatvecLayout::Rows), std::optional<bool>(true));
         QCOMPARE(upload("int4", 128, MatvecLayout::SharedTree), std::optional<bool>(false));
         QCOMPARE(upload("nf4", 128, MatvecLayout::Rows), std::optional<bool>(false));
-        QCOMPARE(upload("int3", 128, MatvecLayout::Rows), std::optional<bool>(false));
+        QCOMPARE(upload("int3", 128, MatvecLayout::Rows), std::optional<bool>(true));
+        QCOMPARE(upload("int2-asym", 32, MatvecLayout::Rows), std::optional<bool>(true));
+        QCOMPARE(upload("int5", 128, MatvecLayout::Rows), std::optional<bool>(false));
         QCOMPARE(upload("int8", 128, MatvecLayout::Rows), std::optional<bool>(false));
+        QCOMPARE(upload("nf3", 128, MatvecLayout::Rows), std::optional<bool>(false));
+        QCOMPARE(upload("int3", 40, MatvecLayout::Rows), std::optional<bool>(false)); // groups of 40 columns
         QCOMPARE(upload("fp4", 128, MatvecLayout::Rows), std::optional<bool>(false));
         // a wrong tensor is an error, not a dispatch
         Arena arena(*m_fx.ctx, VkDeviceSize(1) << 20);

@@ -266,7 +266,7 @@ void RunPanel::retranslateUi()
     m_actLabel->setText(tr("Activations:"));
     m_activations->setItemText(0, tr("fp32 (exact)"));
     m_activations->setItemText(1, tr("int8 (faster on CPU Vulkan devices)"));
-    m_activations->setToolTip(tr("int8 quantizes the inputs of 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; "
+    m_activations->setToolTip(tr("int8 quantizes the inputs of 2- to 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; "
                                  "the Vulkan engine only"));
     m_promptLabel->setText(tr("Prompt:"));
     m_tokensLabel->setText(tr("Tokens:"));
