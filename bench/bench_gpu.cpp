@@ -214,8 +214,7 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, const PackedUpload
     LOWBIT_TRY(auto t, VqQuantizedTensor::create(std::move(c)));
     bpw = t->bitsPerWeight();
     Arena arena(ctx, VkDeviceSize(64) << 20);
-    const std::optional<bool> rowsLayout = upload.matvec ? std::optional<bool>(*upload.matvec == MatvecLayout::Rows) : std::nullopt;
-    LOWBIT_TRY(GpuVqTensor w, uploadVq(arena, *t, rowsLayout, upload.subgroupReduce));
+    LOWBIT_TRY(GpuVqTensor w, uploadVq(arena, *t, upload.matvec, upload.subgroupReduce));
     std::vector<float> x(static_cast<std::size_t>(cols) * std::max(gemmTokens, 1u), 0.5f);
     LOWBIT_TRY(Buffer * bx, arena.upload(std::span<const float>(x)));
     LOWBIT_TRY(Buffer * by, arena.allocate(static_cast<VkDeviceSize>(rows) * std::max(gemmTokens, 1u) * 4));

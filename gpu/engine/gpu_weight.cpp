@@ -34,8 +34,7 @@ Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, const Packe
 {
     GpuWeight w;
     if (const VqQuantizedTensor *vq = rowLookup ? nullptr : vqTensorOf(view)) {
-        const std::optional<bool> rowsLayout = packed.matvec ? std::optional<bool>(*packed.matvec == MatvecLayout::Rows) : std::nullopt;
-        auto t = uploadVq(arena, *vq, rowsLayout, packed.subgroupReduce);
+        auto t = uploadVq(arena, *vq, packed.matvec, packed.subgroupReduce);
         if (!t)
             return t.error().withContext(view.name);
         w.rows = vq->rows();

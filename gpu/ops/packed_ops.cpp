@@ -176,7 +176,6 @@ PackedPush slicePush(const GpuPackedTensor &w, const GpuPackedSlice &s)
     return p;
 }
 
-/// Copies rows [r0, r0 + n) of a code plane (rowWords words per row) to `dst`, tiled or row-major.
 ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout, TreeForm form)
 {
     // per kernel: b1..b8, fp6; then (tree kernels) the _sg, _lin and _lin_sg forms of b1..b8 and fp6_sg

@@ -119,12 +119,13 @@ Status recordXprep(Recorder &rec, const GpuVqTensor &w, VqPush p, const Buffer &
 }
 } // namespace
 
-Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::optional<bool> rowsMatvec, std::optional<bool> subgroupReduce)
+Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::optional<MatvecLayout> matvec, std::optional<bool> subgroupReduce)
 {
     const VqContent c = t.content();
     GpuVqTensor g;
     // the row kernel broadcasts within subgroups of exactly 8 lanes (lavapipe's default)
-    g.rowsMatvec = rowsMatvec.value_or(rowLayoutDevice(arena.context().info())) && rowKernelsRun(arena.context().info());
+    const DeviceInfo &dev = arena.context().info();
+    g.rowsMatvec = (matvec ? *matvec == MatvecLayout::Rows : rowLayoutDevice(dev)) && rowKernelsRun(dev);
     g.subgroupReduce = subgroupReduce.value_or(true) && arena.context().info().subgroupShuffle;
     VqPush &p = g.push;
     p.rows = static_cast<std::uint32_t>(c.rows);

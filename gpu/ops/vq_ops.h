@@ -9,6 +9,7 @@
 
 #include "core/methods/vq_tensor.h"
 #include "core/util/result.h"
+#include "gpu/ops/packed_ops.h"
 #include "gpu/pipeline/shader_registry.h"
 
 #include <cstdint>
@@ -57,11 +58,11 @@ struct GpuVqTensor {
     std::uint64_t deviceBytes = 0;
 };
 
-/// Uploads a vq tensor. `rowsMatvec`: the GEMV layout (empty: rows on CPU implementations,
-/// device type "cpu"; the shared-memory tree elsewhere). Errors: InvalidArgument when it does not
-/// fit one storage buffer, Io.
-/// `subgroupReduce`: the tree kernels' sums by subgroup shuffles (empty: where the device has them).
-Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::optional<bool> rowsMatvec = std::nullopt,
+/// Uploads a vq tensor. `matvec`: the GEMV layout, as for packed tensors (empty: rows on CPU
+/// implementations, device type "cpu"; the shared-memory tree elsewhere). `subgroupReduce`: the
+/// tree kernels' sums by subgroup shuffles (empty: where the device has them). Errors:
+/// InvalidArgument when it does not fit one storage buffer, Io.
+Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::optional<MatvecLayout> matvec = std::nullopt,
                              std::optional<bool> subgroupReduce = std::nullopt);
 
 /// out[yOffset + r·cols + c] = W[r, c].

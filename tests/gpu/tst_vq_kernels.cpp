@@ -133,7 +133,7 @@ private slots:
         for (int form : {0, 1, 2}) {
             const bool rowsLayout = form == 2, shuffles = form == 0;
             Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
-            auto g = uploadVq(arena, **t, rowsLayout, shuffles);
+            auto g = uploadVq(arena, **t, rowsLayout ? MatvecLayout::Rows : MatvecLayout::SharedTree, shuffles);
             QVERIFY2(g.ok(), g.ok() ? "" : g.error().message().c_str());
             QCOMPARE(g->rowsMatvec, rowsLayout);
             QCOMPARE(g->subgroupReduce, shuffles && m_fx.ctx->info().subgroupShuffle);
@@ -206,7 +206,7 @@ private slots:
         for (int form : {0, 1, 2}) { // tree with shuffles, tree with the shared tree, rows
             const bool rowsLayout = form == 2;
             Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
-            auto g = uploadVq(arena, **t, rowsLayout, form == 0);
+            auto g = uploadVq(arena, **t, rowsLayout ? MatvecLayout::Rows : MatvecLayout::SharedTree, form == 0);
             QVERIFY(g.ok());
             auto bx = arena.upload(std::span<const float>(x));
             auto by = arena.allocate((yOffset + std::size_t(tokens) * yStride) * 4);
