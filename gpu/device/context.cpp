@@ -113,6 +113,7 @@ DeviceInfo describe(VkPhysicalDevice d, std::uint32_t index)
     if ((fp.bufferFeatures & texelFeatures) == texelFeatures)
         info.maxTexelBufferElements = p2.properties.limits.maxTexelBufferElements;
     info.maxComputeSharedMemory = p2.properties.limits.maxComputeSharedMemorySize;
+    info.timestampPeriodNs = p2.properties.limits.timestampPeriod;
     info.shaderFloat16 = f12.shaderFloat16 == VK_TRUE;
     info.shaderInt8 = f12.shaderInt8 == VK_TRUE;
     info.storage16Bit = f11.storageBuffer16BitAccess == VK_TRUE;
@@ -208,6 +209,9 @@ Result<std::unique_ptr<Context>> Context::create(const DeviceSelection &sel)
         }
     if (!found)
         return makeError(ErrorCode::Unsupported, ctx->m_info.name + " has no compute queue");
+    ctx->m_info.timestampValidBits = families[ctx->m_queueFamily].timestampValidBits;
+    if (ctx->m_info.timestampValidBits == 0)
+        ctx->m_info.timestampPeriodNs = 0;
 
     ctx->m_instance = instance.release();
     if (sel.validation) {
@@ -230,8 +234,8 @@ Result<std::unique_ptr<Context>> Context::create(const DeviceSelection &sel)
     qi.queueFamilyIndex = ctx->m_queueFamily;
     qi.queueCount = 1;
     qi.pQueuePriorities = &priority;
-    // 16-bit storage, where the device has it, for the fp16 KV cache's loads and stores
-    // (attention_f16s, kv_store_f16s); without it those go through packed uints
+    // 16-bit storage, where the device has it, for the fp16 KV cache's loads (attention_f16s);
+    // without it those go through packed uints
     VkPhysicalDeviceVulkan11Features f11{};
     f11.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES;
     f11.storageBuffer16BitAccess = ctx->m_info.storage16Bit ? VK_TRUE : VK_FALSE;

@@ -32,6 +32,10 @@ struct DeviceInfo {
     bool shaderFloat16 = false;
     bool storage16Bit = false;
     bool shaderInt8 = false;
+    /// Nanoseconds per timestamp tick on the compute queue, 0 where that queue writes no
+    /// timestamps (Recorder::markTime).
+    double timestampPeriodNs = 0;
+    std::uint32_t timestampValidBits = 0;
 };
 
 /// "1.3.230"

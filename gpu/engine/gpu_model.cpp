@@ -10,6 +10,7 @@
 #include "gpu/ops/recorder.h"
 #include "gpu/pipeline/pipelines.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 
@@ -81,8 +82,10 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
     m->m_config = c;
     m->m_maxContext = options.maxContext > 0 ? options.maxContext : (c.maxPositions > 0 ? c.maxPositions : 2048);
     m->m_pipelines = std::make_unique<Pipelines>(ctx);
-    m->m_weights = std::make_unique<Arena>(ctx);
+    const MemoryUse bulk = options.stagedWeights ? (*options.stagedWeights ? MemoryUse::Staged : MemoryUse::Device) : bulkMemoryUse(ctx);
+    m->m_weights = std::make_unique<Arena>(ctx, VkDeviceSize(256) << 20, bulk);
     m->m_scratch = std::make_unique<Arena>(ctx, VkDeviceSize(64) << 20);
+    m->m_readback = std::make_unique<Arena>(ctx, VkDeviceSize(4) << 20, MemoryUse::Readback);
     Arena &a = *m->m_weights;
 
     m->m_attention = options.attention;
@@ -215,7 +218,9 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
     if (n == 0)
         return std::vector<float>{};
     LOWBIT_CHECK(checkForwardInput(tokens, m_position, m_maxContext, c.vocabSize));
+    const auto t0 = std::chrono::steady_clock::now();
     m_scratch->reset();
+    m_readback->reset();
     Arena &a = *m_scratch;
     auto floats = [&](std::int64_t count) { return a.allocate(static_cast<VkDeviceSize>(count) * n * sizeof(float)); };
     Scratch s{};
@@ -228,7 +233,9 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
     LOWBIT_TRY(s.gate, floats(c.intermediateSize));
     LOWBIT_TRY(s.up, floats(c.intermediateSize));
     LOWBIT_TRY(s.act, floats(c.intermediateSize));
-    LOWBIT_TRY(s.logits, floats(c.vocabSize));
+    // the logits, which the host reads, in host-cached memory (a discrete GPU writes them over
+    // the bus in microseconds; the host would read its device memory uncached)
+    LOWBIT_TRY(s.logits, m_readback->allocate(static_cast<VkDeviceSize>(c.vocabSize) * n * sizeof(float)));
     if (m_kvForm != KvForm::F32) {
         LOWBIT_TRY(s.kNew, floats(c.kvDim()));
         LOWBIT_TRY(s.vNew, floats(c.kvDim()));
@@ -252,13 +259,27 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
             maxDispatches += n * static_cast<std::uint32_t>(w->packed->slices.size());
     }
     LOWBIT_TRY(auto rec, Recorder::begin(m_ctx, *m_pipelines, maxDispatches));
+    const bool gpuTime = m_ctx.info().timestampPeriodNs > 0;
+    if (gpuTime)
+        LOWBIT_CHECK(rec->markTime());
     LOWBIT_CHECK(recordForward(*rec, n, s));
+    if (gpuTime)
+        LOWBIT_CHECK(rec->markTime());
+    const auto t1 = std::chrono::steady_clock::now();
     LOWBIT_CHECK(rec->submitAndWait());
     m_position += n;
     const auto out = s.logits->as<float>();
     const auto vocab = static_cast<std::size_t>(c.vocabSize);
     const std::size_t first = allLogits ? 0 : (n - 1) * vocab;
-    return std::vector<float>(out.begin() + static_cast<std::ptrdiff_t>(first), out.begin() + static_cast<std::ptrdiff_t>(std::size_t(n) * vocab));
+    std::vector<float> logits(out.begin() + static_cast<std::ptrdiff_t>(first), out.begin() + static_cast<std::ptrdiff_t>(std::size_t(n) * vocab));
+    m_lastTiming.recordSeconds = std::chrono::duration<double>(t1 - t0).count();
+    m_lastTiming.gpuSeconds = 0;
+    if (gpuTime) {
+        LOWBIT_TRY(const std::vector<double> t, rec->markIntervals());
+        m_lastTiming.gpuSeconds = t.at(0);
+    }
+    m_lastTiming.totalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return logits;
 }
 
 } // namespace lowbit::gpu

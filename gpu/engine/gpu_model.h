@@ -46,6 +46,17 @@ struct GpuModelOptions {
     /// with integer kernels — 2- to 4-bit INT / INT-asym codes in the rows layout (CPU devices); the
     /// others keep fp32 x. Faster there, and no longer the CPU engine's numbers (docs/gpu.md).
     bool int8Activations = false;
+    /// weights and KV cache in device memory the host never maps, uploaded through a staging
+    /// buffer (MemoryUse::Staged); empty: where the device's host-visible device memory is a
+    /// small window (bulkMemoryUse), as on a discrete GPU without resizable BAR
+    std::optional<bool> stagedWeights;
+};
+
+/// Where one forward()'s time went.
+struct ForwardTiming {
+    double recordSeconds = 0; ///< the host's share before submitting: scratch buffers, descriptor sets, commands
+    double gpuSeconds = 0;    ///< the GPU's, between timestamps around the recorded work (0 where the queue writes none)
+    double totalSeconds = 0;  ///< the whole call, the logits' copy out included
 };
 
 class GpuModel final : public InferenceModel {
@@ -79,6 +90,8 @@ public:
     KvForm kvForm() const { return m_kvForm; }
     /// Linear tensors that run with int8 activations (GpuModelOptions::int8Activations).
     int int8Tensors() const { return m_int8Tensors; }
+    /// The last forward()'s timing.
+    const ForwardTiming &lastTiming() const { return m_lastTiming; }
 
 private:
     struct Layer {
@@ -96,7 +109,9 @@ private:
     std::unique_ptr<Pipelines> m_pipelines;
     std::unique_ptr<Arena> m_weights;
     std::unique_ptr<Arena> m_scratch;
+    std::unique_ptr<Arena> m_readback; ///< the logits
     ModelConfig m_config;
+    ForwardTiming m_lastTiming;
     std::vector<Layer> m_layers;
     std::vector<std::unique_ptr<GpuWeight>> m_matrices;
     const GpuWeight *m_embedding = nullptr, *m_output = nullptr;

@@ -3,6 +3,7 @@
 
 #include "gpu/device/context.h"
 #include "gpu/device/vk_check.h"
+#include "gpu/memory/staging.h"
 
 #include <algorithm>
 #include <cstring>
@@ -11,14 +12,35 @@
 namespace lowbit::gpu {
 
 namespace {
-int pickMemoryType(const VkPhysicalDeviceMemoryProperties &mp, std::uint32_t typeBits)
+/// A host-visible, coherent memory type for `use`: the first with the wanted property
+/// (DEVICE_LOCAL for Device, HOST_CACHED for Readback), else the first host-visible one. Staged:
+/// the first device-local type that is not host-visible (so that it takes none of a BAR window),
+/// else the first device-local one, else any.
+int pickMemoryType(const VkPhysicalDeviceMemoryProperties &mp, std::uint32_t typeBits, MemoryUse use)
 {
     const VkMemoryPropertyFlags host = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    const auto allowed = [&](std::uint32_t i) { return (typeBits & (1u << i)) != 0; };
+    const auto flags = [&](std::uint32_t i) { return mp.memoryTypes[i].propertyFlags; };
+    if (use == MemoryUse::Staged) {
+        int deviceLocal = -1, any = -1;
+        for (std::uint32_t i = 0; i < mp.memoryTypeCount; ++i) {
+            if (!allowed(i))
+                continue;
+            if ((flags(i) & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) && !(flags(i) & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT))
+                return static_cast<int>(i);
+            if (deviceLocal < 0 && (flags(i) & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT))
+                deviceLocal = static_cast<int>(i);
+            if (any < 0)
+                any = static_cast<int>(i);
+        }
+        return deviceLocal >= 0 ? deviceLocal : any;
+    }
+    const VkMemoryPropertyFlags wanted = use == MemoryUse::Device ? VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT : VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
     int fallback = -1;
     for (std::uint32_t i = 0; i < mp.memoryTypeCount; ++i) {
-        if (!(typeBits & (1u << i)) || (mp.memoryTypes[i].propertyFlags & host) != host)
+        if (!allowed(i) || (flags(i) & host) != host)
             continue;
-        if (mp.memoryTypes[i].propertyFlags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)
+        if (flags(i) & wanted)
             return static_cast<int>(i);
         if (fallback < 0)
             fallback = static_cast<int>(i);
@@ -27,7 +49,21 @@ int pickMemoryType(const VkPhysicalDeviceMemoryProperties &mp, std::uint32_t typ
 }
 } // namespace
 
-Arena::Arena(const Context &ctx, VkDeviceSize blockBytes) : m_ctx(ctx), m_blockBytes(blockBytes) {}
+MemoryUse bulkMemoryUse(const Context &ctx)
+{
+    const VkPhysicalDeviceMemoryProperties &mp = ctx.memoryProperties();
+    const VkMemoryPropertyFlags mapped = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT | VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
+    VkDeviceSize window = 0, device = 0;
+    for (std::uint32_t h = 0; h < mp.memoryHeapCount; ++h)
+        if (mp.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
+            device = std::max(device, mp.memoryHeaps[h].size);
+    for (std::uint32_t i = 0; i < mp.memoryTypeCount; ++i)
+        if ((mp.memoryTypes[i].propertyFlags & mapped) == mapped)
+            window = std::max(window, mp.memoryHeaps[mp.memoryTypes[i].heapIndex].size);
+    return window * 2 >= device ? MemoryUse::Device : MemoryUse::Staged;
+}
+
+Arena::Arena(const Context &ctx, VkDeviceSize blockBytes, MemoryUse use) : m_ctx(ctx), m_blockBytes(blockBytes), m_use(use) {}
 
 Arena::~Arena()
 {
@@ -63,12 +99,12 @@ VkDeviceSize Arena::bytesInUse() const
 
 Result<std::size_t> Arena::blockFor(VkDeviceSize bytes, VkDeviceSize alignment, std::uint32_t typeBits)
 {
+    const int type = pickMemoryType(m_ctx.memoryProperties(), typeBits, m_use);
     for (std::size_t i = 0; i < m_blocks.size(); ++i) {
         const VkDeviceSize start = (m_blocks[i].used + alignment - 1) / alignment * alignment;
-        if (start + bytes <= m_blocks[i].size)
+        if (m_blocks[i].type == type && start + bytes <= m_blocks[i].size)
             return i;
     }
-    const int type = pickMemoryType(m_ctx.memoryProperties(), typeBits);
     if (type < 0)
         return makeError(ErrorCode::Unsupported, m_ctx.info().name + ": no host-visible memory type for storage buffers");
     Block b;
@@ -78,12 +114,16 @@ Result<std::size_t> Arena::blockFor(VkDeviceSize bytes, VkDeviceSize alignment, 
     ai.allocationSize = b.size;
     ai.memoryTypeIndex = static_cast<std::uint32_t>(type);
     LOWBIT_VK_CHECK(vkAllocateMemory(m_ctx.device(), &ai, nullptr, &b.memory));
-    void *p = nullptr;
-    if (const VkResult r = vkMapMemory(m_ctx.device(), b.memory, 0, VK_WHOLE_SIZE, 0, &p); r != VK_SUCCESS) {
-        vkFreeMemory(m_ctx.device(), b.memory, nullptr);
-        return vkError(r, "vkMapMemory", __FILE__, __LINE__);
+    if (m_use != MemoryUse::Staged) {
+        void *p = nullptr;
+        if (const VkResult r = vkMapMemory(m_ctx.device(), b.memory, 0, VK_WHOLE_SIZE, 0, &p); r != VK_SUCCESS) {
+            vkFreeMemory(m_ctx.device(), b.memory, nullptr);
+            return vkError(r, "vkMapMemory", __FILE__, __LINE__);
+        }
+        b.mapped = static_cast<std::byte *>(p);
     }
-    b.mapped = static_cast<std::byte *>(p);
+    b.type = type;
+    b.flags = m_ctx.memoryProperties().memoryTypes[type].propertyFlags;
     m_blocks.push_back(b);
     return m_blocks.size() - 1;
 }
@@ -132,7 +172,8 @@ Result<Buffer *> Arena::allocate(VkDeviceSize bytes)
     }
     b.used = offset + req.size;
     buf->size = bytes;
-    buf->mapped = b.mapped + offset;
+    buf->mapped = b.mapped ? b.mapped + offset : nullptr;
+    buf->memory = b.flags;
     m_buffers.push_back(std::move(buf));
     return m_buffers.back().get();
 }
@@ -140,9 +181,22 @@ Result<Buffer *> Arena::allocate(VkDeviceSize bytes)
 Result<Buffer *> Arena::upload(std::span<const std::byte> data)
 {
     LOWBIT_TRY(Buffer * b, allocate(data.size()));
-    if (!data.empty())
-        std::memcpy(b->mapped, data.data(), data.size());
+    LOWBIT_CHECK(write(*b, 0, data));
     return b;
+}
+
+Status Arena::write(const Buffer &dst, VkDeviceSize offset, std::span<const std::byte> data)
+{
+    if (offset > dst.size || data.size() > dst.size - offset)
+        return makeError(ErrorCode::InvalidArgument, "write of " + std::to_string(data.size()) + " bytes at " + std::to_string(offset)
+                                                         + " past the end of a buffer of " + std::to_string(dst.size));
+    if (data.empty())
+        return {};
+    if (dst.mapped) {
+        std::memcpy(dst.mapped + offset, data.data(), data.size());
+        return {};
+    }
+    return stagedCopy(m_ctx, dst, offset, data, kStagingBytes);
 }
 
 } // namespace lowbit::gpu

@@ -436,10 +436,14 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
         const auto lo = static_cast<std::size_t>(n * p.rowWords), hi = static_cast<std::size_t>(n * p.rowWordsHi);
         // whole texels, and two more: matvec_rows reads a chunk's words as the three texels that hold them
         LOWBIT_TRY(Buffer * b, arena.allocate(((lo + hi + 3) / 4 + 2) * 16));
-        std::uint32_t *words = b->as<std::uint32_t>().data();
+        // straight into the mapping, or through a host copy where the arena stages its uploads
+        std::vector<std::uint32_t> staged(b->mapped ? 0 : lo + hi);
+        std::uint32_t *words = b->mapped ? b->as<std::uint32_t>().data() : staged.data();
         copyPlane(words, p.codes.data(), r0, n, static_cast<std::uint32_t>(p.rowWords), t.tiled);
         if (hi)
             copyPlane(words + lo, p.codesHi.data(), r0, n, static_cast<std::uint32_t>(p.rowWordsHi), t.tiled);
+        if (!b->mapped)
+            LOWBIT_CHECK(arena.write(*b, 0, std::as_bytes(std::span<const std::uint32_t>(staged))));
         t.slices.push_back({b, static_cast<std::uint32_t>(r0), static_cast<std::uint32_t>(n)});
         t.deviceBytes += b->size;
     }

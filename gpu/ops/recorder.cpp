@@ -59,6 +59,44 @@ Recorder::~Recorder()
         vkFreeCommandBuffers(dev, m_ctx.commandPool(), 1, &m_cmd);
     if (m_pool)
         vkDestroyDescriptorPool(dev, m_pool, nullptr);
+    if (m_queries)
+        vkDestroyQueryPool(dev, m_queries, nullptr);
+}
+
+Status Recorder::markTime()
+{
+    if (m_ctx.info().timestampPeriodNs <= 0)
+        return makeError(ErrorCode::Unsupported, m_ctx.info().name + ": the compute queue writes no timestamps");
+    if (m_submitted || m_marks >= kMaxMarks)
+        return makeError(ErrorCode::Internal, m_submitted ? "mark after submit" : "too many timestamp marks");
+    if (!m_queries) {
+        VkQueryPoolCreateInfo qi{};
+        qi.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO;
+        qi.queryType = VK_QUERY_TYPE_TIMESTAMP;
+        qi.queryCount = kMaxMarks;
+        LOWBIT_VK_CHECK(vkCreateQueryPool(m_ctx.device(), &qi, nullptr, &m_queries));
+        vkCmdResetQueryPool(m_cmd, m_queries, 0, kMaxMarks);
+    }
+    // bottom of pipe: written once the dispatches before it (and their barriers) are done
+    vkCmdWriteTimestamp(m_cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, m_queries, m_marks++);
+    return {};
+}
+
+Result<std::vector<double>> Recorder::markIntervals() const
+{
+    if (!m_submitted)
+        return makeError(ErrorCode::Internal, "timestamps read before submit");
+    std::vector<double> out;
+    if (m_marks < 2)
+        return out;
+    std::vector<std::uint64_t> ticks(m_marks);
+    LOWBIT_VK_CHECK(vkGetQueryPoolResults(m_ctx.device(), m_queries, 0, m_marks, ticks.size() * sizeof(std::uint64_t), ticks.data(),
+                                          sizeof(std::uint64_t), VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
+    const std::uint32_t bits = m_ctx.info().timestampValidBits;
+    const std::uint64_t mask = bits >= 64 ? ~std::uint64_t(0) : (std::uint64_t(1) << bits) - 1;
+    for (std::uint32_t i = 1; i < m_marks; ++i) // (modulo the valid bits: the counter may wrap)
+        out.push_back(static_cast<double>((ticks[i] - ticks[i - 1]) & mask) * m_ctx.info().timestampPeriodNs * 1e-9);
+    return out;
 }
 
 Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> buffers, const void *push, std::size_t pushBytes,

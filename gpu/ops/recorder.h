@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <vector>
 
 namespace lowbit::gpu {
 
@@ -48,6 +49,15 @@ public:
     /// Ends recording, submits, waits for the fence. Errors: device lost, timeout.
     Status submitAndWait();
 
+    /// Records a GPU timestamp taken once everything recorded so far has finished (at most
+    /// kMaxMarks per recorder). Errors: Unsupported where the compute queue has no timestamps
+    /// (DeviceInfo::timestampPeriodNs is 0), Internal after submit or past kMaxMarks.
+    Status markTime();
+    /// After submitAndWait(): the GPU's seconds between consecutive marks (one fewer than the
+    /// marks). Errors: Internal before submit.
+    Result<std::vector<double>> markIntervals() const;
+    static constexpr std::uint32_t kMaxMarks = 32;
+
 private:
     Recorder(const Context &ctx, Pipelines &p) : m_ctx(ctx), m_pipelines(p) {}
     const Context &m_ctx;
@@ -55,6 +65,8 @@ private:
     VkCommandBuffer m_cmd = VK_NULL_HANDLE;
     VkDescriptorPool m_pool = VK_NULL_HANDLE;
     VkFence m_fence = VK_NULL_HANDLE;
+    VkQueryPool m_queries = VK_NULL_HANDLE;
+    std::uint32_t m_marks = 0;
     std::uint32_t m_dispatches = 0;
     std::uint32_t m_maxDispatches = 0;
     bool m_submitted = false;

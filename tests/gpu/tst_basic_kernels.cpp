@@ -12,6 +12,7 @@
 
 #include <QTest>
 
+#include <chrono>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -37,6 +38,105 @@ private slots:
             QVERIFY(m_ctx->validationEnabled()); // scripts/setup.sh installs vulkan-validationlayers
     }
     void cleanupTestCase() { LOWBIT_GPU_CLEANUP(m_fx); }
+    void timestampMarksTimeTheWorkBetweenThem()
+    {
+        if (m_ctx->info().timestampPeriodNs <= 0) {
+            auto rec = Recorder::begin(*m_ctx, *m_pipelines);
+            QVERIFY(rec.ok());
+            QCOMPARE((*rec)->markTime().error().code, ErrorCode::Unsupported);
+            QSKIP("the compute queue writes no timestamps");
+        }
+        const int rows = 2048, cols = 2048;
+        std::vector<float> w(static_cast<std::size_t>(rows) * cols, 0.5f), x(static_cast<std::size_t>(cols), 1.0f);
+        Arena arena(*m_ctx);
+        auto bw = arena.upload(std::span<const float>(w));
+        auto bx = arena.upload(std::span<const float>(x));
+        auto by = arena.allocate(static_cast<VkDeviceSize>(rows) * sizeof(float));
+        QVERIFY(bw.ok() && bx.ok() && by.ok());
+        auto rec = Recorder::begin(*m_ctx, *m_pipelines);
+        QVERIFY(rec.ok());
+        QCOMPARE((*rec)->markIntervals().error().code, ErrorCode::Internal); // before submit
+        QVERIFY((*rec)->markTime().ok());
+        QVERIFY((*rec)->markTime().ok()); // nothing between the first two marks
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(recordMatvecF32(**rec, **bw, **bx, **by, std::uint32_t(rows), std::uint32_t(cols)).ok());
+        QVERIFY((*rec)->markTime().ok());
+        const auto t0 = std::chrono::steady_clock::now();
+        QVERIFY((*rec)->submitAndWait().ok());
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        QVERIFY(!(*rec)->markTime().ok()); // after submit
+        auto t = (*rec)->markIntervals();
+        QVERIFY(t.ok());
+        QCOMPARE(t->size(), std::size_t(2));
+        // the four GEMVs' GPU time is positive and within the submission's wall time (a wrong
+        // tick period or an unmasked wrap would break one of the two); the empty interval is shorter
+        QVERIFY2((*t)[1] > 0 && (*t)[1] <= wall, qPrintable(QStringLiteral("%1 s of GPU time, %2 s wall").arg((*t)[1]).arg(wall)));
+        QVERIFY((*t)[0] >= 0 && (*t)[0] < (*t)[1]);
+        QCOMPARE((*by)->as<float>()[0], 0.5f * cols);
+    }
+    void arenaPlacesBuffersByUse()
+    {
+        // Device: device-local where the device has it host-visible; Readback: host-cached where
+        // it has that. A kernel writes a readback buffer like any other.
+        const VkPhysicalDeviceMemoryProperties &mp = m_ctx->memoryProperties();
+        const VkMemoryPropertyFlags host = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+        bool hostDevice = false, hostCached = false;
+        for (std::uint32_t i = 0; i < mp.memoryTypeCount; ++i) {
+            const VkMemoryPropertyFlags f = mp.memoryTypes[i].propertyFlags;
+            hostDevice |= (f & host) == host && (f & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+            hostCached |= (f & host) == host && (f & VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
+        }
+        Arena device(*m_ctx, VkDeviceSize(1) << 20), readback(*m_ctx, VkDeviceSize(1) << 20, MemoryUse::Readback);
+        const std::vector<float> w(64 * 32, 0.25f), x(32, 2.0f);
+        auto bw = device.upload(std::span<const float>(w));
+        auto bx = device.upload(std::span<const float>(x));
+        auto by = readback.allocate(64 * sizeof(float));
+        QVERIFY(bw.ok() && bx.ok() && by.ok());
+        QVERIFY(((*bw)->memory & host) == host && ((*by)->memory & host) == host);
+        QCOMPARE(bool((*bw)->memory & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT), hostDevice);
+        QCOMPARE(bool((*by)->memory & VK_MEMORY_PROPERTY_HOST_CACHED_BIT), hostCached);
+        auto rec = Recorder::begin(*m_ctx, *m_pipelines);
+        QVERIFY(rec.ok());
+        QVERIFY(recordMatvecF32(**rec, **bw, **bx, **by, 64, 32).ok());
+        QVERIFY((*rec)->submitAndWait().ok());
+        for (float y : (*by)->as<float>())
+            QCOMPARE(y, 16.0f);
+    }
+    void stagedArenaUploadsThroughACopy()
+    {
+        // a Staged arena never maps its memory: upload() and write() copy through a staging
+        // buffer, in more than one chunk here, and a kernel reads what they wrote
+        Arena staged(*m_ctx, VkDeviceSize(32) << 20, MemoryUse::Staged), plain(*m_ctx, VkDeviceSize(1) << 20);
+        const int rows = 5000, cols = 1100; // 22 MB of weights: two staging chunks
+        static_assert(std::size_t(rows) * cols * 4 > Arena::kStagingBytes);
+        std::vector<float> w(static_cast<std::size_t>(rows) * cols), x(static_cast<std::size_t>(cols));
+        for (std::size_t i = 0; i < w.size(); ++i)
+            w[i] = float(i % 7) - 3.0f;
+        for (std::size_t i = 0; i < x.size(); ++i)
+            x[i] = float(i % 5) * 0.5f;
+        auto bw = staged.upload(std::span<const float>(w));
+        auto bx = staged.allocate(x.size() * 4);
+        auto by = plain.allocate(static_cast<VkDeviceSize>(rows) * 4);
+        QVERIFY(bw.ok() && bx.ok() && by.ok());
+        QVERIFY((*bw)->mapped == nullptr && (*bw)->as<float>().empty());
+        QVERIFY(!(*bw)->texels || (*bw)->texelCount > 0);
+        // x in two writes at offsets
+        const auto xb = std::as_bytes(std::span<const float>(x));
+        QVERIFY(staged.write(**bx, 0, xb.first(400)).ok());
+        QVERIFY(staged.write(**bx, 400, xb.subspan(400)).ok());
+        QCOMPARE(staged.write(**bx, 4, xb).error().code, ErrorCode::InvalidArgument); // past the end
+        auto rec = Recorder::begin(*m_ctx, *m_pipelines);
+        QVERIFY(rec.ok());
+        QVERIFY(recordMatvecF32(**rec, **bw, **bx, **by, std::uint32_t(rows), std::uint32_t(cols)).ok());
+        QVERIFY((*rec)->submitAndWait().ok());
+        const auto y = (*by)->as<float>();
+        for (int r = 0; r < rows; r += 7) {
+            double ref = 0;
+            for (int c = 0; c < cols; ++c)
+                ref += double(w[std::size_t(r) * cols + c]) * x[std::size_t(c)];
+            QCOMPARE(double(y[std::size_t(r)]), ref); // small integers and halves: exact in fp32
+        }
+    }
     void matvec_data()
     {
         QTest::addColumn<int>("rows");

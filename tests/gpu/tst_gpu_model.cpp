@@ -247,6 +247,25 @@ private slots:
         }
     }
 
+    void stagedWeightsGiveTheSameLogits()
+    {
+        // weights and KV cache in memory the host never maps (a discrete GPU without resizable
+        // BAR), uploaded through staging copies: packed int4 and nf4 linears, fp32 ones, norms,
+        // embedding and qwen2 biases reach the kernels as they do through a mapping
+        const Model model = test::makeRandomModel(64, 96, 2, 4, 2, 50, RopeLayout::HalfSplit, true, 12);
+        auto q = test::quantizeTensors(model, [&](const ModelTensor &t) -> std::optional<test::TensorFormat> {
+            if (!isLinearRole(t.role) || t.view.shape.size() != 2 || t.role == TensorRole::Up)
+                return std::nullopt;
+            return test::TensorFormat{t.layer == 0 ? "int4" : "nf4", 32, "fp16"};
+        });
+        QVERIFY(q.ok());
+        GpuModelOptions mapped, staged;
+        mapped.stagedWeights = false;
+        staged.stagedWeights = true;
+        staged.maxSliceBytes = 1024; // packed linears in several slices, each its own staged upload
+        const std::vector<std::int32_t> tokens = {5, 17, 2, 33, 48, 9, 21, 40};
+        sameLogits(*q, mapped, staged, tokens, 6);
+    }
     void slicedWeightsGiveTheSameLogits_data()
     {
         QTest::addColumn<bool>("quantized");
