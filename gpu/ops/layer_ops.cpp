@@ -112,8 +112,9 @@ Status recordKvStore(Recorder &rec, const Buffer &src, const Buffer &cache, cons
         return makeError(ErrorCode::InvalidArgument, "kv store: an fp16 cache, and an even count and offset");
     LOWBIT_CHECK(needs(src, p.count, "kv store source"));
     LOWBIT_CHECK(needs(cache, std::uint64_t(p.dstOffset) + p.count, "kv store cache", 2));
-    const ShaderId id = form == KvForm::F16Packed ? ShaderId::kv_store_f16 : ShaderId::kv_store_f16s;
-    return rec.dispatch(id, {&src, &cache}, p, gridFor(groupsOf(p.count / 2, 256)));
+    // one kernel for both fp16 forms: it writes pairs of halves as uints, the layout of a float16_t
+    // array, rounded as the CPU rounds (kv_store.comp)
+    return rec.dispatch(ShaderId::kv_store_f16, {&src, &cache}, p, gridFor(groupsOf(p.count / 2, 256)));
 }
 
 Status recordSiluMul(Recorder &rec, const Buffer &gate, const Buffer &up, const Buffer &out, std::uint32_t n)

@@ -41,7 +41,6 @@ struct KvStorePush {
     std::uint32_t dstOffset; ///< first cache element written (even)
 };
 static_assert(sizeof(KvStorePush) == shaderInfo(ShaderId::kv_store_f16).pushBytes, "kv_store push constants drifted");
-static_assert(sizeof(KvStorePush) == shaderInfo(ShaderId::kv_store_f16s).pushBytes, "kv_store push constants drifted");
 
 struct ElementwisePush {
     std::uint32_t n;

@@ -462,8 +462,10 @@ private slots:
             if (std::isnan(cpu[i])) {
                 QVERIFY(std::isnan(gpu[i]));
                 ++nans;
-            } else if (std::fpclassify(cpu[i]) == FP_SUBNORMAL) {
-                // llvmpipe flushes subnormal products to zero (the table read did the same)
+            } else if (std::fpclassify(cpu[i]) == FP_SUBNORMAL || (kind == int(kScaleE8m0) && packed->scales[i / 32] == 0)) {
+                // Vulkan lets a device flush subnormal fp32 to zero: llvmpipe flushes subnormal
+                // products (the table read did the same), NVIDIA also the subnormal operand, the
+                // scale 2^-127 of E8M0's byte 0, whose products are normal here
                 QVERIFY(sameBits(cpu[i], gpu[i]) || gpu[i] == 0.0f);
             } else {
                 QVERIFY2(sameBits(cpu[i], gpu[i]), qPrintable(QStringLiteral("element %1: cpu %2, gpu %3").arg(i).arg(cpu[i]).arg(gpu[i])));
