@@ -15,6 +15,13 @@
 //   bench_gpu [--formats int4,nf4,...] [--group 128] [--reps 5] [--products 8] [--shapes 4096x4096,11008x4096]
 //             [--tpr T (invocations per row; 0 = auto)] [--matvec rows|tree (default: rows on CPU devices)] [--device N] [--model PATH] [--tokens 128] [--no-model]
 //             [--gemm T: also the fused GEMM (prefill) of T tokens, GB/s of packed weight read per product]
+//             [--wall-clock: time each submission from its recording to its fence; by default the GPU's
+//              timestamps time the recorded work alone, where the compute queue writes them]
+//             [--staged / --mapped: the weights (and KV cache) in device memory the host never maps,
+//              uploaded through staging copies / in host-visible memory; default: the engine's choice
+//              (bulkMemoryUse), host-visible for the GEMV figures]
+//             [--copies C: C uploads of each weight and roofline buffer, product i reading copy i mod C, so
+//              that a GPU's last-level cache (50–60 MB on big ones) cannot hold what the products read]
 //             [--row-major: the rows layout's code words untiled, to measure what the tiling gains]
 //             [--tree-table / --tree-barriers: the tree kernels without their linear INT decode / subgroup-shuffle sums]
 //             [--kv-cache f32|f16: the engine's KV cache]
@@ -23,9 +30,7 @@
 //             [--activations int8: the engine with int8 activations for its 4-bit INT linears (CPU devices)]
 //             [--compare-int8 TEXT [--compare-docs 50]: what int8 activations cost stories260K int4 g32 (rows
 //              layout forced): perplexity with fp32 and int8 x, KL and top-1 agreement over TEXT's documents]
-#include "core/eval/perplexity.h"
 #include "core/infer/inference_model.h"
-#include "core/infer/tokenizer.h"
 #include "core/methods/vq_tensor.h"
 #include "core/model/model.h"
 #include "core/model/random_model.h"
@@ -40,6 +45,8 @@
 #include "gpu/ops/roofline_ops.h"
 #include "gpu/ops/vq_ops.h"
 #include "gpu/pipeline/pipelines.h"
+
+#include "gpu_engine_figures.h"
 
 #include <algorithm>
 #include <chrono>
@@ -56,23 +63,50 @@
 
 using namespace lowbit;
 using namespace lowbit::gpu;
+using namespace lowbit::bench;
 
 namespace {
 
-double seconds(const std::function<Status()> &f, int reps, bool &ok)
+/// --wall-clock: time submissions by the wall clock even where the queue has timestamps
+bool g_wallClock = false;
+/// --staged: the weights (and the roofline's buffers) in memory the host never maps
+MemoryUse g_weightMemory = MemoryUse::Device;
+
+/// Records a submission with `record`, runs it and returns its time: the GPU's time between
+/// timestamps taken before and after the recorded work where the queue writes them (the CPU's
+/// recording and the submission left out: on a discrete GPU they cost more than a 4096² GEMV),
+/// else (or with --wall-clock) the wall time from the start of recording to the fence.
+Result<double> timeSubmission(Context &ctx, Pipelines &pipes, std::uint32_t maxDispatches, const std::function<Status(Recorder &)> &record)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool gpuTime = !g_wallClock && ctx.info().timestampPeriodNs > 0;
+    LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, maxDispatches));
+    if (gpuTime)
+        LOWBIT_CHECK(rec->markTime());
+    LOWBIT_CHECK(record(*rec));
+    if (gpuTime)
+        LOWBIT_CHECK(rec->markTime());
+    LOWBIT_CHECK(rec->submitAndWait());
+    if (!gpuTime)
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    LOWBIT_TRY(const std::vector<double> t, rec->markIntervals());
+    return t.at(0);
+}
+
+/// The best of `reps` runs of f.
+double seconds(const std::function<Result<double>()> &f, int reps, bool &ok)
 {
     double best = 1e300;
     for (int r = 0; r < reps; ++r) {
-        const auto t0 = std::chrono::steady_clock::now();
-        const Status st = f();
-        if (!st) {
-            std::fprintf(stderr, "error: %s\n", st.error().message().c_str());
+        const auto t = f();
+        if (!t) {
+            std::fprintf(stderr, "error: %s\n", t.error().message().c_str());
             ok = false;
             return 0;
         }
-        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        best = std::min(best, *t);
         if (std::getenv("BENCH_GPU_VERBOSE"))
-            std::fprintf(stderr, "  rep %d: %.4f s\n", r, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+            std::fprintf(stderr, "  rep %d: %.6f s\n", r, *t);
     }
     return best;
 }
@@ -96,18 +130,19 @@ struct GemvFigures {
 /// invocations per row, `chunkWords` consecutive words each; one invocation per row with uvec4
 /// loads from a storage buffer, a uniform texel buffer or a storage texel buffer) over the same bytes (rows rounded up to whole uvec4s), so the ratio is
 /// against the best read this device achieves, whichever layout the fused kernel uses.
-double bestRoof(Context &ctx, Pipelines &pipes, const Buffer &src, const Buffer &dst, std::uint32_t rows, std::uint32_t rowWords,
+double bestRoof(Context &ctx, Pipelines &pipes, const std::vector<Buffer *> &srcs, const Buffer &dst, std::uint32_t rows, std::uint32_t rowWords,
                 std::uint32_t chunkWords, int reps, int products, bool &ok)
 {
     double best = 1e300;
     // `products` reads of one pattern in one submission, best of the repetitions
-    const auto time = [&](const char *label, const std::function<Status(Recorder &)> &record) {
+    const auto time = [&](const char *label, const std::function<Status(Recorder &, const Buffer &)> &record) {
         const double t = seconds(
-            [&]() -> Status {
-                LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products + 1)));
-                for (int i = 0; i < products; ++i)
-                    LOWBIT_CHECK(record(*rec));
-                return rec->submitAndWait();
+            [&] {
+                return timeSubmission(ctx, pipes, static_cast<std::uint32_t>(products + 1), [&](Recorder &rec) -> Status {
+                    for (int i = 0; i < products; ++i)
+                        LOWBIT_CHECK(record(rec, *srcs[static_cast<std::size_t>(i) % srcs.size()]));
+                    return {};
+                });
             },
             reps, ok);
         if (std::getenv("BENCH_GPU_VERBOSE"))
@@ -117,71 +152,79 @@ double bestRoof(Context &ctx, Pipelines &pipes, const Buffer &src, const Buffer 
     for (std::uint32_t tpr : {1u, 8u, 64u}) {
         const RooflinePush rp{rows, rowWords, chunkWords, tpr};
         const std::string label = "tpr " + std::to_string(tpr);
-        time(label.c_str(), [&](Recorder &rec) { return recordBandwidthReduce(rec, src, dst, rp); });
+        time(label.c_str(), [&](Recorder &rec, const Buffer &src) { return recordBandwidthReduce(rec, src, dst, rp); });
     }
     if (rowWords % 4 == 0) { // a row per invocation, uvec4 loads from a storage buffer or as texels
-        time("rows uvec4", [&](Recorder &rec) { return recordBandwidthReduceRows(rec, src, dst, rows, rowWords); });
-        if (src.texelCount >= std::uint64_t(rows) * rowWords / 4) {
-            time("rows texels", [&](Recorder &rec) { return recordBandwidthReduceRows(rec, src, dst, rows, rowWords, RowsRead::Texels); });
-            time("rows image", [&](Recorder &rec) { return recordBandwidthReduceRows(rec, src, dst, rows, rowWords, RowsRead::Image); });
+        time("rows uvec4", [&](Recorder &rec, const Buffer &src) { return recordBandwidthReduceRows(rec, src, dst, rows, rowWords); });
+        if (srcs.front()->texelCount >= std::uint64_t(rows) * rowWords / 4) {
+            time("rows texels", [&](Recorder &rec, const Buffer &src) { return recordBandwidthReduceRows(rec, src, dst, rows, rowWords, RowsRead::Texels); });
+            time("rows image", [&](Recorder &rec, const Buffer &src) { return recordBandwidthReduceRows(rec, src, dst, rows, rowWords, RowsRead::Image); });
         }
     }
     return best;
 }
 
 /// `products` fused GEMVs in one submission, and the same number of roofline reads.
-Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTensor &p, int reps, int products, std::uint32_t tpr,
+Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTensor &p, int reps, int products, int copies, std::uint32_t tpr,
                                 std::optional<MatvecLayout> layout, std::uint32_t gemmTokens, const PackedUploadOptions &base, bool int8X)
 {
-    Arena arena(ctx, VkDeviceSize(64) << 20);
+    Arena arena(ctx, VkDeviceSize(64) << 20, g_weightMemory);
+    Arena io(ctx, VkDeviceSize(64) << 20); // x and y
     PackedUploadOptions opt = base;
     opt.threadsPerRow = tpr;
     opt.matvec = layout;
-    LOWBIT_TRY(GpuPackedTensor w, uploadPacked(arena, p, opt));
+    // `copies` uploads of the weight, product i reading copy i mod copies: enough of them and the
+    // products stream from memory rather than from a cache that holds one copy
+    std::vector<GpuPackedTensor> ws;
+    for (int c = 0; c < copies; ++c) {
+        LOWBIT_TRY(GpuPackedTensor wc, uploadPacked(arena, p, opt));
+        ws.push_back(std::move(wc));
+    }
+    const GpuPackedTensor &w = ws.front();
     std::vector<float> x(static_cast<std::size_t>(p.cols) * std::max(gemmTokens, 1u), 0.5f);
-    LOWBIT_TRY(Buffer * bx, arena.upload(std::span<const float>(x)));
-    LOWBIT_TRY(Buffer * by, arena.allocate(static_cast<VkDeviceSize>(p.rows) * std::max(gemmTokens, 1u) * 4));
+    LOWBIT_TRY(Buffer * bx, io.upload(std::span<const float>(x)));
+    LOWBIT_TRY(Buffer * by, io.allocate(static_cast<VkDeviceSize>(p.rows) * std::max(gemmTokens, 1u) * 4));
     // the roofline reads the same number of bytes laid out as the same rows
     const auto bytes = static_cast<std::uint64_t>(p.byteSize());
     const auto rowWords = static_cast<std::uint32_t>((bytes / 4 + static_cast<std::uint64_t>(p.rows) - 1) / static_cast<std::uint64_t>(p.rows) + 3) / 4 * 4;
-    LOWBIT_TRY(Buffer * src, arena.allocate(static_cast<VkDeviceSize>(rowWords) * static_cast<VkDeviceSize>(p.rows) * 4));
-    std::fill(src->as<std::uint32_t>().begin(), src->as<std::uint32_t>().end(), 1u);
-    LOWBIT_TRY(Buffer * dst, arena.allocate(static_cast<VkDeviceSize>(p.rows) * 4));
+    std::vector<Buffer *> srcs;
+    for (int c = 0; c < copies; ++c) {
+        LOWBIT_TRY(Buffer * src, arena.upload(std::span<const std::uint32_t>(std::vector<std::uint32_t>(std::size_t(rowWords) * std::size_t(p.rows), 1u))));
+        srcs.push_back(src);
+    }
+    LOWBIT_TRY(Buffer * dst, io.allocate(static_cast<VkDeviceSize>(p.rows) * 4));
     const std::uint32_t chunkWords = p.layout == CodeLayout::Fp6Planes ? 6u : p.codeBits;
     // "+x8": x quantized to int8 (each product quantizes its own x, where the engine quantizes
     // once for the linears sharing an x) and the integer GEMV / GEMM
     if (int8X && !rowsInt8Runs(w))
         return makeError(ErrorCode::Unsupported, "no int8-x kernel for this format and layout (2- to 4-bit linear codes, rows layout)");
     const auto cols = static_cast<std::uint32_t>(p.cols);
-    LOWBIT_TRY(Buffer * bq, arena.allocate(quantizedXBytes(cols, std::max(gemmTokens, 1u))));
-    const auto product = [&](Recorder &rec, std::uint32_t tokens) -> Status {
+    LOWBIT_TRY(Buffer * bq, io.allocate(quantizedXBytes(cols, std::max(gemmTokens, 1u))));
+    const auto product = [&](Recorder &rec, std::uint32_t tokens, int i) -> Status {
+        const GpuPackedTensor &wi = ws[static_cast<std::size_t>(i % copies)];
         if (int8X) {
             LOWBIT_CHECK(recordQuantizeX8(rec, *bx, 0, cols, tokens, *bq));
-            return recordRowsMatmulInt8(rec, w, *bq, *by, tokens, 0, static_cast<std::uint32_t>(p.rows));
+            return recordRowsMatmulInt8(rec, wi, *bq, *by, tokens, 0, static_cast<std::uint32_t>(p.rows));
         }
-        return tokens == 1 ? recordMatvecPacked(rec, w, *bx, *by) : recordMatmulPacked(rec, w, *bx, *by, tokens, 0, static_cast<std::uint32_t>(p.rows));
+        return tokens == 1 ? recordMatvecPacked(rec, wi, *bx, *by) : recordMatmulPacked(rec, wi, *bx, *by, tokens, 0, static_cast<std::uint32_t>(p.rows));
     };
 
     bool ok = true;
-    const double fused = seconds(
-        [&]() -> Status {
-            LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products * (w.slices.size() + 1) + 1)));
-            for (int i = 0; i < products; ++i)
-                LOWBIT_CHECK(product(*rec, 1));
-            return rec->submitAndWait();
-        },
-        reps, ok);
-    const double gemm = gemmTokens == 0 ? 0.0
-                                        : seconds(
-                                              [&]() -> Status {
-                                                  // (room for the rows layout's worst case: a GEMV per token and slice)
-                                                  LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products * (w.slices.size() * gemmTokens + 1) + 1)));
-                                                  for (int i = 0; i < products; ++i)
-                                                      LOWBIT_CHECK(product(*rec, gemmTokens));
-                                                  return rec->submitAndWait();
-                                              },
-                                              reps, ok);
-    const double roof = bestRoof(ctx, pipes, *src, *dst, static_cast<std::uint32_t>(p.rows), rowWords, chunkWords, reps, products, ok);
+    // `products` GEMVs (or GEMMs of `tokens`) in one submission
+    const auto batch = [&](std::uint32_t tokens) {
+        return [&, tokens] {
+            // (room for the rows layout's worst case: a GEMV per token and slice)
+            const auto dispatches = static_cast<std::uint32_t>(products * (w.slices.size() * tokens + 1) + 1);
+            return timeSubmission(ctx, pipes, dispatches, [&](Recorder &rec) -> Status {
+                for (int i = 0; i < products; ++i)
+                    LOWBIT_CHECK(product(rec, tokens, i));
+                return {};
+            });
+        };
+    };
+    const double fused = seconds(batch(1), reps, ok);
+    const double gemm = gemmTokens == 0 ? 0.0 : seconds(batch(gemmTokens), reps, ok);
+    const double roof = bestRoof(ctx, pipes, srcs, *dst, static_cast<std::uint32_t>(p.rows), rowWords, chunkWords, reps, products, ok);
     if (!ok)
         return makeError(ErrorCode::Internal, "a measurement failed");
     GemvFigures f;
@@ -193,7 +236,7 @@ Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTens
 
 /// VPTQ "vptq-vV-kK": random indices and codebook (speed does not depend on the values); the
 /// roofline reads the index bytes as rows of the same count.
-Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, const PackedUploadOptions &upload, std::int64_t rows, std::int64_t cols, int v, int k, int reps, int products,
+Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, const PackedUploadOptions &upload, std::int64_t rows, std::int64_t cols, int v, int k, int reps, int products, int copies,
                               std::uint32_t gemmTokens, double &bpw)
 {
     std::mt19937 rng(7);
@@ -213,35 +256,41 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, const PackedUpload
         i = static_cast<std::uint16_t>(pick(rng));
     LOWBIT_TRY(auto t, VqQuantizedTensor::create(std::move(c)));
     bpw = t->bitsPerWeight();
-    Arena arena(ctx, VkDeviceSize(64) << 20);
-    LOWBIT_TRY(GpuVqTensor w, uploadVq(arena, *t, upload.matvec, upload.subgroupReduce));
+    Arena arena(ctx, VkDeviceSize(64) << 20, g_weightMemory);
+    Arena io(ctx, VkDeviceSize(64) << 20); // x and y
+    std::vector<GpuVqTensor> ws;
+    for (int copy = 0; copy < copies; ++copy) {
+        LOWBIT_TRY(GpuVqTensor wc, uploadVq(arena, *t, upload.matvec, upload.subgroupReduce));
+        ws.push_back(std::move(wc));
+    }
+    const GpuVqTensor &w = ws.front();
     std::vector<float> x(static_cast<std::size_t>(cols) * std::max(gemmTokens, 1u), 0.5f);
-    LOWBIT_TRY(Buffer * bx, arena.upload(std::span<const float>(x)));
-    LOWBIT_TRY(Buffer * by, arena.allocate(static_cast<VkDeviceSize>(rows) * std::max(gemmTokens, 1u) * 4));
+    LOWBIT_TRY(Buffer * bx, io.upload(std::span<const float>(x)));
+    LOWBIT_TRY(Buffer * by, io.allocate(static_cast<VkDeviceSize>(rows) * std::max(gemmTokens, 1u) * 4));
     const std::uint64_t bytes = t->storedBytes();
     const std::uint32_t roofRows = w.push.R;
     const auto rowWords = static_cast<std::uint32_t>((bytes / 4 + roofRows - 1) / roofRows + 3) / 4 * 4;
-    LOWBIT_TRY(Buffer * src, arena.allocate(static_cast<VkDeviceSize>(rowWords) * roofRows * 4));
-    LOWBIT_TRY(Buffer * dst, arena.allocate(static_cast<VkDeviceSize>(roofRows) * 4));
+    std::vector<Buffer *> srcs;
+    for (int copy = 0; copy < copies; ++copy) {
+        LOWBIT_TRY(Buffer * src, arena.allocate(static_cast<VkDeviceSize>(rowWords) * roofRows * 4));
+        srcs.push_back(src);
+    }
+    LOWBIT_TRY(Buffer * dst, io.allocate(static_cast<VkDeviceSize>(roofRows) * 4));
     bool ok = true;
-    const double fused = seconds(
-        [&]() -> Status {
-            LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products) * kVqMatvecDispatches + 1));
-            for (int i = 0; i < products; ++i)
-                LOWBIT_CHECK(recordMatvecVq(*rec, w, *bx, *by));
-            return rec->submitAndWait();
-        },
-        reps, ok);
-    const double gemm = gemmTokens == 0 ? 0.0
-                                        : seconds(
-                                              [&]() -> Status {
-                                                  LOWBIT_TRY(auto rec, Recorder::begin(ctx, pipes, static_cast<std::uint32_t>(products) * kVqMatvecDispatches * gemmTokens + 1));
-                                                  for (int i = 0; i < products; ++i)
-                                                      LOWBIT_CHECK(recordMatmulVq(*rec, w, *bx, *by, gemmTokens, 0, static_cast<std::uint32_t>(rows)));
-                                                  return rec->submitAndWait();
-                                              },
-                                              reps, ok);
-    const double roof = bestRoof(ctx, pipes, *src, *dst, roofRows, rowWords, 1, reps, products, ok);
+    const auto batch = [&](std::uint32_t tokens) {
+        return [&, tokens] {
+            return timeSubmission(ctx, pipes, static_cast<std::uint32_t>(products) * kVqMatvecDispatches * tokens + 1, [&](Recorder &rec) -> Status {
+                for (int i = 0; i < products; ++i) {
+                    const GpuVqTensor &wi = ws[static_cast<std::size_t>(i % copies)];
+                    LOWBIT_CHECK(tokens == 1 ? recordMatvecVq(rec, wi, *bx, *by) : recordMatmulVq(rec, wi, *bx, *by, tokens, 0, static_cast<std::uint32_t>(rows)));
+                }
+                return {};
+            });
+        };
+    };
+    const double fused = seconds(batch(1), reps, ok);
+    const double gemm = gemmTokens == 0 ? 0.0 : seconds(batch(gemmTokens), reps, ok);
+    const double roof = bestRoof(ctx, pipes, srcs, *dst, roofRows, rowWords, 1, reps, products, ok);
     if (!ok)
         return makeError(ErrorCode::Internal, "a measurement failed");
     GemvFigures f;
@@ -249,110 +298,6 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, const PackedUpload
     f.gemmGBs = gemm > 0 ? static_cast<double>(bytes) * products / gemm * 1e-9 : 0.0;
     f.rooflineGBs = static_cast<double>(rowWords) * 4.0 * roofRows * products / roof * 1e-9;
     return f;
-}
-
-/// How the engine runs: --tokens, --kv-cache, --matvec, --attention, --prompt.
-struct EngineRun {
-    int tokens = 128;
-    KvCacheType kv = KvCacheType::F32;
-    std::optional<MatvecLayout> layout;
-    std::optional<AttentionKernel> attention;
-    /// --prompt N: a prefill of N tokens and the decode after it (positions N … N + tokens − 1);
-    /// empty: a 64-token prefill, and the decode after a 1-token prompt
-    std::optional<int> prompt;
-    bool int8Activations = false; ///< --activations int8 (GpuModelOptions::int8Activations)
-    bool treeLinear = true;       ///< --tree-table clears it
-    std::optional<bool> subgroupReduce; ///< --tree-barriers: false
-};
-
-/// Greedy decode tokens/s and prefill tokens/s of the GPU engine on `model`.
-Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label, const EngineRun &run)
-{
-    const int tokens = run.tokens;
-    const KvCacheType kv = run.kv;
-    GpuModelOptions opt;
-    opt.matvec = run.layout; // (--matvec: the packed linears' layout, as for the GEMV figures)
-    opt.kvCache = kv;
-    opt.attention = run.attention;
-    opt.int8Activations = run.int8Activations;
-    opt.treeLinear = run.treeLinear;
-    opt.subgroupReduce = run.subgroupReduce;
-    LOWBIT_TRY(auto gm, GpuModel::load(ctx, model, opt));
-    std::vector<std::int32_t> prompt(static_cast<std::size_t>(std::max(1, run.prompt.value_or(64))));
-    for (std::size_t i = 0; i < prompt.size(); ++i)
-        prompt[i] = static_cast<std::int32_t>((i * 37 + 1) % static_cast<std::size_t>(model.config().vocabSize));
-    // warm-up, not timed: the first use of a pipeline compiles it (llvmpipe JITs a rows kernel in
-    // up to a second), so one prefill and one decode step run first
-    {
-        LOWBIT_TRY(auto warm, gm->forward(prompt, false));
-        gm->reset();
-        std::int32_t first = 1;
-        LOWBIT_TRY(auto step, gm->forward(std::span(&first, 1), false));
-        gm->reset();
-    }
-    const auto t0 = std::chrono::steady_clock::now();
-    LOWBIT_TRY(auto pre, gm->forward(prompt, false));
-    const double prefill = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::int32_t next = 1;
-    if (run.prompt)
-        next = static_cast<std::int32_t>(std::max_element(pre.begin(), pre.end()) - pre.begin());
-    else
-        gm->reset();
-    const auto t1 = std::chrono::steady_clock::now();
-    for (int i = 0; i < tokens; ++i) {
-        LOWBIT_TRY(auto logits, gm->forward(std::span(&next, 1), false));
-        next = static_cast<std::int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
-    }
-    const double decode = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
-    if (gm->int8Tensors() > 0)
-        std::printf("       (int8 activations: %d of the %d packed tensors)\n", gm->int8Tensors(), gm->packedTensors());
-    std::printf("engine %-22s weights %8.1f KiB (%d packed tensors)  %s KV cache %7.1f KiB  prefill %8.1f tok/s  decode %8.1f tok/s\n",
-                label, static_cast<double>(gm->weightBytes()) / 1024.0, gm->packedTensors(), kvCacheTypeName(kv),
-                static_cast<double>(gm->kvCacheBytes()) / 1024.0, static_cast<double>(prompt.size()) / prefill, tokens / decode);
-    if (run.prompt)
-        std::printf("       (prefill of %d tokens; decode at positions %d-%d)\n", *run.prompt, *run.prompt, *run.prompt + tokens - 1);
-    return {};
-}
-
-/// What int8 activations cost in quality: `model` on the rows layout (forced, so that every 4-bit
-/// INT linear takes the integer kernels) with fp32 and with int8 x, compared over `text`.
-Status compareInt8(Context &ctx, const Model &model, const std::string &tokenizerPath, const std::string &textPath, int docs)
-{
-    LOWBIT_TRY(auto tok, loadTokenizer(tokenizerPath, model.config().vocabSize));
-    std::ifstream in(textPath, std::ios::binary);
-    if (!in)
-        return makeError(ErrorCode::Io, "cannot read " + textPath);
-    std::stringstream text;
-    text << in.rdbuf();
-    GpuModelOptions f32, int8;
-    f32.matvec = int8.matvec = MatvecLayout::Rows;
-    int8.int8Activations = true;
-    LOWBIT_TRY(auto a, GpuModel::load(ctx, model, f32));
-    LOWBIT_TRY(auto b, GpuModel::load(ctx, model, int8));
-    EvalOptions eo;
-    eo.maxDocuments = docs;
-    LOWBIT_TRY(CompareResult r, compareModels(*a, *b, *tok, text.str(), eo));
-    std::printf("int8 activations (%d of %d linears), %d documents, %llu tokens: perplexity %.4f -> %.4f, KL %.6f nats, top-1 agreement %.4f\n",
-                b->int8Tensors(), b->packedTensors(), docs, static_cast<unsigned long long>(r.tokens), std::exp(r.referenceNll),
-                std::exp(r.candidateNll), r.klDivergence, r.top1Agreement);
-    return {};
-}
-
-Result<Model> quantizeLinears(const Model &model, const FormatSpec &spec)
-{
-    std::vector<ModelTensor> tensors;
-    for (const ModelTensor &t : model.tensors()) {
-        if (!isLinearRole(t.role) || t.view.shape.size() != 2) {
-            tensors.push_back(t);
-            continue;
-        }
-        LOWBIT_TRY(const std::vector<float> w, t.view.toFloatVector());
-        LOWBIT_TRY(PackedTensor packed, quantizePackedFast(w.data(), t.view.shape[0], t.view.shape[1], spec));
-        ModelTensor q = t;
-        q.view = makeDecodedView(t.view.name, std::make_shared<PackedQuantizedTensor>(std::move(packed)));
-        tensors.push_back(std::move(q));
-    }
-    return Model::fromParts(model.source(), model.path(), model.config(), std::move(tensors));
 }
 
 } // namespace
@@ -364,7 +309,7 @@ int main(int argc, char **argv)
                           "vptq-v8-k256,vptq-v4-k4096";
     std::string shapes = "4096x4096,11008x4096";
     std::int64_t group = 128;
-    int reps = 5, products = 8, tokens = 128, device = -1, tpr = 0, gemmTokens = 0;
+    int reps = 5, products = 8, copies = 1, tokens = 128, device = -1, tpr = 0, gemmTokens = 0;
     EngineRun engine;
     std::optional<MatvecLayout> layout;
     bool runModel = true;
@@ -384,6 +329,8 @@ int main(int argc, char **argv)
             reps = std::max(1, std::atoi(argv[++i]));
         else if (a == "--products" && hasValue)
             products = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--copies" && hasValue)
+            copies = std::clamp(std::atoi(argv[++i]), 1, 256);
         else if (a == "--shapes" && hasValue)
             shapes = argv[++i];
         else if (a == "--device" && hasValue)
@@ -418,6 +365,13 @@ int main(int argc, char **argv)
             engine.prompt = std::clamp(std::atoi(argv[++i]), 1, 32768);
         else if (a == "--kv-cache" && hasValue && parseKvCacheType(argv[i + 1]))
             kv = *parseKvCacheType(argv[++i]);
+        else if (a == "--wall-clock")
+            g_wallClock = true;
+        else if (a == "--staged") {
+            g_weightMemory = MemoryUse::Staged;
+            engine.stagedWeights = true;
+        } else if (a == "--mapped")
+            engine.stagedWeights = false;
         else if (a == "--no-model")
             runModel = false;
         else if (a == "--row-major")
@@ -429,7 +383,7 @@ int main(int argc, char **argv)
             engine.subgroupReduce = false;
         }
         else {
-            std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--shapes RxC,...] [--device N] "
+            std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--copies C] [--wall-clock] [--staged|--mapped] [--shapes RxC,...] [--device N] "
                                  "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--tree-table] [--tree-barriers] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
                                  "[--no-model] [--attention tree|rows] [--prompt N] [--activations f32|int8] [--compare-int8 TEXT [--compare-docs N]]\n");
             return 2;
@@ -445,6 +399,21 @@ int main(int argc, char **argv)
     const DeviceInfo &info = (*ctx)->info();
     std::printf("device: %s (%s, subgroup %u, storage range %llu MiB)\n", info.name.c_str(), info.type.c_str(), info.subgroupSize,
                 static_cast<unsigned long long>(info.maxStorageBufferRange >> 20));
+    // the memory the arena's buffers live in (a discrete GPU's host-visible device-local memory
+    // may be a small BAR window)
+    const VkPhysicalDeviceMemoryProperties &mp = (*ctx)->memoryProperties();
+    for (std::uint32_t h = 0; h < mp.memoryHeapCount; ++h) {
+        std::printf("heap %u: %llu MiB%s, types", h, static_cast<unsigned long long>(mp.memoryHeaps[h].size >> 20),
+                    (mp.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) ? " device-local" : "");
+        for (std::uint32_t t = 0; t < mp.memoryTypeCount; ++t)
+            if (mp.memoryTypes[t].heapIndex == h)
+                std::printf(" %u:%#x", t, mp.memoryTypes[t].propertyFlags);
+        std::printf("\n");
+    }
+    if (!g_wallClock && info.timestampPeriodNs > 0)
+        std::printf("timing: GPU timestamps around each submission's work (%.3g ns a tick)\n", info.timestampPeriodNs);
+    else
+        std::printf("timing: wall clock from recording to fence\n");
     Pipelines pipes(**ctx);
 
     std::printf("%-20s %-12s %6s %10s %10s %7s%s\n", "format", "shape", "bpw", "fused GB/s", "roof GB/s", "ratio",
@@ -488,7 +457,7 @@ int main(int argc, char **argv)
                 double bpw = 0;
                 PackedUploadOptions vqUpload = upload; // --matvec and --tree-barriers apply to VQ too
                 vqUpload.matvec = layout;
-                auto fig = measureVq(**ctx, pipes, vqUpload, rows, cols, v, k, reps, products, static_cast<std::uint32_t>(gemmTokens), bpw);
+                auto fig = measureVq(**ctx, pipes, vqUpload, rows, cols, v, k, reps, products, copies, static_cast<std::uint32_t>(gemmTokens), bpw);
                 if (!fig) {
                     std::fprintf(stderr, "%s: %s\n", name.c_str(), fig.error().message().c_str());
                     continue;
@@ -515,7 +484,7 @@ int main(int argc, char **argv)
                 std::fprintf(stderr, "%s: %s\n", name.c_str(), packed.error().message().c_str());
                 continue;
             }
-            auto fig = measureGemv(**ctx, pipes, *packed, reps, products, static_cast<std::uint32_t>(tpr), layout,
+            auto fig = measureGemv(**ctx, pipes, *packed, reps, products, copies, static_cast<std::uint32_t>(tpr), layout,
                                    static_cast<std::uint32_t>(gemmTokens), upload, int8X);
             if (!fig) {
                 std::fprintf(stderr, "%s: %s\n", name.c_str(), fig.error().message().c_str());
