@@ -108,7 +108,9 @@ private slots:
         QVERIFY(cl.ok());
         const double vsCpu = maxAbsDiff(*logits, *cl);
         qInfo("max |logit difference| against the CPU engine = %.3g", vsCpu);
-        QVERIFY(vsCpu < 1e-4);
+        // fp32 sums in another order move a key or value by an ulp or so; rounded to fp16, such a
+        // value may land one fp16 step (2^-11 relative) from the CPU's (the H200: 1.3e-4)
+        QVERIFY(vsCpu < (kvF16 ? 1e-3 : 1e-4));
     }
     void decodeEqualsPrefill()
     {
