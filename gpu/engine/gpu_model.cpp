@@ -6,6 +6,7 @@
 #include "gpu/engine/gpu_weight.h"
 #include "gpu/memory/arena.h"
 #include "gpu/ops/basic_ops.h"
+#include "gpu/ops/descriptor_cache.h"
 #include "gpu/ops/layer_ops.h"
 #include "gpu/ops/recorder.h"
 #include "gpu/pipeline/pipelines.h"
@@ -86,6 +87,7 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
     m->m_weights = std::make_unique<Arena>(ctx, VkDeviceSize(256) << 20, bulk);
     m->m_scratch = std::make_unique<Arena>(ctx, VkDeviceSize(64) << 20);
     m->m_readback = std::make_unique<Arena>(ctx, VkDeviceSize(4) << 20, MemoryUse::Readback);
+    m->m_descriptors = std::make_unique<DescriptorCache>(ctx);
     Arena &a = *m->m_weights;
 
     m->m_attention = options.attention;
@@ -211,20 +213,18 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
     return recordLinear(rec, *m_output, xnOut, *s.logits, n, 0, vocab);
 }
 
-Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> tokens, bool allLogits)
+std::size_t GpuModel::cachedDescriptorSets() const { return m_descriptors->size(); }
+
+Result<std::unique_ptr<Scratch>> GpuModel::allocateScratch(std::uint32_t n)
 {
     const ModelConfig &c = m_config;
-    const auto n = static_cast<std::uint32_t>(tokens.size());
-    if (n == 0)
-        return std::vector<float>{};
-    LOWBIT_CHECK(checkForwardInput(tokens, m_position, m_maxContext, c.vocabSize));
-    const auto t0 = std::chrono::steady_clock::now();
     m_scratch->reset();
     m_readback->reset();
     Arena &a = *m_scratch;
     auto floats = [&](std::int64_t count) { return a.allocate(static_cast<VkDeviceSize>(count) * n * sizeof(float)); };
-    Scratch s{};
-    LOWBIT_TRY(s.ids, a.upload(std::as_bytes(tokens)));
+    auto scratch = std::make_unique<Scratch>();
+    Scratch &s = *scratch;
+    LOWBIT_TRY(s.ids, a.allocate(static_cast<VkDeviceSize>(n) * sizeof(std::int32_t)));
     LOWBIT_TRY(s.x, floats(c.hiddenSize));
     LOWBIT_TRY(s.xn, floats(c.hiddenSize));
     LOWBIT_TRY(s.q, floats(c.numHeads * c.headDim));
@@ -246,6 +246,27 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
         LOWBIT_TRY(s.attnQ, quantized(c.numHeads * c.headDim));
         LOWBIT_TRY(s.actQ, quantized(c.intermediateSize));
     }
+    return scratch;
+}
+
+Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> tokens, bool allLogits)
+{
+    const ModelConfig &c = m_config;
+    const auto n = static_cast<std::uint32_t>(tokens.size());
+    if (n == 0)
+        return std::vector<float>{};
+    LOWBIT_CHECK(checkForwardInput(tokens, m_position, m_maxContext, c.vocabSize));
+    const auto t0 = std::chrono::steady_clock::now();
+    // the scratch buffers of the last forward serve again for as many tokens (every decode
+    // step), and with them the descriptor sets cached for its dispatches
+    if (!m_scratchBuffers || m_scratchTokens != n) {
+        m_descriptors->clear(); // (its sets name the buffers about to go)
+        m_scratchBuffers.reset();
+        LOWBIT_TRY(m_scratchBuffers, allocateScratch(n));
+        m_scratchTokens = n;
+    }
+    Scratch &s = *m_scratchBuffers;
+    LOWBIT_CHECK(m_scratch->write(*s.ids, 0, std::as_bytes(tokens)));
     std::uint32_t maxDispatches = 16;
     for (const auto &w : m_matrices)
         maxDispatches += 2 * static_cast<std::uint32_t>(w->packed ? w->packed->slices.size() : w->f32.size());
@@ -258,7 +279,7 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
         if (w->packed && w->packed->matvec == MatvecLayout::Rows) // ≤ one rows GEMV or GEMM per token and slice
             maxDispatches += n * static_cast<std::uint32_t>(w->packed->slices.size());
     }
-    LOWBIT_TRY(auto rec, Recorder::begin(m_ctx, *m_pipelines, maxDispatches));
+    LOWBIT_TRY(auto rec, Recorder::begin(m_ctx, *m_pipelines, maxDispatches, m_descriptors.get()));
     const bool gpuTime = m_ctx.info().timestampPeriodNs > 0;
     if (gpuTime)
         LOWBIT_CHECK(rec->markTime());

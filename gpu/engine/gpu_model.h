@@ -92,6 +92,8 @@ public:
     int int8Tensors() const { return m_int8Tensors; }
     /// The last forward()'s timing.
     const ForwardTiming &lastTiming() const { return m_lastTiming; }
+    /// Descriptor sets cached for the dispatches of the last token count's forwards.
+    std::size_t cachedDescriptorSets() const;
 
 private:
     struct Layer {
@@ -103,6 +105,8 @@ private:
     };
     GpuModel(Context &ctx);
     Status recordForward(class Recorder &rec, std::uint32_t n, struct Scratch &s);
+    /// Scratch buffers for n tokens (the arenas' earlier ones released).
+    Result<std::unique_ptr<struct Scratch>> allocateScratch(std::uint32_t n);
     Result<const GpuWeight *> addWeight(const ModelTensor *t, const char *what, const GpuModelOptions &options);
 
     Context &m_ctx;
@@ -110,6 +114,9 @@ private:
     std::unique_ptr<Arena> m_weights;
     std::unique_ptr<Arena> m_scratch;
     std::unique_ptr<Arena> m_readback; ///< the logits
+    std::unique_ptr<struct Scratch> m_scratchBuffers; ///< the last forward's, for m_scratchTokens tokens
+    std::uint32_t m_scratchTokens = 0;
+    std::unique_ptr<class DescriptorCache> m_descriptors; ///< the sets of the dispatches on those and the weights
     ModelConfig m_config;
     ForwardTiming m_lastTiming;
     std::vector<Layer> m_layers;

@@ -4,6 +4,7 @@
 #include "gpu/device/context.h"
 #include "gpu/device/vk_check.h"
 #include "gpu/memory/arena.h"
+#include "gpu/ops/descriptor_cache.h"
 #include "gpu/pipeline/pipelines.h"
 
 #include <algorithm>
@@ -20,20 +21,11 @@ std::array<std::uint32_t, 3> gridFor(std::uint64_t n, std::uint32_t maxX)
     return {maxX, static_cast<std::uint32_t>(y), 1};
 }
 
-Result<std::unique_ptr<Recorder>> Recorder::begin(const Context &ctx, Pipelines &pipelines, std::uint32_t maxDispatches)
+Result<std::unique_ptr<Recorder>> Recorder::begin(const Context &ctx, Pipelines &pipelines, std::uint32_t maxDispatches, DescriptorCache *cache)
 {
     auto r = std::unique_ptr<Recorder>(new Recorder(ctx, pipelines));
     r->m_maxDispatches = maxDispatches;
-    const std::array<VkDescriptorPoolSize, 4> sizes = {{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, maxDispatches * 8},
-                                                        {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, maxDispatches * 2},
-                                                        {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, maxDispatches * 3},
-                                                        {VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, maxDispatches * 3}}};
-    VkDescriptorPoolCreateInfo pi{};
-    pi.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
-    pi.maxSets = maxDispatches;
-    pi.poolSizeCount = static_cast<std::uint32_t>(sizes.size());
-    pi.pPoolSizes = sizes.data();
-    LOWBIT_VK_CHECK(vkCreateDescriptorPool(ctx.device(), &pi, nullptr, &r->m_pool));
+    r->m_cache = cache;
     VkCommandBufferAllocateInfo ai{};
     ai.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
     ai.commandPool = ctx.commandPool();
@@ -117,15 +109,7 @@ Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> 
         return makeError(ErrorCode::Internal, "recorder is full: submit before recording more dispatches");
     LOWBIT_TRY(const Pipeline *p, m_pipelines.get(id));
 
-    VkDescriptorSetAllocateInfo ai{};
-    ai.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
-    ai.descriptorPool = m_pool;
-    ai.descriptorSetCount = 1;
-    ai.pSetLayouts = &p->setLayout;
-    VkDescriptorSet set = VK_NULL_HANDLE;
-    LOWBIT_VK_CHECK(vkAllocateDescriptorSets(m_ctx.device(), &ai, &set));
     std::vector<VkDescriptorBufferInfo> infos;
-    std::vector<VkWriteDescriptorSet> writes;
     infos.reserve(buffers.size());
     for (const Buffer *b : buffers) {
         if (!b)
@@ -145,6 +129,58 @@ Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> 
         const VkDeviceSize size = b->size - offset;
         infos.push_back({b->handle, offset, uniform ? std::min<VkDeviceSize>(size, m_ctx.info().maxUniformBufferRange) : size});
     }
+    VkDescriptorSet set = VK_NULL_HANDLE;
+    DescriptorCache::Key key;
+    if (m_cache) { // the set this shader and these bindings had before, if any
+        key.reserve(1 + 4 * infos.size());
+        key.push_back(static_cast<std::uint64_t>(id));
+        for (std::size_t i = 0; i < infos.size(); ++i) {
+            key.push_back(reinterpret_cast<std::uint64_t>(infos[i].buffer));
+            key.push_back(infos[i].offset);
+            key.push_back(infos[i].range);
+            key.push_back(reinterpret_cast<std::uint64_t>(buffers.begin()[i]->texels));
+        }
+        set = m_cache->find(key);
+    }
+    if (set == VK_NULL_HANDLE) {
+        LOWBIT_TRY(set, newSet(p->setLayout, key));
+        LOWBIT_CHECK(writeSet(set, info, buffers, infos));
+    }
+    bindAndDispatch(*p, set, push, pushBytes, groups);
+    ++m_dispatches;
+    return {};
+}
+
+Result<VkDescriptorSet> Recorder::newSet(VkDescriptorSetLayout layout, const DescriptorCache::Key &key)
+{
+    if (m_cache)
+        return m_cache->allocate(key, layout);
+    if (!m_pool) {
+        const std::array<VkDescriptorPoolSize, 4> sizes = {{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m_maxDispatches * 8},
+                                                            {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, m_maxDispatches * 2},
+                                                            {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, m_maxDispatches * 3},
+                                                            {VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, m_maxDispatches * 3}}};
+        VkDescriptorPoolCreateInfo pi{};
+        pi.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
+        pi.maxSets = m_maxDispatches;
+        pi.poolSizeCount = static_cast<std::uint32_t>(sizes.size());
+        pi.pPoolSizes = sizes.data();
+        LOWBIT_VK_CHECK(vkCreateDescriptorPool(m_ctx.device(), &pi, nullptr, &m_pool));
+    }
+    VkDescriptorSetAllocateInfo ai{};
+    ai.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
+    ai.descriptorPool = m_pool;
+    ai.descriptorSetCount = 1;
+    ai.pSetLayouts = &layout;
+    VkDescriptorSet set = VK_NULL_HANDLE;
+    LOWBIT_VK_CHECK(vkAllocateDescriptorSets(m_ctx.device(), &ai, &set));
+    return set;
+}
+
+Status Recorder::writeSet(VkDescriptorSet set, const ShaderInfo &info, std::initializer_list<const Buffer *> buffers,
+                          const std::vector<VkDescriptorBufferInfo> &infos)
+{
+    std::vector<VkWriteDescriptorSet> writes;
     for (std::uint32_t i = 0; i < infos.size(); ++i) {
         VkWriteDescriptorSet w{};
         w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
@@ -159,11 +195,15 @@ Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> 
         writes.push_back(w);
     }
     vkUpdateDescriptorSets(m_ctx.device(), static_cast<std::uint32_t>(writes.size()), writes.data(), 0, nullptr);
+    return {};
+}
 
-    vkCmdBindPipeline(m_cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipeline);
-    vkCmdBindDescriptorSets(m_cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout, 0, 1, &set, 0, nullptr);
+void Recorder::bindAndDispatch(const Pipeline &p, VkDescriptorSet set, const void *push, std::size_t pushBytes, std::array<std::uint32_t, 3> groups)
+{
+    vkCmdBindPipeline(m_cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline);
+    vkCmdBindDescriptorSets(m_cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout, 0, 1, &set, 0, nullptr);
     if (pushBytes)
-        vkCmdPushConstants(m_cmd, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, static_cast<std::uint32_t>(pushBytes), push);
+        vkCmdPushConstants(m_cmd, p.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, static_cast<std::uint32_t>(pushBytes), push);
     vkCmdDispatch(m_cmd, groups[0], groups[1], groups[2]);
     VkMemoryBarrier barrier{};
     barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
@@ -171,8 +211,6 @@ Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> 
     barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_HOST_READ_BIT;
     vkCmdPipelineBarrier(m_cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT,
                          0, 1, &barrier, 0, nullptr, 0, nullptr);
-    ++m_dispatches;
-    return {};
 }
 
 Status Recorder::submitAndWait()

@@ -19,13 +19,18 @@ namespace lowbit::gpu {
 
 class Context;
 class Pipelines;
+class DescriptorCache;
 struct Buffer;
+struct Pipeline;
 
 class Recorder {
 public:
     const Context &context() const { return m_ctx; }
-    /// maxDispatches bounds the descriptor sets this recorder can hand out.
-    static Result<std::unique_ptr<Recorder>> begin(const Context &ctx, Pipelines &pipelines, std::uint32_t maxDispatches = 256);
+    /// maxDispatches bounds the descriptor sets this recorder can hand out. With a cache, a
+    /// dispatch takes its set from there (allocated and written on the first use of its shader
+    /// and bindings) instead of writing one of its own.
+    static Result<std::unique_ptr<Recorder>> begin(const Context &ctx, Pipelines &pipelines, std::uint32_t maxDispatches = 256,
+                                                   DescriptorCache *cache = nullptr);
     ~Recorder();
     Recorder(const Recorder &) = delete;
     Recorder &operator=(const Recorder &) = delete;
@@ -60,10 +65,15 @@ public:
 
 private:
     Recorder(const Context &ctx, Pipelines &p) : m_ctx(ctx), m_pipelines(p) {}
+    Result<VkDescriptorSet> newSet(VkDescriptorSetLayout layout, const std::vector<std::uint64_t> &cacheKey);
+    Status writeSet(VkDescriptorSet set, const ShaderInfo &info, std::initializer_list<const Buffer *> buffers,
+                    const std::vector<VkDescriptorBufferInfo> &infos);
+    void bindAndDispatch(const Pipeline &p, VkDescriptorSet set, const void *push, std::size_t pushBytes, std::array<std::uint32_t, 3> groups);
     const Context &m_ctx;
     Pipelines &m_pipelines;
     VkCommandBuffer m_cmd = VK_NULL_HANDLE;
-    VkDescriptorPool m_pool = VK_NULL_HANDLE;
+    VkDescriptorPool m_pool = VK_NULL_HANDLE; ///< its own sets' pool, made at the first dispatch that needs one
+    DescriptorCache *m_cache = nullptr;
     VkFence m_fence = VK_NULL_HANDLE;
     VkQueryPool m_queries = VK_NULL_HANDLE;
     std::uint32_t m_marks = 0;

@@ -3,6 +3,7 @@
 #include "gpu/device/context.h"
 #include "gpu/memory/arena.h"
 #include "gpu/ops/basic_ops.h"
+#include "gpu/ops/descriptor_cache.h"
 #include "gpu/ops/recorder.h"
 #include "gpu/ops/roofline_ops.h"
 #include "gpu/pipeline/pipelines.h"
@@ -136,6 +137,41 @@ private slots:
                 ref += double(w[std::size_t(r) * cols + c]) * x[std::size_t(c)];
             QCOMPARE(double(y[std::size_t(r)]), ref); // small integers and halves: exact in fp32
         }
+    }
+    void descriptorCacheReusesSetsForTheSameBindings()
+    {
+        // a cached set serves every later dispatch of the same shader on the same buffers, in
+        // later recorders too; another buffer or offset takes a set of its own
+        const int rows = 16, cols = 8;
+        const std::vector<float> w(rows * cols, 1.0f), x1(cols, 1.0f), x2(cols, 2.0f);
+        Arena arena(*m_ctx, VkDeviceSize(1) << 20);
+        auto bw = arena.upload(std::span<const float>(w));
+        auto bx1 = arena.upload(std::span<const float>(x1));
+        auto bx2 = arena.upload(std::span<const float>(x2));
+        auto by = arena.allocate(rows * sizeof(float));
+        QVERIFY(bw.ok() && bx1.ok() && bx2.ok() && by.ok());
+        DescriptorCache cache(*m_ctx);
+        const auto run = [&](const Buffer &x, float want) {
+            auto rec = Recorder::begin(*m_ctx, *m_pipelines, 4, &cache);
+            QVERIFY(rec.ok());
+            QVERIFY(recordMatvecF32(**rec, **bw, x, **by, rows, cols).ok());
+            QVERIFY((*rec)->submitAndWait().ok());
+            for (float y : (*by)->as<float>())
+                QCOMPARE(y, want);
+        };
+        run(**bx1, 8.0f);
+        const std::size_t sets = cache.size();
+        QVERIFY(sets > 0);
+        run(**bx1, 8.0f);
+        QCOMPARE(cache.size(), sets); // the same bindings: no new set
+        run(**bx2, 16.0f);
+        QCOMPARE(cache.size(), 2 * sets); // another x: its own set, and the right result
+        run(**bx1, 8.0f);
+        QCOMPARE(cache.size(), 2 * sets);
+        cache.clear();
+        QCOMPARE(cache.size(), std::size_t(0));
+        run(**bx2, 16.0f);
+        QCOMPARE(cache.size(), sets);
     }
     void matvec_data()
     {

@@ -134,6 +134,38 @@ private slots:
         for (std::size_t i = 0; i < full->size(); ++i)
             QVERIFY2(std::fabs((*full)[i] - incremental[i]) < 1e-5f, qPrintable(QString::number(i)));
     }
+    void changingTokenCountsKeepNothingStale()
+    {
+        // scratch buffers and cached descriptor sets serve again while the token count stays, and
+        // are replaced when it changes: forwards of 2, 1, 1, 3, 1 and 2 tokens give the logits of
+        // one prefill of all of them (a stale set would read a freed or another forward's buffer)
+        const Model model = test::makeRandomModel(32, 48, 2, 4, 2, 40, RopeLayout::HalfSplit, false, 13);
+        auto gm = GpuModel::load(*m_fx.ctx, model);
+        QVERIFY(gm.ok());
+        const std::vector<std::int32_t> tokens = {3, 14, 15, 9, 26, 5, 35, 8, 9, 7};
+        auto full = (*gm)->forward(tokens);
+        QVERIFY(full.ok());
+        (*gm)->reset();
+        std::vector<float> pieces;
+        std::size_t at = 0, setsForOne = 0;
+        for (std::size_t n : {2, 1, 1, 3, 1, 2}) {
+            auto step = (*gm)->forward(std::span(tokens).subspan(at, n));
+            QVERIFY(step.ok());
+            pieces.insert(pieces.end(), step->begin(), step->end());
+            at += n;
+            // the cache holds one token count's sets: it neither grows with the steps of one
+            // count nor keeps an earlier count's (whose buffers are gone)
+            if (n == 1 && setsForOne == 0)
+                setsForOne = (*gm)->cachedDescriptorSets();
+            if (n == 1)
+                QCOMPARE((*gm)->cachedDescriptorSets(), setsForOne);
+            QVERIFY((*gm)->cachedDescriptorSets() > 0);
+        }
+        QCOMPARE(at, tokens.size());
+        QCOMPARE(pieces.size(), full->size());
+        for (std::size_t i = 0; i < full->size(); ++i)
+            QVERIFY2(std::fabs((*full)[i] - pieces[i]) < 1e-5f, qPrintable(QString::number(i)));
+    }
     void rejectsBadTokensAndOverflow()
     {
         const Model model = test::makeRandomModel(16, 24, 1, 2, 2, 10, RopeLayout::HalfSplit, true, 1);
