@@ -415,6 +415,8 @@ int main(int argc, char **argv)
     else
         std::printf("timing: wall clock from recording to fence\n");
     Pipelines pipes(**ctx);
+    if (const Status st = dispatchOverhead(**ctx, pipes); !st)
+        std::fprintf(stderr, "overhead: %s\n", st.error().message().c_str());
 
     std::printf("%-20s %-12s %6s %10s %10s %7s%s\n", "format", "shape", "bpw", "fused GB/s", "roof GB/s", "ratio",
                 gemmTokens ? "  GEMM GB/s" : "");

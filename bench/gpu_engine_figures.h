@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 /// bench_gpu's engine figures: tokens/s of the GPU engine (prefill and greedy decode, with where
-/// a forward's time goes) and what int8 activations cost in quality.
+/// a forward's time goes), what a submission and a dispatch cost, and what int8 activations
+/// cost in quality.
 
 #include "core/infer/inference_model.h"
 #include "core/model/model.h"
@@ -14,6 +15,7 @@
 
 namespace lowbit::gpu {
 class Context;
+class Pipelines;
 enum class AttentionKernel : std::uint8_t;
 }
 
@@ -40,6 +42,11 @@ Status engineTokensPerSecond(gpu::Context &ctx, const Model &model, const char *
 /// What int8 activations cost in quality: `model` on the rows layout (forced, so that every 4-bit
 /// INT linear takes the integer kernels) with fp32 and with int8 x, compared over `text`.
 Status compareInt8(gpu::Context &ctx, const Model &model, const std::string &tokenizerPath, const std::string &textPath, int docs);
+
+/// What a submission and a dispatch cost on this device: the host's time from Recorder::begin to
+/// the fence for an empty submission, and per dispatch (a 1024-element add and its barrier) the
+/// host's recording, with fresh and with cached descriptor sets, and the GPU's time. Printed.
+Status dispatchOverhead(gpu::Context &ctx, gpu::Pipelines &pipes);
 
 /// `model` with its linears quantized to `spec` (packed, as the studio stores them).
 Result<Model> quantizeLinears(const Model &model, const FormatSpec &spec);

@@ -88,6 +88,7 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
     m->m_scratch = std::make_unique<Arena>(ctx, VkDeviceSize(64) << 20);
     m->m_readback = std::make_unique<Arena>(ctx, VkDeviceSize(4) << 20, MemoryUse::Readback);
     m->m_descriptors = std::make_unique<DescriptorCache>(ctx);
+    m->m_submission = std::make_unique<RecorderResources>(ctx);
     Arena &a = *m->m_weights;
 
     m->m_attention = options.attention;
@@ -279,7 +280,7 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
         if (w->packed && w->packed->matvec == MatvecLayout::Rows) // ≤ one rows GEMV or GEMM per token and slice
             maxDispatches += n * static_cast<std::uint32_t>(w->packed->slices.size());
     }
-    LOWBIT_TRY(auto rec, Recorder::begin(m_ctx, *m_pipelines, maxDispatches, m_descriptors.get()));
+    LOWBIT_TRY(auto rec, Recorder::begin(m_ctx, *m_pipelines, maxDispatches, m_descriptors.get(), m_submission.get()));
     const bool gpuTime = m_ctx.info().timestampPeriodNs > 0;
     if (gpuTime)
         LOWBIT_CHECK(rec->markTime());

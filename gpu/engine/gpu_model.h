@@ -117,6 +117,7 @@ private:
     std::unique_ptr<struct Scratch> m_scratchBuffers; ///< the last forward's, for m_scratchTokens tokens
     std::uint32_t m_scratchTokens = 0;
     std::unique_ptr<class DescriptorCache> m_descriptors; ///< the sets of the dispatches on those and the weights
+    std::unique_ptr<class RecorderResources> m_submission; ///< every forward's command buffer, fence and timestamps
     ModelConfig m_config;
     ForwardTiming m_lastTiming;
     std::vector<Layer> m_layers;

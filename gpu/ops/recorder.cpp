@@ -21,20 +21,63 @@ std::array<std::uint32_t, 3> gridFor(std::uint64_t n, std::uint32_t maxX)
     return {maxX, static_cast<std::uint32_t>(y), 1};
 }
 
-Result<std::unique_ptr<Recorder>> Recorder::begin(const Context &ctx, Pipelines &pipelines, std::uint32_t maxDispatches, DescriptorCache *cache)
+namespace {
+constexpr std::uint64_t kFenceTimeoutNs = 600ull * 1000 * 1000 * 1000;
+} // namespace
+
+RecorderResources::~RecorderResources()
+{
+    VkDevice dev = m_ctx.device();
+    if (m_pending && m_fence)
+        vkWaitForFences(dev, 1, &m_fence, VK_TRUE, kFenceTimeoutNs);
+    if (m_fence)
+        vkDestroyFence(dev, m_fence, nullptr);
+    if (m_cmd)
+        vkFreeCommandBuffers(dev, m_ctx.commandPool(), 1, &m_cmd);
+    if (m_queries)
+        vkDestroyQueryPool(dev, m_queries, nullptr);
+}
+
+Result<std::unique_ptr<Recorder>> Recorder::begin(const Context &ctx, Pipelines &pipelines, std::uint32_t maxDispatches, DescriptorCache *cache,
+                                                  RecorderResources *resources)
 {
     auto r = std::unique_ptr<Recorder>(new Recorder(ctx, pipelines));
     r->m_maxDispatches = maxDispatches;
     r->m_cache = cache;
-    VkCommandBufferAllocateInfo ai{};
-    ai.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
-    ai.commandPool = ctx.commandPool();
-    ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-    ai.commandBufferCount = 1;
-    LOWBIT_VK_CHECK(vkAllocateCommandBuffers(ctx.device(), &ai, &r->m_cmd));
-    VkFenceCreateInfo fi{};
-    fi.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
-    LOWBIT_VK_CHECK(vkCreateFence(ctx.device(), &fi, nullptr, &r->m_fence));
+    if (resources) {
+        if (resources->m_inUse)
+            return makeError(ErrorCode::Internal, "recorder resources already in use");
+        if (resources->m_pending) { // (a submission whose wait failed: it must be done before reuse)
+            LOWBIT_VK_CHECK(vkWaitForFences(ctx.device(), 1, &resources->m_fence, VK_TRUE, kFenceTimeoutNs));
+            resources->m_pending = false;
+        }
+        if (resources->m_fence)
+            LOWBIT_VK_CHECK(vkResetFences(ctx.device(), 1, &resources->m_fence));
+        if (resources->m_cmd)
+            LOWBIT_VK_CHECK(vkResetCommandBuffer(resources->m_cmd, 0));
+    }
+    VkCommandBuffer *cmd = resources ? &resources->m_cmd : &r->m_cmd;
+    VkFence *fence = resources ? &resources->m_fence : &r->m_fence;
+    if (!*cmd) {
+        VkCommandBufferAllocateInfo ai{};
+        ai.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
+        ai.commandPool = ctx.commandPool();
+        ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+        ai.commandBufferCount = 1;
+        LOWBIT_VK_CHECK(vkAllocateCommandBuffers(ctx.device(), &ai, cmd));
+    }
+    if (!*fence) {
+        VkFenceCreateInfo fi{};
+        fi.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
+        LOWBIT_VK_CHECK(vkCreateFence(ctx.device(), &fi, nullptr, fence));
+    }
+    if (resources) { // the recorder works on these handles; its destructor leaves them alone
+        r->m_resources = resources;
+        resources->m_inUse = true;
+        r->m_cmd = resources->m_cmd;
+        r->m_fence = resources->m_fence;
+        r->m_queries = resources->m_queries;
+    }
     VkCommandBufferBeginInfo bi{};
     bi.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
     bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
@@ -45,12 +88,17 @@ Result<std::unique_ptr<Recorder>> Recorder::begin(const Context &ctx, Pipelines 
 Recorder::~Recorder()
 {
     VkDevice dev = m_ctx.device();
+    if (m_pool)
+        vkDestroyDescriptorPool(dev, m_pool, nullptr);
+    if (m_resources) {
+        m_resources->m_queries = m_queries; // (made by markTime, kept for the next recorder)
+        m_resources->m_inUse = false;
+        return;
+    }
     if (m_fence)
         vkDestroyFence(dev, m_fence, nullptr);
     if (m_cmd)
         vkFreeCommandBuffers(dev, m_ctx.commandPool(), 1, &m_cmd);
-    if (m_pool)
-        vkDestroyDescriptorPool(dev, m_pool, nullptr);
     if (m_queries)
         vkDestroyQueryPool(dev, m_queries, nullptr);
 }
@@ -67,8 +115,9 @@ Status Recorder::markTime()
         qi.queryType = VK_QUERY_TYPE_TIMESTAMP;
         qi.queryCount = kMaxMarks;
         LOWBIT_VK_CHECK(vkCreateQueryPool(m_ctx.device(), &qi, nullptr, &m_queries));
-        vkCmdResetQueryPool(m_cmd, m_queries, 0, kMaxMarks);
     }
+    if (m_marks == 0) // (a pool kept in RecorderResources was written by an earlier recorder)
+        vkCmdResetQueryPool(m_cmd, m_queries, 0, kMaxMarks);
     // bottom of pipe: written once the dispatches before it (and their barriers) are done
     vkCmdWriteTimestamp(m_cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, m_queries, m_marks++);
     return {};
@@ -224,8 +273,11 @@ Status Recorder::submitAndWait()
     si.commandBufferCount = 1;
     si.pCommandBuffers = &m_cmd;
     LOWBIT_VK_CHECK(vkQueueSubmit(m_ctx.queue(), 1, &si, m_fence));
-    constexpr std::uint64_t kTimeoutNs = 600ull * 1000 * 1000 * 1000;
-    LOWBIT_VK_CHECK(vkWaitForFences(m_ctx.device(), 1, &m_fence, VK_TRUE, kTimeoutNs));
+    if (m_resources)
+        m_resources->m_pending = true;
+    LOWBIT_VK_CHECK(vkWaitForFences(m_ctx.device(), 1, &m_fence, VK_TRUE, kFenceTimeoutNs));
+    if (m_resources)
+        m_resources->m_pending = false;
     return {};
 }
 

@@ -23,14 +23,37 @@ class DescriptorCache;
 struct Buffer;
 struct Pipeline;
 
+/// A command buffer, a fence and a timestamp pool kept for the recorders that take them, one
+/// recorder at a time: on the H200 creating and freeing them cost the host about 0.3 ms a
+/// submission, more than a small model's whole forward on the GPU.
+class RecorderResources {
+public:
+    explicit RecorderResources(const Context &ctx) : m_ctx(ctx) {}
+    ~RecorderResources();
+    RecorderResources(const RecorderResources &) = delete;
+    RecorderResources &operator=(const RecorderResources &) = delete;
+
+private:
+    friend class Recorder;
+    const Context &m_ctx;
+    VkCommandBuffer m_cmd = VK_NULL_HANDLE;
+    VkFence m_fence = VK_NULL_HANDLE;
+    VkQueryPool m_queries = VK_NULL_HANDLE;
+    bool m_inUse = false;   ///< a recorder holds them
+    bool m_pending = false; ///< submitted, and the fence not yet seen signalled
+};
+
 class Recorder {
 public:
     const Context &context() const { return m_ctx; }
     /// maxDispatches bounds the descriptor sets this recorder can hand out. With a cache, a
     /// dispatch takes its set from there (allocated and written on the first use of its shader
     /// and bindings) instead of writing one of its own.
+    /// With resources, it records into their command buffer and signals their fence (waiting
+    /// first for a submission of theirs still running); they must outlive it. Errors: Internal when
+    /// another recorder holds them.
     static Result<std::unique_ptr<Recorder>> begin(const Context &ctx, Pipelines &pipelines, std::uint32_t maxDispatches = 256,
-                                                   DescriptorCache *cache = nullptr);
+                                                   DescriptorCache *cache = nullptr, RecorderResources *resources = nullptr);
     ~Recorder();
     Recorder(const Recorder &) = delete;
     Recorder &operator=(const Recorder &) = delete;
@@ -74,6 +97,7 @@ private:
     VkCommandBuffer m_cmd = VK_NULL_HANDLE;
     VkDescriptorPool m_pool = VK_NULL_HANDLE; ///< its own sets' pool, made at the first dispatch that needs one
     DescriptorCache *m_cache = nullptr;
+    RecorderResources *m_resources = nullptr; ///< whose command buffer, fence and queries these are
     VkFence m_fence = VK_NULL_HANDLE;
     VkQueryPool m_queries = VK_NULL_HANDLE;
     std::uint32_t m_marks = 0;

@@ -4,6 +4,7 @@
 #include "gpu/memory/arena.h"
 #include "gpu/ops/basic_ops.h"
 #include "gpu/ops/descriptor_cache.h"
+#include "gpu/ops/layer_ops.h"
 #include "gpu/ops/recorder.h"
 #include "gpu/ops/roofline_ops.h"
 #include "gpu/pipeline/pipelines.h"
@@ -172,6 +173,45 @@ private slots:
         QCOMPARE(cache.size(), std::size_t(0));
         run(**bx2, 16.0f);
         QCOMPARE(cache.size(), sets);
+    }
+    void recorderResourcesServeOneRecorderAtATime()
+    {
+        // kept command buffer, fence and timestamp pool: each recorder in turn records, submits and
+        // times on them; a second recorder may not take them while the first holds them
+        const std::vector<float> ones(256, 1.0f);
+        Arena arena(*m_ctx, VkDeviceSize(1) << 20);
+        auto a = arena.upload(std::span<const float>(ones));
+        auto b = arena.upload(std::span<const float>(ones));
+        QVERIFY(a.ok() && b.ok());
+        RecorderResources kept(*m_ctx);
+        const bool timed = m_ctx->info().timestampPeriodNs > 0;
+        for (int round = 1; round <= 3; ++round) {
+            auto rec = Recorder::begin(*m_ctx, *m_pipelines, 8, nullptr, &kept);
+            QVERIFY(rec.ok());
+            QCOMPARE(Recorder::begin(*m_ctx, *m_pipelines, 8, nullptr, &kept).error().code, ErrorCode::Internal);
+            if (timed)
+                QVERIFY((*rec)->markTime().ok());
+            QVERIFY(recordAdd(**rec, **a, **b, 256).ok());
+            if (timed)
+                QVERIFY((*rec)->markTime().ok());
+            QVERIFY((*rec)->submitAndWait().ok());
+            if (timed) {
+                auto t = (*rec)->markIntervals();
+                QVERIFY(t.ok() && t->size() == 1 && (*t)[0] >= 0);
+            }
+            QCOMPARE((*a)->as<float>()[255], 1.0f + float(round));
+        }
+        // a recorder dropped before its submission leaves them usable
+        {
+            auto rec = Recorder::begin(*m_ctx, *m_pipelines, 8, nullptr, &kept);
+            QVERIFY(rec.ok());
+            QVERIFY(recordAdd(**rec, **a, **b, 256).ok());
+        }
+        auto rec = Recorder::begin(*m_ctx, *m_pipelines, 8, nullptr, &kept);
+        QVERIFY(rec.ok());
+        QVERIFY(recordAdd(**rec, **a, **b, 256).ok());
+        QVERIFY((*rec)->submitAndWait().ok());
+        QCOMPARE((*a)->as<float>()[0], 5.0f);
     }
     void matvec_data()
     {
