@@ -12,7 +12,7 @@
 // each after a warm-up run that compiles the pipelines;
 // and on a synthetic model of TinyLlama's widths (2048 / 5632, 2 layers, 4096-token vocabulary,
 // random weights; int4 and nf4 g128; decode of at most 32 tokens).
-//   bench_gpu [--formats int4,nf4,...] [--group 128] [--reps 5] [--products 8] [--shapes 4096x4096,11008x4096]
+//   bench_gpu [--formats int4,nf4,...] [--group 128] [--reps 5] [--products 8 (60 on GPUs)] [--shapes 4096x4096,11008x4096]
 //             [--tpr T (invocations per row; 0 = auto)] [--matvec rows|tree (default: rows on CPU devices)] [--device N] [--model PATH] [--tokens 128] [--no-model]
 //             [--gemm T: also the fused GEMM (prefill) of T tokens, GB/s of packed weight read per product]
 //             [--wall-clock: time each submission from its recording to its fence; by default the GPU's
@@ -21,7 +21,8 @@
 //              uploaded through staging copies / in host-visible memory; default: the engine's choice
 //              (bulkMemoryUse), host-visible for the GEMV figures]
 //             [--copies C: C uploads of each weight and roofline buffer, product i reading copy i mod C, so
-//              that a GPU's last-level cache (50–60 MB on big ones) cannot hold what the products read]
+//              that a GPU's last-level cache (50–60 MB on big ones) cannot hold what the products read;
+//              default: 1 on CPU devices, else enough for 256 MiB (at most 32)]
 //             [--row-major: the rows layout's code words untiled, to measure what the tiling gains]
 //             [--tree-table / --tree-barriers: the tree kernels without their linear INT decode / subgroup-shuffle sums]
 //             [--kv-cache f32|f16: the engine's KV cache]
@@ -91,6 +92,17 @@ Result<double> timeSubmission(Context &ctx, Pipelines &pipes, std::uint32_t maxD
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     LOWBIT_TRY(const std::vector<double> t, rec->markIntervals());
     return t.at(0);
+}
+
+/// --copies 0 (the default): one copy on a CPU device; elsewhere enough that the copies hold
+/// 256 MiB (at most 32), more than a GPU's last-level cache.
+int copiesFor(const Context &ctx, int requested, std::uint64_t bytes)
+{
+    if (requested > 0)
+        return requested;
+    if (ctx.info().type == "cpu")
+        return 1;
+    return static_cast<int>(std::clamp<std::uint64_t>(((std::uint64_t(256) << 20) + bytes - 1) / std::max<std::uint64_t>(bytes, 1), 1, 32));
 }
 
 /// The best of `reps` runs of f.
@@ -175,6 +187,7 @@ Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTens
     opt.matvec = layout;
     // `copies` uploads of the weight, product i reading copy i mod copies: enough of them and the
     // products stream from memory rather than from a cache that holds one copy
+    copies = copiesFor(ctx, copies, static_cast<std::uint64_t>(p.byteSize()));
     std::vector<GpuPackedTensor> ws;
     for (int c = 0; c < copies; ++c) {
         LOWBIT_TRY(GpuPackedTensor wc, uploadPacked(arena, p, opt));
@@ -258,6 +271,7 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, const PackedUpload
     bpw = t->bitsPerWeight();
     Arena arena(ctx, VkDeviceSize(64) << 20, g_weightMemory);
     Arena io(ctx, VkDeviceSize(64) << 20); // x and y
+    copies = copiesFor(ctx, copies, t->storedBytes());
     std::vector<GpuVqTensor> ws;
     for (int copy = 0; copy < copies; ++copy) {
         LOWBIT_TRY(GpuVqTensor wc, uploadVq(arena, *t, upload.matvec, upload.subgroupReduce));
@@ -309,7 +323,7 @@ int main(int argc, char **argv)
                           "vptq-v8-k256,vptq-v4-k4096";
     std::string shapes = "4096x4096,11008x4096";
     std::int64_t group = 128;
-    int reps = 5, products = 8, copies = 1, tokens = 128, device = -1, tpr = 0, gemmTokens = 0;
+    int reps = 5, products = 0, copies = 0, tokens = 128, device = -1, tpr = 0, gemmTokens = 0;
     EngineRun engine;
     std::optional<MatvecLayout> layout;
     bool runModel = true;
@@ -330,7 +344,7 @@ int main(int argc, char **argv)
         else if (a == "--products" && hasValue)
             products = std::max(1, std::atoi(argv[++i]));
         else if (a == "--copies" && hasValue)
-            copies = std::clamp(std::atoi(argv[++i]), 1, 256);
+            copies = std::clamp(std::atoi(argv[++i]), 0, 256);
         else if (a == "--shapes" && hasValue)
             shapes = argv[++i];
         else if (a == "--device" && hasValue)
@@ -397,6 +411,8 @@ int main(int argc, char **argv)
         return 1;
     }
     const DeviceInfo &info = (*ctx)->info();
+    if (products == 0) // GPU-timed on a GPU, where a 4096² GEMV takes microseconds: more of them
+        products = info.type == "cpu" ? 8 : 60;
     std::printf("device: %s (%s, subgroup %u, storage range %llu MiB)\n", info.name.c_str(), info.type.c_str(), info.subgroupSize,
                 static_cast<unsigned long long>(info.maxStorageBufferRange >> 20));
     // the memory the arena's buffers live in (a discrete GPU's host-visible device-local memory
