@@ -77,9 +77,9 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
                 static_cast<double>(gm->kvCacheBytes()) / 1024.0, static_cast<double>(prompt.size()) / prefill, tokens / decode);
     // where a forward's time goes: the host recording it, the GPU running it, the rest (submission,
     // fence wait latency, the logits' copy)
-    std::printf("       prefill %.3f ms: record %.3f, GPU %.3f | decode %.3f ms/token: record %.3f, GPU %.3f\n", prefillTiming.totalSeconds * 1e3,
-                prefillTiming.recordSeconds * 1e3, prefillTiming.gpuSeconds * 1e3, step.totalSeconds * 1e3 / tokens,
-                step.recordSeconds * 1e3 / tokens, step.gpuSeconds * 1e3 / tokens);
+    std::printf("       prefill %.3f ms: record %.3f, GPU %.3f | decode %.3f ms/token: record %.3f, GPU %.3f | %u dispatches, %u barriers a step\n",
+                prefillTiming.totalSeconds * 1e3, prefillTiming.recordSeconds * 1e3, prefillTiming.gpuSeconds * 1e3, step.totalSeconds * 1e3 / tokens,
+                step.recordSeconds * 1e3 / tokens, step.gpuSeconds * 1e3 / tokens, gm->lastTiming().dispatches, gm->lastTiming().barriers);
     if (run.prompt)
         std::printf("       (prefill of %d tokens; decode at positions %d-%d)\n", *run.prompt, *run.prompt, *run.prompt + tokens - 1);
     return {};

@@ -32,15 +32,32 @@ Result<InstancePtr> createInstance(bool validation)
     app.pApplicationName = "lowbit";
     app.apiVersion = VK_API_VERSION_1_2;
     const char *layer = "VK_LAYER_KHRONOS_validation";
-    const char *ext = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
+    std::vector<const char *> exts = {VK_EXT_DEBUG_UTILS_EXTENSION_NAME};
     VkInstanceCreateInfo ci{};
     ci.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
     ci.pApplicationInfo = &app;
+    // with the layer, synchronization validation too: the recorder leaves out the barriers
+    // between independent dispatches, and a missing one shows only there (llvmpipe runs
+    // dispatches in order whatever the barriers say)
+    const VkValidationFeatureEnableEXT sync = VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT;
+    VkValidationFeaturesEXT features{};
+    features.sType = VK_STRUCTURE_TYPE_VALIDATION_FEATURES_EXT;
+    features.enabledValidationFeatureCount = 1;
+    features.pEnabledValidationFeatures = &sync;
     if (validation && layerAvailable(layer)) {
         ci.enabledLayerCount = 1;
         ci.ppEnabledLayerNames = &layer;
-        ci.enabledExtensionCount = 1;
-        ci.ppEnabledExtensionNames = &ext;
+        std::uint32_t n = 0;
+        vkEnumerateInstanceExtensionProperties(layer, &n, nullptr);
+        std::vector<VkExtensionProperties> layerExts(n);
+        vkEnumerateInstanceExtensionProperties(layer, &n, layerExts.data());
+        for (const VkExtensionProperties &e : layerExts)
+            if (std::string_view(e.extensionName) == VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME) {
+                exts.push_back(VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME);
+                ci.pNext = &features;
+            }
+        ci.enabledExtensionCount = static_cast<std::uint32_t>(exts.size());
+        ci.ppEnabledExtensionNames = exts.data();
     }
     VkInstance raw = VK_NULL_HANDLE;
     const VkResult r = vkCreateInstance(&ci, nullptr, &raw);

@@ -295,6 +295,8 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
     const std::size_t first = allLogits ? 0 : (n - 1) * vocab;
     std::vector<float> logits(out.begin() + static_cast<std::ptrdiff_t>(first), out.begin() + static_cast<std::ptrdiff_t>(std::size_t(n) * vocab));
     m_lastTiming.recordSeconds = std::chrono::duration<double>(t1 - t0).count();
+    m_lastTiming.dispatches = rec->dispatches();
+    m_lastTiming.barriers = rec->barriers();
     m_lastTiming.gpuSeconds = 0;
     if (gpuTime) {
         LOWBIT_TRY(const std::vector<double> t, rec->markIntervals());

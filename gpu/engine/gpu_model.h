@@ -57,6 +57,7 @@ struct ForwardTiming {
     double recordSeconds = 0; ///< the host's share before submitting: scratch buffers, descriptor sets, commands
     double gpuSeconds = 0;    ///< the GPU's, between timestamps around the recorded work (0 where the queue writes none)
     double totalSeconds = 0;  ///< the whole call, the logits' copy out included
+    std::uint32_t dispatches = 0, barriers = 0; ///< recorded, and the barriers put between them
 };
 
 class GpuModel final : public InferenceModel {

@@ -195,9 +195,34 @@ Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> 
         LOWBIT_TRY(set, newSet(p->setLayout, key));
         LOWBIT_CHECK(writeSet(set, info, buffers, infos));
     }
+    // a barrier before this dispatch only where it reads or writes a buffer written since the
+    // last one, or writes one read since then (whole buffers: offsets are not told apart)
+    const auto touched = [](const std::vector<VkBuffer> &list, VkBuffer b) { return std::find(list.begin(), list.end(), b) != list.end(); };
+    bool hazard = false;
+    for (std::size_t i = 0; i < infos.size() && !hazard; ++i) {
+        const bool writes = (p->writeMask >> i) & 1u;
+        hazard = touched(m_writtenSinceBarrier, infos[i].buffer) || (writes && touched(m_readSinceBarrier, infos[i].buffer));
+    }
+    if (hazard)
+        barrier();
+    for (std::size_t i = 0; i < infos.size(); ++i)
+        ((p->writeMask >> i) & 1u ? m_writtenSinceBarrier : m_readSinceBarrier).push_back(infos[i].buffer);
     bindAndDispatch(*p, set, push, pushBytes, groups);
     ++m_dispatches;
     return {};
+}
+
+void Recorder::barrier()
+{
+    VkMemoryBarrier b{};
+    b.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
+    b.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
+    b.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_HOST_READ_BIT;
+    vkCmdPipelineBarrier(m_cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &b,
+                         0, nullptr, 0, nullptr);
+    m_writtenSinceBarrier.clear();
+    m_readSinceBarrier.clear();
+    ++m_barriers;
 }
 
 Result<VkDescriptorSet> Recorder::newSet(VkDescriptorSetLayout layout, const DescriptorCache::Key &key)
@@ -254,12 +279,6 @@ void Recorder::bindAndDispatch(const Pipeline &p, VkDescriptorSet set, const voi
     if (pushBytes)
         vkCmdPushConstants(m_cmd, p.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, static_cast<std::uint32_t>(pushBytes), push);
     vkCmdDispatch(m_cmd, groups[0], groups[1], groups[2]);
-    VkMemoryBarrier barrier{};
-    barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
-    barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
-    barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_HOST_READ_BIT;
-    vkCmdPipelineBarrier(m_cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT,
-                         0, 1, &barrier, 0, nullptr, 0, nullptr);
 }
 
 Status Recorder::submitAndWait()
@@ -267,6 +286,8 @@ Status Recorder::submitAndWait()
     if (m_submitted)
         return makeError(ErrorCode::Internal, "submitted twice");
     m_submitted = true;
+    if (!m_writtenSinceBarrier.empty()) // what the last dispatches wrote, for the host and the next submission
+        barrier();
     LOWBIT_VK_CHECK(vkEndCommandBuffer(m_cmd));
     VkSubmitInfo si{};
     si.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;

@@ -2,7 +2,10 @@
 #pragma once
 /// Records compute dispatches into one command buffer and submits them with a fence. Every
 /// dispatch is checked against the shader's binding count, push-constant size and the device's
-/// workgroup-count limit; dispatches are separated by compute→compute memory barriers.
+/// workgroup-count limit. A compute→compute memory barrier goes before a dispatch only where it
+/// depends on one since the last barrier (by the bindings each shader may write, read off its
+/// SPIR-V), and one after the last dispatch, so independent dispatches (the q, k and v
+/// projections of a layer) run without a barrier between them.
 
 #include "core/util/result.h"
 #include "gpu/pipeline/shader_registry.h"
@@ -85,12 +88,17 @@ public:
     /// marks). Errors: Internal before submit.
     Result<std::vector<double>> markIntervals() const;
     static constexpr std::uint32_t kMaxMarks = 32;
+    /// Dispatches recorded, and barriers put between them (one only where a dispatch reads or
+    /// writes what an earlier one since the last barrier wrote, or writes what it read).
+    std::uint32_t dispatches() const { return m_dispatches; }
+    std::uint32_t barriers() const { return m_barriers; }
 
 private:
     Recorder(const Context &ctx, Pipelines &p) : m_ctx(ctx), m_pipelines(p) {}
     Result<VkDescriptorSet> newSet(VkDescriptorSetLayout layout, const std::vector<std::uint64_t> &cacheKey);
     Status writeSet(VkDescriptorSet set, const ShaderInfo &info, std::initializer_list<const Buffer *> buffers,
                     const std::vector<VkDescriptorBufferInfo> &infos);
+    void barrier(); ///< compute writes before it visible to compute and host accesses after it
     void bindAndDispatch(const Pipeline &p, VkDescriptorSet set, const void *push, std::size_t pushBytes, std::array<std::uint32_t, 3> groups);
     const Context &m_ctx;
     Pipelines &m_pipelines;
@@ -102,6 +110,8 @@ private:
     VkQueryPool m_queries = VK_NULL_HANDLE;
     std::uint32_t m_marks = 0;
     std::uint32_t m_dispatches = 0;
+    std::uint32_t m_barriers = 0;
+    std::vector<VkBuffer> m_writtenSinceBarrier, m_readSinceBarrier; ///< by the dispatches since the last barrier
     std::uint32_t m_maxDispatches = 0;
     bool m_submitted = false;
 };

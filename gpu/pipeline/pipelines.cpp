@@ -3,6 +3,7 @@
 
 #include "gpu/device/context.h"
 #include "gpu/device/vk_check.h"
+#include "gpu/pipeline/spirv_writes.h"
 
 #include <vector>
 
@@ -58,6 +59,7 @@ Result<const Pipeline *> Pipelines::get(ShaderId id)
     }
 
     const auto words = shaderSpirv(id);
+    p->writeMask = writtenBindings(words);
     VkShaderModuleCreateInfo sm{};
     sm.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
     sm.codeSize = words.size() * sizeof(std::uint32_t);

@@ -29,6 +29,7 @@ struct Pipeline {
     VkDescriptorSetLayout setLayout = VK_NULL_HANDLE;
     VkPipelineLayout layout = VK_NULL_HANDLE;
     VkPipeline pipeline = VK_NULL_HANDLE;
+    std::uint32_t writeMask = ~0u; ///< the bindings the shader may write (writtenBindings)
 };
 
 class Pipelines {

@@ -213,6 +213,38 @@ private slots:
         QVERIFY((*rec)->submitAndWait().ok());
         QCOMPARE((*a)->as<float>()[0], 5.0f);
     }
+    void barriersOnlyBetweenDependentDispatches()
+    {
+        // y += x writes y alone (tst_spirv_writes): a barrier goes before a dispatch that reads or
+        // writes a buffer written since the last barrier, or writes one read since then
+        const std::vector<float> ones(64, 1.0f);
+        Arena arena(*m_ctx, VkDeviceSize(1) << 20);
+        std::vector<Buffer *> v;
+        for (int i = 0; i < 6; ++i) {
+            auto b = arena.upload(std::span<const float>(ones));
+            QVERIFY(b.ok());
+            v.push_back(*b);
+        }
+        Buffer &a = *v[0], &b = *v[1], &c = *v[2], &d = *v[3], &e = *v[4], &f = *v[5];
+        auto rec = Recorder::begin(*m_ctx, *m_pipelines);
+        QVERIFY(rec.ok());
+        Recorder &r = **rec;
+        QVERIFY(recordAdd(r, a, b, 64).ok()); // a = 2
+        QVERIFY(recordAdd(r, c, d, 64).ok()); // independent: c = 2
+        QCOMPARE(r.barriers(), 0u);
+        QVERIFY(recordAdd(r, e, a, 64).ok()); // reads a, written: barrier; e = 3
+        QCOMPARE(r.barriers(), 1u);
+        QVERIFY(recordAdd(r, b, f, 64).ok()); // writes b, read before that barrier: none; b = 2
+        QCOMPARE(r.barriers(), 1u);
+        QVERIFY(recordAdd(r, f, e, 64).ok()); // writes f, read since the barrier; reads e, written: f = 4
+        QCOMPARE(r.barriers(), 2u);
+        QCOMPARE(r.dispatches(), 5u);
+        QVERIFY(r.submitAndWait().ok());
+        const float want[] = {2, 2, 2, 1, 3, 4};
+        for (int i = 0; i < 6; ++i)
+            for (float x : v[std::size_t(i)]->as<float>())
+                QCOMPARE(x, want[i]);
+    }
     void matvec_data()
     {
         QTest::addColumn<int>("rows");

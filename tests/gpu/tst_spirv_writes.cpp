@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The bindings each shader may write, read off its SPIR-V (the recorder's barriers depend on it).
+#include "gpu/pipeline/pipelines.h"
+#include "gpu/pipeline/shader_registry.h"
+#include "gpu/pipeline/spirv_writes.h"
+
+#include <QTest>
+
+#include <string>
+#include <vector>
+
+using namespace lowbit::gpu;
+
+class TestSpirvWrites : public QObject {
+    Q_OBJECT
+
+private slots:
+    void everyShaderParsesAndWritesOnlyStorageBindings()
+    {
+        for (std::size_t i = 0; i < kShaderCount; ++i) {
+            const auto id = static_cast<ShaderId>(i);
+            const ShaderInfo &info = shaderInfo(id);
+            const std::uint32_t mask = writtenBindings(shaderSpirv(id));
+            const QString name = QString::fromLatin1(info.name.data(), qsizetype(info.name.size()));
+            QVERIFY2(mask != ~0u, qPrintable(name + QStringLiteral(": not understood")));
+            QVERIFY2(mask != 0, qPrintable(name + QStringLiteral(": writes nothing")));
+            QVERIFY2(mask < (1u << info.bindings), qPrintable(name));
+            for (std::uint32_t b = 0; b < info.bindings; ++b) {
+                const VkDescriptorType t = bindingType(info, b);
+                if (t == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER || t == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER)
+                    QVERIFY2(!((mask >> b) & 1u), qPrintable(name + QStringLiteral(": a uniform binding written")));
+            }
+        }
+    }
+    void knownShadersWriteTheirOutputs()
+    {
+        // y += x writes y (binding 0) alone; a GEMV its y (binding 2); RoPE rotates in place;
+        // attention writes its output (binding 3) and only reads q and the cache
+        QCOMPARE(writtenBindings(shaderSpirv(ShaderId::add_f32)), 0b1u);
+        QCOMPARE(writtenBindings(shaderSpirv(ShaderId::matvec_f32_f32)), 0b100u);
+        QCOMPARE(writtenBindings(shaderSpirv(ShaderId::rope_f32)), 0b1u);
+        QCOMPARE(writtenBindings(shaderSpirv(ShaderId::attention_f32)), 0b1000u);
+        QCOMPARE(writtenBindings(shaderSpirv(ShaderId::kv_store_f16)), 0b10u);
+    }
+    void malformedSpirvMeansEverything()
+    {
+        QCOMPARE(writtenBindings({}), ~0u);
+        const auto words = shaderSpirv(ShaderId::add_f32);
+        std::vector<std::uint32_t> bad(words.begin(), words.end());
+        bad[0] = 0x12345678u; // not the magic number
+        QCOMPARE(writtenBindings(bad), ~0u);
+        std::vector<std::uint32_t> cut(words.begin(), words.end());
+        cut[5] = (cut[5] & 0xFFFFu) | (0xFFFFu << 16); // an instruction running past the end
+        QCOMPARE(writtenBindings(cut), ~0u);
+        std::vector<std::uint32_t> zero(words.begin(), words.end());
+        zero[5] &= 0xFFFFu; // a word count of zero
+        QCOMPARE(writtenBindings(zero), ~0u);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestSpirvWrites)
+#include "tst_spirv_writes.moc"
