@@ -30,20 +30,25 @@ VkDescriptorSet DescriptorCache::find(const Key &key) const
     return it == m_sets.end() ? VK_NULL_HANDLE : it->second;
 }
 
-Status DescriptorCache::addPool()
+Result<VkDescriptorPool> createDescriptorPool(const Context &ctx, std::uint32_t sets)
 {
-    // room for the widest shaders' bindings in every set (as Recorder's own pool)
-    const std::array<VkDescriptorPoolSize, 4> sizes = {{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kSetsPerPool * 8},
-                                                        {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, kSetsPerPool * 2},
-                                                        {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, kSetsPerPool * 3},
-                                                        {VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, kSetsPerPool * 3}}};
+    const std::array<VkDescriptorPoolSize, 4> sizes = {{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, sets * 8},
+                                                        {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, sets * 2},
+                                                        {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, sets * 3},
+                                                        {VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, sets * 3}}};
     VkDescriptorPoolCreateInfo pi{};
     pi.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
-    pi.maxSets = kSetsPerPool;
+    pi.maxSets = sets;
     pi.poolSizeCount = static_cast<std::uint32_t>(sizes.size());
     pi.pPoolSizes = sizes.data();
     VkDescriptorPool pool = VK_NULL_HANDLE;
-    LOWBIT_VK_CHECK(vkCreateDescriptorPool(m_ctx.device(), &pi, nullptr, &pool));
+    LOWBIT_VK_CHECK(vkCreateDescriptorPool(ctx.device(), &pi, nullptr, &pool));
+    return pool;
+}
+
+Status DescriptorCache::addPool()
+{
+    LOWBIT_TRY(VkDescriptorPool pool, createDescriptorPool(m_ctx, kSetsPerPool));
     m_pools.push_back(pool);
     m_leftInPool = kSetsPerPool;
     return {};

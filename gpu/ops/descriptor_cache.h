@@ -18,6 +18,10 @@ namespace lowbit::gpu {
 
 class Context;
 
+/// A descriptor pool for `sets` sets of any of the shaders' layouts (room for the widest
+/// bindings in each).
+Result<VkDescriptorPool> createDescriptorPool(const Context &ctx, std::uint32_t sets);
+
 class DescriptorCache {
 public:
     /// What identifies a set: the shader, then per binding its buffer, offset, range and texel view.

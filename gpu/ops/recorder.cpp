@@ -23,19 +23,23 @@ std::array<std::uint32_t, 3> gridFor(std::uint64_t n, std::uint32_t maxX)
 
 namespace {
 constexpr std::uint64_t kFenceTimeoutNs = 600ull * 1000 * 1000 * 1000;
+
+void destroySubmissionObjects(const Context &ctx, VkFence fence, VkCommandBuffer cmd, VkQueryPool queries)
+{
+    if (fence)
+        vkDestroyFence(ctx.device(), fence, nullptr);
+    if (cmd)
+        vkFreeCommandBuffers(ctx.device(), ctx.commandPool(), 1, &cmd);
+    if (queries)
+        vkDestroyQueryPool(ctx.device(), queries, nullptr);
+}
 } // namespace
 
 RecorderResources::~RecorderResources()
 {
-    VkDevice dev = m_ctx.device();
     if (m_pending && m_fence)
-        vkWaitForFences(dev, 1, &m_fence, VK_TRUE, kFenceTimeoutNs);
-    if (m_fence)
-        vkDestroyFence(dev, m_fence, nullptr);
-    if (m_cmd)
-        vkFreeCommandBuffers(dev, m_ctx.commandPool(), 1, &m_cmd);
-    if (m_queries)
-        vkDestroyQueryPool(dev, m_queries, nullptr);
+        vkWaitForFences(m_ctx.device(), 1, &m_fence, VK_TRUE, kFenceTimeoutNs);
+    destroySubmissionObjects(m_ctx, m_fence, m_cmd, m_queries);
 }
 
 Result<std::unique_ptr<Recorder>> Recorder::begin(const Context &ctx, Pipelines &pipelines, std::uint32_t maxDispatches, DescriptorCache *cache,
@@ -87,20 +91,14 @@ Result<std::unique_ptr<Recorder>> Recorder::begin(const Context &ctx, Pipelines 
 
 Recorder::~Recorder()
 {
-    VkDevice dev = m_ctx.device();
     if (m_pool)
-        vkDestroyDescriptorPool(dev, m_pool, nullptr);
+        vkDestroyDescriptorPool(m_ctx.device(), m_pool, nullptr);
     if (m_resources) {
         m_resources->m_queries = m_queries; // (made by markTime, kept for the next recorder)
         m_resources->m_inUse = false;
         return;
     }
-    if (m_fence)
-        vkDestroyFence(dev, m_fence, nullptr);
-    if (m_cmd)
-        vkFreeCommandBuffers(dev, m_ctx.commandPool(), 1, &m_cmd);
-    if (m_queries)
-        vkDestroyQueryPool(dev, m_queries, nullptr);
+    destroySubmissionObjects(m_ctx, m_fence, m_cmd, m_queries);
 }
 
 Status Recorder::markTime()
@@ -230,16 +228,7 @@ Result<VkDescriptorSet> Recorder::newSet(VkDescriptorSetLayout layout, const Des
     if (m_cache)
         return m_cache->allocate(key, layout);
     if (!m_pool) {
-        const std::array<VkDescriptorPoolSize, 4> sizes = {{{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m_maxDispatches * 8},
-                                                            {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, m_maxDispatches * 2},
-                                                            {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, m_maxDispatches * 3},
-                                                            {VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, m_maxDispatches * 3}}};
-        VkDescriptorPoolCreateInfo pi{};
-        pi.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
-        pi.maxSets = m_maxDispatches;
-        pi.poolSizeCount = static_cast<std::uint32_t>(sizes.size());
-        pi.pPoolSizes = sizes.data();
-        LOWBIT_VK_CHECK(vkCreateDescriptorPool(m_ctx.device(), &pi, nullptr, &m_pool));
+        LOWBIT_TRY(m_pool, createDescriptorPool(m_ctx, m_maxDispatches));
     }
     VkDescriptorSetAllocateInfo ai{};
     ai.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
