@@ -174,21 +174,22 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
     for (const Layer &L : m_layers) {
         LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *L.attnNorm, *s.xn, n, d, eps));
         LinearInput xn{*s.xn, s.xnQ};
-        LOWBIT_CHECK(recordLinear(rec, *L.q, xn, *s.q, n, 0, qd));
-        if (L.qBias)
-            LOWBIT_CHECK(recordAddBias(rec, *s.q, *L.qBias, {n, qd, 0}));
-        LOWBIT_CHECK(recordRope(rec, *s.q, *m_invFreq, {n, nh, hd, pos0, interleaved, 0}));
         // keys and values straight into an fp32 cache, RoPE there; for an fp16 one into scratch
-        // first, RoPE, then rounded into the cache
+        // first, RoPE, then rounded into the cache. The three projections first, then their
+        // biases, then both RoPEs: each group's dispatches are independent, so the recorder puts
+        // one barrier between groups and none inside them.
         const bool direct = m_kvForm == KvForm::F32;
         const Buffer &kDst = direct ? *L.kCache : *s.kNew, &vDst = direct ? *L.vCache : *s.vNew;
         const std::uint32_t kvOffset = direct ? pos0 * kvd : 0;
+        LOWBIT_CHECK(recordLinear(rec, *L.q, xn, *s.q, n, 0, qd));
         LOWBIT_CHECK(recordLinear(rec, *L.k, xn, kDst, n, kvOffset, kvd));
         LOWBIT_CHECK(recordLinear(rec, *L.v, xn, vDst, n, kvOffset, kvd));
-        if (L.kBias) {
+        if (L.qBias) { // (qwen2: all three, or none)
+            LOWBIT_CHECK(recordAddBias(rec, *s.q, *L.qBias, {n, qd, 0}));
             LOWBIT_CHECK(recordAddBias(rec, kDst, *L.kBias, {n, kvd, kvOffset}));
             LOWBIT_CHECK(recordAddBias(rec, vDst, *L.vBias, {n, kvd, kvOffset}));
         }
+        LOWBIT_CHECK(recordRope(rec, *s.q, *m_invFreq, {n, nh, hd, pos0, interleaved, 0}));
         LOWBIT_CHECK(recordRope(rec, kDst, *m_invFreq, {n, nkv, hd, pos0, interleaved, kvOffset}));
         if (!direct) {
             LOWBIT_CHECK(recordKvStore(rec, *s.kNew, *L.kCache, {n * kvd, pos0 * kvd}, m_kvForm));
