@@ -29,6 +29,7 @@
 //             [--attention tree|rows: the engine's attention kernel (default: by device)]
 //             [--prompt N: the synthetic model's prefill of N tokens, then its decode after them — attention at long contexts]
 //             [--activations int8: the engine with int8 activations for its 4-bit INT linears (CPU devices)]
+//             [--unfused: the engine with a dispatch for each residual add, norm, RoPE and KV store]
 //             [--compare-int8 TEXT [--compare-docs 50]: what int8 activations cost stories260K int4 g32 (rows
 //              layout forced): perplexity with fp32 and int8 x, KL and top-1 agreement over TEXT's documents]
 #include "core/infer/inference_model.h"
@@ -390,6 +391,8 @@ int main(int argc, char **argv)
             runModel = false;
         else if (a == "--row-major")
             upload.tileRows = false;
+        else if (a == "--unfused")
+            engine.fuseLayerOps = false;
         else if (a == "--tree-table")
             engine.treeLinear = upload.treeLinear = false;
         else if (a == "--tree-barriers") {
@@ -399,7 +402,7 @@ int main(int argc, char **argv)
         else {
             std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--copies C] [--wall-clock] [--staged|--mapped] [--shapes RxC,...] [--device N] "
                                  "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--tree-table] [--tree-barriers] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
-                                 "[--no-model] [--attention tree|rows] [--prompt N] [--activations f32|int8] [--compare-int8 TEXT [--compare-docs N]]\n");
+                                 "[--no-model] [--attention tree|rows] [--prompt N] [--activations f32|int8] [--unfused] [--compare-int8 TEXT [--compare-docs N]]\n");
             return 2;
         }
     }

@@ -34,6 +34,7 @@ struct EngineRun {
     bool treeLinear = true;       ///< --tree-table clears it
     std::optional<bool> subgroupReduce; ///< --tree-barriers: false
     std::optional<bool> stagedWeights;  ///< --staged / --mapped
+    bool fuseLayerOps = true;           ///< --unfused clears it (GpuModelOptions::fuseLayerOps)
 };
 
 /// Greedy decode tokens/s and prefill tokens/s of the GPU engine on `model`, printed under `label`.

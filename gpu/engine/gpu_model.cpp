@@ -92,6 +92,7 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
     Arena &a = *m->m_weights;
 
     m->m_attention = options.attention;
+    m->m_fuse = options.fuseLayerOps;
     m->m_kvForm = options.kvCache == KvCacheType::F32       ? KvForm::F32
                   : ctx.info().storage16Bit && options.use16BitStorage ? KvForm::F16Storage
                                                                        : KvForm::F16Packed;
@@ -170,14 +171,23 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
     const auto eps = static_cast<float>(c.rmsNormEps);
     const std::uint32_t interleaved = c.ropeLayout == RopeLayout::Interleaved ? 1u : 0u;
 
+    // x += tmp, then xn = the norm of x by g: one dispatch where fused (each residual add with the
+    // norm after it, the next layer's or the final one: only the first norm stands alone)
+    const auto addThenNorm = [&](const Buffer &g) -> Status {
+        if (m_fuse)
+            return recordAddRmsnormF32(rec, *s.x, *s.tmp, g, *s.xn, n, d, eps);
+        LOWBIT_CHECK(recordAdd(rec, *s.x, *s.tmp, n * d));
+        return recordRmsnormF32(rec, *s.x, g, *s.xn, n, d, eps);
+    };
     LOWBIT_CHECK(recordRowLookup(rec, *m_embedding, *s.ids, n, *s.x));
-    for (const Layer &L : m_layers) {
-        LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *L.attnNorm, *s.xn, n, d, eps));
+    LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, m_layers.empty() ? *m_finalNorm : *m_layers.front().attnNorm, *s.xn, n, d, eps));
+    for (std::size_t li = 0; li < m_layers.size(); ++li) {
+        const Layer &L = m_layers[li];
         LinearInput xn{*s.xn, s.xnQ};
         // keys and values straight into an fp32 cache, RoPE there; for an fp16 one into scratch
         // first, RoPE, then rounded into the cache. The three projections first, then their
-        // biases, then both RoPEs: each group's dispatches are independent, so the recorder puts
-        // one barrier between groups and none inside them.
+        // biases, then the RoPE of queries and keys: each group's dispatches are independent, so
+        // the recorder puts one barrier between groups and none inside them.
         const bool direct = m_kvForm == KvForm::F32;
         const Buffer &kDst = direct ? *L.kCache : *s.kNew, &vDst = direct ? *L.vCache : *s.vNew;
         const std::uint32_t kvOffset = direct ? pos0 * kvd : 0;
@@ -189,28 +199,35 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
             LOWBIT_CHECK(recordAddBias(rec, kDst, *L.kBias, {n, kvd, kvOffset}));
             LOWBIT_CHECK(recordAddBias(rec, vDst, *L.vBias, {n, kvd, kvOffset}));
         }
-        LOWBIT_CHECK(recordRope(rec, *s.q, *m_invFreq, {n, nh, hd, pos0, interleaved, 0}));
-        LOWBIT_CHECK(recordRope(rec, kDst, *m_invFreq, {n, nkv, hd, pos0, interleaved, kvOffset}));
-        if (!direct) {
-            LOWBIT_CHECK(recordKvStore(rec, *s.kNew, *L.kCache, {n * kvd, pos0 * kvd}, m_kvForm));
-            LOWBIT_CHECK(recordKvStore(rec, *s.vNew, *L.vCache, {n * kvd, pos0 * kvd}, m_kvForm));
+        const RopeQkPush rope{{n, nh, hd, pos0, interleaved, 0}, nkv, kvOffset};
+        const KvStorePush store{n * kvd, pos0 * kvd};
+        if (m_fuse) {
+            LOWBIT_CHECK(recordRopeQk(rec, *s.q, kDst, *m_invFreq, rope));
+            if (!direct)
+                LOWBIT_CHECK(recordKvStorePair(rec, *s.kNew, *L.kCache, *s.vNew, *L.vCache, store, m_kvForm));
+        } else {
+            LOWBIT_CHECK(recordRope(rec, *s.q, *m_invFreq, rope.q));
+            LOWBIT_CHECK(recordRope(rec, kDst, *m_invFreq, {n, nkv, hd, pos0, interleaved, kvOffset}));
+            if (!direct) {
+                LOWBIT_CHECK(recordKvStore(rec, *s.kNew, *L.kCache, store, m_kvForm));
+                LOWBIT_CHECK(recordKvStore(rec, *s.vNew, *L.vCache, store, m_kvForm));
+            }
         }
         LOWBIT_CHECK(recordAttention(rec, *s.q, *L.kCache, *L.vCache, *s.attn,
                                      {n, nh, nkv, hd, pos0, kvd, 1.0f / std::sqrt(static_cast<float>(hd))}, m_kvForm,
                                      m_attention.value_or(AttentionKernel::Auto)));
         LinearInput attn{*s.attn, s.attnQ};
         LOWBIT_CHECK(recordLinear(rec, *L.o, attn, *s.tmp, n, 0, d));
-        LOWBIT_CHECK(recordAdd(rec, *s.x, *s.tmp, n * d));
-        LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *L.ffnNorm, *s.xn, n, d, eps));
+        LOWBIT_CHECK(addThenNorm(*L.ffnNorm));
         LinearInput xn2{*s.xn, s.xnQ};
         LOWBIT_CHECK(recordLinear(rec, *L.gate, xn2, *s.gate, n, 0, ff));
         LOWBIT_CHECK(recordLinear(rec, *L.up, xn2, *s.up, n, 0, ff));
         LOWBIT_CHECK(recordSiluMul(rec, *s.gate, *s.up, *s.act, n * ff));
         LinearInput act{*s.act, s.actQ};
         LOWBIT_CHECK(recordLinear(rec, *L.down, act, *s.tmp, n, 0, d));
-        LOWBIT_CHECK(recordAdd(rec, *s.x, *s.tmp, n * d));
+        const Buffer &nextNorm = li + 1 < m_layers.size() ? *m_layers[li + 1].attnNorm : *m_finalNorm;
+        LOWBIT_CHECK(addThenNorm(nextNorm));
     }
-    LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, *m_finalNorm, *s.xn, n, d, eps));
     LinearInput xnOut{*s.xn, s.xnQ};
     return recordLinear(rec, *m_output, xnOut, *s.logits, n, 0, vocab);
 }

@@ -50,6 +50,10 @@ struct GpuModelOptions {
     /// buffer (MemoryUse::Staged); empty: where the device's host-visible device memory is a
     /// small window (bulkMemoryUse), as on a discrete GPU without resizable BAR
     std::optional<bool> stagedWeights;
+    /// fewer dispatches a layer for the same arithmetic: each residual add recorded with the norm
+    /// after it, queries' and keys' RoPE as one dispatch, an fp16 cache's key and value stores as
+    /// one; off only to measure what that saves
+    bool fuseLayerOps = true;
 };
 
 /// Where one forward()'s time went.
@@ -129,6 +133,7 @@ private:
     std::uint64_t m_kvCacheBytes = 0;
     KvForm m_kvForm{};
     std::optional<AttentionKernel> m_attention;
+    bool m_fuse = true;
     int m_packedTensors = 0;
     int m_int8Tensors = 0;
     std::int64_t m_maxContext = 0;

@@ -31,6 +31,7 @@ struct RmsnormPush {
     float eps;
 };
 static_assert(sizeof(RmsnormPush) == shaderInfo(ShaderId::rmsnorm_f32).pushBytes, "rmsnorm push constants drifted from the shader");
+static_assert(sizeof(RmsnormPush) == shaderInfo(ShaderId::add_rmsnorm_f32).pushBytes, "add_rmsnorm push constants drifted from the shader");
 
 /// y[rows] = W[rows, cols] · x[cols], all fp32, W row-major.
 Status recordMatvecF32(Recorder &rec, const Buffer &w, const Buffer &x, const Buffer &y, std::uint32_t rows, std::uint32_t cols);
@@ -38,5 +39,9 @@ Status recordMatvecF32(Recorder &rec, const Buffer &w, const Buffer &x, const Bu
 Status recordMatmulF32(Recorder &rec, const Buffer &w, const Buffer &x, const Buffer &y, const MatmulPush &p);
 /// y[r, :] = x[r, :] / sqrt(mean(x[r, :]²) + eps) · g, for `rows` rows of `cols` values.
 Status recordRmsnormF32(Recorder &rec, const Buffer &x, const Buffer &g, const Buffer &y, std::uint32_t rows, std::uint32_t cols, float eps);
+/// x[r, :] += res[r, :] (in place), then y = rmsnorm(x)·g as recordRmsnormF32: a residual add and
+/// the norm after it in one dispatch, with the same fp32 results as the two.
+Status recordAddRmsnormF32(Recorder &rec, const Buffer &x, const Buffer &res, const Buffer &g, const Buffer &y, std::uint32_t rows,
+                           std::uint32_t cols, float eps);
 
 } // namespace lowbit::gpu

@@ -31,6 +31,23 @@ Status recordRope(Recorder &rec, const Buffer &x, const Buffer &invFreq, const R
     return rec.dispatch(ShaderId::rope_f32, {&x, &invFreq}, p, gridFor(groupsOf(pairs, 64)));
 }
 
+Status recordRopeQk(Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &invFreq, const RopeQkPush &p)
+{
+    if (p.q.headDim % 2 != 0)
+        return makeError(ErrorCode::InvalidArgument, "rope: head dim must be even");
+    if (q.handle == k.handle)
+        return makeError(ErrorCode::InvalidArgument, "rope: queries and keys must be different buffers");
+    const std::uint64_t half = p.q.headDim / 2;
+    const std::uint64_t qPairs = std::uint64_t(p.q.tokens) * p.q.heads * half;
+    const std::uint64_t kPairs = std::uint64_t(p.q.tokens) * p.kvHeads * half;
+    if (qPairs + kPairs > 0xFFFFFFFFull)
+        return makeError(ErrorCode::InvalidArgument, "rope: too many pairs for one dispatch");
+    LOWBIT_CHECK(needs(q, p.q.offset + qPairs * 2, "rope q"));
+    LOWBIT_CHECK(needs(k, p.kOffset + kPairs * 2, "rope k"));
+    LOWBIT_CHECK(needs(invFreq, half, "rope frequencies"));
+    return rec.dispatch(ShaderId::rope_qk_f32, {&q, &invFreq, &k}, p, gridFor(groupsOf(qPairs + kPairs, 64)));
+}
+
 bool attentionRowsRuns(const Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &v, const AttentionPush &p, KvForm form)
 {
     const std::uint32_t perTexel = form == KvForm::F32 ? 4u : 8u;
@@ -106,15 +123,32 @@ Status recordAttention(Recorder &rec, const Buffer &q, const Buffer &k, const Bu
     return rec.dispatch(id, {&q, &k, &v, &o}, p, gridFor(std::uint64_t(p.tokens) * p.heads));
 }
 
-Status recordKvStore(Recorder &rec, const Buffer &src, const Buffer &cache, const KvStorePush &p, KvForm form)
+namespace {
+Status kvStoreChecks(const Buffer &src, const Buffer &cache, const KvStorePush &p, KvForm form)
 {
     if (form == KvForm::F32 || p.count % 2 != 0 || p.dstOffset % 2 != 0)
         return makeError(ErrorCode::InvalidArgument, "kv store: an fp16 cache, and an even count and offset");
     LOWBIT_CHECK(needs(src, p.count, "kv store source"));
-    LOWBIT_CHECK(needs(cache, std::uint64_t(p.dstOffset) + p.count, "kv store cache", 2));
+    return needs(cache, std::uint64_t(p.dstOffset) + p.count, "kv store cache", 2);
+}
+} // namespace
+
+Status recordKvStore(Recorder &rec, const Buffer &src, const Buffer &cache, const KvStorePush &p, KvForm form)
+{
+    LOWBIT_CHECK(kvStoreChecks(src, cache, p, form));
     // one kernel for both fp16 forms: it writes pairs of halves as uints, the layout of a float16_t
     // array, rounded as the CPU rounds (kv_store.comp)
     return rec.dispatch(ShaderId::kv_store_f16, {&src, &cache}, p, gridFor(groupsOf(p.count / 2, 256)));
+}
+
+Status recordKvStorePair(Recorder &rec, const Buffer &kSrc, const Buffer &kCache, const Buffer &vSrc, const Buffer &vCache,
+                         const KvStorePush &p, KvForm form)
+{
+    LOWBIT_CHECK(kvStoreChecks(kSrc, kCache, p, form));
+    LOWBIT_CHECK(kvStoreChecks(vSrc, vCache, p, form));
+    if (kCache.handle == vCache.handle)
+        return makeError(ErrorCode::InvalidArgument, "kv store: keys and values need caches of their own");
+    return rec.dispatch(ShaderId::kv_store_kv_f16, {&kSrc, &kCache, &vSrc, &vCache}, p, gridFor(groupsOf(p.count / 2, 256)));
 }
 
 Status recordSiluMul(Recorder &rec, const Buffer &gate, const Buffer &up, const Buffer &out, std::uint32_t n)

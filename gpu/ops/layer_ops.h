@@ -21,6 +21,15 @@ struct RopePush {
 };
 static_assert(sizeof(RopePush) == shaderInfo(ShaderId::rope_f32).pushBytes, "rope push constants drifted from the shader");
 
+/// Queries (RopePush's tensor, `heads` heads) and keys (kvHeads heads at float kOffset of their
+/// own buffer) rotated in one dispatch.
+struct RopeQkPush {
+    RopePush q;
+    std::uint32_t kvHeads;
+    std::uint32_t kOffset = 0;
+};
+static_assert(sizeof(RopeQkPush) == shaderInfo(ShaderId::rope_qk_f32).pushBytes, "rope_qk push constants drifted from the shader");
+
 struct AttentionPush {
     std::uint32_t tokens, heads, kvHeads, headDim, pos0, kvStride;
     float scale;
@@ -41,6 +50,7 @@ struct KvStorePush {
     std::uint32_t dstOffset; ///< first cache element written (even)
 };
 static_assert(sizeof(KvStorePush) == shaderInfo(ShaderId::kv_store_f16).pushBytes, "kv_store push constants drifted");
+static_assert(sizeof(KvStorePush) == shaderInfo(ShaderId::kv_store_kv_f16).pushBytes, "kv_store push constants drifted");
 
 struct ElementwisePush {
     std::uint32_t n;
@@ -63,6 +73,9 @@ static_assert(sizeof(EmbeddingPush) == shaderInfo(ShaderId::embedding_f32).pushB
 
 /// In place on x[tokens, heads, headDim] starting at float `offset`; invFreq holds headDim/2 floats.
 Status recordRope(Recorder &rec, const Buffer &x, const Buffer &invFreq, const RopePush &p);
+/// recordRope on q (p.q) and on k (p.kvHeads heads at p.kOffset) as one dispatch; q and k are
+/// different buffers.
+Status recordRopeQk(Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &invFreq, const RopeQkPush &p);
 /// Which attention kernel: a workgroup of 64 per (token, head) with the scores in shared memory
 /// (attention.comp, GPUs), or one 8-lane subgroup per (token, head) reading q and the cache as
 /// texels (attention_rows.comp, CPU devices: docs/gpu.md); Auto picks Rows where it runs.
@@ -81,6 +94,9 @@ Status recordAttention(Recorder &rec, const Buffer &q, const Buffer &k, const Bu
                        KvForm form = KvForm::F32, AttentionKernel kernel = AttentionKernel::Auto, std::uint32_t rowsHeads = 0);
 /// cache[dstOffset + i] = fp16(src[i]) for i < count, in an fp16 `form` (count and dstOffset even).
 Status recordKvStore(Recorder &rec, const Buffer &src, const Buffer &cache, const KvStorePush &p, KvForm form);
+/// recordKvStore of keys and of values for the same positions in one dispatch.
+Status recordKvStorePair(Recorder &rec, const Buffer &kSrc, const Buffer &kCache, const Buffer &vSrc, const Buffer &vCache,
+                         const KvStorePush &p, KvForm form);
 Status recordSiluMul(Recorder &rec, const Buffer &gate, const Buffer &up, const Buffer &out, std::uint32_t n);
 Status recordAdd(Recorder &rec, const Buffer &y, const Buffer &x, std::uint32_t n);
 /// y[offset + t·width + i] += bias[i] for t < rows.

@@ -3,7 +3,7 @@
 // fp16(src[i]) for i < count. Each invocation takes a pair (count and dstOffset are even: the
 // head dim is) and writes it as one uint, low half first: the layout of a float16_t array too,
 // so one kernel serves both cache forms (STORAGE16 only names the variant the 16-bit-storage
-// form binds). The halves are rounded to nearest, ties to even, by integer operations, bit for
+// form binds). PAIR: keys and values (bindings 2, 3) in one dispatch. The halves are rounded to nearest, ties to even, by integer operations, bit for
 // bit as the CPU engine rounds: a device's own conversion (float16_t(), packHalf2x16) may round
 // another way, since Vulkan leaves that rounding open (NVIDIA's differs), and flush subnormals.
 #version 450
@@ -16,6 +16,11 @@ layout(push_constant) uniform Push {
 
 layout(std430, binding = 0) readonly buffer S { uint src[]; }; // fp32 bits
 layout(std430, binding = 1) writeonly buffer D { uint dst[]; };
+#ifdef PAIR
+// the values of the same tokens into their own cache, in the same dispatch
+layout(std430, binding = 2) readonly buffer S2 { uint src2[]; };
+layout(std430, binding = 3) writeonly buffer D2 { uint dst2[]; };
+#endif
 
 /// The fp16 bits nearest to the fp32 with bits x (ties to even); NaN stays a quiet NaN, what
 /// rounds past 65504 becomes infinity.
@@ -52,4 +57,7 @@ void main()
     if (i >= pc.count / 2u)
         return;
     dst[pc.dstOffset / 2u + i] = halfBits(src[2u * i]) | (halfBits(src[2u * i + 1u]) << 16);
+#ifdef PAIR
+    dst2[pc.dstOffset / 2u + i] = halfBits(src2[2u * i]) | (halfBits(src2[2u * i + 1u]) << 16);
+#endif
 }

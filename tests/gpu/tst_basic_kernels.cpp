@@ -314,6 +314,52 @@ private slots:
                 QVERIFY(std::fabs(y[std::size_t(r * cols + c)] - x[r * cols + c] * inv * g[c]) < 1e-5);
         }
     }
+    void addRmsnormFusesTheResidualAdd()
+    {
+        // x += r in place and y = rmsnorm(x + r)·g by one dispatch, against the scalar reference
+        // and against the add and norm kernels run one after the other
+        const int rows = 3, cols = 1000;
+        std::mt19937 rng(6);
+        std::normal_distribution<float> dist;
+        std::vector<float> x(rows * cols), r(rows * cols), g(cols);
+        for (auto &v : x)
+            v = dist(rng);
+        for (auto &v : r)
+            v = 0.5f * dist(rng);
+        for (auto &v : g)
+            v = 1.0f + 0.1f * dist(rng);
+        Arena arena(*m_ctx);
+        auto bx = arena.upload(std::span<const float>(x));
+        auto bx2 = arena.upload(std::span<const float>(x));
+        auto br = arena.upload(std::span<const float>(r));
+        auto bg = arena.upload(std::span<const float>(g));
+        auto by = arena.allocate(x.size() * sizeof(float));
+        auto by2 = arena.allocate(x.size() * sizeof(float));
+        auto rec = Recorder::begin(*m_ctx, *m_pipelines);
+        QVERIFY(rec.ok() && bx.ok() && bx2.ok() && br.ok() && bg.ok() && by.ok() && by2.ok());
+        QVERIFY(recordAddRmsnormF32(**rec, **bx, **br, **bg, **by, rows, cols, 1e-5f).ok());
+        QVERIFY(recordAdd(**rec, **bx2, **br, rows * cols).ok());
+        QVERIFY(recordRmsnormF32(**rec, **bx2, **bg, **by2, rows, cols, 1e-5f).ok());
+        QVERIFY(!recordAddRmsnormF32(**rec, **bx, **br, **bg, **bx, rows, cols, 1e-5f).ok()); // y over x
+        QVERIFY(!recordAddRmsnormF32(**rec, **bx, **br, **bg, **by, rows + 1, cols, 1e-5f).ok()); // past the buffers
+        QVERIFY((*rec)->submitAndWait().ok());
+        const auto sx = (*bx)->as<float>(), y = (*by)->as<float>(), y2 = (*by2)->as<float>();
+        for (int i = 0; i < rows; ++i) {
+            double ss = 0;
+            for (int c = 0; c < cols; ++c) {
+                const float sum = x[i * cols + c] + r[i * cols + c];
+                QCOMPARE(sx[std::size_t(i * cols + c)], sum); // one fp32 add, exact on every device
+                ss += double(sum) * sum;
+            }
+            const double inv = 1.0 / std::sqrt(ss / cols + 1e-5);
+            for (int c = 0; c < cols; ++c) {
+                const std::size_t k = std::size_t(i * cols + c);
+                QVERIFY2(std::fabs(y[k] - sx[k] * inv * g[c]) < 1e-5, qPrintable(QStringLiteral("%1: %2 vs %3").arg(k).arg(y[k]).arg(sx[k] * inv * g[c])));
+                // the same arithmetic as the two kernels (a compiler may still contract differently)
+                QVERIFY2(std::fabs(y[k] - y2[k]) <= 1e-6f * std::fabs(y2[k]), qPrintable(QStringLiteral("%1: %2 vs %3").arg(k).arg(y[k]).arg(y2[k])));
+            }
+        }
+    }
     void dispatchChecksItsArguments()
     {
         Arena arena(*m_ctx);

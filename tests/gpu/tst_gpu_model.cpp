@@ -428,6 +428,45 @@ private slots:
         sameLogits(model, rows, tree, tokens, 10);
     }
 
+    void fusedLayerOpsSaveDispatches_data()
+    {
+        QTest::addColumn<bool>("kvF16");
+        QTest::addColumn<bool>("bias");
+        QTest::newRow("fp32 KV cache") << false << false;
+        QTest::newRow("fp16 KV cache, q/k/v biases") << true << true;
+    }
+    void fusedLayerOpsSaveDispatches()
+    {
+        // GpuModelOptions::fuseLayerOps: a residual add with the norm after it, queries' and keys'
+        // RoPE, and (fp16 cache) key and value stores each take one dispatch instead of two, for
+        // the same logits, in a prefill and in decode steps; each layer saves 3 dispatches (4 with
+        // the fp16 stores) and the 2 barriers between its adds and norms
+        QFETCH(bool, kvF16);
+        QFETCH(bool, bias);
+        const int layers = 3;
+        const Model model = test::makeRandomModel(64, 96, layers, 4, 2, 50, RopeLayout::Interleaved, false, 13, bias);
+        GpuModelOptions fused, apart;
+        fused.kvCache = apart.kvCache = kvF16 ? KvCacheType::F16 : KvCacheType::F32;
+        apart.fuseLayerOps = false;
+        auto gf = GpuModel::load(*m_fx.ctx, model, fused);
+        auto ga = GpuModel::load(*m_fx.ctx, model, apart);
+        QVERIFY(gf.ok() && ga.ok());
+        const std::vector<std::int32_t> tokens = {4, 31, 0, 49, 18, 6, 6, 27};
+        for (const auto &part : {std::span(tokens).first(5), std::span(tokens).subspan(5, 1), std::span(tokens).subspan(6)}) {
+            auto lf = (*gf)->forward(part, true);
+            auto la = (*ga)->forward(part, true);
+            QVERIFY2(lf.ok(), lf.ok() ? "" : lf.error().message().c_str());
+            QVERIFY(la.ok());
+            double scale = 0;
+            for (float v : *la)
+                scale = std::max(scale, double(std::fabs(v)));
+            QVERIFY2(maxAbsDiff(*lf, *la) <= 1e-6 * scale, qPrintable(QStringLiteral("%1 tokens: %2 apart (of %3)").arg(part.size()).arg(maxAbsDiff(*lf, *la)).arg(scale)));
+            const ForwardTiming &tf = (*gf)->lastTiming(), &ta = (*ga)->lastTiming();
+            QCOMPARE(ta.dispatches - tf.dispatches, std::uint32_t(layers * (kvF16 ? 4 : 3)));
+            QCOMPARE(ta.barriers - tf.barriers, std::uint32_t(layers * 2));
+        }
+    }
+
     void modelLargerThanTheDeviceIsRefused()
     {
         const Model model = test::makeRandomModel(16, 24, 1, 2, 2, 10, RopeLayout::HalfSplit, true, 1);

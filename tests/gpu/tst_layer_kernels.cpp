@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// RoPE, attention over a KV cache (fp32 and fp16), storing keys and values into an fp16 cache,
+// RoPE (of one tensor, and of queries and keys in one dispatch), attention over a KV cache (fp32 and fp16), storing keys and values into an fp16 cache,
 // SwiGLU product, residual add and embedding lookup on the Vulkan device against scalar references.
 #include "gpu/ops/layer_ops.h"
 #include "gpu/ops/packed_ops.h"
@@ -14,6 +14,7 @@
 #include <cmath>
 #include <limits>
 #include <cstring>
+#include <tuple>
 
 using namespace lowbit;
 using namespace lowbit::gpu;
@@ -135,6 +136,42 @@ private slots:
         for (std::size_t i = 0; i < x.size(); ++i)
             QVERIFY2(std::fabs(y[i] - x[i]) < 2e-4f, qPrintable(QStringLiteral("%1: %2 vs %3").arg(i).arg(y[i]).arg(x[i])));
     }
+    void ropeQueriesAndKeysInOneDispatch_data() { rope_data(); }
+    void ropeQueriesAndKeysInOneDispatch()
+    {
+        // q[5, 4 heads, 16] at the start of its buffer, k[5, 2 heads, 16] at float 96 of a larger
+        // one (a cache slice): both rotated by one dispatch, what lies around k untouched
+        QFETCH(bool, interleaved);
+        const int tokens = 5, heads = 4, kvHeads = 2, hd = 16, pos0 = 37;
+        const std::uint32_t kOffset = 96;
+        std::vector<float> invFreq(hd / 2);
+        for (int i = 0; i < hd / 2; ++i)
+            invFreq[std::size_t(i)] = float(std::pow(10000.0, -2.0 * i / hd));
+        auto q = test::randomFloats(std::size_t(tokens) * heads * hd, 2);
+        auto k = test::randomFloats(kOffset + std::size_t(tokens) * kvHeads * hd + 40, 3);
+        Arena arena(*m_fx.ctx);
+        auto bq = arena.upload(std::span<const float>(q));
+        auto bk = arena.upload(std::span<const float>(k));
+        auto bf = arena.upload(std::span<const float>(invFreq));
+        QVERIFY(bq.ok() && bk.ok() && bf.ok());
+        run([&](Recorder &r) {
+            return recordRopeQk(r, **bq, **bk, **bf, {{tokens, heads, hd, pos0, interleaved ? 1u : 0u, 0}, kvHeads, kOffset});
+        });
+        ropeRef(q, tokens, heads, hd, pos0, interleaved, invFreq);
+        std::vector<float> kSlice(k.begin() + kOffset, k.begin() + kOffset + std::ptrdiff_t(tokens) * kvHeads * hd);
+        ropeRef(kSlice, tokens, kvHeads, hd, pos0, interleaved, invFreq);
+        std::copy(kSlice.begin(), kSlice.end(), k.begin() + kOffset);
+        const auto gq = (*bq)->as<float>(), gk = (*bk)->as<float>();
+        for (std::size_t i = 0; i < q.size(); ++i)
+            QVERIFY2(std::fabs(gq[i] - q[i]) < 2e-4f, qPrintable(QStringLiteral("q %1: %2 vs %3").arg(i).arg(gq[i]).arg(q[i])));
+        for (std::size_t i = 0; i < k.size(); ++i) {
+            const bool inSlice = i >= kOffset && i < kOffset + kSlice.size();
+            if (inSlice)
+                QVERIFY2(std::fabs(gk[i] - k[i]) < 2e-4f, qPrintable(QStringLiteral("k %1: %2 vs %3").arg(i).arg(gk[i]).arg(k[i])));
+            else
+                QCOMPARE(gk[i], k[i]);
+        }
+    }
     void attention_data()
     {
         QTest::addColumn<int>("tokens");
@@ -214,17 +251,30 @@ private slots:
         auto bs = arena.upload(std::span<const float>(src));
         auto bc = arena.upload(std::span<const std::uint16_t>(cache));
         QVERIFY(bs.ok() && bc.ok());
+        // keys through the single store; the same values, reversed, as the values of the paired
+        // store (its keys into a cache of their own)
+        std::vector<float> reversed(src.rbegin(), src.rend());
+        auto bs2 = arena.upload(std::span<const float>(reversed));
+        auto bk2 = arena.upload(std::span<const std::uint16_t>(cache));
+        auto bv2 = arena.upload(std::span<const std::uint16_t>(cache));
+        QVERIFY(bs2.ok() && bk2.ok() && bv2.ok());
         run([&](Recorder &r) { return recordKvStore(r, **bs, **bc, {count, offset}, KvForm(form)); });
-        const auto got = (*bc)->as<std::uint16_t>();
+        run([&](Recorder &r) { return recordKvStorePair(r, **bs, **bk2, **bs2, **bv2, {count, offset}, KvForm(form)); });
         // bit for bit the CPU's rounding (nearest, ties to even) on every device: the kernel
         // rounds by integer operations, not by the device's conversion (NVIDIA's differs)
-        for (std::size_t i = 0; i < cache.size(); ++i) {
-            if (i < offset || i >= offset + count) {
-                QCOMPARE(got[i], std::uint16_t(0x3c00));
-                continue;
+        const auto check = [&](const Buffer &b, const std::vector<float> &values, const char *what) {
+            const auto got = b.as<std::uint16_t>();
+            for (std::size_t i = 0; i < cache.size(); ++i) {
+                const std::uint16_t want = i < offset || i >= offset + count ? std::uint16_t(0x3c00) : floatToFp16(values[i - offset]);
+                if (got[i] != want)
+                    return QStringLiteral("%1 %2: %3, want %4").arg(QLatin1String(what)).arg(i).arg(got[i], 0, 16).arg(want, 0, 16);
             }
-            const std::uint16_t want = floatToFp16(src[i - offset]);
-            QVERIFY2(got[i] == want, qPrintable(QStringLiteral("%1: %2 -> %3, want %4").arg(i).arg(src[i - offset]).arg(got[i], 0, 16).arg(want, 0, 16)));
+            return QString();
+        };
+        for (const auto &[b, values, what] : {std::tuple{*bc, &src, "single store"}, std::tuple{*bk2, &src, "pair, keys"},
+                                              std::tuple{*bv2, &reversed, "pair, values"}}) {
+            const QString bad = check(*b, *values, what);
+            QVERIFY2(bad.isEmpty(), qPrintable(bad));
         }
     }
     void attentionOverFp16Cache_data()
@@ -368,8 +418,9 @@ private slots:
     {
         Arena arena(*m_fx.ctx);
         auto b = arena.allocate(1024);
+        auto b2 = arena.allocate(256);
         auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
-        QVERIFY(b.ok() && rec.ok());
+        QVERIFY(b.ok() && b2.ok() && rec.ok());
         QVERIFY(!recordAttention(**rec, **b, **b, **b, **b, {1, 3, 2, 8, 0, 16, 1.0f}).ok()); // 3 heads, 2 kv heads
         QVERIFY(!recordRope(**rec, **b, **b, {1, 1, 7, 0, 0, 0}).ok());                           // odd head dim
         QVERIFY(!recordSiluMul(**rec, **b, **b, **b, 1u << 20).ok());                           // buffers too small
@@ -377,6 +428,9 @@ private slots:
         QVERIFY(!recordKvStore(**rec, **b, **b, {8, 3}, KvForm::F16Packed).ok());                // odd offset
         QVERIFY(!recordKvStore(**rec, **b, **b, {8, 0}, KvForm::F32).ok());                      // not an fp16 cache
         QVERIFY(!recordKvStore(**rec, **b, **b, {200, 400}, KvForm::F16Packed).ok());            // past the cache
+        QVERIFY(!recordKvStorePair(**rec, **b, **b, **b, **b, {8, 0}, KvForm::F16Packed).ok());   // one cache for both
+        QVERIFY(!recordRopeQk(**rec, **b, **b, **b, {{1, 1, 8, 0, 0, 0}, 1, 64}).ok());            // q and k one buffer
+        QVERIFY(!recordRopeQk(**rec, **b, **b2, **b, {{1, 1, 8, 0, 0, 0}, 1, 64}).ok());           // k past its buffer
         QVERIFY(!recordAttention(**rec, **b, **b, **b, **b, {1, 2, 1, 7, 0, 7, 1.0f}, KvForm::F16Packed).ok()); // odd head dim
         // the rows kernel only where head dims and strides are whole texels (and never on a GPU)
         QVERIFY(!recordAttention(**rec, **b, **b, **b, **b, {1, 2, 1, 18, 0, 18, 1.0f}, KvForm::F16Packed, AttentionKernel::Rows).ok());

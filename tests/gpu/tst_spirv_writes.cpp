@@ -35,12 +35,18 @@ private slots:
     void knownShadersWriteTheirOutputs()
     {
         // y += x writes y (binding 0) alone; a GEMV its y (binding 2); RoPE rotates in place;
-        // attention writes its output (binding 3) and only reads q and the cache
+        // attention writes its output (binding 3) and only reads q and the cache; a norm its y
         QCOMPARE(writtenBindings(shaderSpirv(ShaderId::add_f32)), 0b1u);
         QCOMPARE(writtenBindings(shaderSpirv(ShaderId::matvec_f32_f32)), 0b100u);
         QCOMPARE(writtenBindings(shaderSpirv(ShaderId::rope_f32)), 0b1u);
         QCOMPARE(writtenBindings(shaderSpirv(ShaderId::attention_f32)), 0b1000u);
         QCOMPARE(writtenBindings(shaderSpirv(ShaderId::kv_store_f16)), 0b10u);
+        // the fused kernels: x += r and its norm y (bindings 0 and 2, not the weight or r); q and
+        // k rotated (0 and 2, not the frequencies); both caches (1 and 3, not the sources)
+        QCOMPARE(writtenBindings(shaderSpirv(ShaderId::add_rmsnorm_f32)), 0b101u);
+        QCOMPARE(writtenBindings(shaderSpirv(ShaderId::rmsnorm_f32)), 0b100u);
+        QCOMPARE(writtenBindings(shaderSpirv(ShaderId::rope_qk_f32)), 0b101u);
+        QCOMPARE(writtenBindings(shaderSpirv(ShaderId::kv_store_kv_f16)), 0b1010u);
     }
     void malformedSpirvMeansEverything()
     {
