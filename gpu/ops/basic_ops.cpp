@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gpu/ops/basic_ops.h"
 
+#include "gpu/device/context.h"
 #include "gpu/memory/arena.h"
+#include "gpu/ops/packed_ops.h"
 #include "gpu/ops/recorder.h"
 
 namespace lowbit::gpu {
@@ -23,7 +25,12 @@ Status recordMatvecF32(Recorder &rec, const Buffer &w, const Buffer &x, const Bu
     return rec.dispatch(ShaderId::matvec_f32_f32, {&w, &x, &y}, MatvecPush{rows, cols}, gridFor(rows));
 }
 
-Status recordMatmulF32(Recorder &rec, const Buffer &w, const Buffer &x, const Buffer &y, const MatmulPush &p)
+bool matmulF32RowsRuns(const Recorder &rec, std::uint32_t cols)
+{
+    return rowLayoutDevice(rec.context().info()) && cols % 4 == 0;
+}
+
+Status recordMatmulF32(Recorder &rec, const Buffer &w, const Buffer &x, const Buffer &y, const MatmulPush &p, MatmulF32Kernel kernel)
 {
     if (p.yStride < p.rows)
         return makeError(ErrorCode::Internal, "matmul: output stride smaller than the row count");
@@ -32,6 +39,13 @@ Status recordMatmulF32(Recorder &rec, const Buffer &w, const Buffer &x, const Bu
     if (p.tokens == 0)
         return {};
     LOWBIT_CHECK(checkSize(y, p.yOffset + std::uint64_t(p.tokens - 1) * p.yStride + p.rows, "matmul Y"));
+    const bool rows = matmulF32RowsRuns(rec, p.cols);
+    if (kernel == MatmulF32Kernel::Rows && !rows)
+        return makeError(ErrorCode::InvalidArgument, "matmul: the rows kernel does not run this shape on this device");
+    if (rows && kernel != MatmulF32Kernel::Tree) {
+        const std::uint64_t invocations = std::uint64_t(p.rows) * ((p.tokens + 3) / 4);
+        return rec.dispatch(ShaderId::matmul_f32_f32_rows, {&w, &x, &y}, p, gridFor((invocations + 63) / 64));
+    }
     const std::uint64_t tiles = (p.tokens + 7) / 8;
     return rec.dispatch(ShaderId::matmul_f32_f32, {&w, &x, &y}, p, gridFor(std::uint64_t(p.rows) * tiles));
 }

@@ -25,6 +25,7 @@ struct MatmulPush {
     std::uint32_t yStride; ///< floats between output rows (tokens); ≥ rows
 };
 static_assert(sizeof(MatmulPush) == shaderInfo(ShaderId::matmul_f32_f32).pushBytes, "matmul push constants drifted from the shader");
+static_assert(sizeof(MatmulPush) == shaderInfo(ShaderId::matmul_f32_f32_rows).pushBytes, "matmul push constants drifted from the shader");
 
 struct RmsnormPush {
     std::uint32_t cols;
@@ -35,8 +36,17 @@ static_assert(sizeof(RmsnormPush) == shaderInfo(ShaderId::add_rmsnorm_f32).pushB
 
 /// y[rows] = W[rows, cols] · x[cols], all fp32, W row-major.
 Status recordMatvecF32(Recorder &rec, const Buffer &w, const Buffer &x, const Buffer &y, std::uint32_t rows, std::uint32_t cols);
-/// Y[t, r] = W[rows, cols] · X[t, :] for t < tokens, written at yOffset + t·yStride + r.
-Status recordMatmulF32(Recorder &rec, const Buffer &w, const Buffer &x, const Buffer &y, const MatmulPush &p);
+/// Which fp32 matmul kernel: a workgroup per (row, 8 tokens) with a shared-memory sum (matmul.comp,
+/// GPUs), or an invocation per (row, 4 tokens) summing the row in order (matmul_rows.comp, CPU
+/// devices, where workgroup barriers are slow); Auto picks Rows where it runs.
+enum class MatmulF32Kernel : std::uint8_t { Auto, Tree, Rows };
+/// Whether the rows kernel runs a matmul of `cols` columns here: a row-layout device (CPU Vulkan
+/// implementations with 8-lane subgroups) and whole vec4s a row.
+bool matmulF32RowsRuns(const Recorder &rec, std::uint32_t cols);
+/// Y[t, r] = W[rows, cols] · X[t, :] for t < tokens, written at yOffset + t·yStride + r. Rows
+/// where matmulF32RowsRuns is false is an error.
+Status recordMatmulF32(Recorder &rec, const Buffer &w, const Buffer &x, const Buffer &y, const MatmulPush &p,
+                       MatmulF32Kernel kernel = MatmulF32Kernel::Auto);
 /// y[r, :] = x[r, :] / sqrt(mean(x[r, :]²) + eps) · g, for `rows` rows of `cols` values.
 Status recordRmsnormF32(Recorder &rec, const Buffer &x, const Buffer &g, const Buffer &y, std::uint32_t rows, std::uint32_t cols, float eps);
 /// x[r, :] += res[r, :] (in place), then y = rmsnorm(x)·g as recordRmsnormF32: a residual add and

@@ -286,6 +286,85 @@ private slots:
             QVERIFY2(std::fabs(y[std::size_t(r)] - ref) <= 1e-6 * mag + 1e-6, qPrintable(QStringLiteral("row %1: %2 vs %3").arg(r).arg(y[std::size_t(r)]).arg(ref)));
         }
     }
+    void matmulF32_data()
+    {
+        QTest::addColumn<int>("kernel");
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("cols");
+        QTest::addColumn<int>("tokens");
+        QTest::addColumn<int>("yOffset");
+        QTest::addColumn<int>("yStride");
+        for (const auto &[name, kernel] : {std::pair{"tree", MatmulF32Kernel::Tree}, std::pair{"rows", MatmulF32Kernel::Rows},
+                                           std::pair{"auto", MatmulF32Kernel::Auto}}) {
+            QTest::addRow("%s: tiny", name) << int(kernel) << 1 << 4 << 1 << 0 << 1;
+            QTest::addRow("%s: odd rows, 3 tokens", name) << int(kernel) << 37 << 172 << 3 << 0 << 37;
+            QTest::addRow("%s: wide, 9 tokens", name) << int(kernel) << 8 << 4096 << 9 << 0 << 8;
+            QTest::addRow("%s: tall decode", name) << int(kernel) << 3000 << 64 << 1 << 0 << 3000;
+            QTest::addRow("%s: into a cache slice", name) << int(kernel) << 40 << 64 << 6 << 7 << 50;
+        }
+        QTest::newRow("auto: cols not whole vec4s") << int(MatmulF32Kernel::Auto) << 9 << 173 << 5 << 0 << 9;
+    }
+    void matmulF32()
+    {
+        QFETCH(int, kernel);
+        QFETCH(int, rows);
+        QFETCH(int, cols);
+        QFETCH(int, tokens);
+        QFETCH(int, yOffset);
+        QFETCH(int, yStride);
+        std::mt19937 rng(4);
+        std::normal_distribution<float> dist;
+        std::vector<float> w(std::size_t(rows) * cols), x(std::size_t(tokens) * cols);
+        for (auto &v : w)
+            v = dist(rng);
+        for (auto &v : x)
+            v = dist(rng);
+        const std::size_t ySize = std::size_t(yOffset) + std::size_t(tokens - 1) * yStride + rows + 3;
+        std::vector<float> y0(ySize, -7.0f); // what the product must not touch
+        Arena arena(*m_ctx);
+        auto bw = arena.upload(std::span<const float>(w));
+        auto bx = arena.upload(std::span<const float>(x));
+        auto by = arena.upload(std::span<const float>(y0));
+        auto rec = Recorder::begin(*m_ctx, *m_pipelines);
+        QVERIFY(bw.ok() && bx.ok() && by.ok() && rec.ok());
+        if (MatmulF32Kernel(kernel) == MatmulF32Kernel::Rows && !matmulF32RowsRuns(**rec, std::uint32_t(cols))) {
+            if (test::runningInCi()) // lavapipe runs it
+                QFAIL("CI=true but the device does not run the rows matmul");
+            QSKIP("the rows matmul runs on CPU Vulkan devices only");
+        }
+        const MatmulPush p{std::uint32_t(rows), std::uint32_t(cols), std::uint32_t(tokens), std::uint32_t(yOffset), std::uint32_t(yStride)};
+        auto st = recordMatmulF32(**rec, **bw, **bx, **by, p, MatmulF32Kernel(kernel));
+        QVERIFY2(st.ok(), st.ok() ? "" : st.error().message().c_str());
+        QVERIFY((*rec)->submitAndWait().ok());
+        const auto y = (*by)->as<float>();
+        std::vector<bool> written(ySize, false);
+        for (int t = 0; t < tokens; ++t)
+            for (int r = 0; r < rows; ++r) {
+                double ref = 0, mag = 0;
+                for (int c = 0; c < cols; ++c) {
+                    const double prod = double(w[std::size_t(r) * cols + c]) * x[std::size_t(t) * cols + c];
+                    ref += prod;
+                    mag += std::fabs(prod);
+                }
+                const std::size_t at = std::size_t(yOffset) + std::size_t(t) * yStride + r;
+                written[at] = true;
+                // fp32 sums in another order (the rows kernel: four running sums along the row)
+                QVERIFY2(std::fabs(y[at] - ref) <= 4e-6 * mag + 1e-6,
+                         qPrintable(QStringLiteral("token %1 row %2: %3 vs %4").arg(t).arg(r).arg(y[at]).arg(ref)));
+            }
+        for (std::size_t i = 0; i < ySize; ++i)
+            if (!written[i])
+                QCOMPARE(y[i], -7.0f);
+    }
+    void matmulRowsNeedsWholeVec4s()
+    {
+        Arena arena(*m_ctx);
+        auto b = arena.allocate(4096);
+        auto rec = Recorder::begin(*m_ctx, *m_pipelines);
+        QVERIFY(b.ok() && rec.ok());
+        QVERIFY(!recordMatmulF32(**rec, **b, **b, **b, {4, 7, 1, 0, 4}, MatmulF32Kernel::Rows).ok());
+        QVERIFY(recordMatmulF32(**rec, **b, **b, **b, {4, 7, 1, 0, 4}, MatmulF32Kernel::Tree).ok());
+    }
     void rmsnorm()
     {
         const int rows = 5, cols = 300;
