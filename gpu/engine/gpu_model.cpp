@@ -207,7 +207,7 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
                 LOWBIT_CHECK(recordKvStorePair(rec, *s.kNew, *L.kCache, *s.vNew, *L.vCache, store, m_kvForm));
         } else {
             LOWBIT_CHECK(recordRope(rec, *s.q, *m_invFreq, rope.q));
-            LOWBIT_CHECK(recordRope(rec, kDst, *m_invFreq, {n, nkv, hd, pos0, interleaved, kvOffset}));
+            LOWBIT_CHECK(recordRope(rec, kDst, *m_invFreq, {n, rope.kvHeads, hd, pos0, interleaved, rope.kOffset}));
             if (!direct) {
                 LOWBIT_CHECK(recordKvStore(rec, *s.kNew, *L.kCache, store, m_kvForm));
                 LOWBIT_CHECK(recordKvStore(rec, *s.vNew, *L.vCache, store, m_kvForm));

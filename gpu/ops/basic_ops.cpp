@@ -50,25 +50,29 @@ Status recordMatmulF32(Recorder &rec, const Buffer &w, const Buffer &x, const Bu
     return rec.dispatch(ShaderId::matmul_f32_f32, {&w, &x, &y}, p, gridFor(std::uint64_t(p.rows) * tiles));
 }
 
-Status recordRmsnormF32(Recorder &rec, const Buffer &x, const Buffer &g, const Buffer &y, std::uint32_t rows, std::uint32_t cols, float eps)
+namespace {
+Status rmsnormChecks(const Buffer &x, const Buffer &g, const Buffer &y, std::uint32_t rows, std::uint32_t cols)
 {
     LOWBIT_CHECK(checkSize(x, std::uint64_t(rows) * cols, "rmsnorm x"));
     LOWBIT_CHECK(checkSize(g, cols, "rmsnorm weight"));
     LOWBIT_CHECK(checkSize(y, std::uint64_t(rows) * cols, "rmsnorm y"));
     if (rows > 65535)
         return makeError(ErrorCode::InvalidArgument, "rmsnorm: more than 65535 rows in one dispatch");
+    return {};
+}
+} // namespace
+
+Status recordRmsnormF32(Recorder &rec, const Buffer &x, const Buffer &g, const Buffer &y, std::uint32_t rows, std::uint32_t cols, float eps)
+{
+    LOWBIT_CHECK(rmsnormChecks(x, g, y, rows, cols));
     return rec.dispatch(ShaderId::rmsnorm_f32, {&x, &g, &y}, RmsnormPush{cols, eps}, {rows, 1, 1});
 }
 
 Status recordAddRmsnormF32(Recorder &rec, const Buffer &x, const Buffer &res, const Buffer &g, const Buffer &y, std::uint32_t rows,
                            std::uint32_t cols, float eps)
 {
-    LOWBIT_CHECK(checkSize(x, std::uint64_t(rows) * cols, "add+rmsnorm x"));
-    LOWBIT_CHECK(checkSize(res, std::uint64_t(rows) * cols, "add+rmsnorm residual"));
-    LOWBIT_CHECK(checkSize(g, cols, "add+rmsnorm weight"));
-    LOWBIT_CHECK(checkSize(y, std::uint64_t(rows) * cols, "add+rmsnorm y"));
-    if (rows > 65535)
-        return makeError(ErrorCode::InvalidArgument, "rmsnorm: more than 65535 rows in one dispatch");
+    LOWBIT_CHECK(rmsnormChecks(x, g, y, rows, cols));
+    LOWBIT_CHECK(checkSize(res, std::uint64_t(rows) * cols, "rmsnorm residual"));
     if (x.handle == y.handle || res.handle == y.handle)
         return makeError(ErrorCode::InvalidArgument, "add+rmsnorm: y must be a buffer of its own");
     return rec.dispatch(ShaderId::add_rmsnorm_f32, {&x, &g, &y, &res}, RmsnormPush{cols, eps}, {rows, 1, 1});

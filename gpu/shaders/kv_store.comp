@@ -3,9 +3,10 @@
 // fp16(src[i]) for i < count. Each invocation takes a pair (count and dstOffset are even: the
 // head dim is) and writes it as one uint, low half first: the layout of a float16_t array too,
 // so one kernel serves both cache forms (STORAGE16 only names the variant the 16-bit-storage
-// form binds). PAIR: keys and values (bindings 2, 3) in one dispatch. The halves are rounded to nearest, ties to even, by integer operations, bit for
+// form binds). The halves are rounded to nearest, ties to even, by integer operations, bit for
 // bit as the CPU engine rounds: a device's own conversion (float16_t(), packHalf2x16) may round
 // another way, since Vulkan leaves that rounding open (NVIDIA's differs), and flush subnormals.
+// PAIR: the keys and the values (bindings 2, 3) of the same positions in one dispatch.
 #version 450
 layout(local_size_x = 256) in;
 
