@@ -4,7 +4,8 @@
 // ratio to a plain read-and-reduce shader over the same number of bytes on the same device, with
 // the fastest of its access patterns, storage-buffer and texel reads (the achievable-bandwidth
 // roofline). "vptq-vV-kK" rows: a VPTQ
-// tensor with V-long vectors and a K-entry fp16 codebook (GB/s of its stored bytes). "FORMAT+x8"
+// tensor with V-long vectors and a K-entry fp16 codebook (GB/s of its stored bytes); "-pn" after
+// it adds a column permutation and normalization, as VPTQ's checkpoints have them. "FORMAT+x8"
 // rows: x quantized to int8 and the integer kernels of 2- to 4-bit linear codes (CPU devices; the
 // quantization of x counted in every product). Targets: ratio ≥ 0.7 for 4-bit
 // scalar formats, ≥ 0.5 for VPTQ. Then tokens/s of the GPU engine on stories260K (fp32 and int4
@@ -56,6 +57,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <numeric>
 #include <functional>
 #include <optional>
 #include <random>
@@ -250,8 +252,8 @@ Result<GemvFigures> measureGemv(Context &ctx, Pipelines &pipes, const PackedTens
 
 /// VPTQ "vptq-vV-kK": random indices and codebook (speed does not depend on the values); the
 /// roofline reads the index bytes as rows of the same count.
-Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, const PackedUploadOptions &upload, std::int64_t rows, std::int64_t cols, int v, int k, int reps, int products, int copies,
-                              std::uint32_t gemmTokens, double &bpw)
+Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, const PackedUploadOptions &upload, std::int64_t rows, std::int64_t cols, int v, int k, bool permNorm, int reps,
+                              int products, int copies, std::uint32_t gemmTokens, double &bpw)
 {
     std::mt19937 rng(7);
     VqContent c;
@@ -268,6 +270,13 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, const PackedUpload
     c.mainIndices.resize(static_cast<std::size_t>(cols * c.vectorsPerColumn()));
     for (auto &i : c.mainIndices)
         i = static_cast<std::uint16_t>(pick(rng));
+    if (permNorm) {
+        c.perm.resize(static_cast<std::size_t>(cols));
+        std::iota(c.perm.begin(), c.perm.end(), 0);
+        std::shuffle(c.perm.begin(), c.perm.end(), rng);
+        c.scale.assign(static_cast<std::size_t>(cols), vqRoundToStorage(1.5f, VqCodebookType::F16));
+        c.bias.assign(static_cast<std::size_t>(cols), vqRoundToStorage(-0.25f, VqCodebookType::F16));
+    }
     LOWBIT_TRY(auto t, VqQuantizedTensor::create(std::move(c)));
     bpw = t->bitsPerWeight();
     Arena arena(ctx, VkDeviceSize(64) << 20, g_weightMemory);
@@ -321,7 +330,7 @@ int main(int argc, char **argv)
 {
     std::string formats = "int4,int4+x8,int4-asym+x8,nf4,fp4,iq4nl,int4-asym,fp4-asym,bitmod-fp4,mix:int4|nf4|fp4,mxfp4,nvfp4,int2,int2+x8,int3,"
                           "int3+x8,fp6-e3m2,int8,"
-                          "vptq-v8-k256,vptq-v4-k4096";
+                          "vptq-v8-k256,vptq-v8-k256-pn,vptq-v4-k4096";
     std::string shapes = "4096x4096,11008x4096";
     std::int64_t group = 128;
     int reps = 5, products = 0, copies = 0, tokens = 128, device = -1, tpr = 0, gemmTokens = 0;
@@ -472,13 +481,14 @@ int main(int argc, char **argv)
         for (auto &v : w)
             v = dist(rng);
         for (const std::string &name : split(formats, ',')) {
-            if (name.rfind("vptq-v", 0) == 0) { // vptq-v8-k256
-                const auto parts = split(name.substr(5), '-');
+            if (name.rfind("vptq-v", 0) == 0) { // vptq-v8-k256, vptq-v8-k256-pn
+                const bool permNorm = name.ends_with("-pn");
+                const auto parts = split(name.substr(5, name.size() - 5 - (permNorm ? 3 : 0)), '-');
                 const int v = parts.size() == 2 ? std::atoi(parts[0].c_str() + 1) : 0, k = parts.size() == 2 ? std::atoi(parts[1].c_str() + 1) : 0;
                 double bpw = 0;
                 PackedUploadOptions vqUpload = upload; // --matvec and --tree-barriers apply to VQ too
                 vqUpload.matvec = layout;
-                auto fig = measureVq(**ctx, pipes, vqUpload, rows, cols, v, k, reps, products, copies, static_cast<std::uint32_t>(gemmTokens), bpw);
+                auto fig = measureVq(**ctx, pipes, vqUpload, rows, cols, v, k, permNorm, reps, products, copies, static_cast<std::uint32_t>(gemmTokens), bpw);
                 if (!fig) {
                     std::fprintf(stderr, "%s: %s\n", name.c_str(), fig.error().message().c_str());
                     continue;

@@ -17,7 +17,7 @@ namespace lowbit::gpu {
 
 namespace {
 constexpr std::uint32_t kNone = 0xFFFFFFFFu;
-constexpr std::uint32_t kSharedCodebookFloats = 4096; // SHARED_CB in matvec_vq.comp
+constexpr std::uint32_t kSharedCodebookFloats = 4096; // SHARED_CB in matvec_vq.comp and matmul_vq.comp
 
 /// Appends codes as a `bits`-wide stream (the stored layout); returns its first word.
 Result<std::uint32_t> appendStream(std::vector<std::uint32_t> &words, const std::vector<std::uint16_t> &codes, unsigned bits)
@@ -94,6 +94,16 @@ ShaderId rowsShader(std::uint32_t v, unsigned bits, bool residual)
     return kIds[vi][bi][residual ? 1 : 0];
 }
 
+/// The GPU GEMV (matvec_vq.comp) for vectors of v: centroids as vec4 for 4 and 8, any v ≤ 16 otherwise.
+ShaderId treeShader(std::uint32_t v, bool subgroupReduce)
+{
+    if (v == 4)
+        return subgroupReduce ? ShaderId::matvec_vq_v4_sg : ShaderId::matvec_vq_v4;
+    if (v == 8)
+        return subgroupReduce ? ShaderId::matvec_vq_v8_sg : ShaderId::matvec_vq_v8;
+    return subgroupReduce ? ShaderId::matvec_vq_v0_sg : ShaderId::matvec_vq_v0;
+}
+
 /// The rows GEMM of kVqGemmTokens tokens: vectors of 4 or 8 only.
 std::optional<ShaderId> rowsGemmShader(std::uint32_t v, unsigned bits, bool residual)
 {
@@ -142,12 +152,14 @@ Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::opti
     p.resCb = 0;
     if (c.residual.entries)
         p.resBits = vqIndexBits(c.residual.entries);
-    // row layout: main and residual codes by vector row at one width of 8, 12 or 16 bits, each row
-    // padded to whole blocks of 32 positions (whole texels)
-    const bool byRow = g.rowsMatvec && mainPositions > 0;
-    if (byRow) {
-        g.storedBits = rowLayoutBits(std::max(p.mainBits, c.residual.entries ? p.resBits : 0u));
+    // both layouts store the main and residual codes by vector row, each row padded to whole
+    // blocks of 32 positions (whole words; whole texels in the row layout), so that neighbouring
+    // lanes read neighbouring codes; the row layout at one width of 8, 12 or 16 bits
+    const bool byRow = mainPositions > 0;
+    if (byRow)
         p.rowStride = static_cast<std::uint32_t>((mainPositions + 31) / 32 * 32);
+    if (byRow && g.rowsMatvec) {
+        g.storedBits = rowLayoutBits(std::max(p.mainBits, c.residual.entries ? p.resBits : 0u));
         p.mainBits = p.resBits = g.storedBits;
     }
     const auto stream = [&](const std::vector<std::uint16_t> &codes, const VqCodebook &cb, unsigned bits) -> Result<std::uint32_t> {
@@ -206,10 +218,14 @@ Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::opti
     LOWBIT_TRY(g.values, arena.upload(std::span<const float>(vals)));
     g.deviceBytes = (idx.size() + vals.size()) * 4;
     p.tokens = 1;
-    if (g.rowsMatvec) { // xp per token (whole texels): main positions, outliers, one bias partial per 64
+    // xp per token (whole texels): main positions, outliers, one bias partial per 64; the row
+    // layout always (kVqGemmTokens tokens), the GPU GEMV where a permutation or normalization
+    // would otherwise have it gather x (one token)
+    const bool prepared = g.rowsMatvec || p.permBase != kNone || p.scaleBase != kNone;
+    if (prepared) {
         const std::uint64_t n = std::uint64_t(p.rowStride) + p.outlierCols;
         p.xpStride = static_cast<std::uint32_t>((n + (n + 63) / 64 + 3) / 4 * 4);
-        LOWBIT_TRY(g.xp, arena.allocate(std::uint64_t(p.xpStride) * kVqGemmTokens * 4));
+        LOWBIT_TRY(g.xp, arena.allocate(std::uint64_t(p.xpStride) * (g.rowsMatvec ? kVqGemmTokens : 1u) * 4));
         g.deviceBytes += g.xp->size;
     }
     return g;
@@ -234,9 +250,14 @@ Status recordMatvecVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, cons
     VqPush p = w.push;
     p.xOffset = xOffset;
     p.yOffset = yOffset;
-    if (!w.rowsMatvec)
-        return rec.dispatch(w.subgroupReduce ? ShaderId::matvec_vq_sg : ShaderId::matvec_vq, {w.indices, w.values, &x, &y}, p, gridFor(p.R));
     p.tokens = 1;
+    if (!w.rowsMatvec) {
+        if (w.xp == nullptr)
+            return rec.dispatch(treeShader(p.v, w.subgroupReduce), {w.indices, w.values, &x, &y}, p, gridFor(p.R));
+        LOWBIT_CHECK(recordXprep(rec, w, p, x));
+        p.xOffset = 0;
+        return rec.dispatch(treeShader(p.v, w.subgroupReduce), {w.indices, w.values, w.xp, &y}, p, gridFor(p.R));
+    }
     LOWBIT_CHECK(recordXprep(rec, w, p, x));
     return rec.dispatch(rowsShader(p.v, w.storedBits, p.resBase != kNone), {w.indices, w.values, w.xp, &y}, p, gridFor((p.R + 31) / 32));
 }

@@ -2,10 +2,13 @@
 #pragma once
 /// VPTQ codebook tensors ("vq" kind, core/methods/vq_tensor.h) on the device: the index
 /// bit-streams, the permutation, and the codebooks / column scales as fp32 (a few KiB).
-/// Dequantization (bit-identical to decodeRows) and a fused dequant × vector: on GPUs with the main
-/// codebook in shared memory when it fits (≤ 4096 floats); on CPU devices (the row layout) from
-/// index streams ordered by vector row at 8, 12 or 16 bits, read as texels, after a pass that
-/// puts x·scale in position order (matvec_vq_rows.comp, vq_xprep.comp).
+/// Dequantization (bit-identical to decodeRows) and a fused dequant × vector. The main and
+/// residual index streams are stored by vector row (neighbouring lanes read neighbouring codes).
+/// On GPUs a workgroup per vector row with the main codebook in shared memory when it fits
+/// (≤ 4096 floats), after a pass that puts x·scale in position order where the tensor has a
+/// permutation or normalization (matvec_vq.comp, vq_xprep.comp); on CPU devices (the row layout)
+/// an invocation per vector row reading codes widened to 8, 12 or 16 bits as texels, always after
+/// that pass (matvec_vq_rows.comp).
 
 #include "core/methods/vq_tensor.h"
 #include "core/util/result.h"
@@ -30,7 +33,7 @@ struct VqPush {
     std::uint32_t rowStride, cbStride, cbBase, rcbBase; ///< the row layout (vq_push.glsl)
     std::uint32_t tokens, yStride, xpStride;            ///< GEMM tokens and strides (vq_push.glsl)
 };
-static_assert(sizeof(VqPush) == shaderInfo(ShaderId::matvec_vq).pushBytes, "vq push constants drifted");
+static_assert(sizeof(VqPush) == shaderInfo(ShaderId::matvec_vq_v0).pushBytes, "vq push constants drifted");
 static_assert(sizeof(VqPush) == shaderInfo(ShaderId::dequant_vq).pushBytes, "vq push constants drifted");
 static_assert(sizeof(VqPush) == shaderInfo(ShaderId::vq_xprep).pushBytes, "vq push constants drifted");
 static_assert(sizeof(VqPush) == shaderInfo(ShaderId::matvec_vq_rows_v8_i8).pushBytes, "vq push constants drifted");
@@ -53,7 +56,7 @@ struct GpuVqTensor {
     bool rowsMatvec = false;   ///< matvec_vq_rows (one invocation per vector row; CPU implementations)
     /// the tree kernels sum a vector row's lanes by subgroup shuffles (the `_sg` variants)
     bool subgroupReduce = false;
-    Buffer *xp = nullptr;      ///< row layout: x·scale in position order and the bias partial sums
+    Buffer *xp = nullptr;      ///< x·scale in position order and the bias partial sums (vq_xprep.comp), or none
     unsigned storedBits = 0;   ///< row layout: width of the main and residual codes (8, 12, 16)
     std::uint64_t deviceBytes = 0;
 };

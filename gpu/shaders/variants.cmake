@@ -177,8 +177,11 @@ lowbit_shader(bandwidth_reduce_rows_image bandwidth_reduce_rows.comp 2 16 IMAGE=
 # VPTQ codebook tensors (core/methods/vq_tensor.h); the push-constant block of every vq kernel (VqPush, vq_push.glsl)
 set(vq_push 108)
 lowbit_shader(dequant_vq dequant_vq.comp 4 ${vq_push})
-lowbit_shader(matvec_vq matvec_vq.comp 4 ${vq_push})
-lowbit_shader(matvec_vq_sg matvec_vq.comp 4 ${vq_push} SG_REDUCE)
+# the GEMV on GPUs: vectors of 4 or 8 (centroids read as vec4), or any length (v0)
+foreach(vl 0 4 8)
+  lowbit_shader(matvec_vq_v${vl} matvec_vq.comp 4 ${vq_push} VLEN=${vl})
+  lowbit_shader(matvec_vq_v${vl}_sg matvec_vq.comp 4 ${vq_push} VLEN=${vl} SG_REDUCE)
+endforeach()
 # ... and their GEMM (the prefill) on GPUs: four tokens a workgroup
 lowbit_shader(matmul_vq matmul_vq.comp 4 ${vq_push})
 lowbit_shader(matmul_vq_sg matmul_vq.comp 4 ${vq_push} SG_REDUCE)

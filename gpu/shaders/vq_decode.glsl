@@ -3,9 +3,9 @@
 // (main, residual, outlier; one code per (position, vector), position-major), the permutation,
 // codebooks and per-column scale/bias as floats. Vector r of position p covers rows r·v … r·v+v−1
 // of original column perm[p]; its value is c (+ r) (then · scale + bias), in core's order
-// (vqDecodeVector) and without contraction into FMAs, so dequantization is bit-identical. With
-// rowStride ≠ 0 (the CPU-device layout, matvec_vq_rows.comp) the main and residual streams are
-// ordered by vector row instead: code r·rowStride + p'.
+// (vqDecodeVector) and without contraction into FMAs, so dequantization is bit-identical. The
+// host orders the main and residual streams by vector row instead (rowStride ≠ 0, both layouts):
+// code r·rowStride + p'; rowStride 0 (no main positions) leaves them position-major.
 
 #include "vq_push.glsl"
 

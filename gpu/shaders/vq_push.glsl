@@ -25,8 +25,8 @@ layout(push_constant) uniform Push {
     uint yOffset;
     uint xOffset;
     uint sharedMain;  // matvec: floats of the main codebook copied to shared memory (0: read it from the buffer)
-    // the CPU-device layout (matvec_vq_rows.comp, vq_xprep.comp); rowStride 0: position-major streams
-    uint rowStride;   // main positions per vector row, padded to a multiple of 32
+    // the streams by vector row (vq_decode.glsl), the x pass (vq_xprep.comp) and the CPU-device layout (matvec_vq_rows.comp)
+    uint rowStride;   // main positions per vector row, padded to a multiple of 32 (0: position-major streams)
     uint cbStride;    // floats per centroid in the texel copies of the codebooks (v rounded up to 4)
     uint cbBase;      // the main codebook at cbStride (binding 1, a multiple of 4)
     uint rcbBase;     // the residual codebook at cbStride

@@ -111,6 +111,9 @@ private slots:
         QTest::newRow("v2 k40000 residual k4096, outliers, perm, norm") << 34 << 75 << 2 << 40000 << 4096 << 5 << true << true << false;
         QTest::newRow("v12 k100 residual k256 (any-v kernel, whole texels)") << 36 << 100 << 12 << 100 << 256 << 0 << false << true << true;
         QTest::newRow("v4 k2048 residual k16") << 40 << 64 << 4 << 2048 << 16 << 0 << true << false << true;
+        // the GPU GEMV's lanes load 8 positions 128 apart a step: three steps, the last one partial
+        QTest::newRow("v8 k256 residual k16, 2100 columns, outliers, perm, norm") << 24 << 2100 << 8 << 256 << 16 << 7 << true << true << true;
+        QTest::newRow("v4 k256, 2100 columns") << 8 << 2100 << 4 << 256 << 0 << 0 << false << false << false;
     }
     void dequantAndMatvec()
     {
@@ -143,6 +146,10 @@ private slots:
             if (g->rowsMatvec) // codes by vector row at 8, 12 or 16 bits, whole blocks of 32 positions
                 QCOMPARE(g->storedBits, widest <= 8 ? 8u : widest <= 12 ? 12u : 16u);
             QCOMPARE(g->push.sharedMain != 0, k * v <= 4096);
+            // both layouts store the codes by vector row, whole blocks of 32 positions; x is put
+            // into position order first where the GPU GEMV would otherwise gather it
+            QCOMPARE(g->push.rowStride, std::uint32_t((cols - outliers + 31) / 32 * 32));
+            QCOMPARE(g->xp != nullptr, g->rowsMatvec || perm || norm);
             const auto x = test::randomFloats(std::size_t(cols) + 3, 8);
             auto bx = arena.upload(std::span<const float>(x));
             auto bout = arena.allocate(cpu.size() * 4);
