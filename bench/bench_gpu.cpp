@@ -25,7 +25,8 @@
 //              that a GPU's last-level cache (50–60 MB on big ones) cannot hold what the products read;
 //              default: 1 on CPU devices, else enough for 256 MiB (at most 32)]
 //             [--row-major: the rows layout's code words untiled, to measure what the tiling gains]
-//             [--tree-table / --tree-barriers: the tree kernels without their linear INT decode / subgroup-shuffle sums]
+//             [--tree-table / --tree-barriers / --tree-one-piece: the tree kernels without their linear INT decode /
+//              subgroup-shuffle sums / the GEMV's loads of four pieces ahead (GPUs); --tree-ahead: those loads on CPU devices too]
 //             [--kv-cache f32|f16: the engine's KV cache]
 //             [--attention tree|rows: the engine's attention kernel (default: by device)]
 //             [--prompt N: the synthetic model's prefill of N tokens, then its decode after them — attention at long contexts]
@@ -337,7 +338,7 @@ int main(int argc, char **argv)
     EngineRun engine;
     std::optional<MatvecLayout> layout;
     bool runModel = true;
-    PackedUploadOptions upload; // --row-major, --tree-table, --tree-barriers
+    PackedUploadOptions upload; // --row-major, --tree-table, --tree-barriers, --tree-one-piece
     KvCacheType kv = KvCacheType::F32;
     std::string compareText;
     int compareDocs = 50;
@@ -404,13 +405,15 @@ int main(int argc, char **argv)
             engine.fuseLayerOps = false;
         else if (a == "--tree-table")
             engine.treeLinear = upload.treeLinear = false;
+        else if (a == "--tree-one-piece" || a == "--tree-ahead")
+            engine.treeAhead = upload.treeAhead = a == "--tree-ahead";
         else if (a == "--tree-barriers") {
             upload.subgroupReduce = false;
             engine.subgroupReduce = false;
         }
         else {
             std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--copies C] [--wall-clock] [--staged|--mapped] [--shapes RxC,...] [--device N] "
-                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--tree-table] [--tree-barriers] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
+                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--tree-table] [--tree-barriers] [--tree-one-piece|--tree-ahead] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
                                  "[--no-model] [--attention tree|rows] [--prompt N] [--activations f32|int8] [--unfused] [--compare-int8 TEXT [--compare-docs N]]\n");
             return 2;
         }

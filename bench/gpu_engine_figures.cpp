@@ -37,6 +37,7 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
     opt.int8Activations = run.int8Activations;
     opt.treeLinear = run.treeLinear;
     opt.subgroupReduce = run.subgroupReduce;
+    opt.treeAhead = run.treeAhead;
     opt.stagedWeights = run.stagedWeights;
     opt.fuseLayerOps = run.fuseLayerOps;
     LOWBIT_TRY(auto gm, GpuModel::load(ctx, model, opt));

@@ -33,6 +33,7 @@ struct EngineRun {
     bool int8Activations = false; ///< --activations int8 (GpuModelOptions::int8Activations)
     bool treeLinear = true;       ///< --tree-table clears it
     std::optional<bool> subgroupReduce; ///< --tree-barriers: false
+    std::optional<bool> treeAhead;      ///< --tree-one-piece: false, --tree-ahead: true
     std::optional<bool> stagedWeights;  ///< --staged / --mapped
     bool fuseLayerOps = true;           ///< --unfused clears it (GpuModelOptions::fuseLayerOps)
 };

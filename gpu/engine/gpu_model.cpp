@@ -64,6 +64,7 @@ Result<const GpuWeight *> GpuModel::addWeight(const ModelTensor *t, const char *
     packed.matvec = options.matvec;
     packed.treeLinear = options.treeLinear;
     packed.subgroupReduce = options.subgroupReduce;
+    packed.treeAhead = options.treeAhead;
     auto w = uploadWeight(*m_weights, t->view, packed, t->role == TensorRole::Embedding);
     if (!w)
         return loadError(w.error(), t->view.name);

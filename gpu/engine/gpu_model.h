@@ -32,10 +32,11 @@ struct GpuModelOptions {
     std::uint64_t maxSliceBytes = 0; ///< split weights into buffers of at most this; 0 = the device's range
     /// the packed weights' GEMV layout (PackedUploadOptions::matvec); empty: by device and size
     std::optional<MatvecLayout> matvec;
-    /// the shared-tree kernels' forms (PackedUploadOptions::treeLinear, subgroupReduce): off only
-    /// to measure what they gain
+    /// the shared-tree kernels' forms (PackedUploadOptions::treeLinear, subgroupReduce,
+    /// treeAhead): off only to measure what they gain
     bool treeLinear = true;
     std::optional<bool> subgroupReduce;
+    std::optional<bool> treeAhead;
     /// F16: keys and values stored as fp16 (half the cache's bytes), through 16-bit storage where
     /// the device has it and use16BitStorage is set, else as halves packed in uints
     KvCacheType kvCache = KvCacheType::F32;

@@ -206,10 +206,19 @@ ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout,
         {S::matmul_packed_b1_lin_sg, S::matmul_packed_b2_lin_sg, S::matmul_packed_b3_lin_sg, S::matmul_packed_b4_lin_sg,
          S::matmul_packed_b5_lin_sg, S::matmul_packed_b6_lin_sg, S::matmul_packed_b7_lin_sg, S::matmul_packed_b8_lin_sg},
     }};
+    static constexpr std::array<std::array<S, 9>, 2> kSgA1 = {{
+        {S::matvec_packed_b1_sg_a1, S::matvec_packed_b2_sg_a1, S::matvec_packed_b3_sg_a1, S::matvec_packed_b4_sg_a1, S::matvec_packed_b5_sg_a1,
+         S::matvec_packed_b6_sg_a1, S::matvec_packed_b7_sg_a1, S::matvec_packed_b8_sg_a1, S::matvec_packed_fp6_sg_a1},
+        {S::matvec_packed_b1_lin_sg_a1, S::matvec_packed_b2_lin_sg_a1, S::matvec_packed_b3_lin_sg_a1, S::matvec_packed_b4_lin_sg_a1,
+         S::matvec_packed_b5_lin_sg_a1, S::matvec_packed_b6_lin_sg_a1, S::matvec_packed_b7_lin_sg_a1, S::matvec_packed_b8_lin_sg_a1,
+         S::matvec_packed_fp6_sg_a1},
+    }};
     const bool fp6 = layout == CodeLayout::Fp6Planes;
     const std::size_t v = fp6 ? 8 : std::clamp<std::size_t>(codeBits, 1, 8) - 1;
     if (kernel == PackedKernel::Dequant)
         return kPlain[0][v];
+    if (kernel == PackedKernel::Matvec && form.subgroupReduce && !form.loadAhead)
+        return kSgA1[form.linear && !fp6 ? 1 : 0][v];
     const std::size_t k = kernel == PackedKernel::Matvec ? 0 : 1;
     if (form.linear && !fp6)
         return form.subgroupReduce ? kLinSg[k][v] : kLin[k][v];
@@ -419,6 +428,7 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     const bool intAsym = p.plan.members.size() == 1 && kindOf(p.plan.members[0].kind) == kKindIntAsym;
     t.tree.linear = options.treeLinear && p.layout == CodeLayout::Dense && (t.rowsDecode == RowsDecode::Linear || intAsym);
     t.tree.subgroupReduce = options.subgroupReduce.value_or(true) && dev.subgroupShuffle;
+    t.tree.loadAhead = options.treeAhead.value_or(dev.type != "cpu");
     t.tiled = options.tileRows && t.matvec == MatvecLayout::Rows && p.rowWords % 4 == 0 && p.rowWordsHi % 4 == 0;
 
     // row slices within the storage-buffer range

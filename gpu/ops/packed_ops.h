@@ -92,6 +92,10 @@ struct TreeForm {
     /// a slot's lanes sum by subgroup shuffles, no shared-memory tree (the `_sg` variants:
     /// devices with subgroup shuffles)
     bool subgroupReduce = false;
+    /// the GEMV's lanes load four pieces before decoding any, so that a GPU has four times as many
+    /// loads in flight (off: one at a time, the `_a1` variants of the subgroup forms; the other
+    /// forms always load ahead)
+    bool loadAhead = true;
 };
 
 struct GpuPackedTensor {
@@ -129,6 +133,10 @@ struct PackedUploadOptions {
     bool treeLinear = true;
     /// the tree kernels sum by subgroup shuffles; empty: where the device has them
     std::optional<bool> subgroupReduce;
+    /// the tree GEMV loads ahead (TreeForm::loadAhead); empty: on GPUs, not on CPU implementations
+    /// (device type "cpu"), where it spills registers: lavapipe's int4 tree GEMV ran 0.21 GB/s
+    /// ahead against 0.33 one piece at a time
+    std::optional<bool> treeAhead;
 };
 
 /// Where word i of slice row `row` of a code plane of `rowWords` words per row (a multiple of 4)

@@ -5,14 +5,20 @@
 // (packed_pieces.glsl: neighbouring lanes read neighbouring code words and x as vec4), reads each
 // piece of x once for its ROWS rows, then the columns no piece covers one by one (a tail, or all
 // of them where groups straddle pieces); the partial sums meet by subgroup shuffles or in a
-// shared-memory tree (tree_reduce.glsl). TREE_LINEAR decodes INT and INT-asym codes without a
-// table read (packed_pieces.glsl). The host's grid counts ROWS (kTreeRows in packed_ops.cpp).
+// shared-memory tree (tree_reduce.glsl). A lane loads the code words, group parameters and x of
+// AHEAD pieces before it decodes any, so that AHEAD times as many loads are in flight (a GPU's
+// compiler does not pipeline a loop this long by itself). TREE_LINEAR decodes INT and INT-asym
+// codes without a table read (packed_pieces.glsl). The host's grid counts ROWS (kTreeRows in
+// packed_ops.cpp).
 #version 450
 #include "packed_decode.glsl"
 #include "packed_pieces.glsl"
 
 #define WG 64u
 #define ROWS 2u
+#ifndef AHEAD
+#define AHEAD 4u // pieces a lane loads before it decodes any (the `_a1` variants: 1, as before)
+#endif
 #define TREE_N ROWS
 #include "tree_reduce.glsl"
 layout(local_size_x = 64) in;
@@ -28,15 +34,30 @@ void main()
     [[unroll]] for (uint r = 0u; r < ROWS; ++r)
         acc[r] = 0.0;
     if (row0 < pc.rows) {
-        for (uint q = lane; q < fastPieces(); q += pc.tpr) {
-            const uint c0 = q * 8u;
-            vec4 xa, xb;
-            xPiece(c0, xa, xb);
-            [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
-                if (row0 + r < pc.rows) {
+        const uint fast = fastPieces();
+        for (uint q0 = lane; q0 < fast; q0 += AHEAD * pc.tpr) {
+            // everything AHEAD pieces (tpr apart) of every row need is loaded before any is
+            // decoded: AHEAD·ROWS loads of each kind in flight. A piece past the last re-reads
+            // the last (in bounds, never summed); a row past the last re-reads the last (never stored).
+            uint lo[AHEAD * ROWS], hi[AHEAD * ROWS];
+            PieceParams gp[AHEAD * ROWS];
+            vec4 xa[AHEAD], xb[AHEAD];
+            [[unroll]] for (uint j = 0u; j < AHEAD; ++j) {
+                const uint q = min(q0 + j * pc.tpr, fast - 1u);
+                xPiece(q * 8u, xa[j], xb[j]);
+                [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
+                    const uint row = min(row0 + r, pc.rows - 1u);
+                    loadPiece(row, q, lo[j * ROWS + r], hi[j * ROWS + r]);
+                    gp[j * ROWS + r] = pieceParams(row, q);
+                }
+            }
+            [[unroll]] for (uint j = 0u; j < AHEAD; ++j) {
+                const bool inside = q0 + j * pc.tpr < fast;
+                [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
                     vec4 a, b;
-                    decodePiece(row0 + r, q, a, b);
-                    acc[r] += dot(a, xa) + dot(b, xb);
+                    decodeLoaded(gp[j * ROWS + r], lo[j * ROWS + r], hi[j * ROWS + r], a, b);
+                    const float part = dot(a, xa[j]) + dot(b, xb[j]);
+                    acc[r] += inside ? part : 0.0;
                 }
             }
         }

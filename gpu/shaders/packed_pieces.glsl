@@ -70,25 +70,47 @@ uint pieceCode(uint lo, uint hi, uint j)
 #endif
 }
 
-/// The 8 decoded weights of a piece, as two vec4 (columns c0 .. c0 + 3 and c0 + 4 .. c0 + 7).
-void decodePiece(uint row, uint q, out vec4 a, out vec4 b)
-{
-    uint lo, hi;
-    loadPiece(row, q, lo, hi);
+/// What decoding a piece of codes needs besides its bits: the group's scale and offset (TREE_LINEAR:
+/// INT, one member whose table is exactly code + lin0, and INT-asym, code − zero point; no table
+/// read, no member lookup) or its GroupParams.
 #ifdef TREE_LINEAR
-    // INT (one member whose table is exactly code + lin0) and INT-asym (code − zero point): no
-    // table read, no member lookup; (float(code) − off)·scale is exact up to the one rounding of
-    // the CPU's table[code]·scale, so the values are bit for bit the same
+struct PieceParams {
+    float s;
+    float off;
+};
+PieceParams pieceParams(uint row, uint q)
+{
     const uint g = groupOf(row, q * 8u);
-    const float s = scaleAt(pc.scalesBase, g);
-    const float off = pc.zpBits != 0u ? float(metaBits(pc.zpBase, g, pc.zpBits)) : -pc.lin0;
-    a = (vec4(pieceCode(lo, hi, 0u), pieceCode(lo, hi, 1u), pieceCode(lo, hi, 2u), pieceCode(lo, hi, 3u)) - off) * s;
-    b = (vec4(pieceCode(lo, hi, 4u), pieceCode(lo, hi, 5u), pieceCode(lo, hi, 6u), pieceCode(lo, hi, 7u)) - off) * s;
+    PieceParams p;
+    p.s = scaleAt(pc.scalesBase, g);
+    p.off = pc.zpBits != 0u ? float(metaBits(pc.zpBase, g, pc.zpBits)) : -pc.lin0;
+    return p;
+}
 #else
-    const GroupParams p = loadGroup(groupOf(row, q * 8u));
+#define PieceParams GroupParams
+PieceParams pieceParams(uint row, uint q) { return loadGroup(groupOf(row, q * 8u)); }
+#endif
+
+/// The 8 weights of a piece loaded by loadPiece, as two vec4 (columns c0 .. c0 + 3 and c0 + 4 .. c0 + 7).
+void decodeLoaded(PieceParams p, uint lo, uint hi, out vec4 a, out vec4 b)
+{
+#ifdef TREE_LINEAR
+    // (float(code) − off)·scale is exact up to the one rounding of the CPU's table[code]·scale,
+    // so the values are bit for bit the same
+    a = (vec4(pieceCode(lo, hi, 0u), pieceCode(lo, hi, 1u), pieceCode(lo, hi, 2u), pieceCode(lo, hi, 3u)) - p.off) * p.s;
+    b = (vec4(pieceCode(lo, hi, 4u), pieceCode(lo, hi, 5u), pieceCode(lo, hi, 6u), pieceCode(lo, hi, 7u)) - p.off) * p.s;
+#else
     a = vec4(decodeValue(p, pieceCode(lo, hi, 0u)), decodeValue(p, pieceCode(lo, hi, 1u)), decodeValue(p, pieceCode(lo, hi, 2u)),
              decodeValue(p, pieceCode(lo, hi, 3u)));
     b = vec4(decodeValue(p, pieceCode(lo, hi, 4u)), decodeValue(p, pieceCode(lo, hi, 5u)), decodeValue(p, pieceCode(lo, hi, 6u)),
              decodeValue(p, pieceCode(lo, hi, 7u)));
 #endif
+}
+
+/// The 8 decoded weights of piece q of slice row `row`, as two vec4.
+void decodePiece(uint row, uint q, out vec4 a, out vec4 b)
+{
+    uint lo, hi;
+    loadPiece(row, q, lo, hi);
+    decodeLoaded(pieceParams(row, q), lo, hi, a, b);
 }

@@ -59,6 +59,13 @@ foreach(family matvec_packed matmul_packed)
   endforeach()
   lowbit_shader(${family}_fp6_sg ${family}.comp 5 ${packed_push} CODE_BITS=6 FP6_PLANES SG_REDUCE)
 endforeach()
+# ... and the GEMV's subgroup forms (every GPU's) loading one piece at a time instead of four
+# ("_a1", TreeForm::loadAhead off: to measure what loading ahead gains)
+foreach(bits 1 2 3 4 5 6 7 8)
+  lowbit_shader(matvec_packed_b${bits}_sg_a1 matvec_packed.comp 5 ${packed_push} CODE_BITS=${bits} SG_REDUCE AHEAD=1u)
+  lowbit_shader(matvec_packed_b${bits}_lin_sg_a1 matvec_packed.comp 5 ${packed_push} CODE_BITS=${bits} TREE_LINEAR SG_REDUCE AHEAD=1u)
+endforeach()
+lowbit_shader(matvec_packed_fp6_sg_a1 matvec_packed.comp 5 ${packed_push} CODE_BITS=6 FP6_PLANES SG_REDUCE AHEAD=1u)
 # The row-per-invocation GEMV for CPU implementations, per code width and decode path (generic,
 # linear, lut, minifloat; see matvec_rows.comp): x and the value tables in uniform buffers (bindings 3, 5),
 # and the "_sx" form with storage buffers for x beyond the uniform range; bindings 6 and 7 read the

@@ -181,7 +181,8 @@ private slots:
     /// straddle the 8-column pieces (weight by weight), an odd row count (a slot's second row past
     /// the end) — in each form: the sums by subgroup shuffles (lavapipe's 8-lane subgroups: slots
     /// of 1–8 lanes in one subgroup, 16–64 across subgroups) and by the shared-memory tree, the
-    /// linear INT decode and the table path.
+    /// linear INT decode and the table path; the GEMV loading four pieces ahead (pieces past the
+    /// last re-read and not summed) and, in the subgroup forms, one at a time (`_a1`).
     void threadsPerRowDoNotChangeResults_data()
     {
         QTest::addColumn<int>("tpr");
@@ -190,21 +191,29 @@ private slots:
         QTest::addColumn<QString>("format");
         QTest::addColumn<bool>("sg");
         QTest::addColumn<bool>("linear");
+        QTest::addColumn<bool>("ahead");
         for (bool sg : {true, false})
             for (bool linear : {true, false}) {
                 const char *form = sg ? (linear ? "shuffles, linear" : "shuffles, table") : (linear ? "tree, linear" : "tree, table");
                 for (int t : {1, 2, 8, 16, 64})
-                    QTest::addRow("%d per row, %s", t, form) << t << 1000 << 32 << "int4" << sg << linear;
-                QTest::addRow("203 columns, 4 per row, %s", form) << 4 << 203 << 32 << "int4" << sg << linear;
-                QTest::addRow("203 columns, auto, %s", form) << 0 << 203 << 32 << "int4" << sg << linear;
-                QTest::addRow("groups of 20, 16 per row, %s", form) << 16 << 1000 << 20 << "int4" << sg << linear;
-                QTest::addRow("groups of 20, 203 columns, 2 per row, %s", form) << 2 << 203 << 20 << "int4" << sg << linear;
-                QTest::addRow("int3-asym, 32 per row, %s", form) << 32 << 1000 << 32 << "int3-asym" << sg << linear;
-                QTest::addRow("int2, 8 per row, %s", form) << 8 << 1000 << 32 << "int2" << sg << linear;
+                    QTest::addRow("%d per row, %s", t, form) << t << 1000 << 32 << "int4" << sg << linear << true;
+                QTest::addRow("203 columns, 4 per row, %s", form) << 4 << 203 << 32 << "int4" << sg << linear << true;
+                QTest::addRow("203 columns, auto, %s", form) << 0 << 203 << 32 << "int4" << sg << linear << true;
+                QTest::addRow("groups of 20, 16 per row, %s", form) << 16 << 1000 << 20 << "int4" << sg << linear << true;
+                QTest::addRow("groups of 20, 203 columns, 2 per row, %s", form) << 2 << 203 << 20 << "int4" << sg << linear << true;
+                QTest::addRow("int3-asym, 32 per row, %s", form) << 32 << 1000 << 32 << "int3-asym" << sg << linear << true;
+                QTest::addRow("int2, 8 per row, %s", form) << 8 << 1000 << 32 << "int2" << sg << linear << true;
             }
         // formats without a linear form keep the table path
-        QTest::addRow("nf4, 32 per row, shuffles") << 32 << 1000 << 32 << "nf4" << true << true;
-        QTest::addRow("fp6 planes, 16 per row, shuffles") << 16 << 1000 << 32 << "fp6-e3m2" << true << true;
+        QTest::addRow("nf4, 32 per row, shuffles") << 32 << 1000 << 32 << "nf4" << true << true << true;
+        QTest::addRow("fp6 planes, 16 per row, shuffles") << 16 << 1000 << 32 << "fp6-e3m2" << true << true << true;
+        // one piece at a time
+        for (bool linear : {true, false}) {
+            const char *form = linear ? "linear" : "table";
+            QTest::addRow("one piece at a time, 8 per row, %s", form) << 8 << 1000 << 32 << "int4" << true << linear << false;
+            QTest::addRow("one piece at a time, 203 columns, auto, %s", form) << 0 << 203 << 32 << "int4" << true << linear << false;
+        }
+        QTest::addRow("one piece at a time, fp6 planes") << 16 << 1000 << 32 << "fp6-e3m2" << true << true << false;
     }
     void threadsPerRowDoNotChangeResults()
     {
@@ -214,6 +223,7 @@ private slots:
         QFETCH(QString, format);
         QFETCH(bool, sg);
         QFETCH(bool, linear);
+        QFETCH(bool, ahead);
         if (sg && !m_fx.ctx->info().subgroupShuffle)
             QSKIP("the device has no subgroup shuffles");
         auto spec = specOf(format, group, QStringLiteral("fp16"));
@@ -230,11 +240,13 @@ private slots:
         opt.matvec = MatvecLayout::SharedTree; // the layout that shares rows
         opt.subgroupReduce = sg;
         opt.treeLinear = linear;
+        opt.treeAhead = ahead;
         auto gw = uploadPacked(arena, *packed, opt);
         QVERIFY(gw.ok());
         if (tpr)
             QCOMPARE(gw->push.tpr, std::uint32_t(tpr));
         QCOMPARE(gw->tree.subgroupReduce, sg);
+        QCOMPARE(gw->tree.loadAhead, ahead);
         QCOMPARE(gw->tree.linear, linear && format.startsWith(QLatin1String("int"))); // INT and INT-asym when asked, others never
         const auto x = test::randomFloats(std::size_t(cols) * 3, 4);
         auto bx = arena.upload(std::span<const float>(x));
@@ -258,6 +270,22 @@ private slots:
                 if (t == 0)
                     QVERIFY(std::fabs((*by)->as<float>()[std::size_t(r)] - ref) <= 4e-6 * mag);
             }
+    }
+
+    /// By default the tree GEMV loads ahead on GPUs only (on CPU devices it spills registers).
+    void loadAheadOnGpusOnly()
+    {
+        auto spec = specOf(QStringLiteral("int4"), 32, QStringLiteral("fp16"));
+        QVERIFY(spec);
+        const auto w = test::randomFloats(std::size_t(8 * 64), 5, 0.05f);
+        auto packed = quantizePackedFast(w.data(), 8, 64, *spec);
+        QVERIFY(packed.ok());
+        Arena arena(*m_fx.ctx, VkDeviceSize(1) << 20);
+        PackedUploadOptions opt;
+        opt.matvec = MatvecLayout::SharedTree;
+        auto gw = uploadPacked(arena, *packed, opt);
+        QVERIFY(gw.ok());
+        QCOMPARE(gw->tree.loadAhead, m_fx.ctx->info().type != "cpu");
     }
 
     void rowsDecodePaths_data()
