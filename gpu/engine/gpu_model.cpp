@@ -18,7 +18,7 @@
 namespace lowbit::gpu {
 
 struct Scratch {
-    Buffer *ids, *x, *xn, *q, *attn, *tmp, *gate, *up, *act, *logits;
+    Buffer *ids, *x, *xn, *q, *attn, *tmp, *gate, *up, *act, *logits; ///< gate: also the merged gate/up output
     Buffer *kNew = nullptr, *vNew = nullptr; ///< an fp16 cache: the new keys and values in fp32 before they are stored
     /// int8 activations: the quantized copies of xn, attn and act (null without)
     Buffer *xnQ = nullptr, *attnQ = nullptr, *actQ = nullptr;
@@ -53,19 +53,39 @@ Result<Buffer *> uploadVector(Arena &arena, const ModelTensor *t, const char *wh
 }
 
 std::string mib(std::uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
-} // namespace
 
-Result<const GpuWeight *> GpuModel::addWeight(const ModelTensor *t, const char *what, const GpuModelOptions &options)
+PackedUploadOptions packedOptions(const GpuModelOptions &options)
 {
-    if (!t)
-        return makeError(ErrorCode::Inconsistent, std::string("model has no ") + what + " tensor");
     PackedUploadOptions packed;
     packed.maxSliceBytes = options.maxSliceBytes;
     packed.matvec = options.matvec;
     packed.treeLinear = options.treeLinear;
     packed.subgroupReduce = options.subgroupReduce;
     packed.treeAhead = options.treeAhead;
-    auto w = uploadWeight(*m_weights, t->view, packed, t->role == TensorRole::Embedding);
+    return packed;
+}
+} // namespace
+
+Result<const GpuWeight *> GpuModel::addWeightRows(const ModelTensor &a, const ModelTensor &b, const GpuModelOptions &options)
+{
+    auto w = uploadWeightRows(*m_weights, a.view, b.view, packedOptions(options));
+    if (!w)
+        return loadError(w.error(), a.view.name);
+    if (!*w)
+        return static_cast<const GpuWeight *>(nullptr);
+    GpuWeight &g = **w;
+    m_weightBytes += g.deviceBytes;
+    m_packedTensors += g.isPacked() ? 2 : 0;
+    m_int8Tensors += options.int8Activations && g.packed && rowsInt8Runs(*g.packed) ? 2 : 0;
+    m_matrices.push_back(std::make_unique<GpuWeight>(std::move(g)));
+    return m_matrices.back().get();
+}
+
+Result<const GpuWeight *> GpuModel::addWeight(const ModelTensor *t, const char *what, const GpuModelOptions &options)
+{
+    if (!t)
+        return makeError(ErrorCode::Inconsistent, std::string("model has no ") + what + " tensor");
+    auto w = uploadWeight(*m_weights, t->view, packedOptions(options), t->role == TensorRole::Embedding);
     if (!w)
         return loadError(w.error(), t->view.name);
     m_weightBytes += w->deviceBytes;
@@ -129,8 +149,16 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
         LOWBIT_TRY(L.v, m->addWeight(model.find(TensorRole::V, l), "v", options));
         LOWBIT_TRY(L.o, m->addWeight(model.find(TensorRole::O, l), "o", options));
         LOWBIT_TRY(L.ffnNorm, uploadVector(a, model.find(TensorRole::FfnNorm, l), "ffn norm"));
-        LOWBIT_TRY(L.gate, m->addWeight(model.find(TensorRole::Gate, l), "gate", options));
-        LOWBIT_TRY(L.up, m->addWeight(model.find(TensorRole::Up, l), "up", options));
+        // gate and up as one linear (one GEMV or GEMM for both) where they decode by one rule
+        const ModelTensor *gt = model.find(TensorRole::Gate, l), *ut = model.find(TensorRole::Up, l);
+        if (options.fuseLayerOps && gt && ut) {
+            LOWBIT_TRY(L.gateUp, m->addWeightRows(*gt, *ut, options));
+        }
+        m->m_mergedGateUp += L.gateUp ? 1 : 0;
+        if (!L.gateUp) {
+            LOWBIT_TRY(L.gate, m->addWeight(gt, "gate", options));
+            LOWBIT_TRY(L.up, m->addWeight(ut, "up", options));
+        }
         LOWBIT_TRY(L.down, m->addWeight(model.find(TensorRole::Down, l), "down", options));
         // q/k/v biases (qwen2): all three or none, as the CPU engine takes them
         const ModelTensor *qb = model.find(TensorRole::QBias, l), *kb = model.find(TensorRole::KBias, l), *vb = model.find(TensorRole::VBias, l);
@@ -221,9 +249,14 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
         LOWBIT_CHECK(recordLinear(rec, *L.o, attn, *s.tmp, n, 0, d));
         LOWBIT_CHECK(addThenNorm(*L.ffnNorm));
         LinearInput xn2{*s.xn, s.xnQ};
-        LOWBIT_CHECK(recordLinear(rec, *L.gate, xn2, *s.gate, n, 0, ff));
-        LOWBIT_CHECK(recordLinear(rec, *L.up, xn2, *s.up, n, 0, ff));
-        LOWBIT_CHECK(recordSiluMul(rec, *s.gate, *s.up, *s.act, n * ff));
+        if (L.gateUp) { // each token's gate row then its up row, 2·ff floats apart
+            LOWBIT_CHECK(recordLinear(rec, *L.gateUp, xn2, *s.gate, n, 0, 2 * ff));
+            LOWBIT_CHECK(recordSiluMulPair(rec, *s.gate, *s.act, n, ff));
+        } else {
+            LOWBIT_CHECK(recordLinear(rec, *L.gate, xn2, *s.gate, n, 0, ff));
+            LOWBIT_CHECK(recordLinear(rec, *L.up, xn2, *s.up, n, 0, ff));
+            LOWBIT_CHECK(recordSiluMul(rec, *s.gate, *s.up, *s.act, n * ff));
+        }
         LinearInput act{*s.act, s.actQ};
         LOWBIT_CHECK(recordLinear(rec, *L.down, act, *s.tmp, n, 0, d));
         const Buffer &nextNorm = li + 1 < m_layers.size() ? *m_layers[li + 1].attnNorm : *m_finalNorm;
@@ -250,7 +283,8 @@ Result<std::unique_ptr<Scratch>> GpuModel::allocateScratch(std::uint32_t n)
     LOWBIT_TRY(s.q, floats(c.numHeads * c.headDim));
     LOWBIT_TRY(s.attn, floats(c.numHeads * c.headDim));
     LOWBIT_TRY(s.tmp, floats(c.hiddenSize));
-    LOWBIT_TRY(s.gate, floats(c.intermediateSize));
+    // (the merged gate/up linear writes both halves into gate: twice the room where a layer has it)
+    LOWBIT_TRY(s.gate, floats(c.intermediateSize * (m_mergedGateUp > 0 ? 2 : 1)));
     LOWBIT_TRY(s.up, floats(c.intermediateSize));
     LOWBIT_TRY(s.act, floats(c.intermediateSize));
     // the logits, which the host reads, in host-cached memory (a discrete GPU writes them over

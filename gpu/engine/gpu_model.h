@@ -53,7 +53,8 @@ struct GpuModelOptions {
     std::optional<bool> stagedWeights;
     /// fewer dispatches a layer for the same arithmetic: each residual add recorded with the norm
     /// after it, queries' and keys' RoPE as one dispatch, an fp16 cache's key and value stores as
-    /// one; off only to measure what that saves
+    /// one, and the gate and up projections as one linear where they decode by one rule (both
+    /// fp32, or packed in the same format: uploadWeightRows); off only to measure what that saves
     bool fuseLayerOps = true;
 };
 
@@ -96,6 +97,8 @@ public:
     KvForm kvForm() const { return m_kvForm; }
     /// Linear tensors that run with int8 activations (GpuModelOptions::int8Activations).
     int int8Tensors() const { return m_int8Tensors; }
+    /// Layers whose gate and up projections run as one linear (GpuModelOptions::fuseLayerOps).
+    int mergedGateUp() const { return m_mergedGateUp; }
     /// The last forward()'s timing.
     const ForwardTiming &lastTiming() const { return m_lastTiming; }
     /// Descriptor sets cached for the dispatches of the last token count's forwards.
@@ -106,6 +109,7 @@ private:
         Buffer *attnNorm = nullptr, *ffnNorm = nullptr;
         const GpuWeight *q = nullptr, *k = nullptr, *v = nullptr, *o = nullptr;
         const GpuWeight *gate = nullptr, *up = nullptr, *down = nullptr;
+        const GpuWeight *gateUp = nullptr; ///< gate rows then up rows as one linear, or null (gate and up apart)
         Buffer *kCache = nullptr, *vCache = nullptr;
         Buffer *qBias = nullptr, *kBias = nullptr, *vBias = nullptr; ///< qwen2's, or none
     };
@@ -114,6 +118,8 @@ private:
     /// Scratch buffers for n tokens (the arenas' earlier ones released).
     Result<std::unique_ptr<struct Scratch>> allocateScratch(std::uint32_t n);
     Result<const GpuWeight *> addWeight(const ModelTensor *t, const char *what, const GpuModelOptions &options);
+    /// The rows of a then b as one weight (uploadWeightRows), or null where they cannot share one.
+    Result<const GpuWeight *> addWeightRows(const ModelTensor &a, const ModelTensor &b, const GpuModelOptions &options);
 
     Context &m_ctx;
     std::unique_ptr<Pipelines> m_pipelines;
@@ -137,6 +143,7 @@ private:
     bool m_fuse = true;
     int m_packedTensors = 0;
     int m_int8Tensors = 0;
+    int m_mergedGateUp = 0;
     std::int64_t m_maxContext = 0;
     std::int64_t m_position = 0;
 };

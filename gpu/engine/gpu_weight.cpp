@@ -2,6 +2,7 @@
 #include "gpu/engine/gpu_weight.h"
 
 #include "core/methods/vq_tensor.h"
+#include "core/quant/packed_concat.h"
 #include "core/quant/quantized_tensor.h"
 #include "gpu/memory/arena.h"
 #include "gpu/ops/basic_ops.h"
@@ -18,6 +19,31 @@ const VqQuantizedTensor *vqTensorOf(const TensorView &view)
 {
     const auto *t = dynamic_cast<const VqQuantizedTensor *>(view.decoder.get());
     return t && t->content().vectorLength <= kGpuVqMaxVector ? t : nullptr;
+}
+
+/// fp32 rows × cols values as row slices of at most the storage-buffer range (or maxSliceBytes).
+Result<GpuWeight> uploadF32(Arena &arena, const std::string &name, const std::vector<float> &values, std::int64_t rows, std::int64_t cols,
+                            const PackedUploadOptions &packed)
+{
+    if (rows > std::numeric_limits<std::int32_t>::max() || cols > std::numeric_limits<std::int32_t>::max())
+        return makeError(ErrorCode::InvalidArgument, name + ": shape too large for the Vulkan kernels");
+    GpuWeight w;
+    w.rows = rows;
+    w.cols = cols;
+    const std::uint64_t limit = packed.maxSliceBytes ? packed.maxSliceBytes : arena.maxBufferBytes();
+    const std::uint64_t rowBytes = static_cast<std::uint64_t>(std::max<std::int64_t>(cols, 1)) * sizeof(float);
+    if (rowBytes > limit)
+        return makeError(ErrorCode::InvalidArgument, name + ": one row is larger than a storage buffer of this device");
+    const auto rowsPerSlice = static_cast<std::int64_t>(limit / rowBytes);
+    for (std::int64_t r0 = 0; r0 < std::max<std::int64_t>(rows, 1); r0 += rowsPerSlice) {
+        const std::int64_t n = std::min(rowsPerSlice, rows - r0);
+        auto b = arena.upload(std::span<const float>(values.data() + r0 * cols, static_cast<std::size_t>(std::max<std::int64_t>(n, 0) * cols)));
+        if (!b)
+            return b.error().withContext(name);
+        w.f32.push_back({*b, static_cast<std::uint32_t>(r0), static_cast<std::uint32_t>(std::max<std::int64_t>(n, 0))});
+        w.deviceBytes += static_cast<std::uint64_t>(std::max<std::int64_t>(n, 0) * cols) * sizeof(float);
+    }
+    return w;
 }
 } // namespace
 
@@ -55,27 +81,47 @@ Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, const Packe
     }
     const std::int64_t cols = view.shape.empty() ? 1 : view.shape.back();
     const std::int64_t rows = cols > 0 ? static_cast<std::int64_t>(view.numel()) / cols : 0;
-    if (rows > std::numeric_limits<std::int32_t>::max() || cols > std::numeric_limits<std::int32_t>::max())
-        return makeError(ErrorCode::InvalidArgument, view.name + ": shape too large for the Vulkan kernels");
-    w.rows = rows;
-    w.cols = cols;
-    const std::uint64_t limit = packed.maxSliceBytes ? packed.maxSliceBytes : arena.maxBufferBytes();
-    const std::uint64_t rowBytes = static_cast<std::uint64_t>(std::max<std::int64_t>(cols, 1)) * sizeof(float);
-    if (rowBytes > limit)
-        return makeError(ErrorCode::InvalidArgument, view.name + ": one row is larger than a storage buffer of this device");
     auto values = view.toFloatVector();
     if (!values)
         return values.error().withContext(view.name);
-    const auto rowsPerSlice = static_cast<std::int64_t>(limit / rowBytes);
-    for (std::int64_t r0 = 0; r0 < std::max<std::int64_t>(rows, 1); r0 += rowsPerSlice) {
-        const std::int64_t n = std::min(rowsPerSlice, rows - r0);
-        auto b = arena.upload(std::span<const float>(values->data() + r0 * cols, static_cast<std::size_t>(std::max<std::int64_t>(n, 0) * cols)));
-        if (!b)
-            return b.error().withContext(view.name);
-        w.f32.push_back({*b, static_cast<std::uint32_t>(r0), static_cast<std::uint32_t>(std::max<std::int64_t>(n, 0))});
-        w.deviceBytes += static_cast<std::uint64_t>(std::max<std::int64_t>(n, 0) * cols) * sizeof(float);
+    return uploadF32(arena, view.name, *values, rows, cols, packed);
+}
+
+Result<std::optional<GpuWeight>> uploadWeightRows(Arena &arena, const TensorView &a, const TensorView &b, const PackedUploadOptions &packed)
+{
+    const std::string name = a.name + " + " + b.name;
+    if (vqTensorOf(a) || vqTensorOf(b) || a.shape.size() != 2 || b.shape.size() != 2 || a.shape[1] != b.shape[1])
+        return std::optional<GpuWeight>{};
+    const PackedTensor *pa = packedTensorOf(a), *pb = packedTensorOf(b);
+    if (pa && pb) {
+        if (!rowsConcatenable(*pa, *pb))
+            return std::optional<GpuWeight>{};
+        auto joined = concatRows(*pa, *pb);
+        if (!joined)
+            return joined.error().withContext(name);
+        auto t = uploadPacked(arena, *joined, packed);
+        if (!t)
+            return t.error().withContext(name);
+        GpuWeight w;
+        w.rows = joined->rows;
+        w.cols = joined->cols;
+        w.deviceBytes = t->deviceBytes;
+        w.packed = std::move(*t);
+        return std::optional<GpuWeight>(std::move(w));
     }
-    return w;
+    if (pa || pb)
+        return std::optional<GpuWeight>{};
+    auto va = a.toFloatVector();
+    if (!va)
+        return va.error().withContext(a.name);
+    auto vb = b.toFloatVector();
+    if (!vb)
+        return vb.error().withContext(b.name);
+    va->insert(va->end(), vb->begin(), vb->end());
+    vb->clear();
+    vb->shrink_to_fit();
+    LOWBIT_TRY(GpuWeight w, uploadF32(arena, name, *va, a.shape[0] + b.shape[0], a.shape[1], packed));
+    return std::optional<GpuWeight>(std::move(w));
 }
 
 Status recordLinear(Recorder &rec, const GpuWeight &w, const Buffer &x, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,

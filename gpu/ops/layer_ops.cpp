@@ -159,6 +159,17 @@ Status recordSiluMul(Recorder &rec, const Buffer &gate, const Buffer &up, const 
     return rec.dispatch(ShaderId::silu_mul_f32, {&gate, &up, &out}, ElementwisePush{n}, gridFor(groupsOf(n, 256)));
 }
 
+Status recordSiluMulPair(Recorder &rec, const Buffer &gu, const Buffer &out, std::uint32_t tokens, std::uint32_t ff)
+{
+    const std::uint64_t n = std::uint64_t(tokens) * ff;
+    if (n > 0xFFFFFFFFull / 2)
+        return makeError(ErrorCode::InvalidArgument, "silu pair: too many elements");
+    LOWBIT_CHECK(needs(gu, 2 * n, "silu pair gate/up"));
+    LOWBIT_CHECK(needs(out, n, "silu pair out"));
+    const std::array<std::uint32_t, 2> push{static_cast<std::uint32_t>(n), ff};
+    return rec.dispatch(ShaderId::silu_mul_pair_f32, {&gu, &gu, &out}, push, gridFor(groupsOf(static_cast<std::uint32_t>(n), 256)));
+}
+
 Status recordAdd(Recorder &rec, const Buffer &y, const Buffer &x, std::uint32_t n)
 {
     LOWBIT_CHECK(needs(y, n, "add y"));

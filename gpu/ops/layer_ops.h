@@ -98,6 +98,9 @@ Status recordKvStore(Recorder &rec, const Buffer &src, const Buffer &cache, cons
 Status recordKvStorePair(Recorder &rec, const Buffer &kSrc, const Buffer &kCache, const Buffer &vSrc, const Buffer &vCache,
                          const KvStorePush &p, KvForm form);
 Status recordSiluMul(Recorder &rec, const Buffer &gate, const Buffer &up, const Buffer &out, std::uint32_t n);
+/// out[t·ff + i] = silu(gu[t·2ff + i]) · gu[t·2ff + ff + i] for `tokens` tokens: the SwiGLU product
+/// from the merged gate/up linear's output (each token's gate row, then its up row).
+Status recordSiluMulPair(Recorder &rec, const Buffer &gu, const Buffer &out, std::uint32_t tokens, std::uint32_t ff);
 Status recordAdd(Recorder &rec, const Buffer &y, const Buffer &x, std::uint32_t n);
 /// y[offset + t·width + i] += bias[i] for t < rows.
 Status recordAddBias(Recorder &rec, const Buffer &y, const Buffer &bias, const AddBiasPush &p);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // PackedTensor: pack/unpack round trips exactly for every format family, dequantizeRow equals the
 // fast whole-matrix dequantization bit for bit, byte sizes follow the bits-per-weight accounting,
-// scale storage encodings, bad input.
+// scale storage encodings, bad input; row concatenation decodes as its parts.
 
 #include "core/quant/bitstream.h"
 #include "core/quant/fast_format.h"
 #include "core/quant/fast_quantize.h"
+#include "core/quant/packed_concat.h"
 #include "core/quant/packed_tensor.h"
 #include "fast_plans.h"
 
@@ -222,6 +223,80 @@ private slots:
         QVERIFY(!encodeScale(-1.0f, FastScaleRound::E8M0, buf)); // negative
         QVERIFY(!encodeScale(1.0f + 1.0f / 1024.0f + 1.0f / 4096.0f, FastScaleRound::F16, buf)); // not an fp16
         QVERIFY(!encodeScale(0.3f, FastScaleRound::E4M3, buf));
+    }
+
+    /// [a; b] decodes row by row exactly as a and b, for every format family and grouping that
+    /// can share a tensor (zero-point and selector streams that do not end on a word included).
+    void concatRowsDecodesAsTheParts_data()
+    {
+        QTest::addColumn<int>("planIndex");
+        QTest::addColumn<qint64>("group");
+        const auto names = lowbit::test::fastPlanNames();
+        for (int p = 0; p < static_cast<int>(names.size()); ++p)
+            for (qint64 g : {32, 24, 0}) {
+                const auto &nm = names[static_cast<std::size_t>(p)];
+                if ((nm.rfind("mx", 0) == 0 || nm == "nvfp4") && g != 32)
+                    continue;
+                QTest::addRow("%s g%lld", nm.c_str(), static_cast<long long>(g)) << p << g;
+            }
+    }
+    void concatRowsDecodesAsTheParts()
+    {
+        QFETCH(int, planIndex);
+        QFETCH(qint64, group);
+        FastPlan plan = lowbit::test::fastPlan(planIndex);
+        if (plan.kind != FastKind::Mx && plan.kind != FastKind::Nvfp4)
+            plan.groupSize = group;
+        const std::int64_t cols = 100, ra = 3, rb = 5;
+        const auto wa = lowbit::test::makeMatrix(lowbit::test::Input(0), ra, cols, 11u + static_cast<unsigned>(planIndex));
+        const auto wb = lowbit::test::makeMatrix(lowbit::test::Input(3), rb, cols, 29u + static_cast<unsigned>(planIndex));
+        auto qa = quantizeWithPlan(wa.data(), ra, cols, plan);
+        auto qb = quantizeWithPlan(wb.data(), rb, cols, plan);
+        QVERIFY(qa.ok() && qb.ok());
+        auto a = pack(*qa, plan);
+        auto b = pack(*qb, plan);
+        if ((!a.ok() || !b.ok()) && plan.storage == FastScaleRound::E8M0)
+            QSKIP("E8M0 cannot hold this scale (documented)");
+        QVERIFY(a.ok() && b.ok());
+        auto ab = concatRows(*a, *b);
+        if (plan.kind == FastKind::Nvfp4 && a->tensorScale != b->tensorScale) { // each has its own tensor scale
+            QVERIFY(!rowsConcatenable(*a, *b));
+            QVERIFY(!ab.ok());
+            QCOMPARE(ab.error().code, ErrorCode::InvalidArgument);
+            return;
+        }
+        QVERIFY2(ab.ok(), ab.ok() ? "" : ab.error().message().c_str());
+        QCOMPARE(ab->rows, ra + rb);
+        QCOMPARE(ab->payloadBits(), a->payloadBits() + b->payloadBits() - (plan.kind == FastKind::Nvfp4 ? 32 : 0));
+        std::vector<float> got(static_cast<std::size_t>(cols)), want(static_cast<std::size_t>(cols));
+        for (std::int64_t r = 0; r < ra + rb; ++r) {
+            QVERIFY(dequantizeRow(*ab, r, got.data()).ok());
+            QVERIFY(dequantizeRow(r < ra ? *a : *b, r < ra ? r : r - ra, want.data()).ok());
+            QCOMPARE(bitsOf(got), bitsOf(want));
+        }
+    }
+
+    /// Tensors that do not decode by one rule are refused, not merged wrongly.
+    void concatRowsRefusesOtherRules()
+    {
+        const auto w = lowbit::test::makeMatrix(lowbit::test::Input(0), 4, 64, 5u);
+        const auto packed = [&](FastPlan plan, std::int64_t cols) {
+            auto q = quantizeWithPlan(w.data(), 4, cols, plan);
+            return pack(*q, plan);
+        };
+        FastPlan int4 = fastSinglePlan(fastIntMember(4), 32, FastScaleRound::F16);
+        auto a = packed(int4, 64);
+        QVERIFY(a.ok());
+        const auto refused = [&](const Result<PackedTensor> &b) { return b.ok() && !rowsConcatenable(*a, *b) && !concatRows(*a, *b).ok(); };
+        QVERIFY(refused(packed(int4, 32)));                                                          // other columns
+        QVERIFY(refused(packed(fastSinglePlan(fastIntMember(4), 16, FastScaleRound::F16), 64)));     // other group
+        QVERIFY(refused(packed(fastSinglePlan(fastIntMember(4), 32, FastScaleRound::F32), 64)));     // other scale storage
+        QVERIFY(refused(packed(fastSinglePlan(fastIntMember(3), 32, FastScaleRound::F16), 64)));     // other grid
+        QVERIFY(refused(packed(fastSinglePlan(fastIntAsymMember(4), 32, FastScaleRound::F16), 64))); // zero points
+        FastPlan perTensor = fastSinglePlan(fastIntMember(4), -1, FastScaleRound::F16);              // one scale each
+        auto t = packed(perTensor, 64);
+        QVERIFY(t.ok() && !rowsConcatenable(*t, *t));
+        QVERIFY(rowsConcatenable(*a, *a));
     }
 
     void badInput()

@@ -438,9 +438,9 @@ private slots:
     void fusedLayerOpsSaveDispatches()
     {
         // GpuModelOptions::fuseLayerOps: a residual add with the norm after it, queries' and keys'
-        // RoPE, and (fp16 cache) key and value stores each take one dispatch instead of two, for
-        // the same logits, in a prefill and in decode steps; each layer saves 3 dispatches (4 with
-        // the fp16 stores) and the 2 barriers between its adds and norms
+        // RoPE, (fp16 cache) key and value stores, and the (fp32) gate and up projections each take
+        // one dispatch instead of two, for the same logits, in a prefill and in decode steps; each
+        // layer saves 4 dispatches (5 with the fp16 stores) and the 2 barriers between its adds and norms
         QFETCH(bool, kvF16);
         QFETCH(bool, bias);
         const int layers = 3;
@@ -451,6 +451,8 @@ private slots:
         auto gf = GpuModel::load(*m_fx.ctx, model, fused);
         auto ga = GpuModel::load(*m_fx.ctx, model, apart);
         QVERIFY(gf.ok() && ga.ok());
+        QCOMPARE((*gf)->mergedGateUp(), layers);
+        QCOMPARE((*ga)->mergedGateUp(), 0);
         const std::vector<std::int32_t> tokens = {4, 31, 0, 49, 18, 6, 6, 27};
         for (const auto &part : {std::span(tokens).first(5), std::span(tokens).subspan(5, 1), std::span(tokens).subspan(6)}) {
             auto lf = (*gf)->forward(part, true);
@@ -462,8 +464,61 @@ private slots:
                 scale = std::max(scale, double(std::fabs(v)));
             QVERIFY2(maxAbsDiff(*lf, *la) <= 1e-6 * scale, qPrintable(QStringLiteral("%1 tokens: %2 apart (of %3)").arg(part.size()).arg(maxAbsDiff(*lf, *la)).arg(scale)));
             const ForwardTiming &tf = (*gf)->lastTiming(), &ta = (*ga)->lastTiming();
-            QCOMPARE(ta.dispatches - tf.dispatches, std::uint32_t(layers * (kvF16 ? 4 : 3)));
+            QCOMPARE(ta.dispatches - tf.dispatches, std::uint32_t(layers * (kvF16 ? 5 : 4)));
             QCOMPARE(ta.barriers - tf.barriers, std::uint32_t(layers * 2));
+        }
+    }
+
+    /// Gate and up run as one linear where they are packed in the same format (a layer of int4,
+    /// one of a mixture with its selector stream), apart where the formats differ; the logits stay
+    /// the CPU engine's, in both GEMV layouts.
+    void gateUpMergedWhereOneRule_data()
+    {
+        QTest::addColumn<bool>("rowsLayout");
+        QTest::newRow("shared tree") << false;
+        QTest::newRow("rows layout") << true;
+    }
+    void gateUpMergedWhereOneRule()
+    {
+        QFETCH(bool, rowsLayout);
+        const Model model = test::makeRandomModel(64, 96, 3, 4, 2, 50, RopeLayout::HalfSplit, true, 47);
+        auto q = test::quantizeTensors(model, [&](const ModelTensor &t) -> std::optional<test::TensorFormat> {
+            if (t.role == TensorRole::Gate || t.role == TensorRole::Up) {
+                if (t.layer == 0)
+                    return test::TensorFormat{"int4", 32, "fp16"};
+                if (t.layer == 1)
+                    return test::TensorFormat{"mix:int4|nf4|fp4", 16, "fp16"};
+                return t.role == TensorRole::Gate ? test::TensorFormat{"int4", 32, "fp16"} : test::TensorFormat{"nf4", 32, "fp16"};
+            }
+            if (isLinearRole(t.role))
+                return test::TensorFormat{"int3-asym", 0, "fp32"};
+            return std::nullopt;
+        });
+        QVERIFY2(q.ok(), q.ok() ? "" : q.error().message().c_str());
+        auto cpu = CpuModel::load(*q);
+        QVERIFY(cpu.ok());
+        GpuModelOptions opt, apart;
+        if (rowsLayout)
+            opt.matvec = apart.matvec = MatvecLayout::Rows;
+        apart.fuseLayerOps = false;
+        auto gm = GpuModel::load(*m_fx.ctx, *q, opt);
+        auto ga = GpuModel::load(*m_fx.ctx, *q, apart);
+        QVERIFY2(gm.ok(), gm.ok() ? "" : gm.error().message().c_str());
+        QVERIFY(ga.ok());
+        QCOMPARE((*gm)->mergedGateUp(), 2);
+        QCOMPARE((*gm)->packedTensors(), (*ga)->packedTensors()); // every linear counts, merged or not
+        QVERIFY((*gm)->weightBytes() <= (*ga)->weightBytes()); // (one copy of the value tables for both)
+        const std::vector<std::int32_t> tokens = {3, 14, 15, 9, 26, 5, 35};
+        for (const auto &part : {std::span(tokens).first(5), std::span(tokens).subspan(5, 1), std::span(tokens).subspan(6)}) {
+            auto a = (*cpu)->forward(part);
+            auto b = (*gm)->forward(part);
+            auto c = (*ga)->forward(part);
+            QVERIFY(a.ok() && b.ok() && c.ok());
+            double scale = 0;
+            for (float v : *a)
+                scale = std::max(scale, double(std::fabs(v)));
+            QVERIFY2(maxAbsDiff(*a, *b) <= 1e-5 * std::max(scale, 1.0), qPrintable(QStringLiteral("%1 tokens: %2").arg(part.size()).arg(maxAbsDiff(*a, *b))));
+            QVERIFY(maxAbsDiff(*b, *c) <= 1e-6 * std::max(scale, 1.0));
         }
     }
 

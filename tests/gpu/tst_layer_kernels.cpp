@@ -381,6 +381,36 @@ private slots:
             QVERIFY(std::fabs(out[i] - ref) < 1e-5);
         }
     }
+    /// The SwiGLU product from the merged gate/up output (each token's gate row, then its up
+    /// row) is the separate kernel's on the same values, bit for bit.
+    void siluMulPairReadsTheMergedRows()
+    {
+        const std::uint32_t tokens = 3, ff = 300;
+        const auto gu = test::randomFloats(std::size_t(tokens) * 2 * ff, 15, 3.0f);
+        std::vector<float> g, u;
+        for (std::uint32_t t = 0; t < tokens; ++t) {
+            g.insert(g.end(), gu.begin() + t * 2 * ff, gu.begin() + t * 2 * ff + ff);
+            u.insert(u.end(), gu.begin() + t * 2 * ff + ff, gu.begin() + (t + 1) * 2 * ff);
+        }
+        Arena arena(*m_fx.ctx);
+        auto bgu = arena.upload(std::span<const float>(gu));
+        auto bg = arena.upload(std::span<const float>(g));
+        auto bu = arena.upload(std::span<const float>(u));
+        auto bPair = arena.allocate(std::size_t(tokens) * ff * 4 + 16), bApart = arena.allocate(std::size_t(tokens) * ff * 4);
+        QVERIFY(bgu.ok() && bg.ok() && bu.ok() && bPair.ok() && bApart.ok());
+        std::memset((*bPair)->mapped, 0x7F, (*bPair)->size);
+        run([&](Recorder &r) -> Status {
+            LOWBIT_CHECK(recordSiluMulPair(r, **bgu, **bPair, tokens, ff));
+            return recordSiluMul(r, **bg, **bu, **bApart, tokens * ff);
+        });
+        QCOMPARE(std::memcmp((*bPair)->mapped, (*bApart)->mapped, std::size_t(tokens) * ff * 4), 0);
+        const auto tail = (*bPair)->as<std::uint32_t>();
+        for (std::size_t i = std::size_t(tokens) * ff; i < std::size_t(tokens) * ff + 4; ++i)
+            QCOMPARE(tail[i], 0x7F7F7F7Fu); // nothing past the output
+        auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
+        QVERIFY(rec.ok());
+        QVERIFY(!recordSiluMulPair(**rec, **bg, **bPair, tokens, ff).ok()); // gate/up buffer of one half only
+    }
     void addBias()
     {
         // rows of `width` floats from `offset` on get the bias; what lies around them does not
