@@ -31,7 +31,8 @@
 //             [--attention tree|rows: the engine's attention kernel (default: by device)]
 //             [--prompt N: the synthetic model's prefill of N tokens, then its decode after them — attention at long contexts]
 //             [--activations int8: the engine with int8 activations for its 4-bit INT linears (CPU devices)]
-//             [--unfused: the engine with a dispatch for each residual add, norm, RoPE and KV store]
+//             [--unfused: the engine with a dispatch for each residual add, norm, RoPE, KV store and gate/up linear]
+//             [--apart-gate-up: the other fusions, gate and up as two linears]
 //             [--compare-int8 TEXT [--compare-docs 50]: what int8 activations cost stories260K int4 g32 (rows
 //              layout forced): perplexity with fp32 and int8 x, KL and top-1 agreement over TEXT's documents]
 #include "core/infer/inference_model.h"
@@ -403,6 +404,8 @@ int main(int argc, char **argv)
             upload.tileRows = false;
         else if (a == "--unfused")
             engine.fuseLayerOps = false;
+        else if (a == "--apart-gate-up")
+            engine.mergeGateUp = false;
         else if (a == "--tree-table")
             engine.treeLinear = upload.treeLinear = false;
         else if (a == "--tree-one-piece" || a == "--tree-ahead")
@@ -413,7 +416,7 @@ int main(int argc, char **argv)
         }
         else {
             std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--copies C] [--wall-clock] [--staged|--mapped] [--shapes RxC,...] [--device N] "
-                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--tree-table] [--tree-barriers] [--tree-one-piece|--tree-ahead] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
+                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--tree-table] [--tree-barriers] [--tree-one-piece|--tree-ahead] [--apart-gate-up] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
                                  "[--no-model] [--attention tree|rows] [--prompt N] [--activations f32|int8] [--unfused] [--compare-int8 TEXT [--compare-docs N]]\n");
             return 2;
         }

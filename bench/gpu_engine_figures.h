@@ -36,6 +36,7 @@ struct EngineRun {
     std::optional<bool> treeAhead;      ///< --tree-one-piece: false, --tree-ahead: true
     std::optional<bool> stagedWeights;  ///< --staged / --mapped
     bool fuseLayerOps = true;           ///< --unfused clears it (GpuModelOptions::fuseLayerOps)
+    bool mergeGateUp = true;            ///< --apart-gate-up clears it (GpuModelOptions::mergeGateUp)
 };
 
 /// Greedy decode tokens/s and prefill tokens/s of the GPU engine on `model`, printed under `label`.

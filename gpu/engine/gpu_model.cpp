@@ -151,7 +151,7 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
         LOWBIT_TRY(L.ffnNorm, uploadVector(a, model.find(TensorRole::FfnNorm, l), "ffn norm"));
         // gate and up as one linear (one GEMV or GEMM for both) where they decode by one rule
         const ModelTensor *gt = model.find(TensorRole::Gate, l), *ut = model.find(TensorRole::Up, l);
-        if (options.fuseLayerOps && gt && ut) {
+        if (options.fuseLayerOps && options.mergeGateUp && gt && ut) {
             LOWBIT_TRY(L.gateUp, m->addWeightRows(*gt, *ut, options));
         }
         m->m_mergedGateUp += L.gateUp ? 1 : 0;

@@ -56,6 +56,8 @@ struct GpuModelOptions {
     /// one, and the gate and up projections as one linear where they decode by one rule (both
     /// fp32, or packed in the same format: uploadWeightRows); off only to measure what that saves
     bool fuseLayerOps = true;
+    /// with fuseLayerOps, whether gate and up are merged (off: the other fusions alone, to measure)
+    bool mergeGateUp = true;
 };
 
 /// Where one forward()'s time went.
