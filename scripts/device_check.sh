@@ -100,6 +100,7 @@ run() {
     if [[ -f $model ]]; then
         step 180 engine "$bin/bench_gpu" --formats int4 --shapes 1024x1024 --reps 1 --tokens 256 --model "$model"
         step 180 engine_unfused "$bin/bench_gpu" --formats int4 --shapes 1024x1024 --reps 1 --tokens 256 --unfused --model "$model"
+        step 180 engine_apart_gate_up "$bin/bench_gpu" --formats int4 --shapes 1024x1024 --reps 1 --tokens 256 --apart-gate-up --model "$model"
     fi
     rm -rf "$work"
     cat "$out/summary.txt"
