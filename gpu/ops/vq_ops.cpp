@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gpu/ops/vq_ops.h"
 
+#include "core/dtypes/scalar_convert.h"
 #include "core/quant/bitstream.h"
 #include "gpu/device/context.h"
 #include "gpu/memory/arena.h"
@@ -18,6 +19,16 @@ namespace lowbit::gpu {
 namespace {
 constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 constexpr std::uint32_t kSharedCodebookFloats = 4096; // SHARED_CB in matvec_vq.comp and matmul_vq.comp
+constexpr std::uint32_t kSharedCodebookHalves = 2 * kSharedCodebookFloats; // matvec_vq.comp's as fp16 pairs
+
+/// Whether every value is zero or an fp16 normal number: then fp16 holds it exactly on every
+/// device (no subnormal that one might flush).
+bool exactInHalves(const std::vector<float> &values)
+{
+    return std::all_of(values.begin(), values.end(), [](float v) {
+        return v == 0.0f || (std::isfinite(v) && std::fabs(v) >= 0x1p-14f && fp16ToFloat(floatToFp16(v)) == v);
+    });
+}
 
 /// Appends codes as a `bits`-wide stream (the stored layout); returns its first word.
 Result<std::uint32_t> appendStream(std::vector<std::uint32_t> &words, const std::vector<std::uint16_t> &codes, unsigned bits)
@@ -212,6 +223,9 @@ Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::opti
     }
     const auto mainFloats = static_cast<std::uint64_t>(c.main.values.size());
     p.sharedMain = mainFloats <= kSharedCodebookFloats ? static_cast<std::uint32_t>(mainFloats) : 0u;
+    // the GPU GEMV holds the main codebook as fp16 where that is exact (VPTQ's fp16 codebooks):
+    // half the shared-memory reads per centroid, and twice the codebook that fits
+    p.sharedHalves = !g.rowsMatvec && mainFloats <= kSharedCodebookHalves && exactInHalves(c.main.values) ? static_cast<std::uint32_t>(mainFloats) : 0u;
     if (idx.size() * 4 > arena.maxBufferBytes() || vals.size() * 4 > arena.maxBufferBytes())
         return makeError(ErrorCode::InvalidArgument, "vq tensor does not fit one storage buffer of this device");
     LOWBIT_TRY(g.indices, arena.upload(std::span<const std::uint32_t>(idx)));

@@ -32,6 +32,7 @@ struct VqPush {
     std::uint32_t biasBase, yOffset, xOffset, sharedMain;
     std::uint32_t rowStride, cbStride, cbBase, rcbBase; ///< the row layout (vq_push.glsl)
     std::uint32_t tokens, yStride, xpStride;            ///< GEMM tokens and strides (vq_push.glsl)
+    std::uint32_t sharedHalves;                         ///< the GEMV's codebook in shared memory as fp16 (vq_push.glsl)
 };
 static_assert(sizeof(VqPush) == shaderInfo(ShaderId::matvec_vq_v0).pushBytes, "vq push constants drifted");
 static_assert(sizeof(VqPush) == shaderInfo(ShaderId::dequant_vq).pushBytes, "vq push constants drifted");

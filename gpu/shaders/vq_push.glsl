@@ -35,5 +35,8 @@ layout(push_constant) uniform Push {
     uint tokens;
     uint yStride;
     uint xpStride;
+    // the GPU GEMV (matvec_vq.comp): values of the main codebook held in shared memory as fp16
+    // pairs (0: not; the host sets it where every value is an fp16 normal or zero, so exactly)
+    uint sharedHalves;
 } pc;
 

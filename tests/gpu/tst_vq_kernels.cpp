@@ -21,14 +21,19 @@ using namespace lowbit::gpu;
 
 namespace {
 
+/// Random centroids; fp16 ones without subnormals (as VPTQ's k-means centroids are in practice),
+/// so that the GPU GEMV takes its fp16 shared-memory form wherever the codebook fits.
 VqCodebook codebook(int entries, int v, VqCodebookType type, std::mt19937 &rng)
 {
     std::normal_distribution<float> d(0.0f, 0.1f);
     VqCodebook cb;
     cb.entries = entries;
     cb.values.resize(std::size_t(entries) * std::size_t(v));
-    for (auto &x : cb.values)
+    for (auto &x : cb.values) {
         x = vqRoundToStorage(d(rng), type);
+        if (type == VqCodebookType::F16 && x != 0.0f && std::fabs(x) < 0x1p-14f)
+            x = std::copysign(0x1p-14f, x);
+    }
     return cb;
 }
 
@@ -146,6 +151,8 @@ private slots:
             if (g->rowsMatvec) // codes by vector row at 8, 12 or 16 bits, whole blocks of 32 positions
                 QCOMPARE(g->storedBits, widest <= 8 ? 8u : widest <= 12 ? 12u : 16u);
             QCOMPARE(g->push.sharedMain != 0, k * v <= 4096);
+            // the GPU GEMV keeps an fp16 codebook of up to 8192 values in shared memory as fp16
+            QCOMPARE(g->push.sharedHalves != 0, !g->rowsMatvec && fp16 && k * v <= 8192);
             // both layouts store the codes by vector row, whole blocks of 32 positions; x is put
             // into position order first where the GPU GEMV would otherwise gather it
             QCOMPARE(g->push.rowStride, std::uint32_t((cols - outliers + 31) / 32 * 32));
@@ -241,6 +248,48 @@ private slots:
                 for (std::uint32_t pad = rows; pad < yStride; ++pad)
                     QVERIFY(std::isnan(Y[yOffset + std::size_t(tk) * yStride + pad]));
             }
+        }
+    }
+
+    /// A codebook value that is subnormal in fp16 (which a device may flush) keeps the GPU GEMV's
+    /// codebook in fp32, and the product exact to the same bound.
+    void subnormalCentroidsStayFp32()
+    {
+        std::mt19937 rng(5);
+        VqContent c;
+        c.rows = 16;
+        c.cols = 300;
+        c.vectorLength = 8;
+        c.codebookType = VqCodebookType::F16;
+        c.main = codebook(256, 8, VqCodebookType::F16, rng);
+        c.main.values[8 * 3 + 2] = vqRoundToStorage(3e-6f, VqCodebookType::F16); // an fp16 subnormal
+        c.mainIndices = indices(std::size_t(c.cols) * 2, 256, rng);
+        std::fill_n(c.mainIndices.begin(), 40, std::uint16_t(3)); // centroid 3 in use
+        auto t = VqQuantizedTensor::create(c);
+        QVERIFY2(t.ok(), t.ok() ? "" : t.error().message().c_str());
+        std::vector<float> w(std::size_t(c.rows * c.cols));
+        QVERIFY((*t)->decodeRows(w.data(), 0, c.rows).ok());
+        Arena arena(*m_fx.ctx, VkDeviceSize(1) << 20);
+        auto g = uploadVq(arena, **t, MatvecLayout::SharedTree);
+        QVERIFY(g.ok());
+        QCOMPARE(g->push.sharedHalves, 0u);
+        QCOMPARE(g->push.sharedMain, 2048u);
+        const auto x = test::randomFloats(std::size_t(c.cols), 6);
+        auto bx = arena.upload(std::span<const float>(x));
+        auto by = arena.allocate(std::size_t(c.rows) * 4);
+        QVERIFY(bx.ok() && by.ok());
+        auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
+        QVERIFY(rec.ok());
+        QVERIFY(recordMatvecVq(**rec, *g, **bx, **by).ok());
+        QVERIFY((*rec)->submitAndWait().ok());
+        for (std::int64_t r = 0; r < c.rows; ++r) {
+            double ref = 0, mag = 0;
+            for (std::int64_t col = 0; col < c.cols; ++col) {
+                const double p = double(w[std::size_t(r * c.cols + col)]) * x[std::size_t(col)];
+                ref += p;
+                mag += std::fabs(p);
+            }
+            QVERIFY(std::fabs((*by)->as<float>()[std::size_t(r)] - ref) <= 4e-6 * mag + 1e-9);
         }
     }
 
