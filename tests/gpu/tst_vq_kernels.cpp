@@ -255,15 +255,8 @@ private slots:
     /// codebook in fp32, and the product exact to the same bound.
     void subnormalCentroidsStayFp32()
     {
-        std::mt19937 rng(5);
-        VqContent c;
-        c.rows = 16;
-        c.cols = 300;
-        c.vectorLength = 8;
-        c.codebookType = VqCodebookType::F16;
-        c.main = codebook(256, 8, VqCodebookType::F16, rng);
+        VqContent c = content(16, 300, 8, 256, 0, 0, false, false, true);
         c.main.values[8 * 3 + 2] = vqRoundToStorage(3e-6f, VqCodebookType::F16); // an fp16 subnormal
-        c.mainIndices = indices(std::size_t(c.cols) * 2, 256, rng);
         std::fill_n(c.mainIndices.begin(), 40, std::uint16_t(3)); // centroid 3 in use
         auto t = VqQuantizedTensor::create(c);
         QVERIFY2(t.ok(), t.ok() ? "" : t.error().message().c_str());
@@ -295,15 +288,7 @@ private slots:
 
     void longVectorsHaveNoFusedKernel()
     {
-        std::mt19937 rng(3);
-        VqContent c;
-        c.rows = 32;
-        c.cols = 8;
-        c.vectorLength = 32;
-        c.codebookType = VqCodebookType::F32;
-        c.main = codebook(4, 32, VqCodebookType::F32, rng);
-        c.mainIndices = indices(8, 4, rng);
-        auto t = VqQuantizedTensor::create(c);
+        auto t = VqQuantizedTensor::create(content(32, 8, 32, 4, 0, 0, false, false, false));
         QVERIFY2(t.ok(), t.ok() ? "" : t.error().message().c_str());
         Arena arena(*m_fx.ctx, VkDeviceSize(1) << 20);
         auto g = uploadVq(arena, **t);
