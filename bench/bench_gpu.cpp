@@ -293,6 +293,11 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, const PackedUpload
     std::vector<float> x(static_cast<std::size_t>(cols) * std::max(gemmTokens, 1u), 0.5f);
     LOWBIT_TRY(Buffer * bx, io.upload(std::span<const float>(x)));
     LOWBIT_TRY(Buffer * by, io.allocate(static_cast<VkDeviceSize>(rows) * std::max(gemmTokens, 1u) * 4));
+    // the tree GEMM's x pass for all the tokens at once, as the engine's scratch gives it
+    Buffer *xp = nullptr;
+    if (treeXpFloatsPerToken(w) > 0 && gemmTokens > 1) {
+        LOWBIT_TRY(xp, io.allocate(VkDeviceSize(treeXpFloatsPerToken(w)) * gemmTokens * 4));
+    }
     const std::uint64_t bytes = t->storedBytes();
     const std::uint32_t roofRows = w.push.R;
     const auto rowWords = static_cast<std::uint32_t>((bytes / 4 + roofRows - 1) / roofRows + 3) / 4 * 4;
@@ -308,7 +313,7 @@ Result<GemvFigures> measureVq(Context &ctx, Pipelines &pipes, const PackedUpload
             return timeSubmission(ctx, pipes, static_cast<std::uint32_t>(products) * kVqMatvecDispatches * tokens + 1, [&](Recorder &rec) -> Status {
                 for (int i = 0; i < products; ++i) {
                     const GpuVqTensor &wi = ws[static_cast<std::size_t>(i % copies)];
-                    LOWBIT_CHECK(tokens == 1 ? recordMatvecVq(rec, wi, *bx, *by) : recordMatmulVq(rec, wi, *bx, *by, tokens, 0, static_cast<std::uint32_t>(rows)));
+                    LOWBIT_CHECK(tokens == 1 ? recordMatvecVq(rec, wi, *bx, *by) : recordMatmulVq(rec, wi, *bx, *by, tokens, 0, static_cast<std::uint32_t>(rows), xp));
                 }
                 return {};
             });

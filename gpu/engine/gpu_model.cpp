@@ -22,6 +22,8 @@ struct Scratch {
     Buffer *kNew = nullptr, *vNew = nullptr; ///< an fp16 cache: the new keys and values in fp32 before they are stored
     /// int8 activations: the quantized copies of xn, attn and act (null without)
     Buffer *xnQ = nullptr, *attnQ = nullptr, *actQ = nullptr;
+    /// the VQ GEMM's x pass (several tokens; null without a VQ tensor that needs one)
+    Buffer *vqXp = nullptr;
 };
 
 GpuModel::GpuModel(Context &ctx) : m_ctx(ctx) {}
@@ -212,7 +214,7 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
     LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, m_layers.empty() ? *m_finalNorm : *m_layers.front().attnNorm, *s.xn, n, d, eps));
     for (std::size_t li = 0; li < m_layers.size(); ++li) {
         const Layer &L = m_layers[li];
-        LinearInput xn{*s.xn, s.xnQ};
+        LinearInput xn{*s.xn, s.xnQ, false, s.vqXp};
         // keys and values straight into an fp32 cache, RoPE there; for an fp16 one into scratch
         // first, RoPE, then rounded into the cache. The three projections first, then their
         // biases, then the RoPE of queries and keys: each group's dispatches are independent, so
@@ -245,10 +247,10 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
         LOWBIT_CHECK(recordAttention(rec, *s.q, *L.kCache, *L.vCache, *s.attn,
                                      {n, nh, nkv, hd, pos0, kvd, 1.0f / std::sqrt(static_cast<float>(hd))}, m_kvForm,
                                      m_attention.value_or(AttentionKernel::Auto)));
-        LinearInput attn{*s.attn, s.attnQ};
+        LinearInput attn{*s.attn, s.attnQ, false, s.vqXp};
         LOWBIT_CHECK(recordLinear(rec, *L.o, attn, *s.tmp, n, 0, d));
         LOWBIT_CHECK(addThenNorm(*L.ffnNorm));
-        LinearInput xn2{*s.xn, s.xnQ};
+        LinearInput xn2{*s.xn, s.xnQ, false, s.vqXp};
         if (L.gateUp) { // each token's gate row then its up row, 2·ff floats apart
             LOWBIT_CHECK(recordLinear(rec, *L.gateUp, xn2, *s.gate, n, 0, 2 * ff));
             LOWBIT_CHECK(recordSiluMulPair(rec, *s.gate, *s.act, n, ff));
@@ -257,12 +259,12 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
             LOWBIT_CHECK(recordLinear(rec, *L.up, xn2, *s.up, n, 0, ff));
             LOWBIT_CHECK(recordSiluMul(rec, *s.gate, *s.up, *s.act, n * ff));
         }
-        LinearInput act{*s.act, s.actQ};
+        LinearInput act{*s.act, s.actQ, false, s.vqXp};
         LOWBIT_CHECK(recordLinear(rec, *L.down, act, *s.tmp, n, 0, d));
         const Buffer &nextNorm = li + 1 < m_layers.size() ? *m_layers[li + 1].attnNorm : *m_finalNorm;
         LOWBIT_CHECK(addThenNorm(nextNorm));
     }
-    LinearInput xnOut{*s.xn, s.xnQ};
+    LinearInput xnOut{*s.xn, s.xnQ, false, s.vqXp};
     return recordLinear(rec, *m_output, xnOut, *s.logits, n, 0, vocab);
 }
 
@@ -299,6 +301,15 @@ Result<std::unique_ptr<Scratch>> GpuModel::allocateScratch(std::uint32_t n)
         LOWBIT_TRY(s.xnQ, quantized(c.hiddenSize));
         LOWBIT_TRY(s.attnQ, quantized(c.numHeads * c.headDim));
         LOWBIT_TRY(s.actQ, quantized(c.intermediateSize));
+    }
+    // one x pass buffer that every VQ linear's GEMM takes in turn (the recorder puts a barrier
+    // between one's reads and the next one's writes), up to kVqXpRunTokens tokens a run
+    std::uint64_t xpFloats = 0;
+    for (const auto &w : m_matrices)
+        if (w->vq)
+            xpFloats = std::max<std::uint64_t>(xpFloats, treeXpFloatsPerToken(*w->vq));
+    if (n > 1 && xpFloats > 0) {
+        LOWBIT_TRY(s.vqXp, a.allocate(xpFloats * std::min(n, kVqXpRunTokens) * sizeof(float)));
     }
     return scratch;
 }

@@ -125,12 +125,12 @@ Result<std::optional<GpuWeight>> uploadWeightRows(Arena &arena, const TensorView
 }
 
 Status recordLinear(Recorder &rec, const GpuWeight &w, const Buffer &x, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
-                    std::uint32_t yStride)
+                    std::uint32_t yStride, const Buffer *vqXp)
 {
     if (w.vq) {
         if (tokens == 1)
             return recordMatvecVq(rec, *w.vq, x, y, 0, yOffset);
-        return recordMatmulVq(rec, *w.vq, x, y, tokens, yOffset, yStride);
+        return recordMatmulVq(rec, *w.vq, x, y, tokens, yOffset, yStride, vqXp);
     }
     if (w.packed) {
         if (tokens == 1)
@@ -147,7 +147,7 @@ Status recordLinear(Recorder &rec, const GpuWeight &w, LinearInput &in, const Bu
                     std::uint32_t yStride)
 {
     if (!in.quantized || !w.packed || !rowsInt8Runs(*w.packed))
-        return recordLinear(rec, w, in.x, y, tokens, yOffset, yStride);
+        return recordLinear(rec, w, in.x, y, tokens, yOffset, yStride, in.vqXp);
     if (!in.ready) {
         LOWBIT_CHECK(recordQuantizeX8(rec, in.x, 0, static_cast<std::uint32_t>(w.cols), tokens, *in.quantized));
         in.ready = true;

@@ -52,9 +52,10 @@ Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, const Packe
 Result<std::optional<GpuWeight>> uploadWeightRows(Arena &arena, const TensorView &a, const TensorView &b, const PackedUploadOptions &packed = {});
 
 /// Y[yOffset + t·yStride + r] = W[r, :] · X[t, :] for t < tokens; one token on packed weights
-/// runs the fused dequant × vector kernel, several the fused dequant × matrix kernel.
+/// runs the fused dequant × vector kernel, several the fused dequant × matrix kernel. vqXp: room
+/// for the VQ GEMM's x pass (recordMatmulVq's xpScratch), or none.
 Status recordLinear(Recorder &rec, const GpuWeight &w, const Buffer &x, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
-                    std::uint32_t yStride);
+                    std::uint32_t yStride, const Buffer *vqXp = nullptr);
 
 /// An activation the linears of a layer share, and with int8 activations its quantized copy,
 /// written by the first linear that takes it (rowsInt8Runs) and reused by the others.
@@ -62,6 +63,7 @@ struct LinearInput {
     const Buffer &x;
     Buffer *quantized = nullptr; ///< room for quantizedXBytes(cols, tokens); null: fp32 x only
     bool ready = false;
+    const Buffer *vqXp = nullptr; ///< room for the VQ GEMM's x pass (recordLinear), or none
 };
 /// The same, reading `in`'s int8 copy where the weight has the integer kernel.
 Status recordLinear(Recorder &rec, const GpuWeight &w, LinearInput &in, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,

@@ -18,8 +18,8 @@ namespace lowbit::gpu {
 
 namespace {
 constexpr std::uint32_t kNone = 0xFFFFFFFFu;
-constexpr std::uint32_t kSharedCodebookFloats = 4096; // SHARED_CB in matvec_vq.comp and matmul_vq.comp
-constexpr std::uint32_t kSharedCodebookHalves = 2 * kSharedCodebookFloats; // matvec_vq.comp's as fp16 pairs
+constexpr std::uint32_t kSharedCodebookFloats = 4096; // SHARED_CB in vq_shared_codebook.glsl
+constexpr std::uint32_t kSharedCodebookHalves = 2 * kSharedCodebookFloats; // the same as fp16 pairs
 
 /// Whether every value is zero or an fp16 normal number: then fp16 holds it exactly on every
 /// device (no subnormal that one might flush).
@@ -105,14 +105,20 @@ ShaderId rowsShader(std::uint32_t v, unsigned bits, bool residual)
     return kIds[vi][bi][residual ? 1 : 0];
 }
 
-/// The GPU GEMV (matvec_vq.comp) for vectors of v: centroids as vec4 for 4 and 8, any v ≤ 16 otherwise.
-ShaderId treeShader(std::uint32_t v, bool subgroupReduce)
+/// The GPU GEMV (matvec_vq.comp) or GEMM (matmul_vq.comp) for vectors of v: centroids as vec4
+/// for 4 and 8, any v ≤ 16 otherwise.
+ShaderId treeShader(std::uint32_t v, bool subgroupReduce, bool gemm = false)
 {
-    if (v == 4)
-        return subgroupReduce ? ShaderId::matvec_vq_v4_sg : ShaderId::matvec_vq_v4;
-    if (v == 8)
-        return subgroupReduce ? ShaderId::matvec_vq_v8_sg : ShaderId::matvec_vq_v8;
-    return subgroupReduce ? ShaderId::matvec_vq_v0_sg : ShaderId::matvec_vq_v0;
+    static constexpr std::array<std::array<std::array<ShaderId, 2>, 3>, 2> kIds = {{
+        {{{ShaderId::matvec_vq_v0, ShaderId::matvec_vq_v0_sg},
+          {ShaderId::matvec_vq_v4, ShaderId::matvec_vq_v4_sg},
+          {ShaderId::matvec_vq_v8, ShaderId::matvec_vq_v8_sg}}},
+        {{{ShaderId::matmul_vq_v0, ShaderId::matmul_vq_v0_sg},
+          {ShaderId::matmul_vq_v4, ShaderId::matmul_vq_v4_sg},
+          {ShaderId::matmul_vq_v8, ShaderId::matmul_vq_v8_sg}}},
+    }};
+    const std::size_t vi = v == 4 ? 1 : v == 8 ? 2 : 0;
+    return kIds[gemm ? 1 : 0][vi][subgroupReduce ? 1 : 0];
 }
 
 /// The rows GEMM of kVqGemmTokens tokens: vectors of 4 or 8 only.
@@ -132,11 +138,11 @@ std::optional<ShaderId> rowsGemmShader(std::uint32_t v, unsigned bits, bool resi
     return kIds[v == 4 ? 0 : 1][bi][residual ? 1 : 0];
 }
 
-/// The x pass of the rows layout for `tokens` tokens from x[xOffset …].
-Status recordXprep(Recorder &rec, const GpuVqTensor &w, VqPush p, const Buffer &x)
+/// The x pass (vq_xprep.comp) for p.tokens tokens from x[p.xOffset …] into xp (w.xp unless given).
+Status recordXprep(Recorder &rec, const GpuVqTensor &w, VqPush p, const Buffer &x, const Buffer *xp = nullptr)
 {
     const std::uint64_t n = std::uint64_t(p.rowStride) + p.outlierCols;
-    return rec.dispatch(ShaderId::vq_xprep, {w.indices, w.values, &x, w.xp}, p, gridFor((n + 63) / 64 * p.tokens));
+    return rec.dispatch(ShaderId::vq_xprep, {w.indices, w.values, &x, xp ? xp : w.xp}, p, gridFor((n + 63) / 64 * p.tokens));
 }
 } // namespace
 
@@ -276,8 +282,10 @@ Status recordMatvecVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, cons
     return rec.dispatch(rowsShader(p.v, w.storedBits, p.resBase != kNone), {w.indices, w.values, w.xp, &y}, p, gridFor((p.R + 31) / 32));
 }
 
+std::uint32_t treeXpFloatsPerToken(const GpuVqTensor &w) { return !w.rowsMatvec && w.xp != nullptr ? w.push.xpStride : 0u; }
+
 Status recordMatmulVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
-                      std::uint32_t yStride)
+                      std::uint32_t yStride, const Buffer *xpScratch)
 {
     if (tokens == 0)
         return {};
@@ -290,12 +298,29 @@ Status recordMatmulVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, cons
         return makeError(ErrorCode::Internal, "vq matmul buffers too small");
     if (!w.rowsMatvec) { // the tree GEMM: kVqTreeTokens tokens a workgroup
         VqPush p = w.push;
-        p.tokens = tokens;
-        p.xOffset = 0;
-        p.yOffset = yOffset;
         p.yStride = yStride;
-        return rec.dispatch(w.subgroupReduce ? ShaderId::matmul_vq_sg : ShaderId::matmul_vq, {w.indices, w.values, &x, &y}, p,
-                            gridFor(std::uint64_t(p.R) * ((tokens + kVqTreeTokens - 1) / kVqTreeTokens)));
+        const ShaderId gemm = treeShader(p.v, w.subgroupReduce, true);
+        // where x must be put into position order first: as many tokens a run as the x pass's
+        // buffer holds (the caller's scratch, else the tensor's own, one token)
+        const bool scratchFits = xpScratch != nullptr && xpScratch->size >= std::uint64_t(p.xpStride) * 4;
+        const Buffer *xp = w.xp == nullptr ? nullptr : scratchFits ? xpScratch : w.xp;
+        const std::uint64_t perRun = xp == nullptr ? tokens : std::max<std::uint64_t>(1, xp->size / (std::uint64_t(p.xpStride) * 4));
+        for (std::uint32_t t = 0; t < tokens;) {
+            const auto n = static_cast<std::uint32_t>(std::min<std::uint64_t>(perRun, tokens - t));
+            p.tokens = n;
+            p.xOffset = t * w.push.cols;
+            p.yOffset = yOffset + t * yStride;
+            const std::uint64_t groups = std::uint64_t(p.R) * ((n + kVqTreeTokens - 1) / kVqTreeTokens);
+            if (xp == nullptr) {
+                LOWBIT_CHECK(rec.dispatch(gemm, {w.indices, w.values, &x, &y}, p, gridFor(groups)));
+            } else {
+                LOWBIT_CHECK(recordXprep(rec, w, p, x, xp));
+                p.xOffset = 0;
+                LOWBIT_CHECK(rec.dispatch(gemm, {w.indices, w.values, xp, &y}, p, gridFor(groups)));
+            }
+            t += n;
+        }
+        return {};
     }
     const std::optional<ShaderId> gemm = rowsGemmShader(w.push.v, w.storedBits, w.push.resBase != kNone);
     std::uint32_t t = 0;

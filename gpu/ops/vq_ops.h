@@ -39,8 +39,8 @@ static_assert(sizeof(VqPush) == shaderInfo(ShaderId::dequant_vq).pushBytes, "vq 
 static_assert(sizeof(VqPush) == shaderInfo(ShaderId::vq_xprep).pushBytes, "vq push constants drifted");
 static_assert(sizeof(VqPush) == shaderInfo(ShaderId::matvec_vq_rows_v8_i8).pushBytes, "vq push constants drifted");
 
-/// Dispatches one recordMatvecVq records at most (the row layout's x pass and GEMV), and
-/// recordMatmulVq per token at most.
+/// Dispatches one recordMatvecVq records at most (the x pass and the GEMV), and recordMatmulVq
+/// per token at most.
 inline constexpr std::uint32_t kVqMatvecDispatches = 2;
 /// Tokens of one rows-layout GEMM dispatch (matmul_vq_rows: TOKENS).
 inline constexpr std::uint32_t kVqGemmTokens = 3;
@@ -74,11 +74,20 @@ Status recordDequantVq(Recorder &rec, const GpuVqTensor &w, const Buffer &out, s
 /// y[yOffset + r] = W[r, :] · x[xOffset …]. Errors: Unsupported for vectors longer than kGpuVqMaxVector.
 Status recordMatvecVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, const Buffer &y, std::uint32_t xOffset = 0,
                       std::uint32_t yOffset = 0);
+/// Floats a token of the tree GEMM's x pass takes (the tensor has a permutation or normalization
+/// and the tree layout), else 0: a scratch of this many times kVqXpRunTokens lets
+/// recordMatmulVq run that many tokens a dispatch.
+std::uint32_t treeXpFloatsPerToken(const GpuVqTensor &w);
+/// Tokens a run of the tree GEMM's x pass the engine's scratch holds (GpuModel).
+inline constexpr std::uint32_t kVqXpRunTokens = 128;
+
 /// Y[yOffset + t·yStride + r] = W[r, :] · X[t, :] for `tokens` rows of X (cols floats each): on
 /// the row layout a GEMM of kVqGemmTokens tokens a dispatch (vectors of 4 or 8; a last lone token
-/// and other lengths by the GEMV), elsewhere one dispatch (kVqTreeTokens tokens a workgroup).
+/// and other lengths by the GEMV), elsewhere a GEMM of kVqTreeTokens tokens a workgroup, after the
+/// x pass where the tensor has a permutation or normalization: as many tokens a run as fit
+/// `xpScratch` (treeXpFloatsPerToken floats each; without it the tensor's own buffer, one token).
 /// Errors as recordMatvecVq.
 Status recordMatmulVq(Recorder &rec, const GpuVqTensor &w, const Buffer &x, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
-                      std::uint32_t yStride);
+                      std::uint32_t yStride, const Buffer *xpScratch = nullptr);
 
 } // namespace lowbit::gpu

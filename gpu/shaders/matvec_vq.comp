@@ -22,7 +22,6 @@
 
 #define WG 128u
 #define U 8u
-#define SHARED_CB 4096u
 #if VLEN == 0
 #define VN 16u
 #define VCOUNT pc.v
@@ -37,58 +36,13 @@ layout(std430, binding = 1) readonly buffer Vals4 { vec4 vals4[]; };
 layout(std430, binding = 2) readonly buffer X { float x[]; };
 layout(std430, binding = 3) buffer Y { float y[]; };
 
-// the main codebook: floats (sharedMain values) or fp16 pairs (sharedHalves values), 16 KiB
-shared uvec4 cb[SHARED_CB / 4u];
-
-/// The host ran vq_xprep (binding 2 is its output).
-bool xPrepared() { return pc.permBase != NONE || pc.scaleBase != NONE; }
-
-/// Value i of the main codebook from shared memory.
-float sharedValue(uint i)
-{
-    if (pc.sharedHalves != 0u) {
-        const uint w = i >> 1;
-        const vec2 h = unpackHalf2x16(cb[w >> 2][w & 3u]);
-        return (i & 1u) != 0u ? h.y : h.x;
-    }
-    return uintBitsToFloat(cb[i >> 2][i & 3u]);
-}
-
-#if VLEN != 0
-/// Values 4k … 4k + 3 of centroid `code` of the main codebook (from shared memory where it is there).
-vec4 centroidPart(uint code, uint k)
-{
-    if (pc.sharedHalves != 0u) {
-#if VLEN == 8
-        const uvec4 q = cb[code];
-        const uvec2 h = k == 0u ? q.xy : q.zw;
-#else
-        const uvec4 q = cb[code >> 1];
-        const uvec2 h = (code & 1u) != 0u ? q.zw : q.xy;
-#endif
-        return vec4(unpackHalf2x16(h.x), unpackHalf2x16(h.y));
-    }
-    if (pc.sharedMain != 0u)
-        return uintBitsToFloat(cb[code * (VN / 4u) + k]);
-    return vals4[pc.mainCb / 4u + code * (VN / 4u) + k];
-}
-#endif
+#include "vq_shared_codebook.glsl"
 
 void main()
 {
     const uint r = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
     const uint lid = treeIndex();
-    if (pc.sharedHalves != 0u) { // sharedHalves ≤ 2·SHARED_CB, every value exact in fp16 (checked by the host)
-        for (uint w = lid; w < (pc.sharedHalves + 1u) / 2u; w += WG) {
-            const float hi = 2u * w + 1u < pc.sharedHalves ? vals[pc.mainCb + 2u * w + 1u] : 0.0;
-            cb[w >> 2][w & 3u] = packHalf2x16(vec2(vals[pc.mainCb + 2u * w], hi));
-        }
-    } else {
-        for (uint i = lid; i < pc.sharedMain; i += WG) // sharedMain ≤ SHARED_CB (checked by the host)
-            cb[i >> 2][i & 3u] = floatBitsToUint(vals[pc.mainCb + i]);
-    }
-    barrier();
-    const bool fromShared = pc.sharedHalves != 0u || pc.sharedMain != 0u;
+    loadSharedCodebook(lid);
     float acc[VN];
     [[unroll]] for (uint d = 0u; d < VN; ++d)
         acc[d] = 0.0;
@@ -123,7 +77,7 @@ void main()
                 [[unroll]] for (uint d = 0u; d < VN; ++d)
                     if (d < VCOUNT) {
                         const uint i = code[j] * pc.v + d;
-                        float w = fromShared ? sharedValue(i) : vals[pc.mainCb + i];
+                        float w = mainValue(i);
                         if (residual)
                             w += vals[pc.resCb + rc[j] * pc.v + d];
                         acc[d] += w * xv[j];
@@ -132,7 +86,7 @@ void main()
                 [[unroll]] for (uint k = 0u; k < VN / 4u; ++k) {
                     vec4 w = centroidPart(code[j], k);
                     if (residual)
-                        w += vals4[pc.resCb / 4u + rc[j] * (VN / 4u) + k];
+                        w += residualPart(rc[j], k);
                     acc[4u * k] += w.x * xv[j];
                     acc[4u * k + 1u] += w.y * xv[j];
                     acc[4u * k + 2u] += w.z * xv[j];

@@ -191,9 +191,11 @@ foreach(vl 0 4 8)
   lowbit_shader(matvec_vq_v${vl} matvec_vq.comp 4 ${vq_push} VLEN=${vl})
   lowbit_shader(matvec_vq_v${vl}_sg matvec_vq.comp 4 ${vq_push} VLEN=${vl} SG_REDUCE)
 endforeach()
-# ... and their GEMM (the prefill) on GPUs: four tokens a workgroup
-lowbit_shader(matmul_vq matmul_vq.comp 4 ${vq_push})
-lowbit_shader(matmul_vq_sg matmul_vq.comp 4 ${vq_push} SG_REDUCE)
+# ... and their GEMM (the prefill) on GPUs: four tokens a workgroup, the same vector lengths
+foreach(vl 0 4 8)
+  lowbit_shader(matmul_vq_v${vl} matmul_vq.comp 4 ${vq_push} VLEN=${vl})
+  lowbit_shader(matmul_vq_v${vl}_sg matmul_vq.comp 4 ${vq_push} VLEN=${vl} SG_REDUCE)
+endforeach()
 # ... and the CPU-device GEMV (matvec_vq_rows.comp): x·scale in position order first
 # (vq_xprep), then one variant per vector length (4, 8, or 0: any v ≤ 16 at run time), stored
 # index width (8, 12, 16) and residual (_r); every binding but y read as texels of a storage

@@ -189,20 +189,28 @@ private slots:
 
     /// The GEMM of the prefill in both layouts: on the rows layout runs of three tokens (vectors of 4
     /// and 8; 7 tokens = 3 + 3 + a lone one by the GEMV, 5 = 3 + 2), other lengths one GEMV per
-    /// token; output at an offset with a stride whose gaps stay untouched.
+    /// token; on the tree four tokens a workgroup, after the x pass where there is a permutation
+    /// or normalization: one token a run in the tensor's own buffer, or as many as a scratch holds
+    /// (three here: 7 tokens = 3 + 3 + 1). Output at an offset with a stride whose gaps stay
+    /// untouched; 2100 columns take three steps of the loads-ahead loop, the last partial.
     void matmulEqualsTheProduct_data()
     {
         QTest::addColumn<int>("v");
         QTest::addColumn<int>("k");
         QTest::addColumn<int>("residual");
         QTest::addColumn<int>("outliers");
+        QTest::addColumn<bool>("perm");
         QTest::addColumn<bool>("norm");
+        QTest::addColumn<int>("cols");
         QTest::addColumn<int>("tokens");
-        QTest::newRow("v8 k256, 7 tokens") << 8 << 256 << 0 << 0 << false << 7;
-        QTest::newRow("v4 k64 residual k16, outliers, perm, norm, 5 tokens") << 4 << 64 << 16 << 6 << true << 5;
-        QTest::newRow("v8 k4096 (12-bit codes) residual k256, norm, 2 tokens") << 8 << 4096 << 256 << 3 << true << 2;
-        QTest::newRow("v4 k40000 (16-bit codes), 4 tokens") << 4 << 40000 << 0 << 0 << false << 4;
-        QTest::newRow("v6 (no GEMM variant), 3 tokens") << 6 << 32 << 8 << 0 << true << 3;
+        QTest::newRow("v8 k256, 7 tokens") << 8 << 256 << 0 << 0 << true << false << 70 << 7;
+        QTest::newRow("v4 k64 residual k16, outliers, perm, norm, 5 tokens") << 4 << 64 << 16 << 6 << true << true << 70 << 5;
+        QTest::newRow("v8 k4096 (12-bit codes) residual k256, norm, 2 tokens") << 8 << 4096 << 256 << 3 << true << true << 70 << 2;
+        QTest::newRow("v4 k40000 (16-bit codes), 4 tokens") << 4 << 40000 << 0 << 0 << true << false << 70 << 4;
+        QTest::newRow("v6 (no rows GEMM variant), 3 tokens") << 6 << 32 << 8 << 0 << true << true << 70 << 3;
+        QTest::newRow("v8 k256 (fp16 halves), perm, norm, 2100 columns, 7 tokens") << 8 << 256 << 0 << 0 << true << true << 2100 << 7;
+        QTest::newRow("v4 k4096 residual k256, outliers, 2100 columns, 6 tokens") << 4 << 4096 << 256 << 5 << false << false << 2100 << 6;
+        QTest::newRow("v6 outliers, perm, 2100 columns, 5 tokens") << 6 << 64 << 0 << 9 << true << false << 2100 << 5;
     }
     void matmulEqualsTheProduct()
     {
@@ -210,27 +218,32 @@ private slots:
         QFETCH(int, k);
         QFETCH(int, residual);
         QFETCH(int, outliers);
+        QFETCH(bool, perm);
         QFETCH(bool, norm);
+        QFETCH(int, cols);
         QFETCH(int, tokens);
-        const int rows = 100, cols = 70;
-        auto t = VqQuantizedTensor::create(content(rows, cols, v, k, residual, outliers, true, norm, true));
+        const int rows = 100;
+        auto t = VqQuantizedTensor::create(content(rows, cols, v, k, residual, outliers, perm, norm, true));
         QVERIFY2(t.ok(), t.ok() ? "" : t.error().message().c_str());
         std::vector<float> cpu(std::size_t(rows) * std::size_t(cols));
         QVERIFY((*t)->decodeRows(cpu.data(), 0, rows).ok());
         const auto x = test::randomFloats(std::size_t(cols) * std::size_t(tokens), 9);
         const std::uint32_t yOffset = 3, yStride = rows + 5;
-        for (int form : {0, 1, 2}) { // tree with shuffles, tree with the shared tree, rows
+        // tree with shuffles, tree with the shared tree, rows, tree with shuffles and a scratch of 3 tokens
+        for (int form : {0, 1, 2, 3}) {
             const bool rowsLayout = form == 2;
             Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
-            auto g = uploadVq(arena, **t, rowsLayout ? MatvecLayout::Rows : MatvecLayout::SharedTree, form == 0);
+            auto g = uploadVq(arena, **t, rowsLayout ? MatvecLayout::Rows : MatvecLayout::SharedTree, form != 1);
             QVERIFY(g.ok());
+            QCOMPARE(treeXpFloatsPerToken(*g) != 0, !rowsLayout && (perm || norm));
             auto bx = arena.upload(std::span<const float>(x));
             auto by = arena.allocate((yOffset + std::size_t(tokens) * yStride) * 4);
-            QVERIFY(bx.ok() && by.ok());
+            auto scratch = arena.allocate(std::max<std::size_t>(1, treeXpFloatsPerToken(*g)) * 3 * 4);
+            QVERIFY(bx.ok() && by.ok() && scratch.ok());
             std::memset((*by)->mapped, 0xFF, (*by)->size); // NaN where nothing may be written
             auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
             QVERIFY(rec.ok());
-            QVERIFY(recordMatmulVq(**rec, *g, **bx, **by, std::uint32_t(tokens), yOffset, yStride).ok());
+            QVERIFY(recordMatmulVq(**rec, *g, **bx, **by, std::uint32_t(tokens), yOffset, yStride, form == 3 ? *scratch : nullptr).ok());
             QVERIFY((*rec)->submitAndWait().ok());
             const auto Y = (*by)->as<float>();
             QVERIFY(std::isnan(Y[0]));
@@ -243,7 +256,7 @@ private slots:
                         mag += std::fabs(p);
                     }
                     QVERIFY2(std::fabs(Y[yOffset + std::size_t(tk) * yStride + std::size_t(r)] - ref) <= 4e-6 * mag + 1e-9,
-                             qPrintable(QStringLiteral("form %1 (0 tree with shuffles, 1 shared tree, 2 rows), token %2, row %3").arg(form).arg(tk).arg(r)));
+                             qPrintable(QStringLiteral("form %1 (0 tree with shuffles, 1 shared tree, 2 rows, 3 tree with a scratch), token %2, row %3").arg(form).arg(tk).arg(r)));
                 }
                 for (std::uint32_t pad = rows; pad < yStride; ++pad)
                     QVERIFY(std::isnan(Y[yOffset + std::size_t(tk) * yStride + pad]));
