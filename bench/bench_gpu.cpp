@@ -27,6 +27,7 @@
 //             [--row-major: the rows layout's code words untiled, to measure what the tiling gains]
 //             [--tree-table / --tree-barriers / --tree-one-piece: the tree kernels without their linear INT decode /
 //              subgroup-shuffle sums / the GEMV's loads of four pieces ahead (GPUs); --tree-ahead: those loads on CPU devices too]
+//             [--tree-slot-gemm: prompts of ≥ 16 tokens on the tree take the slots' GEMM instead of the tiled one]
 //             [--kv-cache f32|f16: the engine's KV cache]
 //             [--attention tree|rows: the engine's attention kernel (default: by device)]
 //             [--prompt N: the synthetic model's prefill of N tokens, then its decode after them — attention at long contexts]
@@ -415,13 +416,15 @@ int main(int argc, char **argv)
             engine.treeLinear = upload.treeLinear = false;
         else if (a == "--tree-one-piece" || a == "--tree-ahead")
             engine.treeAhead = upload.treeAhead = a == "--tree-ahead";
+        else if (a == "--tree-slot-gemm")
+            engine.treeTiledGemm = upload.treeTiledGemm = false;
         else if (a == "--tree-barriers") {
             upload.subgroupReduce = false;
             engine.subgroupReduce = false;
         }
         else {
             std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--copies C] [--wall-clock] [--staged|--mapped] [--shapes RxC,...] [--device N] "
-                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--tree-table] [--tree-barriers] [--tree-one-piece|--tree-ahead] [--apart-gate-up] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
+                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--tree-table] [--tree-barriers] [--tree-one-piece|--tree-ahead] [--tree-slot-gemm] [--apart-gate-up] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
                                  "[--no-model] [--attention tree|rows] [--prompt N] [--activations f32|int8] [--unfused] [--compare-int8 TEXT [--compare-docs N]]\n");
             return 2;
         }

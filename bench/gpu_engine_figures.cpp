@@ -38,6 +38,7 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
     opt.treeLinear = run.treeLinear;
     opt.subgroupReduce = run.subgroupReduce;
     opt.treeAhead = run.treeAhead;
+    opt.treeTiledGemm = run.treeTiledGemm;
     opt.stagedWeights = run.stagedWeights;
     opt.fuseLayerOps = run.fuseLayerOps;
     opt.mergeGateUp = run.mergeGateUp;

@@ -34,6 +34,7 @@ struct EngineRun {
     bool treeLinear = true;       ///< --tree-table clears it
     std::optional<bool> subgroupReduce; ///< --tree-barriers: false
     std::optional<bool> treeAhead;      ///< --tree-one-piece: false, --tree-ahead: true
+    bool treeTiledGemm = true;          ///< --tree-slot-gemm clears it
     std::optional<bool> stagedWeights;  ///< --staged / --mapped
     bool fuseLayerOps = true;           ///< --unfused clears it (GpuModelOptions::fuseLayerOps)
     bool mergeGateUp = true;            ///< --apart-gate-up clears it (GpuModelOptions::mergeGateUp)

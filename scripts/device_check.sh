@@ -9,9 +9,10 @@
 #       text from LOWBIT_SHARED_DIR (never committed: .dev/ is ignored);
 #       zstd-packed, well under 64 MiB.
 #   scripts/device_check.sh run [OUT_DIR]      there, from the repository root: unpacks .dev/,
-#       runs the kernel tests against the CPU reference, then bench_gpu's GEMV rows (each
-#       load-ahead and layout form against the other) and the engine's tokens/s; every output
-#       into OUT_DIR (default $OUT), each step under its own time limit.
+#       runs the kernel tests against the CPU reference, then bench_gpu's GEMV rows and the GEMMs
+#       of a 64-token prefill (each form against the other: loading ahead, tiled GEMM) and the
+#       engine's tokens/s; every output into OUT_DIR (default $OUT), each step under its own time
+#       limit.
 #
 # `run` also works here on lavapipe (the same commands on a CPU device), which is how it is tested.
 set -euo pipefail
@@ -95,6 +96,10 @@ run() {
     local formats=int4,int4-asym,nf4,mxfp4,int8,vptq-v8-k256,vptq-v8-k256-pn,vptq-v4-k4096
     local gemv=(--formats "$formats" --shapes 4096x4096,11008x4096 --copies 12 --reps 5 --gemm 8 --no-model)
     step 240 gemv "$bin/bench_gpu" "${gemv[@]}"
+    # the prefill: GEMMs of 64 tokens, tiled against the slots' GEMM (and the VQ GEMM with its x pass)
+    local gemm=(--formats int4,nf4,fp6-e3m2,vptq-v8-k256-pn --shapes 4096x4096,11008x4096 --copies 12 --reps 3 --products 8 --gemm 64 --no-model)
+    step 120 gemm64 "$bin/bench_gpu" "${gemm[@]}"
+    step 120 gemm64_slots "$bin/bench_gpu" "${gemm[@]}" --tree-slot-gemm
     step 120 gemv_one_piece "$bin/bench_gpu" --formats int4,int4-asym,nf4 --shapes 4096x4096,11008x4096 --copies 12 --reps 5 --no-model --tree-one-piece
     # the engine: stories260K and the 2-layer TinyLlama-width model, fused and separate layer ops
     if [[ -f $model ]]; then

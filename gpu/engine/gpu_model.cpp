@@ -64,6 +64,7 @@ PackedUploadOptions packedOptions(const GpuModelOptions &options)
     packed.treeLinear = options.treeLinear;
     packed.subgroupReduce = options.subgroupReduce;
     packed.treeAhead = options.treeAhead;
+    packed.treeTiledGemm = options.treeTiledGemm;
     return packed;
 }
 } // namespace

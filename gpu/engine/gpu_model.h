@@ -37,6 +37,7 @@ struct GpuModelOptions {
     bool treeLinear = true;
     std::optional<bool> subgroupReduce;
     std::optional<bool> treeAhead;
+    bool treeTiledGemm = true; ///< PackedUploadOptions::treeTiledGemm
     /// F16: keys and values stored as fp16 (half the cache's bytes), through 16-bit storage where
     /// the device has it and use16BitStorage is set, else as halves packed in uints
     KvCacheType kvCache = KvCacheType::F32;

@@ -26,6 +26,8 @@ constexpr std::uint32_t kNoScales2 = 0xFFFFFFFFu;
 constexpr std::uint32_t kWorkgroup = 64;
 constexpr std::uint32_t kTreeRows = 2;   ///< rows per invocation slot of matvec_packed / matmul_packed (ROWS)
 constexpr std::uint32_t kTreeTokens = 8; ///< tokens per workgroup of matmul_packed (TT)
+constexpr std::uint32_t kTiledRows = 64;   ///< rows per workgroup of matmul_packed_tiled (BM)
+constexpr std::uint32_t kTiledTokens = 32; ///< tokens per workgroup of matmul_packed_tiled (BN)
 
 std::uint32_t kindOf(FastKind k)
 {
@@ -213,10 +215,20 @@ ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout,
          S::matvec_packed_b5_lin_sg_a1, S::matvec_packed_b6_lin_sg_a1, S::matvec_packed_b7_lin_sg_a1, S::matvec_packed_b8_lin_sg_a1,
          S::matvec_packed_fp6_sg_a1},
     }};
+    static constexpr std::array<std::array<S, 9>, 2> kTiled = {{
+        {S::matmul_packed_tiled_b1, S::matmul_packed_tiled_b2, S::matmul_packed_tiled_b3, S::matmul_packed_tiled_b4,
+         S::matmul_packed_tiled_b5, S::matmul_packed_tiled_b6, S::matmul_packed_tiled_b7, S::matmul_packed_tiled_b8,
+         S::matmul_packed_tiled_fp6},
+        {S::matmul_packed_tiled_b1_lin, S::matmul_packed_tiled_b2_lin, S::matmul_packed_tiled_b3_lin, S::matmul_packed_tiled_b4_lin,
+         S::matmul_packed_tiled_b5_lin, S::matmul_packed_tiled_b6_lin, S::matmul_packed_tiled_b7_lin, S::matmul_packed_tiled_b8_lin,
+         S::matmul_packed_tiled_fp6},
+    }};
     const bool fp6 = layout == CodeLayout::Fp6Planes;
     const std::size_t v = fp6 ? 8 : std::clamp<std::size_t>(codeBits, 1, 8) - 1;
     if (kernel == PackedKernel::Dequant)
         return kPlain[0][v];
+    if (kernel == PackedKernel::MatmulTiled)
+        return kTiled[form.linear && !fp6 ? 1 : 0][v];
     if (kernel == PackedKernel::Matvec && form.subgroupReduce && !form.loadAhead)
         return kSgA1[form.linear && !fp6 ? 1 : 0][v];
     const std::size_t k = kernel == PackedKernel::Matvec ? 0 : 1;
@@ -429,6 +441,7 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     t.tree.linear = options.treeLinear && p.layout == CodeLayout::Dense && (t.rowsDecode == RowsDecode::Linear || intAsym);
     t.tree.subgroupReduce = options.subgroupReduce.value_or(true) && dev.subgroupShuffle;
     t.tree.loadAhead = options.treeAhead.value_or(dev.type != "cpu");
+    t.tree.tiledGemm = options.treeTiledGemm;
     t.tiled = options.tileRows && t.matvec == MatvecLayout::Rows && p.rowWords % 4 == 0 && p.rowWordsHi % 4 == 0;
 
     // row slices within the storage-buffer range
@@ -522,6 +535,18 @@ Status recordMatmulPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
         return makeError(ErrorCode::Internal, "packed matmul buffers too small");
     if (w.matvec == MatvecLayout::Rows && rowsXAligned(rec, w, x, tokens))
         return recordRowsMatmul(rec, w, x, y, tokens, yOffset, yStride);
+    if (w.tree.tiledGemm && tokens >= kTiledGemmMinTokens && (w.push.groupsPerRow <= 1 || w.push.groupSize % 8 == 0)) {
+        const ShaderId tiled = packedShader(PackedKernel::MatmulTiled, w.codeBits, w.layout, w.tree);
+        const std::uint64_t tokenTiles = (tokens + kTiledTokens - 1) / kTiledTokens;
+        for (const GpuPackedSlice &s : w.slices) {
+            PackedPush p = slicePush(w, s);
+            p.tokens = tokens;
+            p.yOffset = yOffset + s.row0;
+            p.yStride = yStride;
+            LOWBIT_CHECK(rec.dispatch(tiled, {s.codes, w.meta, w.tables, &x, &y}, p, gridFor((s.rows + kTiledRows - 1) / kTiledRows * tokenTiles)));
+        }
+        return {};
+    }
     const ShaderId id = packedShader(PackedKernel::Matmul, w.codeBits, w.layout, w.tree);
     const std::uint64_t tiles = (tokens + kTreeTokens - 1) / kTreeTokens;
     for (const GpuPackedSlice &s : w.slices) {

@@ -96,7 +96,13 @@ struct TreeForm {
     /// loads in flight (off: one at a time, the `_a1` variants of the subgroup forms; the other
     /// forms always load ahead)
     bool loadAhead = true;
+    /// prompts of at least kTiledGemmMinTokens tokens take the tiled GEMM (matmul_packed_tiled:
+    /// 64 rows × 32 tokens a workgroup, weights and x staged in shared memory) where groups do not
+    /// straddle pieces of 8 columns; off: the slots' GEMM (matmul_packed) for any token count
+    bool tiledGemm = false;
 };
+/// Tokens from which a prefill takes the tiled GEMM where TreeForm::tiledGemm allows it.
+inline constexpr std::uint32_t kTiledGemmMinTokens = 16;
 
 struct GpuPackedTensor {
     std::vector<GpuPackedSlice> slices;
@@ -137,6 +143,10 @@ struct PackedUploadOptions {
     /// (device type "cpu"), where it spills registers: lavapipe's int4 tree GEMV ran 0.21 GB/s
     /// ahead against 0.33 one piece at a time
     std::optional<bool> treeAhead;
+    /// the tiled GEMM for prompts of many tokens (TreeForm::tiledGemm); off only to measure what
+    /// it gains (lavapipe, tree tensors of 256² and 512 × 2048: 1.0–1.4 times the slots' GEMM at 16
+    /// tokens, 1.9–3.3 times at 64)
+    bool treeTiledGemm = true;
 };
 
 /// Where word i of slice row `row` of a code plane of `rowWords` words per row (a multiple of 4)
@@ -180,7 +190,7 @@ Status recordRowsMatmulInt8(Recorder &rec, const GpuPackedTensor &w, const Buffe
 
 /// The shader variant of a kernel family for a tensor (by code width / FP6 layout, and for the
 /// tree GEMV/GEMM its form; Dequant ignores the form, and FP6 planes have no linear form).
-enum class PackedKernel : std::uint8_t { Dequant, Matvec, Matmul };
+enum class PackedKernel : std::uint8_t { Dequant, Matvec, Matmul, MatmulTiled };
 ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout, TreeForm form = {});
 /// The decode path matvec_rows takes for a format (Linear only when the table is exactly affine,
 /// so (code − offset)·scale gives the dequantized value bit for bit; Lut for other tables of ≤ 4

@@ -61,6 +61,14 @@ foreach(family matvec_packed matmul_packed)
   endforeach()
   lowbit_shader(${family}_fp6_sg ${family}.comp 5 ${packed_push} CODE_BITS=6 FP6_PLANES SG_REDUCE)
 endforeach()
+# ... and the tiled GEMM for prompts of many tokens on GPUs (64 rows × 32 tokens a workgroup,
+# weights and x staged in shared memory; TreeForm::tiledGemm): per code width and FP6 planes, and
+# the linear INT decode
+foreach(bits 1 2 3 4 5 6 7 8)
+  lowbit_shader(matmul_packed_tiled_b${bits} matmul_packed_tiled.comp 5 ${packed_push} CODE_BITS=${bits})
+  lowbit_shader(matmul_packed_tiled_b${bits}_lin matmul_packed_tiled.comp 5 ${packed_push} CODE_BITS=${bits} TREE_LINEAR)
+endforeach()
+lowbit_shader(matmul_packed_tiled_fp6 matmul_packed_tiled.comp 5 ${packed_push} CODE_BITS=6 FP6_PLANES)
 # ... and the GEMV's subgroup forms (every GPU's) loading one piece at a time instead of four
 # ("_a1", TreeForm::loadAhead off: to measure what loading ahead gains)
 foreach(bits 1 2 3 4 5 6 7 8)

@@ -132,8 +132,21 @@ private slots:
         auto by2 = arena.allocate(std::size_t(rows) * 4);
         auto bY2 = arena.allocate((yOffset + std::size_t(tokens) * yStride) * 4);
         QVERIFY(by2.ok() && bY2.ok());
+        // and the tree's tiled GEMM (GPUs' prefill) for 37 tokens: a tile of 32 and a partial one,
+        // a partial tile of rows, columns in three steps and a partial fourth
+        PackedUploadOptions tiledOpt = opt;
+        tiledOpt.matvec = MatvecLayout::SharedTree;
+        tiledOpt.treeTiledGemm = true;
+        auto gw3 = uploadPacked(arena, *packed, tiledOpt);
+        QVERIFY(gw3.ok() && gw3->tree.tiledGemm);
+        const std::uint32_t tiledTokens = 37;
+        const auto x3 = test::randomFloats(std::size_t(cols) * tiledTokens, 19);
+        auto bx3 = arena.upload(std::span<const float>(x3));
+        auto bY3 = arena.allocate((yOffset + std::size_t(tiledTokens) * yStride) * 4);
+        QVERIFY(bx3.ok() && bY3.ok());
         std::memset((*bY)->mapped, 0xFF, (*bY)->size); // NaN everywhere the kernel must not write
         std::memset((*bY2)->mapped, 0xFF, (*bY2)->size);
+        std::memset((*bY3)->mapped, 0xFF, (*bY3)->size);
         auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
         QVERIFY(rec.ok());
         QVERIFY(recordDequantPacked(**rec, *gw, **bout).ok());
@@ -142,6 +155,7 @@ private slots:
         QVERIFY(recordMatvecPacked(**rec, *gw2, **bx, **by2).ok());
         QVERIFY(recordMatmulPacked(**rec, *gw, **bx, **bY, tokens, yOffset, yStride).ok());
         QVERIFY(recordMatmulPacked(**rec, *gw2, **bx, **bY2, tokens, yOffset, yStride).ok());
+        QVERIFY(recordMatmulPacked(**rec, *gw3, **bx3, **bY3, tiledTokens, yOffset, yStride).ok());
         QVERIFY((*rec)->submitAndWait().ok());
 
         const auto gpu = (*bout)->as<float>();
@@ -174,6 +188,16 @@ private slots:
             }
             QVERIFY(std::isnan(Y[0]));
         }
+        const auto Y3 = (*bY3)->as<float>();
+        for (std::uint32_t t = 0; t < tiledTokens; ++t) {
+            for (std::int64_t r = 0; r < rows; ++r)
+                QVERIFY2(test::closeToProduct(Y3[yOffset + t * yStride + std::size_t(r)], cpu.data() + r * cols, x3.data() + std::size_t(t) * std::size_t(cols),
+                                              std::size_t(cols)),
+                         qPrintable(QStringLiteral("tiled matmul token %1 row %2").arg(t).arg(r)));
+            for (std::uint32_t pad = std::uint32_t(rows); pad < yStride; ++pad)
+                QVERIFY(std::isnan(Y3[yOffset + t * yStride + pad]));
+        }
+        QVERIFY(std::isnan(Y3[0]));
     }
 
     /// The tree layout at every width of a row slot, and its piece paths: x read as vec4 (columns a
@@ -272,7 +296,67 @@ private slots:
             }
     }
 
-    /// By default the tree GEMV loads ahead on GPUs only (on CPU devices it spills registers).
+    /// The tiled GEMM at its edges: a partial tile of rows (71 = 64 + 7), token counts from the
+    /// threshold of 16 to two and a half tiles, 203 columns (x float by float, a tail of 3 weight by
+    /// weight, a partial step), in the linear and the table decode, FP6 planes, and groups of 20
+    /// that straddle pieces (those keep the slots' GEMM), against the CPU's product.
+    void tiledGemmEdges_data()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<int>("group");
+        QTest::addColumn<int>("cols");
+        QTest::addColumn<int>("tokens");
+        QTest::addColumn<bool>("linear");
+        for (bool linear : {true, false}) {
+            const char *form = linear ? "linear" : "table";
+            QTest::addRow("int4, 16 tokens, %s", form) << "int4" << 32 << 1000 << 16 << linear;
+            QTest::addRow("int4, 203 columns, 45 tokens, %s", form) << "int4" << 32 << 203 << 45 << linear;
+            QTest::addRow("int3-asym, per channel, 70 tokens, %s", form) << "int3-asym" << 0 << 512 << 70 << linear;
+        }
+        QTest::addRow("nf4 g128, 33 tokens") << "nf4" << 128 << 1024 << 33 << false;
+        QTest::addRow("fp6 planes, 203 columns, 20 tokens") << "fp6-e3m2" << 32 << 203 << 20 << false;
+        QTest::addRow("groups of 20 (the slots' GEMM), 40 tokens") << "int4" << 20 << 1000 << 40 << true;
+    }
+    void tiledGemmEdges()
+    {
+        QFETCH(QString, format);
+        QFETCH(int, group);
+        QFETCH(int, cols);
+        QFETCH(int, tokens);
+        QFETCH(bool, linear);
+        auto spec = specOf(format, group, QStringLiteral("fp16"));
+        QVERIFY(spec);
+        const std::int64_t rows = 71;
+        auto w = test::randomFloats(std::size_t(rows * cols), 7, 0.05f);
+        auto packed = quantizePackedFast(w.data(), rows, cols, *spec);
+        QVERIFY(packed.ok());
+        std::vector<float> cpu(w.size());
+        QVERIFY(dequantizeFast(*packed, cpu.data()).ok());
+        Arena arena(*m_fx.ctx, VkDeviceSize(8) << 20);
+        PackedUploadOptions opt;
+        opt.matvec = MatvecLayout::SharedTree;
+        opt.treeLinear = linear;
+        opt.treeTiledGemm = true;
+        auto gw = uploadPacked(arena, *packed, opt);
+        QVERIFY(gw.ok());
+        QVERIFY(gw->tree.tiledGemm);
+        const auto x = test::randomFloats(std::size_t(cols) * std::size_t(tokens), 8);
+        auto bx = arena.upload(std::span<const float>(x));
+        auto bY = arena.allocate(std::size_t(rows) * std::size_t(tokens) * 4);
+        QVERIFY(bx.ok() && bY.ok());
+        auto rec = Recorder::begin(*m_fx.ctx, *m_fx.pipelines);
+        QVERIFY(rec.ok());
+        QVERIFY(recordMatmulPacked(**rec, *gw, **bx, **bY, std::uint32_t(tokens), 0, std::uint32_t(rows)).ok());
+        QVERIFY((*rec)->submitAndWait().ok());
+        for (int t = 0; t < tokens; ++t)
+            for (std::int64_t r = 0; r < rows; ++r)
+                QVERIFY2(test::closeToProduct((*bY)->as<float>()[std::size_t(t) * std::size_t(rows) + std::size_t(r)], cpu.data() + r * cols,
+                                              x.data() + std::size_t(t) * std::size_t(cols), std::size_t(cols)),
+                         qPrintable(QStringLiteral("token %1 row %2").arg(t).arg(r)));
+    }
+
+    /// By default the tree GEMV loads ahead on GPUs only (on CPU devices it spills registers);
+    /// prompts take the tiled GEMM on every device.
     void loadAheadOnGpusOnly()
     {
         auto spec = specOf(QStringLiteral("int4"), 32, QStringLiteral("fp16"));
@@ -286,6 +370,7 @@ private slots:
         auto gw = uploadPacked(arena, *packed, opt);
         QVERIFY(gw.ok());
         QCOMPARE(gw->tree.loadAhead, m_fx.ctx->info().type != "cpu");
+        QVERIFY(gw->tree.tiledGemm);
     }
 
     void rowsDecodePaths_data()
