@@ -42,9 +42,13 @@ Status recordMatmulF32(Recorder &rec, const Buffer &w, const Buffer &x, const Bu
     const bool rows = matmulF32RowsRuns(rec, p.cols);
     if (kernel == MatmulF32Kernel::Rows && !rows)
         return makeError(ErrorCode::InvalidArgument, "matmul: the rows kernel does not run this shape on this device");
-    if (rows && kernel != MatmulF32Kernel::Tree) {
+    if (rows && (kernel == MatmulF32Kernel::Rows || kernel == MatmulF32Kernel::Auto)) {
         const std::uint64_t invocations = std::uint64_t(p.rows) * ((p.tokens + 3) / 4);
         return rec.dispatch(ShaderId::matmul_f32_f32_rows, {&w, &x, &y}, p, gridFor((invocations + 63) / 64));
+    }
+    if (kernel == MatmulF32Kernel::Tiled || (kernel == MatmulF32Kernel::Auto && p.tokens >= kTiledGemmMinTokens)) {
+        const std::uint64_t groups = std::uint64_t((p.rows + kTiledRows - 1) / kTiledRows) * ((p.tokens + kTiledTokens - 1) / kTiledTokens);
+        return rec.dispatch(ShaderId::matmul_f32_f32_tiled, {&w, &x, &y}, p, gridFor(groups));
     }
     const std::uint64_t tiles = (p.tokens + 7) / 8;
     return rec.dispatch(ShaderId::matmul_f32_f32, {&w, &x, &y}, p, gridFor(std::uint64_t(p.rows) * tiles));

@@ -36,10 +36,18 @@ static_assert(sizeof(RmsnormPush) == shaderInfo(ShaderId::add_rmsnorm_f32).pushB
 
 /// y[rows] = W[rows, cols] · x[cols], all fp32, W row-major.
 Status recordMatvecF32(Recorder &rec, const Buffer &w, const Buffer &x, const Buffer &y, std::uint32_t rows, std::uint32_t cols);
-/// Which fp32 matmul kernel: a workgroup per (row, 8 tokens) with a shared-memory sum (matmul.comp,
-/// GPUs), or an invocation per (row, 4 tokens) summing the row in order (matmul_rows.comp, CPU
-/// devices, where workgroup barriers are slow); Auto picks Rows where it runs.
-enum class MatmulF32Kernel : std::uint8_t { Auto, Tree, Rows };
+/// The tiled GEMMs (gemm_tile.glsl: matmul_tiled.comp for fp32 weights, matmul_packed_tiled.comp
+/// for packed ones): rows and tokens a workgroup, and the prompt length from which they are taken.
+inline constexpr std::uint32_t kTiledRows = 64;
+inline constexpr std::uint32_t kTiledTokens = 32;
+inline constexpr std::uint32_t kTiledGemmMinTokens = 16;
+
+/// Which fp32 matmul kernel: a workgroup per (row, 8 tokens) with a shared-memory sum (matmul.comp),
+/// a workgroup per tile of 64 rows × 32 tokens through shared memory (matmul_tiled.comp: each x
+/// value read once per 64 rows), or an invocation per (row, 4 tokens) summing the row in order
+/// (matmul_rows.comp, CPU devices, where workgroup barriers are slow). Auto: Rows where it runs,
+/// else Tiled from kTiledGemmMinTokens tokens, else Tree.
+enum class MatmulF32Kernel : std::uint8_t { Auto, Tree, Rows, Tiled };
 /// Whether the rows kernel runs a matmul of `cols` columns here: a row-layout device (CPU Vulkan
 /// implementations with 8-lane subgroups) and whole vec4s a row.
 bool matmulF32RowsRuns(const Recorder &rec, std::uint32_t cols);

@@ -26,8 +26,6 @@ constexpr std::uint32_t kNoScales2 = 0xFFFFFFFFu;
 constexpr std::uint32_t kWorkgroup = 64;
 constexpr std::uint32_t kTreeRows = 2;   ///< rows per invocation slot of matvec_packed / matmul_packed (ROWS)
 constexpr std::uint32_t kTreeTokens = 8; ///< tokens per workgroup of matmul_packed (TT)
-constexpr std::uint32_t kTiledRows = 64;   ///< rows per workgroup of matmul_packed_tiled (BM)
-constexpr std::uint32_t kTiledTokens = 32; ///< tokens per workgroup of matmul_packed_tiled (BN)
 
 std::uint32_t kindOf(FastKind k)
 {

@@ -12,6 +12,7 @@
 
 #include "core/quant/packed_tensor.h"
 #include "core/util/result.h"
+#include "gpu/ops/basic_ops.h"
 #include "gpu/pipeline/shader_registry.h"
 
 #include <vulkan/vulkan.h>
@@ -96,13 +97,12 @@ struct TreeForm {
     /// loads in flight (off: one at a time, the `_a1` variants of the subgroup forms; the other
     /// forms always load ahead)
     bool loadAhead = true;
-    /// prompts of at least kTiledGemmMinTokens tokens take the tiled GEMM (matmul_packed_tiled:
+    /// prompts of at least kTiledGemmMinTokens tokens (basic_ops.h) take the tiled GEMM (matmul_packed_tiled:
     /// 64 rows × 32 tokens a workgroup, weights and x staged in shared memory) where groups do not
     /// straddle pieces of 8 columns; off: the slots' GEMM (matmul_packed) for any token count
     bool tiledGemm = false;
 };
-/// Tokens from which a prefill takes the tiled GEMM where TreeForm::tiledGemm allows it.
-inline constexpr std::uint32_t kTiledGemmMinTokens = 16;
+
 
 struct GpuPackedTensor {
     std::vector<GpuPackedSlice> slices;

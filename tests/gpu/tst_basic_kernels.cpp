@@ -295,14 +295,17 @@ private slots:
         QTest::addColumn<int>("yOffset");
         QTest::addColumn<int>("yStride");
         for (const auto &[name, kernel] : {std::pair{"tree", MatmulF32Kernel::Tree}, std::pair{"rows", MatmulF32Kernel::Rows},
-                                           std::pair{"auto", MatmulF32Kernel::Auto}}) {
+                                           std::pair{"tiled", MatmulF32Kernel::Tiled}, std::pair{"auto", MatmulF32Kernel::Auto}}) {
             QTest::addRow("%s: tiny", name) << int(kernel) << 1 << 4 << 1 << 0 << 1;
             QTest::addRow("%s: odd rows, 3 tokens", name) << int(kernel) << 37 << 172 << 3 << 0 << 37;
             QTest::addRow("%s: wide, 9 tokens", name) << int(kernel) << 8 << 4096 << 9 << 0 << 8;
             QTest::addRow("%s: tall decode", name) << int(kernel) << 3000 << 64 << 1 << 0 << 3000;
             QTest::addRow("%s: into a cache slice", name) << int(kernel) << 40 << 64 << 6 << 7 << 50;
+            QTest::addRow("%s: a prompt, tiles partial", name) << int(kernel) << 150 << 200 << 45 << 3 << 160;
         }
         QTest::newRow("auto: cols not whole vec4s") << int(MatmulF32Kernel::Auto) << 9 << 173 << 5 << 0 << 9;
+        QTest::newRow("auto: cols not whole vec4s, a prompt") << int(MatmulF32Kernel::Auto) << 70 << 173 << 33 << 0 << 70;
+        QTest::newRow("tiled: cols not whole vec4s, a tail of 5") << int(MatmulF32Kernel::Tiled) << 70 << 173 << 33 << 0 << 70;
     }
     void matmulF32()
     {
