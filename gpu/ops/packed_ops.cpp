@@ -533,27 +533,17 @@ Status recordMatmulPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
         return makeError(ErrorCode::Internal, "packed matmul buffers too small");
     if (w.matvec == MatvecLayout::Rows && rowsXAligned(rec, w, x, tokens))
         return recordRowsMatmul(rec, w, x, y, tokens, yOffset, yStride);
-    if (w.tree.tiledGemm && tokens >= kTiledGemmMinTokens && (w.push.groupsPerRow <= 1 || w.push.groupSize % 8 == 0)) {
-        const ShaderId tiled = packedShader(PackedKernel::MatmulTiled, w.codeBits, w.layout, w.tree);
-        const std::uint64_t tokenTiles = (tokens + kTiledTokens - 1) / kTiledTokens;
-        for (const GpuPackedSlice &s : w.slices) {
-            PackedPush p = slicePush(w, s);
-            p.tokens = tokens;
-            p.yOffset = yOffset + s.row0;
-            p.yStride = yStride;
-            LOWBIT_CHECK(rec.dispatch(tiled, {s.codes, w.meta, w.tables, &x, &y}, p, gridFor((s.rows + kTiledRows - 1) / kTiledRows * tokenTiles)));
-        }
-        return {};
-    }
-    const ShaderId id = packedShader(PackedKernel::Matmul, w.codeBits, w.layout, w.tree);
-    const std::uint64_t tiles = (tokens + kTreeTokens - 1) / kTreeTokens;
+    // the tiled GEMM for prompts where groups do not straddle pieces, else the slots' GEMM
+    const bool tiled = w.tree.tiledGemm && tokens >= kTiledGemmMinTokens && (w.push.groupsPerRow <= 1 || w.push.groupSize % 8 == 0);
+    const ShaderId id = packedShader(tiled ? PackedKernel::MatmulTiled : PackedKernel::Matmul, w.codeBits, w.layout, w.tree);
     for (const GpuPackedSlice &s : w.slices) {
         PackedPush p = slicePush(w, s);
         p.tokens = tokens;
         p.yOffset = yOffset + s.row0;
         p.yStride = yStride;
-        const std::uint32_t rowsPerGroup = kWorkgroup / p.tpr * kTreeRows;
-        LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup * tiles)));
+        const std::uint32_t rowsPerGroup = tiled ? kTiledRows : kWorkgroup / p.tpr * kTreeRows;
+        const std::uint64_t tokenTiles = tiled ? (tokens + kTiledTokens - 1) / kTiledTokens : (tokens + kTreeTokens - 1) / kTreeTokens;
+        LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup * tokenTiles)));
     }
     return {};
 }
