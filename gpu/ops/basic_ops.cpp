@@ -46,6 +46,8 @@ Status recordMatmulF32(Recorder &rec, const Buffer &w, const Buffer &x, const Bu
         const std::uint64_t invocations = std::uint64_t(p.rows) * ((p.tokens + 3) / 4);
         return rec.dispatch(ShaderId::matmul_f32_f32_rows, {&w, &x, &y}, p, gridFor((invocations + 63) / 64));
     }
+    if (kernel == MatmulF32Kernel::Subgroup || (kernel == MatmulF32Kernel::Auto && p.tokens == 1))
+        return rec.dispatch(ShaderId::matmul_f32_f32_sg, {&w, &x, &y}, p, gridFor((std::uint64_t(p.rows) + 3) / 4));
     if (kernel == MatmulF32Kernel::Tiled || (kernel == MatmulF32Kernel::Auto && p.tokens >= kTiledGemmMinTokens)) {
         const std::uint64_t groups = std::uint64_t((p.rows + kTiledRows - 1) / kTiledRows) * ((p.tokens + kTiledTokens - 1) / kTiledTokens);
         return rec.dispatch(ShaderId::matmul_f32_f32_tiled, {&w, &x, &y}, p, gridFor(groups));

@@ -44,10 +44,12 @@ inline constexpr std::uint32_t kTiledGemmMinTokens = 16;
 
 /// Which fp32 matmul kernel: a workgroup per (row, 8 tokens) with a shared-memory sum (matmul.comp),
 /// a workgroup per tile of 64 rows × 32 tokens through shared memory (matmul_tiled.comp: each x
-/// value read once per 64 rows), or an invocation per (row, 4 tokens) summing the row in order
-/// (matmul_rows.comp, CPU devices, where workgroup barriers are slow). Auto: Rows where it runs,
-/// else Tiled from kTiledGemmMinTokens tokens, else Tree.
-enum class MatmulF32Kernel : std::uint8_t { Auto, Tree, Rows, Tiled };
+/// value read once per 64 rows), a subgroup per row reading it as vec4s and summing by
+/// subgroupAdd (matvec_sg.comp: the decode GEMV; each further token reads the row again), or an
+/// invocation per (row, 4 tokens) summing the row in order (matmul_rows.comp, CPU devices, where
+/// workgroup barriers are slow). Auto: Rows where it runs, else Subgroup for one token, Tiled from
+/// kTiledGemmMinTokens tokens, Tree between.
+enum class MatmulF32Kernel : std::uint8_t { Auto, Tree, Rows, Tiled, Subgroup };
 /// Whether the rows kernel runs a matmul of `cols` columns here: a row-layout device (CPU Vulkan
 /// implementations with 8-lane subgroups) and whole vec4s a row.
 bool matmulF32RowsRuns(const Recorder &rec, std::uint32_t cols);

@@ -39,6 +39,8 @@ lowbit_shader(add_f32 add.comp 2 4)
 lowbit_shader(add_bias_f32 add_bias.comp 2 12)
 lowbit_shader(embedding_f32 embedding.comp 3 20)
 lowbit_shader(matmul_f32_f32 matmul.comp 3 20 A_F32)
+# ... and the decode GEMV on GPUs: a subgroup per row, vec4 loads, four in flight a lane
+lowbit_shader(matmul_f32_f32_sg matvec_sg.comp 3 20)
 # ... and for prompts of many tokens on GPUs: 64 rows × 32 tokens a workgroup (gemm_tile.glsl)
 lowbit_shader(matmul_f32_f32_tiled matmul_tiled.comp 3 20)
 # ... and on CPU devices: an invocation per (row, 4 tokens), no barriers (cols % 4 == 0)

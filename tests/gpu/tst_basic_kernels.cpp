@@ -295,7 +295,8 @@ private slots:
         QTest::addColumn<int>("yOffset");
         QTest::addColumn<int>("yStride");
         for (const auto &[name, kernel] : {std::pair{"tree", MatmulF32Kernel::Tree}, std::pair{"rows", MatmulF32Kernel::Rows},
-                                           std::pair{"tiled", MatmulF32Kernel::Tiled}, std::pair{"auto", MatmulF32Kernel::Auto}}) {
+                                           std::pair{"tiled", MatmulF32Kernel::Tiled}, std::pair{"subgroup", MatmulF32Kernel::Subgroup},
+                                           std::pair{"auto", MatmulF32Kernel::Auto}}) {
             QTest::addRow("%s: tiny", name) << int(kernel) << 1 << 4 << 1 << 0 << 1;
             QTest::addRow("%s: odd rows, 3 tokens", name) << int(kernel) << 37 << 172 << 3 << 0 << 37;
             QTest::addRow("%s: wide, 9 tokens", name) << int(kernel) << 8 << 4096 << 9 << 0 << 8;
@@ -306,6 +307,8 @@ private slots:
         QTest::newRow("auto: cols not whole vec4s") << int(MatmulF32Kernel::Auto) << 9 << 173 << 5 << 0 << 9;
         QTest::newRow("auto: cols not whole vec4s, a prompt") << int(MatmulF32Kernel::Auto) << 70 << 173 << 33 << 0 << 70;
         QTest::newRow("tiled: cols not whole vec4s, a tail of 5") << int(MatmulF32Kernel::Tiled) << 70 << 173 << 33 << 0 << 70;
+        QTest::newRow("subgroup: cols not whole vec4s") << int(MatmulF32Kernel::Subgroup) << 70 << 173 << 1 << 0 << 70;
+        QTest::newRow("subgroup: a partial last step, rows not whole groups") << int(MatmulF32Kernel::Subgroup) << 7 << 4100 << 1 << 2 << 9;
     }
     void matmulF32()
     {
