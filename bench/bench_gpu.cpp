@@ -34,6 +34,7 @@
 //             [--activations int8: the engine with int8 activations for its 4-bit INT linears (CPU devices)]
 //             [--unfused: the engine with a dispatch for each residual add, norm, RoPE, KV store and gate/up linear]
 //             [--apart-gate-up: the other fusions, gate and up as two linears]
+//             [--apart-qkv: the other fusions, q, k and v as three linears]
 //             [--compare-int8 TEXT [--compare-docs 50]: what int8 activations cost stories260K int4 g32 (rows
 //              layout forced): perplexity with fp32 and int8 x, KL and top-1 agreement over TEXT's documents]
 #include "core/infer/inference_model.h"
@@ -412,6 +413,8 @@ int main(int argc, char **argv)
             engine.fuseLayerOps = false;
         else if (a == "--apart-gate-up")
             engine.mergeGateUp = false;
+        else if (a == "--apart-qkv")
+            engine.mergeQkv = false;
         else if (a == "--tree-table")
             engine.treeLinear = upload.treeLinear = false;
         else if (a == "--tree-one-piece" || a == "--tree-ahead")
@@ -424,7 +427,7 @@ int main(int argc, char **argv)
         }
         else {
             std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--copies C] [--wall-clock] [--staged|--mapped] [--shapes RxC,...] [--device N] "
-                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--tree-table] [--tree-barriers] [--tree-one-piece|--tree-ahead] [--tree-slot-gemm] [--apart-gate-up] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
+                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--tree-table] [--tree-barriers] [--tree-one-piece|--tree-ahead] [--tree-slot-gemm] [--apart-gate-up] [--apart-qkv] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
                                  "[--no-model] [--attention tree|rows] [--prompt N] [--activations f32|int8] [--unfused] [--compare-int8 TEXT [--compare-docs N]]\n");
             return 2;
         }

@@ -42,6 +42,7 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
     opt.stagedWeights = run.stagedWeights;
     opt.fuseLayerOps = run.fuseLayerOps;
     opt.mergeGateUp = run.mergeGateUp;
+    opt.mergeQkv = run.mergeQkv;
     LOWBIT_TRY(auto gm, GpuModel::load(ctx, model, opt));
     std::vector<std::int32_t> prompt(static_cast<std::size_t>(std::max(1, run.prompt.value_or(64))));
     for (std::size_t i = 0; i < prompt.size(); ++i)

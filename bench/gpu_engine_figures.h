@@ -38,6 +38,7 @@ struct EngineRun {
     std::optional<bool> stagedWeights;  ///< --staged / --mapped
     bool fuseLayerOps = true;           ///< --unfused clears it (GpuModelOptions::fuseLayerOps)
     bool mergeGateUp = true;            ///< --apart-gate-up clears it (GpuModelOptions::mergeGateUp)
+    bool mergeQkv = true;               ///< --apart-qkv clears it (GpuModelOptions::mergeQkv)
 };
 
 /// Greedy decode tokens/s and prefill tokens/s of the GPU engine on `model`, printed under `label`.

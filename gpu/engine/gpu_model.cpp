@@ -19,6 +19,7 @@ namespace lowbit::gpu {
 
 struct Scratch {
     Buffer *ids, *x, *xn, *q, *attn, *tmp, *gate, *up, *act, *logits; ///< gate: also the merged gate/up output
+    Buffer *qkv = nullptr; ///< the merged q|k|v linear's output (null where no layer has one)
     Buffer *kNew = nullptr, *vNew = nullptr; ///< an fp16 cache: the new keys and values in fp32 before they are stored
     /// int8 activations: the quantized copies of xn, attn and act (null without)
     Buffer *xnQ = nullptr, *attnQ = nullptr, *actQ = nullptr;
@@ -69,17 +70,24 @@ PackedUploadOptions packedOptions(const GpuModelOptions &options)
 }
 } // namespace
 
-Result<const GpuWeight *> GpuModel::addWeightRows(const ModelTensor &a, const ModelTensor &b, const GpuModelOptions &options)
+Result<const GpuWeight *> GpuModel::addWeightRows(std::initializer_list<const ModelTensor *> parts, const GpuModelOptions &options)
 {
-    auto w = uploadWeightRows(*m_weights, a.view, b.view, packedOptions(options));
+    std::vector<const TensorView *> views;
+    for (const ModelTensor *t : parts) {
+        if (!t)
+            return static_cast<const GpuWeight *>(nullptr); // (the caller's addWeight names what is missing)
+        views.push_back(&t->view);
+    }
+    auto w = uploadWeightRows(*m_weights, views, packedOptions(options));
     if (!w)
-        return loadError(w.error(), a.view.name);
+        return loadError(w.error(), views.front()->name);
     if (!*w)
         return static_cast<const GpuWeight *>(nullptr);
     GpuWeight &g = **w;
+    const int n = static_cast<int>(views.size());
     m_weightBytes += g.deviceBytes;
-    m_packedTensors += g.isPacked() ? 2 : 0;
-    m_int8Tensors += options.int8Activations && g.packed && rowsInt8Runs(*g.packed) ? 2 : 0;
+    m_packedTensors += g.isPacked() ? n : 0;
+    m_int8Tensors += options.int8Activations && g.packed && rowsInt8Runs(*g.packed) ? n : 0;
     m_matrices.push_back(std::make_unique<GpuWeight>(std::move(g)));
     return m_matrices.back().get();
 }
@@ -147,15 +155,23 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
     for (int l = 0; l < c.numLayers; ++l) {
         Layer L;
         LOWBIT_TRY(L.attnNorm, uploadVector(a, model.find(TensorRole::AttnNorm, l), "attention norm"));
-        LOWBIT_TRY(L.q, m->addWeight(model.find(TensorRole::Q, l), "q", options));
-        LOWBIT_TRY(L.k, m->addWeight(model.find(TensorRole::K, l), "k", options));
-        LOWBIT_TRY(L.v, m->addWeight(model.find(TensorRole::V, l), "v", options));
+        // q, k and v as one linear where they decode by one rule (rope_qkv then splits its output)
+        const ModelTensor *qt = model.find(TensorRole::Q, l), *kt = model.find(TensorRole::K, l), *vt = model.find(TensorRole::V, l);
+        if (options.fuseLayerOps && options.mergeQkv) {
+            LOWBIT_TRY(L.qkv, m->addWeightRows({qt, kt, vt}, options));
+        }
+        m->m_mergedQkv += L.qkv ? 1 : 0;
+        if (!L.qkv) {
+            LOWBIT_TRY(L.q, m->addWeight(qt, "q", options));
+            LOWBIT_TRY(L.k, m->addWeight(kt, "k", options));
+            LOWBIT_TRY(L.v, m->addWeight(vt, "v", options));
+        }
         LOWBIT_TRY(L.o, m->addWeight(model.find(TensorRole::O, l), "o", options));
         LOWBIT_TRY(L.ffnNorm, uploadVector(a, model.find(TensorRole::FfnNorm, l), "ffn norm"));
         // gate and up as one linear (one GEMV or GEMM for both) where they decode by one rule
         const ModelTensor *gt = model.find(TensorRole::Gate, l), *ut = model.find(TensorRole::Up, l);
-        if (options.fuseLayerOps && options.mergeGateUp && gt && ut) {
-            LOWBIT_TRY(L.gateUp, m->addWeightRows(*gt, *ut, options));
+        if (options.fuseLayerOps && options.mergeGateUp) {
+            LOWBIT_TRY(L.gateUp, m->addWeightRows({gt, ut}, options));
         }
         m->m_mergedGateUp += L.gateUp ? 1 : 0;
         if (!L.gateUp) {
@@ -169,9 +185,23 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
             const auto sized = [](const ModelTensor *t, std::int64_t n) { return t && t->view.numel() == static_cast<std::uint64_t>(n); };
             if (!sized(qb, c.numHeads * c.headDim) || !sized(kb, c.kvDim()) || !sized(vb, c.kvDim()))
                 return makeError(ErrorCode::Inconsistent, model.path() + ": layer " + std::to_string(l) + " has incomplete or mis-sized q/k/v biases");
-            LOWBIT_TRY(L.qBias, uploadVector(a, qb, "q bias"));
-            LOWBIT_TRY(L.kBias, uploadVector(a, kb, "k bias"));
-            LOWBIT_TRY(L.vBias, uploadVector(a, vb, "v bias"));
+            if (L.qkv) { // one bias vector for the merged output: q's, then k's, then v's
+                std::vector<float> all;
+                for (const ModelTensor *t : {qb, kb, vb}) {
+                    auto values = t->view.toFloatVector();
+                    if (!values)
+                        return values.error().withContext(t->view.name);
+                    all.insert(all.end(), values->begin(), values->end());
+                }
+                auto b = a.upload(std::span<const float>(all));
+                if (!b)
+                    return loadError(b.error(), qb->view.name);
+                L.qkvBias = *b;
+            } else {
+                LOWBIT_TRY(L.qBias, uploadVector(a, qb, "q bias"));
+                LOWBIT_TRY(L.kBias, uploadVector(a, kb, "k bias"));
+                LOWBIT_TRY(L.vBias, uploadVector(a, vb, "v bias"));
+            }
         }
         auto kc = a.allocate(cacheBytes);
         if (!kc)
@@ -189,6 +219,58 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
     return m;
 }
 
+Status GpuModel::recordAttentionInputs(Recorder &rec, const Layer &L, std::uint32_t n, Scratch &s, LinearInput &xn)
+{
+    const ModelConfig &c = m_config;
+    const auto hd = static_cast<std::uint32_t>(c.headDim);
+    const auto nh = static_cast<std::uint32_t>(c.numHeads);
+    const auto nkv = static_cast<std::uint32_t>(c.numKvHeads);
+    const std::uint32_t qd = nh * hd, kvd = nkv * hd;
+    const auto pos0 = static_cast<std::uint32_t>(m_position);
+    const std::uint32_t interleaved = c.ropeLayout == RopeLayout::Interleaved ? 1u : 0u;
+    // keys and values straight into an fp32 cache, RoPE there; for an fp16 one into scratch
+    // first, RoPE, then rounded into the cache
+    const bool direct = m_kvForm == KvForm::F32;
+    const Buffer &kDst = direct ? *L.kCache : *s.kNew, &vDst = direct ? *L.vCache : *s.vNew;
+    const std::uint32_t kvOffset = direct ? pos0 * kvd : 0;
+    const KvStorePush store{n * kvd, pos0 * kvd};
+    if (L.qkv) { // one linear, its bias, then rope_qkv into q and the keys' and values' places
+        const std::uint32_t row = qd + 2 * kvd;
+        LOWBIT_CHECK(recordLinear(rec, *L.qkv, xn, *s.qkv, n, 0, row));
+        if (L.qkvBias)
+            LOWBIT_CHECK(recordAddBias(rec, *s.qkv, *L.qkvBias, {n, row, 0}));
+        LOWBIT_CHECK(recordRopeQkv(rec, *s.qkv, *m_invFreq, *s.q, kDst, vDst, {n, nh, hd, pos0, interleaved, nkv, kvOffset, row}));
+        if (!direct)
+            LOWBIT_CHECK(recordKvStorePair(rec, *s.kNew, *L.kCache, *s.vNew, *L.vCache, store, m_kvForm));
+        return {};
+    }
+    // the three projections first, then their biases, then the RoPE of queries and keys: each
+    // group's dispatches are independent, so the recorder puts one barrier between groups and
+    // none inside them
+    LOWBIT_CHECK(recordLinear(rec, *L.q, xn, *s.q, n, 0, qd));
+    LOWBIT_CHECK(recordLinear(rec, *L.k, xn, kDst, n, kvOffset, kvd));
+    LOWBIT_CHECK(recordLinear(rec, *L.v, xn, vDst, n, kvOffset, kvd));
+    if (L.qBias) { // (qwen2: all three, or none)
+        LOWBIT_CHECK(recordAddBias(rec, *s.q, *L.qBias, {n, qd, 0}));
+        LOWBIT_CHECK(recordAddBias(rec, kDst, *L.kBias, {n, kvd, kvOffset}));
+        LOWBIT_CHECK(recordAddBias(rec, vDst, *L.vBias, {n, kvd, kvOffset}));
+    }
+    const RopeQkPush rope{{n, nh, hd, pos0, interleaved, 0}, nkv, kvOffset};
+    if (m_fuse) {
+        LOWBIT_CHECK(recordRopeQk(rec, *s.q, kDst, *m_invFreq, rope));
+        if (!direct)
+            LOWBIT_CHECK(recordKvStorePair(rec, *s.kNew, *L.kCache, *s.vNew, *L.vCache, store, m_kvForm));
+        return {};
+    }
+    LOWBIT_CHECK(recordRope(rec, *s.q, *m_invFreq, rope.q));
+    LOWBIT_CHECK(recordRope(rec, kDst, *m_invFreq, {n, rope.kvHeads, hd, pos0, interleaved, rope.kOffset}));
+    if (!direct) {
+        LOWBIT_CHECK(recordKvStore(rec, *s.kNew, *L.kCache, store, m_kvForm));
+        LOWBIT_CHECK(recordKvStore(rec, *s.vNew, *L.vCache, store, m_kvForm));
+    }
+    return {};
+}
+
 Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
 {
     const ModelConfig &c = m_config;
@@ -196,12 +278,11 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
     const auto hd = static_cast<std::uint32_t>(c.headDim);
     const auto nh = static_cast<std::uint32_t>(c.numHeads);
     const auto nkv = static_cast<std::uint32_t>(c.numKvHeads);
-    const std::uint32_t qd = nh * hd, kvd = nkv * hd;
+    const std::uint32_t kvd = nkv * hd;
     const auto ff = static_cast<std::uint32_t>(c.intermediateSize);
     const auto vocab = static_cast<std::uint32_t>(c.vocabSize);
     const auto pos0 = static_cast<std::uint32_t>(m_position);
     const auto eps = static_cast<float>(c.rmsNormEps);
-    const std::uint32_t interleaved = c.ropeLayout == RopeLayout::Interleaved ? 1u : 0u;
 
     // x += tmp, then xn = the norm of x by g: one dispatch where fused (each residual add with the
     // norm after it, the next layer's or the final one: only the first norm stands alone)
@@ -216,35 +297,7 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
     for (std::size_t li = 0; li < m_layers.size(); ++li) {
         const Layer &L = m_layers[li];
         LinearInput xn{*s.xn, s.xnQ, false, s.vqXp};
-        // keys and values straight into an fp32 cache, RoPE there; for an fp16 one into scratch
-        // first, RoPE, then rounded into the cache. The three projections first, then their
-        // biases, then the RoPE of queries and keys: each group's dispatches are independent, so
-        // the recorder puts one barrier between groups and none inside them.
-        const bool direct = m_kvForm == KvForm::F32;
-        const Buffer &kDst = direct ? *L.kCache : *s.kNew, &vDst = direct ? *L.vCache : *s.vNew;
-        const std::uint32_t kvOffset = direct ? pos0 * kvd : 0;
-        LOWBIT_CHECK(recordLinear(rec, *L.q, xn, *s.q, n, 0, qd));
-        LOWBIT_CHECK(recordLinear(rec, *L.k, xn, kDst, n, kvOffset, kvd));
-        LOWBIT_CHECK(recordLinear(rec, *L.v, xn, vDst, n, kvOffset, kvd));
-        if (L.qBias) { // (qwen2: all three, or none)
-            LOWBIT_CHECK(recordAddBias(rec, *s.q, *L.qBias, {n, qd, 0}));
-            LOWBIT_CHECK(recordAddBias(rec, kDst, *L.kBias, {n, kvd, kvOffset}));
-            LOWBIT_CHECK(recordAddBias(rec, vDst, *L.vBias, {n, kvd, kvOffset}));
-        }
-        const RopeQkPush rope{{n, nh, hd, pos0, interleaved, 0}, nkv, kvOffset};
-        const KvStorePush store{n * kvd, pos0 * kvd};
-        if (m_fuse) {
-            LOWBIT_CHECK(recordRopeQk(rec, *s.q, kDst, *m_invFreq, rope));
-            if (!direct)
-                LOWBIT_CHECK(recordKvStorePair(rec, *s.kNew, *L.kCache, *s.vNew, *L.vCache, store, m_kvForm));
-        } else {
-            LOWBIT_CHECK(recordRope(rec, *s.q, *m_invFreq, rope.q));
-            LOWBIT_CHECK(recordRope(rec, kDst, *m_invFreq, {n, rope.kvHeads, hd, pos0, interleaved, rope.kOffset}));
-            if (!direct) {
-                LOWBIT_CHECK(recordKvStore(rec, *s.kNew, *L.kCache, store, m_kvForm));
-                LOWBIT_CHECK(recordKvStore(rec, *s.vNew, *L.vCache, store, m_kvForm));
-            }
-        }
+        LOWBIT_CHECK(recordAttentionInputs(rec, L, n, s, xn));
         LOWBIT_CHECK(recordAttention(rec, *s.q, *L.kCache, *L.vCache, *s.attn,
                                      {n, nh, nkv, hd, pos0, kvd, 1.0f / std::sqrt(static_cast<float>(hd))}, m_kvForm,
                                      m_attention.value_or(AttentionKernel::Auto)));
@@ -289,6 +342,9 @@ Result<std::unique_ptr<Scratch>> GpuModel::allocateScratch(std::uint32_t n)
     // (the merged gate/up linear writes both halves into gate: twice the room where a layer has it)
     LOWBIT_TRY(s.gate, floats(c.intermediateSize * (m_mergedGateUp > 0 ? 2 : 1)));
     LOWBIT_TRY(s.up, floats(c.intermediateSize));
+    if (m_mergedQkv > 0) {
+        LOWBIT_TRY(s.qkv, floats(c.numHeads * c.headDim + 2 * c.kvDim()));
+    }
     LOWBIT_TRY(s.act, floats(c.intermediateSize));
     // the logits, which the host reads, in host-cached memory (a discrete GPU writes them over
     // the bus in microseconds; the host would read its device memory uncached)

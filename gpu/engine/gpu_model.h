@@ -10,6 +10,7 @@
 #include "core/util/result.h"
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <span>
@@ -23,6 +24,7 @@ class Pipelines;
 struct Buffer;
 
 struct GpuWeight;
+struct LinearInput;
 enum class MatvecLayout : std::uint8_t;
 enum class KvForm : std::uint8_t;
 enum class AttentionKernel : std::uint8_t;
@@ -59,6 +61,9 @@ struct GpuModelOptions {
     bool fuseLayerOps = true;
     /// with fuseLayerOps, whether gate and up are merged (off: the other fusions alone, to measure)
     bool mergeGateUp = true;
+    /// with fuseLayerOps, whether q, k and v are one linear where they decode by one rule, its
+    /// output split by rope_qkv (off: three linears, to measure)
+    bool mergeQkv = true;
 };
 
 /// Where one forward()'s time went.
@@ -102,6 +107,8 @@ public:
     int int8Tensors() const { return m_int8Tensors; }
     /// Layers whose gate and up projections run as one linear (GpuModelOptions::fuseLayerOps).
     int mergedGateUp() const { return m_mergedGateUp; }
+    /// Layers whose q, k and v run as one linear.
+    int mergedQkv() const { return m_mergedQkv; }
     /// The last forward()'s timing.
     const ForwardTiming &lastTiming() const { return m_lastTiming; }
     /// Descriptor sets cached for the dispatches of the last token count's forwards.
@@ -113,16 +120,21 @@ private:
         const GpuWeight *q = nullptr, *k = nullptr, *v = nullptr, *o = nullptr;
         const GpuWeight *gate = nullptr, *up = nullptr, *down = nullptr;
         const GpuWeight *gateUp = nullptr; ///< gate rows then up rows as one linear, or null (gate and up apart)
+        const GpuWeight *qkv = nullptr;    ///< q, k then v rows as one linear, or null (apart)
+        Buffer *qkvBias = nullptr;         ///< with qkv: the three biases one after the other, or none
         Buffer *kCache = nullptr, *vCache = nullptr;
         Buffer *qBias = nullptr, *kBias = nullptr, *vBias = nullptr; ///< qwen2's, or none
     };
     GpuModel(Context &ctx);
     Status recordForward(class Recorder &rec, std::uint32_t n, struct Scratch &s);
+    /// A layer's q, k and v projections, biases, RoPE and (fp16 cache) key and value stores.
+    Status recordAttentionInputs(class Recorder &rec, const Layer &L, std::uint32_t n, struct Scratch &s, LinearInput &xn);
     /// Scratch buffers for n tokens (the arenas' earlier ones released).
     Result<std::unique_ptr<struct Scratch>> allocateScratch(std::uint32_t n);
     Result<const GpuWeight *> addWeight(const ModelTensor *t, const char *what, const GpuModelOptions &options);
-    /// The rows of a then b as one weight (uploadWeightRows), or null where they cannot share one.
-    Result<const GpuWeight *> addWeightRows(const ModelTensor &a, const ModelTensor &b, const GpuModelOptions &options);
+    /// The rows of the parts in turn as one weight (uploadWeightRows), or null where they cannot
+    /// share one or a part is missing.
+    Result<const GpuWeight *> addWeightRows(std::initializer_list<const ModelTensor *> parts, const GpuModelOptions &options);
 
     Context &m_ctx;
     std::unique_ptr<Pipelines> m_pipelines;
@@ -147,6 +159,7 @@ private:
     int m_packedTensors = 0;
     int m_int8Tensors = 0;
     int m_mergedGateUp = 0;
+    int m_mergedQkv = 0;
     std::int64_t m_maxContext = 0;
     std::int64_t m_position = 0;
 };

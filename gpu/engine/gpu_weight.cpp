@@ -87,40 +87,54 @@ Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, const Packe
     return uploadF32(arena, view.name, *values, rows, cols, packed);
 }
 
-Result<std::optional<GpuWeight>> uploadWeightRows(Arena &arena, const TensorView &a, const TensorView &b, const PackedUploadOptions &packed)
+Result<std::optional<GpuWeight>> uploadWeightRows(Arena &arena, std::span<const TensorView *const> parts, const PackedUploadOptions &packed)
 {
-    const std::string name = a.name + " + " + b.name;
-    if (vqTensorOf(a) || vqTensorOf(b) || a.shape.size() != 2 || b.shape.size() != 2 || a.shape[1] != b.shape[1])
+    if (parts.size() < 2)
         return std::optional<GpuWeight>{};
-    const PackedTensor *pa = packedTensorOf(a), *pb = packedTensorOf(b);
-    if (pa && pb) {
-        if (!rowsConcatenable(*pa, *pb))
+    std::string name = parts.front()->name;
+    bool packedAll = true, packedAny = false;
+    for (const TensorView *v : parts) {
+        if (v != parts.front())
+            name += " + " + v->name;
+        if (vqTensorOf(*v) || v->shape.size() != 2 || v->shape[1] != parts.front()->shape[1])
             return std::optional<GpuWeight>{};
-        auto joined = concatRows(*pa, *pb);
-        if (!joined)
-            return joined.error().withContext(name);
-        auto t = uploadPacked(arena, *joined, packed);
+        const bool p = packedTensorOf(*v) != nullptr;
+        packedAll = packedAll && p;
+        packedAny = packedAny || p;
+    }
+    if (packedAll) {
+        PackedTensor joined = *packedTensorOf(*parts.front());
+        for (const TensorView *v : parts.subspan(1)) {
+            const PackedTensor &next = *packedTensorOf(*v);
+            if (!rowsConcatenable(joined, next))
+                return std::optional<GpuWeight>{};
+            auto j = concatRows(joined, next);
+            if (!j)
+                return j.error().withContext(name);
+            joined = std::move(*j);
+        }
+        auto t = uploadPacked(arena, joined, packed);
         if (!t)
             return t.error().withContext(name);
         GpuWeight w;
-        w.rows = joined->rows;
-        w.cols = joined->cols;
+        w.rows = joined.rows;
+        w.cols = joined.cols;
         w.deviceBytes = t->deviceBytes;
         w.packed = std::move(*t);
         return std::optional<GpuWeight>(std::move(w));
     }
-    if (pa || pb)
+    if (packedAny)
         return std::optional<GpuWeight>{};
-    auto va = a.toFloatVector();
-    if (!va)
-        return va.error().withContext(a.name);
-    auto vb = b.toFloatVector();
-    if (!vb)
-        return vb.error().withContext(b.name);
-    va->insert(va->end(), vb->begin(), vb->end());
-    vb->clear();
-    vb->shrink_to_fit();
-    LOWBIT_TRY(GpuWeight w, uploadF32(arena, name, *va, a.shape[0] + b.shape[0], a.shape[1], packed));
+    std::vector<float> all;
+    std::int64_t rows = 0;
+    for (const TensorView *v : parts) {
+        auto values = v->toFloatVector();
+        if (!values)
+            return values.error().withContext(v->name);
+        all.insert(all.end(), values->begin(), values->end());
+        rows += v->shape[0];
+    }
+    LOWBIT_TRY(GpuWeight w, uploadF32(arena, name, all, rows, parts.front()->shape[1], packed));
     return std::optional<GpuWeight>(std::move(w));
 }
 

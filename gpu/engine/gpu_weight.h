@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace lowbit::gpu {
@@ -44,12 +45,12 @@ std::uint64_t deviceBytesFor(const TensorView &view);
 /// than a buffer), those of decoding the view.
 Result<GpuWeight> uploadWeight(Arena &arena, const TensorView &view, const PackedUploadOptions &packed = {}, bool rowLookup = false);
 
-/// Uploads the rows of a, then those of b, as one weight (one GEMV for two linears of the same
-/// input) where they decode by one rule: both converted to fp32, or both studio-packed and
-/// rowsConcatenable (core/quant/packed_concat.h). Empty where they cannot share one (a VQ
-/// tensor, one packed and one not, other formats or columns): the caller uploads them apart.
-/// Errors as uploadWeight.
-Result<std::optional<GpuWeight>> uploadWeightRows(Arena &arena, const TensorView &a, const TensorView &b, const PackedUploadOptions &packed = {});
+/// Uploads the rows of each part in turn as one weight (one GEMV for linears of the same input:
+/// gate and up, or q, k and v) where they decode by one rule: all converted to fp32, or all
+/// studio-packed and rowsConcatenable (core/quant/packed_concat.h). Empty where they cannot share
+/// one (a VQ tensor, some packed and some not, other formats or columns, fewer than two parts):
+/// the caller uploads them apart. Errors as uploadWeight.
+Result<std::optional<GpuWeight>> uploadWeightRows(Arena &arena, std::span<const TensorView *const> parts, const PackedUploadOptions &packed = {});
 
 /// Y[yOffset + t·yStride + r] = W[r, :] · X[t, :] for t < tokens; one token on packed weights
 /// runs the fused dequant × vector kernel, several the fused dequant × matrix kernel. vqXp: room

@@ -48,6 +48,26 @@ Status recordRopeQk(Recorder &rec, const Buffer &q, const Buffer &k, const Buffe
     return rec.dispatch(ShaderId::rope_qk_f32, {&q, &invFreq, &k}, p, gridFor(groupsOf(qPairs + kPairs, 64)));
 }
 
+Status recordRopeQkv(Recorder &rec, const Buffer &qkv, const Buffer &invFreq, const Buffer &q, const Buffer &k, const Buffer &v,
+                     const RopeQkvPush &p)
+{
+    if (p.headDim % 2 != 0)
+        return makeError(ErrorCode::InvalidArgument, "rope: head dim must be even");
+    if (p.rowStride != (p.heads + 2 * p.kvHeads) * p.headDim)
+        return makeError(ErrorCode::InvalidArgument, "rope_qkv: the row stride is not (heads + 2·kvHeads)·headDim");
+    const std::uint64_t half = p.headDim / 2;
+    const std::uint64_t qd = std::uint64_t(p.heads) * p.headDim, kvd = std::uint64_t(p.kvHeads) * p.headDim;
+    const std::uint64_t items = std::uint64_t(p.tokens) * (p.heads * half + p.kvHeads * half + kvd);
+    if (items > 0xFFFFFFFFull)
+        return makeError(ErrorCode::InvalidArgument, "rope_qkv: too many elements for one dispatch");
+    LOWBIT_CHECK(needs(qkv, std::uint64_t(p.tokens) * p.rowStride, "rope_qkv input"));
+    LOWBIT_CHECK(needs(q, std::uint64_t(p.tokens) * qd, "rope_qkv q"));
+    LOWBIT_CHECK(needs(k, p.kOffset + std::uint64_t(p.tokens) * kvd, "rope_qkv k"));
+    LOWBIT_CHECK(needs(v, p.kOffset + std::uint64_t(p.tokens) * kvd, "rope_qkv v"));
+    LOWBIT_CHECK(needs(invFreq, half, "rope frequencies"));
+    return rec.dispatch(ShaderId::rope_qkv_f32, {&qkv, &invFreq, &q, &k, &v}, p, gridFor(groupsOf(items, 64)));
+}
+
 bool attentionRowsRuns(const Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &v, const AttentionPush &p, KvForm form)
 {
     const std::uint32_t perTexel = form == KvForm::F32 ? 4u : 8u;

@@ -30,6 +30,16 @@ struct RopeQkPush {
 };
 static_assert(sizeof(RopeQkPush) == shaderInfo(ShaderId::rope_qk_f32).pushBytes, "rope_qk push constants drifted from the shader");
 
+/// A merged q|k|v linear's output (rowStride floats a token) into rotated queries (contiguous),
+/// rotated keys and copied values (at kOffset of theirs).
+struct RopeQkvPush {
+    std::uint32_t tokens, heads, headDim, pos0, interleaved;
+    std::uint32_t kvHeads;
+    std::uint32_t kOffset = 0;
+    std::uint32_t rowStride = 0; ///< (heads + 2·kvHeads)·headDim
+};
+static_assert(sizeof(RopeQkvPush) == shaderInfo(ShaderId::rope_qkv_f32).pushBytes, "rope_qkv push constants drifted from the shader");
+
 struct AttentionPush {
     std::uint32_t tokens, heads, kvHeads, headDim, pos0, kvStride;
     float scale;
@@ -76,6 +86,10 @@ Status recordRope(Recorder &rec, const Buffer &x, const Buffer &invFreq, const R
 /// recordRope on q (p.q) and on k (p.kvHeads heads at p.kOffset) as one dispatch; q and k are
 /// different buffers.
 Status recordRopeQk(Recorder &rec, const Buffer &q, const Buffer &k, const Buffer &invFreq, const RopeQkPush &p);
+/// The merged q|k|v output `qkv` into q (rotated), k and v (rotated keys, values, at p.kOffset)
+/// in one dispatch (rope_qkv.comp).
+Status recordRopeQkv(Recorder &rec, const Buffer &qkv, const Buffer &invFreq, const Buffer &q, const Buffer &k, const Buffer &v,
+                     const RopeQkvPush &p);
 /// Which attention kernel: a workgroup of 64 per (token, head) with the scores in shared memory
 /// (attention.comp, GPUs), or one 8-lane subgroup per (token, head) reading q and the cache as
 /// texels (attention_rows.comp, CPU devices: docs/gpu.md); Auto picks Rows where it runs.

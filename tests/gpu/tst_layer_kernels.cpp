@@ -172,6 +172,53 @@ private slots:
                 QCOMPARE(gk[i], k[i]);
         }
     }
+    void ropeFromTheMergedQkv_data() { rope_data(); }
+    void ropeFromTheMergedQkv()
+    {
+        // a merged q|k|v output of 5 tokens (4 query heads, 2 key/value heads of 16): queries
+        // rotated into q, keys rotated into a cache slice at float 96 and values copied into
+        // another, exactly as rope_qk does on the separate outputs; nothing around them touched
+        QFETCH(bool, interleaved);
+        const int tokens = 5, heads = 4, kvHeads = 2, hd = 16, pos0 = 37;
+        const std::uint32_t kOffset = 96, qd = heads * hd, kvd = kvHeads * hd, row = qd + 2 * kvd;
+        std::vector<float> invFreq(hd / 2);
+        for (int i = 0; i < hd / 2; ++i)
+            invFreq[std::size_t(i)] = float(std::pow(10000.0, -2.0 * i / hd));
+        const auto qkv = test::randomFloats(std::size_t(tokens) * row, 4);
+        std::vector<float> q(std::size_t(tokens) * qd), kRef(kOffset + std::size_t(tokens) * kvd + 40, -3.0f), vRef = kRef;
+        for (int t = 0; t < tokens; ++t)
+            for (std::uint32_t i = 0; i < row; ++i) {
+                const float x = qkv[std::size_t(t) * row + i];
+                if (i < qd)
+                    q[std::size_t(t) * qd + i] = x;
+                else if (i < qd + kvd)
+                    kRef[kOffset + std::size_t(t) * kvd + (i - qd)] = x;
+                else
+                    vRef[kOffset + std::size_t(t) * kvd + (i - qd - kvd)] = x;
+            }
+        Arena arena(*m_fx.ctx);
+        auto bqkv = arena.upload(std::span<const float>(qkv));
+        auto bf = arena.upload(std::span<const float>(invFreq));
+        auto bq = arena.allocate(q.size() * 4), bq2 = arena.upload(std::span<const float>(q));
+        const std::vector<float> fill(kRef.size(), -3.0f);
+        auto bk = arena.upload(std::span<const float>(fill)), bv = arena.upload(std::span<const float>(fill));
+        auto bkRef = arena.upload(std::span<const float>(kRef));
+        QVERIFY(bqkv.ok() && bf.ok() && bq.ok() && bq2.ok() && bk.ok() && bv.ok() && bkRef.ok());
+        const std::uint32_t il = interleaved ? 1u : 0u;
+        run([&](Recorder &r) -> Status {
+            LOWBIT_CHECK(recordRopeQkv(r, **bqkv, **bf, **bq, **bk, **bv, {tokens, heads, hd, pos0, il, kvHeads, kOffset, row}));
+            return recordRopeQk(r, **bq2, **bkRef, **bf, {{tokens, heads, hd, pos0, il, 0}, kvHeads, kOffset}); // the separate way
+        });
+        const auto gq = (*bq)->as<float>(), gq2 = (*bq2)->as<float>(), gk = (*bk)->as<float>(), gk2 = (*bkRef)->as<float>(), gv = (*bv)->as<float>();
+        for (std::size_t i = 0; i < q.size(); ++i)
+            QVERIFY2(gq[i] == gq2[i], qPrintable(QStringLiteral("q %1: %2 vs %3").arg(i).arg(gq[i]).arg(gq2[i])));
+        for (std::size_t i = 0; i < kRef.size(); ++i) {
+            QVERIFY2(gk[i] == gk2[i], qPrintable(QStringLiteral("k %1: %2 vs %3").arg(i).arg(gk[i]).arg(gk2[i])));
+            QCOMPARE(gv[i], vRef[i]);
+        }
+        QVERIFY(!recordRopeQkv(**Recorder::begin(*m_fx.ctx, *m_fx.pipelines), **bqkv, **bf, **bq, **bk, **bv,
+                               {tokens, heads, hd, pos0, il, kvHeads, kOffset, row + 1})); // a stride that is not q|k|v
+    }
     void attention_data()
     {
         QTest::addColumn<int>("tokens");
