@@ -5,6 +5,7 @@
 #include "gpu/memory/arena.h"
 #include "gpu/ops/packed_ops.h"
 #include "gpu/ops/recorder.h"
+#include "gpu/pipeline/spirv_shared.h"
 
 namespace lowbit::gpu {
 
@@ -48,7 +49,8 @@ Status recordMatmulF32(Recorder &rec, const Buffer &w, const Buffer &x, const Bu
     }
     if (kernel == MatmulF32Kernel::Subgroup || (kernel == MatmulF32Kernel::Auto && p.tokens == 1))
         return rec.dispatch(ShaderId::matmul_f32_f32_sg, {&w, &x, &y}, p, gridFor((std::uint64_t(p.rows) + 3) / 4));
-    if (kernel == MatmulF32Kernel::Tiled || (kernel == MatmulF32Kernel::Auto && p.tokens >= kTiledGemmMinTokens)) {
+    const bool tiledFits = sharedMemoryFits(ShaderId::matmul_f32_f32_tiled, rec.context().info());
+    if (kernel == MatmulF32Kernel::Tiled || (kernel == MatmulF32Kernel::Auto && p.tokens >= kTiledGemmMinTokens && tiledFits)) {
         const std::uint64_t groups = std::uint64_t((p.rows + kTiledRows - 1) / kTiledRows) * ((p.tokens + kTiledTokens - 1) / kTiledTokens);
         return rec.dispatch(ShaderId::matmul_f32_f32_tiled, {&w, &x, &y}, p, gridFor(groups));
     }

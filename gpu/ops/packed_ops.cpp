@@ -7,6 +7,7 @@
 #include "gpu/memory/arena.h"
 #include "gpu/ops/packed_rows.h"
 #include "gpu/ops/recorder.h"
+#include "gpu/pipeline/spirv_shared.h"
 
 #include <algorithm>
 #include <array>
@@ -439,7 +440,8 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     t.tree.linear = options.treeLinear && p.layout == CodeLayout::Dense && (t.rowsDecode == RowsDecode::Linear || intAsym);
     t.tree.subgroupReduce = options.subgroupReduce.value_or(true) && dev.subgroupShuffle;
     t.tree.loadAhead = options.treeAhead.value_or(dev.type != "cpu");
-    t.tree.tiledGemm = options.treeTiledGemm;
+    // (the tiled GEMM holds 24 KiB of tiles in workgroup memory; a device with less keeps the slots')
+    t.tree.tiledGemm = options.treeTiledGemm && sharedMemoryFits(ShaderId::matmul_packed_tiled_b4, dev);
     t.tiled = options.tileRows && t.matvec == MatvecLayout::Rows && p.rowWords % 4 == 0 && p.rowWordsHi % 4 == 0;
 
     // row slices within the storage-buffer range

@@ -7,6 +7,7 @@
 #include "gpu/memory/arena.h"
 #include "gpu/ops/packed_ops.h"
 #include "gpu/ops/recorder.h"
+#include "gpu/pipeline/spirv_shared.h"
 
 #include <algorithm>
 #include <array>
@@ -154,6 +155,11 @@ Result<GpuVqTensor> uploadVq(Arena &arena, const VqQuantizedTensor &t, std::opti
     const DeviceInfo &dev = arena.context().info();
     g.rowsMatvec = (matvec ? *matvec == MatvecLayout::Rows : rowLayoutDevice(dev)) && rowKernelsRun(dev);
     g.subgroupReduce = subgroupReduce.value_or(true) && arena.context().info().subgroupShuffle;
+    if (!g.rowsMatvec) { // the tree kernels hold the codebook and their sums in workgroup memory
+        const auto v = static_cast<std::uint32_t>(c.vectorLength);
+        for (const ShaderId id : {treeShader(v, g.subgroupReduce), treeShader(v, g.subgroupReduce, true)})
+            LOWBIT_CHECK(checkSharedMemory(id, dev));
+    }
     VqPush &p = g.push;
     p.rows = static_cast<std::uint32_t>(c.rows);
     p.cols = static_cast<std::uint32_t>(c.cols);

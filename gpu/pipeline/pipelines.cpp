@@ -3,6 +3,7 @@
 
 #include "gpu/device/context.h"
 #include "gpu/device/vk_check.h"
+#include "gpu/pipeline/spirv_shared.h"
 #include "gpu/pipeline/spirv_writes.h"
 
 #include <vector>
@@ -25,6 +26,7 @@ Result<const Pipeline *> Pipelines::get(ShaderId id)
     auto &slot = m_cache[static_cast<std::size_t>(id)];
     if (slot)
         return slot.get();
+    LOWBIT_CHECK(checkSharedMemory(id, m_ctx.info()));
     const ShaderInfo &info = shaderInfo(id);
     auto p = std::make_unique<Pipeline>();
     p->id = id;

@@ -2,6 +2,8 @@
 // The bindings each shader may write, read off its SPIR-V (the recorder's barriers depend on it).
 #include "gpu/pipeline/pipelines.h"
 #include "gpu/pipeline/shader_registry.h"
+#include "gpu/device/context.h"
+#include "gpu/pipeline/spirv_shared.h"
 #include "gpu/pipeline/spirv_writes.h"
 
 #include <QTest>
@@ -9,6 +11,7 @@
 #include <string>
 #include <vector>
 
+using namespace lowbit;
 using namespace lowbit::gpu;
 
 class TestSpirvWrites : public QObject {
@@ -31,6 +34,35 @@ private slots:
                     QVERIFY2(!((mask >> b) & 1u), qPrintable(name + QStringLiteral(": a uniform binding written")));
             }
         }
+    }
+    /// The workgroup memory each kernel declares, read off its SPIR-V: every shader is understood
+    /// and fits lavapipe's 32 KiB (so CI runs them all); the known sizes; a device with 16 KiB
+    /// is told which kernel it cannot run.
+    void workgroupMemoryOfEveryShader()
+    {
+        for (std::size_t i = 0; i < kShaderCount; ++i) {
+            const auto id = static_cast<ShaderId>(i);
+            const ShaderInfo &info = shaderInfo(id);
+            const QString name = QString::fromLatin1(info.name.data(), qsizetype(info.name.size()));
+            QVERIFY2(shaderWorkgroupBytes(id) <= 32768u, qPrintable(name + QStringLiteral(": %1 bytes").arg(shaderWorkgroupBytes(id))));
+        }
+        QCOMPARE(shaderWorkgroupBytes(ShaderId::add_f32), 0u);
+        QCOMPARE(shaderWorkgroupBytes(ShaderId::matvec_f32_f32), 64u * 4u);
+        QCOMPARE(shaderWorkgroupBytes(ShaderId::matmul_packed_tiled_b4), (64u * 64u + 64u * 32u) * 4u); // weight and x tiles
+        QCOMPARE(shaderWorkgroupBytes(ShaderId::matmul_f32_f32_tiled), (64u * 64u + 64u * 32u) * 4u);
+        QCOMPARE(shaderWorkgroupBytes(ShaderId::matvec_vq_v8), 16384u + 128u * 8u * 4u); // codebook and the tree's sums
+        QCOMPARE(shaderWorkgroupBytes(ShaderId::matvec_vq_v0), 16384u + 128u * 16u * 4u);
+        QCOMPARE(workgroupMemoryBytes(std::span<const std::uint32_t>()), ~0u); // not SPIR-V
+        DeviceInfo small;
+        small.name = "a small device";
+        small.maxComputeSharedMemory = 16384;
+        QVERIFY(sharedMemoryFits(ShaderId::add_f32, small));
+        QVERIFY(!sharedMemoryFits(ShaderId::matmul_packed_tiled_b4, small));
+        const Status st = checkSharedMemory(ShaderId::matvec_vq_v0, small);
+        QVERIFY(!st.ok());
+        QCOMPARE(st.error().code, ErrorCode::Unsupported);
+        QVERIFY(st.error().message().find("matvec_vq_v0") != std::string::npos);
+        QVERIFY(st.error().message().find("16384") != std::string::npos);
     }
     void knownShadersWriteTheirOutputs()
     {
