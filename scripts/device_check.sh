@@ -29,7 +29,8 @@ pack() {
     trap 'rm -rf "$stage"' RETURN
     mkdir -p "$stage/bin" "$stage/lib" "$stage/model"
     local bins=("$build/bench/bench_gpu" "$build/tests/gpu_tst_packed_kernels" "$build/tests/gpu_tst_vq_kernels"
-                "$build/tests/gpu_tst_gpu_vs_cpu")
+                "$build/tests/gpu_tst_gpu_vs_cpu" "$build/tests/gpu_tst_basic_kernels" "$build/tests/gpu_tst_layer_kernels"
+                "$build/tests/gpu_tst_gpu_model")
     for b in "${bins[@]}"; do
         [[ -x $b ]] || { echo "device_check: $b is missing: build first" >&2; return 1; }
         strip -o "$stage/bin/$(basename "$b")" "$b"
@@ -57,7 +58,7 @@ pack() {
     done
     git -C "$root" rev-parse --short HEAD > "$stage/commit"
     mkdir -p "$dev"
-    tar -C "$stage" -cf - . | zstd -q -12 --long=28 -T0 -f -o "$dev/pack.tar.zst"
+    tar -C "$stage" -cf - . | zstd -q -12 --long=30 -T0 -f -o "$dev/pack.tar.zst"
     local bytes
     bytes=$(stat -c %s "$dev/pack.tar.zst")
     echo "device_check: .dev/pack.tar.zst, $((bytes / 1048576)) MiB, commit $(cat "$stage/commit")"
@@ -81,7 +82,7 @@ run() {
     mkdir -p "$out"
     local work
     work=$(mktemp -d)
-    zstd -q -d --long=28 -c "$dev/pack.tar.zst" | tar -C "$work" -xf -
+    zstd -q -d --long=30 -c "$dev/pack.tar.zst" | tar -C "$work" -xf -
     export LD_LIBRARY_PATH="$work/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     export QT_QPA_PLATFORM=offscreen CI=
     echo "commit $(cat "$work/commit"), $(date -u)" > "$out/summary.txt"
@@ -91,6 +92,9 @@ run() {
     # correctness first: every kernel × format against the CPU reference
     step 120 tst_packed_kernels "$bin/gpu_tst_packed_kernels"
     step 60 tst_vq_kernels "$bin/gpu_tst_vq_kernels"
+    step 60 tst_basic_kernels "$bin/gpu_tst_basic_kernels"
+    step 60 tst_layer_kernels "$bin/gpu_tst_layer_kernels"
+    step 120 tst_gpu_model "$bin/gpu_tst_gpu_model"
     [[ -f $model ]] && step 120 tst_gpu_vs_cpu "$bin/gpu_tst_gpu_vs_cpu"
     # GEMV GB/s against the roofline: the default forms, then the tree GEMV one piece at a time
     local formats=int4,int4-asym,nf4,mxfp4,int8,vptq-v8-k256,vptq-v8-k256-pn,vptq-v4-k4096
@@ -106,6 +110,10 @@ run() {
         step 180 engine "$bin/bench_gpu" --formats int4 --shapes 1024x1024 --reps 1 --tokens 256 --model "$model"
         step 180 engine_unfused "$bin/bench_gpu" --formats int4 --shapes 1024x1024 --reps 1 --tokens 256 --unfused --model "$model"
         step 180 engine_apart_gate_up "$bin/bench_gpu" --formats int4 --shapes 1024x1024 --reps 1 --tokens 256 --apart-gate-up --model "$model"
+        step 180 engine_apart_qkv "$bin/bench_gpu" --formats int4 --shapes 1024x1024 --reps 1 --tokens 256 --apart-qkv --model "$model"
+        # the prefill of a long prompt: the tiled GEMMs against the slots' GEMM
+        step 180 engine_prompt512 "$bin/bench_gpu" --formats int4 --shapes 1024x1024 --reps 1 --tokens 32 --prompt 512 --model "$model"
+        step 180 engine_prompt512_slots "$bin/bench_gpu" --formats int4 --shapes 1024x1024 --reps 1 --tokens 32 --prompt 512 --tree-slot-gemm --model "$model"
     fi
     rm -rf "$work"
     cat "$out/summary.txt"
