@@ -30,7 +30,7 @@ pack() {
     mkdir -p "$stage/bin" "$stage/lib" "$stage/model"
     local bins=("$build/bench/bench_gpu" "$build/tests/gpu_tst_packed_kernels" "$build/tests/gpu_tst_vq_kernels"
                 "$build/tests/gpu_tst_gpu_vs_cpu" "$build/tests/gpu_tst_basic_kernels" "$build/tests/gpu_tst_layer_kernels"
-                "$build/tests/gpu_tst_gpu_model")
+                "$build/tests/gpu_tst_gpu_model" "$build/tests/gpu_tst_gpu_model_fusion" "$build/tests/gpu_tst_packed_tree")
     for b in "${bins[@]}"; do
         [[ -x $b ]] || { echo "device_check: $b is missing: build first" >&2; return 1; }
         strip -o "$stage/bin/$(basename "$b")" "$b"
@@ -91,10 +91,12 @@ run() {
     nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv > "$out/nvidia-smi.txt" 2>&1 || true
     # correctness first: every kernel × format against the CPU reference
     step 120 tst_packed_kernels "$bin/gpu_tst_packed_kernels"
+    step 60 tst_packed_tree "$bin/gpu_tst_packed_tree"
     step 60 tst_vq_kernels "$bin/gpu_tst_vq_kernels"
     step 60 tst_basic_kernels "$bin/gpu_tst_basic_kernels"
     step 60 tst_layer_kernels "$bin/gpu_tst_layer_kernels"
     step 120 tst_gpu_model "$bin/gpu_tst_gpu_model"
+    step 60 tst_gpu_model_fusion "$bin/gpu_tst_gpu_model_fusion"
     [[ -f $model ]] && step 120 tst_gpu_vs_cpu "$bin/gpu_tst_gpu_vs_cpu"
     # GEMV GB/s against the roofline: the default forms, then the tree GEMV one piece at a time
     local formats=int4,int4-asym,nf4,mxfp4,int8,vptq-v8-k256,vptq-v8-k256-pn,vptq-v4-k4096

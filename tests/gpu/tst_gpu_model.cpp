@@ -19,6 +19,7 @@
 
 using namespace lowbit;
 using namespace lowbit::gpu;
+using test::maxAbsDiff;
 
 namespace {
 
@@ -28,13 +29,6 @@ const test::TensorFormat kMixed[] = {{"int4", 32, "fp16"},      {"fp6-e3m2", 32,
                                      {"nf4-asym", 48, "fp16"},  {"iq4nl", 32, "fp16"},     {"bitmod-fp3", 32, "fp16"},
                                      {"int8", -1, "fp32"},      {"fp8-e4m3", 32, "e4m3"},  {"mxfp6-e2m3", std::nullopt, ""}};
 
-double maxAbsDiff(const std::vector<float> &a, const std::vector<float> &b)
-{
-    double m = a.size() == b.size() ? 0.0 : INFINITY;
-    for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
-        m = std::max(m, double(std::fabs(a[i] - b[i])));
-    return m;
-}
 
 } // namespace
 
@@ -442,164 +436,6 @@ private slots:
         tree.attention = AttentionKernel::Tree;
         const std::vector<std::int32_t> tokens = {3, 44, 0, 49, 12, 7, 7, 30, 1, 22, 9};
         sameLogits(model, rows, tree, tokens, 10);
-    }
-
-    void fusedLayerOpsSaveDispatches_data()
-    {
-        QTest::addColumn<bool>("kvF16");
-        QTest::addColumn<bool>("bias");
-        QTest::newRow("fp32 KV cache") << false << false;
-        QTest::newRow("fp16 KV cache, q/k/v biases") << true << true;
-    }
-    void fusedLayerOpsSaveDispatches()
-    {
-        // GpuModelOptions::fuseLayerOps: a residual add with the norm after it, queries' and keys'
-        // RoPE, (fp16 cache) key and value stores, and the (fp32) gate and up projections each take
-        // one dispatch instead of two, and q, k and v one linear whose output rope_qkv splits, for
-        // the same logits, in a prefill and in decode steps; each layer saves 6 dispatches (7 with
-        // the fp16 stores, 2 more with the biases added once) and the 2 barriers between its adds
-        // and norms
-        QFETCH(bool, kvF16);
-        QFETCH(bool, bias);
-        const int layers = 3;
-        const Model model = test::makeRandomModel(64, 96, layers, 4, 2, 50, RopeLayout::Interleaved, false, 13, bias);
-        GpuModelOptions fused, apart;
-        fused.kvCache = apart.kvCache = kvF16 ? KvCacheType::F16 : KvCacheType::F32;
-        apart.fuseLayerOps = false;
-        auto gf = GpuModel::load(*m_fx.ctx, model, fused);
-        auto ga = GpuModel::load(*m_fx.ctx, model, apart);
-        QVERIFY(gf.ok() && ga.ok());
-        QCOMPARE((*gf)->mergedGateUp(), layers);
-        QCOMPARE((*ga)->mergedGateUp(), 0);
-        const std::vector<std::int32_t> tokens = {4, 31, 0, 49, 18, 6, 6, 27};
-        for (const auto &part : {std::span(tokens).first(5), std::span(tokens).subspan(5, 1), std::span(tokens).subspan(6)}) {
-            auto lf = (*gf)->forward(part, true);
-            auto la = (*ga)->forward(part, true);
-            QVERIFY2(lf.ok(), lf.ok() ? "" : lf.error().message().c_str());
-            QVERIFY(la.ok());
-            double scale = 0;
-            for (float v : *la)
-                scale = std::max(scale, double(std::fabs(v)));
-            QVERIFY2(maxAbsDiff(*lf, *la) <= 1e-6 * scale, qPrintable(QStringLiteral("%1 tokens: %2 apart (of %3)").arg(part.size()).arg(maxAbsDiff(*lf, *la)).arg(scale)));
-            const ForwardTiming &tf = (*gf)->lastTiming(), &ta = (*ga)->lastTiming();
-            QCOMPARE(ta.dispatches - tf.dispatches, std::uint32_t(layers * (6 + (kvF16 ? 1 : 0) + (bias ? 2 : 0))));
-            QCOMPARE(ta.barriers - tf.barriers, std::uint32_t(layers * 2));
-        }
-    }
-
-    /// Gate and up run as one linear where they are packed in the same format (a layer of int4,
-    /// one of a mixture with its selector stream), apart where the formats differ; the logits stay
-    /// the CPU engine's, in both GEMV layouts.
-    void gateUpMergedWhereOneRule_data()
-    {
-        QTest::addColumn<bool>("rowsLayout");
-        QTest::newRow("shared tree") << false;
-        QTest::newRow("rows layout") << true;
-    }
-    void gateUpMergedWhereOneRule()
-    {
-        QFETCH(bool, rowsLayout);
-        const Model model = test::makeRandomModel(64, 96, 3, 4, 2, 50, RopeLayout::HalfSplit, true, 47);
-        auto q = test::quantizeTensors(model, [&](const ModelTensor &t) -> std::optional<test::TensorFormat> {
-            if (t.role == TensorRole::Gate || t.role == TensorRole::Up) {
-                if (t.layer == 0)
-                    return test::TensorFormat{"int4", 32, "fp16"};
-                if (t.layer == 1)
-                    return test::TensorFormat{"mix:int4|nf4|fp4", 16, "fp16"};
-                return t.role == TensorRole::Gate ? test::TensorFormat{"int4", 32, "fp16"} : test::TensorFormat{"nf4", 32, "fp16"};
-            }
-            if (isLinearRole(t.role))
-                return test::TensorFormat{"int3-asym", 0, "fp32"};
-            return std::nullopt;
-        });
-        QVERIFY2(q.ok(), q.ok() ? "" : q.error().message().c_str());
-        auto cpu = CpuModel::load(*q);
-        QVERIFY(cpu.ok());
-        GpuModelOptions opt, apart;
-        if (rowsLayout)
-            opt.matvec = apart.matvec = MatvecLayout::Rows;
-        apart.fuseLayerOps = false;
-        auto gm = GpuModel::load(*m_fx.ctx, *q, opt);
-        auto ga = GpuModel::load(*m_fx.ctx, *q, apart);
-        QVERIFY2(gm.ok(), gm.ok() ? "" : gm.error().message().c_str());
-        QVERIFY(ga.ok());
-        QCOMPARE((*gm)->mergedGateUp(), 2);
-        QCOMPARE((*gm)->packedTensors(), (*ga)->packedTensors()); // every linear counts, merged or not
-        QVERIFY((*gm)->weightBytes() <= (*ga)->weightBytes()); // (one copy of the value tables for both)
-        const std::vector<std::int32_t> tokens = {3, 14, 15, 9, 26, 5, 35};
-        for (const auto &part : {std::span(tokens).first(5), std::span(tokens).subspan(5, 1), std::span(tokens).subspan(6)}) {
-            auto a = (*cpu)->forward(part);
-            auto b = (*gm)->forward(part);
-            auto c = (*ga)->forward(part);
-            QVERIFY(a.ok() && b.ok() && c.ok());
-            double scale = 0;
-            for (float v : *a)
-                scale = std::max(scale, double(std::fabs(v)));
-            QVERIFY2(maxAbsDiff(*a, *b) <= 1e-5 * std::max(scale, 1.0), qPrintable(QStringLiteral("%1 tokens: %2").arg(part.size()).arg(maxAbsDiff(*a, *b))));
-            QVERIFY(maxAbsDiff(*b, *c) <= 1e-6 * std::max(scale, 1.0));
-        }
-    }
-
-    /// q, k and v as one linear (rope_qkv splits its output) where all three decode by one rule:
-    /// layer 0 int4, layer 1 a mixture with its selector stream, layer 2 apart (k in nf4); qwen2
-    /// biases as one vector; both caches and both GEMV layouts, against the CPU engine and the
-    /// same model with q, k and v apart.
-    void qkvMergedWhereOneRule_data()
-    {
-        QTest::addColumn<bool>("rowsLayout");
-        QTest::addColumn<bool>("kvF16");
-        QTest::newRow("shared tree, fp32 cache") << false << false;
-        QTest::newRow("shared tree, fp16 cache") << false << true;
-        QTest::newRow("rows layout, fp32 cache") << true << false;
-        QTest::newRow("rows layout, fp16 cache") << true << true;
-    }
-    void qkvMergedWhereOneRule()
-    {
-        QFETCH(bool, rowsLayout);
-        QFETCH(bool, kvF16);
-        const Model model = test::makeRandomModel(64, 96, 3, 4, 2, 50, RopeLayout::Interleaved, false, 51, true);
-        auto q = test::quantizeTensors(model, [&](const ModelTensor &t) -> std::optional<test::TensorFormat> {
-            if (t.role == TensorRole::Q || t.role == TensorRole::K || t.role == TensorRole::V) {
-                if (t.layer == 0)
-                    return test::TensorFormat{"int4", 32, "fp16"};
-                if (t.layer == 1)
-                    return test::TensorFormat{"mix:int4|nf4|fp4", 16, "fp16"};
-                return t.role == TensorRole::K ? test::TensorFormat{"nf4", 32, "fp16"} : test::TensorFormat{"int4", 32, "fp16"};
-            }
-            return std::nullopt;
-        });
-        QVERIFY2(q.ok(), q.ok() ? "" : q.error().message().c_str());
-        auto cpu = CpuModel::load(*q);
-        QVERIFY(cpu.ok());
-        GpuModelOptions opt, apart;
-        if (rowsLayout)
-            opt.matvec = apart.matvec = MatvecLayout::Rows;
-        opt.kvCache = apart.kvCache = kvF16 ? KvCacheType::F16 : KvCacheType::F32;
-        apart.mergeQkv = false;
-        auto gm = GpuModel::load(*m_fx.ctx, *q, opt);
-        auto ga = GpuModel::load(*m_fx.ctx, *q, apart);
-        QVERIFY2(gm.ok(), gm.ok() ? "" : gm.error().message().c_str());
-        QVERIFY(ga.ok());
-        QCOMPARE((*gm)->mergedQkv(), 2);
-        QCOMPARE((*ga)->mergedQkv(), 0);
-        QCOMPARE((*gm)->packedTensors(), (*ga)->packedTensors());
-        const std::vector<std::int32_t> tokens = {3, 14, 15, 9, 26, 5, 35, 8};
-        for (const auto &part : {std::span(tokens).first(5), std::span(tokens).subspan(5, 1), std::span(tokens).subspan(6)}) {
-            auto a = (*cpu)->forward(part);
-            auto b = (*gm)->forward(part);
-            auto c = (*ga)->forward(part);
-            QVERIFY(a.ok() && b.ok() && c.ok());
-            double scale = 0;
-            for (float v : *a)
-                scale = std::max(scale, double(std::fabs(v)));
-            // (an fp16 cache rounds keys and values as the CPU engine's fp32 one does not)
-            QVERIFY2(maxAbsDiff(*a, *b) <= (kvF16 ? 3e-3 : 1e-5) * std::max(scale, 1.0), qPrintable(QStringLiteral("%1 tokens: %2").arg(part.size()).arg(maxAbsDiff(*a, *b))));
-            QVERIFY2(maxAbsDiff(*b, *c) <= 1e-6 * std::max(scale, 1.0), qPrintable(QStringLiteral("merged against apart, %1 tokens: %2").arg(part.size()).arg(maxAbsDiff(*b, *c))));
-            // two merged layers: two linears fewer each (on the rows layout a linear of n tokens
-            // takes ceil(n / 3) dispatches), and two bias additions
-            const std::uint32_t perLinear = rowsLayout ? std::uint32_t(part.size() + 2) / 3u : 1u;
-            QCOMPARE((*ga)->lastTiming().dispatches - (*gm)->lastTiming().dispatches, 2u * (2u * perLinear + 2u));
-        }
     }
 
     void modelLargerThanTheDeviceIsRefused()

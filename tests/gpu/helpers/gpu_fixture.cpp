@@ -2,6 +2,7 @@
 #include "gpu_fixture.h"
 
 #include <cmath>
+#include <algorithm>
 #include <random>
 
 namespace lowbit::test {
@@ -68,6 +69,14 @@ Result<RandomPacked> randomPacked(const FormatSpec &spec, std::int64_t rows, std
     r.dequant.resize(w.size());
     LOWBIT_CHECK(dequantizeFast(r.packed, r.dequant.data()));
     return r;
+}
+
+double maxAbsDiff(const std::vector<float> &a, const std::vector<float> &b)
+{
+    double m = a.size() == b.size() ? 0.0 : INFINITY;
+    for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+        m = std::max(m, double(std::fabs(a[i] - b[i])));
+    return m;
 }
 
 } // namespace lowbit::test

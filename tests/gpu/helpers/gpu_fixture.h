@@ -30,6 +30,8 @@ std::vector<float> randomFloats(std::size_t n, unsigned seed, float scale = 1.0f
 /// Whether a GEMV output is within rel·Σ|w·x| (+ 1e-9) of the fp64 product of row w and x (n terms):
 /// the bound of the packed kernels, whose fp32 sums differ from the CPU's in order only.
 bool closeToProduct(float got, const float *w, const float *x, std::size_t n, double rel = 4e-6);
+/// The largest |a[i] − b[i]| (infinity where the sizes differ): how far two engines' logits are.
+double maxAbsDiff(const std::vector<float> &a, const std::vector<float> &b);
 
 /// The spec of `format` (a name `parseFormat` takes) at `group` (−2: the format's own) and scale
 /// `storage` (empty: the format's own); nullopt where the family does not take them.
