@@ -53,6 +53,7 @@ int runDevices(const std::vector<std::string> &argv, std::ostream &out, std::ost
             j["max_storage_buffer_range"] = Json(static_cast<unsigned long long>(d.maxStorageBufferRange));
             j["max_uniform_buffer_range"] = Json(static_cast<unsigned long long>(d.maxUniformBufferRange));
             j["max_texel_buffer_elements"] = Json(static_cast<unsigned long long>(d.maxTexelBufferElements));
+            j["max_compute_shared_memory"] = Json(static_cast<unsigned long long>(d.maxComputeSharedMemory));
             j["gemv_layout"] = Json(std::string(gemvLayout(d)));
             j["shader_float16"] = Json(d.shaderFloat16);
             j["storage_16bit"] = Json(d.storage16Bit);
@@ -69,7 +70,7 @@ int runDevices(const std::vector<std::string> &argv, std::ostream &out, std::ost
             << "    memory " << d.deviceLocalBytes / (1024 * 1024) << " MiB device-local, subgroup " << d.subgroupSize
             << (d.subgroupBallot && d.subgroupShuffle ? " (ballot, shuffle)" : d.subgroupBallot ? " (ballot)" : d.subgroupShuffle ? " (shuffle)" : "")
             << ", storage-buffer range " << d.maxStorageBufferRange / (1024 * 1024) << " MiB, uniform-buffer range "
-            << d.maxUniformBufferRange / 1024 << " KiB, texel buffers " << d.maxTexelBufferElements / (1024 * 1024) << " Mi texels, GEMV layout "
+            << d.maxUniformBufferRange / 1024 << " KiB, texel buffers " << d.maxTexelBufferElements / (1024 * 1024) << " Mi texels, workgroup memory " << d.maxComputeSharedMemory / 1024 << " KiB, GEMV layout "
             << gemvLayout(d)
             << (d.shaderFloat16 ? ", fp16" : "") << (d.storage16Bit ? ", 16-bit storage" : "") << (d.shaderInt8 ? ", int8" : "") << "\n";
     }

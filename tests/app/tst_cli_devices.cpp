@@ -33,6 +33,7 @@ private slots:
         for (std::size_t i = 0; i < j->size(); ++i) {
             const Json &d = j->asArray()[i];
             QVERIFY(d.find("max_uniform_buffer_range")->asDouble() >= 16384); // Vulkan's minimum
+            QVERIFY(d.find("max_compute_shared_memory")->asDouble() >= 16384); // (the tiled GEMMs and VQ kernels want 24 KiB)
             const std::string layout = d.find("gemv_layout")->asString();
             // the rows layout also needs texel views as large as a storage buffer, and subgroup
             // broadcasts and shuffles
@@ -42,7 +43,8 @@ private slots:
             QCOMPARE(QString::fromStdString(layout), QLatin1String(rows ? "rows" : "tree"));
         }
         QCOMPARE(test::runLowbit({"devices"}, out, err), 0);
-        QVERIFY2(out.find("uniform-buffer range") != std::string::npos && out.find("texel buffers") != std::string::npos && out.find("GEMV layout") != std::string::npos, out.c_str());
+        QVERIFY2(out.find("uniform-buffer range") != std::string::npos && out.find("texel buffers") != std::string::npos && out.find("workgroup memory") != std::string::npos
+                     && out.find("GEMV layout") != std::string::npos, out.c_str());
 #endif
     }
 };
