@@ -1711,118 +1711,134 @@ rel. MSE</translation>
 <context>
     <name>lowbit::studio::RunPanel</name>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="217"/>
-        <location filename="../app/studio/views/run_panel.cpp" line="260"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="241"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="288"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="221"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="243"/>
         <source>Vulkan: %1</source>
         <translation>Vulkan: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="231"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
         <source>Open model (%1)</source>
         <translation>Geöffnetes Modell (%1)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="233"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
         <source>Run: %1</source>
         <translation>Lauf: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="248"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="269"/>
         <source>Model:</source>
         <translation>Modell:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="270"/>
         <source>Device:</source>
         <translation>Gerät:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="0"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="275"/>
         <source>Activations:</source>
         <translation>Aktivierungen:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="0"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="277"/>
         <source>int8 (faster on CPU Vulkan devices)</source>
         <translation>int8 (schneller auf CPU-Vulkan-Geräten)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="0"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="278"/>
         <source>int8 quantizes the inputs of 2- to 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; the Vulkan engine only</source>
         <translation>int8 quantisiert die Eingaben von 2- bis 4-Bit-INT-Linearschichten je 32 Werte, wie llama.cpp, für Ganzzahl-Kernel; nur die Vulkan-Engine</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="250"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="271"/>
         <source>KV cache:</source>
         <translation>KV-Cache:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="251"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="272"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="276"/>
         <source>fp32 (exact)</source>
         <translation>fp32 (exakt)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="273"/>
         <source>fp16 (half the memory)</source>
         <translation>fp16 (halber Speicher)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="253"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="274"/>
         <source>How keys and values are stored: fp16 rounds them as llama.cpp&apos;s default cache does</source>
         <translation>Wie Schlüssel und Werte gespeichert werden: fp16 rundet sie wie der Standard-Cache von llama.cpp</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="280"/>
         <source>Prompt:</source>
         <translation>Eingabe:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="255"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="281"/>
         <source>Tokens:</source>
         <translation>Token:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="256"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="282"/>
         <source>Temperature:</source>
         <translation>Temperatur:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="257"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="283"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="258"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="284"/>
         <source>Generate text (Return in the prompt)</source>
         <translation>Text erzeugen (Eingabetaste in der Eingabe)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="259"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="285"/>
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="263"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="286"/>
+        <source>Run on the CPU</source>
+        <translation>Auf der CPU ausführen</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="287"/>
+        <source>Generate the same text with the CPU engine</source>
+        <translation>Denselben Text mit der CPU-Engine erzeugen</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="291"/>
         <source>Generates on the chosen device; tokens per second appear when it ends.</source>
         <translation>Erzeugt auf dem gewählten Gerät; Token pro Sekunde erscheinen am Ende.</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="288"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="317"/>
         <source>Loading the model on %1…</source>
         <translation>Lade das Modell auf %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="301"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="330"/>
         <source>%1 tokens at %2 tokens/s on %3 (model loaded in %4 s)</source>
         <translation>%1 Token mit %2 Token/s auf %3 (Modell in %4 s geladen)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="304"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="333"/>
+        <source>Generation failed on %1: %2. The CPU engine can run it instead.</source>
+        <translation>Erzeugung auf %1 fehlgeschlagen: %2. Die CPU-Engine kann sie stattdessen ausführen.</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="334"/>
         <source>Generation failed: %1</source>
         <translation>Erzeugung fehlgeschlagen: %1</translation>
     </message>
@@ -1830,67 +1846,67 @@ rel. MSE</translation>
 <context>
     <name>lowbit::studio::SettingsDialog</name>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="24"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="25"/>
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="28"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="29"/>
         <source>all cores (%1)</source>
         <translation>alle Kerne (%1)</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="31"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="32"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="32"/>
-        <source>Vulkan (first device)</source>
-        <translation>Vulkan (erstes Gerät)</translation>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="35"/>
+        <source>Vulkan: %1</source>
+        <translation>Vulkan: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="36"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="39"/>
         <source>A format name as `lowbit formats` lists it, e.g. int4, nf4-asym, fp-e2m1, mxfp4</source>
         <translation>Ein Formatname, wie `lowbit formats` ihn auflistet, z. B. int4, nf4-asym, fp-e2m1, mxfp4</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="40"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="43"/>
         <source>per channel</source>
         <translation>pro Kanal</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="44"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="47"/>
         <source>System default</source>
         <translation>Systemstandard</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="57"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="60"/>
         <source>Threads:</source>
         <translation>Threads:</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="58"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="61"/>
         <source>Run device:</source>
         <translation>Gerät zum Ausführen:</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="59"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="62"/>
         <source>Default format:</source>
         <translation>Standardformat:</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="60"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="63"/>
         <source>Default group size:</source>
         <translation>Standard-Gruppengröße:</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="61"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="64"/>
         <source>Language:</source>
         <translation>Sprache:</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="77"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="80"/>
         <source>Default format: %1</source>
         <translation>Standardformat: %1</translation>
     </message>

@@ -1705,118 +1705,134 @@ rel. MSE</source>
 <context>
     <name>lowbit::studio::RunPanel</name>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="217"/>
-        <location filename="../app/studio/views/run_panel.cpp" line="260"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="241"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="288"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="221"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="243"/>
         <source>Vulkan: %1</source>
         <translation>Vulkan：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="231"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
         <source>Open model (%1)</source>
         <translation>已打开的模型（%1）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="233"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
         <source>Run: %1</source>
         <translation>运行：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="248"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="269"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="270"/>
         <source>Device:</source>
         <translation>设备：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="0"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="275"/>
         <source>Activations:</source>
         <translation>激活：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="0"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="277"/>
         <source>int8 (faster on CPU Vulkan devices)</source>
         <translation>int8（在 CPU Vulkan 设备上更快）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="0"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="278"/>
         <source>int8 quantizes the inputs of 2- to 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; the Vulkan engine only</source>
         <translation>int8 按每 32 个值量化 2 至 4 位 INT 线性层的输入（与 llama.cpp 相同），以使用整数内核；仅限 Vulkan 引擎</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="250"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="271"/>
         <source>KV cache:</source>
         <translation>KV 缓存：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="251"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="272"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="276"/>
         <source>fp32 (exact)</source>
         <translation>fp32（精确）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="273"/>
         <source>fp16 (half the memory)</source>
         <translation>fp16（内存减半）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="253"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="274"/>
         <source>How keys and values are stored: fp16 rounds them as llama.cpp&apos;s default cache does</source>
         <translation>键和值的存储方式：fp16 按 llama.cpp 默认缓存的方式舍入</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="280"/>
         <source>Prompt:</source>
         <translation>提示词：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="255"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="281"/>
         <source>Tokens:</source>
         <translation>词元数：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="256"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="282"/>
         <source>Temperature:</source>
         <translation>温度：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="257"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="283"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="258"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="284"/>
         <source>Generate text (Return in the prompt)</source>
         <translation>生成文本（在提示词中按回车）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="259"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="285"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="263"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="286"/>
+        <source>Run on the CPU</source>
+        <translation>在 CPU 上运行</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="287"/>
+        <source>Generate the same text with the CPU engine</source>
+        <translation>用 CPU 引擎生成相同的文本</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="291"/>
         <source>Generates on the chosen device; tokens per second appear when it ends.</source>
         <translation>在所选设备上生成；结束后显示每秒词元数。</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="288"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="317"/>
         <source>Loading the model on %1…</source>
         <translation>正在将模型加载到 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="301"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="330"/>
         <source>%1 tokens at %2 tokens/s on %3 (model loaded in %4 s)</source>
         <translation>%1 个词元，%2 词元/秒，设备 %3（模型加载耗时 %4 秒）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="304"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="333"/>
+        <source>Generation failed on %1: %2. The CPU engine can run it instead.</source>
+        <translation>在 %1 上生成失败：%2。可改用 CPU 引擎运行。</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="334"/>
         <source>Generation failed: %1</source>
         <translation>生成失败：%1</translation>
     </message>
@@ -1824,67 +1840,67 @@ rel. MSE</source>
 <context>
     <name>lowbit::studio::SettingsDialog</name>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="24"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="25"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="28"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="29"/>
         <source>all cores (%1)</source>
         <translation>全部核心（%1）</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="31"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="32"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="32"/>
-        <source>Vulkan (first device)</source>
-        <translation>Vulkan（第一个设备）</translation>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="35"/>
+        <source>Vulkan: %1</source>
+        <translation>Vulkan：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="36"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="39"/>
         <source>A format name as `lowbit formats` lists it, e.g. int4, nf4-asym, fp-e2m1, mxfp4</source>
         <translation>`lowbit formats` 列出的格式名，例如 int4、nf4-asym、fp-e2m1、mxfp4</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="40"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="43"/>
         <source>per channel</source>
         <translation>逐通道</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="44"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="47"/>
         <source>System default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="57"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="60"/>
         <source>Threads:</source>
         <translation>线程数：</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="58"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="61"/>
         <source>Run device:</source>
         <translation>运行设备：</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="59"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="62"/>
         <source>Default format:</source>
         <translation>默认格式：</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="60"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="63"/>
         <source>Default group size:</source>
         <translation>默认分组大小：</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="61"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="64"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="77"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="80"/>
         <source>Default format: %1</source>
         <translation>默认格式：%1</translation>
     </message>

@@ -32,6 +32,21 @@ struct Loaded {
     std::unique_ptr<Tokenizer> tokenizer;
 };
 
+constexpr const char *kCpuHint = "(run on the CPU instead with --device cpu)\n";
+
+/// A run that failed on a Vulkan engine (the device lost, out of memory mid-way) may succeed on
+/// the CPU's: the hint after its error. Nothing for the CPU engine or a cancelled run.
+const char *cpuHintAfter(const Loaded &l, const Error &e)
+{
+#ifdef LOWBIT_HAVE_VULKAN
+    if (l.gpuContext && e.code != ErrorCode::Cancelled)
+        return kCpuHint;
+#endif
+    (void)l;
+    (void)e;
+    return "";
+}
+
 /// "cpu" (default), "vulkan", "vulkan:N" (device index) or "vulkan:NAME" (name substring).
 /// int8Activations: GpuModelOptions::int8Activations (the Vulkan engine only).
 std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions &eo, const std::string &device, std::ostream &err, const char *cmd,
@@ -85,7 +100,7 @@ std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions 
     }
     auto ctx = gpu::Context::create(sel);
     if (!ctx) {
-        err << "lowbit " << cmd << ": " << ctx.error().message() << "\n(run on the CPU instead with --device cpu)\n";
+        err << "lowbit " << cmd << ": " << ctx.error().message() << "\n" << kCpuHint;
         return std::nullopt;
     }
     gpu::GpuModelOptions go;
@@ -94,7 +109,7 @@ std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions 
     go.int8Activations = int8Activations;
     auto g = gpu::GpuModel::load(**ctx, l.model, go);
     if (!g) {
-        err << "lowbit " << cmd << ": " << g.error().message() << "\n(run on the CPU instead with --device cpu)\n";
+        err << "lowbit " << cmd << ": " << g.error().message() << "\n" << kCpuHint;
         return std::nullopt;
     }
     if (int8Activations && (*g)->int8Tensors() == 0)
@@ -211,7 +226,7 @@ int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostrea
             return 1;
         auto r = compareModels(*ref->engine, *cand->engine, *cand->tokenizer, *text, o);
         if (!r) {
-            err << "lowbit eval: " << r.error().message() << "\n";
+            err << "lowbit eval: " << r.error().message() << "\n" << cpuHintAfter(*cand, r.error());
             return 1;
         }
         j["reference"] = Json(*refPath);
@@ -236,7 +251,7 @@ int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostrea
     }
     auto r = evaluatePerplexity(*cand->engine, *cand->tokenizer, *text, o);
     if (!r) {
-        err << "lowbit eval: " << r.error().message() << "\n";
+        err << "lowbit eval: " << r.error().message() << "\n" << cpuHintAfter(*cand, r.error());
         return 1;
     }
     const double tps = r->seconds > 0 ? static_cast<double>(r->tokens) / r->seconds : 0.0;
@@ -315,7 +330,7 @@ int runGenerate(const std::vector<std::string> &argv, std::ostream &out, std::os
             out << piece << std::flush;
     });
     if (!r) {
-        err << "\nlowbit generate: " << r.error().message() << "\n";
+        err << "\nlowbit generate: " << r.error().message() << "\n" << cpuHintAfter(*l, r.error());
         return 1;
     }
     if (json) {

@@ -192,18 +192,22 @@ Result<std::unique_ptr<Context>> Context::create(const DeviceSelection &sel)
     std::vector<DeviceInfo> infos;
     for (std::uint32_t i = 0; i < devs.size(); ++i)
         infos.push_back(describe(devs[i], i));
+    // what the machine has, for the errors below: "0: NVIDIA H100, 1: llvmpipe (...)"
+    std::string have;
+    for (const DeviceInfo &d : infos)
+        have += (have.empty() ? "" : ", ") + std::to_string(d.index) + ": " + d.name;
     int chosen = -1;
     if (sel.index >= 0) {
         if (static_cast<std::size_t>(sel.index) >= devs.size())
-            return makeError(ErrorCode::InvalidArgument, "Vulkan device index " + std::to_string(sel.index) + " does not exist ("
-                                                             + std::to_string(devs.size()) + " devices; see 'lowbit devices')");
+            return makeError(ErrorCode::InvalidArgument,
+                             "Vulkan device index " + std::to_string(sel.index) + " does not exist (this machine has " + have + ")");
         chosen = sel.index;
     } else if (!sel.nameContains.empty()) {
         for (std::size_t i = 0; i < infos.size() && chosen < 0; ++i)
             if (lower(infos[i].name).find(lower(sel.nameContains)) != std::string::npos)
                 chosen = static_cast<int>(i);
         if (chosen < 0)
-            return makeError(ErrorCode::InvalidArgument, "no Vulkan device name contains '" + sel.nameContains + "' (see 'lowbit devices')");
+            return makeError(ErrorCode::InvalidArgument, "no Vulkan device name contains '" + sel.nameContains + "' (this machine has " + have + ")");
     } else {
         chosen = 0;
         for (std::size_t i = 1; i < infos.size(); ++i)

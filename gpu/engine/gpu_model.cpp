@@ -31,16 +31,10 @@ GpuModel::GpuModel(Context &ctx) : m_ctx(ctx) {}
 GpuModel::~GpuModel() = default;
 
 namespace {
-constexpr const char *kUseCpu = " (run it on the CPU instead with --device cpu)";
-
-/// Device errors while loading: out-of-memory gets the CPU fallback hint.
-Error loadError(const Error &e, const std::string &tensor)
-{
-    Error out = e.withContext(tensor);
-    if (e.code == ErrorCode::Io)
-        out.detail += kUseCpu;
-    return out;
-}
+/// Device errors while loading name the tensor. The front ends offer the CPU engine on any
+/// failure of this engine (the CLI's hint, the studio's "Run on the CPU" button), so the message
+/// carries no front end's wording.
+Error loadError(const Error &e, const std::string &tensor) { return e.withContext(tensor); }
 
 Result<Buffer *> uploadVector(Arena &arena, const ModelTensor *t, const char *what)
 {
@@ -141,7 +135,7 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
     const std::uint64_t have = ctx.info().deviceLocalBytes;
     if (have > 0 && need > have)
         return makeError(ErrorCode::Io, "the model needs " + mib(need) + " on the device (weights and a " + std::to_string(m->m_maxContext)
-                                            + "-token " + kvCacheTypeName(options.kvCache) + " KV cache) but " + ctx.info().name + " has " + mib(have) + kUseCpu);
+                                            + "-token " + kvCacheTypeName(options.kvCache) + " KV cache) but " + ctx.info().name + " has " + mib(have));
 
     LOWBIT_TRY(m->m_embedding, m->addWeight(model.find(TensorRole::Embedding), "embedding", options));
     LOWBIT_TRY(m->m_finalNorm, uploadVector(a, model.find(TensorRole::FinalNorm), "final norm"));

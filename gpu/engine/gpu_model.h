@@ -80,7 +80,7 @@ public:
     /// the KV cache. Errors: Unsupported (rope scaling types not handled, an fp16 cache with an odd
     /// head dim), Inconsistent (missing tensors, incomplete q/k/v biases),
     /// Io (the model does not fit the device's memory, or an allocation failed: the message
-    /// offers --device cpu), InvalidArgument (a single row larger than a storage buffer).
+    /// names what it needs and what the device has), InvalidArgument (a single row larger than a storage buffer).
     static Result<std::unique_ptr<GpuModel>> load(Context &ctx, const Model &model, const GpuModelOptions &options = {});
     ~GpuModel() override;
     GpuModel(const GpuModel &) = delete;

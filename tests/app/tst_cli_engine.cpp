@@ -109,6 +109,29 @@ private slots:
         QCOMPARE(stats->inputs.size(), std::size_t(5 * 4));
         QCOMPARE(stats->find(4, LinearInput::MlpOut)->dim, std::int64_t(172));
     }
+    void vulkanFailuresOfferTheCpu_data()
+    {
+        QTest::addColumn<QStringList>("extra");
+        QTest::newRow("no such device") << QStringList{QStringLiteral("--device"), QStringLiteral("vulkan:99")};
+        // a KV cache of 2^40 tokens: larger than any device (or refused before it, without Vulkan)
+        QTest::newRow("larger than the device") << QStringList{QStringLiteral("--device"), QStringLiteral("vulkan"), QStringLiteral("--ctx"),
+                                                                QStringLiteral("1099511627776")};
+    }
+    void vulkanFailuresOfferTheCpu()
+    {
+        // The error, then the CPU engine offered once (the gpu library's messages carry no hint)
+        QFETCH(QStringList, extra);
+        std::vector<std::string> argv = {"generate", m_bin, "-n", "4"};
+        for (const QString &a : extra)
+            argv.push_back(a.toStdString());
+        std::string out, err;
+        QCOMPARE(run(argv, out, err), 1);
+        const std::string hint = "--device cpu";
+        const std::size_t at = err.find(hint);
+        QVERIFY2(at != std::string::npos, err.c_str());
+        QVERIFY2(err.find(hint, at + 1) == std::string::npos, err.c_str());
+        QVERIFY2(err.rfind("lowbit generate: ", 0) == 0, err.c_str());
+    }
     void usageErrors_data()
     {
         QTest::addColumn<QStringList>("args");

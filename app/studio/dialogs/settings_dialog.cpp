@@ -4,6 +4,7 @@
 #include "app/studio/language_manager.h"
 #include "app/studio/settings/setting.h"
 #include "app/studio/settings/settings_keys.h"
+#include "app/studio/util/vulkan_devices.h"
 #include "core/quant/format.h"
 
 #include <QComboBox>
@@ -29,7 +30,9 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     m_threads->setValue(Setting<int>(keys::kThreads, 0).value());
     m_device = new QComboBox(this);
     m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
-    m_device->addItem(tr("Vulkan (first device)"), QStringLiteral("vulkan:0"));
+    m_device->setObjectName(QStringLiteral("deviceCombo"));
+    for (const VulkanDeviceChoice &d : vulkanDeviceChoices())
+        m_device->addItem(tr("Vulkan: %1").arg(d.name), d.id);
     m_device->setCurrentIndex(std::max(0, m_device->findData(Setting<QString>(keys::kDevice, QStringLiteral("cpu")).value())));
     m_format = new QLineEdit(Setting<QString>(keys::kDefaultFormat, QStringLiteral("int4")).value(), this);
     m_format->setObjectName(QStringLiteral("defaultFormatEdit"));

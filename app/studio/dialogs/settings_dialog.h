@@ -26,6 +26,8 @@ public:
     QSpinBox *threadsSpin() const { return m_threads; }
     QLineEdit *formatEdit() const { return m_format; }
     QComboBox *languageCombo() const { return m_language; }
+    /// "cpu", then each Vulkan device as "vulkan:N" (as the run panel lists them)
+    QComboBox *deviceCombo() const { return m_device; }
 
     void accept() override;
 

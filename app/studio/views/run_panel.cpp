@@ -2,6 +2,7 @@
 #include "app/studio/views/run_panel.h"
 
 #include "app/studio/models/run_history_model.h"
+#include "app/studio/util/vulkan_devices.h"
 #include "core/infer/cpu_model.h"
 #include "core/infer/generate.h"
 #include "core/infer/tokenizer.h"
@@ -77,6 +78,7 @@ GenerationOutcome runGeneration(const GenerateRequest &req, const std::function<
         auto ctx = gpu::Context::create(sel);
         if (!ctx) {
             out.error = QString::fromStdString(ctx.error().message());
+            out.offerCpu = true;
             return out;
         }
         context = std::move(*ctx);
@@ -86,11 +88,13 @@ GenerationOutcome runGeneration(const GenerateRequest &req, const std::function<
         auto g = gpu::GpuModel::load(*context, *model, go);
         if (!g) {
             out.error = QString::fromStdString(g.error().message());
+            out.offerCpu = true;
             return out;
         }
         engine = std::move(*g);
 #else
         out.error = QStringLiteral("this build has no Vulkan backend");
+        out.offerCpu = true;
         return out;
 #endif
     } else {
@@ -111,6 +115,7 @@ GenerationOutcome runGeneration(const GenerateRequest &req, const std::function<
     auto r = generate(*engine, **tok, req.prompt, req.maxTokens, so, onToken, stop);
     if (!r) {
         out.error = QString::fromStdString(r.error().message());
+        out.offerCpu = req.device != "cpu" && r.error().code != ErrorCode::Cancelled; // e.g. the device lost
         return out;
     }
     out.text = QString::fromStdString(r->text);
@@ -158,6 +163,9 @@ RunPanel::RunPanel(RunHistoryModel *runs, QWidget *parent) : QWidget(parent), m_
     m_generate->setObjectName(QStringLiteral("generateButton"));
     m_stop = new QPushButton(this);
     m_stop->setEnabled(false);
+    m_runOnCpu = new QPushButton(this);
+    m_runOnCpu->setObjectName(QStringLiteral("runOnCpuButton"));
+    m_runOnCpu->hide();
     m_output = new QPlainTextEdit(this);
     m_output->setObjectName(QStringLiteral("runOutput"));
     m_output->setReadOnly(true);
@@ -184,7 +192,10 @@ RunPanel::RunPanel(RunHistoryModel *runs, QWidget *parent) : QWidget(parent), m_
     layout->addLayout(form);
     layout->addLayout(row);
     layout->addWidget(m_output, 1);
-    layout->addWidget(m_stats);
+    auto *statsRow = new QHBoxLayout;
+    statsRow->addWidget(m_stats, 1);
+    statsRow->addWidget(m_runOnCpu);
+    layout->addLayout(statsRow);
 
     m_drain = new QTimer(this);
     m_drain->setInterval(33);
@@ -192,6 +203,7 @@ RunPanel::RunPanel(RunHistoryModel *runs, QWidget *parent) : QWidget(parent), m_
     connect(m_generate, &QPushButton::clicked, this, &RunPanel::generate);
     connect(m_prompt, &QLineEdit::returnPressed, this, &RunPanel::generate);
     connect(m_stop, &QPushButton::clicked, this, &RunPanel::stop);
+    connect(m_runOnCpu, &QPushButton::clicked, this, &RunPanel::runOnCpu);
     connect(m_runs, &RunHistoryModel::runsChanged, this, &RunPanel::fillSources);
     // int8 activations are the Vulkan engine's (its integer kernels)
     connect(m_device, &QComboBox::currentIndexChanged, this,
@@ -227,11 +239,8 @@ void RunPanel::fillDevices()
 {
     m_device->clear();
     m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
-#ifdef LOWBIT_HAVE_VULKAN
-    if (auto devices = gpu::listDevices(); devices)
-        for (const gpu::DeviceInfo &d : *devices)
-            m_device->addItem(tr("Vulkan: %1").arg(QString::fromStdString(d.name)), QStringLiteral("vulkan:%1").arg(d.index));
-#endif
+    for (const VulkanDeviceChoice &d : vulkanDeviceChoices())
+        m_device->addItem(tr("Vulkan: %1").arg(d.name), d.id);
 }
 
 void RunPanel::fillSources()
@@ -274,6 +283,8 @@ void RunPanel::retranslateUi()
     m_generate->setText(tr("Generate"));
     m_generate->setToolTip(tr("Generate text (Return in the prompt)"));
     m_stop->setText(tr("Stop"));
+    m_runOnCpu->setText(tr("Run on the CPU"));
+    m_runOnCpu->setToolTip(tr("Generate the same text with the CPU engine"));
     m_device->setItemText(0, tr("CPU"));
     fillSources();
     if (!isBusy() && m_stats->text().isEmpty())
@@ -319,13 +330,16 @@ bool RunPanel::generate()
         m_stats->setText(r.error.isEmpty() ? tr("%1 tokens at %2 tokens/s on %3 (model loaded in %4 s)")
                                                  .arg(loc.toString(static_cast<qlonglong>(r.tokens)), loc.toString(r.tokensPerSecond, 'f', 1),
                                                       m_device->currentText(), loc.toString(r.loadSeconds, 'f', 2))
-                                           : tr("Generation failed: %1").arg(r.error));
+                                           : r.offerCpu ? tr("Generation failed on %1: %2. The CPU engine can run it instead.").arg(m_device->currentText(), r.error)
+                                                        : tr("Generation failed: %1").arg(r.error));
+        m_runOnCpu->setVisible(r.offerCpu);
         m_generate->setEnabled(true);
         m_stop->setEnabled(false);
         emit generationFinished(r);
     });
     m_generate->setEnabled(false);
     m_stop->setEnabled(true);
+    m_runOnCpu->hide();
     m_drain->start();
     m_watcher->setFuture(QtConcurrent::run([req, stream, token] {
         return runGeneration(req, [stream](const std::string &piece) {
@@ -334,6 +348,14 @@ bool RunPanel::generate()
         }, token);
     }));
     return true;
+}
+
+bool RunPanel::runOnCpu()
+{
+    if (isBusy())
+        return false;
+    setDevice(QStringLiteral("cpu"));
+    return generate();
 }
 
 void RunPanel::stop() { m_stopSource.request_stop(); }

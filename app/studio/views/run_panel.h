@@ -2,7 +2,9 @@
 #pragma once
 /// Run: generate text from the open model or a quantized run's container, on the CPU engine or a
 /// Vulkan device (when the build has one), off the GUI thread. Text streams in as it is produced;
-/// tokens per second are shown at the end. Stop maps to request_stop().
+/// tokens per second are shown at the end. Stop maps to request_stop(). When the Vulkan engine
+/// fails (no such device, out of its memory, the device lost mid-way) the panel offers the CPU
+/// engine: one click runs the same request there.
 
 #include <QFutureWatcher>
 #include <QWidget>
@@ -36,6 +38,9 @@ struct GenerationOutcome {
     double loadSeconds = 0;
     QString device;
     QString error; ///< empty on success
+    /// The Vulkan engine failed (its device, its memory): the CPU engine may run what it could not.
+    /// False on success, for the CPU engine, a stop, or a model or tokenizer that does not open.
+    bool offerCpu = false;
 };
 
 class RunPanel : public QWidget {
@@ -51,6 +56,9 @@ public:
 
     /// Starts generating with the current settings; false when busy or nothing to run.
     bool generate();
+    /// The CPU fallback: chooses the CPU device and generates again (the button shown after a
+    /// Vulkan failure). False when busy or nothing to run.
+    bool runOnCpu();
     void stop();
     bool isBusy() const { return m_watcher != nullptr; }
     QString outputText() const;
@@ -61,6 +69,7 @@ public:
     QComboBox *activationsCombo() const { return m_activations; }
     QLineEdit *promptEdit() const { return m_prompt; }
     QSpinBox *tokensSpin() const { return m_tokens; }
+    QPushButton *runOnCpuButton() const { return m_runOnCpu; }
 
 signals:
     void generationFinished(const lowbit::studio::GenerationOutcome &outcome);
@@ -88,6 +97,7 @@ private:
     QSpinBox *m_tokens = nullptr;
     QDoubleSpinBox *m_temperature = nullptr;
     QPushButton *m_generate = nullptr, *m_stop = nullptr;
+    QPushButton *m_runOnCpu = nullptr; ///< shown after a failure that offerCpu marks
     QPlainTextEdit *m_output = nullptr;
     QTimer *m_drain = nullptr;
     QFutureWatcher<GenerationOutcome> *m_watcher = nullptr;
