@@ -1159,212 +1159,217 @@ rel. MSE</translation>
         <translation>Lauf „%1“ fertig: %2 Bits/Gewicht, geschrieben nach %3</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="176"/>
+        <location filename="../app/studio/main_window.cpp" line="173"/>
+        <source>perplexity measured on the CPU: %1</source>
+        <translation>Perplexität auf der CPU gemessen: %1</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main_window.cpp" line="178"/>
         <source>Quantization cancelled; no file was written.</source>
         <translation>Quantisierung abgebrochen; es wurde keine Datei geschrieben.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="181"/>
+        <location filename="../app/studio/main_window.cpp" line="183"/>
         <source>Quantization failed</source>
         <translation>Quantisierung fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="348"/>
+        <location filename="../app/studio/main_window.cpp" line="350"/>
         <source>%1 — Lowbit Studio</source>
         <translation>%1 — Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="349"/>
+        <location filename="../app/studio/main_window.cpp" line="351"/>
         <source>Lowbit Studio</source>
         <translation>Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="350"/>
+        <location filename="../app/studio/main_window.cpp" line="352"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="351"/>
+        <location filename="../app/studio/main_window.cpp" line="353"/>
         <source>Open &amp;Folder…</source>
         <translation>&amp;Ordner öffnen…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="352"/>
+        <location filename="../app/studio/main_window.cpp" line="354"/>
         <source>Open a Hugging Face model folder</source>
         <translation>Einen Hugging-Face-Modellordner öffnen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="353"/>
+        <location filename="../app/studio/main_window.cpp" line="355"/>
         <source>Open F&amp;ile…</source>
         <translation>Da&amp;tei öffnen…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="354"/>
+        <location filename="../app/studio/main_window.cpp" line="356"/>
         <source>Open a .gguf, .safetensors or llama2.c .bin file</source>
         <translation>Eine .gguf-, .safetensors- oder llama2.c-.bin-Datei öffnen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="355"/>
+        <location filename="../app/studio/main_window.cpp" line="357"/>
         <source>Open &amp;Recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="356"/>
+        <location filename="../app/studio/main_window.cpp" line="358"/>
         <source>&amp;Clear List</source>
         <translation>Liste &amp;leeren</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="357"/>
+        <location filename="../app/studio/main_window.cpp" line="359"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="358"/>
+        <location filename="../app/studio/main_window.cpp" line="360"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="359"/>
+        <location filename="../app/studio/main_window.cpp" line="361"/>
         <source>Tensors</source>
         <translation>Tensoren</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="360"/>
+        <location filename="../app/studio/main_window.cpp" line="362"/>
         <source>Format Designer</source>
         <translation>Format-Designer</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="361"/>
+        <location filename="../app/studio/main_window.cpp" line="363"/>
         <source>&amp;Edit</source>
         <translation>&amp;Bearbeiten</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="362"/>
+        <location filename="../app/studio/main_window.cpp" line="364"/>
         <source>&amp;Undo</source>
         <translation>&amp;Rückgängig</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="363"/>
+        <location filename="../app/studio/main_window.cpp" line="365"/>
         <source>&amp;Redo</source>
         <translation>&amp;Wiederholen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="364"/>
+        <location filename="../app/studio/main_window.cpp" line="366"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="365"/>
+        <location filename="../app/studio/main_window.cpp" line="367"/>
         <source>&amp;Quantize</source>
         <translation>&amp;Quantisieren</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="366"/>
+        <location filename="../app/studio/main_window.cpp" line="368"/>
         <source>&amp;Quantize Model…</source>
         <translation>Modell &amp;quantisieren…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="367"/>
+        <location filename="../app/studio/main_window.cpp" line="369"/>
         <source>Quantize the model with the planned formats and a method</source>
         <translation>Das Modell mit den geplanten Formaten und einer Methode quantisieren</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="368"/>
+        <location filename="../app/studio/main_window.cpp" line="370"/>
         <source>&amp;Cancel Job</source>
         <translation>Auftrag &amp;abbrechen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="369"/>
+        <location filename="../app/studio/main_window.cpp" line="371"/>
         <source>E&amp;xport Model…</source>
         <translation>Modell e&amp;xportieren…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="370"/>
+        <location filename="../app/studio/main_window.cpp" line="372"/>
         <source>Write the open model as GGUF, GPTQ, compressed-tensors or fake-quant safetensors</source>
         <translation>Das geöffnete Modell als GGUF, GPTQ, compressed-tensors oder Fake-Quant-safetensors schreiben</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="371"/>
+        <location filename="../app/studio/main_window.cpp" line="373"/>
         <source>&amp;Export Chart…</source>
         <translation>Diagramm &amp;exportieren…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="372"/>
+        <location filename="../app/studio/main_window.cpp" line="374"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="373"/>
+        <location filename="../app/studio/main_window.cpp" line="375"/>
         <source>Tensor</source>
         <translation>Tensor</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="373"/>
+        <location filename="../app/studio/main_window.cpp" line="375"/>
         <source>Distribution</source>
         <translation>Verteilung</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="373"/>
+        <location filename="../app/studio/main_window.cpp" line="375"/>
         <source>Errors</source>
         <translation>Fehler</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="373"/>
+        <location filename="../app/studio/main_window.cpp" line="375"/>
         <source>Compare</source>
         <translation>Vergleich</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="373"/>
+        <location filename="../app/studio/main_window.cpp" line="375"/>
         <source>Run</source>
         <translation>Ausführen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="373"/>
+        <location filename="../app/studio/main_window.cpp" line="375"/>
         <source>Bit Budget</source>
         <translation>Bitbudget</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="376"/>
+        <location filename="../app/studio/main_window.cpp" line="378"/>
         <source>Show %1</source>
         <translation>%1 zeigen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="378"/>
+        <location filename="../app/studio/main_window.cpp" line="380"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="380"/>
+        <location filename="../app/studio/main_window.cpp" line="382"/>
         <source>&amp;Language</source>
         <translation>&amp;Sprache</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="381"/>
+        <location filename="../app/studio/main_window.cpp" line="383"/>
         <source>System Default</source>
         <translation>Systemvorgabe</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="383"/>
+        <location filename="../app/studio/main_window.cpp" line="385"/>
         <source>&amp;About Lowbit Studio</source>
         <translation>Ü&amp;ber Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="384"/>
+        <location filename="../app/studio/main_window.cpp" line="386"/>
         <source>About &amp;Qt</source>
         <translation>Über &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="385"/>
+        <location filename="../app/studio/main_window.cpp" line="387"/>
         <source>Loading…</source>
         <translation>Wird geladen…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="483"/>
+        <location filename="../app/studio/main_window.cpp" line="485"/>
         <source>Could not open model</source>
         <translation>Modell konnte nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="483"/>
+        <location filename="../app/studio/main_window.cpp" line="485"/>
         <source>Could not open %1:
 
 %2</source>
@@ -1373,27 +1378,27 @@ rel. MSE</translation>
 %2</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="536"/>
+        <location filename="../app/studio/main_window.cpp" line="538"/>
         <source>No model loaded</source>
         <translation>Kein Modell geladen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="547"/>
+        <location filename="../app/studio/main_window.cpp" line="549"/>
         <source>%1 params</source>
         <translation>%1 Parameter</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="548"/>
+        <location filename="../app/studio/main_window.cpp" line="550"/>
         <source>%1 on disk</source>
         <translation>%1 auf der Festplatte</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="550"/>
+        <location filename="../app/studio/main_window.cpp" line="552"/>
         <source>no format planned</source>
         <translation>kein Format geplant</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/main_window.cpp" line="551"/>
+        <location filename="../app/studio/main_window.cpp" line="553"/>
         <source>plan: %1 bits/weight over %n tensor(s)</source>
         <translation>
             <numerusform>Plan: %1 Bits/Gewicht über %n Tensor</numerusform>
@@ -1401,57 +1406,57 @@ rel. MSE</translation>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="557"/>
+        <location filename="../app/studio/main_window.cpp" line="559"/>
         <source>Open Model Folder</source>
         <translation>Modellordner öffnen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="567"/>
+        <location filename="../app/studio/main_window.cpp" line="569"/>
         <source>Open Model File</source>
         <translation>Modelldatei öffnen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="568"/>
+        <location filename="../app/studio/main_window.cpp" line="570"/>
         <source>Model files (*.gguf *.safetensors *.bin);;GGUF (*.gguf);;safetensors (*.safetensors);;llama2.c checkpoint (*.bin);;All files (*)</source>
         <translation>Modelldateien (*.gguf *.safetensors *.bin);;GGUF (*.gguf);;safetensors (*.safetensors);;llama2.c-Checkpoint (*.bin);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="578"/>
+        <location filename="../app/studio/main_window.cpp" line="580"/>
         <source>About Lowbit Studio</source>
         <translation>Über Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="579"/>
+        <location filename="../app/studio/main_window.cpp" line="581"/>
         <source>&lt;h3&gt;Lowbit Studio %1&lt;/h3&gt;&lt;p&gt;A studio for low-bit quantization of large language models.&lt;/p&gt;&lt;p&gt;Copyright © 2026 the Lowbit Studio authors.&lt;br&gt;This program is free software: you can redistribute it and/or modify it under the terms of the GNU General Public License as published by the Free Software Foundation, either version 3 of the License, or (at your option) any later version. It comes WITHOUT ANY WARRANTY. Qt Charts is used under the GPL-3.0.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Patent notice:&lt;/b&gt; the BitMoD datatypes (extended FP3/FP4 grids and their per-group mixture) are the subject of a patent application by the method&apos;s authors&apos; university. The GPL grants you the copyright licence to this code; it does not grant any patent licence for that method. Check your situation before using the BitMoD formats commercially.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Lowbit Studio %1&lt;/h3&gt;&lt;p&gt;Ein Studio für die Low-Bit-Quantisierung großer Sprachmodelle.&lt;/p&gt;&lt;p&gt;Copyright © 2026 die Autoren von Lowbit Studio.&lt;br&gt;Dieses Programm ist freie Software: Sie können es unter den Bedingungen der GNU General Public License, wie von der Free Software Foundation veröffentlicht, weitergeben und/oder verändern, entweder gemäß Version 3 der Lizenz oder (nach Ihrer Wahl) jeder späteren Version. Es wird OHNE JEDE GEWÄHRLEISTUNG bereitgestellt. Qt Charts wird unter der GPL-3.0 verwendet.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Patenthinweis:&lt;/b&gt; Die BitMoD-Datentypen (erweiterte FP3/FP4-Raster und ihre gruppenweise Mischung) sind Gegenstand einer Patentanmeldung der Universität der Autoren des Verfahrens. Die GPL gewährt Ihnen die urheberrechtliche Lizenz für diesen Code; sie gewährt keine Patentlizenz für dieses Verfahren. Prüfen Sie Ihre Lage, bevor Sie die BitMoD-Formate kommerziell nutzen.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="639"/>
+        <location filename="../app/studio/main_window.cpp" line="641"/>
         <source>Set %1 on the selection</source>
         <translation>%1 für die Auswahl setzen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="647"/>
+        <location filename="../app/studio/main_window.cpp" line="649"/>
         <source>Set %1 on all linear tensors</source>
         <translation>%1 für alle linearen Tensoren setzen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="652"/>
+        <location filename="../app/studio/main_window.cpp" line="654"/>
         <source>Invalid pattern: %1</source>
         <translation>Ungültiges Muster: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="658"/>
+        <location filename="../app/studio/main_window.cpp" line="660"/>
         <source>Set %1 on tensors matching “%2”</source>
         <translation>%1 für Tensoren setzen, die auf „%2“ passen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="664"/>
+        <location filename="../app/studio/main_window.cpp" line="666"/>
         <source>No quantizable tensor selected or matched.</source>
         <translation>Kein quantisierbarer Tensor gewählt oder gefunden.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/main_window.cpp" line="680"/>
+        <location filename="../app/studio/main_window.cpp" line="682"/>
         <source>Clear the format of %n tensor(s)</source>
         <translation>
             <numerusform>Format von %n Tensor entfernen</numerusform>
@@ -1459,48 +1464,48 @@ rel. MSE</translation>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="715"/>
-        <location filename="../app/studio/main_window.cpp" line="753"/>
+        <location filename="../app/studio/main_window.cpp" line="719"/>
+        <location filename="../app/studio/main_window.cpp" line="757"/>
         <source>Quantizing</source>
         <translation>Quantisiere</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="719"/>
+        <location filename="../app/studio/main_window.cpp" line="723"/>
         <source>Starting…</source>
         <translation>Starte…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="752"/>
+        <location filename="../app/studio/main_window.cpp" line="756"/>
         <source>Calibrating</source>
         <translation>Kalibriere</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="753"/>
+        <location filename="../app/studio/main_window.cpp" line="757"/>
         <source>Quantizing %1</source>
         <translation>Quantisiere %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="754"/>
+        <location filename="../app/studio/main_window.cpp" line="758"/>
         <source>Measuring perplexity</source>
         <translation>Messe Perplexität</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="755"/>
+        <location filename="../app/studio/main_window.cpp" line="759"/>
         <source>Writing the container</source>
         <translation>Schreibe den Container</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="759"/>
+        <location filename="../app/studio/main_window.cpp" line="763"/>
         <source>%1 — %2 %</source>
         <translation>%1 — %2 %</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="761"/>
+        <location filename="../app/studio/main_window.cpp" line="765"/>
         <source>ETA %1 s</source>
         <translation>noch %1 s</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="824"/>
+        <location filename="../app/studio/main_window.cpp" line="828"/>
         <source>%1 in memory</source>
         <translation>%1 im Speicher</translation>
     </message>
@@ -1663,47 +1668,57 @@ rel. MSE</translation>
 <context>
     <name>lowbit::studio::RunHistoryModel</name>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="91"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="83"/>
+        <source>Measured on %1</source>
+        <translation>Gemessen auf %1</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/models/run_history_model.cpp" line="84"/>
+        <source>Measured on %1: the chosen device failed (%2)</source>
+        <translation>Gemessen auf %1: das gewählte Gerät ist gescheitert (%2)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/models/run_history_model.cpp" line="94"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="127"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="130"/>
         <source>Run</source>
         <translation>Ausführen</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="128"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="131"/>
         <source>Method</source>
         <translation>Methode</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="129"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="132"/>
         <source>Bits/weight</source>
         <translation>Bits/Gewicht</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="130"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="133"/>
         <source>Rel. MSE</source>
         <translation>Rel. MSE</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="131"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="134"/>
         <source>Proxy error</source>
         <translation>Proxy-Fehler</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="132"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="135"/>
         <source>Perplexity</source>
         <translation>Perplexität</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="133"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="136"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="134"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="137"/>
         <source>Output</source>
         <translation>Ausgabe</translation>
     </message>
@@ -1711,134 +1726,134 @@ rel. MSE</translation>
 <context>
     <name>lowbit::studio::RunPanel</name>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="241"/>
-        <location filename="../app/studio/views/run_panel.cpp" line="288"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="207"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="243"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="209"/>
         <source>Vulkan: %1</source>
         <translation>Vulkan: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="218"/>
         <source>Open model (%1)</source>
         <translation>Geöffnetes Modell (%1)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="220"/>
         <source>Run: %1</source>
         <translation>Lauf: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="269"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="235"/>
         <source>Model:</source>
         <translation>Modell:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="270"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="236"/>
         <source>Device:</source>
         <translation>Gerät:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="275"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="241"/>
         <source>Activations:</source>
         <translation>Aktivierungen:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="277"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="243"/>
         <source>int8 (faster on CPU Vulkan devices)</source>
         <translation>int8 (schneller auf CPU-Vulkan-Geräten)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="278"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="244"/>
         <source>int8 quantizes the inputs of 2- to 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; the Vulkan engine only</source>
         <translation>int8 quantisiert die Eingaben von 2- bis 4-Bit-INT-Linearschichten je 32 Werte, wie llama.cpp, für Ganzzahl-Kernel; nur die Vulkan-Engine</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="271"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="237"/>
         <source>KV cache:</source>
         <translation>KV-Cache:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="272"/>
-        <location filename="../app/studio/views/run_panel.cpp" line="276"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="238"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="242"/>
         <source>fp32 (exact)</source>
         <translation>fp32 (exakt)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="273"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="239"/>
         <source>fp16 (half the memory)</source>
         <translation>fp16 (halber Speicher)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="274"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="240"/>
         <source>How keys and values are stored: fp16 rounds them as llama.cpp&apos;s default cache does</source>
         <translation>Wie Schlüssel und Werte gespeichert werden: fp16 rundet sie wie der Standard-Cache von llama.cpp</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="280"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="246"/>
         <source>Prompt:</source>
         <translation>Eingabe:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="281"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="247"/>
         <source>Tokens:</source>
         <translation>Token:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="282"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="248"/>
         <source>Temperature:</source>
         <translation>Temperatur:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="283"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="284"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="250"/>
         <source>Generate text (Return in the prompt)</source>
         <translation>Text erzeugen (Eingabetaste in der Eingabe)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="285"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="251"/>
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="286"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
         <source>Run on the CPU</source>
         <translation>Auf der CPU ausführen</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="287"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="253"/>
         <source>Generate the same text with the CPU engine</source>
         <translation>Denselben Text mit der CPU-Engine erzeugen</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="291"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="257"/>
         <source>Generates on the chosen device; tokens per second appear when it ends.</source>
         <translation>Erzeugt auf dem gewählten Gerät; Token pro Sekunde erscheinen am Ende.</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="317"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="283"/>
         <source>Loading the model on %1…</source>
         <translation>Lade das Modell auf %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="330"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="296"/>
         <source>%1 tokens at %2 tokens/s on %3 (model loaded in %4 s)</source>
         <translation>%1 Token mit %2 Token/s auf %3 (Modell in %4 s geladen)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="333"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="299"/>
         <source>Generation failed on %1: %2. The CPU engine can run it instead.</source>
         <translation>Erzeugung auf %1 fehlgeschlagen: %2. Die CPU-Engine kann sie stattdessen ausführen.</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="334"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="300"/>
         <source>Generation failed: %1</source>
         <translation>Erzeugung fehlgeschlagen: %1</translation>
     </message>
@@ -1861,52 +1876,57 @@ rel. MSE</translation>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="35"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="34"/>
+        <source>Where the Run panel generates and quantization runs measure perplexity; a Vulkan device that fails leaves the work to the CPU</source>
+        <translation>Wo das Ausführen-Panel Text erzeugt und Quantisierungsläufe die Perplexität messen; scheitert ein Vulkan-Gerät, übernimmt die CPU</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="37"/>
         <source>Vulkan: %1</source>
         <translation>Vulkan: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="39"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="41"/>
         <source>A format name as `lowbit formats` lists it, e.g. int4, nf4-asym, fp-e2m1, mxfp4</source>
         <translation>Ein Formatname, wie `lowbit formats` ihn auflistet, z. B. int4, nf4-asym, fp-e2m1, mxfp4</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="43"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="45"/>
         <source>per channel</source>
         <translation>pro Kanal</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="47"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="49"/>
         <source>System default</source>
         <translation>Systemstandard</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="60"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="62"/>
         <source>Threads:</source>
         <translation>Threads:</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="61"/>
-        <source>Run device:</source>
-        <translation>Gerät zum Ausführen:</translation>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="63"/>
+        <source>Compute device:</source>
+        <translation>Rechengerät:</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="62"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="64"/>
         <source>Default format:</source>
         <translation>Standardformat:</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="63"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="65"/>
         <source>Default group size:</source>
         <translation>Standard-Gruppengröße:</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="64"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="66"/>
         <source>Language:</source>
         <translation>Sprache:</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="80"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="82"/>
         <source>Default format: %1</source>
         <translation>Standardformat: %1</translation>
     </message>

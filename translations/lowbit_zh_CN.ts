@@ -1156,212 +1156,217 @@ rel. MSE</source>
         <translation>运行“%1”完成：%2 比特/权重，已写入 %3</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="176"/>
+        <location filename="../app/studio/main_window.cpp" line="173"/>
+        <source>perplexity measured on the CPU: %1</source>
+        <translation>困惑度在 CPU 上测量：%1</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main_window.cpp" line="178"/>
         <source>Quantization cancelled; no file was written.</source>
         <translation>量化已取消；未写入任何文件。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="181"/>
+        <location filename="../app/studio/main_window.cpp" line="183"/>
         <source>Quantization failed</source>
         <translation>量化失败</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="348"/>
+        <location filename="../app/studio/main_window.cpp" line="350"/>
         <source>%1 — Lowbit Studio</source>
         <translation>%1 — Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="349"/>
+        <location filename="../app/studio/main_window.cpp" line="351"/>
         <source>Lowbit Studio</source>
         <translation>Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="350"/>
+        <location filename="../app/studio/main_window.cpp" line="352"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="351"/>
+        <location filename="../app/studio/main_window.cpp" line="353"/>
         <source>Open &amp;Folder…</source>
         <translation>打开文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="352"/>
+        <location filename="../app/studio/main_window.cpp" line="354"/>
         <source>Open a Hugging Face model folder</source>
         <translation>打开 Hugging Face 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="353"/>
+        <location filename="../app/studio/main_window.cpp" line="355"/>
         <source>Open F&amp;ile…</source>
         <translation>打开文件(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="354"/>
+        <location filename="../app/studio/main_window.cpp" line="356"/>
         <source>Open a .gguf, .safetensors or llama2.c .bin file</source>
         <translation>打开 .gguf、.safetensors 或 llama2.c .bin 文件</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="355"/>
+        <location filename="../app/studio/main_window.cpp" line="357"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="356"/>
+        <location filename="../app/studio/main_window.cpp" line="358"/>
         <source>&amp;Clear List</source>
         <translation>清除列表(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="357"/>
+        <location filename="../app/studio/main_window.cpp" line="359"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="358"/>
+        <location filename="../app/studio/main_window.cpp" line="360"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="359"/>
+        <location filename="../app/studio/main_window.cpp" line="361"/>
         <source>Tensors</source>
         <translation>张量</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="360"/>
+        <location filename="../app/studio/main_window.cpp" line="362"/>
         <source>Format Designer</source>
         <translation>格式设计器</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="361"/>
+        <location filename="../app/studio/main_window.cpp" line="363"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="362"/>
+        <location filename="../app/studio/main_window.cpp" line="364"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="363"/>
+        <location filename="../app/studio/main_window.cpp" line="365"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="364"/>
+        <location filename="../app/studio/main_window.cpp" line="366"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="365"/>
+        <location filename="../app/studio/main_window.cpp" line="367"/>
         <source>&amp;Quantize</source>
         <translation>量化(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="366"/>
+        <location filename="../app/studio/main_window.cpp" line="368"/>
         <source>&amp;Quantize Model…</source>
         <translation>量化模型(&amp;Q)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="367"/>
+        <location filename="../app/studio/main_window.cpp" line="369"/>
         <source>Quantize the model with the planned formats and a method</source>
         <translation>使用规划的格式和方法量化模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="368"/>
+        <location filename="../app/studio/main_window.cpp" line="370"/>
         <source>&amp;Cancel Job</source>
         <translation>取消任务(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="369"/>
+        <location filename="../app/studio/main_window.cpp" line="371"/>
         <source>E&amp;xport Model…</source>
         <translation>导出模型(&amp;X)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="370"/>
+        <location filename="../app/studio/main_window.cpp" line="372"/>
         <source>Write the open model as GGUF, GPTQ, compressed-tensors or fake-quant safetensors</source>
         <translation>将打开的模型写为 GGUF、GPTQ、compressed-tensors 或伪量化 safetensors</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="371"/>
+        <location filename="../app/studio/main_window.cpp" line="373"/>
         <source>&amp;Export Chart…</source>
         <translation>导出图表(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="372"/>
+        <location filename="../app/studio/main_window.cpp" line="374"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="373"/>
+        <location filename="../app/studio/main_window.cpp" line="375"/>
         <source>Tensor</source>
         <translation>张量</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="373"/>
+        <location filename="../app/studio/main_window.cpp" line="375"/>
         <source>Distribution</source>
         <translation>分布</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="373"/>
+        <location filename="../app/studio/main_window.cpp" line="375"/>
         <source>Errors</source>
         <translation>误差</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="373"/>
+        <location filename="../app/studio/main_window.cpp" line="375"/>
         <source>Compare</source>
         <translation>比较</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="373"/>
+        <location filename="../app/studio/main_window.cpp" line="375"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="373"/>
+        <location filename="../app/studio/main_window.cpp" line="375"/>
         <source>Bit Budget</source>
         <translation>比特预算</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="376"/>
+        <location filename="../app/studio/main_window.cpp" line="378"/>
         <source>Show %1</source>
         <translation>显示%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="378"/>
+        <location filename="../app/studio/main_window.cpp" line="380"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="380"/>
+        <location filename="../app/studio/main_window.cpp" line="382"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="381"/>
+        <location filename="../app/studio/main_window.cpp" line="383"/>
         <source>System Default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="383"/>
+        <location filename="../app/studio/main_window.cpp" line="385"/>
         <source>&amp;About Lowbit Studio</source>
         <translation>关于 Lowbit Studio(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="384"/>
+        <location filename="../app/studio/main_window.cpp" line="386"/>
         <source>About &amp;Qt</source>
         <translation>关于 &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="385"/>
+        <location filename="../app/studio/main_window.cpp" line="387"/>
         <source>Loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="483"/>
+        <location filename="../app/studio/main_window.cpp" line="485"/>
         <source>Could not open model</source>
         <translation>无法打开模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="483"/>
+        <location filename="../app/studio/main_window.cpp" line="485"/>
         <source>Could not open %1:
 
 %2</source>
@@ -1370,132 +1375,132 @@ rel. MSE</source>
 %2</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="536"/>
+        <location filename="../app/studio/main_window.cpp" line="538"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="547"/>
+        <location filename="../app/studio/main_window.cpp" line="549"/>
         <source>%1 params</source>
         <translation>%1 个参数</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="548"/>
+        <location filename="../app/studio/main_window.cpp" line="550"/>
         <source>%1 on disk</source>
         <translation>磁盘占用 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="550"/>
+        <location filename="../app/studio/main_window.cpp" line="552"/>
         <source>no format planned</source>
         <translation>未规划格式</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/main_window.cpp" line="551"/>
+        <location filename="../app/studio/main_window.cpp" line="553"/>
         <source>plan: %1 bits/weight over %n tensor(s)</source>
         <translation>
             <numerusform>方案：%n 个张量，平均 %1 比特/权重</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="557"/>
+        <location filename="../app/studio/main_window.cpp" line="559"/>
         <source>Open Model Folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="567"/>
+        <location filename="../app/studio/main_window.cpp" line="569"/>
         <source>Open Model File</source>
         <translation>打开模型文件</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="568"/>
+        <location filename="../app/studio/main_window.cpp" line="570"/>
         <source>Model files (*.gguf *.safetensors *.bin);;GGUF (*.gguf);;safetensors (*.safetensors);;llama2.c checkpoint (*.bin);;All files (*)</source>
         <translation>模型文件 (*.gguf *.safetensors *.bin);;GGUF (*.gguf);;safetensors (*.safetensors);;llama2.c 检查点 (*.bin);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="578"/>
+        <location filename="../app/studio/main_window.cpp" line="580"/>
         <source>About Lowbit Studio</source>
         <translation>关于 Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="579"/>
+        <location filename="../app/studio/main_window.cpp" line="581"/>
         <source>&lt;h3&gt;Lowbit Studio %1&lt;/h3&gt;&lt;p&gt;A studio for low-bit quantization of large language models.&lt;/p&gt;&lt;p&gt;Copyright © 2026 the Lowbit Studio authors.&lt;br&gt;This program is free software: you can redistribute it and/or modify it under the terms of the GNU General Public License as published by the Free Software Foundation, either version 3 of the License, or (at your option) any later version. It comes WITHOUT ANY WARRANTY. Qt Charts is used under the GPL-3.0.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Patent notice:&lt;/b&gt; the BitMoD datatypes (extended FP3/FP4 grids and their per-group mixture) are the subject of a patent application by the method&apos;s authors&apos; university. The GPL grants you the copyright licence to this code; it does not grant any patent licence for that method. Check your situation before using the BitMoD formats commercially.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Lowbit Studio %1&lt;/h3&gt;&lt;p&gt;一个面向大语言模型低比特量化的工作室。&lt;/p&gt;&lt;p&gt;版权所有 © 2026 Lowbit Studio 作者。&lt;br&gt;本程序是自由软件：你可以依据自由软件基金会发布的 GNU 通用公共许可证第 3 版或（由你选择）任何更新版本的条款重新分发和/或修改它。本程序不提供任何担保。Qt Charts 依据 GPL-3.0 使用。&lt;/p&gt;&lt;p&gt;&lt;b&gt;专利声明：&lt;/b&gt;BitMoD 数据类型（扩展 FP3/FP4 网格及其逐组混合）是该方法作者所在大学专利申请的对象。GPL 授予你本代码的版权许可，但不授予该方法的任何专利许可。商业使用 BitMoD 格式前请核实你的情况。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="639"/>
+        <location filename="../app/studio/main_window.cpp" line="641"/>
         <source>Set %1 on the selection</source>
         <translation>为所选设置 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="647"/>
+        <location filename="../app/studio/main_window.cpp" line="649"/>
         <source>Set %1 on all linear tensors</source>
         <translation>为所有线性张量设置 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="652"/>
+        <location filename="../app/studio/main_window.cpp" line="654"/>
         <source>Invalid pattern: %1</source>
         <translation>无效的模式：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="658"/>
+        <location filename="../app/studio/main_window.cpp" line="660"/>
         <source>Set %1 on tensors matching “%2”</source>
         <translation>为匹配“%2”的张量设置 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="664"/>
+        <location filename="../app/studio/main_window.cpp" line="666"/>
         <source>No quantizable tensor selected or matched.</source>
         <translation>没有选中或匹配到可量化的张量。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/main_window.cpp" line="680"/>
+        <location filename="../app/studio/main_window.cpp" line="682"/>
         <source>Clear the format of %n tensor(s)</source>
         <translation>
             <numerusform>清除 %n 个张量的格式</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="715"/>
-        <location filename="../app/studio/main_window.cpp" line="753"/>
+        <location filename="../app/studio/main_window.cpp" line="719"/>
+        <location filename="../app/studio/main_window.cpp" line="757"/>
         <source>Quantizing</source>
         <translation>正在量化</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="719"/>
+        <location filename="../app/studio/main_window.cpp" line="723"/>
         <source>Starting…</source>
         <translation>启动中…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="752"/>
+        <location filename="../app/studio/main_window.cpp" line="756"/>
         <source>Calibrating</source>
         <translation>正在校准</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="753"/>
+        <location filename="../app/studio/main_window.cpp" line="757"/>
         <source>Quantizing %1</source>
         <translation>正在量化 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="754"/>
+        <location filename="../app/studio/main_window.cpp" line="758"/>
         <source>Measuring perplexity</source>
         <translation>正在测量困惑度</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="755"/>
+        <location filename="../app/studio/main_window.cpp" line="759"/>
         <source>Writing the container</source>
         <translation>正在写入容器</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="759"/>
+        <location filename="../app/studio/main_window.cpp" line="763"/>
         <source>%1 — %2 %</source>
         <translation>%1 — %2 %</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="761"/>
+        <location filename="../app/studio/main_window.cpp" line="765"/>
         <source>ETA %1 s</source>
         <translation>预计剩余 %1 秒</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="824"/>
+        <location filename="../app/studio/main_window.cpp" line="828"/>
         <source>%1 in memory</source>
         <translation>内存占用 %1</translation>
     </message>
@@ -1657,47 +1662,57 @@ rel. MSE</source>
 <context>
     <name>lowbit::studio::RunHistoryModel</name>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="91"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="83"/>
+        <source>Measured on %1</source>
+        <translation>在 %1 上测量</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/models/run_history_model.cpp" line="84"/>
+        <source>Measured on %1: the chosen device failed (%2)</source>
+        <translation>在 %1 上测量：所选设备失败（%2）</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/models/run_history_model.cpp" line="94"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="127"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="130"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="128"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="131"/>
         <source>Method</source>
         <translation>方法</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="129"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="132"/>
         <source>Bits/weight</source>
         <translation>比特/权重</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="130"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="133"/>
         <source>Rel. MSE</source>
         <translation>相对 MSE</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="131"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="134"/>
         <source>Proxy error</source>
         <translation>代理误差</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="132"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="135"/>
         <source>Perplexity</source>
         <translation>困惑度</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="133"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="136"/>
         <source>Time</source>
         <translation>耗时</translation>
     </message>
     <message>
-        <location filename="../app/studio/models/run_history_model.cpp" line="134"/>
+        <location filename="../app/studio/models/run_history_model.cpp" line="137"/>
         <source>Output</source>
         <translation>输出</translation>
     </message>
@@ -1705,134 +1720,134 @@ rel. MSE</source>
 <context>
     <name>lowbit::studio::RunPanel</name>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="241"/>
-        <location filename="../app/studio/views/run_panel.cpp" line="288"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="207"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="243"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="209"/>
         <source>Vulkan: %1</source>
         <translation>Vulkan：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="218"/>
         <source>Open model (%1)</source>
         <translation>已打开的模型（%1）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="220"/>
         <source>Run: %1</source>
         <translation>运行：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="269"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="235"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="270"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="236"/>
         <source>Device:</source>
         <translation>设备：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="275"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="241"/>
         <source>Activations:</source>
         <translation>激活：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="277"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="243"/>
         <source>int8 (faster on CPU Vulkan devices)</source>
         <translation>int8（在 CPU Vulkan 设备上更快）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="278"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="244"/>
         <source>int8 quantizes the inputs of 2- to 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; the Vulkan engine only</source>
         <translation>int8 按每 32 个值量化 2 至 4 位 INT 线性层的输入（与 llama.cpp 相同），以使用整数内核；仅限 Vulkan 引擎</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="271"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="237"/>
         <source>KV cache:</source>
         <translation>KV 缓存：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="272"/>
-        <location filename="../app/studio/views/run_panel.cpp" line="276"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="238"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="242"/>
         <source>fp32 (exact)</source>
         <translation>fp32（精确）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="273"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="239"/>
         <source>fp16 (half the memory)</source>
         <translation>fp16（内存减半）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="274"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="240"/>
         <source>How keys and values are stored: fp16 rounds them as llama.cpp&apos;s default cache does</source>
         <translation>键和值的存储方式：fp16 按 llama.cpp 默认缓存的方式舍入</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="280"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="246"/>
         <source>Prompt:</source>
         <translation>提示词：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="281"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="247"/>
         <source>Tokens:</source>
         <translation>词元数：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="282"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="248"/>
         <source>Temperature:</source>
         <translation>温度：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="283"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="284"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="250"/>
         <source>Generate text (Return in the prompt)</source>
         <translation>生成文本（在提示词中按回车）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="285"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="251"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="286"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
         <source>Run on the CPU</source>
         <translation>在 CPU 上运行</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="287"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="253"/>
         <source>Generate the same text with the CPU engine</source>
         <translation>用 CPU 引擎生成相同的文本</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="291"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="257"/>
         <source>Generates on the chosen device; tokens per second appear when it ends.</source>
         <translation>在所选设备上生成；结束后显示每秒词元数。</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="317"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="283"/>
         <source>Loading the model on %1…</source>
         <translation>正在将模型加载到 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="330"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="296"/>
         <source>%1 tokens at %2 tokens/s on %3 (model loaded in %4 s)</source>
         <translation>%1 个词元，%2 词元/秒，设备 %3（模型加载耗时 %4 秒）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="333"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="299"/>
         <source>Generation failed on %1: %2. The CPU engine can run it instead.</source>
         <translation>在 %1 上生成失败：%2。可改用 CPU 引擎运行。</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="334"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="300"/>
         <source>Generation failed: %1</source>
         <translation>生成失败：%1</translation>
     </message>
@@ -1855,52 +1870,57 @@ rel. MSE</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="35"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="34"/>
+        <source>Where the Run panel generates and quantization runs measure perplexity; a Vulkan device that fails leaves the work to the CPU</source>
+        <translation>运行面板生成文本、量化运行测量困惑度所用的设备；Vulkan 设备失败时由 CPU 接手</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="37"/>
         <source>Vulkan: %1</source>
         <translation>Vulkan：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="39"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="41"/>
         <source>A format name as `lowbit formats` lists it, e.g. int4, nf4-asym, fp-e2m1, mxfp4</source>
         <translation>`lowbit formats` 列出的格式名，例如 int4、nf4-asym、fp-e2m1、mxfp4</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="43"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="45"/>
         <source>per channel</source>
         <translation>逐通道</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="47"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="49"/>
         <source>System default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="60"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="62"/>
         <source>Threads:</source>
         <translation>线程数：</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="61"/>
-        <source>Run device:</source>
-        <translation>运行设备：</translation>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="63"/>
+        <source>Compute device:</source>
+        <translation>计算设备：</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="62"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="64"/>
         <source>Default format:</source>
         <translation>默认格式：</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="63"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="65"/>
         <source>Default group size:</source>
         <translation>默认分组大小：</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="64"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="66"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="80"/>
+        <location filename="../app/studio/dialogs/settings_dialog.cpp" line="82"/>
         <source>Default format: %1</source>
         <translation>默认格式：%1</translation>
     </message>

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// lowbit eval / generate / calibrate: the CPU engine from the command line.
+// lowbit eval / generate / calibrate: the CPU or Vulkan engine from the command line.
 #include "app/cli/args.h"
 #include "app/cli/cli_util.h"
 #include "app/cli/commands.h"
+#include "app/common/device_engine.h"
 
 #include "core/calib/calibration.h"
 #include "core/eval/perplexity.h"
@@ -10,10 +11,6 @@
 #include "core/util/json.h"
 #include "core/util/mapped_file.h"
 
-#ifdef LOWBIT_HAVE_VULKAN
-#include "gpu/device/context.h"
-#include "gpu/engine/gpu_model.h"
-#endif
 
 #include <cmath>
 #include <cstdio>
@@ -25,27 +22,14 @@ namespace {
 
 struct Loaded {
     Model model;
-#ifdef LOWBIT_HAVE_VULKAN
-    std::unique_ptr<gpu::Context> gpuContext; // outlives the engine below
-#endif
-    std::unique_ptr<InferenceModel> engine;
+    DeviceEngine engine; // on the model above
     std::unique_ptr<Tokenizer> tokenizer;
 };
-
 constexpr const char *kCpuHint = "(run on the CPU instead with --device cpu)\n";
 
 /// A run that failed on a Vulkan engine (the device lost, out of memory mid-way) may succeed on
 /// the CPU's: the hint after its error. Nothing for the CPU engine or a cancelled run.
-const char *cpuHintAfter(const Loaded &l, const Error &e)
-{
-#ifdef LOWBIT_HAVE_VULKAN
-    if (l.gpuContext && e.code != ErrorCode::Cancelled)
-        return kCpuHint;
-#endif
-    (void)l;
-    (void)e;
-    return "";
-}
+const char *cpuHintAfter(const Loaded &l, const Error &e) { return l.engine.vulkan && e.code != ErrorCode::Cancelled ? kCpuHint : ""; }
 
 /// "cpu" (default), "vulkan", "vulkan:N" (device index) or "vulkan:NAME" (name substring).
 /// int8Activations: GpuModelOptions::int8Activations (the Vulkan engine only).
@@ -61,8 +45,12 @@ std::optional<Loaded> load(const std::string &path, const EngineOptions &eo, std
 std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions &eo, const std::string &device, std::ostream &err, const char *cmd,
                                    bool int8Activations)
 {
-    if (int8Activations && device.rfind("vulkan", 0) != 0) {
+    if (int8Activations && !isVulkanDevice(device)) {
         err << "lowbit " << cmd << ": --activations int8 runs on the Vulkan engine's integer kernels (add --device vulkan)\n";
+        return std::nullopt;
+    }
+    if (device != "cpu" && !isVulkanDevice(device)) {
+        err << "lowbit " << cmd << ": unknown --device '" << device << "' (cpu, vulkan, vulkan:INDEX or vulkan:NAME)\n";
         return std::nullopt;
     }
     auto m = Model::open(path);
@@ -75,53 +63,17 @@ std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions 
         err << "lowbit " << cmd << ": " << t.error().message() << "\n";
         return std::nullopt;
     }
-    Loaded l{std::move(*m), {}, {}, std::move(*t)};
-    if (device == "cpu") {
-        auto e = CpuModel::load(l.model, eo);
-        if (!e) {
-            err << "lowbit " << cmd << ": " << e.error().message() << "\n";
-            return std::nullopt;
-        }
-        l.engine = std::move(*e);
-        return l;
-    }
-    if (device.rfind("vulkan", 0) != 0) {
-        err << "lowbit " << cmd << ": unknown --device '" << device << "' (cpu, vulkan, vulkan:INDEX or vulkan:NAME)\n";
+    Loaded l{std::move(*m), {}, std::move(*t)};
+    auto e = loadEngineOn(l.model, device, {eo, int8Activations});
+    if (!e) {
+        err << "lowbit " << cmd << ": " << e.error().message() << "\n" << (isVulkanDevice(device) ? kCpuHint : "");
         return std::nullopt;
     }
-#ifdef LOWBIT_HAVE_VULKAN
-    gpu::DeviceSelection sel;
-    if (device.size() > 7) {
-        const std::string what = device.substr(7);
-        if (const auto idx = parsePositiveInt(what); idx || what == "0")
-            sel.index = what == "0" ? 0 : static_cast<int>(*idx);
-        else
-            sel.nameContains = what;
-    }
-    auto ctx = gpu::Context::create(sel);
-    if (!ctx) {
-        err << "lowbit " << cmd << ": " << ctx.error().message() << "\n" << kCpuHint;
-        return std::nullopt;
-    }
-    gpu::GpuModelOptions go;
-    go.kvCache = eo.kvCache;
-    go.maxContext = eo.maxContext;
-    go.int8Activations = int8Activations;
-    auto g = gpu::GpuModel::load(**ctx, l.model, go);
-    if (!g) {
-        err << "lowbit " << cmd << ": " << g.error().message() << "\n" << kCpuHint;
-        return std::nullopt;
-    }
-    if (int8Activations && (*g)->int8Tensors() == 0)
+    if (int8Activations && e->int8Tensors == 0)
         err << "lowbit " << cmd << ": note: --activations int8 changes nothing here: no linear of this model has an integer kernel on this device "
                "(2- to 4-bit INT / INT-asym codes, on CPU devices in tensors of at least 64 Ki weights)\n";
-    l.gpuContext = std::move(*ctx);
-    l.engine = std::move(*g);
+    l.engine = std::move(*e);
     return l;
-#else
-    err << "lowbit " << cmd << ": this build has no Vulkan backend; use --device cpu\n";
-    return std::nullopt;
-#endif
 }
 
 /// --threads T (0 = all cores), --weights resident|on-the-fly and --kv-cache f32|f16.
@@ -224,7 +176,7 @@ int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostrea
         auto ref = load(*refPath, refOptions, err, "eval");
         if (!ref)
             return 1;
-        auto r = compareModels(*ref->engine, *cand->engine, *cand->tokenizer, *text, o);
+        auto r = compareModels(*ref->engine.engine, *cand->engine.engine, *cand->tokenizer, *text, o);
         if (!r) {
             err << "lowbit eval: " << r.error().message() << "\n" << cpuHintAfter(*cand, r.error());
             return 1;
@@ -249,7 +201,7 @@ int runEval(const std::vector<std::string> &argv, std::ostream &out, std::ostrea
         }
         return 0;
     }
-    auto r = evaluatePerplexity(*cand->engine, *cand->tokenizer, *text, o);
+    auto r = evaluatePerplexity(*cand->engine.engine, *cand->tokenizer, *text, o);
     if (!r) {
         err << "lowbit eval: " << r.error().message() << "\n" << cpuHintAfter(*cand, r.error());
         return 1;
@@ -325,7 +277,7 @@ int runGenerate(const std::vector<std::string> &argv, std::ostream &out, std::os
     const std::string prompt = a->value("prompt").value_or("");
     if (!json)
         out << prompt << std::flush;
-    auto r = generate(*l->engine, *l->tokenizer, prompt, n, s, [&](const std::string &piece) {
+    auto r = generate(*l->engine.engine, *l->tokenizer, prompt, n, s, [&](const std::string &piece) {
         if (!json)
             out << piece << std::flush;
     });
@@ -378,7 +330,7 @@ int runCalibrate(const std::vector<std::string> &argv, std::ostream &out, std::o
     auto l = load(a->positionals()[0], eo, err, "calibrate");
     if (!l)
         return 1;
-    auto stats = calibrate(static_cast<CpuModel &>(*l->engine), *l->tokenizer, *text, o); // load() gives the CPU engine
+    auto stats = calibrate(static_cast<CpuModel &>(*l->engine.engine), *l->tokenizer, *text, o); // load() gives the CPU engine
     if (!stats) {
         err << "lowbit calibrate: " << stats.error().message() << "\n";
         return 1;

@@ -167,9 +167,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_quantJob, &QuantizeJob::finished, this, [this](const RunRecord &run) {
         m_runs->addRun(run);
         onJobEnded();
-        statusBar()->showMessage(tr("Run “%1” finished: %2 bits/weight, written to %3")
-                                     .arg(run.name, QLocale().toString(run.averageBpw, 'f', 3), QDir::toNativeSeparators(run.outputPath)),
-                                 15000);
+        QString text = tr("Run “%1” finished: %2 bits/weight, written to %3")
+                           .arg(run.name, QLocale().toString(run.averageBpw, 'f', 3), QDir::toNativeSeparators(run.outputPath));
+        if (!run.perplexityNote.isEmpty()) // a Vulkan failure is not silent, though the CPU measured it
+            text += QStringLiteral(" · ") + tr("perplexity measured on the CPU: %1").arg(run.perplexityNote);
+        statusBar()->showMessage(text, 15000);
     });
     connect(m_quantJob, &QuantizeJob::cancelled, this, [this] {
         onJobEnded();
@@ -710,6 +712,8 @@ bool MainWindow::startQuantize(QuantizeParams params)
 {
     if (params.threads == 0)
         params.threads = static_cast<unsigned>(Setting<int>(keys::kThreads, 0).value());
+    if (params.evalDevice.isEmpty())
+        params.evalDevice = Setting<QString>(keys::kDevice, QStringLiteral("cpu")).value();
     if (!m_quantJob->start(std::move(params)))
         return false;
     m_jobText = tr("Quantizing");

@@ -106,6 +106,7 @@ private slots:
     void compareViewShowsTwoRuns();
     void quantizeFromMainWindow();
     void runPanelGenerates();
+    void perplexityOnTheChosenDevice();
 
 private:
     QTemporaryDir m_dir;
@@ -200,6 +201,51 @@ void TestStudioQuantize::jobRunsToCompletion()
     QCOMPARE(quantized, 35);
     auto report = lowbit::readContainerReport(out.toStdString());
     QVERIFY(report && !report->isNull());
+    // the perplexity travels with the container, with where it was measured
+    QCOMPARE(run.perplexityDevice, QStringLiteral("CPU"));
+    QVERIFY(run.perplexityNote.isEmpty());
+    QCOMPARE(report->find("perplexity")->asDouble(), run.perplexity);
+    QCOMPARE(report->find("perplexity_device")->asString(), std::string("CPU"));
+}
+
+void TestStudioQuantize::perplexityOnTheChosenDevice()
+{
+    // The settings' compute device measures the run's perplexity; a Vulkan device that fails
+    // leaves it to the CPU, and the run says why.
+    LOWBIT_REQUIRE_SHARED("models/stories260K/hf/config.json");
+    LOWBIT_REQUIRE_SHARED("data/tinystories_valid_first1000.txt");
+    auto model = openStories();
+    QVERIFY(model);
+    auto measure = [&](const QString &device) {
+        QuantizeParams p = rtnParams(model, QStringLiteral("int4"), m_dir.filePath(QStringLiteral("ppl-on-device.lowbit.safetensors")));
+        p.evalTextPath = lowbit::test::sharedDir() + QLatin1Char('/') + QString::fromLatin1(kText);
+        p.evalDocuments = 5;
+        p.evalDevice = device;
+        return runQuantizeJob(p, {}, {});
+    };
+    const QuantizeJobResult cpu = measure(QStringLiteral("cpu"));
+    QVERIFY2(cpu.run, qPrintable(cpu.error));
+    QCOMPARE(cpu.run->perplexityDevice, QStringLiteral("CPU"));
+    // a device the machine does not have
+    const QuantizeJobResult gone = measure(QStringLiteral("vulkan:99"));
+    QVERIFY2(gone.run, qPrintable(gone.error));
+    QCOMPARE(gone.run->perplexityDevice, QStringLiteral("CPU"));
+    QCOMPARE(gone.run->perplexity, cpu.run->perplexity);
+    QVERIFY2(!gone.run->perplexityNote.isEmpty(), "the fallback is not silent");
+    RunHistoryModel runs;
+    runs.addRun(*gone.run);
+    const QString tip = runs.data(runs.index(0, RunHistoryModel::PerplexityColumn), Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains(gone.run->perplexityNote), qPrintable(tip));
+#ifdef LOWBIT_HAVE_VULKAN
+    // the Vulkan engine (lavapipe in CI) measures the same perplexity within 1e-3
+    const QuantizeJobResult gpu = measure(QStringLiteral("vulkan"));
+    QVERIFY2(gpu.run, qPrintable(gpu.error));
+    QVERIFY2(gpu.run->perplexityNote.isEmpty(), qPrintable(gpu.run->perplexityNote));
+    QVERIFY(gpu.run->perplexityDevice != QStringLiteral("CPU") && !gpu.run->perplexityDevice.isEmpty());
+    qInfo("int4 perplexity over 5 documents: %.6f on the CPU, %.6f on %s", cpu.run->perplexity, gpu.run->perplexity,
+          qPrintable(gpu.run->perplexityDevice));
+    QVERIFY(std::fabs(gpu.run->perplexity / cpu.run->perplexity - 1) < 1e-3);
+#endif
 }
 
 void TestStudioQuantize::cancelMidwayLeavesNoFile()

@@ -31,6 +31,8 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     m_device = new QComboBox(this);
     m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
     m_device->setObjectName(QStringLiteral("deviceCombo"));
+    m_device->setToolTip(tr("Where the Run panel generates and quantization runs measure perplexity; "
+                            "a Vulkan device that fails leaves the work to the CPU"));
     for (const VulkanDeviceChoice &d : vulkanDeviceChoices())
         m_device->addItem(tr("Vulkan: %1").arg(d.name), d.id);
     m_device->setCurrentIndex(std::max(0, m_device->findData(Setting<QString>(keys::kDevice, QStringLiteral("cpu")).value())));
@@ -58,7 +60,7 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
 
     auto *form = new QFormLayout;
     form->addRow(tr("Threads:"), m_threads);
-    form->addRow(tr("Run device:"), m_device);
+    form->addRow(tr("Compute device:"), m_device);
     form->addRow(tr("Default format:"), m_format);
     form->addRow(tr("Default group size:"), m_group);
     form->addRow(tr("Language:"), m_language);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-/// Settings: compute threads, the default device of the Run panel, the default format the
+/// Settings: compute threads, the compute device (the Run panel's default, and where a
+/// quantization run measures perplexity), the default format the
 /// designer starts with (a public name and group size) and the interface language, kept in the
 /// settings store (Setting<T>). save() writes them; the main window applies them.
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/studio/jobs/quantize_job.h"
 
+#include "app/common/device_engine.h"
 #include "core/calib/calibration.h"
 #include "core/eval/perplexity.h"
 #include "core/infer/cpu_model.h"
@@ -47,6 +48,10 @@ Json reportJson(const RunRecord &r)
     j["average_bpw"] = Json(r.averageBpw);
     j["relative_mse"] = Json(r.relativeMse);
     j["calibration_tokens"] = Json(static_cast<long long>(r.calibrationTokens));
+    if (r.hasPerplexity()) {
+        j["perplexity"] = Json(r.perplexity);
+        j["perplexity_device"] = Json(r.perplexityDevice.toStdString());
+    }
     j["layers"] = std::move(layers);
     return j;
 }
@@ -77,9 +82,11 @@ QuantizeJobResult runQuantizeJob(const QuantizeParams &p, const std::function<vo
         out.error = QString::fromStdString(e.message());
         return out;
     };
+    double reported = 0; // never backwards, also when the evaluation starts again on the CPU
     auto report = [&](double f, QuantizeJob::Stage s, const std::string &tensor) {
+        reported = std::max(reported, std::clamp(f, 0.0, 1.0));
         if (progress)
-            progress(std::clamp(f, 0.0, 1.0), static_cast<int>(s), tensor);
+            progress(reported, static_cast<int>(s), tensor);
     };
     if (!p.model)
         return fail(makeError(ErrorCode::InvalidArgument, "no model to quantize"));
@@ -150,21 +157,34 @@ QuantizeJobResult runQuantizeJob(const QuantizeParams &p, const std::function<vo
         auto text = readTextFile(p.evalTextPath.toStdString());
         if (!text)
             return fail(text.error());
-        auto engine = CpuModel::load(quantized, eo);
-        if (!engine)
-            return fail(engine.error());
         EvalOptions o;
         o.maxDocuments = p.evalDocuments;
-        auto r = evaluatePerplexity(**engine, *tokenizer, *text, o,
-                                    [&](std::int64_t done, std::int64_t total) {
-                                        report(quantStart + quantShare
-                                                   + kEvalShare * static_cast<double>(done) / static_cast<double>(std::max<std::int64_t>(1, total)),
-                                               QuantizeJob::Evaluating, {});
-                                    },
-                                    stop);
+        auto measureOn = [&](const std::string &device) -> Result<double> {
+            auto engine = loadEngineOn(quantized, device, {eo, false});
+            if (!engine)
+                return engine.error();
+            auto r = evaluatePerplexity(*engine->engine, *tokenizer, *text, o,
+                                        [&](std::int64_t done, std::int64_t total) {
+                                            report(quantStart + quantShare
+                                                       + kEvalShare * static_cast<double>(done) / static_cast<double>(std::max<std::int64_t>(1, total)),
+                                                   QuantizeJob::Evaluating, {});
+                                        },
+                                        stop);
+            if (!r)
+                return r.error();
+            run.perplexityDevice = QString::fromStdString(engine->deviceName);
+            return r->perplexity;
+        };
+        const std::string device = p.evalDevice.isEmpty() ? std::string("cpu") : p.evalDevice.toStdString();
+        auto r = measureOn(device);
+        if (!r && isVulkanDevice(device) && r.error().code != ErrorCode::Cancelled && !stop.stop_requested()) {
+            // the Vulkan device could not (no such device, out of its memory, lost): the CPU can
+            run.perplexityNote = QString::fromStdString(r.error().message());
+            r = measureOn("cpu");
+        }
         if (!r)
             return fail(r.error());
-        run.perplexity = r->perplexity;
+        run.perplexity = *r;
     }
     if (stop.stop_requested())
         return fail(makeError(ErrorCode::Cancelled, "cancelled"));

@@ -33,6 +33,9 @@ struct QuantizeParams {
     std::int64_t calibrationTokens = 4096;
     QString evalTextPath;            ///< empty: no perplexity
     std::int64_t evalDocuments = 20; ///< documents of the evaluation text (document protocol)
+    /// Where perplexity is measured: "cpu" (also when empty) or "vulkan[:N]". When the Vulkan
+    /// device fails, the CPU measures it and the run says why (RunRecord::perplexityNote).
+    QString evalDevice;
     QString outputPath;              ///< must end in .lowbit.safetensors
     bool overwrite = true;
     unsigned threads = 0;            ///< 0: all

@@ -25,6 +25,8 @@ struct RunRecord {
     double relativeMse = 0;       ///< parameter-weighted over the quantized tensors
     double proxyError = std::numeric_limits<double>::quiet_NaN(); ///< parameter-weighted; NaN without calibration
     double perplexity = std::numeric_limits<double>::quiet_NaN(); ///< NaN when not evaluated
+    QString perplexityDevice;     ///< "CPU" or the Vulkan device that measured it; empty when not evaluated
+    QString perplexityNote;       ///< why the chosen Vulkan device did not (the CPU did); empty otherwise
     std::int64_t calibrationTokens = 0;
     double seconds = 0;           ///< the whole job
     QDateTime finished;

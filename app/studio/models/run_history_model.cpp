@@ -79,6 +79,9 @@ QVariant RunHistoryModel::data(const QModelIndex &index, int role) const
         return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
     if (role == Qt::ToolTipRole && index.column() == OutputColumn)
         return QDir::toNativeSeparators(r.outputPath);
+    if (role == Qt::ToolTipRole && index.column() == PerplexityColumn && r.hasPerplexity())
+        return r.perplexityNote.isEmpty() ? tr("Measured on %1").arg(r.perplexityDevice)
+                                          : tr("Measured on %1: the chosen device failed (%2)").arg(r.perplexityDevice, r.perplexityNote);
     if (role != Qt::DisplayRole && role != Qt::EditRole)
         return {};
     switch (index.column()) {

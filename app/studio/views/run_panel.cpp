@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/studio/views/run_panel.h"
 
+#include "app/common/device_engine.h"
 #include "app/studio/models/run_history_model.h"
 #include "app/studio/util/vulkan_devices.h"
 #include "core/infer/cpu_model.h"
@@ -8,10 +9,6 @@
 #include "core/infer/tokenizer.h"
 #include "core/model/model.h"
 
-#ifdef LOWBIT_HAVE_VULKAN
-#include "gpu/device/context.h"
-#include "gpu/engine/gpu_model.h"
-#endif
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -66,48 +63,17 @@ GenerationOutcome runGeneration(const GenerateRequest &req, const std::function<
         out.error = QString::fromStdString(tok.error().message());
         return out;
     }
-#ifdef LOWBIT_HAVE_VULKAN
-    std::unique_ptr<gpu::Context> context; // outlives the engine below
-#endif
-    std::unique_ptr<InferenceModel> engine;
-    if (req.device.rfind("vulkan", 0) == 0) {
-#ifdef LOWBIT_HAVE_VULKAN
-        gpu::DeviceSelection sel;
-        if (req.device.size() > 7)
-            sel.index = std::atoi(req.device.c_str() + 7);
-        auto ctx = gpu::Context::create(sel);
-        if (!ctx) {
-            out.error = QString::fromStdString(ctx.error().message());
-            out.offerCpu = true;
-            return out;
-        }
-        context = std::move(*ctx);
-        gpu::GpuModelOptions go;
-        go.kvCache = req.kvCache;
-        go.int8Activations = req.int8Activations;
-        auto g = gpu::GpuModel::load(*context, *model, go);
-        if (!g) {
-            out.error = QString::fromStdString(g.error().message());
-            out.offerCpu = true;
-            return out;
-        }
-        engine = std::move(*g);
-#else
-        out.error = QStringLiteral("this build has no Vulkan backend");
-        out.offerCpu = true;
+    DeviceEngineOptions eo;
+    eo.engine.threads = req.threads;
+    eo.engine.kvCache = req.kvCache;
+    eo.int8Activations = req.int8Activations && isVulkanDevice(req.device);
+    auto loaded = loadEngineOn(*model, req.device, eo);
+    if (!loaded) {
+        out.error = QString::fromStdString(loaded.error().message());
+        out.offerCpu = isVulkanDevice(req.device);
         return out;
-#endif
-    } else {
-        EngineOptions eo;
-        eo.threads = req.threads;
-        eo.kvCache = req.kvCache;
-        auto c = CpuModel::load(*model, eo);
-        if (!c) {
-            out.error = QString::fromStdString(c.error().message());
-            return out;
-        }
-        engine = std::move(*c);
     }
+    InferenceModel *engine = loaded->engine.get();
     out.loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     SamplerOptions so;
     so.temperature = req.temperature;
@@ -115,7 +81,7 @@ GenerationOutcome runGeneration(const GenerateRequest &req, const std::function<
     auto r = generate(*engine, **tok, req.prompt, req.maxTokens, so, onToken, stop);
     if (!r) {
         out.error = QString::fromStdString(r.error().message());
-        out.offerCpu = req.device != "cpu" && r.error().code != ErrorCode::Cancelled; // e.g. the device lost
+        out.offerCpu = loaded->vulkan && r.error().code != ErrorCode::Cancelled; // e.g. the device lost
         return out;
     }
     out.text = QString::fromStdString(r->text);
