@@ -275,6 +275,40 @@ Result<std::unique_ptr<Context>> Context::create(const DeviceSelection &sel)
     return ctx;
 }
 
+Error Context::lostError() const
+{
+    return makeError(ErrorCode::Io, "the Vulkan device " + m_info.name
+                                        + " was lost (a driver reset, a GPU fault or the device removed): its work and memory are gone");
+}
+
+Status Context::submitAndWait(VkCommandBuffer cmd, VkFence fence, bool *submitted) const
+{
+    constexpr std::uint64_t kTimeoutNs = 600ull * 1000 * 1000 * 1000;
+    if (submitted)
+        *submitted = false;
+    if (lost())
+        return lostError();
+    VkSubmitInfo si{};
+    si.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
+    si.commandBufferCount = 1;
+    si.pCommandBuffers = &cmd;
+    VkResult r = m_simulateLoss.exchange(false) ? VK_ERROR_DEVICE_LOST : vkQueueSubmit(m_queue, 1, &si, fence);
+    if (r == VK_SUCCESS) {
+        if (submitted)
+            *submitted = true;
+        r = vkWaitForFences(m_device, 1, &fence, VK_TRUE, kTimeoutNs);
+    }
+    if (r == VK_ERROR_DEVICE_LOST) {
+        m_lost.store(true, std::memory_order_relaxed);
+        return lostError();
+    }
+    if (r == VK_TIMEOUT)
+        return makeError(ErrorCode::Io, "the Vulkan device " + m_info.name + " did not finish its work within 600 s");
+    if (r != VK_SUCCESS)
+        return vkError(r, "vkQueueSubmit / vkWaitForFences", __FILE__, __LINE__);
+    return {};
+}
+
 Context::~Context()
 {
     if (m_device) {

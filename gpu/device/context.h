@@ -7,6 +7,7 @@
 
 #include <vulkan/vulkan.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -70,6 +71,19 @@ public:
     /// True when the validation layer was requested, installed and hooked up.
     bool validationEnabled() const { return m_messenger != VK_NULL_HANDLE; }
 
+    /// Submits one recorded command buffer to the queue and waits for its fence (600 s at most).
+    /// Errors: Io when the device is lost (a driver reset, a GPU fault, the device removed): from
+    /// then on every submission fails at once with the same message; Io when the work does not
+    /// finish in time; others as vkError maps them. `submitted` (optional) tells whether the
+    /// queue took the work, so that a caller knows whether its fence may still signal.
+    Status submitAndWait(VkCommandBuffer cmd, VkFence fence, bool *submitted = nullptr) const;
+    /// The device was lost: nothing more runs on it (the engine's owner offers the CPU).
+    bool lost() const { return m_lost.load(std::memory_order_relaxed); }
+    Error lostError() const;
+    /// For tests of what follows a lost device: the next submission fails as a lost device's
+    /// does, without submitting anything.
+    void simulateDeviceLoss() const { m_simulateLoss.store(true, std::memory_order_relaxed); }
+
 private:
     Context() = default;
     VkInstance m_instance = VK_NULL_HANDLE;
@@ -82,6 +96,8 @@ private:
     DeviceInfo m_info;
     VkPhysicalDeviceMemoryProperties m_memProps{};
     std::vector<std::string> m_messages;
+    mutable std::atomic<bool> m_lost{false};
+    mutable std::atomic<bool> m_simulateLoss{false};
 };
 
 } // namespace lowbit::gpu

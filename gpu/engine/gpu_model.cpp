@@ -104,6 +104,8 @@ Result<const GpuWeight *> GpuModel::addWeight(const ModelTensor *t, const char *
 
 Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &model, const GpuModelOptions &options)
 {
+    if (ctx.lost())
+        return ctx.lostError();
     const ModelConfig &c = model.config();
     auto m = std::unique_ptr<GpuModel>(new GpuModel(ctx));
     m->m_config = c;

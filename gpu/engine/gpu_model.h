@@ -79,8 +79,9 @@ public:
     /// Uploads the model's weights (packed tensors as they are, the rest as fp32) and allocates
     /// the KV cache. Errors: Unsupported (rope scaling types not handled, an fp16 cache with an odd
     /// head dim), Inconsistent (missing tensors, incomplete q/k/v biases),
-    /// Io (the model does not fit the device's memory, or an allocation failed: the message
-    /// names what it needs and what the device has), InvalidArgument (a single row larger than a storage buffer).
+    /// Io (the device was lost; the model does not fit the device's memory, or an allocation
+    /// failed: the message names what it needs and what the device has), InvalidArgument (a
+    /// single row larger than a storage buffer).
     static Result<std::unique_ptr<GpuModel>> load(Context &ctx, const Model &model, const GpuModelOptions &options = {});
     ~GpuModel() override;
     GpuModel(const GpuModel &) = delete;

@@ -95,7 +95,6 @@ Status stagedCopy(const Context &ctx, const Buffer &dst, VkDeviceSize offset, st
     fi.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
     LOWBIT_VK_CHECK(vkCreateFence(dev, &fi, nullptr, &s.fence));
 
-    constexpr std::uint64_t kTimeoutNs = 600ull * 1000 * 1000 * 1000;
     for (VkDeviceSize done = 0; done < data.size(); done += chunk) {
         const VkDeviceSize n = std::min<VkDeviceSize>(chunk, data.size() - done);
         std::memcpy(s.mapped, data.data() + done, n);
@@ -114,12 +113,7 @@ Status stagedCopy(const Context &ctx, const Buffer &dst, VkDeviceSize offset, st
         vkCmdPipelineBarrier(s.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1,
                              &barrier, 0, nullptr, 0, nullptr);
         LOWBIT_VK_CHECK(vkEndCommandBuffer(s.cmd));
-        VkSubmitInfo si{};
-        si.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
-        si.commandBufferCount = 1;
-        si.pCommandBuffers = &s.cmd;
-        LOWBIT_VK_CHECK(vkQueueSubmit(ctx.queue(), 1, &si, s.fence));
-        LOWBIT_VK_CHECK(vkWaitForFences(dev, 1, &s.fence, VK_TRUE, kTimeoutNs));
+        LOWBIT_CHECK(ctx.submitAndWait(s.cmd, s.fence));
         LOWBIT_VK_CHECK(vkResetFences(dev, 1, &s.fence));
     }
     return {};

@@ -37,7 +37,7 @@ void destroySubmissionObjects(const Context &ctx, VkFence fence, VkCommandBuffer
 
 RecorderResources::~RecorderResources()
 {
-    if (m_pending && m_fence)
+    if (m_pending && m_fence && !m_ctx.lost())
         vkWaitForFences(m_ctx.device(), 1, &m_fence, VK_TRUE, kFenceTimeoutNs);
     destroySubmissionObjects(m_ctx, m_fence, m_cmd, m_queries);
 }
@@ -45,6 +45,8 @@ RecorderResources::~RecorderResources()
 Result<std::unique_ptr<Recorder>> Recorder::begin(const Context &ctx, Pipelines &pipelines, std::uint32_t maxDispatches, DescriptorCache *cache,
                                                   RecorderResources *resources)
 {
+    if (ctx.lost())
+        return ctx.lostError();
     auto r = std::unique_ptr<Recorder>(new Recorder(ctx, pipelines));
     r->m_maxDispatches = maxDispatches;
     r->m_cache = cache;
@@ -278,17 +280,11 @@ Status Recorder::submitAndWait()
     if (!m_writtenSinceBarrier.empty()) // what the last dispatches wrote, for the host and the next submission
         barrier();
     LOWBIT_VK_CHECK(vkEndCommandBuffer(m_cmd));
-    VkSubmitInfo si{};
-    si.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
-    si.commandBufferCount = 1;
-    si.pCommandBuffers = &m_cmd;
-    LOWBIT_VK_CHECK(vkQueueSubmit(m_ctx.queue(), 1, &si, m_fence));
-    if (m_resources)
-        m_resources->m_pending = true;
-    LOWBIT_VK_CHECK(vkWaitForFences(m_ctx.device(), 1, &m_fence, VK_TRUE, kFenceTimeoutNs));
-    if (m_resources)
-        m_resources->m_pending = false;
-    return {};
+    bool submitted = false;
+    Status st = m_ctx.submitAndWait(m_cmd, m_fence, &submitted);
+    if (m_resources) // (a submission whose wait failed: the next recorder waits for it)
+        m_resources->m_pending = submitted && !st;
+    return st;
 }
 
 } // namespace lowbit::gpu

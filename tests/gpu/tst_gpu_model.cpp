@@ -13,6 +13,7 @@
 #include "reference_forward.h"
 #include "test_support.h"
 
+#include <QElapsedTimer>
 #include <QTest>
 
 #include <cmath>
@@ -436,6 +437,42 @@ private slots:
         tree.attention = AttentionKernel::Tree;
         const std::vector<std::int32_t> tokens = {3, 44, 0, 49, 12, 7, 7, 30, 1, 22, 9};
         sameLogits(model, rows, tree, tokens, 10);
+    }
+
+    void deviceLostFailsCleanly()
+    {
+        // A device lost mid-run (simulated at the next submission, on a context of its own): the
+        // step fails with a clear Io error, every later step and load fails at once the same
+        // way, and the model and the device still tear down without a wait or a crash.
+        DeviceSelection same;
+        same.index = static_cast<int>(m_fx.ctx->info().index);
+        auto ctx = Context::create(same);
+        QVERIFY2(ctx.ok(), ctx.ok() ? "" : ctx.error().message().c_str());
+        const Model model = test::makeRandomModel(16, 24, 2, 2, 1, 10, RopeLayout::HalfSplit, true, 1);
+        auto gm = GpuModel::load(**ctx, model);
+        QVERIFY(gm.ok());
+        const std::vector<std::int32_t> prompt = {1, 7, 3};
+        QVERIFY((*gm)->forward(prompt).ok());
+        QCOMPARE((*gm)->position(), std::int64_t(3));
+        QVERIFY(!(*ctx)->lost());
+        (*ctx)->simulateDeviceLoss();
+        const std::int32_t next = 4;
+        auto lost = (*gm)->forward(std::span<const std::int32_t>(&next, 1));
+        QVERIFY(!lost.ok());
+        QCOMPARE(lost.error().code, ErrorCode::Io);
+        QVERIFY2(lost.error().detail.find("was lost") != std::string::npos, lost.error().detail.c_str());
+        QVERIFY((*ctx)->lost());
+        QElapsedTimer clock;
+        clock.start();
+        auto again = (*gm)->forward(std::span<const std::int32_t>(&next, 1));
+        QVERIFY(!again.ok());
+        QCOMPARE(again.error().detail, lost.error().detail);
+        auto reload = GpuModel::load(**ctx, model);
+        QVERIFY(!reload.ok());
+        QVERIFY2(reload.error().detail.find("was lost") != std::string::npos, reload.error().detail.c_str());
+        QVERIFY2(clock.elapsed() < 10000, "a lost device was waited for");
+        gm->reset();
+        ctx->reset();
     }
 
     void modelLargerThanTheDeviceIsRefused()
