@@ -1154,222 +1154,222 @@ rel. MSE</translation>
 <context>
     <name>lowbit::studio::MainWindow</name>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="170"/>
+        <location filename="../app/studio/main_window.cpp" line="165"/>
         <source>Run “%1” finished: %2 bits/weight, written to %3</source>
         <translation>Lauf „%1“ fertig: %2 Bits/Gewicht, geschrieben nach %3</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="173"/>
+        <location filename="../app/studio/main_window.cpp" line="168"/>
         <source>perplexity measured on the CPU: %1</source>
         <translation>Perplexität auf der CPU gemessen: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="178"/>
+        <location filename="../app/studio/main_window.cpp" line="173"/>
         <source>Quantization cancelled; no file was written.</source>
         <translation>Quantisierung abgebrochen; es wurde keine Datei geschrieben.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="183"/>
+        <location filename="../app/studio/main_window.cpp" line="178"/>
         <source>Quantization failed</source>
         <translation>Quantisierung fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="350"/>
+        <location filename="../app/studio/main_window.cpp" line="206"/>
         <source>%1 — Lowbit Studio</source>
         <translation>%1 — Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="351"/>
+        <location filename="../app/studio/main_window.cpp" line="207"/>
         <source>Lowbit Studio</source>
         <translation>Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="352"/>
+        <location filename="../app/studio/main_window.cpp" line="208"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="353"/>
+        <location filename="../app/studio/main_window.cpp" line="209"/>
         <source>Open &amp;Folder…</source>
         <translation>&amp;Ordner öffnen…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="354"/>
+        <location filename="../app/studio/main_window.cpp" line="210"/>
         <source>Open a Hugging Face model folder</source>
         <translation>Einen Hugging-Face-Modellordner öffnen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="355"/>
+        <location filename="../app/studio/main_window.cpp" line="211"/>
         <source>Open F&amp;ile…</source>
         <translation>Da&amp;tei öffnen…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="356"/>
+        <location filename="../app/studio/main_window.cpp" line="212"/>
         <source>Open a .gguf, .safetensors or llama2.c .bin file</source>
         <translation>Eine .gguf-, .safetensors- oder llama2.c-.bin-Datei öffnen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="357"/>
+        <location filename="../app/studio/main_window.cpp" line="213"/>
         <source>Open &amp;Recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="358"/>
+        <location filename="../app/studio/main_window.cpp" line="214"/>
         <source>&amp;Clear List</source>
         <translation>Liste &amp;leeren</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="359"/>
+        <location filename="../app/studio/main_window.cpp" line="215"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="360"/>
+        <location filename="../app/studio/main_window.cpp" line="216"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="361"/>
+        <location filename="../app/studio/main_window.cpp" line="217"/>
         <source>Tensors</source>
         <translation>Tensoren</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="362"/>
+        <location filename="../app/studio/main_window.cpp" line="218"/>
         <source>Format Designer</source>
         <translation>Format-Designer</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="363"/>
+        <location filename="../app/studio/main_window.cpp" line="219"/>
         <source>&amp;Edit</source>
         <translation>&amp;Bearbeiten</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="364"/>
+        <location filename="../app/studio/main_window.cpp" line="220"/>
         <source>&amp;Undo</source>
         <translation>&amp;Rückgängig</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="365"/>
+        <location filename="../app/studio/main_window.cpp" line="221"/>
         <source>&amp;Redo</source>
         <translation>&amp;Wiederholen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="366"/>
+        <location filename="../app/studio/main_window.cpp" line="222"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="367"/>
+        <location filename="../app/studio/main_window.cpp" line="223"/>
         <source>&amp;Quantize</source>
         <translation>&amp;Quantisieren</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="368"/>
+        <location filename="../app/studio/main_window.cpp" line="224"/>
         <source>&amp;Quantize Model…</source>
         <translation>Modell &amp;quantisieren…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="369"/>
+        <location filename="../app/studio/main_window.cpp" line="225"/>
         <source>Quantize the model with the planned formats and a method</source>
         <translation>Das Modell mit den geplanten Formaten und einer Methode quantisieren</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="370"/>
+        <location filename="../app/studio/main_window.cpp" line="226"/>
         <source>&amp;Cancel Job</source>
         <translation>Auftrag &amp;abbrechen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="371"/>
+        <location filename="../app/studio/main_window.cpp" line="227"/>
         <source>E&amp;xport Model…</source>
         <translation>Modell e&amp;xportieren…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="372"/>
+        <location filename="../app/studio/main_window.cpp" line="228"/>
         <source>Write the open model as GGUF, GPTQ, compressed-tensors or fake-quant safetensors</source>
         <translation>Das geöffnete Modell als GGUF, GPTQ, compressed-tensors oder Fake-Quant-safetensors schreiben</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="373"/>
+        <location filename="../app/studio/main_window.cpp" line="229"/>
         <source>&amp;Export Chart…</source>
         <translation>Diagramm &amp;exportieren…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="374"/>
+        <location filename="../app/studio/main_window.cpp" line="230"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="375"/>
+        <location filename="../app/studio/main_window.cpp" line="231"/>
         <source>Tensor</source>
         <translation>Tensor</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="375"/>
+        <location filename="../app/studio/main_window.cpp" line="231"/>
         <source>Distribution</source>
         <translation>Verteilung</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="375"/>
+        <location filename="../app/studio/main_window.cpp" line="231"/>
         <source>Errors</source>
         <translation>Fehler</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="375"/>
+        <location filename="../app/studio/main_window.cpp" line="231"/>
         <source>Compare</source>
         <translation>Vergleich</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="375"/>
+        <location filename="../app/studio/main_window.cpp" line="231"/>
         <source>Run</source>
         <translation>Ausführen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="375"/>
+        <location filename="../app/studio/main_window.cpp" line="231"/>
         <source>Bit Budget</source>
         <translation>Bitbudget</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="378"/>
+        <location filename="../app/studio/main_window.cpp" line="234"/>
         <source>Show %1</source>
         <translation>%1 zeigen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="380"/>
+        <location filename="../app/studio/main_window.cpp" line="236"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="382"/>
+        <location filename="../app/studio/main_window.cpp" line="238"/>
         <source>&amp;Language</source>
         <translation>&amp;Sprache</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="383"/>
+        <location filename="../app/studio/main_window.cpp" line="239"/>
         <source>System Default</source>
         <translation>Systemvorgabe</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="385"/>
+        <location filename="../app/studio/main_window.cpp" line="241"/>
         <source>&amp;About Lowbit Studio</source>
         <translation>Ü&amp;ber Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="386"/>
+        <location filename="../app/studio/main_window.cpp" line="242"/>
         <source>About &amp;Qt</source>
         <translation>Über &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="387"/>
+        <location filename="../app/studio/main_window.cpp" line="243"/>
         <source>Loading…</source>
         <translation>Wird geladen…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="485"/>
+        <location filename="../app/studio/main_window.cpp" line="341"/>
         <source>Could not open model</source>
         <translation>Modell konnte nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="485"/>
+        <location filename="../app/studio/main_window.cpp" line="341"/>
         <source>Could not open %1:
 
 %2</source>
@@ -1378,27 +1378,27 @@ rel. MSE</translation>
 %2</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="538"/>
+        <location filename="../app/studio/main_window.cpp" line="394"/>
         <source>No model loaded</source>
         <translation>Kein Modell geladen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="549"/>
+        <location filename="../app/studio/main_window.cpp" line="405"/>
         <source>%1 params</source>
         <translation>%1 Parameter</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="550"/>
+        <location filename="../app/studio/main_window.cpp" line="406"/>
         <source>%1 on disk</source>
         <translation>%1 auf der Festplatte</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="552"/>
+        <location filename="../app/studio/main_window.cpp" line="408"/>
         <source>no format planned</source>
         <translation>kein Format geplant</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/main_window.cpp" line="553"/>
+        <location filename="../app/studio/main_window.cpp" line="409"/>
         <source>plan: %1 bits/weight over %n tensor(s)</source>
         <translation>
             <numerusform>Plan: %1 Bits/Gewicht über %n Tensor</numerusform>
@@ -1406,57 +1406,57 @@ rel. MSE</translation>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="559"/>
+        <location filename="../app/studio/main_window.cpp" line="415"/>
         <source>Open Model Folder</source>
         <translation>Modellordner öffnen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="569"/>
+        <location filename="../app/studio/main_window.cpp" line="425"/>
         <source>Open Model File</source>
         <translation>Modelldatei öffnen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="570"/>
+        <location filename="../app/studio/main_window.cpp" line="426"/>
         <source>Model files (*.gguf *.safetensors *.bin);;GGUF (*.gguf);;safetensors (*.safetensors);;llama2.c checkpoint (*.bin);;All files (*)</source>
         <translation>Modelldateien (*.gguf *.safetensors *.bin);;GGUF (*.gguf);;safetensors (*.safetensors);;llama2.c-Checkpoint (*.bin);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="580"/>
+        <location filename="../app/studio/main_window.cpp" line="436"/>
         <source>About Lowbit Studio</source>
         <translation>Über Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="581"/>
+        <location filename="../app/studio/main_window.cpp" line="437"/>
         <source>&lt;h3&gt;Lowbit Studio %1&lt;/h3&gt;&lt;p&gt;A studio for low-bit quantization of large language models.&lt;/p&gt;&lt;p&gt;Copyright © 2026 the Lowbit Studio authors.&lt;br&gt;This program is free software: you can redistribute it and/or modify it under the terms of the GNU General Public License as published by the Free Software Foundation, either version 3 of the License, or (at your option) any later version. It comes WITHOUT ANY WARRANTY. Qt Charts is used under the GPL-3.0.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Patent notice:&lt;/b&gt; the BitMoD datatypes (extended FP3/FP4 grids and their per-group mixture) are the subject of a patent application by the method&apos;s authors&apos; university. The GPL grants you the copyright licence to this code; it does not grant any patent licence for that method. Check your situation before using the BitMoD formats commercially.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Lowbit Studio %1&lt;/h3&gt;&lt;p&gt;Ein Studio für die Low-Bit-Quantisierung großer Sprachmodelle.&lt;/p&gt;&lt;p&gt;Copyright © 2026 die Autoren von Lowbit Studio.&lt;br&gt;Dieses Programm ist freie Software: Sie können es unter den Bedingungen der GNU General Public License, wie von der Free Software Foundation veröffentlicht, weitergeben und/oder verändern, entweder gemäß Version 3 der Lizenz oder (nach Ihrer Wahl) jeder späteren Version. Es wird OHNE JEDE GEWÄHRLEISTUNG bereitgestellt. Qt Charts wird unter der GPL-3.0 verwendet.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Patenthinweis:&lt;/b&gt; Die BitMoD-Datentypen (erweiterte FP3/FP4-Raster und ihre gruppenweise Mischung) sind Gegenstand einer Patentanmeldung der Universität der Autoren des Verfahrens. Die GPL gewährt Ihnen die urheberrechtliche Lizenz für diesen Code; sie gewährt keine Patentlizenz für dieses Verfahren. Prüfen Sie Ihre Lage, bevor Sie die BitMoD-Formate kommerziell nutzen.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="641"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="42"/>
         <source>Set %1 on the selection</source>
         <translation>%1 für die Auswahl setzen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="649"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="50"/>
         <source>Set %1 on all linear tensors</source>
         <translation>%1 für alle linearen Tensoren setzen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="654"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="55"/>
         <source>Invalid pattern: %1</source>
         <translation>Ungültiges Muster: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="660"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="61"/>
         <source>Set %1 on tensors matching “%2”</source>
         <translation>%1 für Tensoren setzen, die auf „%2“ passen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="666"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="67"/>
         <source>No quantizable tensor selected or matched.</source>
         <translation>Kein quantisierbarer Tensor gewählt oder gefunden.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/main_window.cpp" line="682"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="83"/>
         <source>Clear the format of %n tensor(s)</source>
         <translation>
             <numerusform>Format von %n Tensor entfernen</numerusform>
@@ -1464,48 +1464,48 @@ rel. MSE</translation>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="719"/>
-        <location filename="../app/studio/main_window.cpp" line="757"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="120"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="158"/>
         <source>Quantizing</source>
         <translation>Quantisiere</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="723"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="124"/>
         <source>Starting…</source>
         <translation>Starte…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="756"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="157"/>
         <source>Calibrating</source>
         <translation>Kalibriere</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="757"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="158"/>
         <source>Quantizing %1</source>
         <translation>Quantisiere %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="758"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="159"/>
         <source>Measuring perplexity</source>
         <translation>Messe Perplexität</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="759"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="160"/>
         <source>Writing the container</source>
         <translation>Schreibe den Container</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="763"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="164"/>
         <source>%1 — %2 %</source>
         <translation>%1 — %2 %</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="765"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="166"/>
         <source>ETA %1 s</source>
         <translation>noch %1 s</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="828"/>
+        <location filename="../app/studio/main_window.cpp" line="537"/>
         <source>%1 in memory</source>
         <translation>%1 im Speicher</translation>
     </message>

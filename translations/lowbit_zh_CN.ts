@@ -1151,222 +1151,222 @@ rel. MSE</source>
 <context>
     <name>lowbit::studio::MainWindow</name>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="170"/>
+        <location filename="../app/studio/main_window.cpp" line="165"/>
         <source>Run “%1” finished: %2 bits/weight, written to %3</source>
         <translation>运行“%1”完成：%2 比特/权重，已写入 %3</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="173"/>
+        <location filename="../app/studio/main_window.cpp" line="168"/>
         <source>perplexity measured on the CPU: %1</source>
         <translation>困惑度在 CPU 上测量：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="178"/>
+        <location filename="../app/studio/main_window.cpp" line="173"/>
         <source>Quantization cancelled; no file was written.</source>
         <translation>量化已取消；未写入任何文件。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="183"/>
+        <location filename="../app/studio/main_window.cpp" line="178"/>
         <source>Quantization failed</source>
         <translation>量化失败</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="350"/>
+        <location filename="../app/studio/main_window.cpp" line="206"/>
         <source>%1 — Lowbit Studio</source>
         <translation>%1 — Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="351"/>
+        <location filename="../app/studio/main_window.cpp" line="207"/>
         <source>Lowbit Studio</source>
         <translation>Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="352"/>
+        <location filename="../app/studio/main_window.cpp" line="208"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="353"/>
+        <location filename="../app/studio/main_window.cpp" line="209"/>
         <source>Open &amp;Folder…</source>
         <translation>打开文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="354"/>
+        <location filename="../app/studio/main_window.cpp" line="210"/>
         <source>Open a Hugging Face model folder</source>
         <translation>打开 Hugging Face 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="355"/>
+        <location filename="../app/studio/main_window.cpp" line="211"/>
         <source>Open F&amp;ile…</source>
         <translation>打开文件(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="356"/>
+        <location filename="../app/studio/main_window.cpp" line="212"/>
         <source>Open a .gguf, .safetensors or llama2.c .bin file</source>
         <translation>打开 .gguf、.safetensors 或 llama2.c .bin 文件</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="357"/>
+        <location filename="../app/studio/main_window.cpp" line="213"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="358"/>
+        <location filename="../app/studio/main_window.cpp" line="214"/>
         <source>&amp;Clear List</source>
         <translation>清除列表(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="359"/>
+        <location filename="../app/studio/main_window.cpp" line="215"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="360"/>
+        <location filename="../app/studio/main_window.cpp" line="216"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="361"/>
+        <location filename="../app/studio/main_window.cpp" line="217"/>
         <source>Tensors</source>
         <translation>张量</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="362"/>
+        <location filename="../app/studio/main_window.cpp" line="218"/>
         <source>Format Designer</source>
         <translation>格式设计器</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="363"/>
+        <location filename="../app/studio/main_window.cpp" line="219"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="364"/>
+        <location filename="../app/studio/main_window.cpp" line="220"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="365"/>
+        <location filename="../app/studio/main_window.cpp" line="221"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="366"/>
+        <location filename="../app/studio/main_window.cpp" line="222"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="367"/>
+        <location filename="../app/studio/main_window.cpp" line="223"/>
         <source>&amp;Quantize</source>
         <translation>量化(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="368"/>
+        <location filename="../app/studio/main_window.cpp" line="224"/>
         <source>&amp;Quantize Model…</source>
         <translation>量化模型(&amp;Q)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="369"/>
+        <location filename="../app/studio/main_window.cpp" line="225"/>
         <source>Quantize the model with the planned formats and a method</source>
         <translation>使用规划的格式和方法量化模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="370"/>
+        <location filename="../app/studio/main_window.cpp" line="226"/>
         <source>&amp;Cancel Job</source>
         <translation>取消任务(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="371"/>
+        <location filename="../app/studio/main_window.cpp" line="227"/>
         <source>E&amp;xport Model…</source>
         <translation>导出模型(&amp;X)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="372"/>
+        <location filename="../app/studio/main_window.cpp" line="228"/>
         <source>Write the open model as GGUF, GPTQ, compressed-tensors or fake-quant safetensors</source>
         <translation>将打开的模型写为 GGUF、GPTQ、compressed-tensors 或伪量化 safetensors</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="373"/>
+        <location filename="../app/studio/main_window.cpp" line="229"/>
         <source>&amp;Export Chart…</source>
         <translation>导出图表(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="374"/>
+        <location filename="../app/studio/main_window.cpp" line="230"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="375"/>
+        <location filename="../app/studio/main_window.cpp" line="231"/>
         <source>Tensor</source>
         <translation>张量</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="375"/>
+        <location filename="../app/studio/main_window.cpp" line="231"/>
         <source>Distribution</source>
         <translation>分布</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="375"/>
+        <location filename="../app/studio/main_window.cpp" line="231"/>
         <source>Errors</source>
         <translation>误差</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="375"/>
+        <location filename="../app/studio/main_window.cpp" line="231"/>
         <source>Compare</source>
         <translation>比较</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="375"/>
+        <location filename="../app/studio/main_window.cpp" line="231"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="375"/>
+        <location filename="../app/studio/main_window.cpp" line="231"/>
         <source>Bit Budget</source>
         <translation>比特预算</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="378"/>
+        <location filename="../app/studio/main_window.cpp" line="234"/>
         <source>Show %1</source>
         <translation>显示%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="380"/>
+        <location filename="../app/studio/main_window.cpp" line="236"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="382"/>
+        <location filename="../app/studio/main_window.cpp" line="238"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="383"/>
+        <location filename="../app/studio/main_window.cpp" line="239"/>
         <source>System Default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="385"/>
+        <location filename="../app/studio/main_window.cpp" line="241"/>
         <source>&amp;About Lowbit Studio</source>
         <translation>关于 Lowbit Studio(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="386"/>
+        <location filename="../app/studio/main_window.cpp" line="242"/>
         <source>About &amp;Qt</source>
         <translation>关于 &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="387"/>
+        <location filename="../app/studio/main_window.cpp" line="243"/>
         <source>Loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="485"/>
+        <location filename="../app/studio/main_window.cpp" line="341"/>
         <source>Could not open model</source>
         <translation>无法打开模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="485"/>
+        <location filename="../app/studio/main_window.cpp" line="341"/>
         <source>Could not open %1:
 
 %2</source>
@@ -1375,132 +1375,132 @@ rel. MSE</source>
 %2</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="538"/>
+        <location filename="../app/studio/main_window.cpp" line="394"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="549"/>
+        <location filename="../app/studio/main_window.cpp" line="405"/>
         <source>%1 params</source>
         <translation>%1 个参数</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="550"/>
+        <location filename="../app/studio/main_window.cpp" line="406"/>
         <source>%1 on disk</source>
         <translation>磁盘占用 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="552"/>
+        <location filename="../app/studio/main_window.cpp" line="408"/>
         <source>no format planned</source>
         <translation>未规划格式</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/main_window.cpp" line="553"/>
+        <location filename="../app/studio/main_window.cpp" line="409"/>
         <source>plan: %1 bits/weight over %n tensor(s)</source>
         <translation>
             <numerusform>方案：%n 个张量，平均 %1 比特/权重</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="559"/>
+        <location filename="../app/studio/main_window.cpp" line="415"/>
         <source>Open Model Folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="569"/>
+        <location filename="../app/studio/main_window.cpp" line="425"/>
         <source>Open Model File</source>
         <translation>打开模型文件</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="570"/>
+        <location filename="../app/studio/main_window.cpp" line="426"/>
         <source>Model files (*.gguf *.safetensors *.bin);;GGUF (*.gguf);;safetensors (*.safetensors);;llama2.c checkpoint (*.bin);;All files (*)</source>
         <translation>模型文件 (*.gguf *.safetensors *.bin);;GGUF (*.gguf);;safetensors (*.safetensors);;llama2.c 检查点 (*.bin);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="580"/>
+        <location filename="../app/studio/main_window.cpp" line="436"/>
         <source>About Lowbit Studio</source>
         <translation>关于 Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="581"/>
+        <location filename="../app/studio/main_window.cpp" line="437"/>
         <source>&lt;h3&gt;Lowbit Studio %1&lt;/h3&gt;&lt;p&gt;A studio for low-bit quantization of large language models.&lt;/p&gt;&lt;p&gt;Copyright © 2026 the Lowbit Studio authors.&lt;br&gt;This program is free software: you can redistribute it and/or modify it under the terms of the GNU General Public License as published by the Free Software Foundation, either version 3 of the License, or (at your option) any later version. It comes WITHOUT ANY WARRANTY. Qt Charts is used under the GPL-3.0.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Patent notice:&lt;/b&gt; the BitMoD datatypes (extended FP3/FP4 grids and their per-group mixture) are the subject of a patent application by the method&apos;s authors&apos; university. The GPL grants you the copyright licence to this code; it does not grant any patent licence for that method. Check your situation before using the BitMoD formats commercially.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Lowbit Studio %1&lt;/h3&gt;&lt;p&gt;一个面向大语言模型低比特量化的工作室。&lt;/p&gt;&lt;p&gt;版权所有 © 2026 Lowbit Studio 作者。&lt;br&gt;本程序是自由软件：你可以依据自由软件基金会发布的 GNU 通用公共许可证第 3 版或（由你选择）任何更新版本的条款重新分发和/或修改它。本程序不提供任何担保。Qt Charts 依据 GPL-3.0 使用。&lt;/p&gt;&lt;p&gt;&lt;b&gt;专利声明：&lt;/b&gt;BitMoD 数据类型（扩展 FP3/FP4 网格及其逐组混合）是该方法作者所在大学专利申请的对象。GPL 授予你本代码的版权许可，但不授予该方法的任何专利许可。商业使用 BitMoD 格式前请核实你的情况。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="641"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="42"/>
         <source>Set %1 on the selection</source>
         <translation>为所选设置 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="649"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="50"/>
         <source>Set %1 on all linear tensors</source>
         <translation>为所有线性张量设置 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="654"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="55"/>
         <source>Invalid pattern: %1</source>
         <translation>无效的模式：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="660"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="61"/>
         <source>Set %1 on tensors matching “%2”</source>
         <translation>为匹配“%2”的张量设置 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="666"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="67"/>
         <source>No quantizable tensor selected or matched.</source>
         <translation>没有选中或匹配到可量化的张量。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/main_window.cpp" line="682"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="83"/>
         <source>Clear the format of %n tensor(s)</source>
         <translation>
             <numerusform>清除 %n 个张量的格式</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="719"/>
-        <location filename="../app/studio/main_window.cpp" line="757"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="120"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="158"/>
         <source>Quantizing</source>
         <translation>正在量化</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="723"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="124"/>
         <source>Starting…</source>
         <translation>启动中…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="756"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="157"/>
         <source>Calibrating</source>
         <translation>正在校准</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="757"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="158"/>
         <source>Quantizing %1</source>
         <translation>正在量化 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="758"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="159"/>
         <source>Measuring perplexity</source>
         <translation>正在测量困惑度</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="759"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="160"/>
         <source>Writing the container</source>
         <translation>正在写入容器</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="763"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="164"/>
         <source>%1 — %2 %</source>
         <translation>%1 — %2 %</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="765"/>
+        <location filename="../app/studio/main_window_jobs.cpp" line="166"/>
         <source>ETA %1 s</source>
         <translation>预计剩余 %1 秒</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="828"/>
+        <location filename="../app/studio/main_window.cpp" line="537"/>
         <source>%1 in memory</source>
         <translation>内存占用 %1</translation>
     </message>

@@ -2,8 +2,6 @@
 #include "app/studio/main_window.h"
 
 #include "app/studio/design/format_choice.h"
-#include "app/studio/dialogs/export_dialog.h"
-#include "app/studio/dialogs/quantize_dialog.h"
 #include "app/studio/dialogs/settings_dialog.h"
 #include "app/studio/jobs/format_probe.h"
 #include "app/studio/jobs/model_load_job.h"
@@ -12,7 +10,6 @@
 #include "app/studio/language_manager.h"
 #include "app/studio/models/layer_tree_model.h"
 #include "app/studio/models/run_history_model.h"
-#include "app/studio/undo/set_format_command.h"
 #include "app/studio/util/chart_export.h"
 #include "app/studio/views/budget_view.h"
 #include "app/studio/views/compare_view.h"
@@ -45,12 +42,11 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QLocale>
-#include <QMenuBar>
 #include <QMessageBox>
+#include <QMenuBar>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -205,145 +201,6 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 }
 
 MainWindow::~MainWindow() = default;
-
-void MainWindow::createActions()
-{
-    m_undoAction = m_undo->createUndoAction(this);
-    m_undoAction->setShortcut(QKeySequence::Undo);
-    m_undoAction->setObjectName(QStringLiteral("undoAction"));
-    m_redoAction = m_undo->createRedoAction(this);
-    m_redoAction->setShortcut(QKeySequence::Redo);
-    m_redoAction->setObjectName(QStringLiteral("redoAction"));
-    m_settingsAction = new QAction(QIcon::fromTheme(QStringLiteral("preferences-system")), QString(), this);
-    m_settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
-    m_settingsAction->setMenuRole(QAction::PreferencesRole);
-    connect(m_settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
-    m_exportModelAction = new QAction(QIcon::fromTheme(QStringLiteral("document-save-as")), QString(), this);
-    m_exportModelAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
-    connect(m_exportModelAction, &QAction::triggered, this, &MainWindow::showExportDialog);
-    m_quantizeAction = new QAction(QIcon::fromTheme(QStringLiteral("system-run")), QString(), this);
-    m_quantizeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
-    m_quantizeAction->setEnabled(false);
-    connect(m_quantizeAction, &QAction::triggered, this, &MainWindow::showQuantizeDialog);
-    m_cancelJobAction = new QAction(QIcon::fromTheme(QStringLiteral("process-stop")), QString(), this);
-    m_cancelJobAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
-    m_cancelJobAction->setEnabled(false);
-    connect(m_cancelJobAction, &QAction::triggered, m_quantJob, &QuantizeJob::cancel);
-    m_exportChartAction = new QAction(QString(), this);
-    m_exportChartAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    connect(m_exportChartAction, &QAction::triggered, this, &MainWindow::exportCurrentChart);
-    for (int i = 0; i < kViewCount; ++i) {
-        auto *a = new QAction(this);
-        a->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
-        connect(a, &QAction::triggered, this, [this, i] { setCurrentView(static_cast<View>(i)); });
-        m_viewActions.push_back(a);
-    }
-    m_openFolderAction = new QAction(QIcon::fromTheme(QStringLiteral("folder-open")), QString(), this);
-    m_openFolderAction->setShortcut(QKeySequence::Open);
-    connect(m_openFolderAction, &QAction::triggered, this, &MainWindow::openFolderDialog);
-    m_openFileAction = new QAction(QIcon::fromTheme(QStringLiteral("document-open")), QString(), this);
-    m_openFileAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    connect(m_openFileAction, &QAction::triggered, this, &MainWindow::openFileDialog);
-    m_clearRecentAction = new QAction(this);
-    connect(m_clearRecentAction, &QAction::triggered, this, [this] {
-        clearRecentModels();
-        updateRecentMenu();
-    });
-    m_quitAction = new QAction(QIcon::fromTheme(QStringLiteral("application-exit")), QString(), this);
-    m_quitAction->setShortcut(QKeySequence::Quit);
-    m_quitAction->setMenuRole(QAction::QuitRole);
-    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
-    m_aboutAction = new QAction(this);
-    m_aboutAction->setMenuRole(QAction::AboutRole);
-    connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
-    m_aboutQtAction = new QAction(this);
-    m_aboutQtAction->setMenuRole(QAction::AboutQtRole);
-    connect(m_aboutQtAction, &QAction::triggered, qApp, &QApplication::aboutQt);
-}
-
-void MainWindow::createMenus()
-{
-    m_fileMenu = menuBar()->addMenu(QString());
-    m_fileMenu->addAction(m_openFolderAction);
-    m_fileMenu->addAction(m_openFileAction);
-    m_recentMenu = m_fileMenu->addMenu(QString());
-    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
-    m_fileMenu->addSeparator();
-    m_fileMenu->addAction(m_quitAction);
-    m_editMenu = menuBar()->addMenu(QString());
-    m_editMenu->addAction(m_undoAction);
-    m_editMenu->addAction(m_redoAction);
-    m_editMenu->addSeparator();
-    m_editMenu->addAction(m_settingsAction);
-    m_viewMenu = menuBar()->addMenu(QString());
-    m_viewMenu->addAction(m_treeDock->toggleViewAction());
-    m_viewMenu->addAction(m_designerDock->toggleViewAction());
-    m_viewMenu->addSeparator();
-    for (QAction *a : m_viewActions)
-        m_viewMenu->addAction(a);
-    m_viewMenu->addSeparator();
-    m_viewMenu->addAction(m_exportChartAction);
-    m_quantizeMenu = menuBar()->addMenu(QString());
-    m_quantizeMenu->addAction(m_quantizeAction);
-    m_quantizeMenu->addAction(m_cancelJobAction);
-    m_quantizeMenu->addSeparator();
-    m_quantizeMenu->addAction(m_exportModelAction);
-    m_helpMenu = menuBar()->addMenu(QString());
-    m_helpMenu->addAction(m_aboutAction);
-    m_helpMenu->addAction(m_aboutQtAction);
-}
-
-void MainWindow::createStatusBar()
-{
-    m_busy = new QProgressBar(this);
-    m_busy->setRange(0, 0); // indeterminate
-    m_busy->setMaximumWidth(120);
-    m_busy->setMaximumHeight(16);
-    m_busy->setTextVisible(false);
-    m_busy->hide();
-    m_busyLabel = new QLabel(this);
-    m_busyLabel->hide();
-    m_modelLabel = new QLabel(this);
-    m_modelLabel->setObjectName(QStringLiteral("statusModel"));
-    m_archLabel = new QLabel(this);
-    m_archLabel->setObjectName(QStringLiteral("statusArch"));
-    m_paramsLabel = new QLabel(this);
-    m_paramsLabel->setObjectName(QStringLiteral("statusParams"));
-    m_sizeLabel = new QLabel(this);
-    m_sizeLabel->setObjectName(QStringLiteral("statusSize"));
-    statusBar()->addWidget(m_busy);
-    statusBar()->addWidget(m_busyLabel);
-    statusBar()->addWidget(m_modelLabel);
-    statusBar()->addWidget(m_archLabel, 1);
-    m_jobLabel = new QLabel(this);
-    m_jobLabel->setObjectName(QStringLiteral("jobLabel"));
-    m_jobProgress = new QProgressBar(this);
-    m_jobProgress->setObjectName(QStringLiteral("jobProgress"));
-    m_jobProgress->setRange(0, 1000);
-    m_jobProgress->setMaximumWidth(160);
-    m_jobProgress->setMaximumHeight(16);
-    m_jobProgress->setTextVisible(false);
-    m_jobCancel = new QPushButton(this);
-    m_jobCancel->setObjectName(QStringLiteral("jobCancel"));
-    connect(m_jobCancel, &QPushButton::clicked, m_quantJob, &QuantizeJob::cancel);
-    for (QWidget *w : std::initializer_list<QWidget *>{m_jobLabel, m_jobProgress, m_jobCancel}) {
-        w->hide();
-        statusBar()->addPermanentWidget(w);
-    }
-    m_planLabel = new QLabel(this);
-    m_planLabel->setObjectName(QStringLiteral("statusPlan"));
-    m_memoryLabel = new QLabel(this);
-    m_memoryLabel->setObjectName(QStringLiteral("statusMemory"));
-    statusBar()->addPermanentWidget(m_planLabel);
-    statusBar()->addPermanentWidget(m_paramsLabel);
-    statusBar()->addPermanentWidget(m_sizeLabel);
-    statusBar()->addPermanentWidget(m_memoryLabel);
-    auto *memoryTimer = new QTimer(this);
-    memoryTimer->setInterval(2000);
-    connect(memoryTimer, &QTimer::timeout, this, &MainWindow::updateMemory);
-    memoryTimer->start();
-    updateMemory();
-}
 
 void MainWindow::retranslateUi()
 {
@@ -625,153 +482,6 @@ void MainWindow::onCurrentTensorChanged()
     if (const auto spec = m_treePanel->layerTreeModel()->tensorFormat(index))
         m_designer->setChoice(choiceForSpec(*spec));
     m_probe->setTensor(t && t->view.shape.size() >= 1 ? std::optional<TensorView>(t->view) : std::nullopt);
-}
-
-int MainWindow::applyDesignerFormat(ApplyScope scope, const QString &pattern)
-{
-    const auto &spec = m_designer->spec();
-    LayerTreeModel *tree = m_treePanel->layerTreeModel();
-    if (!spec || !m_model)
-        return 0;
-    std::vector<int> targets;
-    QString text;
-    switch (scope) {
-    case ApplyScope::Selection:
-        targets = m_treePanel->selectedTensorIndices();
-        text = tr("Set %1 on the selection").arg(specDisplayName(*spec));
-        break;
-    case ApplyScope::All:
-        targets = tree->quantizableTensors();
-        std::erase_if(targets, [&](int i) {
-            const TensorRole role = m_model->tensors()[static_cast<std::size_t>(i)].role;
-            return role == TensorRole::Embedding || role == TensorRole::Output; // "all linear layers", as quantizeModel's default
-        });
-        text = tr("Set %1 on all linear tensors").arg(specDisplayName(*spec));
-        break;
-    case ApplyScope::Matching: {
-        const QRegularExpression re(pattern);
-        if (pattern.isEmpty() || !re.isValid()) {
-            statusBar()->showMessage(tr("Invalid pattern: %1").arg(re.errorString()), 8000);
-            return 0;
-        }
-        for (const int i : tree->quantizableTensors())
-            if (re.match(QString::fromStdString(m_model->tensors()[static_cast<std::size_t>(i)].view.name)).hasMatch())
-                targets.push_back(i);
-        text = tr("Set %1 on tensors matching “%2”").arg(specDisplayName(*spec), pattern);
-        break;
-    }
-    }
-    std::erase_if(targets, [&](int i) { return !tree->isQuantizable(i); });
-    if (targets.empty()) {
-        statusBar()->showMessage(tr("No quantizable tensor selected or matched."), 8000);
-        return 0;
-    }
-    const int n = static_cast<int>(targets.size());
-    m_undo->push(new SetFormatCommand(tree, std::move(targets), spec, text));
-    return n;
-}
-
-int MainWindow::clearSelectedFormats()
-{
-    LayerTreeModel *tree = m_treePanel->layerTreeModel();
-    std::vector<int> targets = m_treePanel->selectedTensorIndices();
-    std::erase_if(targets, [&](int i) { return !tree->tensorFormat(i); });
-    if (targets.empty())
-        return 0;
-    const int n = static_cast<int>(targets.size());
-    m_undo->push(new SetFormatCommand(tree, std::move(targets), std::nullopt, tr("Clear the format of %n tensor(s)", nullptr, n)));
-    return n;
-}
-
-void MainWindow::onFormatsChanged()
-{
-    m_treePanel->setPlanColumnsVisible(true);
-    updateStatusBar();
-    if (m_measureQueued)
-        return;
-    m_measureQueued = true; // a burst of edits (apply to all, undo of many) measures once
-    QTimer::singleShot(50, this, [this] {
-        m_measureQueued = false;
-        measurePlan();
-    });
-}
-
-void MainWindow::measurePlan()
-{
-    LayerTreeModel *tree = m_treePanel->layerTreeModel();
-    if (!m_model)
-        return;
-    std::vector<PlanMeasureItem> items;
-    for (const int i : tree->unmeasuredTensors())
-        if (const auto spec = tree->tensorFormat(i))
-            items.push_back({i, m_model->tensors()[static_cast<std::size_t>(i)].view, *spec});
-    m_measure->start(std::move(items));
-}
-
-bool MainWindow::startQuantize(QuantizeParams params)
-{
-    if (params.threads == 0)
-        params.threads = static_cast<unsigned>(Setting<int>(keys::kThreads, 0).value());
-    if (params.evalDevice.isEmpty())
-        params.evalDevice = Setting<QString>(keys::kDevice, QStringLiteral("cpu")).value();
-    if (!m_quantJob->start(std::move(params)))
-        return false;
-    m_jobText = tr("Quantizing");
-    for (QWidget *w : std::initializer_list<QWidget *>{m_jobLabel, m_jobProgress, m_jobCancel})
-        w->show();
-    m_jobProgress->setValue(0);
-    m_jobLabel->setText(tr("Starting…"));
-    m_quantizeAction->setEnabled(false);
-    m_cancelJobAction->setEnabled(true);
-    return true;
-}
-
-void MainWindow::showExportDialog()
-{
-    if (!m_model)
-        return;
-    auto *dialog = new ExportDialog(m_model, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->open();
-}
-
-void MainWindow::showQuantizeDialog()
-{
-    if (!m_model || m_quantJob->isRunning())
-        return;
-    auto *dialog = new QuantizeDialog(m_model, m_treePanel->layerTreeModel()->formatPlan(), m_designer->spec(), this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        if (auto p = dialog->params())
-            startQuantize(std::move(*p));
-    });
-    dialog->open();
-}
-
-void MainWindow::onJobProgress(double fraction, int stage, const QString &tensor)
-{
-    m_jobProgress->setValue(static_cast<int>(fraction * 1000.0));
-    QString what;
-    switch (static_cast<QuantizeJob::Stage>(stage)) {
-    case QuantizeJob::Calibrating: what = tr("Calibrating"); break;
-    case QuantizeJob::Quantizing: what = tensor.isEmpty() ? tr("Quantizing") : tr("Quantizing %1").arg(tensor); break;
-    case QuantizeJob::Evaluating: what = tr("Measuring perplexity"); break;
-    case QuantizeJob::Writing: what = tr("Writing the container"); break;
-    }
-    const double eta = m_quantJob->etaSeconds();
-    const QLocale loc;
-    QString text = tr("%1 — %2 %").arg(what, loc.toString(fraction * 100.0, 'f', 0));
-    if (eta >= 0)
-        text += QStringLiteral(" · ") + tr("ETA %1 s").arg(loc.toString(eta, 'f', eta < 10 ? 1 : 0));
-    m_jobLabel->setText(text);
-}
-
-void MainWindow::onJobEnded()
-{
-    for (QWidget *w : std::initializer_list<QWidget *>{m_jobLabel, m_jobProgress, m_jobCancel})
-        w->hide();
-    m_quantizeAction->setEnabled(m_model != nullptr);
-    m_cancelJobAction->setEnabled(false);
 }
 
 void MainWindow::exportCurrentChart()
