@@ -1154,222 +1154,222 @@ rel. MSE</translation>
 <context>
     <name>lowbit::studio::MainWindow</name>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="165"/>
+        <location filename="../app/studio/main_window.cpp" line="166"/>
         <source>Run “%1” finished: %2 bits/weight, written to %3</source>
         <translation>Lauf „%1“ fertig: %2 Bits/Gewicht, geschrieben nach %3</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="168"/>
+        <location filename="../app/studio/main_window.cpp" line="169"/>
         <source>perplexity measured on the CPU: %1</source>
         <translation>Perplexität auf der CPU gemessen: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="173"/>
+        <location filename="../app/studio/main_window.cpp" line="174"/>
         <source>Quantization cancelled; no file was written.</source>
         <translation>Quantisierung abgebrochen; es wurde keine Datei geschrieben.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="178"/>
+        <location filename="../app/studio/main_window.cpp" line="179"/>
         <source>Quantization failed</source>
         <translation>Quantisierung fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="206"/>
+        <location filename="../app/studio/main_window.cpp" line="207"/>
         <source>%1 — Lowbit Studio</source>
         <translation>%1 — Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="207"/>
+        <location filename="../app/studio/main_window.cpp" line="208"/>
         <source>Lowbit Studio</source>
         <translation>Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="208"/>
+        <location filename="../app/studio/main_window.cpp" line="209"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="209"/>
+        <location filename="../app/studio/main_window.cpp" line="210"/>
         <source>Open &amp;Folder…</source>
         <translation>&amp;Ordner öffnen…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="210"/>
+        <location filename="../app/studio/main_window.cpp" line="211"/>
         <source>Open a Hugging Face model folder</source>
         <translation>Einen Hugging-Face-Modellordner öffnen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="211"/>
+        <location filename="../app/studio/main_window.cpp" line="212"/>
         <source>Open F&amp;ile…</source>
         <translation>Da&amp;tei öffnen…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="212"/>
+        <location filename="../app/studio/main_window.cpp" line="213"/>
         <source>Open a .gguf, .safetensors or llama2.c .bin file</source>
         <translation>Eine .gguf-, .safetensors- oder llama2.c-.bin-Datei öffnen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="213"/>
+        <location filename="../app/studio/main_window.cpp" line="214"/>
         <source>Open &amp;Recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="214"/>
+        <location filename="../app/studio/main_window.cpp" line="215"/>
         <source>&amp;Clear List</source>
         <translation>Liste &amp;leeren</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="215"/>
+        <location filename="../app/studio/main_window.cpp" line="216"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="216"/>
+        <location filename="../app/studio/main_window.cpp" line="217"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="217"/>
+        <location filename="../app/studio/main_window.cpp" line="218"/>
         <source>Tensors</source>
         <translation>Tensoren</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="218"/>
+        <location filename="../app/studio/main_window.cpp" line="219"/>
         <source>Format Designer</source>
         <translation>Format-Designer</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="219"/>
+        <location filename="../app/studio/main_window.cpp" line="220"/>
         <source>&amp;Edit</source>
         <translation>&amp;Bearbeiten</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="220"/>
+        <location filename="../app/studio/main_window.cpp" line="221"/>
         <source>&amp;Undo</source>
         <translation>&amp;Rückgängig</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="221"/>
+        <location filename="../app/studio/main_window.cpp" line="222"/>
         <source>&amp;Redo</source>
         <translation>&amp;Wiederholen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="222"/>
+        <location filename="../app/studio/main_window.cpp" line="223"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="223"/>
+        <location filename="../app/studio/main_window.cpp" line="224"/>
         <source>&amp;Quantize</source>
         <translation>&amp;Quantisieren</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="224"/>
+        <location filename="../app/studio/main_window.cpp" line="225"/>
         <source>&amp;Quantize Model…</source>
         <translation>Modell &amp;quantisieren…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="225"/>
+        <location filename="../app/studio/main_window.cpp" line="226"/>
         <source>Quantize the model with the planned formats and a method</source>
         <translation>Das Modell mit den geplanten Formaten und einer Methode quantisieren</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="226"/>
+        <location filename="../app/studio/main_window.cpp" line="227"/>
         <source>&amp;Cancel Job</source>
         <translation>Auftrag &amp;abbrechen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="227"/>
+        <location filename="../app/studio/main_window.cpp" line="228"/>
         <source>E&amp;xport Model…</source>
         <translation>Modell e&amp;xportieren…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="228"/>
+        <location filename="../app/studio/main_window.cpp" line="229"/>
         <source>Write the open model as GGUF, GPTQ, compressed-tensors or fake-quant safetensors</source>
         <translation>Das geöffnete Modell als GGUF, GPTQ, compressed-tensors oder Fake-Quant-safetensors schreiben</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="229"/>
+        <location filename="../app/studio/main_window.cpp" line="230"/>
         <source>&amp;Export Chart…</source>
         <translation>Diagramm &amp;exportieren…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="230"/>
+        <location filename="../app/studio/main_window.cpp" line="231"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="231"/>
+        <location filename="../app/studio/main_window.cpp" line="232"/>
         <source>Tensor</source>
         <translation>Tensor</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="231"/>
+        <location filename="../app/studio/main_window.cpp" line="232"/>
         <source>Distribution</source>
         <translation>Verteilung</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="231"/>
+        <location filename="../app/studio/main_window.cpp" line="232"/>
         <source>Errors</source>
         <translation>Fehler</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="231"/>
+        <location filename="../app/studio/main_window.cpp" line="232"/>
         <source>Compare</source>
         <translation>Vergleich</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="231"/>
+        <location filename="../app/studio/main_window.cpp" line="232"/>
         <source>Run</source>
         <translation>Ausführen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="231"/>
+        <location filename="../app/studio/main_window.cpp" line="232"/>
         <source>Bit Budget</source>
         <translation>Bitbudget</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="234"/>
+        <location filename="../app/studio/main_window.cpp" line="235"/>
         <source>Show %1</source>
         <translation>%1 zeigen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="236"/>
+        <location filename="../app/studio/main_window.cpp" line="237"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="238"/>
+        <location filename="../app/studio/main_window.cpp" line="239"/>
         <source>&amp;Language</source>
         <translation>&amp;Sprache</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="239"/>
+        <location filename="../app/studio/main_window.cpp" line="240"/>
         <source>System Default</source>
         <translation>Systemvorgabe</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="241"/>
+        <location filename="../app/studio/main_window.cpp" line="242"/>
         <source>&amp;About Lowbit Studio</source>
         <translation>Ü&amp;ber Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="242"/>
+        <location filename="../app/studio/main_window.cpp" line="243"/>
         <source>About &amp;Qt</source>
         <translation>Über &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="243"/>
+        <location filename="../app/studio/main_window.cpp" line="244"/>
         <source>Loading…</source>
         <translation>Wird geladen…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="341"/>
+        <location filename="../app/studio/main_window.cpp" line="342"/>
         <source>Could not open model</source>
         <translation>Modell konnte nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="341"/>
+        <location filename="../app/studio/main_window.cpp" line="342"/>
         <source>Could not open %1:
 
 %2</source>
@@ -1378,27 +1378,27 @@ rel. MSE</translation>
 %2</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="394"/>
+        <location filename="../app/studio/main_window.cpp" line="395"/>
         <source>No model loaded</source>
         <translation>Kein Modell geladen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="405"/>
+        <location filename="../app/studio/main_window.cpp" line="406"/>
         <source>%1 params</source>
         <translation>%1 Parameter</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="406"/>
+        <location filename="../app/studio/main_window.cpp" line="407"/>
         <source>%1 on disk</source>
         <translation>%1 auf der Festplatte</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="408"/>
+        <location filename="../app/studio/main_window.cpp" line="409"/>
         <source>no format planned</source>
         <translation>kein Format geplant</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/main_window.cpp" line="409"/>
+        <location filename="../app/studio/main_window.cpp" line="410"/>
         <source>plan: %1 bits/weight over %n tensor(s)</source>
         <translation>
             <numerusform>Plan: %1 Bits/Gewicht über %n Tensor</numerusform>
@@ -1406,27 +1406,27 @@ rel. MSE</translation>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="415"/>
+        <location filename="../app/studio/main_window.cpp" line="416"/>
         <source>Open Model Folder</source>
         <translation>Modellordner öffnen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="425"/>
+        <location filename="../app/studio/main_window.cpp" line="426"/>
         <source>Open Model File</source>
         <translation>Modelldatei öffnen</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="426"/>
+        <location filename="../app/studio/main_window.cpp" line="427"/>
         <source>Model files (*.gguf *.safetensors *.bin);;GGUF (*.gguf);;safetensors (*.safetensors);;llama2.c checkpoint (*.bin);;All files (*)</source>
         <translation>Modelldateien (*.gguf *.safetensors *.bin);;GGUF (*.gguf);;safetensors (*.safetensors);;llama2.c-Checkpoint (*.bin);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="436"/>
+        <location filename="../app/studio/main_window.cpp" line="437"/>
         <source>About Lowbit Studio</source>
         <translation>Über Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="437"/>
+        <location filename="../app/studio/main_window.cpp" line="438"/>
         <source>&lt;h3&gt;Lowbit Studio %1&lt;/h3&gt;&lt;p&gt;A studio for low-bit quantization of large language models.&lt;/p&gt;&lt;p&gt;Copyright © 2026 the Lowbit Studio authors.&lt;br&gt;This program is free software: you can redistribute it and/or modify it under the terms of the GNU General Public License as published by the Free Software Foundation, either version 3 of the License, or (at your option) any later version. It comes WITHOUT ANY WARRANTY. Qt Charts is used under the GPL-3.0.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Patent notice:&lt;/b&gt; the BitMoD datatypes (extended FP3/FP4 grids and their per-group mixture) are the subject of a patent application by the method&apos;s authors&apos; university. The GPL grants you the copyright licence to this code; it does not grant any patent licence for that method. Check your situation before using the BitMoD formats commercially.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Lowbit Studio %1&lt;/h3&gt;&lt;p&gt;Ein Studio für die Low-Bit-Quantisierung großer Sprachmodelle.&lt;/p&gt;&lt;p&gt;Copyright © 2026 die Autoren von Lowbit Studio.&lt;br&gt;Dieses Programm ist freie Software: Sie können es unter den Bedingungen der GNU General Public License, wie von der Free Software Foundation veröffentlicht, weitergeben und/oder verändern, entweder gemäß Version 3 der Lizenz oder (nach Ihrer Wahl) jeder späteren Version. Es wird OHNE JEDE GEWÄHRLEISTUNG bereitgestellt. Qt Charts wird unter der GPL-3.0 verwendet.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Patenthinweis:&lt;/b&gt; Die BitMoD-Datentypen (erweiterte FP3/FP4-Raster und ihre gruppenweise Mischung) sind Gegenstand einer Patentanmeldung der Universität der Autoren des Verfahrens. Die GPL gewährt Ihnen die urheberrechtliche Lizenz für diesen Code; sie gewährt keine Patentlizenz für dieses Verfahren. Prüfen Sie Ihre Lage, bevor Sie die BitMoD-Formate kommerziell nutzen.&lt;/p&gt;</translation>
     </message>
@@ -1505,7 +1505,7 @@ rel. MSE</translation>
         <translation>noch %1 s</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="537"/>
+        <location filename="../app/studio/main_window.cpp" line="538"/>
         <source>%1 in memory</source>
         <translation>%1 im Speicher</translation>
     </message>
@@ -1726,134 +1726,134 @@ rel. MSE</translation>
 <context>
     <name>lowbit::studio::RunPanel</name>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="207"/>
-        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="209"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="256"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="209"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="211"/>
         <source>Vulkan: %1</source>
         <translation>Vulkan: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="218"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="220"/>
         <source>Open model (%1)</source>
         <translation>Geöffnetes Modell (%1)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="220"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="222"/>
         <source>Run: %1</source>
         <translation>Lauf: %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="235"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="237"/>
         <source>Model:</source>
         <translation>Modell:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="236"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="238"/>
         <source>Device:</source>
         <translation>Gerät:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="241"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="243"/>
         <source>Activations:</source>
         <translation>Aktivierungen:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="243"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="245"/>
         <source>int8 (faster on CPU Vulkan devices)</source>
         <translation>int8 (schneller auf CPU-Vulkan-Geräten)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="244"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="246"/>
         <source>int8 quantizes the inputs of 2- to 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; the Vulkan engine only</source>
         <translation>int8 quantisiert die Eingaben von 2- bis 4-Bit-INT-Linearschichten je 32 Werte, wie llama.cpp, für Ganzzahl-Kernel; nur die Vulkan-Engine</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="237"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="239"/>
         <source>KV cache:</source>
         <translation>KV-Cache:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="238"/>
-        <location filename="../app/studio/views/run_panel.cpp" line="242"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="240"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="244"/>
         <source>fp32 (exact)</source>
         <translation>fp32 (exakt)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="239"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="241"/>
         <source>fp16 (half the memory)</source>
         <translation>fp16 (halber Speicher)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="240"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="242"/>
         <source>How keys and values are stored: fp16 rounds them as llama.cpp&apos;s default cache does</source>
         <translation>Wie Schlüssel und Werte gespeichert werden: fp16 rundet sie wie der Standard-Cache von llama.cpp</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="246"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="248"/>
         <source>Prompt:</source>
         <translation>Eingabe:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="247"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
         <source>Tokens:</source>
         <translation>Token:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="248"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="250"/>
         <source>Temperature:</source>
         <translation>Temperatur:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="251"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="250"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
         <source>Generate text (Return in the prompt)</source>
         <translation>Text erzeugen (Eingabetaste in der Eingabe)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="251"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="253"/>
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
         <source>Run on the CPU</source>
         <translation>Auf der CPU ausführen</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="253"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="255"/>
         <source>Generate the same text with the CPU engine</source>
         <translation>Denselben Text mit der CPU-Engine erzeugen</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="257"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="259"/>
         <source>Generates on the chosen device; tokens per second appear when it ends.</source>
         <translation>Erzeugt auf dem gewählten Gerät; Token pro Sekunde erscheinen am Ende.</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="283"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="285"/>
         <source>Loading the model on %1…</source>
         <translation>Lade das Modell auf %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="296"/>
-        <source>%1 tokens at %2 tokens/s on %3 (model loaded in %4 s)</source>
-        <translation>%1 Token mit %2 Token/s auf %3 (Modell in %4 s geladen)</translation>
+        <location filename="../app/studio/views/run_panel.cpp" line="298"/>
+        <source>%1 tokens at %2 tokens/s on %3; prompt %4 tokens at %5 tokens/s (model loaded in %6 s)</source>
+        <translation>%1 Token mit %2 Token/s auf %3; Prompt %4 Token mit %5 Token/s (Modell in %6 s geladen)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="299"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="302"/>
         <source>Generation failed on %1: %2. The CPU engine can run it instead.</source>
         <translation>Erzeugung auf %1 fehlgeschlagen: %2. Die CPU-Engine kann sie stattdessen ausführen.</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="300"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="303"/>
         <source>Generation failed: %1</source>
         <translation>Erzeugung fehlgeschlagen: %1</translation>
     </message>

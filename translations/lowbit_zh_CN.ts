@@ -1151,222 +1151,222 @@ rel. MSE</source>
 <context>
     <name>lowbit::studio::MainWindow</name>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="165"/>
+        <location filename="../app/studio/main_window.cpp" line="166"/>
         <source>Run “%1” finished: %2 bits/weight, written to %3</source>
         <translation>运行“%1”完成：%2 比特/权重，已写入 %3</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="168"/>
+        <location filename="../app/studio/main_window.cpp" line="169"/>
         <source>perplexity measured on the CPU: %1</source>
         <translation>困惑度在 CPU 上测量：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="173"/>
+        <location filename="../app/studio/main_window.cpp" line="174"/>
         <source>Quantization cancelled; no file was written.</source>
         <translation>量化已取消；未写入任何文件。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="178"/>
+        <location filename="../app/studio/main_window.cpp" line="179"/>
         <source>Quantization failed</source>
         <translation>量化失败</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="206"/>
+        <location filename="../app/studio/main_window.cpp" line="207"/>
         <source>%1 — Lowbit Studio</source>
         <translation>%1 — Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="207"/>
+        <location filename="../app/studio/main_window.cpp" line="208"/>
         <source>Lowbit Studio</source>
         <translation>Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="208"/>
+        <location filename="../app/studio/main_window.cpp" line="209"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="209"/>
+        <location filename="../app/studio/main_window.cpp" line="210"/>
         <source>Open &amp;Folder…</source>
         <translation>打开文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="210"/>
+        <location filename="../app/studio/main_window.cpp" line="211"/>
         <source>Open a Hugging Face model folder</source>
         <translation>打开 Hugging Face 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="211"/>
+        <location filename="../app/studio/main_window.cpp" line="212"/>
         <source>Open F&amp;ile…</source>
         <translation>打开文件(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="212"/>
+        <location filename="../app/studio/main_window.cpp" line="213"/>
         <source>Open a .gguf, .safetensors or llama2.c .bin file</source>
         <translation>打开 .gguf、.safetensors 或 llama2.c .bin 文件</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="213"/>
+        <location filename="../app/studio/main_window.cpp" line="214"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="214"/>
+        <location filename="../app/studio/main_window.cpp" line="215"/>
         <source>&amp;Clear List</source>
         <translation>清除列表(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="215"/>
+        <location filename="../app/studio/main_window.cpp" line="216"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="216"/>
+        <location filename="../app/studio/main_window.cpp" line="217"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="217"/>
+        <location filename="../app/studio/main_window.cpp" line="218"/>
         <source>Tensors</source>
         <translation>张量</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="218"/>
+        <location filename="../app/studio/main_window.cpp" line="219"/>
         <source>Format Designer</source>
         <translation>格式设计器</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="219"/>
+        <location filename="../app/studio/main_window.cpp" line="220"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="220"/>
+        <location filename="../app/studio/main_window.cpp" line="221"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="221"/>
+        <location filename="../app/studio/main_window.cpp" line="222"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="222"/>
+        <location filename="../app/studio/main_window.cpp" line="223"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="223"/>
+        <location filename="../app/studio/main_window.cpp" line="224"/>
         <source>&amp;Quantize</source>
         <translation>量化(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="224"/>
+        <location filename="../app/studio/main_window.cpp" line="225"/>
         <source>&amp;Quantize Model…</source>
         <translation>量化模型(&amp;Q)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="225"/>
+        <location filename="../app/studio/main_window.cpp" line="226"/>
         <source>Quantize the model with the planned formats and a method</source>
         <translation>使用规划的格式和方法量化模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="226"/>
+        <location filename="../app/studio/main_window.cpp" line="227"/>
         <source>&amp;Cancel Job</source>
         <translation>取消任务(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="227"/>
+        <location filename="../app/studio/main_window.cpp" line="228"/>
         <source>E&amp;xport Model…</source>
         <translation>导出模型(&amp;X)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="228"/>
+        <location filename="../app/studio/main_window.cpp" line="229"/>
         <source>Write the open model as GGUF, GPTQ, compressed-tensors or fake-quant safetensors</source>
         <translation>将打开的模型写为 GGUF、GPTQ、compressed-tensors 或伪量化 safetensors</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="229"/>
+        <location filename="../app/studio/main_window.cpp" line="230"/>
         <source>&amp;Export Chart…</source>
         <translation>导出图表(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="230"/>
+        <location filename="../app/studio/main_window.cpp" line="231"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="231"/>
+        <location filename="../app/studio/main_window.cpp" line="232"/>
         <source>Tensor</source>
         <translation>张量</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="231"/>
+        <location filename="../app/studio/main_window.cpp" line="232"/>
         <source>Distribution</source>
         <translation>分布</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="231"/>
+        <location filename="../app/studio/main_window.cpp" line="232"/>
         <source>Errors</source>
         <translation>误差</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="231"/>
+        <location filename="../app/studio/main_window.cpp" line="232"/>
         <source>Compare</source>
         <translation>比较</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="231"/>
+        <location filename="../app/studio/main_window.cpp" line="232"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="231"/>
+        <location filename="../app/studio/main_window.cpp" line="232"/>
         <source>Bit Budget</source>
         <translation>比特预算</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="234"/>
+        <location filename="../app/studio/main_window.cpp" line="235"/>
         <source>Show %1</source>
         <translation>显示%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="236"/>
+        <location filename="../app/studio/main_window.cpp" line="237"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="238"/>
+        <location filename="../app/studio/main_window.cpp" line="239"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="239"/>
+        <location filename="../app/studio/main_window.cpp" line="240"/>
         <source>System Default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="241"/>
+        <location filename="../app/studio/main_window.cpp" line="242"/>
         <source>&amp;About Lowbit Studio</source>
         <translation>关于 Lowbit Studio(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="242"/>
+        <location filename="../app/studio/main_window.cpp" line="243"/>
         <source>About &amp;Qt</source>
         <translation>关于 &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="243"/>
+        <location filename="../app/studio/main_window.cpp" line="244"/>
         <source>Loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="341"/>
+        <location filename="../app/studio/main_window.cpp" line="342"/>
         <source>Could not open model</source>
         <translation>无法打开模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="341"/>
+        <location filename="../app/studio/main_window.cpp" line="342"/>
         <source>Could not open %1:
 
 %2</source>
@@ -1375,54 +1375,54 @@ rel. MSE</source>
 %2</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="394"/>
+        <location filename="../app/studio/main_window.cpp" line="395"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="405"/>
+        <location filename="../app/studio/main_window.cpp" line="406"/>
         <source>%1 params</source>
         <translation>%1 个参数</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="406"/>
+        <location filename="../app/studio/main_window.cpp" line="407"/>
         <source>%1 on disk</source>
         <translation>磁盘占用 %1</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="408"/>
+        <location filename="../app/studio/main_window.cpp" line="409"/>
         <source>no format planned</source>
         <translation>未规划格式</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/studio/main_window.cpp" line="409"/>
+        <location filename="../app/studio/main_window.cpp" line="410"/>
         <source>plan: %1 bits/weight over %n tensor(s)</source>
         <translation>
             <numerusform>方案：%n 个张量，平均 %1 比特/权重</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="415"/>
+        <location filename="../app/studio/main_window.cpp" line="416"/>
         <source>Open Model Folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="425"/>
+        <location filename="../app/studio/main_window.cpp" line="426"/>
         <source>Open Model File</source>
         <translation>打开模型文件</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="426"/>
+        <location filename="../app/studio/main_window.cpp" line="427"/>
         <source>Model files (*.gguf *.safetensors *.bin);;GGUF (*.gguf);;safetensors (*.safetensors);;llama2.c checkpoint (*.bin);;All files (*)</source>
         <translation>模型文件 (*.gguf *.safetensors *.bin);;GGUF (*.gguf);;safetensors (*.safetensors);;llama2.c 检查点 (*.bin);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="436"/>
+        <location filename="../app/studio/main_window.cpp" line="437"/>
         <source>About Lowbit Studio</source>
         <translation>关于 Lowbit Studio</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="437"/>
+        <location filename="../app/studio/main_window.cpp" line="438"/>
         <source>&lt;h3&gt;Lowbit Studio %1&lt;/h3&gt;&lt;p&gt;A studio for low-bit quantization of large language models.&lt;/p&gt;&lt;p&gt;Copyright © 2026 the Lowbit Studio authors.&lt;br&gt;This program is free software: you can redistribute it and/or modify it under the terms of the GNU General Public License as published by the Free Software Foundation, either version 3 of the License, or (at your option) any later version. It comes WITHOUT ANY WARRANTY. Qt Charts is used under the GPL-3.0.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Patent notice:&lt;/b&gt; the BitMoD datatypes (extended FP3/FP4 grids and their per-group mixture) are the subject of a patent application by the method&apos;s authors&apos; university. The GPL grants you the copyright licence to this code; it does not grant any patent licence for that method. Check your situation before using the BitMoD formats commercially.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Lowbit Studio %1&lt;/h3&gt;&lt;p&gt;一个面向大语言模型低比特量化的工作室。&lt;/p&gt;&lt;p&gt;版权所有 © 2026 Lowbit Studio 作者。&lt;br&gt;本程序是自由软件：你可以依据自由软件基金会发布的 GNU 通用公共许可证第 3 版或（由你选择）任何更新版本的条款重新分发和/或修改它。本程序不提供任何担保。Qt Charts 依据 GPL-3.0 使用。&lt;/p&gt;&lt;p&gt;&lt;b&gt;专利声明：&lt;/b&gt;BitMoD 数据类型（扩展 FP3/FP4 网格及其逐组混合）是该方法作者所在大学专利申请的对象。GPL 授予你本代码的版权许可，但不授予该方法的任何专利许可。商业使用 BitMoD 格式前请核实你的情况。&lt;/p&gt;</translation>
     </message>
@@ -1500,7 +1500,7 @@ rel. MSE</source>
         <translation>预计剩余 %1 秒</translation>
     </message>
     <message>
-        <location filename="../app/studio/main_window.cpp" line="537"/>
+        <location filename="../app/studio/main_window.cpp" line="538"/>
         <source>%1 in memory</source>
         <translation>内存占用 %1</translation>
     </message>
@@ -1720,134 +1720,134 @@ rel. MSE</source>
 <context>
     <name>lowbit::studio::RunPanel</name>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="207"/>
-        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="209"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="256"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="209"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="211"/>
         <source>Vulkan: %1</source>
         <translation>Vulkan：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="218"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="220"/>
         <source>Open model (%1)</source>
         <translation>已打开的模型（%1）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="220"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="222"/>
         <source>Run: %1</source>
         <translation>运行：%1</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="235"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="237"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="236"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="238"/>
         <source>Device:</source>
         <translation>设备：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="241"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="243"/>
         <source>Activations:</source>
         <translation>激活：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="243"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="245"/>
         <source>int8 (faster on CPU Vulkan devices)</source>
         <translation>int8（在 CPU Vulkan 设备上更快）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="244"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="246"/>
         <source>int8 quantizes the inputs of 2- to 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; the Vulkan engine only</source>
         <translation>int8 按每 32 个值量化 2 至 4 位 INT 线性层的输入（与 llama.cpp 相同），以使用整数内核；仅限 Vulkan 引擎</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="237"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="239"/>
         <source>KV cache:</source>
         <translation>KV 缓存：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="238"/>
-        <location filename="../app/studio/views/run_panel.cpp" line="242"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="240"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="244"/>
         <source>fp32 (exact)</source>
         <translation>fp32（精确）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="239"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="241"/>
         <source>fp16 (half the memory)</source>
         <translation>fp16（内存减半）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="240"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="242"/>
         <source>How keys and values are stored: fp16 rounds them as llama.cpp&apos;s default cache does</source>
         <translation>键和值的存储方式：fp16 按 llama.cpp 默认缓存的方式舍入</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="246"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="248"/>
         <source>Prompt:</source>
         <translation>提示词：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="247"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
         <source>Tokens:</source>
         <translation>词元数：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="248"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="250"/>
         <source>Temperature:</source>
         <translation>温度：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="251"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="250"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
         <source>Generate text (Return in the prompt)</source>
         <translation>生成文本（在提示词中按回车）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="251"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="253"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
         <source>Run on the CPU</source>
         <translation>在 CPU 上运行</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="253"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="255"/>
         <source>Generate the same text with the CPU engine</source>
         <translation>用 CPU 引擎生成相同的文本</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="257"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="259"/>
         <source>Generates on the chosen device; tokens per second appear when it ends.</source>
         <translation>在所选设备上生成；结束后显示每秒词元数。</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="283"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="285"/>
         <source>Loading the model on %1…</source>
         <translation>正在将模型加载到 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="296"/>
-        <source>%1 tokens at %2 tokens/s on %3 (model loaded in %4 s)</source>
-        <translation>%1 个词元，%2 词元/秒，设备 %3（模型加载耗时 %4 秒）</translation>
+        <location filename="../app/studio/views/run_panel.cpp" line="298"/>
+        <source>%1 tokens at %2 tokens/s on %3; prompt %4 tokens at %5 tokens/s (model loaded in %6 s)</source>
+        <translation>%1 个词元，%2 词元/秒，设备 %3；提示 %4 个词元，%5 词元/秒（模型加载耗时 %6 秒）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="299"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="302"/>
         <source>Generation failed on %1: %2. The CPU engine can run it instead.</source>
         <translation>在 %1 上生成失败：%2。可改用 CPU 引擎运行。</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="300"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="303"/>
         <source>Generation failed: %1</source>
         <translation>生成失败：%1</translation>
     </message>

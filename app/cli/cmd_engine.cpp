@@ -292,11 +292,16 @@ int runGenerate(const std::vector<std::string> &argv, std::ostream &out, std::os
         j["generated_tokens"] = Json(static_cast<long long>(r->generated));
         j["kv_cache"] = Json(std::string(kvCacheTypeName(eo.kvCache)));
         j["activations"] = Json(std::string(*int8 ? "int8" : "f32"));
+        j["device"] = Json(l->engine.deviceName);
         j["seconds"] = Json(r->seconds);
         j["tokens_per_second"] = Json(r->tokensPerSecond);
+        j["prompt_tokens"] = Json(static_cast<long long>(r->promptTokens));
+        j["prompt_seconds"] = Json(r->promptSeconds);
+        j["prompt_tokens_per_second"] = Json(r->promptTokensPerSecond);
         out << j.dump(2) << "\n";
     } else {
-        out << "\n\n[" << r->generated << " tokens, " << fmt("%.1f", r->tokensPerSecond) << " tokens/s]\n";
+        out << "\n\n[" << r->generated << " tokens, " << fmt("%.1f", r->tokensPerSecond) << " tokens/s; prompt " << r->promptTokens << " tokens, "
+            << fmt("%.1f", r->promptTokensPerSecond) << " tokens/s; " << l->engine.deviceName << "]\n";
     }
     return 0;
 }

@@ -58,6 +58,8 @@ Result<DeviceEngine> loadEngineOn(const Model &model, const std::string &device,
     auto g = gpu::GpuModel::load(**ctx, model, go);
     if (!g)
         return g.error();
+    if (options.warmUp)
+        LOWBIT_CHECK((*g)->warmUp());
     out.deviceName = (*ctx)->info().name;
     out.int8Tensors = (*g)->int8Tensors();
     out.context = std::move(*ctx);

@@ -25,6 +25,9 @@ struct DeviceEngineOptions {
     /// The CPU engine's options; the Vulkan engine takes their KV cache type and length.
     EngineOptions engine;
     bool int8Activations = false; ///< GpuModelOptions::int8Activations (the Vulkan engine only)
+    /// The Vulkan engine creates its pipelines at load (GpuModel::warmUp), so the load time holds
+    /// the shader compilation and the first prompt's speed is the engine's.
+    bool warmUp = true;
 };
 
 struct DeviceEngine {

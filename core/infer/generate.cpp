@@ -74,7 +74,11 @@ Result<GenerateResult> generate(InferenceModel &model, const Tokenizer &tok, std
     GenerateResult r;
     r.tokens = tok.encode(prompt, true);
     model.reset();
+    const auto tp = std::chrono::steady_clock::now();
     LOWBIT_TRY(std::vector<float> logits, model.forward(r.tokens, false));
+    r.promptTokens = static_cast<std::int64_t>(r.tokens.size());
+    r.promptSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - tp).count();
+    r.promptTokensPerSecond = r.promptSeconds > 0 ? static_cast<double>(r.promptTokens) / r.promptSeconds : 0.0;
     Sampler sampler(sampling);
     const std::int64_t vocab = model.config().vocabSize;
     const auto t0 = std::chrono::steady_clock::now();

@@ -38,6 +38,9 @@ struct GenerateResult {
     std::int64_t generated = 0;
     double seconds = 0.0;             ///< decoding time (after the prompt)
     double tokensPerSecond = 0.0;
+    std::int64_t promptTokens = 0;    ///< the prompt's tokens (with BOS), run as one forward
+    double promptSeconds = 0.0;       ///< that forward (the prefill)
+    double promptTokensPerSecond = 0.0;
 };
 
 /// Generates up to maxTokens after `prompt` (BOS added), stopping at BOS/EOS or a full context.

@@ -367,6 +367,22 @@ Result<std::unique_ptr<Scratch>> GpuModel::allocateScratch(std::uint32_t n)
     return scratch;
 }
 
+Status GpuModel::warmUp()
+{
+    const std::int64_t n = std::min<std::int64_t>(kTiledGemmMinTokens, m_maxContext - 1);
+    std::vector<std::int32_t> tokens(static_cast<std::size_t>(std::max<std::int64_t>(1, n)));
+    for (std::size_t i = 0; i < tokens.size(); ++i)
+        tokens[i] = static_cast<std::int32_t>(i % static_cast<std::size_t>(m_config.vocabSize));
+    reset();
+    auto prompt = forward(tokens, false);
+    if (prompt && m_position < m_maxContext)
+        prompt = forward(std::span<const std::int32_t>(tokens.data(), 1), false);
+    reset();
+    if (!prompt)
+        return prompt.error();
+    return {};
+}
+
 Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> tokens, bool allLogits)
 {
     const ModelConfig &c = m_config;

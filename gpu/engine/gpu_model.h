@@ -93,6 +93,11 @@ public:
     Result<std::vector<float>> forward(std::span<const std::int32_t> tokens, bool allLogits = true) override;
     /// Empties the KV cache.
     void reset() override { m_position = 0; }
+    /// Runs a prompt of min(kTiledGemmMinTokens, maxContext − 1) tokens and one decode step, then
+    /// resets: the pipelines a prompt and the decode take are created here (a driver compiles
+    /// each shader on first use; llvmpipe takes tens of ms a kernel), so that the first prompt's
+    /// and step's times are the engine's own. Errors: those of forward().
+    Status warmUp();
     std::int64_t position() const override { return m_position; }
     std::int64_t maxContext() const override { return m_maxContext; }
     const ModelConfig &config() const override { return m_config; }

@@ -88,6 +88,15 @@ private slots:
         const std::string text = j->find("text")->asString();
         QVERIFY2(text.rfind("Once upon a time, there was a little girl named Lily.", 0) == 0, text.c_str());
         QCOMPARE(*j->find("generated_tokens")->asInt64(), std::int64_t(30));
+        // the prefill apart from the decode: the empty prompt is BOS alone
+        QCOMPARE(*j->find("prompt_tokens")->asInt64(), std::int64_t(1));
+        QVERIFY(j->find("prompt_seconds")->asDouble() > 0);
+        QVERIFY(j->find("prompt_tokens_per_second")->asDouble() > 0);
+        QCOMPARE(j->find("device")->asString(), std::string("CPU"));
+        QCOMPARE(run({"generate", m_bin, "--n", "4", "--prompt", "Once upon a time", "--json"}, out, err), 0);
+        auto p = parseJson(out);
+        QVERIFY2(p.ok(), (out + err).c_str());
+        QVERIFY(*p->find("prompt_tokens")->asInt64() > 4); // BOS and the prompt's pieces
         // --ctx bounds the KV cache: generation stops when it is full, with the same first tokens
         QCOMPARE(run({"generate", m_bin, "--n", "30", "--ctx", "12", "--json"}, out, err), 0);
         auto k = parseJson(out);

@@ -374,6 +374,7 @@ void TestStudioQuantize::runPanelGenerates()
     QVERIFY2(outcome.error.isEmpty(), qPrintable(outcome.error));
     QVERIFY(outcome.tokens > 0 && outcome.tokens <= 24);
     QVERIFY(outcome.tokensPerSecond > 0);
+    QVERIFY(outcome.promptTokens > 1 && outcome.promptTokensPerSecond > 0); // BOS and "Once upon a time"
     QVERIFY(panel.outputText().startsWith(panel.promptEdit()->text()));
     QVERIFY(panel.outputText().size() > panel.promptEdit()->text().size()); // text streamed in
     QVERIFY(panel.statsText().contains(QLatin1String("tokens/s")));

@@ -439,6 +439,30 @@ private slots:
         sameLogits(model, rows, tree, tokens, 10);
     }
 
+    void warmUpLeavesNoTrace()
+    {
+        // GpuModel::warmUp runs a prompt and a step and resets: what follows is bit for bit what
+        // a model without it computes (its cache rows past the position are never read), also
+        // when the context holds fewer tokens than the warm-up's prompt
+        const Model model = test::makeRandomModel(16, 24, 2, 2, 1, 10, RopeLayout::HalfSplit, true, 1);
+        for (const std::int64_t context : {std::int64_t(64), std::int64_t(5), std::int64_t(1)}) {
+            GpuModelOptions opt;
+            opt.maxContext = context;
+            auto warm = GpuModel::load(*m_fx.ctx, model, opt);
+            auto cold = GpuModel::load(*m_fx.ctx, model, opt);
+            QVERIFY(warm.ok() && cold.ok());
+            QVERIFY((*warm)->warmUp().ok());
+            QCOMPARE((*warm)->position(), std::int64_t(0));
+            const std::vector<std::int32_t> prompt = {3, 9, 1, 4, 4};
+            const auto n = static_cast<std::size_t>(std::min<std::int64_t>(context, 5));
+            const std::span<const std::int32_t> p(prompt.data(), n);
+            auto a = (*warm)->forward(p);
+            auto b = (*cold)->forward(p);
+            QVERIFY(a.ok() && b.ok());
+            QVERIFY2(*a == *b, qPrintable(QStringLiteral("context %1").arg(context)));
+        }
+    }
+
     void deviceLostFailsCleanly()
     {
         // A device lost mid-run (simulated at the next submission, on a context of its own): the

@@ -87,6 +87,8 @@ GenerationOutcome runGeneration(const GenerateRequest &req, const std::function<
     out.text = QString::fromStdString(r->text);
     out.tokens = r->generated;
     out.tokensPerSecond = r->tokensPerSecond;
+    out.promptTokens = r->promptTokens;
+    out.promptTokensPerSecond = r->promptTokensPerSecond;
     return out;
 }
 
@@ -293,9 +295,10 @@ bool RunPanel::generate()
         drainStream();
         const GenerationOutcome r = w->result();
         const QLocale loc;
-        m_stats->setText(r.error.isEmpty() ? tr("%1 tokens at %2 tokens/s on %3 (model loaded in %4 s)")
+        m_stats->setText(r.error.isEmpty() ? tr("%1 tokens at %2 tokens/s on %3; prompt %4 tokens at %5 tokens/s (model loaded in %6 s)")
                                                  .arg(loc.toString(static_cast<qlonglong>(r.tokens)), loc.toString(r.tokensPerSecond, 'f', 1),
-                                                      m_device->currentText(), loc.toString(r.loadSeconds, 'f', 2))
+                                                      m_device->currentText(), loc.toString(static_cast<qlonglong>(r.promptTokens)),
+                                                      loc.toString(r.promptTokensPerSecond, 'f', 1), loc.toString(r.loadSeconds, 'f', 2))
                                            : r.offerCpu ? tr("Generation failed on %1: %2. The CPU engine can run it instead.").arg(m_device->currentText(), r.error)
                                                         : tr("Generation failed: %1").arg(r.error));
         m_runOnCpu->setVisible(r.offerCpu);

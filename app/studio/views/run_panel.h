@@ -35,6 +35,8 @@ struct GenerationOutcome {
     QString text;
     std::int64_t tokens = 0;
     double tokensPerSecond = 0;
+    std::int64_t promptTokens = 0;      ///< the prefill: the prompt's tokens with BOS
+    double promptTokensPerSecond = 0;
     double loadSeconds = 0;
     QString device;
     QString error; ///< empty on success
