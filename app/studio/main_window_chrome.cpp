@@ -125,20 +125,20 @@ void MainWindow::createStatusBar()
     m_busy->hide();
     m_busyLabel = new QLabel(this);
     m_busyLabel->hide();
-    m_modelLabel = new QLabel(this);
-    m_modelLabel->setObjectName(QStringLiteral("statusModel"));
-    m_archLabel = new QLabel(this);
-    m_archLabel->setObjectName(QStringLiteral("statusArch"));
-    m_paramsLabel = new QLabel(this);
-    m_paramsLabel->setObjectName(QStringLiteral("statusParams"));
-    m_sizeLabel = new QLabel(this);
-    m_sizeLabel->setObjectName(QStringLiteral("statusSize"));
+    auto namedLabel = [this](const char *name) {
+        auto *label = new QLabel(this);
+        label->setObjectName(QLatin1String(name));
+        return label;
+    };
+    m_modelLabel = namedLabel("statusModel");
+    m_archLabel = namedLabel("statusArch");
+    m_paramsLabel = namedLabel("statusParams");
+    m_sizeLabel = namedLabel("statusSize");
     statusBar()->addWidget(m_busy);
     statusBar()->addWidget(m_busyLabel);
     statusBar()->addWidget(m_modelLabel);
     statusBar()->addWidget(m_archLabel, 1);
-    m_jobLabel = new QLabel(this);
-    m_jobLabel->setObjectName(QStringLiteral("jobLabel"));
+    m_jobLabel = namedLabel("jobLabel");
     m_jobProgress = new QProgressBar(this);
     m_jobProgress->setObjectName(QStringLiteral("jobProgress"));
     m_jobProgress->setRange(0, 1000);
@@ -152,10 +152,8 @@ void MainWindow::createStatusBar()
         w->hide();
         statusBar()->addPermanentWidget(w);
     }
-    m_planLabel = new QLabel(this);
-    m_planLabel->setObjectName(QStringLiteral("statusPlan"));
-    m_memoryLabel = new QLabel(this);
-    m_memoryLabel->setObjectName(QStringLiteral("statusMemory"));
+    m_planLabel = namedLabel("statusPlan");
+    m_memoryLabel = namedLabel("statusMemory");
     statusBar()->addPermanentWidget(m_planLabel);
     statusBar()->addPermanentWidget(m_paramsLabel);
     statusBar()->addPermanentWidget(m_sizeLabel);

@@ -23,6 +23,27 @@
 
 using namespace lowbit::studio;
 
+namespace {
+
+/// Chooses a Vulkan device the machine does not have, as a stale setting would name.
+void chooseMissingDevice(RunPanel &panel)
+{
+    panel.deviceCombo()->addItem(QStringLiteral("Vulkan: gone"), QStringLiteral("vulkan:99"));
+    panel.deviceCombo()->setCurrentIndex(panel.deviceCombo()->count() - 1);
+}
+
+/// Starts generating and waits (a minute at most) for the outcome `done` records.
+bool generateAndWait(RunPanel &panel, QSignalSpy &done, GenerationOutcome &outcome)
+{
+    const auto before = done.count();
+    if (!panel.generate() || !QTest::qWaitFor([&] { return done.count() > before; }, 60000))
+        return false;
+    outcome = done.last().at(0).value<GenerationOutcome>();
+    return true;
+}
+
+} // namespace
+
 class TestRunPanel : public QObject {
     Q_OBJECT
 
@@ -72,13 +93,10 @@ private slots:
         panel.show();
         panel.tokensSpin()->setValue(8);
         QVERIFY(panel.runOnCpuButton()->isHidden());
-        // a device the machine does not have, as a stale setting would name
-        panel.deviceCombo()->addItem(QStringLiteral("Vulkan: gone"), QStringLiteral("vulkan:99"));
-        panel.deviceCombo()->setCurrentIndex(panel.deviceCombo()->count() - 1);
+        chooseMissingDevice(panel);
         QSignalSpy done(&panel, &RunPanel::generationFinished);
-        QVERIFY(panel.generate());
-        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
-        const auto failed = done.last().at(0).value<GenerationOutcome>();
+        GenerationOutcome failed;
+        QVERIFY(generateAndWait(panel, done, failed));
         QVERIFY(!failed.error.isEmpty());
         QVERIFY(failed.offerCpu);
         QCOMPARE(failed.tokens, std::int64_t(0));
@@ -113,12 +131,10 @@ private slots:
         runs.addRun(gone);
         RunPanel panel(&runs);
         QCOMPARE(panel.sourceCombo()->count(), 1);
-        panel.deviceCombo()->addItem(QStringLiteral("Vulkan: gone"), QStringLiteral("vulkan:99"));
-        panel.deviceCombo()->setCurrentIndex(panel.deviceCombo()->count() - 1);
+        chooseMissingDevice(panel);
         QSignalSpy done(&panel, &RunPanel::generationFinished);
-        QVERIFY(panel.generate());
-        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
-        const auto failed = done.last().at(0).value<GenerationOutcome>();
+        GenerationOutcome failed;
+        QVERIFY(generateAndWait(panel, done, failed));
         QVERIFY(!failed.error.isEmpty());
         QVERIFY(!failed.offerCpu);
         QVERIFY(panel.runOnCpuButton()->isHidden());
