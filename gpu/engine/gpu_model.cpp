@@ -31,10 +31,6 @@ GpuModel::GpuModel(Context &ctx) : m_ctx(ctx) {}
 GpuModel::~GpuModel() = default;
 
 namespace {
-/// Device errors while loading name the tensor. The front ends offer the CPU engine on any
-/// failure of this engine (the CLI's hint, the studio's "Run on the CPU" button), so the message
-/// carries no front end's wording.
-Error loadError(const Error &e, const std::string &tensor) { return e.withContext(tensor); }
 
 Result<Buffer *> uploadVector(Arena &arena, const ModelTensor *t, const char *what)
 {
@@ -45,7 +41,7 @@ Result<Buffer *> uploadVector(Arena &arena, const ModelTensor *t, const char *wh
         return values.error().withContext(t->view.name);
     auto b = arena.upload(std::span<const float>(*values));
     if (!b)
-        return loadError(b.error(), t->view.name);
+        return b.error().withContext(t->view.name);
     return *b;
 }
 
@@ -74,7 +70,7 @@ Result<const GpuWeight *> GpuModel::addWeightRows(std::initializer_list<const Mo
     }
     auto w = uploadWeightRows(*m_weights, views, packedOptions(options));
     if (!w)
-        return loadError(w.error(), views.front()->name);
+        return w.error().withContext(views.front()->name);
     if (!*w)
         return static_cast<const GpuWeight *>(nullptr);
     GpuWeight &g = **w;
@@ -92,7 +88,7 @@ Result<const GpuWeight *> GpuModel::addWeight(const ModelTensor *t, const char *
         return makeError(ErrorCode::Inconsistent, std::string("model has no ") + what + " tensor");
     auto w = uploadWeight(*m_weights, t->view, packedOptions(options), t->role == TensorRole::Embedding);
     if (!w)
-        return loadError(w.error(), t->view.name);
+        return w.error().withContext(t->view.name);
     m_weightBytes += w->deviceBytes;
     m_packedTensors += w->isPacked() ? 1 : 0;
     // (an embedding table counts only where the output shares it: load() adds it there)
@@ -191,7 +187,7 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
                 }
                 auto b = a.upload(std::span<const float>(all));
                 if (!b)
-                    return loadError(b.error(), qb->view.name);
+                    return b.error().withContext(qb->view.name);
                 L.qkvBias = *b;
             } else {
                 LOWBIT_TRY(L.qBias, uploadVector(a, qb, "q bias"));
@@ -201,10 +197,10 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
         }
         auto kc = a.allocate(cacheBytes);
         if (!kc)
-            return loadError(kc.error(), "KV cache");
+            return kc.error().withContext("KV cache");
         auto vc = a.allocate(cacheBytes);
         if (!vc)
-            return loadError(vc.error(), "KV cache");
+            return vc.error().withContext("KV cache");
         L.kCache = *kc;
         L.vCache = *vc;
         m->m_layers.push_back(L);
