@@ -22,9 +22,18 @@
 //           one 32-bit product, eight products summed per accumulator before the field is taken
 //           out (|low field| ≤ 8·15·127 < 2^15, |sum| ≤ 8·2·15·127 < 2^15); timing only (x's bits
 //           are whatever the float buffer holds)
+//   DOT     x quantized to int8, four a word in the order of the codes' even and odd nibbles, and
+//           each word of 8 codes summed by two OpSUDot (VK_KHR_shader_integer_dot_product's
+//           4×8-bit packed dot product, signed x by unsigned codes); timing only, as SWAR
 //   LUTSH   the value of a code looked up in a 16-entry table held one entry per lane in two
 //           registers (subgroupShuffle of each, a select on bit 3), as a LUT format (NF4) would
 #version 450
+#ifdef DOT
+#extension GL_EXT_spirv_intrinsics : require
+// OpSUDot (4452), PackedVectorFormat4x8Bit (0): capabilities DotProductInput4x8BitPacked (6018), DotProduct (6019)
+spirv_instruction(extensions = ["SPV_KHR_integer_dot_product"], capabilities = [6018, 6019], id = 4452)
+int suDot4x8(uint x, uint codes, spirv_literal int packedFormat);
+#endif
 #extension GL_KHR_shader_subgroup_ballot : require
 #extension GL_KHR_shader_subgroup_shuffle : require
 #extension GL_EXT_control_flow_attributes : require
@@ -152,6 +161,20 @@ void main() {
         const float dx = xAt(ch);
         [[unroll]] for (uint k = 0u; k < RPI; ++k)
           s[k] = float(((t0[k] + 0x8000) >> 16) + ((t1[k] + 0x8000) >> 16)) * dx;
+      }
+#elif defined(DOT)
+      {
+        // int8 x, four a word: word 2q + e holds x of codes 8q + e, 8q + e + 2, … (e = 0 even, 1 odd nibbles)
+        const uint xl = floatBitsToUint(xAt(ch * 8u + lane));
+        int t[RPI];
+        [[unroll]] for (uint k = 0u; k < RPI; ++k) t[k] = 0;
+        [[unroll]] for (uint q = 0u; q < 4u; ++q) {
+          const uint xe = subgroupShuffle(xl, 2u * q), xo = subgroupShuffle(xl, 2u * q + 1u);
+          [[unroll]] for (uint k = 0u; k < RPI; ++k)
+            t[k] += suDot4x8(xe, w[k][q] & 0x0F0F0F0Fu, 0) + suDot4x8(xo, (w[k][q] >> 4u) & 0x0F0F0F0Fu, 0);
+        }
+        const float dx = xAt(ch);
+        [[unroll]] for (uint k = 0u; k < RPI; ++k) s[k] = float(t[k]) * dx;
       }
 #elif defined(PAIRT)
       [[unroll]] for (uint q = 0u; q < 16u; ++q) { // byte q of the chunk: columns ch·32 + 2q, +1

@@ -40,12 +40,15 @@ int main(int argc, char** argv) {
   // PAIRT=1: binding 2 is an R32F texel buffer of the pair table T[p·256 + byte] =
   // x[2p]·(lo − 8) + x[2p+1]·(hi − 8), built on the host from x (the table pass not timed)
   const bool pairt = getenv("PAIRT") != nullptr;
-  VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO}; app.apiVersion = VK_API_VERSION_1_2;
+  VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO}; app.apiVersion = VK_API_VERSION_1_3;
   VkInstanceCreateInfo ici{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO}; ici.pApplicationInfo = &app;
   VkInstance inst; CK(vkCreateInstance(&ici, nullptr, &inst));
   uint32_t n = 8; VkPhysicalDevice pds[8]; CK(vkEnumeratePhysicalDevices(inst, &n, pds)); phys = pds[0];
   float prio = 1; VkDeviceQueueCreateInfo qi{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO}; qi.queueCount = 1; qi.pQueuePriorities = &prio;
   VkDeviceCreateInfo dci{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO}; dci.queueCreateInfoCount = 1; dci.pQueueCreateInfos = &qi;
+  // the DOT kernel's OpSUDot (core in 1.3; every 1.3 device has the feature)
+  VkPhysicalDeviceShaderIntegerDotProductFeatures dot{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES}; dot.shaderIntegerDotProduct = VK_TRUE;
+  if (getenv("DOT")) dci.pNext = &dot;
   CK(vkCreateDevice(phys, &dci, nullptr, &dev)); VkQueue q; vkGetDeviceQueue(dev, 0, 0, &q);
   const uint64_t codeWords = (uint64_t)rows * cols * bitsPerW / 32;
   Buf codes = mk(codeWords * 4 + 64, texel ? (image ? VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT : VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT) : VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
