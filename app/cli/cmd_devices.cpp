@@ -58,6 +58,8 @@ int runDevices(const std::vector<std::string> &argv, std::ostream &out, std::ost
             j["shader_float16"] = Json(d.shaderFloat16);
             j["storage_16bit"] = Json(d.storage16Bit);
             j["shader_int8"] = Json(d.shaderInt8);
+            j["integer_dot_product"] = Json(d.integerDotProduct);
+            j["integer_dot_4x8_accelerated"] = Json(d.integerDot4x8Accelerated);
             arr.push(std::move(j));
         }
         out << arr.dump(2) << "\n";
@@ -72,7 +74,8 @@ int runDevices(const std::vector<std::string> &argv, std::ostream &out, std::ost
             << ", storage-buffer range " << d.maxStorageBufferRange / (1024 * 1024) << " MiB, uniform-buffer range "
             << d.maxUniformBufferRange / 1024 << " KiB, texel buffers " << d.maxTexelBufferElements / (1024 * 1024) << " Mi texels, workgroup memory " << d.maxComputeSharedMemory / 1024 << " KiB, GEMV layout "
             << gemvLayout(d)
-            << (d.shaderFloat16 ? ", fp16" : "") << (d.storage16Bit ? ", 16-bit storage" : "") << (d.shaderInt8 ? ", int8" : "") << "\n";
+            << (d.shaderFloat16 ? ", fp16" : "") << (d.storage16Bit ? ", 16-bit storage" : "") << (d.shaderInt8 ? ", int8" : "")
+            << (d.integerDot4x8Accelerated ? ", int8 dot product" : d.integerDotProduct ? ", int8 dot product (emulated)" : "") << "\n";
     }
     return 0;
 #endif

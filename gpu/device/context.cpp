@@ -90,16 +90,39 @@ int typeRank(const std::string &t)
     return 4;
 }
 
+bool hasExtension(VkPhysicalDevice d, const char *name)
+{
+    std::uint32_t n = 0;
+    if (vkEnumerateDeviceExtensionProperties(d, nullptr, &n, nullptr) != VK_SUCCESS)
+        return false;
+    std::vector<VkExtensionProperties> exts(n);
+    if (vkEnumerateDeviceExtensionProperties(d, nullptr, &n, exts.data()) != VK_SUCCESS)
+        return false;
+    for (std::uint32_t i = 0; i < n; ++i)
+        if (std::strcmp(exts[i].extensionName, name) == 0)
+            return true;
+    return false;
+}
+
 DeviceInfo describe(VkPhysicalDevice d, std::uint32_t index)
 {
+    // the integer dot product's structures only where the device has the extension (the
+    // instance asks for Vulkan 1.2, so its 1.3 core form does not count)
+    const bool dotExt = hasExtension(d, VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
+    VkPhysicalDeviceShaderIntegerDotProductProperties dotProps{};
+    dotProps.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_PROPERTIES;
     VkPhysicalDeviceSubgroupProperties sub{};
     sub.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES;
+    sub.pNext = dotExt ? &dotProps : nullptr;
     VkPhysicalDeviceProperties2 p2{};
     p2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
     p2.pNext = &sub;
     vkGetPhysicalDeviceProperties2(d, &p2);
+    VkPhysicalDeviceShaderIntegerDotProductFeatures dotFeatures{};
+    dotFeatures.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES;
     VkPhysicalDeviceVulkan11Features f11{};
     f11.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES;
+    f11.pNext = dotExt ? &dotFeatures : nullptr;
     VkPhysicalDeviceVulkan12Features f12{};
     f12.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES;
     f12.pNext = &f11;
@@ -134,6 +157,9 @@ DeviceInfo describe(VkPhysicalDevice d, std::uint32_t index)
     info.shaderFloat16 = f12.shaderFloat16 == VK_TRUE;
     info.shaderInt8 = f12.shaderInt8 == VK_TRUE;
     info.storage16Bit = f11.storageBuffer16BitAccess == VK_TRUE;
+    info.integerDotProduct = dotExt && dotFeatures.shaderIntegerDotProduct == VK_TRUE;
+    info.integerDot4x8Accelerated = info.integerDotProduct && dotProps.integerDotProduct4x8BitPackedSignedAccelerated == VK_TRUE
+        && dotProps.integerDotProduct4x8BitPackedMixedSignednessAccelerated == VK_TRUE;
     for (std::uint32_t h = 0; h < mp.memoryHeapCount; ++h)
         if (mp.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
             info.deviceLocalBytes += mp.memoryHeaps[h].size;

@@ -33,6 +33,12 @@ struct DeviceInfo {
     bool shaderFloat16 = false;
     bool storage16Bit = false;
     bool shaderInt8 = false;
+    /// VK_KHR_shader_integer_dot_product (core in 1.3): shaders have OpSDot & co.; and whether the
+    /// device runs the packed 4×8-bit forms (signed and mixed signedness) faster than the
+    /// multiplies and adds they stand for. lavapipe has them emulated: its int8 GEMV keeps the
+    /// two-codes-a-multiply form (docs/gpu.md, "Int8 activations")
+    bool integerDotProduct = false;
+    bool integerDot4x8Accelerated = false;
     /// Nanoseconds per timestamp tick on the compute queue, 0 where that queue writes no
     /// timestamps (Recorder::markTime).
     double timestampPeriodNs = 0;

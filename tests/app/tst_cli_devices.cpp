@@ -41,6 +41,11 @@ private slots:
             const bool ops = d.find("subgroup_ballot")->asBool() && d.find("subgroup_shuffle")->asBool();
             const bool rows = d.find("type")->asString() == "cpu" && d.find("subgroup_size")->asDouble() == 8 && texels && ops;
             QCOMPARE(QString::fromStdString(layout), QLatin1String(rows ? "rows" : "tree"));
+            // the integer dot product: said, and fast only where it exists
+            const Json *dot = d.find("integer_dot_product");
+            const Json *fast = d.find("integer_dot_4x8_accelerated");
+            QVERIFY(dot && dot->isBool() && fast && fast->isBool());
+            QVERIFY(!fast->asBool() || dot->asBool());
         }
         QCOMPARE(test::runLowbit({"devices"}, out, err), 0);
         QVERIFY2(out.find("uniform-buffer range") != std::string::npos && out.find("texel buffers") != std::string::npos && out.find("workgroup memory") != std::string::npos
