@@ -25,6 +25,8 @@
 //              that a GPU's last-level cache (50–60 MB on big ones) cannot hold what the products read;
 //              default: 1 on CPU devices, else enough for 256 MiB (at most 32)]
 //             [--row-major: the rows layout's code words untiled, to measure what the tiling gains]
+//             [--unspecialized: the packed kernels read the scale kind, zero-point and selector widths from
+//              push constants instead of taking them as specialization constants, to measure what that gains]
 //             [--tree-table / --tree-barriers / --tree-one-piece: the tree kernels without their linear INT decode /
 //              subgroup-shuffle sums / the GEMV's loads of four pieces ahead (GPUs); --tree-ahead: those loads on CPU devices too]
 //             [--tree-slot-gemm: prompts of ≥ 16 tokens on the tree take the slots' GEMM instead of the tiled one]
@@ -156,6 +158,8 @@ int main(int argc, char **argv)
             runModel = false;
         else if (a == "--row-major")
             upload.tileRows = false;
+        else if (a == "--unspecialized")
+            engine.specializeKernels = upload.specialize = false;
         else if (a == "--unfused")
             engine.fuseLayerOps = false;
         else if (a == "--apart-gate-up")
@@ -174,7 +178,7 @@ int main(int argc, char **argv)
         }
         else {
             std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--copies C] [--wall-clock] [--staged|--mapped] [--shapes RxC,...] [--device N] "
-                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--tree-table] [--tree-barriers] [--tree-one-piece|--tree-ahead] [--tree-slot-gemm] [--apart-gate-up] [--apart-qkv] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
+                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--unspecialized] [--tree-table] [--tree-barriers] [--tree-one-piece|--tree-ahead] [--tree-slot-gemm] [--apart-gate-up] [--apart-qkv] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
                                  "[--no-model] [--attention tree|rows] [--prompt N] [--activations f32|int8] [--unfused] [--compare-int8 TEXT [--compare-docs N]]\n");
             return 2;
         }

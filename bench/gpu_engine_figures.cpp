@@ -39,6 +39,7 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
     opt.subgroupReduce = run.subgroupReduce;
     opt.treeAhead = run.treeAhead;
     opt.treeTiledGemm = run.treeTiledGemm;
+    opt.specializeKernels = run.specializeKernels;
     opt.stagedWeights = run.stagedWeights;
     opt.fuseLayerOps = run.fuseLayerOps;
     opt.mergeGateUp = run.mergeGateUp;

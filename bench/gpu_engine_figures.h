@@ -35,6 +35,7 @@ struct EngineRun {
     std::optional<bool> subgroupReduce; ///< --tree-barriers: false
     std::optional<bool> treeAhead;      ///< --tree-one-piece: false, --tree-ahead: true
     bool treeTiledGemm = true;          ///< --tree-slot-gemm clears it
+    bool specializeKernels = true;      ///< --unspecialized clears it (GpuModelOptions::specializeKernels)
     std::optional<bool> stagedWeights;  ///< --staged / --mapped
     bool fuseLayerOps = true;           ///< --unfused clears it (GpuModelOptions::fuseLayerOps)
     bool mergeGateUp = true;            ///< --apart-gate-up clears it (GpuModelOptions::mergeGateUp)

@@ -56,6 +56,7 @@ PackedUploadOptions packedOptions(const GpuModelOptions &options)
     packed.subgroupReduce = options.subgroupReduce;
     packed.treeAhead = options.treeAhead;
     packed.treeTiledGemm = options.treeTiledGemm;
+    packed.specialize = options.specializeKernels;
     return packed;
 }
 } // namespace

@@ -40,6 +40,7 @@ struct GpuModelOptions {
     std::optional<bool> subgroupReduce;
     std::optional<bool> treeAhead;
     bool treeTiledGemm = true; ///< PackedUploadOptions::treeTiledGemm
+    bool specializeKernels = true; ///< PackedUploadOptions::specialize: off only to measure what it gains
     /// F16: keys and values stored as fp16 (half the cache's bytes), through 16-bit storage where
     /// the device has it and use16BitStorage is set, else as halves packed in uints
     KvCacheType kvCache = KvCacheType::F32;

@@ -442,6 +442,7 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     t.tree.loadAhead = options.treeAhead.value_or(dev.type != "cpu");
     // (the tiled GEMM holds 24 KiB of tiles in workgroup memory; a device with less keeps the slots')
     t.tree.tiledGemm = options.treeTiledGemm && sharedMemoryFits(ShaderId::matmul_packed_tiled_b4, dev);
+    t.specialized = options.specialize && t.matvec == MatvecLayout::Rows;
     t.tiled = options.tileRows && t.matvec == MatvecLayout::Rows && p.rowWords % 4 == 0 && p.rowWordsHi % 4 == 0;
 
     // row slices within the storage-buffer range
@@ -473,6 +474,14 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     return t;
 }
 
+Specialization packedSpecialization(const GpuPackedTensor &w, const PackedPush &p)
+{
+    Specialization s;
+    if (w.specialized)
+        s.values = {p.scaleKind, p.zpBits, p.selBits};
+    return s;
+}
+
 Status recordDequantPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer &out, std::uint32_t yOffset)
 {
     if (out.size < (yOffset + static_cast<std::uint64_t>(w.rows) * static_cast<std::uint64_t>(w.cols)) * 4)
@@ -483,7 +492,7 @@ Status recordDequantPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer
         PackedPush p = slicePush(w, s);
         p.mode = 0;
         p.yOffset = yOffset + s.row0 * p.cols;
-        LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, w.meta, &out}, p, gridFor((s.rows * chunks + kWorkgroup - 1) / kWorkgroup)));
+        LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, w.meta, &out}, p, gridFor((s.rows * chunks + kWorkgroup - 1) / kWorkgroup), packedSpecialization(w, p)));
     }
     return {};
 }
@@ -502,7 +511,7 @@ Status recordDequantRowsPacked(Recorder &rec, const GpuPackedTensor &w, const Bu
         p.tokens = n;
         p.yOffset = 0;
         p.yStride = p.cols;
-        LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &ids, &out}, p, gridFor((n * chunks + kWorkgroup - 1) / kWorkgroup)));
+        LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &ids, &out}, p, gridFor((n * chunks + kWorkgroup - 1) / kWorkgroup), packedSpecialization(w, p)));
     }
     return {};
 }
@@ -518,7 +527,7 @@ Status recordMatvecPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
         PackedPush p = slicePush(w, s);
         p.yOffset = yOffset + s.row0;
         const std::uint32_t rowsPerGroup = kWorkgroup / p.tpr * kTreeRows;
-        LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup)));
+        LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup), packedSpecialization(w, p)));
     }
     return {};
 }
@@ -545,7 +554,7 @@ Status recordMatmulPacked(Recorder &rec, const GpuPackedTensor &w, const Buffer 
         p.yStride = yStride;
         const std::uint32_t rowsPerGroup = tiled ? kTiledRows : kWorkgroup / p.tpr * kTreeRows;
         const std::uint64_t tokenTiles = tiled ? (tokens + kTiledTokens - 1) / kTiledTokens : (tokens + kTreeTokens - 1) / kTreeTokens;
-        LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup * tokenTiles)));
+        LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &x, &y}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup * tokenTiles), packedSpecialization(w, p)));
     }
     return {};
 }

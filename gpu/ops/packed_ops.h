@@ -13,6 +13,7 @@
 #include "core/quant/packed_tensor.h"
 #include "core/util/result.h"
 #include "gpu/ops/basic_ops.h"
+#include "gpu/pipeline/pipelines.h"
 #include "gpu/pipeline/shader_registry.h"
 
 #include <vulkan/vulkan.h>
@@ -62,6 +63,9 @@ struct PackedPush {
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matvec_packed_b4).pushBytes, "packed push constants drifted");
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matmul_packed_fp6).pushBytes, "packed push constants drifted");
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::dequant_packed_b1).pushBytes, "packed push constants drifted");
+
+/// The specialization of the packed kernels for a tensor (shaders/packed_decode.glsl): its scale
+/// kind, zero-point width and selector width as constants of the pipeline.
 
 /// Rows [row0, row0 + rows) of a packed tensor: their code words (FP6: low plane, then high plane).
 struct GpuPackedSlice {
@@ -118,6 +122,9 @@ struct GpuPackedTensor {
     /// the code words of each slice's whole blocks of 64 rows are tiled (tiledCodeWord): with the
     /// Rows layout, where the rows are whole texels
     bool tiled = false;
+    /// its kernels' pipelines are specialized for its scale kind, zero-point and selector widths
+    /// (packedSpecialization): in the Rows layout, where a CPU device pays for the branches on them
+    bool specialized = false;
     std::uint64_t deviceBytes = 0; ///< bytes uploaded for this tensor
 };
 
@@ -147,7 +154,18 @@ struct PackedUploadOptions {
     /// it gains (lavapipe, tree tensors of 256² and 512 × 2048: 1.0–1.4 times the slots' GEMM at 16
     /// tokens, 1.9–3.3 times at 64)
     bool treeTiledGemm = true;
+    /// specialize the kernels' pipelines for a tensor in the Rows layout (GpuPackedTensor::specialized):
+    /// llvmpipe runs both sides of every uniform branch, and the scale's decode for every kind cost
+    /// lavapipe's int4 GEMV a third of its time. Not on the tree layout (GPUs), where a uniform
+    /// branch costs next to nothing and each specialization would be one more pipeline to compile.
+    /// Off only to measure what it gains
+    bool specialize = true;
 };
+
+/// The specialization of a tensor's packed kernels for a slice's push constants
+/// (shaders/packed_decode.glsl): the scale kind, zero-point width and selector width as constants
+/// of the pipeline, so that the driver drops the branches on them; none where w.specialized is off.
+Specialization packedSpecialization(const GpuPackedTensor &w, const PackedPush &p);
 
 /// Where word i of slice row `row` of a code plane of `rowWords` words per row (a multiple of 4)
 /// is stored when the slice's first `tiledRows` rows (a multiple of 64) are tiled: texel i / 4 of

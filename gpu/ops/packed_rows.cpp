@@ -129,7 +129,7 @@ Status dispatchRows(Recorder &rec, const GpuPackedTensor &w, ShaderId id, const 
         p.yStride = yStride;
         const std::uint32_t rowsPerGroup = kRowsWorkgroup * kRowsPerInvocation;
         LOWBIT_CHECK(rec.dispatchAt(id, {s.codes, w.meta, w.tables, &x, &y, w.tables, s.codes, w.meta}, {0, 0, 0, xOffset}, p,
-                                    gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup)));
+                                    gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup), packedSpecialization(w, p)));
     }
     return {};
 }
@@ -245,7 +245,7 @@ Status recordRowsMatmulInt8(Recorder &rec, const GpuPackedTensor &w, const Buffe
             p.xBase = t * texelsPerToken;
             const std::uint32_t rowsPerGroup = kRowsWorkgroup * kRowsPerInvocation;
             LOWBIT_CHECK(rec.dispatch(rowsInt8Shader(w, gemm), {s.codes, w.meta, w.tables, &xq, &y, w.tables, s.codes, w.meta}, p,
-                                      gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup)));
+                                      gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup), packedSpecialization(w, p)));
         }
         t += gemm ? n : 1;
     }

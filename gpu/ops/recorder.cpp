@@ -141,7 +141,7 @@ Result<std::vector<double>> Recorder::markIntervals() const
 }
 
 Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> buffers, const void *push, std::size_t pushBytes,
-                             std::array<std::uint32_t, 3> groups, std::initializer_list<VkDeviceSize> offsets)
+                             std::array<std::uint32_t, 3> groups, std::initializer_list<VkDeviceSize> offsets, const Specialization &spec)
 {
     const ShaderInfo &info = shaderInfo(id);
     if (m_submitted)
@@ -156,7 +156,7 @@ Status Recorder::dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> 
         return makeError(ErrorCode::Internal, std::string(info.name) + ": workgroup count outside the guaranteed limit");
     if (m_dispatches >= m_maxDispatches)
         return makeError(ErrorCode::Internal, "recorder is full: submit before recording more dispatches");
-    LOWBIT_TRY(const Pipeline *p, m_pipelines.get(id));
+    LOWBIT_TRY(const Pipeline *p, m_pipelines.get(id, spec));
 
     std::vector<VkDescriptorBufferInfo> infos;
     infos.reserve(buffers.size());

@@ -8,6 +8,7 @@
 /// projections of a layer) run without a barrier between them.
 
 #include "core/util/result.h"
+#include "gpu/pipeline/pipelines.h"
 #include "gpu/pipeline/shader_registry.h"
 
 #include <vulkan/vulkan.h>
@@ -21,10 +22,8 @@
 namespace lowbit::gpu {
 
 class Context;
-class Pipelines;
 class DescriptorCache;
 struct Buffer;
-struct Pipeline;
 
 /// A command buffer, a fence and a timestamp pool kept for the recorders that take them, one
 /// recorder at a time: on the H200 creating and freeing them cost the host about 0.3 ms a
@@ -61,22 +60,24 @@ public:
     Recorder(const Recorder &) = delete;
     Recorder &operator=(const Recorder &) = delete;
 
+    /// `spec`: the shader's specialization (Pipelines::get), its pipeline created on first use.
     template <class Push>
-    Status dispatch(ShaderId id, std::initializer_list<const Buffer *> buffers, const Push &push, std::array<std::uint32_t, 3> groups)
+    Status dispatch(ShaderId id, std::initializer_list<const Buffer *> buffers, const Push &push, std::array<std::uint32_t, 3> groups,
+                    const Specialization &spec = {})
     {
-        return dispatchRaw(id, buffers, &push, sizeof(Push), groups);
+        return dispatchRaw(id, buffers, &push, sizeof(Push), groups, {}, spec);
     }
     /// The same with binding i starting `offsets[i]` bytes into its buffer (bindings past the
     /// list at 0; a texel binding only at 0; an offset a multiple of the device's alignment for
     /// its binding type, DeviceInfo::min*OffsetAlignment).
     template <class Push>
     Status dispatchAt(ShaderId id, std::initializer_list<const Buffer *> buffers, std::initializer_list<VkDeviceSize> offsets,
-                      const Push &push, std::array<std::uint32_t, 3> groups)
+                      const Push &push, std::array<std::uint32_t, 3> groups, const Specialization &spec = {})
     {
-        return dispatchRaw(id, buffers, &push, sizeof(Push), groups, offsets);
+        return dispatchRaw(id, buffers, &push, sizeof(Push), groups, offsets, spec);
     }
     Status dispatchRaw(ShaderId id, std::initializer_list<const Buffer *> buffers, const void *push, std::size_t pushBytes,
-                       std::array<std::uint32_t, 3> groups, std::initializer_list<VkDeviceSize> offsets = {});
+                       std::array<std::uint32_t, 3> groups, std::initializer_list<VkDeviceSize> offsets = {}, const Specialization &spec = {});
     /// Ends recording, submits, waits for the fence. Errors: device lost, timeout.
     Status submitAndWait();
 

@@ -273,14 +273,14 @@ GroupParams paramsOf(ParamWindow sw, ParamWindow zw, ParamWindow s2w, uint k, ui
     p.base = 0u;
     p.kind = kind0 == KIND_NVFP4 ? KIND_NVFP4 : KIND_LUT;
 #if DECODE == 1
-    if (pc.zpBits != 0u) {
-        p.s2 = float(bitsOf(zw.a[k], zw.b[k], zw.pos[k] + j * pc.zpBits, pc.zpBits));
+    if (ZP_BITS != 0u) {
+        p.s2 = float(bitsOf(zw.a[k], zw.b[k], zw.pos[k] + j * ZP_BITS, ZP_BITS));
         p.kind = KIND_INT_ASYM;
     }
 #elif DECODE == 4 || DECODE == 5
     p.kind = KIND_LUT;
-    if (pc.selBits != 0u)
-        p.base = bitsOf(zw.a[k], zw.b[k], zw.pos[k] + j * pc.selBits, pc.selBits);
+    if (SEL_BITS != 0u)
+        p.base = bitsOf(zw.a[k], zw.b[k], zw.pos[k] + j * SEL_BITS, SEL_BITS);
 #if DECODE == 5
     // the member's inserted code (base) and value (s2)
     const uint m = p.base;
@@ -384,10 +384,10 @@ void main()
         const ParamWindow sw = loadWindow(pc.scalesBase, row, c, sBits);
 #if DECODE == 1
         // (no zero points: zpBits 0 keeps the unused window at the stream's start, inside the buffer)
-        const ParamWindow zw = loadWindow(pc.zpBase, row, c, pc.zpBits);
+        const ParamWindow zw = loadWindow(pc.zpBase, row, c, ZP_BITS);
 #elif DECODE == 4 || DECODE == 5
         // (one member: selBits 0 keeps the unused window at the stream's start, inside the buffer)
-        const ParamWindow zw = loadWindow(pc.selBase, row, c, pc.selBits);
+        const ParamWindow zw = loadWindow(pc.selBase, row, c, SEL_BITS);
 #else
         const ParamWindow zw = sw;
 #endif

@@ -63,6 +63,20 @@ layout(push_constant) uniform Push {
     uint xBase;        // matvec_rows X_INT8: the first texel of the quantized x (quantize_x8.comp)
 } pc;
 
+// The tensor's scale kind, zero-point width and selector width as specialization constants
+// (gpu/pipeline/pipelines.h Specialization, packedSpecialization in gpu/ops/packed_ops.h): where
+// the host sets one, the kernel reads it as a constant and the driver's compiler drops the
+// branches on it; left at ~0 (the default) the kernel reads the push constant. A CPU device runs
+// both sides of a uniform branch, so the scale's decode was paid for every kind, each group, and
+// the one-byte table's read (a loop over the lanes there) with it: specialized, lavapipe's int4
+// GEMV with int8 x ran 1.6–1.8 times as fast (docs/gpu.md).
+layout(constant_id = 0) const uint SPEC_SCALE_KIND = 0xFFFFFFFFu;
+layout(constant_id = 1) const uint SPEC_ZP_BITS = 0xFFFFFFFFu;
+layout(constant_id = 2) const uint SPEC_SEL_BITS = 0xFFFFFFFFu;
+#define SCALE_KIND (SPEC_SCALE_KIND != 0xFFFFFFFFu ? SPEC_SCALE_KIND : pc.scaleKind)
+#define ZP_BITS (SPEC_ZP_BITS != 0xFFFFFFFFu ? SPEC_ZP_BITS : pc.zpBits)
+#define SEL_BITS (SPEC_SEL_BITS != 0xFFFFFFFFu ? SPEC_SEL_BITS : pc.selBits)
+
 layout(std430, binding = 0) readonly buffer Codes { uint codes[]; };
 layout(std430, binding = 1) readonly buffer Meta { uint meta[]; };
 layout(std430, binding = 2) readonly buffer Tables { float tables[]; };
@@ -94,7 +108,7 @@ uint metaBits(uint base, uint idx, uint bits)
 /// Bits per stored scale: 32 (fp32), 16 (fp16, bf16) or 8 (one byte: E8M0, E4M3).
 uint scaleBits()
 {
-    return pc.scaleKind == SCALE_F32 ? 32u : pc.scaleKind >= SCALE_BYTE_LUT ? 8u : 16u;
+    return SCALE_KIND == SCALE_F32 ? 32u : SCALE_KIND >= SCALE_BYTE_LUT ? 8u : 16u;
 }
 
 /// The bits of a one-byte E8M0 or E4M3 scale (mirrored by byteScaleBits in gpu/ops/packed_ops.cpp,
@@ -108,19 +122,19 @@ uint byteScaleBits(uint raw)
     const uint normal = ((e + 120u) << 23) | (m << 20);
     const uint sub = floatBitsToUint(float(m) * 0.001953125); // exact
     const uint e4 = ((raw & 0x80u) << 24) | (mag == 0x7Fu ? 0x7FC00000u : e == 0u ? sub : normal);
-    return pc.scaleKind == SCALE_E8M0 ? e8 : e4;
+    return SCALE_KIND == SCALE_E8M0 ? e8 : e4;
 }
 
 /// The value of a stored scale from its raw bits.
 float scaleValue(uint raw)
 {
-    if (pc.scaleKind == SCALE_F32)
+    if (SCALE_KIND == SCALE_F32)
         return uintBitsToFloat(raw);
-    if (pc.scaleKind == SCALE_BYTE_LUT)
+    if (SCALE_KIND == SCALE_BYTE_LUT)
         return PACKED_TABLE(pc.scaleLutBase + raw);
-    if (pc.scaleKind >= SCALE_E8M0)
+    if (SCALE_KIND >= SCALE_E8M0)
         return uintBitsToFloat(byteScaleBits(raw));
-    return pc.scaleKind == SCALE_F16 ? unpackHalf2x16(raw).x : uintBitsToFloat(raw << 16);
+    return SCALE_KIND == SCALE_F16 ? unpackHalf2x16(raw).x : uintBitsToFloat(raw << 16);
 }
 
 float scaleAt(uint base, uint g)
@@ -151,9 +165,9 @@ GroupParams loadGroup(uint g)
     p.s2 = 0.0;
     if (pc.scales2Base != 0xFFFFFFFFu)
         p.s2 = scaleAt(pc.scales2Base, g);
-    if (pc.zpBits != 0u)
-        p.s2 = float(metaBits(pc.zpBase, g, pc.zpBits));
-    const uint member = pc.selBits != 0u ? metaBits(pc.selBase, g, pc.selBits) : 0u;
+    if (ZP_BITS != 0u)
+        p.s2 = float(metaBits(pc.zpBase, g, ZP_BITS));
+    const uint member = SEL_BITS != 0u ? metaBits(pc.selBase, g, SEL_BITS) : 0u;
     p.base = member * 256u;
     p.kind = meta[pc.kindsBase + member];
     return p;

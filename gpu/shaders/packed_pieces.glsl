@@ -83,7 +83,7 @@ PieceParams pieceParams(uint row, uint q)
     const uint g = groupOf(row, q * 8u);
     PieceParams p;
     p.s = scaleAt(pc.scalesBase, g);
-    p.off = pc.zpBits != 0u ? float(metaBits(pc.zpBase, g, pc.zpBits)) : -pc.lin0;
+    p.off = ZP_BITS != 0u ? float(metaBits(pc.zpBase, g, ZP_BITS)) : -pc.lin0;
     return p;
 }
 #else
