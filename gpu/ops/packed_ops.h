@@ -64,9 +64,6 @@ static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matvec_packed_b4).pushB
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::matmul_packed_fp6).pushBytes, "packed push constants drifted");
 static_assert(sizeof(PackedPush) == shaderInfo(ShaderId::dequant_packed_b1).pushBytes, "packed push constants drifted");
 
-/// The specialization of the packed kernels for a tensor (shaders/packed_decode.glsl): its scale
-/// kind, zero-point width and selector width as constants of the pipeline.
-
 /// Rows [row0, row0 + rows) of a packed tensor: their code words (FP6: low plane, then high plane).
 struct GpuPackedSlice {
     Buffer *codes = nullptr;

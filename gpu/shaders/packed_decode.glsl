@@ -69,7 +69,7 @@ layout(push_constant) uniform Push {
 // branches on it; left at ~0 (the default) the kernel reads the push constant. A CPU device runs
 // both sides of a uniform branch, so the scale's decode was paid for every kind, each group, and
 // the one-byte table's read (a loop over the lanes there) with it: specialized, lavapipe's int4
-// GEMV with int8 x ran 1.6–1.8 times as fast (docs/gpu.md).
+// g32 GEMV ran 1.7 times as fast, twice with int8 x (docs/gpu.md, "Specialized pipelines").
 layout(constant_id = 0) const uint SPEC_SCALE_KIND = 0xFFFFFFFFu;
 layout(constant_id = 1) const uint SPEC_ZP_BITS = 0xFFFFFFFFu;
 layout(constant_id = 2) const uint SPEC_SEL_BITS = 0xFFFFFFFFu;
