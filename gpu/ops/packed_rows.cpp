@@ -36,18 +36,10 @@ ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, boo
         {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g16), LOWBIT_ROWS(lut, _g16), LOWBIT_ROWS(minifloat, _g16),
           LOWBIT_ROWS_T(tables, _g16, ), LOWBIT_ROWS_T(tables2, _g16, ), LOWBIT_ROWS_T(inserted, _g16, )}},
     }};
-    // ... and of 32 columns (a group per chunk)
-    static constexpr Table kIds32 = {{
-        {{LOWBIT_ROWS(generic, _sx), LOWBIT_ROWS(linear, _g32_sx), LOWBIT_ROWS(lut, _g32_sx), LOWBIT_ROWS(minifloat, _g32_sx),
-          LOWBIT_ROWS_T(tables, _g32_sx, _sx), LOWBIT_ROWS_T(tables2, _g32_sx, _sx),
-          LOWBIT_ROWS_T(inserted, _g32_sx, _sx)}},
-        {{LOWBIT_ROWS(generic, ), LOWBIT_ROWS(linear, _g32), LOWBIT_ROWS(lut, _g32), LOWBIT_ROWS(minifloat, _g32),
-          LOWBIT_ROWS_T(tables, _g32, ), LOWBIT_ROWS_T(tables2, _g32, ), LOWBIT_ROWS_T(inserted, _g32, )}},
-    }};
 #undef LOWBIT_ROWS_T
 #undef LOWBIT_ROWS
     const std::size_t v = layout == CodeLayout::Fp6Planes ? 8 : std::clamp<std::size_t>(codeBits, 1, 8) - 1;
-    const auto &ids = groupCols == 16 ? kIds16 : groupCols == 32 ? kIds32 : kIds;
+    const auto &ids = groupCols == 16 ? kIds16 : kIds;
     return ids[xUniform ? 1 : 0][static_cast<std::size_t>(decode)][v];
 }
 
@@ -72,15 +64,15 @@ std::optional<ShaderId> rowsGemmShader(unsigned codeBits, CodeLayout layout, Row
            ShaderId::matmul_rows_b7_minifloat##sfx, ShaderId::matmul_rows_b8_minifloat##sfx, no}
 // the tables paths: dense 3- and 4-bit codes
 #define LOWBIT_GEMM_TABLES(d, sfx) Widths{no, no, ShaderId::matmul_rows_b3_##d##sfx, ShaderId::matmul_rows_b4_##d##sfx, no, no, no, no, no}
-    // [x uniform][grouping: any, 16, 32][decode]: the generic path has one form for every grouping
+    // [x uniform][grouping: any, 16][decode]: the generic path has one form for every grouping
     // (sfx: the grouping's and x binding's suffix, xsfx: the x binding's alone)
 #define LOWBIT_GEMM_PATHS(sfx, xsfx)                                                                                                \
     std::array<Widths, 7>{LOWBIT_GEMM_ALL(generic, xsfx), LOWBIT_GEMM_LINEAR(sfx), LOWBIT_GEMM_ALL(lut, sfx),                     \
                           LOWBIT_GEMM_MINIFLOAT(sfx), LOWBIT_GEMM_TABLES(tables, sfx), LOWBIT_GEMM_TABLES(tables2, sfx),          \
                           LOWBIT_GEMM_TABLES(inserted, sfx)}
-    static constexpr std::array<std::array<std::array<Widths, 7>, 3>, 2> kIds = {{
-        {{LOWBIT_GEMM_PATHS(_sx, _sx), LOWBIT_GEMM_PATHS(_g16_sx, _sx), LOWBIT_GEMM_PATHS(_g32_sx, _sx)}},
-        {{LOWBIT_GEMM_PATHS(, ), LOWBIT_GEMM_PATHS(_g16, ), LOWBIT_GEMM_PATHS(_g32, )}},
+    static constexpr std::array<std::array<std::array<Widths, 7>, 2>, 2> kIds = {{
+        {{LOWBIT_GEMM_PATHS(_sx, _sx), LOWBIT_GEMM_PATHS(_g16_sx, _sx)}},
+        {{LOWBIT_GEMM_PATHS(, ), LOWBIT_GEMM_PATHS(_g16, )}},
     }};
 #undef LOWBIT_GEMM_PATHS
 #undef LOWBIT_GEMM_TABLES
@@ -91,7 +83,7 @@ std::optional<ShaderId> rowsGemmShader(unsigned codeBits, CodeLayout layout, Row
     if (d >= 7 || codeBits < 1 || codeBits > 8 || (layout == CodeLayout::Fp6Planes && codeBits != 6))
         return std::nullopt;
     const std::size_t v = layout == CodeLayout::Fp6Planes ? 8 : codeBits - 1;
-    return kIds[xUniform ? 1 : 0][groupCols == 16 ? 1 : groupCols == 32 ? 2 : 0][d][v];
+    return kIds[xUniform ? 1 : 0][groupCols == 16 ? 1 : 0][d][v];
 }
 
 namespace {
@@ -182,17 +174,16 @@ namespace {
 ShaderId rowsInt8Shader(const GpuPackedTensor &w, bool gemm)
 {
     using S = ShaderId;
-    // [gemm][bits − 2][grouping: any, 16, 32]
-    static constexpr S ids[2][3][3] = {
-        {{S::matvec_rows_b2_linear_x8, S::matvec_rows_b2_linear_g16_x8, S::matvec_rows_b2_linear_g32_x8},
-         {S::matvec_rows_b3_linear_x8, S::matvec_rows_b3_linear_g16_x8, S::matvec_rows_b3_linear_g32_x8},
-         {S::matvec_rows_b4_linear_x8, S::matvec_rows_b4_linear_g16_x8, S::matvec_rows_b4_linear_g32_x8}},
-        {{S::matmul_rows_b2_linear_x8, S::matmul_rows_b2_linear_g16_x8, S::matmul_rows_b2_linear_g32_x8},
-         {S::matmul_rows_b3_linear_x8, S::matmul_rows_b3_linear_g16_x8, S::matmul_rows_b3_linear_g32_x8},
-         {S::matmul_rows_b4_linear_x8, S::matmul_rows_b4_linear_g16_x8, S::matmul_rows_b4_linear_g32_x8}},
+    // [gemm][bits − 2][grouping: any, 16]
+    static constexpr S ids[2][3][2] = {
+        {{S::matvec_rows_b2_linear_x8, S::matvec_rows_b2_linear_g16_x8},
+         {S::matvec_rows_b3_linear_x8, S::matvec_rows_b3_linear_g16_x8},
+         {S::matvec_rows_b4_linear_x8, S::matvec_rows_b4_linear_g16_x8}},
+        {{S::matmul_rows_b2_linear_x8, S::matmul_rows_b2_linear_g16_x8},
+         {S::matmul_rows_b3_linear_x8, S::matmul_rows_b3_linear_g16_x8},
+         {S::matmul_rows_b4_linear_x8, S::matmul_rows_b4_linear_g16_x8}},
     };
-    const std::uint32_t g = groupColumns(w);
-    return ids[gemm ? 1 : 0][w.codeBits - 2][g == 16 ? 1 : g == 32 ? 2 : 0];
+    return ids[gemm ? 1 : 0][w.codeBits - 2][groupColumns(w) == 16 ? 1 : 0];
 }
 
 } // namespace

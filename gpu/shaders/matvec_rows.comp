@@ -93,32 +93,40 @@ layout(std430, binding = 4) buffer Y { float y[]; };
 #define DECODE 0
 #endif
 
-/// Word i (< 8) of the 256 bits a|b, by selects (no indexed vector, which llvmpipe keeps in memory).
-uint wordOf(uvec4 a, uvec4 b, uint i)
+/// Word i (< 4) of v, by selects (no indexed vector, which llvmpipe keeps in memory).
+uint word4(uvec4 v, uint i) { return i == 0u ? v.x : i == 1u ? v.y : i == 2u ? v.z : v.w; }
+/// Word i (< 8) of the 256 bits a|b.
+uint wordOf(uvec4 a, uvec4 b, uint i) { return word4(i < 4u ? a : b, i & 3u); }
+
+/// Where slice row `row`'s (low) code plane starts, as texel tb and step ts between its texels
+/// (the caller checked that its rows are whole texels): tiled rows (codeWord) step 64 texels, the
+/// others 1. Once per row, so that the hot loop's address of a texel is one multiply-add (codeWord
+/// per texel cost both its forms, a dozen operations a row and chunk on llvmpipe).
+void rowTexels(uint row, out uint tb, out uint ts)
 {
-    const uvec4 v = i < 4u ? a : b;
-    const uint q = i & 3u;
-    return q == 0u ? v.x : q == 1u ? v.y : q == 2u ? v.z : v.w;
+    const bool tiled = row < pc.tiledRows;
+    tb = codeWord(row, 0u, pc.rowWords) >> 2;
+    ts = tiled ? 64u : 1u;
 }
 
-/// Texel t of slice row `row` of the (low) code plane, whose rows are whole texels (the caller
-/// checked): past the row's end a row-major row reads the next one's (the host pads the buffer
-/// by two texels), a tiled row its own last texel; neither's words are used.
-uvec4 codeTexel(uint row, uint t)
+/// Texel t of the row at texel tb, step ts (rowTexels): past the row's end a row-major row reads
+/// the next one's (the host pads the buffer by two texels), a tiled row its own last texel; neither's
+/// words are used.
+uvec4 codeTexel(uint tb, uint ts, uint t)
 {
-    return CODES4(codeWord(row, min(t, (pc.rowWords >> 2) - 1u) << 2, pc.rowWords) >> 2);
+    return CODES4(tb + min(t, (pc.rowWords >> 2) - 1u) * ts);
 }
 
 /// The words of whole chunk `ch` of slice row `row`, as texels (the caller checked that the row's
 /// words are a multiple of 4, so 4- and 8-word chunks are whole texels). `carry`: for 3-bit codes
 /// the texel the previous chunk ended in, replaced by the one this chunk ends in — every loop
 /// below walks a row's chunks in order from chunk 0, whose words start a texel (carry unused).
-void loadChunkWide(uint row, uint ch, inout uvec4 carry, out uint w[8])
+void loadChunkWide(uint row, uint tb, uint ts, uint ch, inout uvec4 carry, out uint w[8])
 {
     [[unroll]] for (uint k = 0u; k < 8u; ++k)
         w[k] = 0u;
 #ifdef FP6_PLANES
-    const uvec4 lo = codeTexel(row, ch);
+    const uvec4 lo = codeTexel(tb, ts, ch);
     const uint hiWord = pc.hiBase + codeWord(row, ch * 2u, pc.rowWordsHi); // even
     const uvec4 hi = CODES4(hiWord >> 2u);
     w[0] = lo.x; w[1] = lo.y; w[2] = lo.z; w[3] = lo.w;
@@ -130,16 +138,16 @@ void loadChunkWide(uint row, uint ch, inout uvec4 carry, out uint w[8])
         // words 3ch … 3ch + 2 end in texel (3ch + 2)/4, and start there (o = 0) or in the texel
         // the previous chunk ended in: one fetch a chunk instead of two (4 per 4 chunks, not 8)
         const uint o = first & 3u;
-        const uvec4 cur = codeTexel(row, (first + 2u) >> 2u);
+        const uvec4 cur = codeTexel(tb, ts, (first + 2u) >> 2u);
         const uvec4 a = o == 0u ? cur : carry;
         carry = cur;
         [[unroll]] for (uint k = 0u; k < 3u; ++k)
             w[k] = wordOf(a, cur, o + k);
     } else if (CB == 4u || CB == 8u) {
-        const uvec4 a = codeTexel(row, first >> 2u);
+        const uvec4 a = codeTexel(tb, ts, first >> 2u);
         w[0] = a.x; w[1] = a.y; w[2] = a.z; w[3] = a.w;
         if (CB == 8u) {
-            const uvec4 b = codeTexel(row, (first >> 2u) + 1u);
+            const uvec4 b = codeTexel(tb, ts, (first >> 2u) + 1u);
             w[4] = b.x; w[5] = b.y; w[6] = b.z; w[7] = b.w;
         }
     } else {
@@ -147,9 +155,9 @@ void loadChunkWide(uint row, uint ch, inout uvec4 carry, out uint w[8])
         // two for 5 and 6 bits, three only for 7 (o + CB ≤ 10); a texel fetch costs as much as
         // a few dozen ALU ops here, so none is fetched that cannot be used
         const uint o = first & 3u;
-        const uvec4 a = codeTexel(row, first >> 2u);
-        const uvec4 b = CB > 2u ? codeTexel(row, (first >> 2u) + 1u) : a;
-        const uvec4 c = CB > 6u ? codeTexel(row, (first >> 2u) + 2u) : a;
+        const uvec4 a = codeTexel(tb, ts, first >> 2u);
+        const uvec4 b = CB > 2u ? codeTexel(tb, ts, (first >> 2u) + 1u) : a;
+        const uvec4 c = CB > 6u ? codeTexel(tb, ts, (first >> 2u) + 2u) : a;
         [[unroll]] for (uint k = 0u; k < CB; ++k)
             w[k] = o + k < 8u ? wordOf(a, b, o + k) : wordOf(c, c, o + k - 8u);
     }
@@ -233,33 +241,47 @@ void partialSums(uint w[RPI][8], uint c0, GroupParams p[RPI], uint lo, uint n, i
 // at least once the same way. So the hot loop holds no conditional loads: the group parameters
 // come from registers, refilled once per block of groups.
 
-/// The `bits`-bit value (bits ≤ 32) at bit `pos` of the 256 bits a|b (pos + bits ≤ 256).
-uint bitsOf(uvec4 a, uvec4 b, uint pos, uint bits)
-{
-    const uint i = pos >> 5, off = pos & 31u;
-    const uint hi = wordOf(a, b, min(i + 1u, 7u));
-    const uint v = (wordOf(a, b, i) >> off) | (off + bits > 32u ? hi << (32u - off) : 0u);
-    return bits == 32u ? v : v & ((1u << bits) - 1u);
-}
-
 #if DECODE != 0
-/// The raw words of a block of groups of the RPI rows: a stream of `bits`-bit values read as the
-/// two uvec4s that hold the block's values wherever it starts (the block holds ≤ 128 bits).
+/// The raw bits of a block of groups of the RPI rows (≤ 128 bits a row): a stream of `bits`-bit
+/// values, each row's window aligned once per block so that the block's first value sits at bit 0.
+/// Value j of every row is then at the same place, known once for all rows: scales of 8, 16 or 32
+/// bits never straddle a word, and a word of four takes three selects (selecting the value's word
+/// of 8 at a bit position known per row, each group, cost 20-odd operations a group and row on
+/// llvmpipe: with the division below, 13-18 % of the int4 g32 GEMV).
 struct ParamWindow {
-    uvec4 a[RPI], b[RPI];
-    uint pos[RPI];
+    uvec4 v[RPI];
 };
 
-ParamWindow loadWindow(uint base, uint row[RPI], uint c, uint bits)
+/// Bits pos … pos + 127 of the 256 bits a|b (pos < 128).
+uvec4 alignWindow(uvec4 a, uvec4 b, uint pos)
+{
+    const uint i = pos >> 5, off = pos & 31u;
+    const uvec4 lo = i == 0u ? a : i == 1u ? uvec4(a.yzw, b.x) : i == 2u ? uvec4(a.zw, b.xy) : uvec4(a.w, b.xyz);
+    const uvec4 next = uvec4(lo.yzw, i == 0u ? b.x : i == 1u ? b.y : i == 2u ? b.z : b.w);
+    return off == 0u ? lo : (lo >> off) | (next << (32u - off));
+}
+
+/// The windows of the block of groups from group gcol of each row on (the caller counts it: a
+/// division c / groupSize per row and block runs lane by lane on llvmpipe).
+ParamWindow loadWindow(uint base, uint row[RPI], uint gcol, uint bits)
 {
     ParamWindow win;
     [[unroll]] for (uint k = 0u; k < RPI; ++k) {
-        const uint bit = (base << 5) + groupOf(row[k], c) * bits;
-        win.pos[k] = bit & 127u;
-        win.a[k] = META4(bit >> 7);
-        win.b[k] = META4((bit >> 7) + 1u);
+        const uint g = pc.groupsPerRow == 0u ? 0u : (pc.row0 + row[k]) * pc.groupsPerRow + gcol;
+        const uint bit = (base << 5) + g * bits;
+        win.v[k] = alignWindow(META4(bit >> 7), META4((bit >> 7) + 1u), bit & 127u);
     }
     return win;
+}
+
+/// The `bits`-bit value at bit pos of the aligned window v (pos + bits ≤ 128).
+uint windowBits(uvec4 v, uint pos, uint bits)
+{
+    const uint i = pos >> 5, off = pos & 31u;
+    uint r = word4(v, i) >> off;
+    if ((bits & (bits - 1u)) != 0u && off + bits > 32u) // (powers of two never straddle)
+        r |= word4(v, min(i + 1u, 3u)) << (32u - off);
+    return bits == 32u ? r : r & ((1u << bits) - 1u);
 }
 
 /// The parameters of group j of the block in the windows (linear, lut and minifloat paths: one
@@ -268,19 +290,19 @@ ParamWindow loadWindow(uint base, uint row[RPI], uint c, uint bits)
 GroupParams paramsOf(ParamWindow sw, ParamWindow zw, ParamWindow s2w, uint k, uint j, uint sBits, uint kind0)
 {
     GroupParams p;
-    p.s1 = scaleValue(bitsOf(sw.a[k], sw.b[k], sw.pos[k] + j * sBits, sBits));
+    p.s1 = scaleValue(windowBits(sw.v[k], j * sBits, sBits));
     p.s2 = 0.0;
     p.base = 0u;
     p.kind = kind0 == KIND_NVFP4 ? KIND_NVFP4 : KIND_LUT;
 #if DECODE == 1
     if (ZP_BITS != 0u) {
-        p.s2 = float(bitsOf(zw.a[k], zw.b[k], zw.pos[k] + j * ZP_BITS, ZP_BITS));
+        p.s2 = float(windowBits(zw.v[k], j * ZP_BITS, ZP_BITS));
         p.kind = KIND_INT_ASYM;
     }
 #elif DECODE == 4 || DECODE == 5
     p.kind = KIND_LUT;
     if (SEL_BITS != 0u)
-        p.base = bitsOf(zw.a[k], zw.b[k], zw.pos[k] + j * SEL_BITS, SEL_BITS);
+        p.base = windowBits(zw.v[k], j * SEL_BITS, SEL_BITS);
 #if DECODE == 5
     // the member's inserted code (base) and value (s2)
     const uint m = p.base;
@@ -288,7 +310,7 @@ GroupParams paramsOf(ParamWindow sw, ParamWindow zw, ParamWindow s2w, uint k, ui
     p.base = (pc.insertPos >> (4u * m)) & 15u;
 #endif
 #ifdef TWO_SCALE
-    p.s2 = scaleValue(bitsOf(s2w.a[k], s2w.b[k], s2w.pos[k] + j * sBits, sBits));
+    p.s2 = scaleValue(windowBits(s2w.v[k], j * sBits, sBits));
     p.kind = KIND_TWO_SCALE;
 #endif
 #endif
@@ -345,6 +367,9 @@ void main()
         [[unroll]] for (uint t = 0u; t < NT; ++t)
             acc[k][t] = 0.0;
     uint done = 0u; // columns summed by a fast path
+    uint tb[RPI], ts[RPI]; // each row's first code texel and step (rowTexels)
+    [[unroll]] for (uint k = 0u; k < RPI; ++k)
+        rowTexels(row[k], tb[k], ts[k]);
     uvec4 carry[RPI]; // 3-bit codes: each row's last code texel (loadChunkWide)
     [[unroll]] for (uint k = 0u; k < RPI; ++k)
         carry[k] = uvec4(0u);
@@ -372,27 +397,27 @@ void main()
 #if DECODE != 0
     const uint kind0 = meta[pc.kindsBase];
     const uint sBits = scaleBits();
-#if defined(ROWS_G16)
+#ifdef ROWS_G16
     const bool fast = G == 16u;
-#elif defined(ROWS_G32)
-    const bool fast = G == 32u;
 #else
     const bool fast = G % 32u == 0u;
 #endif
-    const uint blockCols = fast ? (128u / sBits) * G : 0u; // columns of a block of groups
-    for (uint c = 0u; c < full && fast; c += blockCols) {
-        const ParamWindow sw = loadWindow(pc.scalesBase, row, c, sBits);
+    const uint blockGroups = 128u / sBits;
+    const uint blockCols = fast ? blockGroups * G : 0u; // columns of a block of groups
+    uint gcol = 0u; // c / G
+    for (uint c = 0u; c < full && fast; c += blockCols, gcol += blockGroups) {
+        const ParamWindow sw = loadWindow(pc.scalesBase, row, gcol, sBits);
 #if DECODE == 1
         // (no zero points: zpBits 0 keeps the unused window at the stream's start, inside the buffer)
-        const ParamWindow zw = loadWindow(pc.zpBase, row, c, ZP_BITS);
+        const ParamWindow zw = loadWindow(pc.zpBase, row, gcol, ZP_BITS);
 #elif DECODE == 4 || DECODE == 5
         // (one member: selBits 0 keeps the unused window at the stream's start, inside the buffer)
-        const ParamWindow zw = loadWindow(pc.selBase, row, c, SEL_BITS);
+        const ParamWindow zw = loadWindow(pc.selBase, row, gcol, SEL_BITS);
 #else
         const ParamWindow zw = sw;
 #endif
 #ifdef TWO_SCALE
-        const ParamWindow s2w = loadWindow(pc.scales2Base, row, c, sBits);
+        const ParamWindow s2w = loadWindow(pc.scales2Base, row, gcol, sBits);
 #else
         const ParamWindow s2w = sw;
 #endif
@@ -403,7 +428,7 @@ void main()
             const uint j = (c0 - c) >> 4;
             uint w[RPI][8];
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                loadChunkWide(row[k], c0 >> 5, carry[k], w[k]);
+                loadChunkWide(row[k], tb[k], ts[k], c0 >> 5, carry[k], w[k]);
             GroupParams p[RPI];
             float s[RPI][NT];
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
@@ -420,40 +445,28 @@ void main()
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
                 ADD_GROUP(k)
         }
-#elif defined(ROWS_G32)
-        // groups of 32 columns (MX, Q4_0-like): a group per chunk, one flat loop (nested loops
-        // over groups and their chunks cost as much again per group on llvmpipe)
+#else
+        // groups of a multiple of 32 columns: one flat loop over the chunks, each chunk's sums
+        // scaled and added to the row on their own (nested loops over groups and their chunks
+        // cost as much again per group on llvmpipe: the int4 g128 GEMV ran 1.13-1.3 times as fast
+        // flat); j counts the chunk's group in the block, `left` the group's chunks still to come
+        uint j = 0u, left = G >> 5;
         [[dont_unroll]] for (uint c0 = c; c0 < end; c0 += 32u) {
             uint w[RPI][8];
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                loadChunkWide(row[k], c0 >> 5, carry[k], w[k]);
+                loadChunkWide(row[k], tb[k], ts[k], c0 >> 5, carry[k], w[k]);
             GroupParams p[RPI];
             float s[RPI][NT];
             [[unroll]] for (uint k = 0u; k < RPI; ++k) {
-                p[k] = paramsOf(sw, zw, s2w, k, (c0 - c) >> 5, sBits, kind0);
+                p[k] = paramsOf(sw, zw, s2w, k, j, sBits, kind0);
                 ZERO_S(k)
             }
             partialSums(w, c0, p, 0u, 32u, s);
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
                 ADD_GROUP(k)
-        }
-#else
-        [[dont_unroll]] for (uint g0 = c; g0 < end; g0 += G) {
-            GroupParams p[RPI];
-            float s[RPI][NT];
-            [[unroll]] for (uint k = 0u; k < RPI; ++k) {
-                p[k] = paramsOf(sw, zw, s2w, k, (g0 - c) / G, sBits, kind0);
-                ZERO_S(k)
-            }
-            const uint gEnd = min(g0 + G, end);
-            [[dont_unroll]] for (uint c0 = g0; c0 < gEnd; c0 += 32u) {
-                uint w[RPI][8];
-                [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                    loadChunkWide(row[k], c0 >> 5, carry[k], w[k]);
-                partialSums(w, c0, p, 0u, 32u, s);
-            }
-            [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                ADD_GROUP(k)
+            left -= 1u;
+            j += left == 0u ? 1u : 0u;
+            left = left == 0u ? G >> 5 : left;
         }
 #endif
         done = end;
@@ -471,7 +484,7 @@ void main()
         [[dont_unroll]] for (uint c0 = g0; c0 < gEnd; c0 += 32u) {
             uint w[RPI][8];
             [[unroll]] for (uint k = 0u; k < RPI; ++k)
-                loadChunkWide(row[k], c0 >> 5, carry[k], w[k]);
+                loadChunkWide(row[k], tb[k], ts[k], c0 >> 5, carry[k], w[k]);
             partialSums(w, c0, p, 0u, 32u, s);
         }
         [[unroll]] for (uint k = 0u; k < RPI; ++k)
@@ -483,7 +496,7 @@ void main()
         GroupParams p[RPI];
         float s[RPI][NT];
         [[unroll]] for (uint k = 0u; k < RPI; ++k) {
-            loadChunkWide(row[k], c0 >> 5, carry[k], w[k]);
+            loadChunkWide(row[k], tb[k], ts[k], c0 >> 5, carry[k], w[k]);
             p[k] = loadGroup(groupOf(row[k], c0));
             ZERO_S(k)
         }

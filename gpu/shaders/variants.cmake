@@ -87,13 +87,11 @@ lowbit_shader(matvec_packed_fp6_sg_a1 matvec_packed.comp 5 ${packed_push} CODE_B
 # and the "_sx" form with storage buffers for x beyond the uniform range; bindings 6 and 7 read the
 # codes and meta (bindings 0, 1) again as texels.
 set(rows_texels TEXEL=6 TEXEL=7)
-# The define of a rows grouping suffix: "_g16" ROWS_G16, "_g32" ROWS_G32, "" none (any grouping).
+# The define of a rows grouping suffix: "_g16" ROWS_G16, "" none (any grouping).
 function(rows_grouping_define suffix out)
   set(def "")
   if(suffix STREQUAL "_g16")
     set(def ROWS_G16)
-  elseif(suffix STREQUAL "_g32")
-    set(def ROWS_G32)
   endif()
   set(${out} "${def}" PARENT_SCOPE)
 endfunction()
@@ -107,11 +105,12 @@ foreach(decode generic linear lut minifloat)
   else()
     set(d 3)
   endif()
-  # "_g16" / "_g32": the parameter-window paths for groups of 16 columns (NVFP4, two groups per
-  # chunk) and of 32 (MX: a group per chunk), each in one flat loop over the chunks
+  # "_g16": the parameter-window paths for groups of 16 columns (NVFP4, two groups per chunk);
+  # the form without a suffix takes any grouping, those of a multiple of 32 columns (MX: a group
+  # per chunk) in one flat loop over the chunks
   set(groupings "")
   if(d GREATER 0)
-    set(groupings _g16 _g32)
+    set(groupings _g16)
   endif()
   foreach(g "" ${groupings})
     rows_grouping_define("${g}" gdef)
@@ -142,7 +141,7 @@ function(rows_width_defines width name_out defs_out)
     set(${defs_out} CODE_BITS=${width} PARENT_SCOPE)
   endif()
 endfunction()
-foreach(g "" _g16 _g32)
+foreach(g "" _g16)
   rows_grouping_define("${g}" gdef)
   foreach(v ${rows_gemm_paths})
     string(REPLACE ":" ";" f "${v}")
@@ -174,7 +173,7 @@ foreach(decode tables tables2 inserted)
   elseif(decode STREQUAL "inserted")
     set(dnum 5)
   endif()
-  foreach(g "" _g16 _g32)
+  foreach(g "" _g16)
     rows_grouping_define("${g}" gdef)
     foreach(bits 3 4)
       lowbit_shader(matvec_rows_b${bits}_${decode}${g} matvec_rows.comp 8 ${packed_push} CODE_BITS=${bits} DECODE=${dnum} ${tdef} ${gdef} X_UBO UNIFORM=3 UNIFORM=5 ${rows_texels})
@@ -187,7 +186,7 @@ endforeach()
 # per code width and grouping
 lowbit_shader(quantize_x8 quantize_x8.comp 2 12)
 foreach(bits 2 3 4)
-  foreach(g "" _g16 _g32)
+  foreach(g "" _g16)
     rows_grouping_define("${g}" gdef)
     lowbit_shader(matvec_rows_b${bits}_linear${g}_x8 matvec_rows.comp 8 ${packed_push} CODE_BITS=${bits} DECODE=1 ${gdef} X_INT8 TEXEL=3 ${rows_texels})
     lowbit_shader(matmul_rows_b${bits}_linear${g}_x8 matvec_rows.comp 8 ${packed_push} CODE_BITS=${bits} DECODE=1 ${gdef} X_INT8 TOKENS=3 TEXEL=3 ${rows_texels})

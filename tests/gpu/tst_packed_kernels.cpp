@@ -243,10 +243,13 @@ private slots:
         QTest::newRow("int4 g16") << "int4" << int(RowsDecode::Linear) << -7.0f << 16 << "fp16";
         QTest::newRow("int3-asym g16 e8m0") << "int3-asym" << int(RowsDecode::Linear) << 0.0f << 16 << "e8m0";
         QTest::newRow("int4-asym g64 fp32") << "int4-asym" << int(RowsDecode::Linear) << 0.0f << 64 << "fp32";
-        // the "_g32" forms (a group per chunk; fp32 scales: two blocks of groups per row)
+        // groups of 32 columns in the flat loop (a group per chunk; fp32 scales: two blocks of
+        // groups per row), and of 96 (three chunks a group, the row's last group two)
         QTest::newRow("int4-asym g32 bf16") << "int4-asym" << int(RowsDecode::Linear) << 0.0f << 32 << "bf16";
         QTest::newRow("nf4 g32 fp32") << "nf4" << int(RowsDecode::Lut) << 0.0f << 32 << "fp32";
         QTest::newRow("fp8-e4m3 g32 e8m0 (minifloat)") << "fp8-e4m3" << int(RowsDecode::Minifloat) << 0.0f << 32 << "e8m0";
+        QTest::newRow("int4-asym g96") << "int4-asym" << int(RowsDecode::Linear) << 0.0f << 96 << "fp16";
+        QTest::newRow("nf4 g96 e4m3") << "nf4" << int(RowsDecode::Lut) << 0.0f << 96 << "e4m3";
         QTest::newRow("fp4 per channel") << "fp4" << int(RowsDecode::Lut) << 0.0f << 0 << "fp16";
         QTest::newRow("fp8-e4m3 g16 (minifloat)") << "fp8-e4m3" << int(RowsDecode::Minifloat) << 0.0f << 16 << "fp16";
         QTest::newRow("fp5-e3m1 per channel (minifloat)") << "fp5-e3m1" << int(RowsDecode::Minifloat) << 0.0f << 0 << "fp16";
