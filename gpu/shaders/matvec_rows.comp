@@ -248,8 +248,19 @@ void partialSums(uint w[RPI][8], uint c0, GroupParams p[RPI], uint lo, uint n, i
 /// bits never straddle a word, and a word of four takes three selects (selecting the value's word
 /// of 8 at a bit position known per row, each group, cost 20-odd operations a group and row on
 /// llvmpipe: with the division below, 13-18 % of the int4 g32 GEMV).
+/// The inserted path (DECODE 5) keeps the unaligned windows, the two texels as read and each row's
+/// position: it ran 1.3 times as fast so on llvmpipe, and 0.85 times with aligned ones, where every
+/// other path gained or broke even (docs/gpu.md, "Parameter windows, addresses and one flat loop").
+#if DECODE == 5
+#define UNALIGNED_WINDOWS
+#endif
 struct ParamWindow {
+#ifdef UNALIGNED_WINDOWS
+    uvec4 a[RPI], b[RPI];
+    uint pos[RPI];
+#else
     uvec4 v[RPI];
+#endif
 };
 
 /// Bits pos … pos + 127 of the 256 bits a|b (pos < 128).
@@ -269,18 +280,31 @@ ParamWindow loadWindow(uint base, uint row[RPI], uint gcol, uint bits)
     [[unroll]] for (uint k = 0u; k < RPI; ++k) {
         const uint g = pc.groupsPerRow == 0u ? 0u : (pc.row0 + row[k]) * pc.groupsPerRow + gcol;
         const uint bit = (base << 5) + g * bits;
+#ifdef UNALIGNED_WINDOWS
+        win.pos[k] = bit & 127u;
+        win.a[k] = META4(bit >> 7);
+        win.b[k] = META4((bit >> 7) + 1u);
+#else
         win.v[k] = alignWindow(META4(bit >> 7), META4((bit >> 7) + 1u), bit & 127u);
+#endif
     }
     return win;
 }
 
-/// The `bits`-bit value at bit pos of the aligned window v (pos + bits ≤ 128).
-uint windowBits(uvec4 v, uint pos, uint bits)
+/// Value j (`bits` bits, ≤ 32; 0 gives 0) of row k's window (j·bits + bits ≤ 128).
+uint windowBits(ParamWindow w, uint k, uint j, uint bits)
 {
+#ifdef UNALIGNED_WINDOWS
+    const uint pos = w.pos[k] + j * bits;
     const uint i = pos >> 5, off = pos & 31u;
-    uint r = word4(v, i) >> off;
+    const uint hi = wordOf(w.a[k], w.b[k], min(i + 1u, 7u));
+    const uint r = (wordOf(w.a[k], w.b[k], i) >> off) | (off + bits > 32u ? hi << (32u - off) : 0u);
+#else
+    const uint pos = j * bits, i = pos >> 5, off = pos & 31u;
+    uint r = word4(w.v[k], i) >> off;
     if ((bits & (bits - 1u)) != 0u && off + bits > 32u) // (powers of two never straddle)
-        r |= word4(v, min(i + 1u, 3u)) << (32u - off);
+        r |= word4(w.v[k], min(i + 1u, 3u)) << (32u - off);
+#endif
     return bits == 32u ? r : r & ((1u << bits) - 1u);
 }
 
@@ -290,19 +314,19 @@ uint windowBits(uvec4 v, uint pos, uint bits)
 GroupParams paramsOf(ParamWindow sw, ParamWindow zw, ParamWindow s2w, uint k, uint j, uint sBits, uint kind0)
 {
     GroupParams p;
-    p.s1 = scaleValue(windowBits(sw.v[k], j * sBits, sBits));
+    p.s1 = scaleValue(windowBits(sw, k, j, sBits));
     p.s2 = 0.0;
     p.base = 0u;
     p.kind = kind0 == KIND_NVFP4 ? KIND_NVFP4 : KIND_LUT;
 #if DECODE == 1
     if (ZP_BITS != 0u) {
-        p.s2 = float(windowBits(zw.v[k], j * ZP_BITS, ZP_BITS));
+        p.s2 = float(windowBits(zw, k, j, ZP_BITS));
         p.kind = KIND_INT_ASYM;
     }
 #elif DECODE == 4 || DECODE == 5
     p.kind = KIND_LUT;
     if (SEL_BITS != 0u)
-        p.base = windowBits(zw.v[k], j * SEL_BITS, SEL_BITS);
+        p.base = windowBits(zw, k, j, SEL_BITS);
 #if DECODE == 5
     // the member's inserted code (base) and value (s2)
     const uint m = p.base;
@@ -310,7 +334,7 @@ GroupParams paramsOf(ParamWindow sw, ParamWindow zw, ParamWindow s2w, uint k, ui
     p.base = (pc.insertPos >> (4u * m)) & 15u;
 #endif
 #ifdef TWO_SCALE
-    p.s2 = scaleValue(windowBits(s2w.v[k], j * sBits, sBits));
+    p.s2 = scaleValue(windowBits(s2w, k, j, sBits));
     p.kind = KIND_TWO_SCALE;
 #endif
 #endif
