@@ -309,7 +309,6 @@ Error Context::lostError() const
 
 Status Context::submitAndWait(VkCommandBuffer cmd, VkFence fence, bool *submitted) const
 {
-    constexpr std::uint64_t kTimeoutNs = 600ull * 1000 * 1000 * 1000;
     if (submitted)
         *submitted = false;
     if (lost())
@@ -322,14 +321,15 @@ Status Context::submitAndWait(VkCommandBuffer cmd, VkFence fence, bool *submitte
     if (r == VK_SUCCESS) {
         if (submitted)
             *submitted = true;
-        r = vkWaitForFences(m_device, 1, &fence, VK_TRUE, kTimeoutNs);
+        r = vkWaitForFences(m_device, 1, &fence, VK_TRUE, kFenceTimeoutNs);
     }
     if (r == VK_ERROR_DEVICE_LOST) {
         m_lost.store(true, std::memory_order_relaxed);
         return lostError();
     }
     if (r == VK_TIMEOUT)
-        return makeError(ErrorCode::Io, "the Vulkan device " + m_info.name + " did not finish its work within 600 s");
+        return makeError(ErrorCode::Io, "the Vulkan device " + m_info.name + " did not finish its work within "
+                                            + std::to_string(kFenceTimeoutNs / 1000000000ull) + " s");
     if (r != VK_SUCCESS)
         return vkError(r, "vkQueueSubmit / vkWaitForFences", __FILE__, __LINE__);
     return {};

@@ -77,7 +77,10 @@ public:
     /// True when the validation layer was requested, installed and hooked up.
     bool validationEnabled() const { return m_messenger != VK_NULL_HANDLE; }
 
-    /// Submits one recorded command buffer to the queue and waits for its fence (600 s at most).
+    /// How long any wait for a submission's fence lasts before it fails: 600 s.
+    static constexpr std::uint64_t kFenceTimeoutNs = 600ull * 1000 * 1000 * 1000;
+
+    /// Submits one recorded command buffer to the queue and waits for its fence (kFenceTimeoutNs).
     /// Errors: Io when the device is lost (a driver reset, a GPU fault, the device removed): from
     /// then on every submission fails at once with the same message; Io when the work does not
     /// finish in time; others as vkError maps them. `submitted` (optional) tells whether the

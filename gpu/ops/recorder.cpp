@@ -22,8 +22,6 @@ std::array<std::uint32_t, 3> gridFor(std::uint64_t n, std::uint32_t maxX)
 }
 
 namespace {
-constexpr std::uint64_t kFenceTimeoutNs = 600ull * 1000 * 1000 * 1000;
-
 void destroySubmissionObjects(const Context &ctx, VkFence fence, VkCommandBuffer cmd, VkQueryPool queries)
 {
     if (fence)
@@ -38,7 +36,7 @@ void destroySubmissionObjects(const Context &ctx, VkFence fence, VkCommandBuffer
 RecorderResources::~RecorderResources()
 {
     if (m_pending && m_fence && !m_ctx.lost())
-        vkWaitForFences(m_ctx.device(), 1, &m_fence, VK_TRUE, kFenceTimeoutNs);
+        vkWaitForFences(m_ctx.device(), 1, &m_fence, VK_TRUE, Context::kFenceTimeoutNs);
     destroySubmissionObjects(m_ctx, m_fence, m_cmd, m_queries);
 }
 
@@ -54,7 +52,7 @@ Result<std::unique_ptr<Recorder>> Recorder::begin(const Context &ctx, Pipelines 
         if (resources->m_inUse)
             return makeError(ErrorCode::Internal, "recorder resources already in use");
         if (resources->m_pending) { // (a submission whose wait failed: it must be done before reuse)
-            LOWBIT_VK_CHECK(vkWaitForFences(ctx.device(), 1, &resources->m_fence, VK_TRUE, kFenceTimeoutNs));
+            LOWBIT_VK_CHECK(vkWaitForFences(ctx.device(), 1, &resources->m_fence, VK_TRUE, Context::kFenceTimeoutNs));
             resources->m_pending = false;
         }
         if (resources->m_fence)
