@@ -21,8 +21,8 @@ inline constexpr std::uint32_t kRowsGemmTokens = 3;
 PackedPush slicePush(const GpuPackedTensor &w, const GpuPackedSlice &s);
 
 /// The matvec_rows variant (code width / FP6 layout, decode path; x and tables in uniform buffers
-/// or, beyond the uniform range, in storage buffers; groups of 16 or 32 columns have their own
-/// forms, groupCols 0: per tensor or per channel).
+/// or, beyond the uniform range, in storage buffers; groups of 16 columns have their own forms,
+/// every other grouping takes the same one; groupCols 0: per tensor or per channel).
 ShaderId rowsShader(unsigned codeBits, CodeLayout layout, RowsDecode decode, bool xUniform, std::uint32_t groupCols);
 /// The rows GEMM variant of kRowsGemmTokens tokens for the same choice: every path rowsDecodeFor
 /// picks has one (linear and lut of 1–8 bits, lut and generic of the FP6 planes, minifloat of 5–8
