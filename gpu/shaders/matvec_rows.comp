@@ -47,19 +47,22 @@ layout(std140, binding = 5) uniform TU { vec4 tu[4096]; };
 #extension GL_KHR_shader_subgroup_shuffle : require
 
 layout(local_size_x = 32) in;
-// bindings 6 and 7: the code and meta buffers (0, 1) again, as RGBA32UI texel buffers. llvmpipe
-// fetches texels with SIMD gathers, where every storage-buffer load is a loop over the lanes: the
-// hot loop's code words and the parameter windows come from here (the host pads both buffers so
-// that the last texel a row touches exists).
-layout(binding = 6) uniform usamplerBuffer codesT;
-layout(binding = 7) uniform usamplerBuffer metaT;
-#define CODES4(i) texelFetch(codesT, int(i))
-#define META4(i) texelFetch(metaT, int(i))
+// bindings 6 and 7: the code and meta buffers (0, 1) again, as RGBA32UI storage texel buffers read
+// by imageLoad. llvmpipe loads a texel for the 8 lanes as eight 16-byte loads and a transpose,
+// where every storage-buffer load is a loop over the lanes, and inlines an image load, where a
+// texelFetch from a uniform texel buffer of this format is a call that spills every live register
+// around it (docs/gpu.md, "Image loads"): the hot loop's code words and the parameter windows come
+// from here (the host pads both buffers so that the last texel a row touches exists).
+layout(binding = 6, rgba32ui) readonly uniform uimageBuffer codesT;
+layout(binding = 7, rgba32ui) readonly uniform uimageBuffer metaT;
+#define CODES4(i) imageLoad(codesT, int(i))
+#define META4(i) imageLoad(metaT, int(i))
 #ifdef X_INT8
 // binding 3: x quantized by quantize_x8.comp (5 texels a chunk of 32 columns, token by token
-// from texel pc.xBase): the integer sums of 2- to 4-bit linear codes (DECODE 1), partialSums below;
-// bindings 2 and 5 are storage buffers (the tables, read only by weightAt's tail)
-layout(binding = 3) uniform usamplerBuffer x8T;
+// from texel pc.xBase), the same way: the integer sums of 2- to 4-bit linear codes (DECODE 1),
+// partialSums below; bindings 2 and 5 are storage buffers (the tables, read only by weightAt's tail)
+layout(binding = 3, rgba32ui) readonly uniform uimageBuffer x8T;
+#define X8(i) imageLoad(x8T, int(i))
 #define TABLE(i) tables[i]
 /// The first texel of chunk ch of token t's quantized x.
 uint x8Chunk(uint t, uint ch) { return pc.xBase + (t * ((pc.cols + 31u) >> 5) + ch) * 5u; }
@@ -68,12 +71,12 @@ float xAt(uint i)
 {
     const uint t = i / pc.cols, c = i - t * pc.cols, j = c & 31u;
     const uint base = x8Chunk(t, c >> 5);
-    const uvec4 tx = texelFetch(x8T, int(base + (j >> 3)));
+    const uvec4 tx = X8(base + (j >> 3));
     const uint i4 = j & 3u;
     const int word = int(i4 == 0u ? tx.x : i4 == 1u ? tx.y : i4 == 2u ? tx.z : tx.w);
     const int low = (word << 16) >> 16; // q[j + 4] of the pair, sign-extended
     const int q = (j & 4u) != 0u ? low : (word - low) >> 16;
-    return float(q) * uintBitsToFloat(texelFetch(x8T, int(base + 4u)).x);
+    return float(q) * uintBitsToFloat(X8(base + 4u).x);
 }
 #elif defined(X_UBO)
 // bindings 3 (x) and 5 (value tables, a copy of binding 2's first 256·members floats) are

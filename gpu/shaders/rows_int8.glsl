@@ -50,8 +50,8 @@ void partialSums(uint w[RPI][8], uint c0, GroupParams p[RPI], uint lo, uint n, i
     const uint lane = gl_SubgroupInvocationID;
     [[unroll]] for (uint t = 0u; t < NT; ++t) {
         const uint base = x8Chunk(xTok(t), c0 >> 5);
-        const uvec4 xt = texelFetch(x8T, int(base + (lane & 3u)));
-        const uvec4 xm = texelFetch(x8T, int(base + 4u));
+        const uvec4 xt = X8(base + (lane & 3u));
+        const uvec4 xm = X8(base + 4u);
         const int qs = (lo < 16u ? int(xm.y) : 0) + (lo + n > 16u ? int(xm.z) : 0);
         int t0[RPI], t1[RPI];
         [[unroll]] for (uint k = 0u; k < RPI; ++k) {
