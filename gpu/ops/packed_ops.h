@@ -30,7 +30,8 @@ struct Buffer;
 struct DeviceInfo;
 
 /// True on devices that can run the row kernels (matvec_rows, matvec_vq_rows): 8-lane subgroups
-/// with ballot and shuffle operations, and RGBA32UI uniform texel buffers as large as any storage buffer.
+/// with ballot and shuffle operations, and RGBA32UI texel buffers (the row kernels read theirs by
+/// imageLoad, as storage texel buffers) as large as any storage buffer.
 bool rowKernelsRun(const DeviceInfo &device);
 /// True on devices whose large GEMVs take the row layout (MatvecLayout::Rows): CPU
 /// implementations of Vulkan that can run the row kernels (docs/gpu.md).
