@@ -25,9 +25,9 @@
 //              that a GPU's last-level cache (50–60 MB on big ones) cannot hold what the products read;
 //              default: 1 on CPU devices, else enough for 256 MiB (at most 32)]
 //             [--row-major: the rows layout's code words untiled, to measure what the tiling gains]
-//             [--unspecialized: the packed kernels read the scale kind, zero-point and selector widths from
+//             [--unspecialized: the packed kernels read the scale kind, zero-point and selector widths (and the tree the group size) from
 //              push constants instead of taking them as specialization constants, to measure what that gains]
-//             [--tree-table / --tree-barriers / --tree-one-piece: the tree kernels without their linear INT decode /
+//             [--tree-table / --tree-barriers / --tree-one-piece: the tree kernels without their linear INT and one-table decodes /
 //              subgroup-shuffle sums / the GEMV's loads of four pieces ahead (GPUs); --tree-ahead: those loads on CPU devices too]
 //             [--tree-slot-gemm: prompts of ≥ 16 tokens on the tree take the slots' GEMM instead of the tiled one]
 //             [--kv-cache f32|f16: the engine's KV cache]
@@ -167,7 +167,7 @@ int main(int argc, char **argv)
         else if (a == "--apart-qkv")
             engine.mergeQkv = false;
         else if (a == "--tree-table")
-            engine.treeLinear = upload.treeLinear = false;
+            engine.treeLinear = upload.treeLinear = engine.treeLut = upload.treeLut = false;
         else if (a == "--tree-one-piece" || a == "--tree-ahead")
             engine.treeAhead = upload.treeAhead = a == "--tree-ahead";
         else if (a == "--tree-slot-gemm")

@@ -36,6 +36,7 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
     opt.attention = run.attention;
     opt.int8Activations = run.int8Activations;
     opt.treeLinear = run.treeLinear;
+    opt.treeLut = run.treeLut;
     opt.subgroupReduce = run.subgroupReduce;
     opt.treeAhead = run.treeAhead;
     opt.treeTiledGemm = run.treeTiledGemm;

@@ -32,6 +32,7 @@ struct EngineRun {
     std::optional<int> prompt;
     bool int8Activations = false; ///< --activations int8 (GpuModelOptions::int8Activations)
     bool treeLinear = true;       ///< --tree-table clears it
+    bool treeLut = true;          ///< --tree-table clears it
     std::optional<bool> subgroupReduce; ///< --tree-barriers: false
     std::optional<bool> treeAhead;      ///< --tree-one-piece: false, --tree-ahead: true
     bool treeTiledGemm = true;          ///< --tree-slot-gemm clears it

@@ -99,7 +99,7 @@ run() {
     step 60 tst_gpu_model_fusion "$bin/gpu_tst_gpu_model_fusion"
     [[ -f $model ]] && step 120 tst_gpu_vs_cpu "$bin/gpu_tst_gpu_vs_cpu"
     # GEMV GB/s against the roofline: the default forms, then the tree GEMV one piece at a time
-    local formats=int4,int4-asym,nf4,mxfp4,int8,vptq-v8-k256,vptq-v8-k256-pn,vptq-v4-k4096
+    local formats=int4,int4-asym,nf4,mxfp4,nvfp4,int8,vptq-v8-k256,vptq-v8-k256-pn,vptq-v4-k4096
     local gemv=(--formats "$formats" --shapes 4096x4096,11008x4096 --copies 12 --reps 5 --gemm 8 --no-model)
     step 240 gemv "$bin/bench_gpu" "${gemv[@]}"
     # the prefill: GEMMs of 64 tokens, tiled against the slots' GEMM (and the VQ GEMM with its x pass)
@@ -107,6 +107,11 @@ run() {
     step 120 gemm64 "$bin/bench_gpu" "${gemm[@]}"
     step 120 gemm64_slots "$bin/bench_gpu" "${gemm[@]}" --tree-slot-gemm
     step 120 gemv_one_piece "$bin/bench_gpu" --formats int4,int4-asym,nf4 --shapes 4096x4096,11008x4096 --copies 12 --reps 5 --no-model --tree-one-piece
+    # the direct decodes (linear INT without conversions, one table without per-weight selects)
+    # against the table path with its selects
+    step 120 gemv_table "$bin/bench_gpu" --formats int4,nf4,nvfp4,fp6-e3m2 --shapes 4096x4096,11008x4096 --copies 12 --reps 5 --gemm 8 --no-model --tree-table
+    # the tree's pipelines specialized (scale kind, group size) against push constants
+    step 120 gemv_unspecialized "$bin/bench_gpu" --formats int4,nf4 --shapes 4096x4096,11008x4096 --copies 12 --reps 5 --gemm 8 --no-model --unspecialized
     # the engine: stories260K and the 2-layer TinyLlama-width model, fused and separate layer ops
     if [[ -f $model ]]; then
         step 180 engine "$bin/bench_gpu" --formats int4 --shapes 1024x1024 --reps 1 --tokens 256 --model "$model"

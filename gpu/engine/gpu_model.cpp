@@ -53,6 +53,7 @@ PackedUploadOptions packedOptions(const GpuModelOptions &options)
     packed.maxSliceBytes = options.maxSliceBytes;
     packed.matvec = options.matvec;
     packed.treeLinear = options.treeLinear;
+    packed.treeLut = options.treeLut;
     packed.subgroupReduce = options.subgroupReduce;
     packed.treeAhead = options.treeAhead;
     packed.treeTiledGemm = options.treeTiledGemm;

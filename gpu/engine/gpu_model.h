@@ -34,9 +34,10 @@ struct GpuModelOptions {
     std::uint64_t maxSliceBytes = 0; ///< split weights into buffers of at most this; 0 = the device's range
     /// the packed weights' GEMV layout (PackedUploadOptions::matvec); empty: by device and size
     std::optional<MatvecLayout> matvec;
-    /// the shared-tree kernels' forms (PackedUploadOptions::treeLinear, subgroupReduce,
+    /// the shared-tree kernels' forms (PackedUploadOptions::treeLinear, treeLut, subgroupReduce,
     /// treeAhead): off only to measure what they gain
     bool treeLinear = true;
+    bool treeLut = true;
     std::optional<bool> subgroupReduce;
     std::optional<bool> treeAhead;
     bool treeTiledGemm = true; ///< PackedUploadOptions::treeTiledGemm

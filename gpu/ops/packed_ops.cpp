@@ -38,6 +38,17 @@ std::uint32_t kindOf(FastKind k)
     }
 }
 
+/// Whether the tree kernels' one-table decode fits a tensor (TreeForm::lut): one LUT or NVFP4
+/// member, no zero points, selectors or second scales, and a tensor scale only where the member is
+/// NVFP4's (the kernels multiply every piece's sum by push.tensorScale).
+bool treeLutFits(const FastPlan &plan, const PackedPush &push)
+{
+    if (plan.members.size() != 1 || push.zpBits != 0 || push.selBits != 0 || push.scales2Base != kNoScales2)
+        return false;
+    const std::uint32_t kind = kindOf(plan.members[0].kind);
+    return kind == kKindNvfp4 || (kind == kKindLut && push.tensorScale == 1.0f);
+}
+
 std::uint32_t scaleKindOf(FastScaleRound s)
 {
     switch (s) {
@@ -179,61 +190,49 @@ PackedPush slicePush(const GpuPackedTensor &w, const GpuPackedSlice &s)
 
 ShaderId packedShader(PackedKernel kernel, unsigned codeBits, CodeLayout layout, TreeForm form)
 {
-    // per kernel: b1..b8, fp6; then (tree kernels) the _sg, _lin and _lin_sg forms of b1..b8 and fp6_sg
+    // per code width b1..b8 and the FP6 planes; the tree kernels' decodes: the table path, _lin
+    // (no FP6 form: the table path stands in) and _lut
     using S = ShaderId;
-    static constexpr std::array<std::array<S, 9>, 3> kPlain = {{
-        {S::dequant_packed_b1, S::dequant_packed_b2, S::dequant_packed_b3, S::dequant_packed_b4, S::dequant_packed_b5,
-         S::dequant_packed_b6, S::dequant_packed_b7, S::dequant_packed_b8, S::dequant_packed_fp6},
-        {S::matvec_packed_b1, S::matvec_packed_b2, S::matvec_packed_b3, S::matvec_packed_b4, S::matvec_packed_b5,
-         S::matvec_packed_b6, S::matvec_packed_b7, S::matvec_packed_b8, S::matvec_packed_fp6},
-        {S::matmul_packed_b1, S::matmul_packed_b2, S::matmul_packed_b3, S::matmul_packed_b4, S::matmul_packed_b5,
-         S::matmul_packed_b6, S::matmul_packed_b7, S::matmul_packed_b8, S::matmul_packed_fp6},
+    using Widths = std::array<S, 9>;
+#define LOWBIT_WIDTHS(f, form)                                                                                                    \
+    Widths { S::f##_b1##form, S::f##_b2##form, S::f##_b3##form, S::f##_b4##form, S::f##_b5##form, S::f##_b6##form, S::f##_b7##form, \
+             S::f##_b8##form, S::f##_fp6##form }
+#define LOWBIT_WIDTHS_LIN(f, form)                                                                                                \
+    Widths { S::f##_b1_lin##form, S::f##_b2_lin##form, S::f##_b3_lin##form, S::f##_b4_lin##form, S::f##_b5_lin##form,             \
+             S::f##_b6_lin##form, S::f##_b7_lin##form, S::f##_b8_lin##form, S::f##_fp6##form }
+    static const Widths kDequant = LOWBIT_WIDTHS(dequant_packed, );
+    // [decode: table, linear, lut][kernel: GEMV, GEMM][reduce: tree, subgroup]
+    static const std::array<std::array<std::array<Widths, 2>, 2>, 3> kTree = {{
+        {{{LOWBIT_WIDTHS(matvec_packed, ), LOWBIT_WIDTHS(matvec_packed, _sg)},
+          {LOWBIT_WIDTHS(matmul_packed, ), LOWBIT_WIDTHS(matmul_packed, _sg)}}},
+        {{{LOWBIT_WIDTHS_LIN(matvec_packed, ), LOWBIT_WIDTHS_LIN(matvec_packed, _sg)},
+          {LOWBIT_WIDTHS_LIN(matmul_packed, ), LOWBIT_WIDTHS_LIN(matmul_packed, _sg)}}},
+        {{{LOWBIT_WIDTHS(matvec_packed, _lut), LOWBIT_WIDTHS(matvec_packed, _lut_sg)},
+          {LOWBIT_WIDTHS(matmul_packed, _lut), LOWBIT_WIDTHS(matmul_packed, _lut_sg)}}},
     }};
-    static constexpr std::array<std::array<S, 9>, 2> kSg = {{
-        {S::matvec_packed_b1_sg, S::matvec_packed_b2_sg, S::matvec_packed_b3_sg, S::matvec_packed_b4_sg, S::matvec_packed_b5_sg,
-         S::matvec_packed_b6_sg, S::matvec_packed_b7_sg, S::matvec_packed_b8_sg, S::matvec_packed_fp6_sg},
-        {S::matmul_packed_b1_sg, S::matmul_packed_b2_sg, S::matmul_packed_b3_sg, S::matmul_packed_b4_sg, S::matmul_packed_b5_sg,
-         S::matmul_packed_b6_sg, S::matmul_packed_b7_sg, S::matmul_packed_b8_sg, S::matmul_packed_fp6_sg},
-    }};
-    static constexpr std::array<std::array<S, 8>, 2> kLin = {{
-        {S::matvec_packed_b1_lin, S::matvec_packed_b2_lin, S::matvec_packed_b3_lin, S::matvec_packed_b4_lin,
-         S::matvec_packed_b5_lin, S::matvec_packed_b6_lin, S::matvec_packed_b7_lin, S::matvec_packed_b8_lin},
-        {S::matmul_packed_b1_lin, S::matmul_packed_b2_lin, S::matmul_packed_b3_lin, S::matmul_packed_b4_lin,
-         S::matmul_packed_b5_lin, S::matmul_packed_b6_lin, S::matmul_packed_b7_lin, S::matmul_packed_b8_lin},
-    }};
-    static constexpr std::array<std::array<S, 8>, 2> kLinSg = {{
-        {S::matvec_packed_b1_lin_sg, S::matvec_packed_b2_lin_sg, S::matvec_packed_b3_lin_sg, S::matvec_packed_b4_lin_sg,
-         S::matvec_packed_b5_lin_sg, S::matvec_packed_b6_lin_sg, S::matvec_packed_b7_lin_sg, S::matvec_packed_b8_lin_sg},
-        {S::matmul_packed_b1_lin_sg, S::matmul_packed_b2_lin_sg, S::matmul_packed_b3_lin_sg, S::matmul_packed_b4_lin_sg,
-         S::matmul_packed_b5_lin_sg, S::matmul_packed_b6_lin_sg, S::matmul_packed_b7_lin_sg, S::matmul_packed_b8_lin_sg},
-    }};
-    static constexpr std::array<std::array<S, 9>, 2> kSgA1 = {{
-        {S::matvec_packed_b1_sg_a1, S::matvec_packed_b2_sg_a1, S::matvec_packed_b3_sg_a1, S::matvec_packed_b4_sg_a1, S::matvec_packed_b5_sg_a1,
-         S::matvec_packed_b6_sg_a1, S::matvec_packed_b7_sg_a1, S::matvec_packed_b8_sg_a1, S::matvec_packed_fp6_sg_a1},
-        {S::matvec_packed_b1_lin_sg_a1, S::matvec_packed_b2_lin_sg_a1, S::matvec_packed_b3_lin_sg_a1, S::matvec_packed_b4_lin_sg_a1,
-         S::matvec_packed_b5_lin_sg_a1, S::matvec_packed_b6_lin_sg_a1, S::matvec_packed_b7_lin_sg_a1, S::matvec_packed_b8_lin_sg_a1,
-         S::matvec_packed_fp6_sg_a1},
-    }};
-    static constexpr std::array<std::array<S, 9>, 2> kTiled = {{
-        {S::matmul_packed_tiled_b1, S::matmul_packed_tiled_b2, S::matmul_packed_tiled_b3, S::matmul_packed_tiled_b4,
-         S::matmul_packed_tiled_b5, S::matmul_packed_tiled_b6, S::matmul_packed_tiled_b7, S::matmul_packed_tiled_b8,
-         S::matmul_packed_tiled_fp6},
-        {S::matmul_packed_tiled_b1_lin, S::matmul_packed_tiled_b2_lin, S::matmul_packed_tiled_b3_lin, S::matmul_packed_tiled_b4_lin,
-         S::matmul_packed_tiled_b5_lin, S::matmul_packed_tiled_b6_lin, S::matmul_packed_tiled_b7_lin, S::matmul_packed_tiled_b8_lin,
-         S::matmul_packed_tiled_fp6},
-    }};
+    // the GEMV one piece at a time (subgroup sums only)
+    static const std::array<Widths, 3> kSgA1 = {
+        LOWBIT_WIDTHS(matvec_packed, _sg_a1), LOWBIT_WIDTHS_LIN(matvec_packed, _sg_a1), LOWBIT_WIDTHS(matvec_packed, _lut_sg_a1)};
+    static const std::array<Widths, 3> kTiled = {
+        LOWBIT_WIDTHS(matmul_packed_tiled, ), LOWBIT_WIDTHS_LIN(matmul_packed_tiled, ), LOWBIT_WIDTHS(matmul_packed_tiled, _lut)};
+#undef LOWBIT_WIDTHS
+#undef LOWBIT_WIDTHS_LIN
     const bool fp6 = layout == CodeLayout::Fp6Planes;
     const std::size_t v = fp6 ? 8 : std::clamp<std::size_t>(codeBits, 1, 8) - 1;
-    if (kernel == PackedKernel::Dequant)
-        return kPlain[0][v];
-    if (kernel == PackedKernel::MatmulTiled)
-        return kTiled[form.linear && !fp6 ? 1 : 0][v];
-    if (kernel == PackedKernel::Matvec && form.subgroupReduce && !form.loadAhead)
-        return kSgA1[form.linear && !fp6 ? 1 : 0][v];
-    const std::size_t k = kernel == PackedKernel::Matvec ? 0 : 1;
-    if (form.linear && !fp6)
-        return form.subgroupReduce ? kLinSg[k][v] : kLin[k][v];
-    return form.subgroupReduce ? kSg[k][v] : kPlain[k + 1][v];
+    const std::size_t d = form.linear && !fp6 ? 1 : form.lut ? 2 : 0;
+    switch (kernel) {
+    case PackedKernel::Dequant:
+        return kDequant[v];
+    case PackedKernel::MatmulTiled:
+        return kTiled[d][v];
+    case PackedKernel::Matvec:
+        if (form.subgroupReduce && !form.loadAhead)
+            return kSgA1[d][v];
+        return kTree[d][0][form.subgroupReduce ? 1 : 0][v];
+    case PackedKernel::Matmul:
+        return kTree[d][1][form.subgroupReduce ? 1 : 0][v];
+    }
+    return kDequant[v];
 }
 
 bool rowKernelsRun(const DeviceInfo &device)
@@ -438,11 +437,13 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     t.rowsDecode = rowsDecodeFor(p.plan, p.layout, push);
     const bool intAsym = p.plan.members.size() == 1 && kindOf(p.plan.members[0].kind) == kKindIntAsym;
     t.tree.linear = options.treeLinear && p.layout == CodeLayout::Dense && (t.rowsDecode == RowsDecode::Linear || intAsym);
+    t.tree.lut = !t.tree.linear && options.treeLut && treeLutFits(p.plan, push);
     t.tree.subgroupReduce = options.subgroupReduce.value_or(true) && dev.subgroupShuffle;
     t.tree.loadAhead = options.treeAhead.value_or(dev.type != "cpu");
     // (the tiled GEMM holds 24 KiB of tiles in workgroup memory; a device with less keeps the slots')
     t.tree.tiledGemm = options.treeTiledGemm && sharedMemoryFits(ShaderId::matmul_packed_tiled_b4, dev);
-    t.specialized = options.specialize && t.matvec == MatvecLayout::Rows;
+    t.specialized = options.specialize
+                    && (t.matvec == MatvecLayout::Rows || options.specializeTree.value_or(dev.type != "cpu"));
     t.tiled = options.tileRows && t.matvec == MatvecLayout::Rows && p.rowWords % 4 == 0 && p.rowWordsHi % 4 == 0;
 
     // row slices within the storage-buffer range
@@ -477,8 +478,10 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
 Specialization packedSpecialization(const GpuPackedTensor &w, const PackedPush &p)
 {
     Specialization s;
+    // (the group size only for the tree layout's tensors, whose kernels divide by it per piece: a
+    // row kernel's pipeline does not depend on it, so one serves every group size)
     if (w.specialized)
-        s.values = {p.scaleKind, p.zpBits, p.selBits};
+        s.values = {p.scaleKind, p.zpBits, p.selBits, w.matvec == MatvecLayout::SharedTree ? p.groupSize : Specialization::kAny};
     return s;
 }
 

@@ -92,6 +92,10 @@ struct TreeForm {
     /// INT and INT-asym codes (RowsDecode::Linear, or INT-asym of any zero-point width) decode as
     /// (code − offset)·scale, no table read or member lookup per piece (the `_lin` variants)
     bool linear = false;
+    /// one LUT or NVFP4 member (no zero points, selectors or second scales) decodes as table[code],
+    /// the scale (and NVFP4's tensor scale) applied to a piece's sum: no per-weight member lookup or
+    /// selects on the kind (the `_lut` variants; FP6 planes too)
+    bool lut = false;
     /// a slot's lanes sum by subgroup shuffles, no shared-memory tree (the `_sg` variants:
     /// devices with subgroup shuffles)
     bool subgroupReduce = false;
@@ -120,8 +124,9 @@ struct GpuPackedTensor {
     /// the code words of each slice's whole blocks of 64 rows are tiled (tiledCodeWord): with the
     /// Rows layout, where the rows are whole texels
     bool tiled = false;
-    /// its kernels' pipelines are specialized for its scale kind, zero-point and selector widths
-    /// (packedSpecialization): in the Rows layout, where a CPU device pays for the branches on them
+    /// its kernels' pipelines are specialized for its scale kind, zero-point and selector widths, and
+    /// in the SharedTree layout its group size (packedSpecialization): a CPU device pays for the
+    /// branches on them, and a GPU divides by the group size for every piece
     bool specialized = false;
     std::uint64_t deviceBytes = 0; ///< bytes uploaded for this tensor
 };
@@ -142,6 +147,9 @@ struct PackedUploadOptions {
     /// the tree kernels' linear INT decode where the format allows it (false: the table path, for
     /// measuring what it gains)
     bool treeLinear = true;
+    /// the tree kernels' one-table decode where the format allows it (TreeForm::lut; false: the
+    /// table path with its per-weight selects, for measuring what it gains)
+    bool treeLut = true;
     /// the tree kernels sum by subgroup shuffles; empty: where the device has them
     std::optional<bool> subgroupReduce;
     /// the tree GEMV loads ahead (TreeForm::loadAhead); empty: on GPUs, not on CPU implementations
@@ -152,17 +160,23 @@ struct PackedUploadOptions {
     /// it gains (lavapipe, tree tensors of 256² and 512 × 2048: 1.0–1.4 times the slots' GEMM at 16
     /// tokens, 1.9–3.3 times at 64)
     bool treeTiledGemm = true;
-    /// specialize the kernels' pipelines for a tensor in the Rows layout (GpuPackedTensor::specialized):
-    /// llvmpipe runs both sides of every uniform branch, and the scale's decode for every kind cost
-    /// lavapipe's int4 GEMV a third of its time. Not on the tree layout (GPUs), where a uniform
-    /// branch costs next to nothing and each specialization would be one more pipeline to compile.
-    /// Off only to measure what it gains
+    /// specialize the kernels' pipelines for a tensor (GpuPackedTensor::specialized): llvmpipe runs
+    /// both sides of every uniform branch, and the scale's decode for every kind cost lavapipe's
+    /// int4 GEMV a third of its time; on the tree layout the group size too, since 2026-12-05, so
+    /// that a GPU finds a piece's group without a division by a uniform (a dozen instructions a
+    /// piece and row). Off only to measure what it gains
     bool specialize = true;
+    /// ... the tree layout's tensors too; empty: on GPUs, not on CPU devices, where the tree serves
+    /// only small tensors and each specialization is one more pipeline for llvmpipe to compile
+    /// (0.5–9 s each: a test of every format through every kernel took 7.6 minutes with a cold
+    /// shader cache, 1.4 warm)
+    std::optional<bool> specializeTree;
 };
 
 /// The specialization of a tensor's packed kernels for a slice's push constants
-/// (shaders/packed_decode.glsl): the scale kind, zero-point width and selector width as constants
-/// of the pipeline, so that the driver drops the branches on them; none where w.specialized is off.
+/// (shaders/packed_decode.glsl): the scale kind, zero-point width and selector width (and, for the
+/// SharedTree layout, the group size) as constants of the pipeline, so that the driver drops the
+/// branches on them; none where w.specialized is off.
 Specialization packedSpecialization(const GpuPackedTensor &w, const PackedPush &p);
 
 /// Where word i of slice row `row` of a code plane of `rowWords` words per row (a multiple of 4)

@@ -28,11 +28,12 @@ inline VkDescriptorType bindingType(const ShaderInfo &info, std::uint32_t i)
 /// Values for a shader's specialization constants, constant_id i taking values[i]; kAny leaves
 /// one at the shader's default. The packed kernels (shaders/packed_decode.glsl) read a push
 /// constant where theirs is left at kAny, and take the value as a constant otherwise, so that the
-/// driver's compiler drops the branches on it (a CPU device runs both sides of a uniform branch).
+/// driver's compiler drops the branches on it (a CPU device runs both sides of a uniform branch)
+/// and divides by it as by a constant (the group size).
 struct Specialization {
     static constexpr std::uint32_t kAny = 0xFFFFFFFFu;
-    std::array<std::uint32_t, 3> values{kAny, kAny, kAny};
-    bool any() const { return values == decltype(values){kAny, kAny, kAny}; }
+    std::array<std::uint32_t, 4> values{kAny, kAny, kAny, kAny};
+    bool any() const { return values == decltype(values){kAny, kAny, kAny, kAny}; }
     friend bool operator==(const Specialization &, const Specialization &) = default;
 };
 

@@ -7,9 +7,10 @@
 // of them where groups straddle pieces); the partial sums meet by subgroup shuffles or in a
 // shared-memory tree (tree_reduce.glsl). A lane loads the code words, group parameters and x of
 // AHEAD pieces before it decodes any, so that AHEAD times as many loads are in flight (a GPU's
-// compiler does not pipeline a loop this long by itself). TREE_LINEAR decodes INT and INT-asym
-// codes without a table read (packed_pieces.glsl). The host's grid counts ROWS (kTreeRows in
-// packed_ops.cpp).
+// compiler does not pipeline a loop this long by itself). A piece's values are summed unscaled and
+// the sum scaled once (pieceValues, pieceScale); TREE_LINEAR decodes INT and INT-asym codes without
+// a table read or a conversion, TREE_LUT one table's codes by one read a weight
+// (packed_pieces.glsl). The host's grid counts ROWS (kTreeRows in packed_ops.cpp).
 #version 450
 #include "packed_decode.glsl"
 #include "packed_pieces.glsl"
@@ -55,8 +56,8 @@ void main()
                 const bool inside = q0 + j * pc.tpr < fast;
                 [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
                     vec4 a, b;
-                    decodeLoaded(gp[j * ROWS + r], lo[j * ROWS + r], hi[j * ROWS + r], a, b);
-                    const float part = dot(a, xa[j]) + dot(b, xb[j]);
+                    pieceValues(gp[j * ROWS + r], lo[j * ROWS + r], hi[j * ROWS + r], a, b);
+                    const float part = pieceScale(gp[j * ROWS + r]) * (dot(a, xa[j]) + dot(b, xb[j]));
                     acc[r] += inside ? part : 0.0;
                 }
             }

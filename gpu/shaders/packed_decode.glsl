@@ -73,9 +73,14 @@ layout(push_constant) uniform Push {
 layout(constant_id = 0) const uint SPEC_SCALE_KIND = 0xFFFFFFFFu;
 layout(constant_id = 1) const uint SPEC_ZP_BITS = 0xFFFFFFFFu;
 layout(constant_id = 2) const uint SPEC_SEL_BITS = 0xFFFFFFFFu;
+// ... and the group size, for the shared-tree layout's tensors only (a row kernel's pipeline does
+// not depend on it): a piece's group is a division by it, which a GPU runs as a dozen
+// instructions by a uniform divisor and as one or two by a constant
+layout(constant_id = 3) const uint SPEC_GROUP_SIZE = 0xFFFFFFFFu;
 #define SCALE_KIND (SPEC_SCALE_KIND != 0xFFFFFFFFu ? SPEC_SCALE_KIND : pc.scaleKind)
 #define ZP_BITS (SPEC_ZP_BITS != 0xFFFFFFFFu ? SPEC_ZP_BITS : pc.zpBits)
 #define SEL_BITS (SPEC_SEL_BITS != 0xFFFFFFFFu ? SPEC_SEL_BITS : pc.selBits)
+#define GROUP_SIZE (SPEC_GROUP_SIZE != 0xFFFFFFFFu ? SPEC_GROUP_SIZE : pc.groupSize)
 
 layout(std430, binding = 0) readonly buffer Codes { uint codes[]; };
 layout(std430, binding = 1) readonly buffer Meta { uint meta[]; };
@@ -155,7 +160,7 @@ struct GroupParams {
 /// Group number of column `col` of slice row `row`.
 uint groupOf(uint row, uint col)
 {
-    return pc.groupsPerRow == 0u ? 0u : (pc.row0 + row) * pc.groupsPerRow + col / pc.groupSize;
+    return pc.groupsPerRow == 0u ? 0u : (pc.row0 + row) * pc.groupsPerRow + col / GROUP_SIZE;
 }
 
 GroupParams loadGroup(uint g)
@@ -242,7 +247,7 @@ void loadChunk(uint row, uint ch, out uint w[8])
 /// (constant shifts, parameters loaded once). Otherwise the per-weight path below.
 bool chunkIsUniform(uint c0)
 {
-    return (pc.groupsPerRow == 0u || pc.groupSize % 32u == 0u) && c0 + 32u <= pc.cols;
+    return (pc.groupsPerRow == 0u || GROUP_SIZE % 32u == 0u) && c0 + 32u <= pc.cols;
 }
 
 /// k-bit LSB-first value at bit position `bit` of slice row `row` of the plane at word `base`.

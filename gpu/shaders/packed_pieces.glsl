@@ -28,7 +28,7 @@ void xPiece(uint at, out vec4 xa, out vec4 xb)
 /// run both sides of a branch.)
 uint fastPieces()
 {
-    return (pc.groupsPerRow <= 1u || pc.groupSize % 8u == 0u) ? pc.cols / 8u : 0u;
+    return (pc.groupsPerRow <= 1u || GROUP_SIZE % 8u == 0u) ? pc.cols / 8u : 0u;
 }
 
 #ifndef FP6_PLANES
@@ -70,40 +70,75 @@ uint pieceCode(uint lo, uint hi, uint j)
 #endif
 }
 
-/// What decoding a piece of codes needs besides its bits: the group's scale and offset (TREE_LINEAR:
-/// INT, one member whose table is exactly code + lin0, and INT-asym, code − zero point; no table
-/// read, no member lookup) or its GroupParams.
-#ifdef TREE_LINEAR
+/// What decoding a piece of codes needs besides its bits, and how: the group's scale and offset
+/// (TREE_LINEAR: INT, one member whose table is exactly code + lin0, and INT-asym, code − zero
+/// point), its scale (TREE_LUT: one LUT or NVFP4 member, no zero points or second scale: value
+/// table[code]), or its GroupParams (every other format: decodeValue per weight).
+/// The GEMV sums a piece's values unscaled (pieceValues) and multiplies the sum by pieceScale once,
+/// so that a weight costs its extraction, at most one add or table read, and a multiply-add: by
+/// the H200's figures the decode, not the memory, bounds the tree GEMV on a GPU (its int8 GEMV read
+/// 0.55 of the roofline where int4, twice the weights a byte, read 0.33–0.41, and the linear form,
+/// fewer instructions a weight, had gained 30 %; docs/gpu-devices.md). The GEMMs decode each
+/// weight bit for bit (decodeLoaded), since it serves many tokens there. TREE_LINEAR makes a code's float by the
+/// 2^23 trick — uintBitsToFloat(0x4B000000 | code) is 2^23 + code exactly — and subtracts
+/// 2^23 + offset (exact: the offset is an integer below 2^16, the host checks), so no
+/// integer-to-float conversion, which NVIDIA GPUs run at 1/8 of the multiply-add rate.
+#if defined(TREE_LINEAR)
 struct PieceParams {
     float s;
-    float off;
+    float k; // 2^23 + offset
 };
 PieceParams pieceParams(uint row, uint q)
 {
     const uint g = groupOf(row, q * 8u);
     PieceParams p;
     p.s = scaleAt(pc.scalesBase, g);
-    p.off = ZP_BITS != 0u ? float(metaBits(pc.zpBase, g, ZP_BITS)) : -pc.lin0;
+    p.k = 8388608.0 + (ZP_BITS != 0u ? float(metaBits(pc.zpBase, g, ZP_BITS)) : -pc.lin0);
     return p;
 }
+float pieceScale(PieceParams p) { return p.s; }
+float pieceValue(PieceParams p, uint code) { return uintBitsToFloat(code | 0x4B000000u) - p.k; }
+#elif defined(TREE_LUT)
+struct PieceParams {
+    float s;
+};
+PieceParams pieceParams(uint row, uint q)
+{
+    PieceParams p;
+    p.s = scaleAt(pc.scalesBase, groupOf(row, q * 8u));
+    return p;
+}
+// (the host takes this form only where pc.tensorScale is NVFP4's or 1)
+float pieceScale(PieceParams p) { return p.s * pc.tensorScale; }
+float pieceValue(PieceParams p, uint code) { return PACKED_TABLE(code); }
 #else
 #define PieceParams GroupParams
 PieceParams pieceParams(uint row, uint q) { return loadGroup(groupOf(row, q * 8u)); }
+float pieceScale(PieceParams p) { return 1.0; }
+float pieceValue(PieceParams p, uint code) { return decodeValue(p, code); }
 #endif
 
-/// The 8 weights of a piece loaded by loadPiece, as two vec4 (columns c0 .. c0 + 3 and c0 + 4 .. c0 + 7).
+/// The 8 values of a piece loaded by loadPiece, before pieceScale (the generic path: the weights
+/// themselves), as two vec4 (columns c0 .. c0 + 3 and c0 + 4 .. c0 + 7).
+void pieceValues(PieceParams p, uint lo, uint hi, out vec4 a, out vec4 b)
+{
+    a = vec4(pieceValue(p, pieceCode(lo, hi, 0u)), pieceValue(p, pieceCode(lo, hi, 1u)), pieceValue(p, pieceCode(lo, hi, 2u)),
+             pieceValue(p, pieceCode(lo, hi, 3u)));
+    b = vec4(pieceValue(p, pieceCode(lo, hi, 4u)), pieceValue(p, pieceCode(lo, hi, 5u)), pieceValue(p, pieceCode(lo, hi, 6u)),
+             pieceValue(p, pieceCode(lo, hi, 7u)));
+}
+
+/// The 8 weights of a piece loaded by loadPiece, bit for bit the CPU's: value·scale in one rounding
+/// (table[code] is exactly code − offset for TREE_LINEAR), NVFP4's (t·s)·tensorScale in two.
 void decodeLoaded(PieceParams p, uint lo, uint hi, out vec4 a, out vec4 b)
 {
-#ifdef TREE_LINEAR
-    // (float(code) − off)·scale is exact up to the one rounding of the CPU's table[code]·scale,
-    // so the values are bit for bit the same
-    a = (vec4(pieceCode(lo, hi, 0u), pieceCode(lo, hi, 1u), pieceCode(lo, hi, 2u), pieceCode(lo, hi, 3u)) - p.off) * p.s;
-    b = (vec4(pieceCode(lo, hi, 4u), pieceCode(lo, hi, 5u), pieceCode(lo, hi, 6u), pieceCode(lo, hi, 7u)) - p.off) * p.s;
-#else
-    a = vec4(decodeValue(p, pieceCode(lo, hi, 0u)), decodeValue(p, pieceCode(lo, hi, 1u)), decodeValue(p, pieceCode(lo, hi, 2u)),
-             decodeValue(p, pieceCode(lo, hi, 3u)));
-    b = vec4(decodeValue(p, pieceCode(lo, hi, 4u)), decodeValue(p, pieceCode(lo, hi, 5u)), decodeValue(p, pieceCode(lo, hi, 6u)),
-             decodeValue(p, pieceCode(lo, hi, 7u)));
+    pieceValues(p, lo, hi, a, b);
+#if defined(TREE_LINEAR)
+    a *= p.s;
+    b *= p.s;
+#elif defined(TREE_LUT)
+    a = (a * p.s) * pc.tensorScale;
+    b = (b * p.s) * pc.tensorScale;
 #endif
 }
 

@@ -58,30 +58,39 @@ foreach(family dequant_packed matvec_packed matmul_packed)
   lowbit_shader(${family}_fp6 ${family}.comp 5 ${packed_push} CODE_BITS=6 FP6_PLANES)
 endforeach()
 # The shared-tree GEMV/GEMM's forms (TreeForm in packed_ops.h): "_sg" sums a slot's lanes by
-# subgroup shuffles (tree_reduce.glsl), "_lin" decodes INT / INT-asym codes without a table read
+# subgroup shuffles (tree_reduce.glsl), "_lin" decodes INT / INT-asym codes without a table read,
+# "_lut" one LUT or NVFP4 member's codes by one table read a weight (packed_pieces.glsl)
 foreach(family matvec_packed matmul_packed)
   foreach(bits 1 2 3 4 5 6 7 8)
     lowbit_shader(${family}_b${bits}_sg ${family}.comp 5 ${packed_push} CODE_BITS=${bits} SG_REDUCE)
     lowbit_shader(${family}_b${bits}_lin ${family}.comp 5 ${packed_push} CODE_BITS=${bits} TREE_LINEAR)
     lowbit_shader(${family}_b${bits}_lin_sg ${family}.comp 5 ${packed_push} CODE_BITS=${bits} TREE_LINEAR SG_REDUCE)
+    lowbit_shader(${family}_b${bits}_lut ${family}.comp 5 ${packed_push} CODE_BITS=${bits} TREE_LUT)
+    lowbit_shader(${family}_b${bits}_lut_sg ${family}.comp 5 ${packed_push} CODE_BITS=${bits} TREE_LUT SG_REDUCE)
   endforeach()
   lowbit_shader(${family}_fp6_sg ${family}.comp 5 ${packed_push} CODE_BITS=6 FP6_PLANES SG_REDUCE)
+  lowbit_shader(${family}_fp6_lut ${family}.comp 5 ${packed_push} CODE_BITS=6 FP6_PLANES TREE_LUT)
+  lowbit_shader(${family}_fp6_lut_sg ${family}.comp 5 ${packed_push} CODE_BITS=6 FP6_PLANES TREE_LUT SG_REDUCE)
 endforeach()
 # ... and the tiled GEMM for prompts of many tokens on GPUs (64 rows × 32 tokens a workgroup,
 # weights and x staged in shared memory; TreeForm::tiledGemm): per code width and FP6 planes, and
-# the linear INT decode
+# the linear INT and one-table decodes
 foreach(bits 1 2 3 4 5 6 7 8)
   lowbit_shader(matmul_packed_tiled_b${bits} matmul_packed_tiled.comp 5 ${packed_push} CODE_BITS=${bits})
   lowbit_shader(matmul_packed_tiled_b${bits}_lin matmul_packed_tiled.comp 5 ${packed_push} CODE_BITS=${bits} TREE_LINEAR)
+  lowbit_shader(matmul_packed_tiled_b${bits}_lut matmul_packed_tiled.comp 5 ${packed_push} CODE_BITS=${bits} TREE_LUT)
 endforeach()
 lowbit_shader(matmul_packed_tiled_fp6 matmul_packed_tiled.comp 5 ${packed_push} CODE_BITS=6 FP6_PLANES)
+lowbit_shader(matmul_packed_tiled_fp6_lut matmul_packed_tiled.comp 5 ${packed_push} CODE_BITS=6 FP6_PLANES TREE_LUT)
 # ... and the GEMV's subgroup forms (every GPU's) loading one piece at a time instead of four
 # ("_a1", TreeForm::loadAhead off: to measure what loading ahead gains)
 foreach(bits 1 2 3 4 5 6 7 8)
   lowbit_shader(matvec_packed_b${bits}_sg_a1 matvec_packed.comp 5 ${packed_push} CODE_BITS=${bits} SG_REDUCE AHEAD=1u)
   lowbit_shader(matvec_packed_b${bits}_lin_sg_a1 matvec_packed.comp 5 ${packed_push} CODE_BITS=${bits} TREE_LINEAR SG_REDUCE AHEAD=1u)
+  lowbit_shader(matvec_packed_b${bits}_lut_sg_a1 matvec_packed.comp 5 ${packed_push} CODE_BITS=${bits} TREE_LUT SG_REDUCE AHEAD=1u)
 endforeach()
 lowbit_shader(matvec_packed_fp6_sg_a1 matvec_packed.comp 5 ${packed_push} CODE_BITS=6 FP6_PLANES SG_REDUCE AHEAD=1u)
+lowbit_shader(matvec_packed_fp6_lut_sg_a1 matvec_packed.comp 5 ${packed_push} CODE_BITS=6 FP6_PLANES TREE_LUT SG_REDUCE AHEAD=1u)
 # The row-per-invocation GEMV for CPU implementations, per code width and decode path (generic,
 # linear, lut, minifloat; see matvec_rows.comp): x and the value tables in uniform buffers (bindings 3, 5),
 # and the "_sx" form with storage buffers for x beyond the uniform range; bindings 6 and 7 read the
