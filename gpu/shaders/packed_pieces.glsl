@@ -79,9 +79,10 @@ uint pieceCode(uint lo, uint hi, uint j)
 /// the H200's figures the decode, not the memory, bounds the tree GEMV on a GPU (its int8 GEMV read
 /// 0.55 of the roofline where int4, twice the weights a byte, read 0.33–0.41, and the linear form,
 /// fewer instructions a weight, had gained 30 %; docs/gpu-devices.md). The GEMMs decode each
-/// weight bit for bit (decodeLoaded), since it serves many tokens there. TREE_LINEAR makes a code's float by the
-/// 2^23 trick — uintBitsToFloat(0x4B000000 | code) is 2^23 + code exactly — and subtracts
-/// 2^23 + offset (exact: the offset is an integer below 2^16, the host checks), so no
+/// weight bit for bit (decodeLoaded), since it serves many tokens there.
+/// TREE_LINEAR makes a code's float by the 2^23 trick — uintBitsToFloat(0x4B000000 | code) is
+/// 2^23 + code exactly — and subtracts 2^23 + offset, exact too (the offset is an integer: a zero
+/// point, or −lin0, which the host takes only when it is an integer below 2^16), so no
 /// integer-to-float conversion, which NVIDIA GPUs run at 1/8 of the multiply-add rate.
 #if defined(TREE_LINEAR)
 struct PieceParams {
