@@ -30,10 +30,13 @@
 //             [--tree-table / --tree-barriers / --tree-one-piece: the tree kernels without their linear INT and one-table decodes /
 //              subgroup-shuffle sums / the GEMV's loads of four pieces ahead (GPUs); --tree-ahead: those loads on CPU devices too]
 //             [--tree-slot-gemm: prompts of ≥ 16 tokens on the tree take the slots' GEMM instead of the tiled one]
+//             [--tree-int8: "+x8" rows and --activations int8 take the tree GEMV's integer dot-product form where the device has
+//              the dot product but does not accelerate it (lavapipe; by default only where it is accelerated)]
 //             [--kv-cache f32|f16: the engine's KV cache]
 //             [--attention tree|rows: the engine's attention kernel (default: by device)]
 //             [--prompt N: the synthetic model's prefill of N tokens, then its decode after them — attention at long contexts]
-//             [--activations int8: the engine with int8 activations for its 4-bit INT linears (CPU devices)]
+//             [--activations int8: the engine with int8 activations for its 2- to 4-bit INT linears (CPU devices; on GPUs with
+//              the integer dot product its 4-bit ones)]
 //             [--unfused: the engine with a dispatch for each residual add, norm, RoPE, KV store and gate/up linear]
 //             [--apart-gate-up: the other fusions, gate and up as two linears]
 //             [--apart-qkv: the other fusions, q, k and v as three linears]
@@ -172,13 +175,15 @@ int main(int argc, char **argv)
             engine.treeAhead = upload.treeAhead = a == "--tree-ahead";
         else if (a == "--tree-slot-gemm")
             engine.treeTiledGemm = upload.treeTiledGemm = false;
+        else if (a == "--tree-int8")
+            engine.treeInt8 = upload.treeInt8 = true;
         else if (a == "--tree-barriers") {
             upload.subgroupReduce = false;
             engine.subgroupReduce = false;
         }
         else {
             std::fprintf(stderr, "usage: bench_gpu [--formats a,b] [--group G] [--reps R] [--products P] [--copies C] [--wall-clock] [--staged|--mapped] [--shapes RxC,...] [--device N] "
-                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--unspecialized] [--tree-table] [--tree-barriers] [--tree-one-piece|--tree-ahead] [--tree-slot-gemm] [--apart-gate-up] [--apart-qkv] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
+                                 "[--tpr T] [--matvec rows|tree] [--gemm TOKENS] [--row-major] [--unspecialized] [--tree-table] [--tree-barriers] [--tree-one-piece|--tree-ahead] [--tree-slot-gemm] [--tree-int8] [--apart-gate-up] [--apart-qkv] [--kv-cache f32|f16] [--model PATH] [--tokens N] "
                                  "[--no-model] [--attention tree|rows] [--prompt N] [--activations f32|int8] [--unfused] [--compare-int8 TEXT [--compare-docs N]]\n");
             return 2;
         }

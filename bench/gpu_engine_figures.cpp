@@ -37,6 +37,7 @@ Status engineTokensPerSecond(Context &ctx, const Model &model, const char *label
     opt.int8Activations = run.int8Activations;
     opt.treeLinear = run.treeLinear;
     opt.treeLut = run.treeLut;
+    opt.treeInt8 = run.treeInt8;
     opt.subgroupReduce = run.subgroupReduce;
     opt.treeAhead = run.treeAhead;
     opt.treeTiledGemm = run.treeTiledGemm;

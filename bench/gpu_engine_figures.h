@@ -36,6 +36,7 @@ struct EngineRun {
     std::optional<bool> subgroupReduce; ///< --tree-barriers: false
     std::optional<bool> treeAhead;      ///< --tree-one-piece: false, --tree-ahead: true
     bool treeTiledGemm = true;          ///< --tree-slot-gemm clears it
+    std::optional<bool> treeInt8;       ///< --tree-int8: true (GpuModelOptions::treeInt8)
     bool specializeKernels = true;      ///< --unspecialized clears it (GpuModelOptions::specializeKernels)
     std::optional<bool> stagedWeights;  ///< --staged / --mapped
     bool fuseLayerOps = true;           ///< --unfused clears it (GpuModelOptions::fuseLayerOps)

@@ -149,13 +149,21 @@ Result<GemvFigures> measureGemv(const BenchTiming &timing, Context &ctx, Pipelin
     const std::uint32_t chunkWords = p.layout == CodeLayout::Fp6Planes ? 6u : p.codeBits;
     // "+x8": x quantized to int8 (each product quantizes its own x, where the engine quantizes
     // once for the linears sharing an x) and the integer GEMV / GEMM
-    if (int8X && !rowsInt8Runs(w))
-        return makeError(ErrorCode::Unsupported, "no int8-x kernel for this format and layout (2- to 4-bit linear codes, rows layout)");
+    // and on the tree (GPUs), x quantized per piece and the dot-product GEMV; its prompts keep the
+    // fp32 GEMM, as the engine's do
+    const bool treeX8 = int8X && treeInt8Runs(w);
+    if (int8X && !rowsInt8Runs(w) && !treeX8)
+        return makeError(ErrorCode::Unsupported, "no int8-x kernel for this format and layout (2- to 4-bit linear codes in the rows layout; "
+                                                 "4-bit ones on the tree where the device has the integer dot product)");
     const auto cols = static_cast<std::uint32_t>(p.cols);
-    LOWBIT_TRY(Buffer * bq, io.allocate(quantizedXBytes(cols, std::max(gemmTokens, 1u))));
+    LOWBIT_TRY(Buffer * bq, io.allocate(std::max(quantizedXBytes(cols, std::max(gemmTokens, 1u)), quantizedPiecesBytes(cols, 1))));
     const auto product = [&](Recorder &rec, std::uint32_t tokens, int i) -> Status {
         const GpuPackedTensor &wi = ws[static_cast<std::size_t>(i % copies)];
-        if (int8X) {
+        if (treeX8 && tokens == 1) {
+            LOWBIT_CHECK(recordQuantizeX8Pieces(rec, *bx, 0, cols, 1, *bq));
+            return recordMatvecPackedInt8(rec, wi, *bq, *by);
+        }
+        if (int8X && !treeX8) {
             LOWBIT_CHECK(recordQuantizeX8(rec, *bx, 0, cols, tokens, *bq));
             return recordRowsMatmulInt8(rec, wi, *bq, *by, tokens, 0, static_cast<std::uint32_t>(p.rows));
         }

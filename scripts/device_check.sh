@@ -30,7 +30,8 @@ pack() {
     mkdir -p "$stage/bin" "$stage/lib" "$stage/model"
     local bins=("$build/bench/bench_gpu" "$build/tests/gpu_tst_packed_kernels" "$build/tests/gpu_tst_vq_kernels"
                 "$build/tests/gpu_tst_gpu_vs_cpu" "$build/tests/gpu_tst_basic_kernels" "$build/tests/gpu_tst_layer_kernels"
-                "$build/tests/gpu_tst_gpu_model" "$build/tests/gpu_tst_gpu_model_fusion" "$build/tests/gpu_tst_packed_tree")
+                "$build/tests/gpu_tst_gpu_model" "$build/tests/gpu_tst_gpu_model_fusion" "$build/tests/gpu_tst_packed_tree"
+                "$build/tests/gpu_tst_packed_tree_int8")
     for b in "${bins[@]}"; do
         [[ -x $b ]] || { echo "device_check: $b is missing: build first" >&2; return 1; }
         strip -o "$stage/bin/$(basename "$b")" "$b"
@@ -92,14 +93,16 @@ run() {
     # correctness first: every kernel × format against the CPU reference
     step 120 tst_packed_kernels "$bin/gpu_tst_packed_kernels"
     step 60 tst_packed_tree "$bin/gpu_tst_packed_tree"
+    step 60 tst_packed_tree_int8 "$bin/gpu_tst_packed_tree_int8"
     step 60 tst_vq_kernels "$bin/gpu_tst_vq_kernels"
     step 60 tst_basic_kernels "$bin/gpu_tst_basic_kernels"
     step 60 tst_layer_kernels "$bin/gpu_tst_layer_kernels"
     step 120 tst_gpu_model "$bin/gpu_tst_gpu_model"
     step 60 tst_gpu_model_fusion "$bin/gpu_tst_gpu_model_fusion"
     [[ -f $model ]] && step 120 tst_gpu_vs_cpu "$bin/gpu_tst_gpu_vs_cpu"
-    # GEMV GB/s against the roofline: the default forms, then the tree GEMV one piece at a time
-    local formats=int4,int4-asym,nf4,mxfp4,nvfp4,int8,vptq-v8-k256,vptq-v8-k256-pn,vptq-v4-k4096
+    # GEMV GB/s against the roofline: the default forms, then the tree GEMV one piece at a time;
+    # "+x8": x quantized per piece and the dot-product GEMV (where the device accelerates it)
+    local formats=int4,int4+x8,int4-asym,int4-asym+x8,nf4,mxfp4,nvfp4,int8,vptq-v8-k256,vptq-v8-k256-pn,vptq-v4-k4096
     local gemv=(--formats "$formats" --shapes 4096x4096,11008x4096 --copies 12 --reps 5 --gemm 8 --no-model)
     step 240 gemv "$bin/bench_gpu" "${gemv[@]}"
     # the prefill: GEMMs of 64 tokens, tiled against the slots' GEMM (and the VQ GEMM with its x pass)
@@ -115,6 +118,7 @@ run() {
     # the engine: stories260K and the 2-layer TinyLlama-width model, fused and separate layer ops
     if [[ -f $model ]]; then
         step 180 engine "$bin/bench_gpu" --formats int4 --shapes 1024x1024 --reps 1 --tokens 256 --model "$model"
+        step 180 engine_int8 "$bin/bench_gpu" --formats int4 --shapes 1024x1024 --reps 1 --tokens 256 --activations int8 --model "$model"
         step 180 engine_unfused "$bin/bench_gpu" --formats int4 --shapes 1024x1024 --reps 1 --tokens 256 --unfused --model "$model"
         step 180 engine_apart_gate_up "$bin/bench_gpu" --formats int4 --shapes 1024x1024 --reps 1 --tokens 256 --apart-gate-up --model "$model"
         step 180 engine_apart_qkv "$bin/bench_gpu" --formats int4 --shapes 1024x1024 --reps 1 --tokens 256 --apart-qkv --model "$model"

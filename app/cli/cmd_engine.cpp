@@ -71,7 +71,8 @@ std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions 
     }
     if (int8Activations && e->int8Tensors == 0)
         err << "lowbit " << cmd << ": note: --activations int8 changes nothing here: no linear of this model has an integer kernel on this device "
-               "(2- to 4-bit INT / INT-asym codes, on CPU devices in tensors of at least 64 Ki weights)\n";
+               "(2- to 4-bit INT / INT-asym codes on CPU devices, in tensors of at least 64 Ki weights; 4-bit ones on GPUs that accelerate the "
+               "integer dot product)\n";
     l.engine = std::move(*e);
     return l;
 }
@@ -114,7 +115,7 @@ std::optional<bool> parseActivations(const Args &a, std::ostream &err, const cha
 {
     const std::string v = a.value("activations").value_or("f32");
     if (v != "f32" && v != "int8") {
-        err << "lowbit " << cmd << ": --activations is f32 or int8 (quantized per 32 values for the Vulkan engine's integer kernels of 2- to 4-bit INT weights)\n";
+        err << "lowbit " << cmd << ": --activations is f32 or int8 (quantized per 32 or 8 values for the Vulkan engine's integer kernels of 2- to 4-bit INT weights)\n";
         return std::nullopt;
     }
     return v == "int8";

@@ -286,9 +286,23 @@ Result<std::unique_ptr<Context>> Context::create(const DeviceSelection &sel)
     VkPhysicalDeviceVulkan11Features f11{};
     f11.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES;
     f11.storageBuffer16BitAccess = ctx->m_info.storage16Bit ? VK_TRUE : VK_FALSE;
+    // the 4×8-bit integer dot product, where the device has it, for the int8-x tree GEMV
+    // (matvec_packed_*_x8: OpSDot)
+    VkPhysicalDeviceShaderIntegerDotProductFeatures dot{};
+    dot.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES;
+    dot.shaderIntegerDotProduct = VK_TRUE;
+    const char *dotExtension = VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME;
     VkDeviceCreateInfo di{};
     di.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
     di.pNext = ctx->m_info.apiVersion >= VK_API_VERSION_1_2 ? &f11 : nullptr;
+    if (ctx->m_info.integerDotProduct) {
+        if (di.pNext)
+            f11.pNext = &dot;
+        else
+            di.pNext = &dot;
+        di.enabledExtensionCount = 1;
+        di.ppEnabledExtensionNames = &dotExtension;
+    }
     di.queueCreateInfoCount = 1;
     di.pQueueCreateInfos = &qi;
     LOWBIT_VK_CHECK(vkCreateDevice(ctx->m_physical, &di, nullptr, &ctx->m_device));

@@ -21,8 +21,10 @@ struct Scratch {
     Buffer *ids, *x, *xn, *q, *attn, *tmp, *gate, *up, *act, *logits; ///< gate: also the merged gate/up output
     Buffer *qkv = nullptr; ///< the merged q|k|v linear's output (null where no layer has one)
     Buffer *kNew = nullptr, *vNew = nullptr; ///< an fp16 cache: the new keys and values in fp32 before they are stored
-    /// int8 activations: the quantized copies of xn, attn and act (null without)
+    /// int8 activations: the quantized copies of xn, attn and act (null without), for the rows
+    /// layout's kernels (per 32 columns) and the tree's (per piece of 8)
     Buffer *xnQ = nullptr, *attnQ = nullptr, *actQ = nullptr;
+    Buffer *xnP = nullptr, *attnP = nullptr, *actP = nullptr;
     /// the VQ GEMM's x pass (several tokens; null without a VQ tensor that needs one)
     Buffer *vqXp = nullptr;
 };
@@ -58,7 +60,14 @@ PackedUploadOptions packedOptions(const GpuModelOptions &options)
     packed.treeAhead = options.treeAhead;
     packed.treeTiledGemm = options.treeTiledGemm;
     packed.specialize = options.specializeKernels;
+    packed.treeInt8 = options.treeInt8;
     return packed;
+}
+
+/// Whether a linear reads int8 activations (GpuModelOptions::int8Activations).
+bool takesInt8(const GpuModelOptions &options, const std::optional<GpuPackedTensor> &w)
+{
+    return options.int8Activations && w && (rowsInt8Runs(*w) || treeInt8Runs(*w));
 }
 } // namespace
 
@@ -79,7 +88,7 @@ Result<const GpuWeight *> GpuModel::addWeightRows(std::initializer_list<const Mo
     const int n = static_cast<int>(views.size());
     m_weightBytes += g.deviceBytes;
     m_packedTensors += g.isPacked() ? n : 0;
-    m_int8Tensors += options.int8Activations && g.packed && rowsInt8Runs(*g.packed) ? n : 0;
+    m_int8Tensors += takesInt8(options, g.packed) ? n : 0;
     m_matrices.push_back(std::make_unique<GpuWeight>(std::move(g)));
     return m_matrices.back().get();
 }
@@ -95,7 +104,7 @@ Result<const GpuWeight *> GpuModel::addWeight(const ModelTensor *t, const char *
     m_packedTensors += w->isPacked() ? 1 : 0;
     // (an embedding table counts only where the output shares it: load() adds it there)
     if (t->role != TensorRole::Embedding)
-        m_int8Tensors += options.int8Activations && w->packed && rowsInt8Runs(*w->packed) ? 1 : 0;
+        m_int8Tensors += takesInt8(options, w->packed) ? 1 : 0;
     m_matrices.push_back(std::make_unique<GpuWeight>(std::move(*w)));
     return m_matrices.back().get();
 }
@@ -142,7 +151,7 @@ Result<std::unique_ptr<GpuModel>> GpuModel::load(Context &ctx, const Model &mode
     if (c.tieWordEmbeddings && !model.find(TensorRole::Output)) {
         m->m_output = m->m_embedding;
         const GpuWeight &e = *m->m_embedding;
-        m->m_int8Tensors += options.int8Activations && e.packed && rowsInt8Runs(*e.packed) ? 1 : 0;
+        m->m_int8Tensors += takesInt8(options, e.packed) ? 1 : 0;
     } else {
         LOWBIT_TRY(m->m_output, m->addWeight(model.find(TensorRole::Output), "output", options));
     }
@@ -290,15 +299,15 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
     LOWBIT_CHECK(recordRmsnormF32(rec, *s.x, m_layers.empty() ? *m_finalNorm : *m_layers.front().attnNorm, *s.xn, n, d, eps));
     for (std::size_t li = 0; li < m_layers.size(); ++li) {
         const Layer &L = m_layers[li];
-        LinearInput xn{*s.xn, s.xnQ, false, s.vqXp};
+        LinearInput xn{*s.xn, s.xnQ, false, s.vqXp, s.xnP};
         LOWBIT_CHECK(recordAttentionInputs(rec, L, n, s, xn));
         LOWBIT_CHECK(recordAttention(rec, *s.q, *L.kCache, *L.vCache, *s.attn,
                                      {n, nh, nkv, hd, pos0, kvd, 1.0f / std::sqrt(static_cast<float>(hd))}, m_kvForm,
                                      m_attention.value_or(AttentionKernel::Auto)));
-        LinearInput attn{*s.attn, s.attnQ, false, s.vqXp};
+        LinearInput attn{*s.attn, s.attnQ, false, s.vqXp, s.attnP};
         LOWBIT_CHECK(recordLinear(rec, *L.o, attn, *s.tmp, n, 0, d));
         LOWBIT_CHECK(addThenNorm(*L.ffnNorm));
-        LinearInput xn2{*s.xn, s.xnQ, false, s.vqXp};
+        LinearInput xn2{*s.xn, s.xnQ, false, s.vqXp, s.xnP};
         if (L.gateUp) { // each token's gate row then its up row, 2·ff floats apart
             LOWBIT_CHECK(recordLinear(rec, *L.gateUp, xn2, *s.gate, n, 0, 2 * ff));
             LOWBIT_CHECK(recordSiluMulPair(rec, *s.gate, *s.act, n, ff));
@@ -307,12 +316,12 @@ Status GpuModel::recordForward(Recorder &rec, std::uint32_t n, Scratch &s)
             LOWBIT_CHECK(recordLinear(rec, *L.up, xn2, *s.up, n, 0, ff));
             LOWBIT_CHECK(recordSiluMul(rec, *s.gate, *s.up, *s.act, n * ff));
         }
-        LinearInput act{*s.act, s.actQ, false, s.vqXp};
+        LinearInput act{*s.act, s.actQ, false, s.vqXp, s.actP};
         LOWBIT_CHECK(recordLinear(rec, *L.down, act, *s.tmp, n, 0, d));
         const Buffer &nextNorm = li + 1 < m_layers.size() ? *m_layers[li + 1].attnNorm : *m_finalNorm;
         LOWBIT_CHECK(addThenNorm(nextNorm));
     }
-    LinearInput xnOut{*s.xn, s.xnQ, false, s.vqXp};
+    LinearInput xnOut{*s.xn, s.xnQ, false, s.vqXp, s.xnP};
     return recordLinear(rec, *m_output, xnOut, *s.logits, n, 0, vocab);
 }
 
@@ -352,6 +361,10 @@ Result<std::unique_ptr<Scratch>> GpuModel::allocateScratch(std::uint32_t n)
         LOWBIT_TRY(s.xnQ, quantized(c.hiddenSize));
         LOWBIT_TRY(s.attnQ, quantized(c.numHeads * c.headDim));
         LOWBIT_TRY(s.actQ, quantized(c.intermediateSize));
+        const auto pieces = [&](std::int64_t cols) { return a.allocate(quantizedPiecesBytes(static_cast<std::uint32_t>(cols), n)); };
+        LOWBIT_TRY(s.xnP, pieces(c.hiddenSize));
+        LOWBIT_TRY(s.attnP, pieces(c.numHeads * c.headDim));
+        LOWBIT_TRY(s.actP, pieces(c.intermediateSize));
     }
     // one x pass buffer that every VQ linear's GEMM takes in turn (the recorder puts a barrier
     // between one's reads and the next one's writes), up to kVqXpRunTokens tokens a run
@@ -403,8 +416,8 @@ Result<std::vector<float>> GpuModel::forward(std::span<const std::int32_t> token
     for (const auto &w : m_matrices)
         maxDispatches += 2 * static_cast<std::uint32_t>(w->packed ? w->packed->slices.size() : w->f32.size());
     maxDispatches += 13 * static_cast<std::uint32_t>(m_layers.size()); // + 2 fp16 stores, 3 biases
-    if (m_int8Tensors > 0) // ≤ 3 quantized activations a layer, and the output's
-        maxDispatches += 3 * static_cast<std::uint32_t>(m_layers.size()) + 1;
+    if (m_int8Tensors > 0) // ≤ 3 quantized activations a layer, and the output's, in either layout's form
+        maxDispatches += 2 * (3 * static_cast<std::uint32_t>(m_layers.size()) + 1);
     for (const auto &w : m_matrices) {
         if (w->vq)
             maxDispatches += kVqMatvecDispatches * n; // ≤ an x pass and a GEMV or GEMM per token

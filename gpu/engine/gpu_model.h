@@ -48,10 +48,15 @@ struct GpuModelOptions {
     bool use16BitStorage = true;
     /// the attention kernel (AttentionKernel in gpu/ops/layer_ops.h); empty: by device and shape
     std::optional<AttentionKernel> attention;
-    /// quantize the activations to int8 per 32 columns (llama.cpp's q8_1 rule) for the linears
-    /// with integer kernels — 2- to 4-bit INT / INT-asym codes in the rows layout (CPU devices); the
-    /// others keep fp32 x. Faster there, and no longer the CPU engine's numbers (docs/gpu.md).
+    /// quantize the activations to int8 for the linears with integer kernels — 2- to 4-bit INT /
+    /// INT-asym codes in the rows layout (CPU devices; per 32 columns, llama.cpp's q8_1 rule), and
+    /// on the shared tree 4-bit ones whose GEMV has the dot-product form (TreeForm::int8Dot: per
+    /// piece of 8 columns, one token at a time; a prompt keeps fp32 x there); the others keep fp32
+    /// x. Faster, and no longer the CPU engine's numbers (docs/gpu.md).
     bool int8Activations = false;
+    /// PackedUploadOptions::treeInt8: the tree GEMV's integer form; empty: where the device
+    /// accelerates the 4×8-bit dot product
+    std::optional<bool> treeInt8;
     /// weights and KV cache in device memory the host never maps, uploaded through a staging
     /// buffer (MemoryUse::Staged); empty: where the device's host-visible device memory is a
     /// small window (bulkMemoryUse), as on a discrete GPU without resizable BAR

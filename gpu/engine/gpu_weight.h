@@ -58,13 +58,15 @@ Result<std::optional<GpuWeight>> uploadWeightRows(Arena &arena, std::span<const 
 Status recordLinear(Recorder &rec, const GpuWeight &w, const Buffer &x, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
                     std::uint32_t yStride, const Buffer *vqXp = nullptr);
 
-/// An activation the linears of a layer share, and with int8 activations its quantized copy,
-/// written by the first linear that takes it (rowsInt8Runs) and reused by the others.
+/// An activation the linears of a layer share, and with int8 activations its quantized copies,
+/// each written by the first linear that takes it (rowsInt8Runs, treeInt8Runs) and reused by the others.
 struct LinearInput {
     const Buffer &x;
     Buffer *quantized = nullptr; ///< room for quantizedXBytes(cols, tokens); null: fp32 x only
     bool ready = false;
     const Buffer *vqXp = nullptr; ///< room for the VQ GEMM's x pass (recordLinear), or none
+    Buffer *pieces = nullptr; ///< room for quantizedPiecesBytes(cols, tokens) (the tree's integer GEMV); null: none
+    bool piecesReady = false;
 };
 /// The same, reading `in`'s int8 copy where the weight has the integer kernel.
 Status recordLinear(Recorder &rec, const GpuWeight &w, LinearInput &in, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,

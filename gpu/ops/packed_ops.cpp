@@ -25,7 +25,6 @@ namespace {
 enum : std::uint32_t { kKindLut = 0, kKindTwoScale = 1, kKindIntAsym = 2, kKindNvfp4 = 3 };
 constexpr std::uint32_t kNoScales2 = 0xFFFFFFFFu;
 constexpr std::uint32_t kWorkgroup = 64;
-constexpr std::uint32_t kTreeRows = 2;   ///< rows per invocation slot of matvec_packed / matmul_packed (ROWS)
 constexpr std::uint32_t kTreeTokens = 8; ///< tokens per workgroup of matmul_packed (TT)
 
 std::uint32_t kindOf(FastKind k)
@@ -442,6 +441,10 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     t.tree.loadAhead = options.treeAhead.value_or(dev.type != "cpu");
     // (the tiled GEMM holds 24 KiB of tiles in workgroup memory; a device with less keeps the slots')
     t.tree.tiledGemm = options.treeTiledGemm && sharedMemoryFits(ShaderId::matmul_packed_tiled_b4, dev);
+    // (whole pieces only: the integer GEMV has no weight-by-weight tail)
+    const bool wholePieces = p.cols % 8 == 0 && (push.groupsPerRow <= 1 || push.groupSize % 8 == 0);
+    t.tree.int8Dot = t.tree.linear && t.tree.subgroupReduce && p.codeBits == 4 && wholePieces && dev.integerDotProduct
+                     && options.treeInt8.value_or(dev.integerDot4x8Accelerated);
     t.specialized = options.specialize
                     && (t.matvec == MatvecLayout::Rows || options.specializeTree.value_or(dev.type != "cpu"));
     t.tiled = options.tileRows && t.matvec == MatvecLayout::Rows && p.rowWords % 4 == 0 && p.rowWordsHi % 4 == 0;

@@ -107,6 +107,11 @@ struct TreeForm {
     /// 64 rows × 32 tokens a workgroup, weights and x staged in shared memory) where groups do not
     /// straddle pieces of 8 columns; off: the slots' GEMM (matmul_packed) for any token count
     bool tiledGemm = false;
+    /// the GEMV has an integer form for x quantized to int8 per piece of 8 columns
+    /// (recordMatvecPackedInt8; the `_x8` variants): 4-bit codes on the linear decode with subgroup
+    /// sums, every piece whole and inside one group, and a device with the integer dot product
+    /// (PackedUploadOptions::treeInt8)
+    bool int8Dot = false;
 };
 
 
@@ -171,6 +176,10 @@ struct PackedUploadOptions {
     /// (0.5–9 s each: with the tree specialized, tst_packed_kernels took 7.6 minutes with a cold
     /// shader cache, against 4.2 without and 1.4 warm)
     std::optional<bool> specializeTree;
+    /// the integer form of the tree GEMV where the tensor allows it (TreeForm::int8Dot); empty:
+    /// where the device accelerates the 4×8-bit dot product (GPUs; lavapipe emulates it, and its
+    /// large tensors take the rows layout's own integer kernels)
+    std::optional<bool> treeInt8;
 };
 
 /// The specialization of a tensor's packed kernels for a slice's push constants
@@ -217,6 +226,20 @@ bool rowsInt8Runs(const GpuPackedTensor &w);
 /// GEMV. Errors: Internal when rowsInt8Runs(w) is false or a buffer is too small.
 Status recordRowsMatmulInt8(Recorder &rec, const GpuPackedTensor &w, const Buffer &xq, const Buffer &y, std::uint32_t tokens,
                             std::uint32_t yOffset = 0, std::uint32_t yStride = 0);
+
+/// Activations quantized to int8 per piece of 8 columns for the integer form of the shared-tree GEMV
+/// on GPUs (TreeForm::int8Dot): d = max|x|/127 over the piece, q = roundEven(x·127/max|x|), one
+/// uvec4 a piece (q of the even columns, of the odd ones, d, Σq: shaders/quantize_x8.comp, PIECES).
+/// Bytes of the quantized x of `tokens` rows of `cols` columns.
+VkDeviceSize quantizedPiecesBytes(std::uint32_t cols, std::uint32_t tokens);
+/// out ← x[xOffset + t·cols + c] quantized by pieces, t < tokens.
+Status recordQuantizeX8Pieces(Recorder &rec, const Buffer &x, std::uint32_t xOffset, std::uint32_t cols, std::uint32_t tokens, const Buffer &out);
+/// Whether w's GEMV takes x quantized by pieces (the shared-tree layout and TreeForm::int8Dot).
+bool treeInt8Runs(const GpuPackedTensor &w);
+/// y[yOffset + r] = Σ_c dequant(W)[r, c]·q[c]·d[c / 8], from the quantized x `xq`
+/// (recordQuantizeX8Pieces of one token): per piece two 4×8-bit dot products and one conversion.
+/// Errors: Internal when treeInt8Runs(w) is false or a buffer is too small.
+Status recordMatvecPackedInt8(Recorder &rec, const GpuPackedTensor &w, const Buffer &xq, const Buffer &y, std::uint32_t yOffset = 0);
 
 /// The shader variant of a kernel family for a tensor (by code width / FP6 layout, and for the
 /// tree GEMV/GEMM its form; Dequant ignores the form, and FP6 planes have no linear form).

@@ -43,4 +43,8 @@ bool rowsXAligned(const Recorder &rec, const GpuPackedTensor &w, const Buffer &x
 /// Texels (RGBA32UI) of one chunk of 32 columns of a quantized x (quantize_x8.comp).
 inline constexpr std::uint32_t kX8TexelsPerChunk = 5;
 
+/// The shared-tree GEMV's workgroup and the rows of one invocation slot (WG and ROWS in
+/// matvec_packed.comp): a workgroup takes kTreeWorkgroup / tpr slots.
+inline constexpr std::uint32_t kTreeWorkgroup = 64, kTreeRows = 2;
+
 } // namespace lowbit::gpu

@@ -11,9 +11,27 @@
 // the sum scaled once (pieceValues, pieceScale); TREE_LINEAR decodes INT and INT-asym codes without
 // a table read or a conversion, TREE_LUT one table's codes by one read a weight
 // (packed_pieces.glsl). The host's grid counts ROWS (kTreeRows in packed_ops.cpp).
+// X8_DOT (with TREE_LINEAR, 4-bit codes; GPUs that accelerate VK_KHR_shader_integer_dot_product):
+// x quantized to int8 per piece (quantize_x8.comp with PIECES, one uvec4 a piece), and a piece of
+// a row summed exactly in integers by two 4×8-bit dot products, its even and its odd nibbles
+// against the piece's even and odd q: s·d·(Σ c·q − off·Σq), one conversion a piece instead of
+// the fp32 decode and multiply-add of each of its 8 weights. The host takes it only where every
+// piece is whole and inside one group (no weight-by-weight tail: treeInt8Runs).
 #version 450
 #include "packed_decode.glsl"
 #include "packed_pieces.glsl"
+#ifdef X8_DOT
+#if CODE_BITS != 4 || !defined(TREE_LINEAR)
+#error X8_DOT takes 4-bit codes on the linear decode
+#endif
+#extension GL_EXT_spirv_intrinsics : require
+// OpSDot (4450) with PackedVectorFormat4x8Bit (0): capabilities DotProductInput4x8BitPacked
+// (6018) and DotProduct (6019); this glslang has no GL_EXT_integer_dot_product
+spirv_instruction(extensions = ["SPV_KHR_integer_dot_product"], capabilities = [6018, 6019], id = 4450)
+int sDot4x8(uint a, uint b, spirv_literal int packedFormat);
+// binding 3 again: x by pieces of 8 columns, token by token from uvec4 pc.xBase
+layout(std430, binding = 3) readonly buffer XQ { uvec4 xq[]; };
+#endif
 
 #define WG 64u
 #define ROWS 2u
@@ -42,10 +60,18 @@ void main()
             // the last (in bounds, never summed); a row past the last re-reads the last (never stored).
             uint lo[AHEAD * ROWS], hi[AHEAD * ROWS];
             PieceParams gp[AHEAD * ROWS];
+#ifdef X8_DOT
+            uvec4 xv[AHEAD];
+#else
             vec4 xa[AHEAD], xb[AHEAD];
+#endif
             [[unroll]] for (uint j = 0u; j < AHEAD; ++j) {
                 const uint q = min(q0 + j * pc.tpr, fast - 1u);
+#ifdef X8_DOT
+                xv[j] = xq[pc.xBase + q];
+#else
                 xPiece(q * 8u, xa[j], xb[j]);
+#endif
                 [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
                     const uint row = min(row0 + r, pc.rows - 1u);
                     loadPiece(row, q, lo[j * ROWS + r], hi[j * ROWS + r]);
@@ -55,19 +81,30 @@ void main()
             [[unroll]] for (uint j = 0u; j < AHEAD; ++j) {
                 const bool inside = q0 + j * pc.tpr < fast;
                 [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
+#ifdef X8_DOT
+                    // Σ (c − off)·q = Σ c·q − off·Σq, exact in integers (|Σ c·q| ≤ 8·15·127); the
+                    // offset (a zero point, or −lin0) is an integer: 2^23 + off is exact in gp.k
+                    const uint wd = lo[j * ROWS + r];
+                    const int cq = sDot4x8(wd & 0x0F0F0F0Fu, xv[j].x, 0) + sDot4x8((wd >> 4u) & 0x0F0F0F0Fu, xv[j].y, 0);
+                    const int off = int(gp[j * ROWS + r].k - 8388608.0);
+                    const float part = (gp[j * ROWS + r].s * uintBitsToFloat(xv[j].z)) * float(cq - off * int(xv[j].w));
+#else
                     vec4 a, b;
                     pieceValues(gp[j * ROWS + r], lo[j * ROWS + r], hi[j * ROWS + r], a, b);
                     const float part = pieceScale(gp[j * ROWS + r]) * (dot(a, xa[j]) + dot(b, xb[j]));
+#endif
                     acc[r] += inside ? part : 0.0;
                 }
             }
         }
+#ifndef X8_DOT
         for (uint c = fastPieces() * 8u + lane; c < pc.cols; c += pc.tpr) {
             const float xc = x[c];
             [[unroll]] for (uint r = 0u; r < ROWS; ++r)
                 if (row0 + r < pc.rows)
                     acc[r] += weightAt(row0 + r, c) * xc;
         }
+#endif
     }
     treeReduce(acc, pc.tpr);
     if (lane == 0u)

@@ -10,6 +10,13 @@
 // so that ((codeWord >> 4i) & 0x000F000F) times it sums c[8w+i]·q[8w+i] + c[8w+i+4]·q[8w+i+4] in
 // bits 16–31 —, word 16 is d (fp32 bits), 17 and 18 Σq of the chunk's columns 0–15 and 16–31
 // (the zero point's term), 19 is 0. Columns past pc.cols are 0.
+//
+// With PIECES (quantize_x8_pieces: the shared-tree integer GEMV of 4-bit linear codes on GPUs,
+// matvec_packed.comp with X8_DOT) the chunk is a piece of 8 columns, one invocation each:
+// d = max|x| / 127 over the piece, q as above, and the piece is one uvec4 at xq[(t·pieces + p)·4]:
+// .x the q of its even columns (byte b: column 2b), .y of its odd ones (column 2b + 1) — the
+// order of a 4-bit code word's even and odd nibbles, so that two 4×8-bit dot products take a
+// piece of a row —, .z d (fp32 bits), .w Σq (the zero point's term).
 #version 450
 
 layout(local_size_x = 64) in;
@@ -21,6 +28,38 @@ layout(push_constant) uniform P {
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) writeonly buffer Q { uint xq[]; };
 
+#ifdef PIECES
+void main()
+{
+    const uint pieces = (pc.cols + 7u) >> 3;
+    const uint id = gl_GlobalInvocationID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x * 64u;
+    if (id >= pieces * pc.tokens)
+        return;
+    const uint t = id / pieces, p = id - t * pieces;
+    const uint c0 = p * 8u, n = min(8u, pc.cols - c0);
+    const uint x0 = pc.xOffset + t * pc.cols + c0;
+    float amax = 0.0;
+    for (uint j = 0u; j < n; ++j)
+        amax = max(amax, abs(x[x0 + j]));
+    const float inv = amax > 0.0 ? 127.0 / amax : 0.0;
+    uint even = 0u, odd = 0u;
+    int sum = 0;
+    for (uint j = 0u; j < 8u; ++j) {
+        const int q = j < n ? clamp(int(roundEven(x[x0 + j] * inv)), -127, 127) : 0;
+        sum += q;
+        const uint byte = uint(q) & 0xFFu;
+        if ((j & 1u) == 0u)
+            even |= byte << (8u * (j >> 1));
+        else
+            odd |= byte << (8u * (j >> 1));
+    }
+    const uint o = id * 4u;
+    xq[o] = even;
+    xq[o + 1u] = odd;
+    xq[o + 2u] = floatBitsToUint(amax / 127.0);
+    xq[o + 3u] = uint(sum);
+}
+#else
 void main()
 {
     const uint chunks = (pc.cols + 31u) >> 5;
@@ -52,3 +91,4 @@ void main()
     xq[o + 18u] = uint(sum1);
     xq[o + 19u] = 0u;
 }
+#endif

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The integer form of the shared-tree GEMV (GPUs): x quantized to int8 per piece of 8 columns, a
+// piece of a row summed by two 4×8-bit dot products (shaders/matvec_packed.comp, X8_DOT).
+#include "gpu/ops/packed_ops.h"
+
+#include "gpu/memory/arena.h"
+#include "gpu/ops/packed_rows.h"
+#include "gpu/ops/recorder.h"
+
+namespace lowbit::gpu {
+
+namespace {
+
+/// Bytes of one piece of a quantized x: q of the even columns, of the odd ones, d, Σq.
+constexpr VkDeviceSize kPieceBytes = 16;
+
+} // namespace
+
+VkDeviceSize quantizedPiecesBytes(std::uint32_t cols, std::uint32_t tokens)
+{
+    return static_cast<VkDeviceSize>((cols + 7) / 8) * tokens * kPieceBytes;
+}
+
+Status recordQuantizeX8Pieces(Recorder &rec, const Buffer &x, std::uint32_t xOffset, std::uint32_t cols, std::uint32_t tokens, const Buffer &out)
+{
+    if (tokens == 0 || cols == 0)
+        return {};
+    if (x.size < (static_cast<std::uint64_t>(xOffset) + static_cast<std::uint64_t>(cols) * tokens) * 4 || out.size < quantizedPiecesBytes(cols, tokens))
+        return makeError(ErrorCode::Internal, "quantize_x8_pieces: buffers too small");
+    struct {
+        std::uint32_t cols, tokens, xOffset;
+    } p{cols, tokens, xOffset};
+    const std::uint64_t pieces = static_cast<std::uint64_t>((cols + 7) / 8) * tokens;
+    return rec.dispatch(ShaderId::quantize_x8_pieces, {&x, &out}, p, gridFor((pieces + 63) / 64));
+}
+
+bool treeInt8Runs(const GpuPackedTensor &w) { return w.matvec == MatvecLayout::SharedTree && w.tree.int8Dot; }
+
+Status recordMatvecPackedInt8(Recorder &rec, const GpuPackedTensor &w, const Buffer &xq, const Buffer &y, std::uint32_t yOffset)
+{
+    if (!treeInt8Runs(w))
+        return makeError(ErrorCode::Internal, "the integer tree GEMV takes 4-bit linear codes in whole pieces on a device with the integer dot product only");
+    if (xq.size < quantizedPiecesBytes(static_cast<std::uint32_t>(w.cols), 1) || y.size < (yOffset + static_cast<std::uint64_t>(w.rows)) * 4)
+        return makeError(ErrorCode::Internal, "int8-x matvec buffers too small");
+    const ShaderId id = w.tree.loadAhead ? ShaderId::matvec_packed_b4_lin_sg_x8 : ShaderId::matvec_packed_b4_lin_sg_a1_x8;
+    for (const GpuPackedSlice &s : w.slices) {
+        PackedPush p = slicePush(w, s);
+        p.yOffset = yOffset + s.row0;
+        p.xBase = 0;
+        const std::uint32_t rowsPerGroup = kTreeWorkgroup / p.tpr * kTreeRows;
+        LOWBIT_CHECK(rec.dispatch(id, {s.codes, w.meta, w.tables, &xq, &y}, p, gridFor((s.rows + rowsPerGroup - 1) / rowsPerGroup),
+                                  packedSpecialization(w, p)));
+    }
+    return {};
+}
+
+} // namespace lowbit::gpu
