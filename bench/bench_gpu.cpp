@@ -6,8 +6,9 @@
 // roofline). "vptq-vV-kK" rows: a VPTQ
 // tensor with V-long vectors and a K-entry fp16 codebook (GB/s of its stored bytes); "-pn" after
 // it adds a column permutation and normalization, as VPTQ's checkpoints have them. "FORMAT+x8"
-// rows: x quantized to int8 and the integer kernels of 2- to 4-bit linear codes (CPU devices; the
-// quantization of x counted in every product). Targets: ratio ≥ 0.7 for 4-bit
+// rows: x quantized to int8 and the integer kernels of 2- to 4-bit linear codes (the rows layout's,
+// and on the tree the dot-product GEMV where the device has it; the quantization of x counted in
+// every product). Targets: ratio ≥ 0.7 for 4-bit
 // scalar formats, ≥ 0.5 for VPTQ. Then tokens/s of the GPU engine on stories260K (fp32 and int4
 // g32 linears): greedy decode of --tokens tokens after a 1-token prompt, and a 64-token prefill,
 // each after a warm-up run that compiles the pipelines;
@@ -36,7 +37,7 @@
 //             [--attention tree|rows: the engine's attention kernel (default: by device)]
 //             [--prompt N: the synthetic model's prefill of N tokens, then its decode after them — attention at long contexts]
 //             [--activations int8: the engine with int8 activations for its 2- to 4-bit INT linears (CPU devices; on GPUs with
-//              the integer dot product its 4-bit ones)]
+//              the integer dot product too)]
 //             [--unfused: the engine with a dispatch for each residual add, norm, RoPE, KV store and gate/up linear]
 //             [--apart-gate-up: the other fusions, gate and up as two linears]
 //             [--apart-qkv: the other fusions, q, k and v as three linears]

@@ -154,7 +154,7 @@ Result<GemvFigures> measureGemv(const BenchTiming &timing, Context &ctx, Pipelin
     const bool treeX8 = int8X && treeInt8Runs(w);
     if (int8X && !rowsInt8Runs(w) && !treeX8)
         return makeError(ErrorCode::Unsupported, "no int8-x kernel for this format and layout (2- to 4-bit linear codes in the rows layout; "
-                                                 "4-bit ones on the tree where the device has the integer dot product)");
+                                                 "on the tree where the device has the integer dot product)");
     const auto cols = static_cast<std::uint32_t>(p.cols);
     LOWBIT_TRY(Buffer * bq, io.allocate(std::max(quantizedXBytes(cols, std::max(gemmTokens, 1u)), quantizedPiecesBytes(cols, 1))));
     const auto product = [&](Recorder &rec, std::uint32_t tokens, int i) -> Status {

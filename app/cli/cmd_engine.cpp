@@ -71,7 +71,7 @@ std::optional<Loaded> loadOnDevice(const std::string &path, const EngineOptions 
     }
     if (int8Activations && e->int8Tensors == 0)
         err << "lowbit " << cmd << ": note: --activations int8 changes nothing here: no linear of this model has an integer kernel on this device "
-               "(2- to 4-bit INT / INT-asym codes on CPU devices, in tensors of at least 64 Ki weights; 4-bit ones on GPUs that accelerate the "
+               "(2- to 4-bit INT / INT-asym codes on CPU devices, in tensors of at least 64 Ki weights, and on GPUs that accelerate the "
                "integer dot product)\n";
     l.engine = std::move(*e);
     return l;

@@ -50,7 +50,7 @@ struct GpuModelOptions {
     std::optional<AttentionKernel> attention;
     /// quantize the activations to int8 for the linears with integer kernels — 2- to 4-bit INT /
     /// INT-asym codes in the rows layout (CPU devices; per 32 columns, llama.cpp's q8_1 rule), and
-    /// on the shared tree 4-bit ones whose GEMV has the dot-product form (TreeForm::int8Dot: per
+    /// on the shared tree those whose GEMV has the dot-product form (TreeForm::int8Dot: per
     /// piece of 8 columns, one token at a time; a prompt keeps fp32 x there); the others keep fp32
     /// x. Faster, and no longer the CPU engine's numbers (docs/gpu.md).
     bool int8Activations = false;

@@ -39,10 +39,15 @@ bool treeInt8Runs(const GpuPackedTensor &w) { return w.matvec == MatvecLayout::S
 Status recordMatvecPackedInt8(Recorder &rec, const GpuPackedTensor &w, const Buffer &xq, const Buffer &y, std::uint32_t yOffset)
 {
     if (!treeInt8Runs(w))
-        return makeError(ErrorCode::Internal, "the integer tree GEMV takes 4-bit linear codes in whole pieces on a device with the integer dot product only");
+        return makeError(ErrorCode::Internal, "the integer tree GEMV takes 2- to 4-bit linear codes in whole pieces on a device with the integer dot product only");
     if (xq.size < quantizedPiecesBytes(static_cast<std::uint32_t>(w.cols), 1) || y.size < (yOffset + static_cast<std::uint64_t>(w.rows)) * 4)
         return makeError(ErrorCode::Internal, "int8-x matvec buffers too small");
-    const ShaderId id = w.tree.loadAhead ? ShaderId::matvec_packed_b4_lin_sg_x8 : ShaderId::matvec_packed_b4_lin_sg_a1_x8;
+    using S = ShaderId;
+    // [bits − 2][four pieces ahead, one]
+    static constexpr S ids[3][2] = {{S::matvec_packed_b2_lin_sg_x8, S::matvec_packed_b2_lin_sg_a1_x8},
+                                    {S::matvec_packed_b3_lin_sg_x8, S::matvec_packed_b3_lin_sg_a1_x8},
+                                    {S::matvec_packed_b4_lin_sg_x8, S::matvec_packed_b4_lin_sg_a1_x8}};
+    const ShaderId id = ids[w.codeBits - 2][w.tree.loadAhead ? 0 : 1];
     for (const GpuPackedSlice &s : w.slices) {
         PackedPush p = slicePush(w, s);
         p.yOffset = yOffset + s.row0;

@@ -443,7 +443,7 @@ Result<GpuPackedTensor> uploadPacked(Arena &arena, const PackedTensor &p, const 
     t.tree.tiledGemm = options.treeTiledGemm && sharedMemoryFits(ShaderId::matmul_packed_tiled_b4, dev);
     // (whole pieces only: the integer GEMV has no weight-by-weight tail)
     const bool wholePieces = p.cols % 8 == 0 && (push.groupsPerRow <= 1 || push.groupSize % 8 == 0);
-    t.tree.int8Dot = t.tree.linear && t.tree.subgroupReduce && p.codeBits == 4 && wholePieces && dev.integerDotProduct
+    t.tree.int8Dot = t.tree.linear && t.tree.subgroupReduce && p.codeBits >= 2 && p.codeBits <= 4 && wholePieces && dev.integerDotProduct
                      && options.treeInt8.value_or(dev.integerDot4x8Accelerated);
     t.specialized = options.specialize
                     && (t.matvec == MatvecLayout::Rows || options.specializeTree.value_or(dev.type != "cpu"));

@@ -108,7 +108,7 @@ struct TreeForm {
     /// straddle pieces of 8 columns; off: the slots' GEMM (matmul_packed) for any token count
     bool tiledGemm = false;
     /// the GEMV has an integer form for x quantized to int8 per piece of 8 columns
-    /// (recordMatvecPackedInt8; the `_x8` variants): 4-bit codes on the linear decode with subgroup
+    /// (recordMatvecPackedInt8; the `_x8` variants): 2- to 4-bit codes on the linear decode with subgroup
     /// sums, every piece whole and inside one group, and a device with the integer dot product
     /// (PackedUploadOptions::treeInt8)
     bool int8Dot = false;

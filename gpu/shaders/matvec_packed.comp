@@ -11,18 +11,19 @@
 // the sum scaled once (pieceValues, pieceScale); TREE_LINEAR decodes INT and INT-asym codes without
 // a table read or a conversion, TREE_LUT one table's codes by one read a weight
 // (packed_pieces.glsl). The host's grid counts ROWS (kTreeRows in packed_ops.cpp).
-// X8_DOT (with TREE_LINEAR, 4-bit codes; GPUs that accelerate VK_KHR_shader_integer_dot_product):
+// X8_DOT (with TREE_LINEAR, 2- to 4-bit codes; GPUs that accelerate VK_KHR_shader_integer_dot_product):
 // x quantized to int8 per piece (quantize_x8.comp with PIECES, one uvec4 a piece), and a piece of
 // a row summed exactly in integers by two 4×8-bit dot products, its even and its odd nibbles
 // against the piece's even and odd q: s·d·(Σ c·q − off·Σq), one conversion a piece instead of
-// the fp32 decode and multiply-add of each of its 8 weights. The host takes it only where every
-// piece is whole and inside one group (no weight-by-weight tail: treeInt8Runs).
+// the fp32 decode and multiply-add of each of its 8 weights (2- and 3-bit codes are first spread
+// to nibbles). The host takes it only where every piece is whole and inside one group (no
+// weight-by-weight tail: treeInt8Runs).
 #version 450
 #include "packed_decode.glsl"
 #include "packed_pieces.glsl"
 #ifdef X8_DOT
-#if CODE_BITS != 4 || !defined(TREE_LINEAR)
-#error X8_DOT takes 4-bit codes on the linear decode
+#if CODE_BITS < 2 || CODE_BITS > 4 || !defined(TREE_LINEAR)
+#error X8_DOT takes 2- to 4-bit codes on the linear decode
 #endif
 #extension GL_EXT_spirv_intrinsics : require
 // OpSDot (4450) with PackedVectorFormat4x8Bit (0): capabilities DotProductInput4x8BitPacked
@@ -31,6 +32,25 @@ spirv_instruction(extensions = ["SPV_KHR_integer_dot_product"], capabilities = [
 int sDot4x8(uint a, uint b, spirv_literal int packedFormat);
 // binding 3 again: x by pieces of 8 columns, token by token from uvec4 pc.xBase
 layout(std430, binding = 3) readonly buffer XQ { uvec4 xq[]; };
+
+/// The 8 codes of a piece (from bit 0 of lo, as loadPiece leaves them) as 4-bit fields, code j
+/// at bit 4j: 4-bit codes as they are, 2- and 3-bit ones spread by three mask-and-shift steps.
+uint pieceNibbles(uint lo)
+{
+#if CODE_BITS == 4
+    return lo;
+#elif CODE_BITS == 2
+    uint v = lo & 0xFFFFu;
+    v = (v | (v << 8)) & 0x00FF00FFu; // codes 0-3 in byte 0, 4-7 in byte 2
+    v = (v | (v << 4)) & 0x0F0F0F0Fu; // two codes a byte
+    return (v | (v << 2)) & 0x33333333u;
+#else
+    uint v = lo & 0xFFFFFFu;
+    v = (v & 0xFFFu) | ((v & 0xFFF000u) << 4);          // two 12-bit halves at bits 0 and 16
+    v = (v & 0x003F003Fu) | ((v & 0x0FC00FC0u) << 2);   // four 6-bit quarters at bytes
+    return (v & 0x07070707u) | ((v & 0x38383838u) << 1); // eight 3-bit codes at nibbles
+#endif
+}
 #endif
 
 #define WG 64u
@@ -84,7 +104,7 @@ void main()
 #ifdef X8_DOT
                     // Σ (c − off)·q = Σ c·q − off·Σq, exact in integers (|Σ c·q| ≤ 8·15·127); the
                     // offset (a zero point, or −lin0) is an integer: 2^23 + off is exact in gp.k
-                    const uint wd = lo[j * ROWS + r];
+                    const uint wd = pieceNibbles(lo[j * ROWS + r]);
                     const int cq = sDot4x8(wd & 0x0F0F0F0Fu, xv[j].x, 0) + sDot4x8((wd >> 4u) & 0x0F0F0F0Fu, xv[j].y, 0);
                     const int off = int(gp[j * ROWS + r].k - 8388608.0);
                     const float part = (gp[j * ROWS + r].s * uintBitsToFloat(xv[j].z)) * float(cq - off * int(xv[j].w));

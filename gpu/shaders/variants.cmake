@@ -194,12 +194,14 @@ endforeach()
 # per 32 columns (quantize_x8.comp; GpuModelOptions::int8Activations): the x texels at binding 3,
 # per code width and grouping
 lowbit_shader(quantize_x8 quantize_x8.comp 2 12)
-# ... and on GPUs with an accelerated 4×8-bit integer dot product, the shared-tree GEMV of 4-bit
-# linear codes with x quantized per piece of 8 columns (TreeForm::int8Dot), loading four pieces
-# ahead or one (the `_a1` form, as the fp32-x GEMV's)
+# ... and on GPUs with an accelerated 4×8-bit integer dot product, the shared-tree GEMV of 2- to
+# 4-bit linear codes with x quantized per piece of 8 columns (TreeForm::int8Dot), loading four
+# pieces ahead or one (the `_a1` form, as the fp32-x GEMV's)
 lowbit_shader(quantize_x8_pieces quantize_x8.comp 2 12 PIECES)
-lowbit_shader(matvec_packed_b4_lin_sg_x8 matvec_packed.comp 5 ${packed_push} CODE_BITS=4 TREE_LINEAR SG_REDUCE X8_DOT)
-lowbit_shader(matvec_packed_b4_lin_sg_a1_x8 matvec_packed.comp 5 ${packed_push} CODE_BITS=4 TREE_LINEAR SG_REDUCE AHEAD=1u X8_DOT)
+foreach(bits 2 3 4)
+  lowbit_shader(matvec_packed_b${bits}_lin_sg_x8 matvec_packed.comp 5 ${packed_push} CODE_BITS=${bits} TREE_LINEAR SG_REDUCE X8_DOT)
+  lowbit_shader(matvec_packed_b${bits}_lin_sg_a1_x8 matvec_packed.comp 5 ${packed_push} CODE_BITS=${bits} TREE_LINEAR SG_REDUCE AHEAD=1u X8_DOT)
+endforeach()
 foreach(bits 2 3 4)
   foreach(g "" _g16)
     rows_grouping_define("${g}" gdef)

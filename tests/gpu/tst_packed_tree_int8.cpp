@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The integer form of the shared-tree GEMV (GPUs with the integer dot product; gpu/ops/packed_ops.h:
+// The integer form of the shared-tree GEMV of 2- to 4-bit INT codes (GPUs with the integer dot product; gpu/ops/packed_ops.h:
 // recordQuantizeX8Pieces, recordMatvecPackedInt8, TreeForm::int8Dot): the quantizer by pieces of 8
 // columns against the rule computed here, the dot-product GEMV against the fp64 product of the
 // CPU's dequantized weights with the quantized x the device holds, which tensors take it, and the
@@ -160,6 +160,12 @@ private slots:
             QTest::addRow("int4 g128, 11008 columns, %s", form) << "int4" << 128 << 5 << 11008 << ahead << 0;
             // three slices of 24, 24 and 22 rows: each slice's dispatch reads the same quantized x
             QTest::addRow("int4 g64, sliced, %s", form) << "int4" << 64 << 70 << 1024 << ahead << 24 * 512;
+            // 2- and 3-bit codes spread to nibbles first (3-bit pieces straddle words)
+            QTest::addRow("int3 g128, %s", form) << "int3" << 128 << 70 << 2080 << ahead << 0;
+            QTest::addRow("int3-asym g32, %s", form) << "int3-asym" << 32 << 35 << 1048 << ahead << 0;
+            QTest::addRow("int3 per channel, %s", form) << "int3" << 0 << 9 << 4104 << ahead << 0;
+            QTest::addRow("int2 g64, %s", form) << "int2" << 64 << 70 << 2080 << ahead << 0;
+            QTest::addRow("int2-asym g16, %s", form) << "int2-asym" << 16 << 33 << 520 << ahead << 0;
         }
     }
     void dotGemvMatchesTheQuantizedProduct()
@@ -244,8 +250,11 @@ private slots:
         QCOMPARE(takes("int4", 8, 256, on), yes);
         QCOMPARE(takes("nf4", 128, 256, on), no);   // a table: no integer values
         QCOMPARE(takes("fp4", 128, 256, on), no);
-        QCOMPARE(takes("int3", 128, 256, on), no);  // 4-bit codes only
+        QCOMPARE(takes("int3", 128, 256, on), yes);
+        QCOMPARE(takes("int2-asym", 16, 256, on), yes);
+        QCOMPARE(takes("int5", 128, 256, on), no);  // 2- to 4-bit codes only
         QCOMPARE(takes("int8", 128, 256, on), no);
+        QCOMPARE(takes("nf3", 128, 256, on), no);
         QCOMPARE(takes("int4", 128, 100, on), no);  // a last piece of 4 columns
         QCOMPARE(takes("int4", 20, 260, on), no);   // groups straddling pieces
         PackedUploadOptions off = on, rowsLayout = on, table = on, barriers = on, automatic = on;
@@ -275,8 +284,8 @@ private slots:
 
     void engineDecodesWithTheDotProduct()
     {
-        // GpuModelOptions::int8Activations on the tree with the integer form: the 4-bit INT /
-        // INT-asym linears decode from x quantized per piece, the others (nf4, int3) keep fp32 x,
+        // GpuModelOptions::int8Activations on the tree with the integer form: the 2- to 4-bit INT /
+        // INT-asym linears decode from x quantized per piece, the others (nf4, int5) keep fp32 x,
         // and a prompt keeps the fp32 GEMM. The decoded tokens' logits stay within a few % of the
         // fp32-x engine's
         REQUIRE_DOT_PRODUCT(m_fx);
@@ -287,9 +296,13 @@ private slots:
             if (t.role == TensorRole::Down)
                 return test::TensorFormat{"nf4", 32, "fp16"}; // no integer form: fp32 x
             if (t.role == TensorRole::Up)
-                return test::TensorFormat{"int3", 32, "fp16"}; // nor here
+                return test::TensorFormat{"int5", 32, "fp16"}; // nor here
             if (t.role == TensorRole::Gate)
                 return test::TensorFormat{"int4-asym", 32, "fp16"};
+            if (t.role == TensorRole::O)
+                return test::TensorFormat{"int2", 16, "fp16"};
+            if (t.role == TensorRole::V)
+                return test::TensorFormat{"int3-asym", 32, "fp16"};
             return test::TensorFormat{"int4", 32, "fp16"};
         });
         QVERIFY(q.ok());
@@ -298,7 +311,7 @@ private slots:
         f32.treeInt8 = int8.treeInt8 = true;
         int8.int8Activations = true;
         int8.maxSliceBytes = 2048; // sliced linears: the quantized x serves every slice
-        int8.mergeGateUp = false;  // (gate int4-asym and up int3 cannot merge anyway)
+        int8.mergeGateUp = false;  // (gate int4-asym and up int5 cannot merge anyway)
         auto a = GpuModel::load(*m_fx.ctx, *q, int8);
         auto b = GpuModel::load(*m_fx.ctx, *q, f32);
         QVERIFY(a.ok() && b.ok());
