@@ -1727,7 +1727,7 @@ rel. MSE</translation>
     <name>lowbit::studio::RunPanel</name>
     <message>
         <location filename="../app/studio/views/run_panel.cpp" line="209"/>
-        <location filename="../app/studio/views/run_panel.cpp" line="256"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="257"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
@@ -1762,16 +1762,6 @@ rel. MSE</translation>
         <translation>Aktivierungen:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="245"/>
-        <source>int8 (faster on CPU Vulkan devices)</source>
-        <translation>int8 (schneller auf CPU-Vulkan-Geräten)</translation>
-    </message>
-    <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="246"/>
-        <source>int8 quantizes the inputs of 2- to 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; the Vulkan engine only</source>
-        <translation>int8 quantisiert die Eingaben von 2- bis 4-Bit-INT-Linearschichten je 32 Werte, wie llama.cpp, für Ganzzahl-Kernel; nur die Vulkan-Engine</translation>
-    </message>
-    <message>
         <location filename="../app/studio/views/run_panel.cpp" line="239"/>
         <source>KV cache:</source>
         <translation>KV-Cache:</translation>
@@ -1793,67 +1783,77 @@ rel. MSE</translation>
         <translation>Wie Schlüssel und Werte gespeichert werden: fp16 rundet sie wie der Standard-Cache von llama.cpp</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="248"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="245"/>
+        <source>int8 (integer kernels: faster)</source>
+        <translation>int8 (Ganzzahl-Kernel: schneller)</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="246"/>
+        <source>int8 quantizes the inputs of 2- to 4-bit INT linears, as llama.cpp does, for integer kernels: per 32 values on CPU Vulkan devices, per 8 on GPUs that accelerate the integer dot product (there for decoding only); the Vulkan engine only</source>
+        <translation>int8 quantisiert die Eingaben von 2- bis 4-Bit-INT-Linearschichten wie llama.cpp für Ganzzahl-Kernel: je 32 Werte auf CPU-Vulkan-Geräten, je 8 auf GPUs mit beschleunigtem Ganzzahl-Skalarprodukt (dort nur beim Dekodieren); nur die Vulkan-Engine</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
         <source>Prompt:</source>
         <translation>Eingabe:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="250"/>
         <source>Tokens:</source>
         <translation>Token:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="250"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="251"/>
         <source>Temperature:</source>
         <translation>Temperatur:</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="251"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="253"/>
         <source>Generate text (Return in the prompt)</source>
         <translation>Text erzeugen (Eingabetaste in der Eingabe)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="253"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="255"/>
         <source>Run on the CPU</source>
         <translation>Auf der CPU ausführen</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="255"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="256"/>
         <source>Generate the same text with the CPU engine</source>
         <translation>Denselben Text mit der CPU-Engine erzeugen</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="259"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="260"/>
         <source>Generates on the chosen device; tokens per second appear when it ends.</source>
         <translation>Erzeugt auf dem gewählten Gerät; Token pro Sekunde erscheinen am Ende.</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="285"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="286"/>
         <source>Loading the model on %1…</source>
         <translation>Lade das Modell auf %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="298"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="299"/>
         <source>%1 tokens at %2 tokens/s on %3; prompt %4 tokens at %5 tokens/s (model loaded in %6 s)</source>
         <translation>%1 Token mit %2 Token/s auf %3; Prompt %4 Token mit %5 Token/s (Modell in %6 s geladen)</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="302"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="303"/>
         <source>Generation failed on %1: %2. The CPU engine can run it instead.</source>
         <translation>Erzeugung auf %1 fehlgeschlagen: %2. Die CPU-Engine kann sie stattdessen ausführen.</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="303"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="304"/>
         <source>Generation failed: %1</source>
         <translation>Erzeugung fehlgeschlagen: %1</translation>
     </message>

@@ -1721,7 +1721,7 @@ rel. MSE</source>
     <name>lowbit::studio::RunPanel</name>
     <message>
         <location filename="../app/studio/views/run_panel.cpp" line="209"/>
-        <location filename="../app/studio/views/run_panel.cpp" line="256"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="257"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
@@ -1756,16 +1756,6 @@ rel. MSE</source>
         <translation>激活：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="245"/>
-        <source>int8 (faster on CPU Vulkan devices)</source>
-        <translation>int8（在 CPU Vulkan 设备上更快）</translation>
-    </message>
-    <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="246"/>
-        <source>int8 quantizes the inputs of 2- to 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; the Vulkan engine only</source>
-        <translation>int8 按每 32 个值量化 2 至 4 位 INT 线性层的输入（与 llama.cpp 相同），以使用整数内核；仅限 Vulkan 引擎</translation>
-    </message>
-    <message>
         <location filename="../app/studio/views/run_panel.cpp" line="239"/>
         <source>KV cache:</source>
         <translation>KV 缓存：</translation>
@@ -1787,67 +1777,77 @@ rel. MSE</source>
         <translation>键和值的存储方式：fp16 按 llama.cpp 默认缓存的方式舍入</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="248"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="245"/>
+        <source>int8 (integer kernels: faster)</source>
+        <translation>int8（整数内核：更快）</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="246"/>
+        <source>int8 quantizes the inputs of 2- to 4-bit INT linears, as llama.cpp does, for integer kernels: per 32 values on CPU Vulkan devices, per 8 on GPUs that accelerate the integer dot product (there for decoding only); the Vulkan engine only</source>
+        <translation>int8 量化 2 至 4 位 INT 线性层的输入（与 llama.cpp 相同），以使用整数内核：在 CPU Vulkan 设备上每 32 个值，在加速整数点积的 GPU 上每 8 个值（仅用于解码）；仅限 Vulkan 引擎</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
         <source>Prompt:</source>
         <translation>提示词：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="249"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="250"/>
         <source>Tokens:</source>
         <translation>词元数：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="250"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="251"/>
         <source>Temperature:</source>
         <translation>温度：</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="251"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="252"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="253"/>
         <source>Generate text (Return in the prompt)</source>
         <translation>生成文本（在提示词中按回车）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="253"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="254"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="255"/>
         <source>Run on the CPU</source>
         <translation>在 CPU 上运行</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="255"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="256"/>
         <source>Generate the same text with the CPU engine</source>
         <translation>用 CPU 引擎生成相同的文本</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="259"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="260"/>
         <source>Generates on the chosen device; tokens per second appear when it ends.</source>
         <translation>在所选设备上生成；结束后显示每秒词元数。</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="285"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="286"/>
         <source>Loading the model on %1…</source>
         <translation>正在将模型加载到 %1…</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="298"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="299"/>
         <source>%1 tokens at %2 tokens/s on %3; prompt %4 tokens at %5 tokens/s (model loaded in %6 s)</source>
         <translation>%1 个词元，%2 词元/秒，设备 %3；提示 %4 个词元，%5 词元/秒（模型加载耗时 %6 秒）</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="302"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="303"/>
         <source>Generation failed on %1: %2. The CPU engine can run it instead.</source>
         <translation>在 %1 上生成失败：%2。可改用 CPU 引擎运行。</translation>
     </message>
     <message>
-        <location filename="../app/studio/views/run_panel.cpp" line="303"/>
+        <location filename="../app/studio/views/run_panel.cpp" line="304"/>
         <source>Generation failed: %1</source>
         <translation>生成失败：%1</translation>
     </message>

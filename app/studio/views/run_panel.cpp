@@ -242,8 +242,9 @@ void RunPanel::retranslateUi()
     m_kvCache->setToolTip(tr("How keys and values are stored: fp16 rounds them as llama.cpp's default cache does"));
     m_actLabel->setText(tr("Activations:"));
     m_activations->setItemText(0, tr("fp32 (exact)"));
-    m_activations->setItemText(1, tr("int8 (faster on CPU Vulkan devices)"));
-    m_activations->setToolTip(tr("int8 quantizes the inputs of 2- to 4-bit INT linears per 32 values, as llama.cpp does, for integer kernels; "
+    m_activations->setItemText(1, tr("int8 (integer kernels: faster)"));
+    m_activations->setToolTip(tr("int8 quantizes the inputs of 2- to 4-bit INT linears, as llama.cpp does, for integer kernels: per 32 values on "
+                                 "CPU Vulkan devices, per 8 on GPUs that accelerate the integer dot product (there for decoding only); "
                                  "the Vulkan engine only"));
     m_promptLabel->setText(tr("Prompt:"));
     m_tokensLabel->setText(tr("Tokens:"));
