@@ -160,7 +160,7 @@ Status recordLinear(Recorder &rec, const GpuWeight &w, const Buffer &x, const Bu
 Status recordLinear(Recorder &rec, const GpuWeight &w, LinearInput &in, const Buffer &y, std::uint32_t tokens, std::uint32_t yOffset,
                     std::uint32_t yStride)
 {
-    // the tree's integer GEMV (one token: a prompt keeps the tiled fp32 GEMM, whose reads serve 32 tokens)
+    // the tree's integer GEMV (one token: a prompt keeps the fp32 GEMM, which decodes a weight once for 8 or 32 tokens)
     if (in.pieces && tokens == 1 && w.packed && treeInt8Runs(*w.packed)) {
         if (!in.piecesReady) {
             LOWBIT_CHECK(recordQuantizeX8Pieces(rec, in.x, 0, static_cast<std::uint32_t>(w.cols), 1, *in.pieces));
