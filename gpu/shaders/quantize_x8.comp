@@ -11,12 +11,13 @@
 // bits 16–31 —, word 16 is d (fp32 bits), 17 and 18 Σq of the chunk's columns 0–15 and 16–31
 // (the zero point's term), 19 is 0. Columns past pc.cols are 0.
 //
-// With PIECES (quantize_x8_pieces: the shared-tree integer GEMV of 4-bit linear codes on GPUs,
-// matvec_packed.comp with X8_DOT) the chunk is a piece of 8 columns, one invocation each:
+// With PIECES (quantize_x8_pieces: the shared-tree integer GEMV of 2- to 4-bit linear codes on
+// GPUs, matvec_packed.comp with X8_DOT) the chunk is a piece of 8 columns, one invocation each:
 // d = max|x| / 127 over the piece, q as above, and the piece is one uvec4 at xq[(t·pieces + p)·4]:
 // .x the q of its even columns (byte b: column 2b), .y of its odd ones (column 2b + 1) — the
-// order of a 4-bit code word's even and odd nibbles, so that two 4×8-bit dot products take a
-// piece of a row —, .z d (fp32 bits), .w Σq (the zero point's term).
+// order of a 4-bit code word's even and odd nibbles (2- and 3-bit codes are spread to nibbles
+// first), so that two 4×8-bit dot products take a piece of a row —, .z d (fp32 bits), .w Σq
+// (the zero point's term).
 #version 450
 
 layout(local_size_x = 64) in;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The integer form of the shared-tree GEMV of 2- to 4-bit INT codes (GPUs with the integer dot product; gpu/ops/packed_ops.h:
-// recordQuantizeX8Pieces, recordMatvecPackedInt8, TreeForm::int8Dot): the quantizer by pieces of 8
-// columns against the rule computed here, the dot-product GEMV against the fp64 product of the
-// CPU's dequantized weights with the quantized x the device holds, which tensors take it, and the
-// engine with int8 activations on the tree. lavapipe has the dot product (emulated), so all of it
-// runs in CI with the form forced on.
+// The integer form of the shared-tree GEMV of 2- to 4-bit INT codes (GPUs with the integer dot
+// product; gpu/ops/packed_ops.h: recordQuantizeX8Pieces, recordMatvecPackedInt8,
+// TreeForm::int8Dot): the quantizer by pieces of 8 columns against the rule computed here, the
+// dot-product GEMV against the fp64 product of the CPU's dequantized weights with the quantized x
+// the device holds, which tensors take it, and the engine with int8 activations on the tree.
+// lavapipe has the dot product (emulated), so all of it runs in CI with the form forced on.
 #include "gpu/engine/gpu_model.h"
 #include "gpu/ops/packed_ops.h"
 
@@ -225,7 +225,7 @@ private slots:
         QVERIFY(errQ > 0.0); // the quantized x is not the fp32 one
     }
 
-    void onlyWholeFourBitLinearPiecesTakeIt()
+    void onlyWholeNarrowLinearPiecesTakeIt()
     {
         REQUIRE_DOT_PRODUCT(m_fx);
         Arena arena(*m_fx.ctx, VkDeviceSize(4) << 20);
