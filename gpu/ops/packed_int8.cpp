@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The integer form of the shared-tree GEMV (GPUs): x quantized to int8 per piece of 8 columns, a
-// piece of a row summed by two 4×8-bit dot products (shaders/matvec_packed.comp, X8_DOT).
+// Int8 activations: the two quantizers of x (quantize_x8.comp: per 32 columns for the rows
+// layout's SWAR kernels, per piece of 8 for the tree), and the integer form of the shared-tree GEMV
+// (GPUs): a piece of a row summed by two 4×8-bit dot products (shaders/matvec_packed.comp, X8_DOT).
 #include "gpu/ops/packed_ops.h"
 
 #include "gpu/memory/arena.h"
 #include "gpu/ops/packed_rows.h"
 #include "gpu/ops/recorder.h"
+
+#include <string>
 
 namespace lowbit::gpu {
 
@@ -14,7 +17,32 @@ namespace {
 /// Bytes of one piece of a quantized x: q of the even columns, of the odd ones, d, Σq.
 constexpr VkDeviceSize kPieceBytes = 16;
 
+/// One invocation per unit of `unitCols` columns of each token (`bytes`: the output's size).
+Status recordQuantize(Recorder &rec, ShaderId shader, const Buffer &x, std::uint32_t xOffset, std::uint32_t cols, std::uint32_t tokens,
+                      const Buffer &out, VkDeviceSize bytes, std::uint32_t unitCols)
+{
+    if (tokens == 0 || cols == 0)
+        return {};
+    if (x.size < (static_cast<std::uint64_t>(xOffset) + static_cast<std::uint64_t>(cols) * tokens) * 4 || out.size < bytes)
+        return makeError(ErrorCode::Internal, std::string(shaderInfo(shader).name) + ": buffers too small");
+    struct {
+        std::uint32_t cols, tokens, xOffset;
+    } p{cols, tokens, xOffset};
+    const std::uint64_t units = static_cast<std::uint64_t>((cols + unitCols - 1) / unitCols) * tokens;
+    return rec.dispatch(shader, {&x, &out}, p, gridFor((units + 63) / 64));
+}
+
 } // namespace
+
+VkDeviceSize quantizedXBytes(std::uint32_t cols, std::uint32_t tokens)
+{
+    return static_cast<VkDeviceSize>((cols + 31) / 32) * tokens * kX8TexelsPerChunk * 16;
+}
+
+Status recordQuantizeX8(Recorder &rec, const Buffer &x, std::uint32_t xOffset, std::uint32_t cols, std::uint32_t tokens, const Buffer &out)
+{
+    return recordQuantize(rec, ShaderId::quantize_x8, x, xOffset, cols, tokens, out, quantizedXBytes(cols, tokens), 32);
+}
 
 VkDeviceSize quantizedPiecesBytes(std::uint32_t cols, std::uint32_t tokens)
 {
@@ -23,15 +51,7 @@ VkDeviceSize quantizedPiecesBytes(std::uint32_t cols, std::uint32_t tokens)
 
 Status recordQuantizeX8Pieces(Recorder &rec, const Buffer &x, std::uint32_t xOffset, std::uint32_t cols, std::uint32_t tokens, const Buffer &out)
 {
-    if (tokens == 0 || cols == 0)
-        return {};
-    if (x.size < (static_cast<std::uint64_t>(xOffset) + static_cast<std::uint64_t>(cols) * tokens) * 4 || out.size < quantizedPiecesBytes(cols, tokens))
-        return makeError(ErrorCode::Internal, "quantize_x8_pieces: buffers too small");
-    struct {
-        std::uint32_t cols, tokens, xOffset;
-    } p{cols, tokens, xOffset};
-    const std::uint64_t pieces = static_cast<std::uint64_t>((cols + 7) / 8) * tokens;
-    return rec.dispatch(ShaderId::quantize_x8_pieces, {&x, &out}, p, gridFor((pieces + 63) / 64));
+    return recordQuantize(rec, ShaderId::quantize_x8_pieces, x, xOffset, cols, tokens, out, quantizedPiecesBytes(cols, tokens), 8);
 }
 
 bool treeInt8Runs(const GpuPackedTensor &w) { return w.matvec == MatvecLayout::SharedTree && w.tree.int8Dot; }

@@ -188,24 +188,6 @@ ShaderId rowsInt8Shader(const GpuPackedTensor &w, bool gemm)
 
 } // namespace
 
-VkDeviceSize quantizedXBytes(std::uint32_t cols, std::uint32_t tokens)
-{
-    return static_cast<VkDeviceSize>((cols + 31) / 32) * tokens * kX8TexelsPerChunk * 16;
-}
-
-Status recordQuantizeX8(Recorder &rec, const Buffer &x, std::uint32_t xOffset, std::uint32_t cols, std::uint32_t tokens, const Buffer &out)
-{
-    if (tokens == 0 || cols == 0)
-        return {};
-    if (x.size < (static_cast<std::uint64_t>(xOffset) + static_cast<std::uint64_t>(cols) * tokens) * 4 || out.size < quantizedXBytes(cols, tokens))
-        return makeError(ErrorCode::Internal, "quantize_x8: buffers too small");
-    struct {
-        std::uint32_t cols, tokens, xOffset;
-    } p{cols, tokens, xOffset};
-    const std::uint64_t chunks = static_cast<std::uint64_t>((cols + 31) / 32) * tokens;
-    return rec.dispatch(ShaderId::quantize_x8, {&x, &out}, p, gridFor((chunks + 63) / 64));
-}
-
 bool rowsInt8Runs(const GpuPackedTensor &w)
 {
     return w.matvec == MatvecLayout::Rows && w.layout == CodeLayout::Dense && w.codeBits >= 2 && w.codeBits <= 4 &&
