@@ -12,12 +12,14 @@
 # seconds, when its pipelines are compiled and running. OUTDIR gets, for each executable anonymous
 # mapping of the process (llvmpipe's JIT code), jit_ADDR.bin and, for those with ≥ 2 % of the
 # samples, jit_ADDR.ann: the disassembly, each instruction prefixed by its share of all samples in
-# percent. The hot loop is the span between a backward jump and its target; instructions on
+# percent; for those it also prints the hottest loops (a backward jump and its target) with their
+# length in instructions, which against the bytes an iteration reads gives the kernel's
+# instructions per byte (docs/gpu.md, "What a CPU device can reach"). Instructions on
 # (%rsp) are spills and reloads; the small functions ending in `ret` that take 16-byte loads and
 # transpose them are texel fetches.
 set -euo pipefail
 if [ $# -lt 2 ]; then
-    sed -n '2,17p' "$0" >&2
+    sed -n '2,19p' "$0" >&2
     exit 2
 fi
 for tool in perf gdb objdump python3; do
@@ -39,7 +41,7 @@ grep -E " r-xp 00000000 00:00 0 *$" "$out/maps" | while read -r range _; do
 done
 perf script -i "$out/perf.data" -F ip 2> /dev/null | sort | uniq -c > "$out/ips.txt"
 python3 - "$out" << 'EOF'
-import glob, os, subprocess, sys
+import glob, os, re, subprocess, sys
 out = sys.argv[1]
 counts = {}
 for line in open(os.path.join(out, "ips.txt")):
@@ -66,4 +68,22 @@ for path in sorted(glob.glob(os.path.join(out, "jit_*.bin"))):
         lines.append((f"{100 * n / total:5.1f} " if n else "      ") + line.rstrip())
     with open(path[:-4] + ".ann", "w") as f:
         f.write("\n".join(lines) + "\n")
+    # the loops: each backward jump and its target, with the instructions between them and their
+    # share of the samples (a kernel's cost per iteration, to set against the bytes it reads)
+    insns = []
+    for line in dis.splitlines():
+        m = re.match(r"\s*([0-9a-f]+):\s+((?:[0-9a-f]{2} )+)\s*(.*)$", line)
+        if m and m.group(3) and not m.group(3).startswith("(bad)") and m.group(3) not in ("00", "01"):
+            insns.append((int(m.group(1), 16), m.group(3)))
+    where = {ip: i for i, (ip, _) in enumerate(insns)}
+    loops = []
+    for i, (ip, text) in enumerate(insns):
+        m = re.match(r"j\w+\s+0x([0-9a-f]+)", text)
+        if m and int(m.group(1), 16) < ip and int(m.group(1), 16) in where:
+            j = where[int(m.group(1), 16)]
+            share = sum(counts.get(a, 0) for a, _ in insns[j:i + 1]) / total
+            loops.append((share, i - j + 1, insns[j][0]))
+    for share, n, ip in sorted(loops, reverse=True)[:4]:
+        if share >= 0.05:
+            print(f"    loop at {ip:#x}: {n} instructions, {100 * share:.1f} % of the samples")
 EOF

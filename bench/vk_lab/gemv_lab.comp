@@ -25,6 +25,9 @@
 //   DOT     x quantized to int8, four a word in the order of the codes' even and odd nibbles, and
 //           each word of 8 codes summed by two OpSUDot (VK_KHR_shader_integer_dot_product's
 //           4×8-bit packed dot product, signed x by unsigned codes); timing only, as SWAR
+//   PMADD   x quantized to int8, pairs packed as q_j + q_{j+4}·2^16, and each 32-bit lane's two
+//           products as 16-bit halves, int(a.x)·int(b.x) + int(a.y)·int(b.y) (the form of x86's
+//           pmaddwd; vk_lab with INT16=1); PMADDSH: the same by shifts; timing only, as SWAR
 //   LUTSH   the value of a code looked up in a 16-entry table held one entry per lane in two
 //           registers (subgroupShuffle of each, a select on bit 3), as a LUT format (NF4) would
 #version 450
@@ -37,6 +40,9 @@ int suDot4x8(uint x, uint codes, spirv_literal int packedFormat);
 #extension GL_KHR_shader_subgroup_ballot : require
 #extension GL_KHR_shader_subgroup_shuffle : require
 #extension GL_EXT_control_flow_attributes : require
+#ifdef PMADD
+#extension GL_EXT_shader_explicit_arithmetic_types_int16 : require
+#endif
 layout(local_size_x = 64) in;
 layout(push_constant) uniform P { uint rows; uint cols; } pc;
 #ifdef TEXEL
@@ -161,6 +167,35 @@ void main() {
         const float dx = xAt(ch);
         [[unroll]] for (uint k = 0u; k < RPI; ++k)
           s[k] = float(((t0[k] + 0x8000) >> 16) + ((t1[k] + 0x8000) >> 16)) * dx;
+      }
+#elif defined(PMADD) || defined(PMADDSH)
+      {
+        // int8 x, pairs packed as q_j + q_{j+4}·2^16; each 32-bit lane's two products summed as
+        // one 16×16 multiply-add pair (x86's pmaddwd, if the JIT's LLVM finds it): PMADD through
+        // 16-bit types, PMADDSH through shifts
+        const uint xl0 = floatBitsToUint(xAt(ch * 16u + lane)), xl1 = floatBitsToUint(xAt(ch * 16u + 8u + lane));
+        int t0[RPI];
+        [[unroll]] for (uint k = 0u; k < RPI; ++k) t0[k] = 0;
+        [[unroll]] for (uint q = 0u; q < 4u; ++q) {
+          [[unroll]] for (uint i = 0u; i < 4u; ++i) {
+            const int bq = int(subgroupShuffle(q < 2u ? xl0 : xl1, (q & 1u) * 4u + i));
+#ifdef PMADD
+            const i16vec2 bv = unpack16(bq);
+#endif
+            [[unroll]] for (uint k = 0u; k < RPI; ++k) {
+              const int a = int((w[k][q] >> (4u * i)) & 0x000F000Fu);
+#ifdef PMADD
+              const i16vec2 av = unpack16(a);
+              t0[k] += int(av.x) * int(bv.x) + int(av.y) * int(bv.y);
+#else
+              t0[k] += (a & 0xFFFF) * ((bq << 16) >> 16) + (a >> 16) * (bq >> 16);
+#endif
+            }
+          }
+        }
+        const float dx = xAt(ch);
+        [[unroll]] for (uint k = 0u; k < RPI; ++k)
+          s[k] = float(t0[k]) * dx;
       }
 #elif defined(DOT)
       {

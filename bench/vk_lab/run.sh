@@ -5,8 +5,8 @@
 # from a storage buffer and (the "texels" lines) from a uniform texel buffer, and two other ways to
 # get a code's value: a 16-entry table by subgroup shuffles, and a per-column-pair table of x·value;
 # and the codes of each subgroup's 64 rows interleaved texel by texel (the tiled layout); and x
-# quantized to int8, two codes multiplied at once in a 32-bit lane (SWAR), or four by the packed
-# integer dot product (DOT). docs/gpu.md
+# quantized to int8, two codes multiplied at once in a 32-bit lane (SWAR), as 16-bit halves
+# (PMADD), or four by the packed integer dot product (DOT). docs/gpu.md
 # quotes it.
 # usage: bench/vk_lab/run.sh [rows cols]   (needs g++, glslc, libvulkan-dev; writes build/vk_lab)
 set -e
@@ -18,7 +18,7 @@ glslc -O --target-env=vulkan1.2 -DTEXEL "$here/roof_lab.comp" -o "$out/roofT.spv
 glslc -O --target-env=vulkan1.2 -DTEXEL -DIMAGE "$here/roof_lab.comp" -o "$out/roofI.spv"
 for v in full:"" noload:-DNOLOAD nox:-DNOX unroll:-DUNROLL fullT:-DTEXEL noxT:"-DTEXEL -DNOX" lutshT:"-DTEXEL -DLUTSH" pairT:"-DTEXEL -DPAIRT" fullI:"-DTEXEL -DINTERLEAVE" noxI:"-DTEXEL -DNOX -DINTERLEAVE" \
          fullS:"-DTEXEL -DXSHUF" fullU:"-DTEXEL -DXUNI" fullIS:"-DTEXEL -DINTERLEAVE -DXSHUF" imgIS:"-DTEXEL -DIMAGE -DINTERLEAVE -DXSHUF" \
-         lutIS:"-DTEXEL -DIMAGE -DINTERLEAVE -DXSHUF -DLUTSH" swarI:"-DTEXEL -DINTERLEAVE -DSWAR" dotI:"-DTEXEL -DINTERLEAVE -DDOT" tok2:"-DTEXEL -DIMAGE -DTOK=2" tok3:"-DTEXEL -DIMAGE -DTOK=3" tok4:"-DTEXEL -DIMAGE -DTOK=4"; do
+         lutIS:"-DTEXEL -DIMAGE -DINTERLEAVE -DXSHUF -DLUTSH" swarI:"-DTEXEL -DINTERLEAVE -DSWAR" dotI:"-DTEXEL -DINTERLEAVE -DDOT" pmI:"-DTEXEL -DINTERLEAVE -DPMADD" pmsI:"-DTEXEL -DINTERLEAVE -DPMADDSH" tok2:"-DTEXEL -DIMAGE -DTOK=2" tok3:"-DTEXEL -DIMAGE -DTOK=3" tok4:"-DTEXEL -DIMAGE -DTOK=4"; do
   glslc -O --target-env=vulkan1.2 ${v#*:} "$here/gemv_lab.comp" -o "$out/${v%%:*}.spv"
 done
 S16=1 CHECK=1 "$out/vk_lab" "$out/full.spv" 512 4096 512 1 1 | grep "rel err"
@@ -46,6 +46,8 @@ echo "  ... for 2 tokens at once $(IMAGE=1 TOK=2 best "$out/tok2.spv" 512) GB/s 
 echo "  ... for 3 tokens at once $(IMAGE=1 TOK=3 best "$out/tok3.spv" 512) GB/s of codes (×3 per token)"
 echo "  ... for 4 tokens at once $(IMAGE=1 TOK=4 best "$out/tok4.spv" 512) GB/s of codes (×4 per token)"
 echo "  int8 x, two codes a 32-bit multiply $(best "$out/swarI.spv" 512) GB/s   (SWAR, interleaved: what quantized activations would allow)"
+echo "  int8 x, 16-bit halves   $(INT16=1 best "$out/pmI.spv" 512) GB/s   (PMADD: both products of a lane as pmaddwd would take them)"
+echo "  int8 x, halves by shifts $(best "$out/pmsI.spv" 512) GB/s   (PMADDSH)"
 echo "  int8 x, OpSUDot        $(DOT=1 best "$out/dotI.spv" 512) GB/s   (VK_KHR_shader_integer_dot_product, four codes an instruction: what the device makes of it)"
 export PAIRT=1
 echo "  pair table (T-MAC)    $(best "$out/pairT.spv" 512) GB/s   (one gathered x-table read per two weights)"

@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
   // the DOT kernel's OpSUDot (core in 1.3; every 1.3 device has the feature)
   VkPhysicalDeviceShaderIntegerDotProductFeatures dot{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES}; dot.shaderIntegerDotProduct = VK_TRUE;
   if (getenv("DOT")) dci.pNext = &dot;
+  // the PMADD kernel's 16-bit integers
+  VkPhysicalDeviceFeatures feat{}; feat.shaderInt16 = VK_TRUE;
+  if (getenv("INT16")) dci.pEnabledFeatures = &feat;
   CK(vkCreateDevice(phys, &dci, nullptr, &dev)); VkQueue q; vkGetDeviceQueue(dev, 0, 0, &q);
   const uint64_t codeWords = (uint64_t)rows * cols * bitsPerW / 32;
   Buf codes = mk(codeWords * 4 + 64, texel ? (image ? VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT : VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT) : VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
