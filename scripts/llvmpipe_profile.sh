@@ -73,7 +73,8 @@ for path in sorted(glob.glob(os.path.join(out, "jit_*.bin"))):
     insns = []
     for line in dis.splitlines():
         m = re.match(r"\s*([0-9a-f]+):\s+((?:[0-9a-f]{2} )+)\s*(.*)$", line)
-        if m and m.group(3) and not m.group(3).startswith("(bad)") and m.group(3) not in ("00", "01"):
+        # (a line of bytes only continues the instruction above it: objdump wraps long encodings)
+        if m and m.group(3) and not m.group(3).startswith("(bad)") and not re.fullmatch(r"[0-9a-f]{2}", m.group(3)):
             insns.append((int(m.group(1), 16), m.group(3)))
     where = {ip: i for i, (ip, _) in enumerate(insns)}
     loops = []
