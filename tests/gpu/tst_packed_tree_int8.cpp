@@ -9,6 +9,7 @@
 #include "gpu/ops/packed_ops.h"
 
 #include "gpu_fixture.h"
+#include "q8_rule.h"
 #include "quantized_model.h"
 #include "reference_forward.h"
 #include "test_support.h"
@@ -112,25 +113,11 @@ private slots:
                 const Piece p = decodePiece(w + (std::size_t(t) * pieces + pc) * 4);
                 const float *xp = x.data() + xOffset + std::size_t(t) * cols + pc * 8;
                 const std::uint32_t n = std::min(8u, cols - pc * 8);
-                float amax = 0.0f;
-                for (std::uint32_t j = 0; j < n; ++j)
-                    amax = std::max(amax, std::fabs(xp[j]));
-                const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
-                QVERIFY(std::fabs(p.d - amax / 127.0f) <= 1e-6f * amax);
+                const std::string wrong = test::checkQ8Block(xp, n, 8, p.q, p.d, pc * 8, ties);
+                QVERIFY2(wrong.empty(), qPrintable(QStringLiteral("token %1, %2").arg(t).arg(QString::fromStdString(wrong))));
                 int sum = 0;
-                for (std::uint32_t j = 0; j < 8; ++j) {
+                for (std::uint32_t j = 0; j < 8; ++j)
                     sum += p.q[j];
-                    if (j >= n) {
-                        QCOMPARE(p.q[j], 0);
-                        continue;
-                    }
-                    const float v = xp[j] * inv;
-                    const int want = static_cast<int>(std::nearbyint(v));
-                    const bool nearTie = std::fabs(std::fabs(v - std::trunc(v)) - 0.5f) < 1e-4f;
-                    ties += nearTie ? 1 : 0;
-                    QVERIFY2(p.q[j] == want || (nearTie && std::abs(p.q[j] - want) == 1),
-                             qPrintable(QStringLiteral("token %1 column %2: %3 for %4").arg(t).arg(pc * 8 + j).arg(p.q[j]).arg(double(v))));
-                }
                 QCOMPARE(p.sum, sum);
                 if (t == 0 && pc == 2) {
                     QCOMPARE(p.d, 0.0f);
